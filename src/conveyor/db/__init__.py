@@ -1,0 +1,7 @@
+"""Database access: one engine per URL, the shared metadata, and Alembic migrations."""
+
+from conveyor.db.engine import get_engine, make_engine, now
+from conveyor.db.metadata import metadata
+from conveyor.db.migrate import ensure_migrated, upgrade
+
+__all__ = ["ensure_migrated", "get_engine", "make_engine", "metadata", "now", "upgrade"]

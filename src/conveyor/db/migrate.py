@@ -1,0 +1,41 @@
+"""Alembic, driven from code: ``conveyor db upgrade`` and the embedded default's self-migration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(engine: Engine) -> Config:
+    """An Alembic config that runs our migrations on ``engine``'s database."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate ``engine``'s database to ``revision``."""
+    command.upgrade(alembic_config(engine), revision)
+
+
+def ensure_migrated(engine: Engine) -> None:
+    """Upgrade to head unless already there (cheap enough to call on every start)."""
+    if current_revision(engine) != head_revision():
+        upgrade(engine)

@@ -1,0 +1,401 @@
+"""Magento 2 queue XML, read unchanged: communication, queue_topology, queue_publisher and queue_consumer.xml.
+
+Each kind of file is first merged across the module folders as Magento's config reader merges it:
+elements are identified by their id attributes among their siblings, and a later module overrides the
+attributes it sets and adds children. Only then is the merged document turned into a Topology, so a
+module may complete or disable what an earlier one declared. Every merged attribute remembers the file
+that set it, so an error names the file, the element and the attribute at fault.
+
+Queues are implicit in Magento: one exists for each binding destination and each consumer's queue.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from conveyor.mq.topology import (
+    DEFAULT_EXCHANGE,
+    Binding,
+    Consumer,
+    Exchange,
+    HandlerRef,
+    Origin,
+    Publisher,
+    PublisherConnection,
+    Queue,
+    Topic,
+    Topology,
+    TopologyError,
+)
+
+T = TypeVar("T")
+
+XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
+DEFAULT_CONNECTION = "amqp"  # Magento's connection for exchanges and publishers that name none
+FALLBACK_QUEUE_CONNECTION = "db"  # a consumer's queue that no binding and no attribute places
+BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+INTEGER = re.compile(r"[+-]?\d+")
+NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """An element kind: the attributes identifying it among its siblings (with a default, or None when
+    required), and the child elements it may contain."""
+
+    ids: dict[str, str | None] = field(default_factory=dict)
+    children: dict[str, _Shape] = field(default_factory=dict)
+
+
+_ITEM = _Shape({"name": None})
+_ITEM.children["item"] = _ITEM  # array arguments nest items to any depth
+_ARGUMENTS = _Shape(children={"argument": _Shape({"name": None}, {"item": _ITEM})})
+FILES: dict[str, _Shape] = {
+    "communication.xml": _Shape(
+        children={"topic": _Shape({"name": None}, {"handler": _Shape({"name": None})})}
+    ),
+    "queue_topology.xml": _Shape(
+        children={
+            "exchange": _Shape(
+                {"name": None, "connection": DEFAULT_CONNECTION},
+                {"binding": _Shape({"id": None}, {"arguments": _ARGUMENTS}), "arguments": _ARGUMENTS},
+            )
+        }
+    ),
+    "queue_publisher.xml": _Shape(
+        children={"publisher": _Shape({"topic": None}, {"connection": _Shape({"name": None})})}
+    ),
+    "queue_consumer.xml": _Shape(children={"consumer": _Shape({"name": None})}),
+}
+
+
+class _DoctypeError(ValueError):
+    """A DOCTYPE would allow entity expansion (billion laughs); Magento's files never declare one."""
+
+
+class _NoDoctypeBuilder(ET.TreeBuilder):
+    def doctype(self, name: str, pubid: str | None, system: str | None) -> None:
+        raise _DoctypeError("DOCTYPE declarations (and so entities) are not allowed")
+
+
+@dataclass
+class _Element:
+    """One merged element; each attribute keeps the file that set it last, for error messages."""
+
+    tag: str
+    description: str  # e.g. "binding 'b1' of exchange 'magento'"
+    file: str  # the last file that declared the element
+    attributes: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (value, file)
+    children: dict[tuple[str, ...], _Element] = field(default_factory=dict)
+    text: str = ""
+
+    def origin(self, attribute: str | None = None) -> Origin:
+        found = self.attributes.get(attribute) if attribute else None
+        return Origin(found[1] if found else self.file, self.description)
+
+    def error(self, attribute: str | None, reason: str) -> TopologyError:
+        return TopologyError(self.origin(attribute), attribute, reason)
+
+    def kids(self, tag: str) -> list[_Element]:
+        return [child for child in self.children.values() if child.tag == tag]
+
+    def get(self, name: str) -> str | None:
+        found = self.attributes.get(name)
+        return found[0] if found else None
+
+    def require(self, name: str) -> str:
+        value = self.get(name)
+        if not value:
+            raise self.error(name, "is required")
+        return value
+
+    def parsed(self, name: str, parse: Callable[[str], T], kind: str) -> T | None:
+        """The attribute parsed by ``parse``, None when absent; a ValueError names the attribute."""
+        value = self.get(name)
+        if value is None:
+            return None
+        try:
+            return parse(value)
+        except ValueError:
+            raise self.error(name, f"{value!r} is not {kind}") from None
+
+    def flag(self, name: str, default: bool) -> bool:
+        value = self.parsed(name, _boolean, "a boolean (true, false, 1 or 0)")
+        return default if value is None else value
+
+
+def _boolean(text: str) -> bool:
+    try:
+        return BOOLEANS[text.strip().lower()]
+    except KeyError:
+        raise ValueError(text) from None
+
+
+def _integer(text: str) -> int:
+    if not INTEGER.fullmatch(text.strip()):
+        raise ValueError(text)
+    return int(text)
+
+
+def _number(text: str) -> int | float:
+    if not NUMBER.fullmatch(text.strip()):
+        raise ValueError(text)
+    return _integer(text) if INTEGER.fullmatch(text.strip()) else float(text)
+
+
+# --- reading and merging ---------------------------------------------------------------------------------
+def load_magento_modules(folders: list[Path]) -> Topology:
+    """Merge the queue XML of Magento module folders, in order, into one topology (not yet validated)."""
+    documents = {name: _Element("config", "document", "") for name in FILES}
+    for folder in folders:
+        for name, path in _module_files(folder).items():
+            _merge_document(documents[name], path, FILES[name])
+    return _topology(documents)
+
+
+def _module_files(folder: Path) -> dict[str, Path]:
+    """The queue XML files of a module, in ``<folder>/etc/`` or directly in ``<folder>``."""
+    origin = Origin(str(folder), "module folder")
+    if not folder.is_dir():
+        raise TopologyError(origin, None, "no such folder")
+    found: dict[str, Path] = {}
+    for name in FILES:
+        for candidate in (folder / "etc" / name, folder / name):
+            if candidate.is_file():
+                found[name] = candidate
+                break
+    if not found:
+        raise TopologyError(origin, None, f"holds none of {', '.join(FILES)} (in etc/ or directly)")
+    return found
+
+
+def _parse(path: Path) -> ET.Element:
+    file = str(path)
+    parser = ET.XMLParser(target=_NoDoctypeBuilder())
+    try:
+        parser.feed(path.read_bytes())
+        root = parser.close()
+    except ET.ParseError as exc:
+        raise TopologyError(Origin(file, "document"), None, f"not well-formed XML: {exc}") from exc
+    except _DoctypeError as exc:
+        raise TopologyError(Origin(file, "document"), None, str(exc)) from exc
+    if root.tag != "config":
+        raise TopologyError(
+            Origin(file, "document"), None, f"the root element is <{root.tag}>, expected <config>"
+        )
+    return root
+
+
+def _merge_document(document: _Element, path: Path, shape: _Shape) -> None:
+    _merge_children(document, _parse(path), shape, str(path))
+
+
+def _merge_children(target: _Element, source: ET.Element, shape: _Shape, file: str) -> None:
+    """Merge ``source``'s children into ``target``: same identity overrides attributes, new ones append."""
+    seen: Counter[str] = Counter()
+    for child in source:
+        seen[child.tag] += 1
+        child_shape = shape.children.get(child.tag)
+        if child_shape is None:
+            allowed = ", ".join(f"<{tag}>" for tag in sorted(shape.children)) or "none"
+            raise TopologyError(
+                Origin(file, target.description), None, f"unknown element <{child.tag}> (allowed: {allowed})"
+            )
+        attributes = {name.replace(XSI, "xsi:"): value for name, value in child.attrib.items()}
+        identity = _identity(
+            child.tag,
+            attributes,
+            child_shape,
+            Origin(file, _qualify(f"{child.tag} #{seen[child.tag]}", target)),
+        )
+        key = (child.tag, *identity)
+        element = target.children.get(key)
+        if element is None:
+            label = f"{child.tag} '{identity[0]}'" if identity else child.tag
+            element = target.children[key] = _Element(child.tag, _qualify(label, target), file)
+        element.file = file
+        element.attributes.update({name: (value, file) for name, value in attributes.items()})
+        if child.text and child.text.strip():
+            element.text = child.text.strip()
+        _merge_children(element, child, child_shape, file)
+
+
+def _identity(tag: str, attributes: dict[str, str], shape: _Shape, origin: Origin) -> tuple[str, ...]:
+    values = []
+    for name, default in shape.ids.items():
+        value = attributes.get(name) or default
+        if not value:
+            raise TopologyError(origin, name, f"is required to identify the <{tag}>")
+        values.append(value)
+    return tuple(values)
+
+
+def _qualify(label: str, parent: _Element) -> str:
+    return label if parent.tag == "config" else f"{label} of {parent.description}"
+
+
+# --- converting merged documents -------------------------------------------------------------------------
+def _topology(documents: dict[str, _Element]) -> Topology:
+    exchanges = _exchanges_by_name([_exchange(e) for e in documents["queue_topology.xml"].kids("exchange")])
+    queues = _bound_queues(exchanges)
+    consumers = [_consumer(e, queues) for e in documents["queue_consumer.xml"].kids("consumer")]
+    for consumer in consumers:
+        if consumer.queue not in queues:
+            origin = Origin(consumer.origin.file, f"queue '{consumer.queue}' (of {consumer.origin.element})")
+            queues[consumer.queue] = Queue(name=consumer.queue, connection=consumer.connection, origin=origin)
+    topics = [_topic(e) for e in documents["communication.xml"].kids("topic")]
+    publishers = [_publisher(e) for e in documents["queue_publisher.xml"].kids("publisher")]
+    return Topology(
+        topics={t.name: t for t in topics},
+        exchanges=exchanges,
+        queues=queues,
+        publishers={p.topic: p for p in publishers},
+        consumers={c.name: c for c in consumers},
+    )
+
+
+def _topic(element: _Element) -> Topic:
+    handlers = tuple(
+        f"{h.require('type')}::{h.require('method')}"
+        for h in element.kids("handler")
+        if not h.flag("disabled", False)
+    )
+    return Topic(
+        name=element.require("name"),
+        # a topic declares either its request type or a service method whose signature defines it
+        request=element.get("request") or element.get("schema"),
+        response=element.get("response"),
+        handlers=handlers,
+        origin=element.origin(),
+    )
+
+
+def _exchange(element: _Element) -> Exchange:
+    name = element.require("name")
+    for unmodelled in ("autoDelete", "internal"):  # checked so a typo fails, but not modelled
+        element.flag(unmodelled, False)
+    return Exchange(
+        name=name,
+        connection=element.get("connection") or DEFAULT_CONNECTION,
+        type=element.get("type") or "topic",
+        durable=element.flag("durable", True),
+        bindings=tuple(_binding(b) for b in element.kids("binding")),
+        origin=element.origin(),
+    )
+
+
+def _exchanges_by_name(exchanges: list[Exchange]) -> dict[str, Exchange]:
+    """Magento tells exchanges apart by name and connection; Conveyor routes by name alone."""
+    result: dict[str, Exchange] = {}
+    for exchange in exchanges:
+        other = result.get(exchange.name)
+        if other is not None:
+            raise TopologyError(
+                exchange.origin,
+                "connection",
+                f"exchange {exchange.name!r} is also declared on connection {other.connection!r} "
+                f"({other.origin.file}); give each connection's exchange its own name",
+            )
+        result[exchange.name] = exchange
+    return result
+
+
+def _binding(element: _Element) -> Binding:
+    return Binding(
+        id=element.require("id"),
+        topic=element.require("topic"),
+        destination=element.require("destination"),
+        destination_type=element.get("destinationType") or "queue",
+        disabled=element.flag("disabled", False),
+        arguments=tuple(_argument(a) for args in element.kids("arguments") for a in args.kids("argument")),
+        origin=element.origin(),
+    )
+
+
+ARGUMENT_TYPES: dict[str, Callable[[str], Any]] = {
+    "string": str,
+    "boolean": _boolean,
+    "number": _number,
+    "int": _integer,
+    "null": lambda _text: None,
+}
+
+
+def _argument(element: _Element) -> tuple[str, Any]:
+    """A broker argument (``name``, value) typed by ``xsi:type``; an array is a tuple of pairs."""
+    kind = element.get("xsi:type") or "string"
+    if kind == "array":
+        return element.require("name"), tuple(_argument(item) for item in element.kids("item"))
+    parse = ARGUMENT_TYPES.get(kind)
+    if parse is None:
+        allowed = ", ".join([*ARGUMENT_TYPES, "array"])
+        raise element.error("xsi:type", f"unsupported argument type {kind!r} (use {allowed})")
+    try:
+        return element.require("name"), parse(element.text)
+    except ValueError:
+        raise element.error("xsi:type", f"the value {element.text!r} is not a valid {kind}") from None
+
+
+def _bound_queues(exchanges: dict[str, Exchange]) -> dict[str, Queue]:
+    """One queue per binding destination, on its exchange's connection (the first binding wins)."""
+    queues: dict[str, Queue] = {}
+    for exchange in exchanges.values():
+        for binding in exchange.bindings:
+            if binding.destination_type == "queue" and binding.destination not in queues:
+                origin = Origin(
+                    binding.origin.file, f"queue '{binding.destination}' (of {binding.origin.element})"
+                )
+                queues[binding.destination] = Queue(
+                    name=binding.destination, connection=exchange.connection, origin=origin
+                )
+    return queues
+
+
+def _publisher(element: _Element) -> Publisher:
+    topic = element.require("topic")
+    connections = tuple(
+        PublisherConnection(
+            name=c.require("name"),
+            exchange=c.get("exchange") or DEFAULT_EXCHANGE,
+            disabled=c.flag("disabled", False),
+            origin=c.origin(),
+        )
+        for c in element.kids("connection")
+    )
+    if not connections:
+        default = Origin(
+            element.file, f"connection '{DEFAULT_CONNECTION}' (default) of {element.description}"
+        )
+        connections = (
+            PublisherConnection(name=DEFAULT_CONNECTION, exchange=DEFAULT_EXCHANGE, origin=default),
+        )
+    return Publisher(
+        topic=topic,
+        connections=connections,
+        disabled=element.flag("disabled", False),
+        origin=element.origin(),
+    )
+
+
+def _consumer(element: _Element, queues: dict[str, Queue]) -> Consumer:
+    queue = element.require("queue")
+    bound = queues.get(queue)
+    handler = element.get("handler")
+    return Consumer(
+        name=element.require("name"),
+        queue=queue,
+        handler=HandlerRef(handler) if handler else None,
+        connection=element.get("connection") or (bound.connection if bound else FALLBACK_QUEUE_CONNECTION),
+        max_messages=element.parsed("maxMessages", _integer, "a whole number"),
+        max_idle_time=element.parsed("maxIdleTime", _number, "a number"),
+        sleep=element.parsed("sleep", _number, "a number"),
+        only_spawn_when_message_available=element.flag("onlySpawnWhenMessageAvailable", False),
+        consumer_instance=element.get("consumerInstance"),
+        origin=element.origin(),
+    )

@@ -1,0 +1,169 @@
+"""The consumer loop: reserve a batch, run the handler per message, ack, retry or dead-letter.
+
+Everything optional (limits, signals, the worker registry) is middleware, so this loop stays short and
+the same for every transport and for every caller (``queue consume``, ``bus consume``, pipeline runners).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from conveyor.mq.envelope import Delivery, Envelope
+from conveyor.mq.middleware.base import Middleware
+from conveyor.mq.queue import MessageQueue
+
+log = logging.getLogger("conveyor.consumer")
+
+Handler = Callable[[Envelope], object]
+
+
+class PermanentError(Exception):
+    """Raised by a handler for a message that can never succeed: dead-lettered without further attempts."""
+
+
+@dataclass
+class ConsumerOptions:
+    batch_size: int = 100
+    sleep: float = 3.0  # pause after an empty round
+    priority: bool = False  # drain the first queue before looking at the next
+    max_attempts: int = 3
+    retry_delay: float = 1.0  # doubled on each further attempt
+
+
+def worker_id() -> str:
+    """Unique per process start, readable in reservations: host:pid:random."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Worker:
+    """Consumes ``queues`` (round robin or by priority) with one handler per queue."""
+
+    def __init__(
+        self,
+        mq: MessageQueue,
+        handlers: Mapping[str, Handler],
+        options: ConsumerOptions | None = None,
+        middleware: Sequence[Middleware] = (),
+    ) -> None:
+        self.mq = mq
+        self.handlers = dict(handlers)
+        self.queues = list(handlers)
+        self.options = options or ConsumerOptions()
+        self.middleware = list(middleware)
+        self.id = worker_id()
+        self.handled = 0
+        self.failed = 0
+        self.exit_code = 0
+        self.started = time.monotonic()
+        self.last_message_at = self.started
+        self.stop_reason: str | None = None
+
+    def _check_stop(self) -> bool:
+        for mw in self.middleware:
+            reason = mw.stop_reason(self)
+            if reason:
+                self.stop_reason = reason
+                return True
+        return False
+
+    def run(self) -> int:
+        """Consume until a middleware says stop; returns the exit code (0 normal, 1 stopped on error)."""
+        self.started = self.last_message_at = time.monotonic()
+        for mw in self.middleware:
+            mw.before_start(self)
+        log.info("worker %s consuming %s", self.id, ", ".join(self.queues))
+        try:
+            while not self._check_stop():
+                if not self._round():
+                    for mw in self.middleware:
+                        mw.after_empty_round(self)
+                    if not self._check_stop():
+                        self._idle(self.options.sleep)
+        finally:
+            for mw in reversed(self.middleware):
+                mw.after_stop(self)
+        log.info("worker %s stopped: %s", self.id, self.stop_reason)
+        return self.exit_code
+
+    def _round(self) -> bool:
+        """One pass over the queues; True if any message was handled."""
+        busy = False
+        for queue in self.queues:
+            transport = self.mq.transport_for_queue(queue)
+            deliveries = transport.reserve(queue, self.options.batch_size, self.id)
+            for index, delivery in enumerate(deliveries):
+                if self._check_stop():
+                    transport.release(deliveries[index:])
+                    return True
+                self._handle(delivery)
+            if deliveries:
+                busy = True
+                if self.options.priority:
+                    return True  # start again from the first queue
+        return busy
+
+    def _handle(self, delivery: Delivery) -> None:
+        transport = self.mq.transport_for_queue(delivery.queue)
+        error: BaseException | None = None
+        try:
+            self.handlers[delivery.queue](delivery.envelope)
+        except Exception as exc:
+            error = exc
+        if error is None:
+            transport.ack(delivery)
+        else:
+            self.failed += 1
+            text = describe(error)
+            if isinstance(error, PermanentError) or delivery.attempts >= self.options.max_attempts:
+                log.error("dead-lettering %s after %d attempt(s): %s", _name(delivery), delivery.attempts, text)
+                transport.dead_letter(delivery, text)
+            else:
+                delay = self.options.retry_delay * 2 ** (delivery.attempts - 1)
+                log.warning("retrying %s in %.1fs (attempt %d): %s", _name(delivery), delay, delivery.attempts, text)
+                transport.retry(delivery, text, delay)
+        self.handled += 1
+        self.last_message_at = time.monotonic()
+        for mw in self.middleware:
+            mw.after_message(self, delivery, error)
+
+    def _idle(self, seconds: float) -> None:
+        """Pause after an empty round; a push transport (AMQP) is waited on, so a message ends the pause."""
+        push = [q for q in self.queues if getattr(self.mq.transport_for_queue(q), "pushes", False)]
+        if not push:
+            self._sleep(seconds)
+            return
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not self._check_stop():
+            for queue in push:
+                transport = self.mq.transport_for_queue(queue)
+                deliveries = transport.reserve(queue, self.options.batch_size, self.id, wait=0.2 / len(push))
+                for index, delivery in enumerate(deliveries):
+                    if self._check_stop():
+                        transport.release(deliveries[index:])
+                        return
+                    self._handle(delivery)
+                if deliveries:
+                    return
+
+    def _sleep(self, seconds: float) -> None:
+        """Sleep in short steps so a signal or limit ends the pause at once."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not self._check_stop():
+            time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+
+
+def describe(error: BaseException) -> str:
+    """The error as stored with the message: type, text and the innermost frames."""
+    frames = traceback.format_exception(error, limit=-3)
+    return "".join(frames).strip()[-4000:]
+
+
+def _name(delivery: Delivery) -> str:
+    return f"{delivery.queue}/{delivery.envelope.topic}#{delivery.envelope.message_id}"

@@ -1,0 +1,25 @@
+"""Cross-cutting consumer behaviour as small middleware around one loop (Dramatiq's way)."""
+
+from conveyor.mq.middleware.base import Middleware
+from conveyor.mq.middleware.limits import (
+    MaxIdle,
+    MaxMemory,
+    MaxMessages,
+    MaxRuntime,
+    StopOnError,
+    StopWhenEmpty,
+)
+from conveyor.mq.middleware.registry import WorkerRegistry
+from conveyor.mq.middleware.shutdown import GracefulShutdown
+
+__all__ = [
+    "GracefulShutdown",
+    "MaxIdle",
+    "MaxMemory",
+    "MaxMessages",
+    "MaxRuntime",
+    "Middleware",
+    "StopOnError",
+    "StopWhenEmpty",
+    "WorkerRegistry",
+]

@@ -1,0 +1,58 @@
+"""The transactional outbox: AMQP publishes made inside a DB transaction wait here until it commits.
+
+``stage`` writes in the caller's transaction, so a rolled-back transaction leaves nothing; ``relay``
+publishes committed rows to the broker (with confirms) and deletes them, so a crash between the two
+re-publishes (at least once) rather than losing anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+from sqlalchemy.engine import Engine
+
+from conveyor.db.engine import now
+from conveyor.mq.envelope import Envelope
+from conveyor.mq.schema import outbox_table
+
+O = outbox_table
+
+
+def stage(conn: Connection, envelopes: Sequence[Envelope]) -> None:
+    """Write ``envelopes`` to the outbox inside ``conn``'s transaction."""
+    t = now()
+    conn.execute(
+        O.insert(),
+        [
+            {"topic_name": e.topic, "body": e.body, "properties": e.encoded_properties(), "created_at": t}
+            for e in envelopes
+        ],
+    )
+
+
+def relay(engine: Engine, send: Callable[[Sequence[Envelope]], None], batch: int = 500) -> int:
+    """Publish every committed outbox row through ``send`` and delete it; returns how many were relayed.
+
+    Rows are locked with SKIP LOCKED (IMMEDIATE on SQLite) so several relays never send the same row twice.
+    """
+    total = 0
+    while True:
+        with engine.begin() as conn:
+            rows = conn.execute(
+                sa.select(O.c.id, O.c.topic_name, O.c.body, O.c.properties)
+                .order_by(O.c.id)
+                .limit(batch)
+                .with_for_update(skip_locked=engine.dialect.name != "sqlite")
+            ).all()
+            if not rows:
+                return total
+            send([Envelope.decode(r.topic_name, r.body, r.properties) for r in rows])
+            conn.execute(O.delete().where(O.c.id.in_([r.id for r in rows])))
+        total += len(rows)
+
+
+def pending(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(O)).scalar_one())

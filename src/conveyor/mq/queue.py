@@ -1,0 +1,147 @@
+"""The wiring: a topology plus one transport per connection, and the publishing API everything uses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import Engine
+
+from conveyor.db.engine import get_engine
+from conveyor.mq import outbox
+from conveyor.mq.envelope import Envelope
+from conveyor.mq.topology import Topology, TopologyError
+from conveyor.mq.transports.base import Transport, transport_for_url
+from conveyor.settings import Settings, get_settings
+
+
+class Transaction:
+    """A DB transaction that can also publish: messages exist iff the transaction commits."""
+
+    def __init__(self, mq: MessageQueue, conn: Connection) -> None:
+        self.mq, self.conn = mq, conn
+        self.outboxed = False
+
+    def publish(self, topic: str, payload: Any, **properties: Any) -> Envelope:
+        envelope = Envelope.of(topic, payload, **properties)
+        self.publish_envelopes([envelope])
+        return envelope
+
+    def publish_envelopes(self, envelopes: Sequence[Envelope]) -> None:
+        self.outboxed |= self.mq.publish_envelopes(envelopes, conn=self.conn)
+
+
+class MessageQueue:
+    """Publishes by topic (the topology decides connection and exchange) and hands out transports."""
+
+    def __init__(
+        self,
+        topology: Topology,
+        settings: Settings | None = None,
+        *,
+        database_url: str | None = None,
+        amqp_url: str | None = None,
+    ) -> None:
+        self.topology = topology
+        self.settings = settings or get_settings()
+        self.database_url = database_url or self.settings.database_url
+        self.amqp_url = amqp_url or self.settings.amqp_url
+        self._transports: dict[str, Transport] = {}
+        self._declared: set[str] = set()
+
+    @property
+    def engine(self) -> Engine:
+        return get_engine(self.database_url)
+
+    def transport(self, connection: str) -> Transport:
+        """The transport of a connection name, created and declared on first use."""
+        transport = self._transports.get(connection)
+        if transport is None:
+            url = {"db": self.database_url, "amqp": self.amqp_url}.get(connection)
+            if url is None:
+                raise TopologyError(None, "connection", f"unknown connection {connection!r}")
+            transport = transport_for_url(url)
+            transport.declare(self.topology)
+            self._transports[connection] = transport
+        return transport
+
+    def declare(self) -> None:
+        """Create every transport the topology uses (declaring its queues, exchanges and bindings)."""
+        for connection in sorted({q.connection for q in self.topology.queues.values()}):
+            self.transport(connection)
+
+    def transport_for_queue(self, queue: str) -> Transport:
+        found = self.topology.queues.get(queue)
+        if found is None:
+            raise TopologyError(None, "queue", f"unknown queue {queue!r}")
+        return self.transport(found.connection)
+
+    # --- publishing ----------------------------------------------------------------------------------
+    def publish(self, topic: str, payload: Any, *, conn: Connection | None = None, **properties: Any) -> Envelope:
+        """Publish one JSON payload; with ``conn``, atomically with that connection's transaction."""
+        envelope = Envelope.of(topic, payload, **properties)
+        self.publish_envelopes([envelope], conn=conn)
+        return envelope
+
+    def publish_batch(self, topic: str, payloads: Iterable[Any], *, conn: Connection | None = None) -> int:
+        envelopes = [Envelope.of(topic, p) for p in payloads]
+        self.publish_envelopes(envelopes, conn=conn)
+        return len(envelopes)
+
+    def publish_envelopes(self, envelopes: Sequence[Envelope], *, conn: Connection | None = None) -> bool:
+        """Publish, grouped by the connection and exchange each topic routes to; True if outboxed.
+
+        Inside a transaction (``conn``) a non-transactional transport's messages go to the outbox and are
+        relayed once the caller commits (``Transaction`` does it; ``relay_outbox`` catches up otherwise).
+        """
+        groups: dict[tuple[str, str], list[Envelope]] = {}
+        for envelope in envelopes:
+            groups.setdefault(self.topology.route(envelope.topic), []).append(envelope)
+        outboxed = False
+        for (connection, exchange), batch in groups.items():
+            transport = self.transport(connection)
+            if conn is not None and not transport.transactional:
+                self._check_routable(connection, exchange, batch)
+                outbox.stage(conn, batch)
+                outboxed = True
+            else:
+                transport.publish(exchange, batch, conn=conn)
+        return outboxed
+
+    def _check_routable(self, connection: str, exchange: str, envelopes: Sequence[Envelope]) -> None:
+        """Refuse an unroutable topic now, inside the caller's transaction, not later in the relay."""
+        from conveyor.mq.transports.sql import UnroutableError
+
+        for envelope in envelopes:
+            if not self.topology.queues_for(exchange, envelope.topic):
+                raise UnroutableError(
+                    f"topic {envelope.topic!r} has no queue bound on {connection} exchange {exchange!r}"
+                )
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """``with mq.transaction() as tx: tx.conn.execute(...); tx.publish(...)`` — all or nothing."""
+        self.declare()  # before the transaction: declaring writes, and SQLite has one writer at a time
+        with self.engine.begin() as conn:
+            tx = Transaction(self, conn)
+            yield tx
+        if tx.outboxed:
+            self.relay_outbox()
+
+    def relay_outbox(self) -> int:
+        """Send committed outbox rows to their broker; safe to call from any number of processes."""
+        return outbox.relay(self.engine, self._send_relayed)
+
+    def _send_relayed(self, envelopes: Sequence[Envelope]) -> None:
+        groups: dict[tuple[str, str], list[Envelope]] = {}
+        for envelope in envelopes:
+            groups.setdefault(self.topology.route(envelope.topic), []).append(envelope)
+        for (connection, exchange), batch in groups.items():
+            self.transport(connection).publish(exchange, batch)
+
+    def close(self) -> None:
+        for transport in self._transports.values():
+            transport.close()
+        self._transports.clear()

@@ -1,0 +1,85 @@
+"""DB queue tables, Magento's MysqlMq model: one message row, one status row per bound queue.
+
+Beyond Magento's columns, a status row records its reservation (who, since when), when it may be
+delivered again (retry delay) and its last error, so refresh and dead letters need no other table.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import sqlalchemy as sa
+
+from conveyor.db.metadata import BigId, Body, Epoch, LongText, metadata
+
+
+class Status(IntEnum):
+    """Magento's queue message statuses (``Magento\\MysqlMq\\Model\\QueueManagement``)."""
+
+    NEW = 2
+    IN_PROGRESS = 3
+    COMPLETE = 4
+    RETRY_REQUIRED = 5
+    ERROR = 6  # the DB transport's dead letters
+    TO_BE_DELETED = 7
+
+
+queue_table = sa.Table(
+    "queue",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(191), nullable=False, unique=True),
+)
+
+message_table = sa.Table(
+    "queue_message",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("topic_name", sa.String(191), nullable=False),
+    sa.Column("body", Body, nullable=False),
+    sa.Column("properties", LongText, nullable=True),
+    sa.Column("created_at", Epoch, nullable=False),
+)
+
+status_table = sa.Table(
+    "queue_message_status",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("queue_id", sa.Integer, sa.ForeignKey("queue.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "message_id", sa.BigInteger, sa.ForeignKey("queue_message.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("status", sa.SmallInteger, nullable=False),
+    sa.Column("number_of_trials", sa.Integer, nullable=False, default=0),
+    sa.Column("updated_at", Epoch, nullable=False),
+    sa.Column("available_at", Epoch, nullable=False),
+    sa.Column("reserved_by", sa.String(191), nullable=True),
+    sa.Column("error", LongText, nullable=True),
+    sa.UniqueConstraint("message_id", "queue_id"),
+    # claim: WHERE queue_id=? AND status=? ORDER BY id
+    sa.Index(None, "queue_id", "status", "id"),
+    # refresh (status=3, old updated_at) and clean-up (status=4, old updated_at)
+    sa.Index(None, "status", "updated_at"),
+)
+
+outbox_table = sa.Table(
+    "queue_outbox",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("topic_name", sa.String(191), nullable=False),
+    sa.Column("body", Body, nullable=False),
+    sa.Column("properties", LongText, nullable=True),
+    sa.Column("created_at", Epoch, nullable=False),
+)
+
+worker_table = sa.Table(
+    "queue_worker",
+    metadata,
+    sa.Column("id", sa.String(191), primary_key=True),
+    sa.Column("consumer", sa.String(191), nullable=True),
+    sa.Column("queues", sa.Text, nullable=False),
+    sa.Column("hostname", sa.String(191), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("started_at", Epoch, nullable=False),
+    sa.Column("seen_at", Epoch, nullable=False),
+)

@@ -1,0 +1,283 @@
+"""The declarative queue topology: topics, exchanges, bindings, queues, publishers and consumers.
+
+Loaders (YAML, Magento XML) build a Topology element by element; ``merge`` combines files as Magento
+merges its modules (a later element with the same name overrides the earlier one's attributes);
+``validate`` refuses an inconsistent result with the file, element and attribute at fault.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from conveyor.mq.routing import pattern_error, topic_error, topic_matches
+
+CONNECTIONS = ("db", "amqp")
+DEFAULT_EXCHANGE = "magento"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an element was declared: the file and the element (e.g. ``consumer 'products'``)."""
+
+    file: str
+    element: str
+
+
+class TopologyError(ValueError):
+    """An invalid topology, naming the file, the element and the attribute at fault."""
+
+    def __init__(self, origin: Origin | None, attribute: str | None, reason: str) -> None:
+        self.origin, self.attribute, self.reason = origin, attribute, reason
+        where = f"{origin.file}: {origin.element}" if origin else "topology"
+        if attribute:
+            where += f", attribute '{attribute}'"
+        super().__init__(f"{where}: {reason}")
+
+
+NOWHERE = Origin("<code>", "element")
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    request: str | None = None  # Magento: the data interface or scalar type of the message
+    response: str | None = None
+    handlers: tuple[str, ...] = ()  # Magento synchronous handlers, kept as data
+    origin: Origin = NOWHERE
+
+
+@dataclass(frozen=True)
+class Binding:
+    id: str
+    topic: str  # a pattern with * and #
+    destination: str  # queue name
+    destination_type: str = "queue"
+    disabled: bool = False
+    arguments: tuple[tuple[str, Any], ...] = ()
+    origin: Origin = NOWHERE
+
+
+@dataclass(frozen=True)
+class Exchange:
+    name: str
+    connection: str = "db"
+    type: str = "topic"
+    durable: bool = True
+    bindings: tuple[Binding, ...] = ()
+    origin: Origin = NOWHERE
+
+
+@dataclass(frozen=True)
+class Queue:
+    name: str
+    connection: str = "db"
+    durable: bool = True
+    origin: Origin = NOWHERE
+
+
+@dataclass(frozen=True)
+class PublisherConnection:
+    name: str  # db | amqp
+    exchange: str = DEFAULT_EXCHANGE
+    disabled: bool = False
+    origin: Origin = NOWHERE
+
+
+@dataclass(frozen=True)
+class Publisher:
+    topic: str
+    connections: tuple[PublisherConnection, ...] = ()
+    disabled: bool = False
+    origin: Origin = NOWHERE
+
+    def enabled_connection(self) -> PublisherConnection | None:
+        enabled = [c for c in self.connections if not c.disabled]
+        return enabled[0] if enabled and not self.disabled else None
+
+
+@dataclass(frozen=True)
+class HandlerRef:
+    """A consumer's handler: ``module:function`` is importable; a PHP ``Class::method`` is kept as data."""
+
+    spec: str
+
+    @property
+    def is_python(self) -> bool:
+        return ":" in self.spec and "::" not in self.spec and "\\" not in self.spec
+
+    def resolve(self) -> Callable[..., Any]:
+        if not self.is_python:
+            raise TypeError(
+                f"handler {self.spec!r} is not a Python 'module:function' (a Magento PHP handler?);"
+                " point the consumer at a Python handler to run it"
+            )
+        module_name, _, attr = self.spec.partition(":")
+        target: Any = importlib.import_module(module_name)
+        for part in attr.split("."):
+            target = getattr(target, part)
+        if not callable(target):
+            raise TypeError(f"handler {self.spec!r} is not callable")
+        return target  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Consumer:
+    name: str
+    queue: str
+    handler: HandlerRef | None = None
+    connection: str = "db"
+    max_messages: int | None = None
+    max_idle_time: float | None = None
+    sleep: float | None = None
+    only_spawn_when_message_available: bool = False
+    processes: int = 1
+    consumer_instance: str | None = None  # Magento's consumerInstance, kept as data
+    origin: Origin = NOWHERE
+
+
+@dataclass
+class Topology:
+    """The whole topology; dictionaries keyed by name so a later declaration overrides an earlier one."""
+
+    topics: dict[str, Topic] = field(default_factory=dict)
+    exchanges: dict[str, Exchange] = field(default_factory=dict)
+    queues: dict[str, Queue] = field(default_factory=dict)
+    publishers: dict[str, Publisher] = field(default_factory=dict)
+    consumers: dict[str, Consumer] = field(default_factory=dict)
+    default_connection: str = "db"
+
+    # --- queries -------------------------------------------------------------------------------------
+    def route(self, topic: str) -> tuple[str, str]:
+        """(connection, exchange) a topic is published to: its publisher's one enabled connection."""
+        publisher = self.publishers.get(topic)
+        if publisher is not None:
+            connection = publisher.enabled_connection()
+            if connection is None:
+                raise TopologyError(publisher.origin, "disabled", f"publisher of topic {topic!r} is disabled")
+            return connection.name, connection.exchange
+        return self.default_connection, DEFAULT_EXCHANGE
+
+    def queues_for(self, exchange: str, topic: str) -> tuple[str, ...]:
+        """The queues an exchange delivers ``topic`` to (enabled bindings whose pattern matches)."""
+        return self._routes.get((exchange, topic)) or self._compute_route(exchange, topic)
+
+    def _compute_route(self, exchange: str, topic: str) -> tuple[str, ...]:
+        found = self.exchanges.get(exchange)
+        names: list[str] = []
+        if found is not None:
+            for binding in found.bindings:
+                if (
+                    not binding.disabled
+                    and binding.destination not in names
+                    and topic_matches(binding.topic, topic)
+                ):
+                    names.append(binding.destination)
+        result = tuple(names)
+        self._routes[(exchange, topic)] = result
+        return result
+
+    @cached_property
+    def _routes(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        return {}
+
+    def queues_on(self, connection: str) -> list[Queue]:
+        return [q for q in self.queues.values() if q.connection == connection]
+
+    def bindings(self) -> Iterable[tuple[Exchange, Binding]]:
+        for exchange in self.exchanges.values():
+            for binding in exchange.bindings:
+                yield exchange, binding
+
+    # --- building ------------------------------------------------------------------------------------
+    def merge(self, other: Topology) -> Topology:
+        """A new topology: ``other``'s elements override ours by name; exchanges merge bindings by id."""
+        merged = Topology(
+            topics={**self.topics, **other.topics},
+            queues={**self.queues, **other.queues},
+            publishers={**self.publishers, **other.publishers},
+            consumers={**self.consumers, **other.consumers},
+            exchanges=dict(self.exchanges),
+            default_connection=other.default_connection,
+        )
+        for name, exchange in other.exchanges.items():
+            mine = merged.exchanges.get(name)
+            if mine is None:
+                merged.exchanges[name] = exchange
+                continue
+            bindings = {b.id: b for b in mine.bindings}
+            bindings.update({b.id: b for b in exchange.bindings})
+            merged.exchanges[name] = dataclasses.replace(exchange, bindings=tuple(bindings.values()))
+        return merged
+
+    def validate(self) -> Topology:
+        """Refuse an inconsistent topology; returns self so loaders can chain."""
+        for exchange in self.exchanges.values():
+            _check_connection(exchange.origin, exchange.connection)
+            if exchange.type != "topic":
+                raise TopologyError(exchange.origin, "type", f"exchange type {exchange.type!r} is not 'topic'")
+            for binding in exchange.bindings:
+                error = pattern_error(binding.topic)
+                if error:
+                    raise TopologyError(binding.origin, "topic", error)
+                if binding.destination_type != "queue":
+                    raise TopologyError(
+                        binding.origin, "destinationType", f"{binding.destination_type!r} is not 'queue'"
+                    )
+                queue = self.queues.get(binding.destination)
+                if queue is None:
+                    raise TopologyError(
+                        binding.origin, "destination", f"unknown queue {binding.destination!r}"
+                    )
+                if queue.connection != exchange.connection:
+                    raise TopologyError(
+                        binding.origin,
+                        "destination",
+                        f"queue {queue.name!r} is on connection {queue.connection!r} but exchange "
+                        f"{exchange.name!r} is on {exchange.connection!r}",
+                    )
+        for topic in self.topics.values():
+            error = topic_error(topic.name)
+            if error:
+                raise TopologyError(topic.origin, "name", error)
+        for queue in self.queues.values():
+            _check_connection(queue.origin, queue.connection)
+        for publisher in self.publishers.values():
+            error = topic_error(publisher.topic)
+            if error:
+                raise TopologyError(publisher.origin, "topic", error)
+            enabled = [c for c in publisher.connections if not c.disabled]
+            if len(enabled) > 1:
+                names = ", ".join(c.name for c in enabled)
+                raise TopologyError(
+                    enabled[1].origin,
+                    "disabled",
+                    f"topic {publisher.topic!r} has {len(enabled)} enabled connections ({names}); "
+                    "exactly one may be enabled",
+                )
+            for connection in publisher.connections:
+                _check_connection(connection.origin, connection.name)
+                if not connection.disabled and connection.exchange not in self.exchanges:
+                    raise TopologyError(
+                        connection.origin, "exchange", f"unknown exchange {connection.exchange!r}"
+                    )
+        for consumer in self.consumers.values():
+            _check_connection(consumer.origin, consumer.connection)
+            if consumer.queue not in self.queues:
+                raise TopologyError(consumer.origin, "queue", f"unknown queue {consumer.queue!r}")
+            for attribute in ("max_messages", "max_idle_time", "sleep"):
+                value = getattr(consumer, attribute)
+                if value is not None and value < 0:
+                    raise TopologyError(consumer.origin, attribute, f"must not be negative, got {value}")
+            if consumer.processes < 1:
+                raise TopologyError(consumer.origin, "processes", "must be at least 1")
+        return self
+
+
+def _check_connection(origin: Origin, connection: str) -> None:
+    if connection not in CONNECTIONS:
+        raise TopologyError(origin, "connection", f"unknown connection {connection!r} (use db or amqp)")

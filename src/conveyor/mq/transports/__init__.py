@@ -1,0 +1,5 @@
+"""Transports: the DB queue (sql.py) and AMQP (amqp.py) behind the interface in base.py."""
+
+from conveyor.mq.transports.base import DeadLetter, QueueCounts, RefreshResult, Transport, transport_for_url
+
+__all__ = ["DeadLetter", "QueueCounts", "RefreshResult", "Transport", "transport_for_url"]

@@ -1,0 +1,105 @@
+"""The transport interface: a handful of primitives; routing policy, retries and limits live above it.
+
+A transport is chosen by URL scheme through the ``conveyor.transports`` entry points (kombu's way), so a
+user can add one without forking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any, Protocol, runtime_checkable
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import make_url
+
+from conveyor.mq.envelope import Delivery, Envelope
+from conveyor.mq.topology import Topology
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """Messages of one queue by state; ``oldest_waiting_age`` in seconds (None when nothing waits)."""
+
+    queue: str
+    waiting: int = 0
+    in_progress: int = 0
+    retrying: int = 0
+    complete: int = 0
+    dead: int = 0
+    oldest_waiting_age: float | None = None
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    queue: str
+    envelope: Envelope
+    attempts: int
+    error: str | None
+    id: Any  # what replay() takes to select this dead letter
+
+
+@dataclass
+class RefreshResult:
+    requeued: int = 0
+    dead_lettered: int = 0
+    details: list[str] = field(default_factory=list)
+
+
+@runtime_checkable
+class Transport(Protocol):
+    """What every transport implements; ``connection`` is the topology's connection name (db or amqp)."""
+
+    connection: str
+    transactional: bool  # publish() with ``conn`` writes in the caller's DB transaction
+    pushes: bool  # the broker pushes deliveries, so reserve(wait=…) is the way to idle
+
+    def declare(self, topology: Topology) -> None:
+        """Create what the topology needs (queues, exchanges, bindings) and remember it for routing."""
+
+    def publish(self, exchange: str, envelopes: Sequence[Envelope], conn: Connection | None = None) -> None:
+        """Publish durably (all or nothing for a batch); with ``conn``, inside that DB transaction."""
+
+    def reserve(self, queue: str, limit: int, worker: str, wait: float = 0.0) -> list[Delivery]:
+        """Up to ``limit`` deliveries from ``queue``, reserved for ``worker``; may wait up to ``wait`` s."""
+
+    def ack(self, delivery: Delivery) -> None:
+        """The handler succeeded: the message is done."""
+
+    def retry(self, delivery: Delivery, error: str, delay: float) -> None:
+        """The handler failed: deliver again after ``delay`` seconds, keeping the attempt count."""
+
+    def dead_letter(self, delivery: Delivery, error: str) -> None:
+        """The handler failed for the last time: keep the message, with ``error``, among the dead letters."""
+
+    def release(self, deliveries: Sequence[Delivery]) -> None:
+        """Give back reserved deliveries that were not handled (shutdown), without counting an attempt."""
+
+    def counts(self, queue: str) -> QueueCounts: ...
+
+    def dead_letters(self, queue: str, limit: int = 100) -> list[DeadLetter]: ...
+
+    def replay(self, queue: str, ids: Sequence[Any] | None = None) -> int:
+        """Put dead letters (all of the queue's, or those with ``ids``) back in the queue; returns how many."""
+
+    def purge(self, queue: str) -> int:
+        """Delete the waiting messages of ``queue``; returns how many."""
+
+    def refresh(self, reserved_seconds: float, max_attempts: int) -> RefreshResult:
+        """Return reservations older than ``reserved_seconds``; past ``max_attempts``, dead-letter them."""
+
+    def clean(self, retention_seconds: float) -> int:
+        """Delete complete messages older than the retention period; returns how many."""
+
+    def close(self) -> None: ...
+
+
+def transport_for_url(url: str, **options: Any) -> Transport:
+    """Instantiate the transport registered for ``url``'s scheme (``conveyor.transports`` entry points)."""
+    scheme = make_url(url).get_backend_name() if "://" in url and not url.startswith("amqp") else url.split(":")[0]
+    for entry in entry_points(group="conveyor.transports"):
+        if entry.name == scheme:
+            factory = entry.load()
+            return factory(url, **options)  # type: ignore[no-any-return]
+    raise ValueError(f"no transport registered for URL scheme {scheme!r} (entry point group conveyor.transports)")

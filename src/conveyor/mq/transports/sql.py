@@ -1,0 +1,340 @@
+"""The DB queue: Magento's MysqlMq model on SQLite, PostgreSQL and MariaDB.
+
+Publishing writes one ``queue_message`` row and one ``queue_message_status`` row per bound queue, in the
+caller's transaction when given one (so a message exists iff that transaction commits). Consumers claim
+a batch of status rows in one short transaction (``FOR UPDATE SKIP LOCKED`` on the servers, ``BEGIN
+IMMEDIATE`` on SQLite), recording who holds them and since when (``reserved_by``, ``updated_at``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+from sqlalchemy.engine import Engine, make_url
+
+from conveyor.db.engine import get_engine, make_engine, now
+from conveyor.mq.envelope import Delivery, Envelope
+from conveyor.mq.schema import Status, message_table, queue_table, status_table
+from conveyor.mq.topology import Topology
+from conveyor.mq.transports.base import DeadLetter, QueueCounts, RefreshResult
+
+S = status_table
+M = message_table
+WAITING = (Status.NEW, Status.RETRY_REQUIRED)
+
+
+class UnroutableError(LookupError):
+    """A topic with no queue bound to it: refused rather than silently dropped."""
+
+
+class SqlTransport:
+    """The ``db`` connection, on the database at ``url``."""
+
+    connection = "db"
+    transactional = True
+    pushes = False
+
+    def __init__(self, url: str, *, engine: Engine | None = None) -> None:
+        self.engine = engine or get_engine(url)
+        backend = make_url(url).get_backend_name()
+        # The consuming side may use relaxed durability on SQLite: a lost claim or ack only redelivers.
+        self.consume_engine = (
+            make_engine(url, sqlite_synchronous="NORMAL") if backend == "sqlite" else self.engine
+        )
+        self.dialect = self.engine.dialect.name
+        self.topology = Topology()
+        self._queue_ids: dict[str, int] = {}
+        self._returning = bool(self.engine.dialect.insert_executemany_returning_sort_by_parameter_order)
+
+    # --- topology ------------------------------------------------------------------------------------
+    def declare(self, topology: Topology) -> None:
+        self.topology = topology
+        self.ensure_queues([q.name for q in topology.queues_on(self.connection)])
+
+    def ensure_queues(self, names: Sequence[str]) -> None:
+        with self.engine.begin() as conn:
+            existing = {
+                name: qid for qid, name in conn.execute(sa.select(queue_table.c.id, queue_table.c.name))
+            }
+            missing = [n for n in names if n not in existing]
+            if missing:
+                conn.execute(queue_table.insert(), [{"name": n} for n in missing])
+                existing = {
+                    name: qid for qid, name in conn.execute(sa.select(queue_table.c.id, queue_table.c.name))
+                }
+        self._queue_ids.update(existing)
+
+    def queue_id(self, name: str) -> int:
+        qid = self._queue_ids.get(name)
+        if qid is None:
+            self.ensure_queues([name])
+            qid = self._queue_ids[name]
+        return qid
+
+    # --- publishing ----------------------------------------------------------------------------------
+    def publish(self, exchange: str, envelopes: Sequence[Envelope], conn: Connection | None = None) -> None:
+        routes = [self.topology.queues_for(exchange, e.topic) for e in envelopes]
+        for envelope, queues in zip(envelopes, routes, strict=True):
+            if not queues:
+                raise UnroutableError(
+                    f"topic {envelope.topic!r} has no queue bound on exchange {exchange!r}; message not published"
+                )
+        if conn is None:
+            with self.engine.begin() as own:
+                self._insert(own, envelopes, routes)
+        else:
+            self._insert(conn, envelopes, routes)
+
+    def _insert(self, conn: Connection, envelopes: Sequence[Envelope], routes: list[tuple[str, ...]]) -> None:
+        t = now()
+        rows = [
+            {"topic_name": e.topic, "body": e.body, "properties": e.encoded_properties(), "created_at": t}
+            for e in envelopes
+        ]
+        message_ids = self._insert_messages(conn, rows)
+        statuses = [
+            {
+                "queue_id": self.queue_id(queue),
+                "message_id": message_id,
+                "status": Status.NEW,
+                "number_of_trials": 0,
+                "updated_at": t,
+                "available_at": t,
+            }
+            for message_id, queues in zip(message_ids, routes, strict=True)
+            for queue in queues
+        ]
+        conn.execute(S.insert(), statuses)
+
+    def _insert_messages(self, conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+        if len(rows) == 1 or not self._returning:
+            # one round trip per row only where the dialect cannot return ids of a multi-row insert
+            return [int(conn.execute(M.insert(), row).inserted_primary_key[0]) for row in rows]
+        result = conn.execute(M.insert().returning(M.c.id, sort_by_parameter_order=True), rows)
+        return [int(row[0]) for row in result]
+
+    # --- consuming -----------------------------------------------------------------------------------
+    def reserve(self, queue: str, limit: int, worker: str, wait: float = 0.0) -> list[Delivery]:
+        qid = self.queue_id(queue)
+        t = now()
+        with self.consume_engine.begin() as conn:
+            claimed = self._claim(conn, qid, limit, worker, t)
+            if not claimed:
+                return []
+            bodies = {
+                row.id: row
+                for row in conn.execute(
+                    sa.select(M.c.id, M.c.topic_name, M.c.body, M.c.properties).where(
+                        M.c.id.in_([c[1] for c in claimed])
+                    )
+                )
+            }
+        deliveries = []
+        for status_id, message_id, trials, error in sorted(claimed):
+            message = bodies[message_id]
+            deliveries.append(
+                Delivery(
+                    envelope=Envelope.decode(message.topic_name, message.body, message.properties),
+                    queue=queue,
+                    attempts=trials,
+                    tag=(status_id, worker),
+                    last_error=error,
+                )
+            )
+        return deliveries
+
+    def _claim(self, conn: Connection, qid: int, limit: int, worker: str, t: float) -> list[tuple[Any, ...]]:
+        """Reserve up to ``limit`` status rows (due retries first, then new), returning their key columns."""
+        due_retry = sa.and_(S.c.queue_id == qid, S.c.status == Status.RETRY_REQUIRED, S.c.available_at <= t)
+        new = sa.and_(S.c.queue_id == qid, S.c.status == Status.NEW)
+        claim = {
+            "status": Status.IN_PROGRESS,
+            "number_of_trials": S.c.number_of_trials + 1,
+            "updated_at": t,
+            "reserved_by": worker,
+        }
+        returned = (S.c.id, S.c.message_id, S.c.number_of_trials, S.c.error)
+        if self.dialect == "postgresql":
+            retry_ids = (
+                sa.select(S.c.id).where(due_retry).order_by(S.c.id).limit(limit)
+                .with_for_update(skip_locked=True).cte("retry_ids")
+            )
+            taken = sa.select(sa.func.count()).select_from(retry_ids).scalar_subquery()
+            new_ids = (
+                sa.select(S.c.id).where(new).order_by(S.c.id).limit(limit - taken)
+                .with_for_update(skip_locked=True).cte("new_ids")
+            )
+            picked = sa.union_all(sa.select(retry_ids.c.id), sa.select(new_ids.c.id))
+            stmt = S.update().where(S.c.id.in_(picked)).values(claim).returning(*returned)
+            return [tuple(r) for r in conn.execute(stmt)]
+        if self.dialect == "sqlite":
+            # BEGIN IMMEDIATE already holds the write lock: select-then-update in one statement
+            picked_sqlite = sa.union_all(
+                sa.select(sa.select(S.c.id).where(due_retry).order_by(S.c.id).limit(limit).subquery().c.id),
+                sa.select(sa.select(S.c.id).where(new).order_by(S.c.id).limit(limit).subquery().c.id),
+            ).limit(limit)
+            stmt = S.update().where(S.c.id.in_(picked_sqlite)).values(claim).returning(*returned)
+            return [tuple(r) for r in conn.execute(stmt)]
+        # MariaDB: no UPDATE ... RETURNING; lock with SKIP LOCKED, update, read back
+        ids = [
+            r[0]
+            for r in conn.execute(
+                sa.select(S.c.id).where(due_retry).order_by(S.c.id).limit(limit).with_for_update(skip_locked=True)
+            )
+        ]
+        if len(ids) < limit:
+            ids += [
+                r[0]
+                for r in conn.execute(
+                    sa.select(S.c.id).where(new).order_by(S.c.id).limit(limit - len(ids))
+                    .with_for_update(skip_locked=True)
+                )
+            ]
+        if not ids:
+            return []
+        conn.execute(S.update().where(S.c.id.in_(ids)).values(claim))
+        return [tuple(r) for r in conn.execute(sa.select(*returned).where(S.c.id.in_(ids)))]
+
+    def _settle(self, delivery: Delivery, **values: Any) -> bool:
+        """Update a reservation this worker still holds; False when refresh took it away meanwhile."""
+        status_id, worker = delivery.tag
+        with self.consume_engine.begin() as conn:
+            result = conn.execute(
+                S.update()
+                .where(S.c.id == status_id, S.c.status == Status.IN_PROGRESS, S.c.reserved_by == worker)
+                .values(updated_at=now(), reserved_by=None, **values)
+            )
+        return bool(result.rowcount)
+
+    def ack(self, delivery: Delivery) -> None:
+        self._settle(delivery, status=Status.COMPLETE)
+
+    def retry(self, delivery: Delivery, error: str, delay: float) -> None:
+        self._settle(delivery, status=Status.RETRY_REQUIRED, available_at=now() + delay, error=error)
+
+    def dead_letter(self, delivery: Delivery, error: str) -> None:
+        self._settle(delivery, status=Status.ERROR, error=error)
+
+    def release(self, deliveries: Sequence[Delivery]) -> None:
+        for delivery in deliveries:
+            self._settle(
+                delivery,
+                status=sa.case((S.c.error.is_(None), Status.NEW), else_=Status.RETRY_REQUIRED),
+                number_of_trials=S.c.number_of_trials - 1,
+            )
+
+    # --- inspection and maintenance ------------------------------------------------------------------
+    def counts(self, queue: str) -> QueueCounts:
+        qid = self.queue_id(queue)
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(S.c.status, sa.func.count(), sa.func.min(S.c.available_at))
+                .where(S.c.queue_id == qid)
+                .group_by(S.c.status)
+            ).all()
+        by_status = {int(status): (int(count), oldest) for status, count, oldest in rows}
+        waiting_since = [by_status[s][1] for s in WAITING if s in by_status]
+        return QueueCounts(
+            queue=queue,
+            waiting=by_status.get(Status.NEW, (0, None))[0],
+            retrying=by_status.get(Status.RETRY_REQUIRED, (0, None))[0],
+            in_progress=by_status.get(Status.IN_PROGRESS, (0, None))[0],
+            complete=by_status.get(Status.COMPLETE, (0, None))[0],
+            dead=by_status.get(Status.ERROR, (0, None))[0],
+            oldest_waiting_age=max(0.0, now() - min(waiting_since)) if waiting_since else None,
+        )
+
+    def dead_letters(self, queue: str, limit: int = 100) -> list[DeadLetter]:
+        qid = self.queue_id(queue)
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(S.c.id, S.c.number_of_trials, S.c.error, M.c.topic_name, M.c.body, M.c.properties)
+                .join(M, M.c.id == S.c.message_id)
+                .where(S.c.queue_id == qid, S.c.status == Status.ERROR)
+                .order_by(S.c.id)
+                .limit(limit)
+            ).all()
+        return [
+            DeadLetter(
+                queue=queue,
+                envelope=Envelope.decode(r.topic_name, r.body, r.properties),
+                attempts=r.number_of_trials,
+                error=r.error,
+                id=r.id,
+            )
+            for r in rows
+        ]
+
+    def replay(self, queue: str, ids: Sequence[Any] | None = None) -> int:
+        condition = sa.and_(S.c.queue_id == self.queue_id(queue), S.c.status == Status.ERROR)
+        if ids is not None:
+            condition = sa.and_(condition, S.c.id.in_([int(i) for i in ids]))
+        t = now()
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                S.update()
+                .where(condition)
+                .values(status=Status.NEW, number_of_trials=0, error=None, updated_at=t, available_at=t)
+            )
+        return int(result.rowcount)
+
+    def purge(self, queue: str) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                S.delete().where(S.c.queue_id == self.queue_id(queue), S.c.status.in_(WAITING))
+            )
+            self._delete_orphans(conn, now())
+        return int(result.rowcount)
+
+    def refresh(self, reserved_seconds: float, max_attempts: int) -> RefreshResult:
+        t = now()
+        stale = sa.and_(S.c.status == Status.IN_PROGRESS, S.c.updated_at < t - reserved_seconds)
+        result = RefreshResult()
+        with self.engine.begin() as conn:
+            exhausted = conn.execute(
+                sa.select(S.c.id, S.c.reserved_by, S.c.number_of_trials, S.c.error)
+                .where(stale, S.c.number_of_trials >= max_attempts)
+                .with_for_update(skip_locked=self.dialect != "sqlite")
+            ).all()
+            for row in exhausted:
+                reason = (
+                    f"reservation by {row.reserved_by} expired after {row.number_of_trials} attempt(s)"
+                    f" (worker died or hung); last error: {row.error or 'none'}"
+                )
+                conn.execute(
+                    S.update()
+                    .where(S.c.id == row.id, S.c.status == Status.IN_PROGRESS)
+                    .values(status=Status.ERROR, error=reason, reserved_by=None, updated_at=t)
+                )
+                result.details.append(f"dead-lettered status #{row.id}: {reason}")
+            result.dead_lettered = len(exhausted)
+            requeued = conn.execute(
+                S.update()
+                .where(stale, S.c.number_of_trials < max_attempts)
+                .values(status=Status.RETRY_REQUIRED, available_at=t, reserved_by=None, updated_at=t)
+            )
+            result.requeued = int(requeued.rowcount)
+        return result
+
+    def clean(self, retention_seconds: float) -> int:
+        """Delete complete messages older than the retention period; returns how many status rows went."""
+        cutoff = now() - retention_seconds
+        with self.engine.begin() as conn:
+            result = conn.execute(S.delete().where(S.c.status == Status.COMPLETE, S.c.updated_at < cutoff))
+            self._delete_orphans(conn, cutoff)
+        return int(result.rowcount)
+
+    @staticmethod
+    def _delete_orphans(conn: Connection, cutoff: float) -> None:
+        conn.execute(
+            M.delete().where(
+                M.c.created_at <= cutoff, ~sa.exists().where(S.c.message_id == M.c.id)
+            )
+        )
+
+    def close(self) -> None:
+        if self.consume_engine is not self.engine:
+            self.consume_engine.dispose()

@@ -1,0 +1,156 @@
+"""Fixtures for real backends: a fresh SQLite file, an isolated PostgreSQL / MariaDB database, a RabbitMQ vhost.
+
+A service that is not reachable skips its tests on a user's machine; with CONVEYOR_REQUIRE_SERVICES=1
+(CI) it fails them instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from conveyor.db import make_engine, upgrade
+from conveyor.db.engine import dispose_engines
+from conveyor.db.metadata import metadata
+
+PG_ADMIN_URL = os.environ.get("CONVEYOR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+MARIA_ADMIN_URL = os.environ.get("CONVEYOR_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
+AMQP_HOST = os.environ.get("CONVEYOR_TEST_AMQP_HOST", "127.0.0.1")
+REQUIRE = os.environ.get("CONVEYOR_REQUIRE_SERVICES", "") not in ("", "0", "false")
+RUN_ID = uuid.uuid4().hex[:8]
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def need(service: str, host: str, port: int) -> None:
+    """Skip (or, in CI, fail) when ``service`` is not listening."""
+    if not _reachable(host, port):
+        message = f"{service} is not reachable at {host}:{port}"
+        if REQUIRE:
+            pytest.fail(message + " (CONVEYOR_REQUIRE_SERVICES=1)")
+        pytest.skip(message)
+
+
+def _server_database(admin_url: str, name: str) -> Iterator[str]:
+    url = sa.engine.make_url(admin_url)
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    test_url = url.set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(test_url)
+    upgrade(engine)
+    engine.dispose()
+    try:
+        yield test_url
+    finally:
+        dispose_engines()
+        with admin.connect() as conn:
+            if url.get_backend_name() == "postgresql":
+                conn.exec_driver_sql(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %(n)s", {"n": name}
+                )
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _pg_database() -> Iterator[str]:
+    need("PostgreSQL", "127.0.0.1", 5432)
+    yield from _server_database(PG_ADMIN_URL, f"conveyor_test_{RUN_ID}")
+
+
+@pytest.fixture(scope="session")
+def _maria_database() -> Iterator[str]:
+    need("MariaDB", "127.0.0.1", 3306)
+    yield from _server_database(MARIA_ADMIN_URL, f"conveyor_test_{RUN_ID}")
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "conveyor.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+def _truncate(url: str) -> None:
+    engine = make_engine(url)
+    tables = [t.name for t in metadata.sorted_tables]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        else:
+            conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+            for table in tables:
+                conn.exec_driver_sql(f"TRUNCATE TABLE {table}")
+            conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_url(_sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
+    path = tmp_path / "conveyor.db"
+    shutil.copy(_sqlite_template, path)
+    yield f"sqlite:///{path}"
+    dispose_engines()
+
+
+@pytest.fixture
+def pg_url(_pg_database: str) -> Iterator[str]:
+    _truncate(_pg_database)
+    yield _pg_database
+    dispose_engines()
+
+
+@pytest.fixture
+def maria_url(_maria_database: str) -> Iterator[str]:
+    _truncate(_maria_database)
+    yield _maria_database
+    dispose_engines()
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """A clean, migrated database on each of the three backends."""
+    fixture = {"sqlite": "sqlite_url", "postgresql": "pg_url", "mariadb": "maria_url"}[request.param]
+    return str(request.getfixturevalue(fixture))
+
+
+def _rabbitmqctl(*args: str) -> bool:
+    if shutil.which("rabbitmqctl") is None:
+        return False
+    return subprocess.run(["rabbitmqctl", *args], capture_output=True, timeout=60).returncode == 0
+
+
+@pytest.fixture
+def amqp_url() -> Iterator[str]:
+    """A fresh RabbitMQ vhost for this test (deleted after); the default vhost when rabbitmqctl is absent."""
+    need("RabbitMQ", AMQP_HOST, 5672)
+    vhost = f"conveyor_test_{uuid.uuid4().hex[:10]}"
+    if _rabbitmqctl("add_vhost", vhost) and _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"):
+        yield f"amqp://guest:guest@{AMQP_HOST}:5672/{vhost}"
+        _rabbitmqctl("delete_vhost", vhost)
+    else:
+        yield f"amqp://guest:guest@{AMQP_HOST}:5672/%2F"
+
+
+@pytest.fixture
+def uid() -> str:
+    """A short unique suffix for names that live outside the test's own database or vhost."""
+    return uuid.uuid4().hex[:8]

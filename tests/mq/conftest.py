@@ -1,0 +1,42 @@
+"""Queue fixtures: a MessageQueue on each backend, DB transports and RabbitMQ alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from conveyor.mq.queue import MessageQueue
+from conveyor.settings import Settings
+from tests.mq.topologies import fanout_topology
+
+BACKENDS = ["sqlite", "postgresql", "mariadb", "amqp"]
+
+
+def make_mq(request: pytest.FixtureRequest, backend: str, handler: str | None = None) -> MessageQueue:
+    """A MessageQueue whose ``fanout_topology`` lives on ``backend`` (AMQP keeps its outbox in SQLite)."""
+    if backend == "amqp":
+        db = str(request.getfixturevalue("sqlite_url"))
+        amqp = str(request.getfixturevalue("amqp_url"))
+        topology = fanout_topology("amqp", handler)
+    else:
+        db = str(request.getfixturevalue({"sqlite": "sqlite_url", "postgresql": "pg_url", "mariadb": "maria_url"}[backend]))
+        amqp = "amqp://unused"
+        topology = fanout_topology("db", handler)
+    return MessageQueue(topology, Settings(database_url=db, amqp_url=amqp), database_url=db, amqp_url=amqp)
+
+
+@pytest.fixture(params=BACKENDS)
+def mq(request: pytest.FixtureRequest) -> Iterator[MessageQueue]:
+    """The fan-out topology on each backend."""
+    queue = make_mq(request, request.param)
+    yield queue
+    queue.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+def db_mq(request: pytest.FixtureRequest) -> Iterator[MessageQueue]:
+    """The fan-out topology on each DB backend only."""
+    queue = make_mq(request, request.param)
+    yield queue
+    queue.close()
