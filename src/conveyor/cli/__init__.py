@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import click
 
+from conveyor.cli.db import db
+from conveyor.cli.demo import demo
+from conveyor.cli.queue import queue
+from conveyor.cli.topology import topology
+
 
 @click.group()
 @click.version_option(package_name="conveyor")
 def main() -> None:
     """Conveyor: commerce integration — queues, async/bulk API, command bus, pipelines, imports."""
+
+
+for command in (db, demo, queue, topology):
+    main.add_command(command)

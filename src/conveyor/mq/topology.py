@@ -149,7 +149,7 @@ class Topology:
     queues: dict[str, Queue] = field(default_factory=dict)
     publishers: dict[str, Publisher] = field(default_factory=dict)
     consumers: dict[str, Consumer] = field(default_factory=dict)
-    default_connection: str = "db"
+    default_connection: str | None = None  # for topics without a publisher; None means "db"
 
     # --- queries -------------------------------------------------------------------------------------
     def route(self, topic: str) -> tuple[str, str]:
@@ -160,11 +160,15 @@ class Topology:
             if connection is None:
                 raise TopologyError(publisher.origin, "disabled", f"publisher of topic {topic!r} is disabled")
             return connection.name, connection.exchange
-        return self.default_connection, DEFAULT_EXCHANGE
+        exchange = self.exchanges.get(DEFAULT_EXCHANGE)
+        if exchange is not None:
+            return exchange.connection, DEFAULT_EXCHANGE
+        return self.default_connection or "db", DEFAULT_EXCHANGE
 
     def queues_for(self, exchange: str, topic: str) -> tuple[str, ...]:
         """The queues an exchange delivers ``topic`` to (enabled bindings whose pattern matches)."""
-        return self._routes.get((exchange, topic)) or self._compute_route(exchange, topic)
+        found = self._routes.get((exchange, topic))
+        return found if found is not None else self._compute_route(exchange, topic)
 
     def _compute_route(self, exchange: str, topic: str) -> tuple[str, ...]:
         found = self.exchanges.get(exchange)
@@ -202,7 +206,7 @@ class Topology:
             publishers={**self.publishers, **other.publishers},
             consumers={**self.consumers, **other.consumers},
             exchanges=dict(self.exchanges),
-            default_connection=other.default_connection,
+            default_connection=other.default_connection or self.default_connection,
         )
         for name, exchange in other.exchanges.items():
             mine = merged.exchanges.get(name)
@@ -267,8 +271,15 @@ class Topology:
                     )
         for consumer in self.consumers.values():
             _check_connection(consumer.origin, consumer.connection)
-            if consumer.queue not in self.queues:
+            queue = self.queues.get(consumer.queue)
+            if queue is None:
                 raise TopologyError(consumer.origin, "queue", f"unknown queue {consumer.queue!r}")
+            if queue.connection != consumer.connection:
+                raise TopologyError(
+                    consumer.origin,
+                    "connection",
+                    f"consumer is on {consumer.connection!r} but queue {queue.name!r} is on {queue.connection!r}",
+                )
             for attribute in ("max_messages", "max_idle_time", "sleep"):
                 value = getattr(consumer, attribute)
                 if value is not None and value < 0:

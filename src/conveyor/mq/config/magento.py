@@ -155,7 +155,7 @@ def load_magento_modules(folders: list[Path]) -> Topology:
     documents = {name: _Element("config", "document", "") for name in FILES}
     for folder in folders:
         for name, path in _module_files(folder).items():
-            _merge_document(documents[name], path, FILES[name])
+            _merge_children(documents[name], _parse(path), FILES[name], str(path))
     return _topology(documents)
 
 
@@ -190,10 +190,6 @@ def _parse(path: Path) -> ET.Element:
             Origin(file, "document"), None, f"the root element is <{root.tag}>, expected <config>"
         )
     return root
-
-
-def _merge_document(document: _Element, path: Path, shape: _Shape) -> None:
-    _merge_children(document, _parse(path), shape, str(path))
 
 
 def _merge_children(target: _Element, source: ET.Element, shape: _Shape, file: str) -> None:

@@ -85,8 +85,9 @@ def load_yaml(path: Path) -> Topology:
         raise TopologyError(Origin(file, "document"), None, f"not valid YAML: {exc}") from exc
     root = _Reader(file, "document", document)
     root.unknown(set(SECTIONS))
-    default_connection = root.text("default_connection", "db")
-    topology = Topology(default_connection=default_connection)
+    declared_default = root.text("default_connection")
+    topology = Topology(default_connection=declared_default)
+    default_connection = declared_default or "db"
 
     topics = [_topic(file, i, raw) for i, raw in enumerate(root.items("topics"))]
     queues = [_queue(file, i, raw, default_connection) for i, raw in enumerate(root.items("queues"))]

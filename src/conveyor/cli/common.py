@@ -1,0 +1,82 @@
+"""What every command group shares: logging verbosity, loading the topology, building the MessageQueue."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from conveyor.mq.config import load_topology
+from conveyor.mq.queue import MessageQueue
+from conveyor.mq.topology import Topology, TopologyError
+from conveyor.settings import get_settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+console = Console()
+err_console = Console(stderr=True)
+
+EXAMPLE_TOPOLOGY = Path(__file__).resolve().parent.parent / "examples" / "topology.yaml"
+
+# Exit codes of the long-running commands (documented in the README).
+EXIT_OK = 0
+EXIT_STOPPED_ON_ERROR = 1
+EXIT_USAGE = 2
+EXIT_LOCKED = 3
+
+
+class ConfigError(click.ClickException):
+    """A bad topology, queue name or handler: exit code 2 like a usage error."""
+
+    exit_code = EXIT_USAGE
+
+
+def setup_logging(verbosity: int) -> None:
+    """-v info, -vv debug for conveyor, -vvv debug for everything (drivers included)."""
+    level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    logging.basicConfig(level=logging.DEBUG if verbosity >= 3 else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("conveyor").setLevel(level)
+
+
+def verbosity_option(func: F) -> F:
+    return click.option("-v", "--verbose", "verbose", count=True, help="-v info, -vv debug, -vvv drivers too.")(func)
+
+
+def topology_option(func: F) -> F:
+    return click.option(
+        "-t",
+        "--topology",
+        "topology_files",
+        multiple=True,
+        type=click.Path(exists=True, path_type=Path),
+        help="YAML file or Magento module folder (repeatable; default: CONVEYOR_TOPOLOGY_FILES).",
+    )(func)
+
+
+def topology_paths(given: Sequence[Path]) -> list[Path]:
+    """The files given, else the settings', else the packaged example."""
+    if given:
+        return list(given)
+    configured = get_settings().topology_files
+    return list(configured) if configured else [EXAMPLE_TOPOLOGY]
+
+
+@lru_cache(maxsize=8)
+def _load(paths: tuple[Path, ...]) -> Topology:
+    return load_topology(paths)
+
+
+def load(given: Sequence[Path]) -> Topology:
+    try:
+        return _load(tuple(topology_paths(given)))
+    except TopologyError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def message_queue(given: Sequence[Path]) -> MessageQueue:
+    return MessageQueue(load(given))

@@ -1,0 +1,151 @@
+"""Fault tests on every backend: SIGKILLed consumers, poison messages, rolled-back publishes.
+
+Consumers are real ``conveyor queue consume`` processes that kill themselves at random points of their
+handler (before or after the handler's commit). In the end every message must have been handled, none
+lost, and duplicates only where a kill came after the commit and before the ack.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from conveyor.db import make_engine
+from conveyor.mq.consumer import ConsumerOptions, Worker
+from conveyor.mq.envelope import Envelope
+from conveyor.mq.middleware import StopWhenEmpty
+from conveyor.mq.queue import MessageQueue
+from conveyor.mq.transports.base import Transport
+from tests.mq.conftest import BACKENDS, make_mq
+from tests.mq.fault_handlers import handled_table, kills_table, results
+
+MESSAGES = 10_000
+WORKERS = 2
+KILL_ONE_IN = 800  # about a dozen kills over 10,000 messages
+
+
+def _topology_file(tmp_path: Path, connection: str) -> Path:
+    path = tmp_path / "fault-topology.yaml"
+    path.write_text(
+        f"""
+exchanges:
+  - name: conveyor
+    connection: {connection}
+    bindings: [{{id: fault, topic: "fault.#", destination: fault}}]
+queues: [{{name: fault, connection: {connection}}}]
+publishers: [{{topic: fault.message, connections: [{{name: {connection}, exchange: conveyor}}]}}]
+consumers: [{{name: fault, queue: fault, connection: {connection}, handler: "tests.mq.fault_handlers:record"}}]
+"""
+    )
+    return path
+
+
+def _spawn(topology: Path, mq: MessageQueue, kill_one_in: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "CONVEYOR_DATABASE_URL": mq.database_url,
+        "CONVEYOR_AMQP_URL": mq.amqp_url,
+        "FAULT_KILL_ONE_IN": str(kill_one_in),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    }
+    command = [sys.executable, "-m", "conveyor", "queue", "consume", "fault", "--topology", str(topology),
+               "--stop-when-empty", "--sleep", "0.2", "--batch-size", "20", "--max-attempts", "1000"]
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _settled(transport: Transport, connection: str) -> bool:
+    counts = transport.counts("fault")
+    if connection == "db":
+        return counts.complete == MESSAGES
+    return counts.waiting == 0 and counts.retrying == 0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_killed_consumers_lose_nothing(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> None:
+    connection = "amqp" if backend == "amqp" else "db"
+    mq = make_mq(request, backend)
+    topology = _topology_file(tmp_path, connection)
+    from conveyor.mq.config import load_topology
+
+    mq.topology = load_topology([topology])
+    mq.close()
+    engine = make_engine(mq.database_url)
+    results.create_all(engine)
+    transport = mq.transport(connection)
+    for start in range(0, MESSAGES, 1000):
+        mq.publish_envelopes([Envelope.of("fault.message", {"n": n}) for n in range(start, start + 1000)])
+
+    kills = 0
+    deadline = time.monotonic() + 240
+    workers = [_spawn(topology, mq, KILL_ONE_IN) for _ in range(WORKERS)]
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        for index, worker in enumerate(workers):
+            code = worker.poll()
+            if code == -9:  # killed itself mid-handler: replace it, as a supervisor would
+                kills += 1
+                workers[index] = _spawn(topology, mq, KILL_ONE_IN)
+            elif code not in (None, 0):
+                pytest.fail(worker.stderr.read().decode() if worker.stderr else str(code))
+        if all(w.poll() is not None for w in workers):
+            if _settled(transport, connection):
+                break
+            if connection == "db":
+                transport.refresh(reserved_seconds=0, max_attempts=1000)  # nobody alive: all stale
+            workers = [_spawn(topology, mq, KILL_ONE_IN) for _ in range(WORKERS)]
+    else:
+        for worker in workers:
+            worker.kill()
+        pytest.fail(f"not settled in time: {transport.counts('fault')}")
+
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(handled_table.c.n, sa.func.count()).group_by(handled_table.c.n)).all()
+        kill_rows = conn.execute(sa.select(kills_table.c.point)).scalars().all()
+    handled = {n: count for n, count in rows}
+    duplicates = sum(count - 1 for count in handled.values())
+    assert set(handled) == set(range(MESSAGES)), f"lost {MESSAGES - len(handled)} messages"
+    assert kills >= 3, "the test must actually kill consumers"
+    assert len(kill_rows) == kills
+    after_commit = sum(1 for point in kill_rows if point == "after-commit")
+    assert duplicates <= after_commit, (duplicates, after_commit, kills)
+    counts = transport.counts("fault")
+    assert counts.dead == 0 and counts.waiting == 0 and counts.in_progress == 0
+    print(f"{backend}: {kills} kills ({after_commit} after commit), {duplicates} duplicates")
+
+
+def _worker(mq: MessageQueue, handler: object, max_attempts: int = 3) -> Worker:
+    return Worker(
+        mq,
+        {"poison": handler, "orders": handler},  # type: ignore[dict-item]
+        ConsumerOptions(batch_size=50, sleep=0.05, max_attempts=max_attempts, retry_delay=0.0),
+        [StopWhenEmpty()],
+    )
+
+
+def test_a_poison_message_is_dead_lettered_while_the_others_flow(mq: MessageQueue) -> None:
+    seen: list[int] = []
+
+    def handler(envelope: Envelope) -> None:
+        data = envelope.json()
+        if data.get("poison"):
+            raise ValueError(f"cannot handle message {data['n']}")
+        seen.append(data["n"])
+
+    mq.publish_batch("poison.pill", [{"n": n, "poison": n == 37} for n in range(200)])
+    worker = _worker(mq, handler)
+    deadline = time.monotonic() + 30
+    transport = mq.transport_for_queue("poison")
+    while transport.counts("poison").dead == 0 and time.monotonic() < deadline:
+        worker.run()
+    assert sorted(seen) == [n for n in range(200) if n != 37]
+    (letter,) = transport.dead_letters("poison")
+    assert letter.envelope.json()["n"] == 37
+    assert letter.attempts == 3
+    assert letter.error is not None and "cannot handle message 37" in letter.error
+    assert worker.failed >= 3
