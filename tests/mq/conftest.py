@@ -20,7 +20,9 @@ def make_mq(request: pytest.FixtureRequest, backend: str, handler: str | None = 
         amqp = str(request.getfixturevalue("amqp_url"))
         topology = fanout_topology("amqp", handler)
     else:
-        db = str(request.getfixturevalue({"sqlite": "sqlite_url", "postgresql": "pg_url", "mariadb": "maria_url"}[backend]))
+        db = str(
+            request.getfixturevalue({"sqlite": "sqlite_url", "postgresql": "pg_url", "mariadb": "maria_url"}[backend])
+        )
         amqp = "amqp://unused"
         topology = fanout_topology("db", handler)
     return MessageQueue(topology, Settings(database_url=db, amqp_url=amqp), database_url=db, amqp_url=amqp)

@@ -54,8 +54,23 @@ def _spawn(topology: Path, mq: MessageQueue, kill_one_in: int) -> subprocess.Pop
         "FAULT_KILL_ONE_IN": str(kill_one_in),
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
     }
-    command = [sys.executable, "-m", "conveyor", "queue", "consume", "fault", "--topology", str(topology),
-               "--stop-when-empty", "--sleep", "0.2", "--batch-size", "20", "--max-attempts", "1000"]
+    command = [
+        sys.executable,
+        "-m",
+        "conveyor",
+        "queue",
+        "consume",
+        "fault",
+        "--topology",
+        str(topology),
+        "--stop-when-empty",
+        "--sleep",
+        "0.2",
+        "--batch-size",
+        "20",
+        "--max-attempts",
+        "1000",
+    ]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -107,7 +122,7 @@ def test_killed_consumers_lose_nothing(request: pytest.FixtureRequest, backend: 
     with engine.connect() as conn:
         rows = conn.execute(sa.select(handled_table.c.n, sa.func.count()).group_by(handled_table.c.n)).all()
         kill_rows = conn.execute(sa.select(kills_table.c.point)).scalars().all()
-    handled = {n: count for n, count in rows}
+    handled: dict[int, int] = {int(n): int(c) for n, c in rows}
     duplicates = sum(count - 1 for count in handled.values())
     assert set(handled) == set(range(MESSAGES)), f"lost {MESSAGES - len(handled)} messages"
     assert kills >= 3, "the test must actually kill consumers"

@@ -100,9 +100,7 @@ def test_magento_modules_merge_attributes_and_children(magento: Topology) -> Non
 
 
 def test_later_module_wins() -> None:
-    assert (
-        load_topology([MODULE_B, MODULE_A]).consumers["product_action_attribute.update"].max_messages == 1000
-    )
+    assert load_topology([MODULE_B, MODULE_A]).consumers["product_action_attribute.update"].max_messages == 1000
 
 
 def test_magento_elements_become_topology_elements(magento: Topology) -> None:
@@ -158,9 +156,7 @@ def test_consumer_queue_without_binding_defaults_to_db(tmp_path: Path) -> None:
 def test_unknown_queue_in_a_binding(tmp_path: Path) -> None:
     path = write(tmp_path / "t.yaml", YAML.replace("queues: [products]", "queues: [other]"))
     error = refused([path])
-    assert_names(
-        error, path, "binding 'products' of exchange 'conveyor'", "destination", "unknown queue 'products'"
-    )
+    assert_names(error, path, "binding 'products' of exchange 'conveyor'", "destination", "unknown queue 'products'")
 
 
 def test_duplicate_names_in_one_yaml_file(tmp_path: Path) -> None:
@@ -306,8 +302,7 @@ def test_same_exchange_name_on_two_connections(tmp_path: Path) -> None:
 def test_doctype_is_refused(tmp_path: Path) -> None:
     file = write(
         tmp_path / "M" / "etc" / "queue_consumer.xml",
-        '<?xml version="1.0"?><!DOCTYPE config [<!ENTITY x "q">]>'
-        '<config><consumer name="c" queue="&x;"/></config>',
+        '<?xml version="1.0"?><!DOCTYPE config [<!ENTITY x "q">]><config><consumer name="c" queue="&x;"/></config>',
     )
     assert_names(refused([tmp_path / "M"]), file, "document", None, "DOCTYPE")
 

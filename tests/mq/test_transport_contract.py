@@ -50,7 +50,7 @@ def test_batch_publish_keeps_order_and_properties(mq: MessageQueue) -> None:
 
 
 def test_unroutable_topic_is_refused_not_dropped(mq: MessageQueue) -> None:
-    with pytest.raises(UnroutableError, match="nowhere.x"):
+    with pytest.raises(UnroutableError, match=r"nowhere\.x"):
         mq.publish("nowhere.x", {})
 
 

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from conveyor.mq.topology import Binding, Consumer, Exchange, HandlerRef, Publisher, PublisherConnection, Queue, Topology
+from conveyor.mq.topology import (
+    Binding,
+    Consumer,
+    Exchange,
+    HandlerRef,
+    Publisher,
+    PublisherConnection,
+    Queue,
+    Topology,
+)
 
 
 def fanout_topology(connection: str, handler: str | None = None) -> Topology:
@@ -14,7 +23,14 @@ def fanout_topology(connection: str, handler: str | None = None) -> Topology:
         Binding(id="poison", topic="poison.#", destination="poison"),
     )
     queues = {name: Queue(name=name, connection=connection) for name in ("orders", "audit", "stock", "poison")}
-    topics = ("orders.created", "orders.paid", "stock.changed", "stock.source.changed", "poison.pill", "nowhere.x")
+    topics = (
+        "orders.created",
+        "orders.paid",
+        "stock.changed",
+        "stock.source.changed",
+        "poison.pill",
+        "nowhere.x",
+    )
     return Topology(
         exchanges={"conveyor": Exchange(name="conveyor", connection=connection, bindings=bindings)},
         queues=queues,
@@ -23,7 +39,9 @@ def fanout_topology(connection: str, handler: str | None = None) -> Topology:
             for t in topics
         },
         consumers={
-            name: Consumer(name=name, queue=name, connection=connection, handler=HandlerRef(handler) if handler else None)
+            name: Consumer(
+                name=name, queue=name, connection=connection, handler=HandlerRef(handler) if handler else None
+            )
             for name in queues
         },
     ).validate()

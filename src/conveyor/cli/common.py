@@ -38,8 +38,10 @@ class ConfigError(click.ClickException):
 def setup_logging(verbosity: int) -> None:
     """-v info, -vv debug for conveyor, -vvv debug for everything (drivers included)."""
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
-    logging.basicConfig(level=logging.DEBUG if verbosity >= 3 else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if verbosity >= 3 else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     logging.getLogger("conveyor").setLevel(level)
 
 

@@ -55,9 +55,13 @@ def demo(messages: int, verbose: int) -> None:
         counts = mq.transport_for_queue(name).counts(name)
         table.add_row(name, str(counts.waiting + counts.retrying), str(counts.complete), str(counts.dead))
     console.print(table)
-    console.print(f"published {messages} messages ({publish_rate:,.0f}/s) into {deliveries} deliveries; "
-                  f"handled {worker.handled} deliveries incl. retries ({consume_rate:,.0f}/s)")
+    console.print(
+        f"published {messages} messages ({publish_rate:,.0f}/s) into {deliveries} deliveries; "
+        f"handled {worker.handled} deliveries incl. retries ({consume_rate:,.0f}/s)"
+    )
     for letter in mq.transport_for_queue("products").dead_letters("products", 5):
-        console.print(f"dead letter #{letter.id} after {letter.attempts} attempts: "
-                      f"{(letter.error or '').strip().splitlines()[-1]}")
+        console.print(
+            f"dead letter #{letter.id} after {letter.attempts} attempts: "
+            f"{(letter.error or '').strip().splitlines()[-1]}"
+        )
     mq.close()

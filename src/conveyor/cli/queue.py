@@ -98,7 +98,13 @@ def consume(
 @queue.command("run-consumers")
 @topology_option
 @click.option("--once", is_flag=True, help="Spawn what is missing and exit (for cron), instead of supervising.")
-@click.option("--interval", type=click.FloatRange(min=0.1), default=5.0, show_default=True, help="Seconds between checks.")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    default=5.0,
+    show_default=True,
+    help="Seconds between checks.",
+)
 @click.option("--max-messages", type=click.IntRange(min=1), help="Passed to each consumer unless it declares its own.")
 @verbosity_option
 def run_consumers(
@@ -129,10 +135,20 @@ def run_consumers(
 
 @queue.command()
 @topology_option
-@click.option("--reserved", type=click.IntRange(min=10), default=3600, show_default=True,
-              help="Return reservations older than this many seconds.")
-@click.option("--attempts", type=click.IntRange(min=1), default=3, show_default=True,
-              help="Dead-letter messages that already had this many attempts.")
+@click.option(
+    "--reserved",
+    type=click.IntRange(min=10),
+    default=3600,
+    show_default=True,
+    help="Return reservations older than this many seconds.",
+)
+@click.option(
+    "--attempts",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Dead-letter messages that already had this many attempts.",
+)
 @click.option("--clean/--no-clean", default=True, show_default=True, help="Also delete old complete messages.")
 def refresh(topology_files: tuple[Path, ...], reserved: int, attempts: int, clean: bool) -> None:
     """Return stuck reservations to their queue; dead-letter those past their attempts (never delete)."""
@@ -169,8 +185,16 @@ def list_queues(topology_files: tuple[Path, ...]) -> None:
         table = Table("queue", "connection", "waiting", "retrying", "in progress", "complete", "dead", "oldest waiting")
         for q in mq.topology.queues.values():
             c = mq.transport(q.connection).counts(q.name)
-            table.add_row(q.name, q.connection, str(c.waiting), str(c.retrying), str(c.in_progress),
-                          str(c.complete), str(c.dead), _age(c.oldest_waiting_age))
+            table.add_row(
+                q.name,
+                q.connection,
+                str(c.waiting),
+                str(c.retrying),
+                str(c.in_progress),
+                str(c.complete),
+                str(c.dead),
+                _age(c.oldest_waiting_age),
+            )
         console.print(table)
     finally:
         mq.close()
@@ -202,8 +226,13 @@ def dead_letters(queue_name: str, topology_files: tuple[Path, ...], limit: int) 
         table = Table("id", "topic", "attempts", "error", "body")
         for letter in mq.transport_for_queue(queue_name).dead_letters(queue_name, limit):
             error = (letter.error or "").strip().splitlines()
-            table.add_row(str(letter.id), letter.envelope.topic, str(letter.attempts),
-                          error[-1] if error else "", letter.envelope.body[:80].decode(errors="replace"))
+            table.add_row(
+                str(letter.id),
+                letter.envelope.topic,
+                str(letter.attempts),
+                error[-1] if error else "",
+                letter.envelope.body[:80].decode(errors="replace"),
+            )
         console.print(table)
     except TopologyError as exc:
         raise ConfigError(str(exc)) from exc

@@ -34,9 +34,7 @@ class LeaseLock:
         try:
             with self.engine.begin() as conn:
                 conn.execute(
-                    lock_table.insert().values(
-                        name=self.name, owner=self.owner, acquired_at=t, expires_at=t + self.ttl
-                    )
+                    lock_table.insert().values(name=self.name, owner=self.owner, acquired_at=t, expires_at=t + self.ttl)
                 )
             return True
         except sa.exc.IntegrityError:
@@ -54,16 +52,12 @@ class LeaseLock:
 
     def release(self) -> None:
         with self.engine.begin() as conn:
-            conn.execute(
-                lock_table.delete().where(lock_table.c.name == self.name, lock_table.c.owner == self.owner)
-            )
+            conn.execute(lock_table.delete().where(lock_table.c.name == self.name, lock_table.c.owner == self.owner))
 
     def holder(self) -> str | None:
         """The live owner, if any."""
         with self.engine.connect() as conn:
             row = conn.execute(
-                sa.select(lock_table.c.owner).where(
-                    lock_table.c.name == self.name, lock_table.c.expires_at >= now()
-                )
+                sa.select(lock_table.c.owner).where(lock_table.c.name == self.name, lock_table.c.expires_at >= now())
             ).first()
         return row[0] if row else None

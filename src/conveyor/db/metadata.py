@@ -21,4 +21,4 @@ Body = sa.LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
 # Long text (errors, JSON properties): LONGTEXT on MariaDB.
 LongText = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 # Timestamps are Unix epoch seconds: comparable and portable across the three dialects.
-Epoch = sa.Double()
+Epoch: sa.Double[float] = sa.Double()

@@ -35,7 +35,9 @@ def assign(topology: Topology, names: Sequence[str], handler_override: str | Non
         ref = HandlerRef(handler_override) if handler_override else (consumer.handler if consumer else None)
         if ref is None:
             raise TopologyError(
-                consumer.origin if consumer else None, "handler", f"no handler for queue {queue!r}; pass --handler"
+                consumer.origin if consumer else None,
+                "handler",
+                f"no handler for queue {queue!r}; pass --handler",
             )
         try:
             handler = ref.resolve()

@@ -17,14 +17,14 @@ from conveyor.db.engine import now
 from conveyor.mq.envelope import Envelope
 from conveyor.mq.schema import outbox_table
 
-O = outbox_table
+OUTBOX = outbox_table
 
 
 def stage(conn: Connection, envelopes: Sequence[Envelope]) -> None:
     """Write ``envelopes`` to the outbox inside ``conn``'s transaction."""
     t = now()
     conn.execute(
-        O.insert(),
+        OUTBOX.insert(),
         [
             {"topic_name": e.topic, "body": e.body, "properties": e.encoded_properties(), "created_at": t}
             for e in envelopes
@@ -41,18 +41,18 @@ def relay(engine: Engine, send: Callable[[Sequence[Envelope]], None], batch: int
     while True:
         with engine.begin() as conn:
             rows = conn.execute(
-                sa.select(O.c.id, O.c.topic_name, O.c.body, O.c.properties)
-                .order_by(O.c.id)
+                sa.select(OUTBOX.c.id, OUTBOX.c.topic_name, OUTBOX.c.body, OUTBOX.c.properties)
+                .order_by(OUTBOX.c.id)
                 .limit(batch)
                 .with_for_update(skip_locked=engine.dialect.name != "sqlite")
             ).all()
             if not rows:
                 return total
             send([Envelope.decode(r.topic_name, r.body, r.properties) for r in rows])
-            conn.execute(O.delete().where(O.c.id.in_([r.id for r in rows])))
+            conn.execute(OUTBOX.delete().where(OUTBOX.c.id.in_([r.id for r in rows])))
         total += len(rows)
 
 
 def pending(engine: Engine) -> int:
     with engine.connect() as conn:
-        return int(conn.execute(sa.select(sa.func.count()).select_from(O)).scalar_one())
+        return int(conn.execute(sa.select(sa.func.count()).select_from(OUTBOX)).scalar_one())

@@ -74,22 +74,14 @@ def topology_tables(topology: Topology) -> list[Table]:
         _table(
             "Topics",
             ("topic", "request", "response", "handlers (Magento, kept as data)"),
-            [
-                (t.name, t.request or "", t.response or "", "\n".join(t.handlers))
-                for t in topology.topics.values()
-            ],
+            [(t.name, t.request or "", t.response or "", "\n".join(t.handlers)) for t in topology.topics.values()],
         ),
         _table(
             "Exchanges and bindings",
             ("exchange", "connection", "binding", "pattern", "queue", "state"),
-            [
-                (e.name, e.connection, b.id, b.topic, b.destination, _state(b.disabled))
-                for e, b in topology.bindings()
-            ]
+            [(e.name, e.connection, b.id, b.topic, b.destination, _state(b.disabled)) for e, b in topology.bindings()]
             + [
-                (e.name, e.connection, "", "", "", "no bindings")
-                for e in topology.exchanges.values()
-                if not e.bindings
+                (e.name, e.connection, "", "", "", "no bindings") for e in topology.exchanges.values() if not e.bindings
             ],
         ),
         _table(
@@ -112,10 +104,7 @@ def topology_tables(topology: Topology) -> list[Table]:
         _table(
             "Consumers",
             ("consumer", "queue", "connection", "handler"),
-            [
-                (c.name, c.queue, c.connection, handler_label(c, separator="\n"))
-                for c in topology.consumers.values()
-            ],
+            [(c.name, c.queue, c.connection, handler_label(c, separator="\n")) for c in topology.consumers.values()],
         ),
     ]
 

@@ -46,9 +46,7 @@ status_table = sa.Table(
     metadata,
     sa.Column("id", BigId, primary_key=True, autoincrement=True),
     sa.Column("queue_id", sa.Integer, sa.ForeignKey("queue.id", ondelete="CASCADE"), nullable=False),
-    sa.Column(
-        "message_id", sa.BigInteger, sa.ForeignKey("queue_message.id", ondelete="CASCADE"), nullable=False
-    ),
+    sa.Column("message_id", sa.BigInteger, sa.ForeignKey("queue_message.id", ondelete="CASCADE"), nullable=False),
     sa.Column("status", sa.SmallInteger, nullable=False),
     sa.Column("number_of_trials", sa.Integer, nullable=False, default=0),
     sa.Column("updated_at", Epoch, nullable=False),

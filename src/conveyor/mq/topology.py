@@ -175,11 +175,7 @@ class Topology:
         names: list[str] = []
         if found is not None:
             for binding in found.bindings:
-                if (
-                    not binding.disabled
-                    and binding.destination not in names
-                    and topic_matches(binding.topic, topic)
-                ):
+                if not binding.disabled and binding.destination not in names and topic_matches(binding.topic, topic):
                     names.append(binding.destination)
         result = tuple(names)
         self._routes[(exchange, topic)] = result
@@ -234,9 +230,7 @@ class Topology:
                     )
                 queue = self.queues.get(binding.destination)
                 if queue is None:
-                    raise TopologyError(
-                        binding.origin, "destination", f"unknown queue {binding.destination!r}"
-                    )
+                    raise TopologyError(binding.origin, "destination", f"unknown queue {binding.destination!r}")
                 if queue.connection != exchange.connection:
                     raise TopologyError(
                         binding.origin,
@@ -266,9 +260,7 @@ class Topology:
             for connection in publisher.connections:
                 _check_connection(connection.origin, connection.name)
                 if not connection.disabled and connection.exchange not in self.exchanges:
-                    raise TopologyError(
-                        connection.origin, "exchange", f"unknown exchange {connection.exchange!r}"
-                    )
+                    raise TopologyError(connection.origin, "exchange", f"unknown exchange {connection.exchange!r}")
         for consumer in self.consumers.values():
             _check_connection(consumer.origin, consumer.connection)
             queue = self.queues.get(consumer.queue)

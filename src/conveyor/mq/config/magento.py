@@ -57,9 +57,7 @@ _ITEM = _Shape({"name": None})
 _ITEM.children["item"] = _ITEM  # array arguments nest items to any depth
 _ARGUMENTS = _Shape(children={"argument": _Shape({"name": None}, {"item": _ITEM})})
 FILES: dict[str, _Shape] = {
-    "communication.xml": _Shape(
-        children={"topic": _Shape({"name": None}, {"handler": _Shape({"name": None})})}
-    ),
+    "communication.xml": _Shape(children={"topic": _Shape({"name": None}, {"handler": _Shape({"name": None})})}),
     "queue_topology.xml": _Shape(
         children={
             "exchange": _Shape(
@@ -186,9 +184,7 @@ def _parse(path: Path) -> ET.Element:
     except _DoctypeError as exc:
         raise TopologyError(Origin(file, "document"), None, str(exc)) from exc
     if root.tag != "config":
-        raise TopologyError(
-            Origin(file, "document"), None, f"the root element is <{root.tag}>, expected <config>"
-        )
+        raise TopologyError(Origin(file, "document"), None, f"the root element is <{root.tag}>, expected <config>")
     return root
 
 
@@ -258,9 +254,7 @@ def _topology(documents: dict[str, _Element]) -> Topology:
 
 def _topic(element: _Element) -> Topic:
     handlers = tuple(
-        f"{h.require('type')}::{h.require('method')}"
-        for h in element.kids("handler")
-        if not h.flag("disabled", False)
+        f"{h.require('type')}::{h.require('method')}" for h in element.kids("handler") if not h.flag("disabled", False)
     )
     return Topic(
         name=element.require("name"),
@@ -344,9 +338,7 @@ def _bound_queues(exchanges: dict[str, Exchange]) -> dict[str, Queue]:
     for exchange in exchanges.values():
         for binding in exchange.bindings:
             if binding.destination_type == "queue" and binding.destination not in queues:
-                origin = Origin(
-                    binding.origin.file, f"queue '{binding.destination}' (of {binding.origin.element})"
-                )
+                origin = Origin(binding.origin.file, f"queue '{binding.destination}' (of {binding.origin.element})")
                 queues[binding.destination] = Queue(
                     name=binding.destination, connection=exchange.connection, origin=origin
                 )
@@ -365,12 +357,8 @@ def _publisher(element: _Element) -> Publisher:
         for c in element.kids("connection")
     )
     if not connections:
-        default = Origin(
-            element.file, f"connection '{DEFAULT_CONNECTION}' (default) of {element.description}"
-        )
-        connections = (
-            PublisherConnection(name=DEFAULT_CONNECTION, exchange=DEFAULT_EXCHANGE, origin=default),
-        )
+        default = Origin(element.file, f"connection '{DEFAULT_CONNECTION}' (default) of {element.description}")
+        connections = (PublisherConnection(name=DEFAULT_CONNECTION, exchange=DEFAULT_EXCHANGE, origin=default),)
     return Publisher(
         topic=topic,
         connections=connections,

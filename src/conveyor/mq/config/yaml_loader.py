@@ -178,7 +178,10 @@ def _publisher(file: str, index: int, raw: Any) -> Publisher:
         c.origin = Origin(file, f"connection '{name}' of publisher '{topic}'")
         connections.append(
             PublisherConnection(
-                name=name, exchange=c.text("exchange", "magento"), disabled=c.flag("disabled"), origin=c.origin
+                name=name,
+                exchange=c.text("exchange", "magento"),
+                disabled=c.flag("disabled"),
+                origin=c.origin,
             )
         )
     return Publisher(topic=topic, connections=tuple(connections), disabled=r.flag("disabled"), origin=r.origin)

@@ -97,7 +97,11 @@ class Transport(Protocol):
 
 def transport_for_url(url: str, **options: Any) -> Transport:
     """Instantiate the transport registered for ``url``'s scheme (``conveyor.transports`` entry points)."""
-    scheme = make_url(url).get_backend_name() if "://" in url and not url.startswith("amqp") else url.split(":")[0]
+    scheme = (
+        make_url(url).get_backend_name()
+        if "://" in url and not url.startswith("amqp")
+        else url.split(":", maxsplit=1)[0]
+    )
     for entry in entry_points(group="conveyor.transports"):
         if entry.name == scheme:
             factory = entry.load()

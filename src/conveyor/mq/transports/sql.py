@@ -41,9 +41,7 @@ class SqlTransport:
         self.engine = engine or get_engine(url)
         backend = make_url(url).get_backend_name()
         # The consuming side may use relaxed durability on SQLite: a lost claim or ack only redelivers.
-        self.consume_engine = (
-            make_engine(url, sqlite_synchronous="NORMAL") if backend == "sqlite" else self.engine
-        )
+        self.consume_engine = make_engine(url, sqlite_synchronous="NORMAL") if backend == "sqlite" else self.engine
         self.dialect = self.engine.dialect.name
         self.topology = Topology()
         self._queue_ids: dict[str, int] = {}
@@ -56,15 +54,11 @@ class SqlTransport:
 
     def ensure_queues(self, names: Sequence[str]) -> None:
         with self.engine.begin() as conn:
-            existing = {
-                name: qid for qid, name in conn.execute(sa.select(queue_table.c.id, queue_table.c.name))
-            }
+            existing = {name: qid for qid, name in conn.execute(sa.select(queue_table.c.id, queue_table.c.name))}
             missing = [n for n in names if n not in existing]
             if missing:
                 conn.execute(queue_table.insert(), [{"name": n} for n in missing])
-                existing = {
-                    name: qid for qid, name in conn.execute(sa.select(queue_table.c.id, queue_table.c.name))
-                }
+                existing = {name: qid for qid, name in conn.execute(sa.select(queue_table.c.id, queue_table.c.name))}
         self._queue_ids.update(existing)
 
     def queue_id(self, name: str) -> int:
@@ -112,7 +106,7 @@ class SqlTransport:
     def _insert_messages(self, conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
         if len(rows) == 1 or not self._returning:
             # one round trip per row only where the dialect cannot return ids of a multi-row insert
-            return [int(conn.execute(M.insert(), row).inserted_primary_key[0]) for row in rows]
+            return [int(conn.execute(M.insert().returning(M.c.id), row).scalar_one()) for row in rows]
         result = conn.execute(M.insert().returning(M.c.id, sort_by_parameter_order=True), rows)
         return [int(row[0]) for row in result]
 
@@ -159,13 +153,21 @@ class SqlTransport:
         returned = (S.c.id, S.c.message_id, S.c.number_of_trials, S.c.error)
         if self.dialect == "postgresql":
             retry_ids = (
-                sa.select(S.c.id).where(due_retry).order_by(S.c.id).limit(limit)
-                .with_for_update(skip_locked=True).cte("retry_ids")
+                sa.select(S.c.id)
+                .where(due_retry)
+                .order_by(S.c.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+                .cte("retry_ids")
             )
             taken = sa.select(sa.func.count()).select_from(retry_ids).scalar_subquery()
             new_ids = (
-                sa.select(S.c.id).where(new).order_by(S.c.id).limit(limit - taken)
-                .with_for_update(skip_locked=True).cte("new_ids")
+                sa.select(S.c.id)
+                .where(new)
+                .order_by(S.c.id)
+                .limit(limit - taken)
+                .with_for_update(skip_locked=True)
+                .cte("new_ids")
             )
             picked = sa.union_all(sa.select(retry_ids.c.id), sa.select(new_ids.c.id))
             stmt = S.update().where(S.c.id.in_(picked)).values(claim).returning(*returned)
@@ -189,7 +191,10 @@ class SqlTransport:
             ids += [
                 r[0]
                 for r in conn.execute(
-                    sa.select(S.c.id).where(new).order_by(S.c.id).limit(limit - len(ids))
+                    sa.select(S.c.id)
+                    .where(new)
+                    .order_by(S.c.id)
+                    .limit(limit - len(ids))
                     .with_for_update(skip_locked=True)
                 )
             ]
@@ -283,9 +288,7 @@ class SqlTransport:
 
     def purge(self, queue: str) -> int:
         with self.engine.begin() as conn:
-            result = conn.execute(
-                S.delete().where(S.c.queue_id == self.queue_id(queue), S.c.status.in_(WAITING))
-            )
+            result = conn.execute(S.delete().where(S.c.queue_id == self.queue_id(queue), S.c.status.in_(WAITING)))
             self._delete_orphans(conn, now())
         return int(result.rowcount)
 
@@ -329,11 +332,7 @@ class SqlTransport:
 
     @staticmethod
     def _delete_orphans(conn: Connection, cutoff: float) -> None:
-        conn.execute(
-            M.delete().where(
-                M.c.created_at <= cutoff, ~sa.exists().where(S.c.message_id == M.c.id)
-            )
-        )
+        conn.execute(M.delete().where(M.c.created_at <= cutoff, ~sa.exists().where(S.c.message_id == M.c.id)))
 
     def close(self) -> None:
         if self.consume_engine is not self.engine:

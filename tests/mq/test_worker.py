@@ -1,0 +1,129 @@
+"""The consumer loop: limits, priority and round robin, retries, graceful release."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from conveyor.mq.consumer import ConsumerOptions, PermanentError, Worker
+from conveyor.mq.envelope import Delivery, Envelope
+from conveyor.mq.middleware import MaxIdle, MaxMessages, MaxRuntime, Middleware, StopOnError, StopWhenEmpty
+from conveyor.mq.queue import MessageQueue
+
+
+def options(**overrides: object) -> ConsumerOptions:
+    values: dict[str, object] = {"batch_size": 10, "sleep": 0.05, "max_attempts": 3, "retry_delay": 0.0}
+    values.update(overrides)
+    return ConsumerOptions(**values)  # type: ignore[arg-type]
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, object]] = []
+
+    def __call__(self, envelope: Envelope) -> None:
+        self.seen.append((envelope.topic, envelope.json()))
+
+
+def test_max_messages_stops_and_leaves_the_rest_waiting(db_mq: MessageQueue) -> None:
+    db_mq.publish_batch("stock.changed", range(25))
+    recorder = Recorder()
+    worker = Worker(db_mq, {"stock": recorder}, options(), [MaxMessages(7)])
+    assert worker.run() == 0
+    assert [payload for _, payload in recorder.seen] == list(range(7))
+    counts = db_mq.transport_for_queue("stock").counts("stock")
+    # the rest of the claimed batch was given back, not left reserved
+    assert (counts.complete, counts.waiting, counts.in_progress) == (7, 18, 0)
+    assert "max 7" in (worker.stop_reason or "")
+
+
+def test_priority_drains_the_first_queue_first(db_mq: MessageQueue) -> None:
+    db_mq.publish_batch("stock.changed", range(30))
+    db_mq.publish_batch("poison.pill", range(30))
+    recorder = Recorder()
+    worker = Worker(db_mq, {"poison": recorder, "stock": recorder}, options(priority=True), [StopWhenEmpty()])
+    worker.run()
+    topics = [topic for topic, _ in recorder.seen]
+    assert topics == ["poison.pill"] * 30 + ["stock.changed"] * 30
+
+
+def test_round_robin_alternates_batches(db_mq: MessageQueue) -> None:
+    db_mq.publish_batch("stock.changed", range(30))
+    db_mq.publish_batch("poison.pill", range(30))
+    recorder = Recorder()
+    worker = Worker(db_mq, {"poison": recorder, "stock": recorder}, options(), [StopWhenEmpty()])
+    worker.run()
+    topics = [topic for topic, _ in recorder.seen]
+    assert topics[:20] == ["poison.pill"] * 10 + ["stock.changed"] * 10
+    assert len(topics) == 60
+
+
+def test_stop_on_error_exits_1_after_recording_the_retry(db_mq: MessageQueue) -> None:
+    db_mq.publish_batch("stock.changed", range(5))
+
+    def handler(envelope: Envelope) -> None:
+        if envelope.json() == 2:
+            raise RuntimeError("boom")
+
+    worker = Worker(db_mq, {"stock": handler}, options(retry_delay=60), [StopOnError()])
+    assert worker.run() == 1
+    counts = db_mq.transport_for_queue("stock").counts("stock")
+    assert (counts.complete, counts.retrying, counts.waiting, counts.in_progress) == (2, 1, 2, 0)
+
+
+def test_permanent_error_dead_letters_at_once(db_mq: MessageQueue) -> None:
+    db_mq.publish("stock.changed", {"sku": None})
+
+    def handler(envelope: Envelope) -> None:
+        raise PermanentError("sku is required")
+
+    Worker(db_mq, {"stock": handler}, options(max_attempts=5), [StopWhenEmpty()]).run()
+    (letter,) = db_mq.transport_for_queue("stock").dead_letters("stock")
+    assert letter.attempts == 1 and "sku is required" in (letter.error or "")
+
+
+def test_retries_back_off_and_then_succeed(db_mq: MessageQueue) -> None:
+    db_mq.publish("stock.changed", 1)
+    attempts: list[float] = []
+
+    def flaky(envelope: Envelope) -> None:
+        attempts.append(time.monotonic())
+        if len(attempts) < 3:
+            raise ConnectionError("ERP timeout")
+
+    worker = Worker(db_mq, {"stock": flaky}, options(retry_delay=0.2, sleep=0.02), [MaxMessages(3), MaxRuntime(10)])
+    worker.run()
+    assert len(attempts) == 3
+    assert attempts[1] - attempts[0] >= 0.2  # first retry after the delay
+    assert attempts[2] - attempts[1] >= 0.4  # then doubled
+    assert db_mq.transport_for_queue("stock").counts("stock").complete == 1
+
+
+def test_max_idle_and_max_runtime_end_an_idle_worker(db_mq: MessageQueue) -> None:
+    start = time.monotonic()
+    worker = Worker(db_mq, {"stock": Recorder()}, options(sleep=5.0), [MaxIdle(0.3)])
+    assert worker.run() == 0
+    assert 0.3 <= time.monotonic() - start < 3  # the sleep is interrupted by the limit
+    assert "idle" in (worker.stop_reason or "")
+
+
+class StopAfterFirst(Middleware):
+    def __init__(self) -> None:
+        self.done = False
+
+    def after_message(self, worker: Worker, delivery: Delivery, error: BaseException | None) -> None:
+        self.done = True
+
+    def stop_reason(self, worker: Worker) -> str | None:
+        return "signal" if self.done else None
+
+
+@pytest.mark.parametrize("attempts_before", [0])
+def test_a_stop_mid_batch_releases_without_counting_attempts(db_mq: MessageQueue, attempts_before: int) -> None:
+    db_mq.publish_batch("stock.changed", range(10))
+    Worker(db_mq, {"stock": Recorder()}, options(), [StopAfterFirst()]).run()
+    transport = db_mq.transport_for_queue("stock")
+    rest = transport.reserve("stock", 20, "checker")
+    assert len(rest) == 9
+    assert all(d.attempts == attempts_before + 1 for d in rest)
