@@ -47,7 +47,8 @@ def need(service: str, host: str, port: int) -> None:
 
 def _server_database(admin_url: str, name: str) -> Iterator[str]:
     url = sa.engine.make_url(admin_url)
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    # pre-ping: the fault tests restart the servers while this engine's connection sits in the pool
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as conn:
         conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
         conn.exec_driver_sql(f"CREATE DATABASE {name}")

@@ -8,6 +8,8 @@ lost, and duplicates only where a kill came after the commit and before the ack.
 from __future__ import annotations
 
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -132,6 +134,92 @@ def test_killed_consumers_lose_nothing(request: pytest.FixtureRequest, backend: 
     counts = transport.counts("fault")
     assert counts.dead == 0 and counts.waiting == 0 and counts.in_progress == 0
     print(f"{backend}: {kills} kills ({after_commit} after commit), {duplicates} duplicates")
+
+
+def _restart(backend: str) -> None:
+    """Restart the server behind ``backend`` the way an operator would (the CI machine's own commands)."""
+
+    def sh(command: str) -> None:
+        subprocess.run(command, shell=True, check=True, capture_output=True, timeout=120)
+
+    if backend == "postgresql":
+        sh("pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main restart")
+    elif backend == "mariadb":
+        sh("mariadb-admin -uroot -h127.0.0.1 shutdown")
+        # shutdown returns before the process is gone, and --oknodo would then start nothing
+        sh("for i in $(seq 1 300); do pgrep -x mariadbd >/dev/null || exit 0; sleep 0.1; done; exit 1")
+        sh("start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd")
+    else:
+        sh("rabbitmqctl stop_app")
+        sh("rabbitmqctl start_app")
+    deadline = time.monotonic() + 60
+    port = {"postgresql": 5432, "mariadb": 3306, "amqp": 5672}[backend]
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{backend} did not come back")
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "mariadb", "amqp"])
+def test_a_server_restart_mid_stream_loses_nothing(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path
+) -> None:
+    """Consumers keep running across a restart of the database (DB queue) or of RabbitMQ."""
+    if (
+        shutil.which({"postgresql": "pg_ctlcluster", "mariadb": "mariadb-admin", "amqp": "rabbitmqctl"}[backend])
+        is None
+    ):
+        pytest.skip("cannot restart the server from here")
+    connection = "amqp" if backend == "amqp" else "db"
+    mq = make_mq(request, backend)
+    topology = _topology_file(tmp_path, connection)
+    from conveyor.mq.config import load_topology
+
+    mq.topology = load_topology([topology])
+    mq.close()
+    engine = make_engine(mq.database_url)
+    results.create_all(engine)
+    transport = mq.transport(connection)
+    total = 5000
+    for start in range(0, total, 1000):
+        mq.publish_envelopes([Envelope.of("fault.message", {"n": n}) for n in range(start, start + 1000)])
+    workers = [_spawn(topology, mq, 0) for _ in range(WORKERS)]
+    deadline = time.monotonic() + 60
+    while _handled_count(engine) < total // 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    _restart(backend)
+    # publishing keeps working after the restart, too
+    mq.publish_envelopes([Envelope.of("fault.message", {"n": n}) for n in range(total, total + 100)])
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if all(w.poll() is not None for w in workers):
+            if len(_handled_numbers(engine)) == total + 100:
+                break
+            if connection == "db":
+                transport.refresh(reserved_seconds=0, max_attempts=1000)
+            workers = [_spawn(topology, mq, 0) for _ in range(WORKERS)]
+        time.sleep(0.2)
+    else:
+        for worker in workers:
+            worker.kill()
+    for worker in workers:
+        assert worker.wait(timeout=60) == 0, worker.stderr.read().decode() if worker.stderr else ""
+    assert _handled_numbers(engine) == set(range(total + 100))
+    counts = transport.counts("fault")
+    assert counts.dead == 0 and counts.waiting == 0 and counts.in_progress == 0
+
+
+def _handled_numbers(engine: sa.Engine) -> set[int]:
+    with engine.connect() as conn:
+        return set(conn.execute(sa.select(handled_table.c.n).distinct()).scalars())
+
+
+def _handled_count(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(handled_table)).scalar_one())
 
 
 def _worker(mq: MessageQueue, handler: object, max_attempts: int = 3) -> Worker:

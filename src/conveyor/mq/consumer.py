@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from conveyor.mq.envelope import Delivery, Envelope
 from conveyor.mq.middleware.base import Middleware
 from conveyor.mq.queue import MessageQueue
+from conveyor.mq.transports.base import is_transient
 
 log = logging.getLogger("conveyor.consumer")
 
 Handler = Callable[[Envelope], object]
+MAX_BACKOFF = 30.0
 
 
 class PermanentError(Exception):
@@ -79,13 +81,23 @@ class Worker:
         for mw in self.middleware:
             mw.before_start(self)
         log.info("worker %s consuming %s", self.id, ", ".join(self.queues))
+        backoff = 0.0
         try:
             while not self._check_stop():
-                if not self._round():
-                    for mw in self.middleware:
-                        mw.after_empty_round(self)
-                    if not self._check_stop():
-                        self._idle(self.options.sleep)
+                try:
+                    if not self._round():
+                        for mw in self.middleware:
+                            mw.after_empty_round(self)
+                        if not self._check_stop():
+                            self._idle(self.options.sleep)
+                    backoff = 0.0
+                except Exception as exc:
+                    if not is_transient(exc):
+                        raise
+                    # the database or broker went away: what this worker held returns by refresh/requeue
+                    backoff = min(MAX_BACKOFF, backoff * 2 or 0.5)
+                    log.warning("worker %s lost its connection (%s); retrying in %.1fs", self.id, exc, backoff)
+                    self._sleep(backoff)
         finally:
             for mw in reversed(self.middleware):
                 mw.after_stop(self)

@@ -95,6 +95,23 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
+def is_transient(error: BaseException) -> bool:
+    """A lost connection to the database or broker: worth backing off and trying again, not dying."""
+    import sqlalchemy.exc
+
+    if isinstance(error, sqlalchemy.exc.DBAPIError):
+        return bool(error.connection_invalidated) or isinstance(
+            error, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError
+        )
+    if isinstance(error, ConnectionError | TimeoutError):
+        return True
+    try:
+        from pika.exceptions import AMQPConnectionError, ChannelClosed, ConnectionClosed
+    except ImportError:  # pragma: no cover - pika is a dependency
+        return False
+    return isinstance(error, AMQPConnectionError | ConnectionClosed | ChannelClosed)
+
+
 def transport_for_url(url: str, **options: Any) -> Transport:
     """Instantiate the transport registered for ``url``'s scheme (``conveyor.transports`` entry points)."""
     scheme = (
