@@ -25,7 +25,9 @@ def make_mq(request: pytest.FixtureRequest, backend: str, handler: str | None = 
         )
         amqp = "amqp://unused"
         topology = fanout_topology("db", handler)
-    return MessageQueue(topology, Settings(database_url=db, amqp_url=amqp), database_url=db, amqp_url=amqp)
+    # prefetch above the largest batch a contract test holds unacknowledged at once
+    settings = Settings(database_url=db, amqp_url=amqp, amqp_prefetch=500)
+    return MessageQueue(topology, settings, database_url=db, amqp_url=amqp)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -127,3 +127,17 @@ def test_a_stop_mid_batch_releases_without_counting_attempts(db_mq: MessageQueue
     rest = transport.reserve("stock", 20, "checker")
     assert len(rest) == 9
     assert all(d.attempts == attempts_before + 1 for d in rest)
+
+
+def test_a_message_delivered_past_max_attempts_is_dead_lettered_unhandled(db_mq: MessageQueue) -> None:
+    """A message whose workers keep dying (no handler error ever recorded) must not loop forever."""
+    db_mq.publish("stock.changed", {"crashes": True})
+    transport = db_mq.transport_for_queue("stock")
+    for _ in range(3):  # three workers died holding it; refresh gave it back each time
+        assert len(transport.reserve("stock", 1, "doomed")) == 1
+        transport.refresh(reserved_seconds=0, max_attempts=100)
+    recorder = Recorder()
+    Worker(db_mq, {"stock": recorder}, options(max_attempts=3), [StopWhenEmpty()]).run()
+    assert recorder.seen == []
+    (letter,) = transport.dead_letters("stock")
+    assert letter.attempts == 4 and "without an ack" in (letter.error or "")

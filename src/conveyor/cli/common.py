@@ -43,6 +43,8 @@ def setup_logging(verbosity: int) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("conveyor").setLevel(level)
+    # pika logs every failed reconnect attempt at ERROR; the transport reports what matters itself
+    logging.getLogger("pika").setLevel(logging.DEBUG if verbosity >= 3 else logging.CRITICAL)
 
 
 def verbosity_option(func: F) -> F:

@@ -62,7 +62,8 @@ class MessageQueue:
             url = {"db": self.database_url, "amqp": self.amqp_url}.get(connection)
             if url is None:
                 raise TopologyError(None, "connection", f"unknown connection {connection!r}")
-            transport = transport_for_url(url)
+            options = {"prefetch": self.settings.amqp_prefetch} if connection == "amqp" else {}
+            transport = transport_for_url(url, **options)
             transport.declare(self.topology)
             self._transports[connection] = transport
         return transport
