@@ -125,7 +125,10 @@ class Worker:
         transport = self.mq.transport_for_queue(delivery.queue)
         if delivery.attempts > self.options.max_attempts:
             # delivered again after workers died holding it: a message that crashes its worker must not loop
-            text = f"delivered {delivery.attempts} times (max {self.options.max_attempts}) without an ack; last error: {delivery.last_error or 'none (the worker died)'}"
+            text = (
+                f"delivered {delivery.attempts} times (max {self.options.max_attempts}) without an ack;"
+                f" last error: {delivery.last_error or 'none (the worker died)'}"
+            )
             log.error("dead-lettering %s: %s", _name(delivery), text)
             transport.dead_letter(delivery, text)
             self.failed += 1
