@@ -148,7 +148,8 @@ def test_messages_are_persistent(amqp: AmqpTransport, amqp_url: str) -> None:
     with pika.BlockingConnection(pika.URLParameters(amqp_url)) as conn:
         method, properties, _body = conn.channel().basic_get("work", auto_ack=False)
     assert method is not None and properties.delivery_mode == 2
-    assert properties.headers["x-conveyor-attempts"] == 0
+    # a fresh message carries no attempts header (absent reads as 0): nothing to encode per message
+    assert "x-conveyor-attempts" not in (properties.headers or {})
 
 
 def test_wildcards_route_like_the_topology(amqp: AmqpTransport) -> None:

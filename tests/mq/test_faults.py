@@ -205,6 +205,7 @@ def test_a_server_restart_mid_stream_loses_nothing(
     else:
         for worker in workers:
             worker.kill()
+        pytest.fail(f"not settled in time: {len(_handled_numbers(engine))} handled, {transport.counts('fault')}")
     for worker in workers:
         assert worker.wait(timeout=60) == 0, worker.stderr.read().decode() if worker.stderr else ""
     assert _handled_numbers(engine) == set(range(total + 100))

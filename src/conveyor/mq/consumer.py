@@ -24,6 +24,7 @@ log = logging.getLogger("conveyor.consumer")
 
 Handler = Callable[[Envelope], object]
 MAX_BACKOFF = 30.0
+PUSH_WAIT = 0.05  # seconds a round waits on a pushing transport before it counts as empty
 
 
 class PermanentError(Exception):
@@ -109,7 +110,9 @@ class Worker:
         busy = False
         for queue in self.queues:
             transport = self.mq.transport_for_queue(queue)
-            deliveries = transport.reserve(queue, self.options.batch_size, self.id)
+            # a pushing broker's buffer can drain between two pushes: wait a moment before calling it empty
+            wait = PUSH_WAIT if getattr(transport, "pushes", False) else 0.0
+            deliveries = transport.reserve(queue, self.options.batch_size, self.id, wait=wait)
             for index, delivery in enumerate(deliveries):
                 if self._check_stop():
                     transport.release(deliveries[index:])

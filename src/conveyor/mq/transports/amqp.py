@@ -168,13 +168,15 @@ def _properties(
     topic: bool = False,
     expiration: str | None = None,
 ) -> Any:
-    headers: dict[str, Any] = {**envelope.properties, ATTEMPTS: attempts}
+    headers: dict[str, Any] = dict(envelope.properties)
+    if attempts:  # absent reads as 0; leaving it out saves encoding a header table per fresh message
+        headers[ATTEMPTS] = attempts
     if error is not None:
         headers[ERROR] = error
     if topic:
         headers[TOPIC] = envelope.topic
     return pika.BasicProperties(
-        delivery_mode=PERSISTENT, message_id=envelope.message_id, headers=headers, expiration=expiration
+        delivery_mode=PERSISTENT, message_id=envelope.message_id, headers=headers or None, expiration=expiration
     )
 
 

@@ -9,6 +9,7 @@ IMMEDIATE`` on SQLite), recording who holds them and since when (``reserved_by``
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from conveyor.mq.envelope import Delivery, Envelope
 from conveyor.mq.schema import Status, message_table, queue_table, status_table
 from conveyor.mq.topology import Topology
 from conveyor.mq.transports.base import DeadLetter, QueueCounts, RefreshResult
+from conveyor.mq.transports.sql_settle import PreparedStatement, SettleConnection
 
 S = status_table
 M = message_table
@@ -45,7 +47,36 @@ class SqlTransport:
         self.dialect = self.engine.dialect.name
         self.topology = Topology()
         self._queue_ids: dict[str, int] = {}
-        self._returning = bool(self.engine.dialect.insert_executemany_returning_sort_by_parameter_order)
+        self._settler = SettleConnection(self.consume_engine)
+        held = sa.and_(
+            S.c.id == sa.bindparam("status_id"),
+            S.c.status == Status.IN_PROGRESS,
+            S.c.reserved_by == sa.bindparam("worker"),
+        )
+        settle = S.update().where(held)
+        self._ack = PreparedStatement(
+            settle.values(status=Status.COMPLETE, updated_at=sa.bindparam("updated_at"), reserved_by=None),
+            self.consume_engine,
+        )
+        self._fail = PreparedStatement(
+            settle.values(
+                status=sa.bindparam("status"),
+                updated_at=sa.bindparam("updated_at"),
+                available_at=sa.bindparam("available_at"),
+                error=sa.bindparam("error"),
+                reserved_by=None,
+            ),
+            self.consume_engine,
+        )
+        self._release = PreparedStatement(
+            settle.values(
+                status=sa.case((S.c.error.is_(None), Status.NEW), else_=Status.RETRY_REQUIRED),
+                number_of_trials=S.c.number_of_trials - 1,
+                updated_at=sa.bindparam("updated_at"),
+                reserved_by=None,
+            ),
+            self.consume_engine,
+        )
 
     # --- topology ------------------------------------------------------------------------------------
     def declare(self, topology: Topology) -> None:
@@ -83,32 +114,90 @@ class SqlTransport:
             self._insert(conn, envelopes, routes)
 
     def _insert(self, conn: Connection, envelopes: Sequence[Envelope], routes: list[tuple[str, ...]]) -> None:
+        """Write the message rows and their status rows: the dialect's fastest way, in ``conn``'s transaction."""
         t = now()
-        rows = [
-            {"topic_name": e.topic, "body": e.body, "properties": e.encoded_properties(), "created_at": t}
-            for e in envelopes
-        ]
-        message_ids = self._insert_messages(conn, rows)
-        statuses = [
-            {
-                "queue_id": self.queue_id(queue),
-                "message_id": message_id,
-                "status": Status.NEW,
-                "number_of_trials": 0,
-                "updated_at": t,
-                "available_at": t,
-            }
-            for message_id, queues in zip(message_ids, routes, strict=True)
-            for queue in queues
-        ]
-        conn.execute(S.insert(), statuses)
+        if self.dialect == "postgresql":
+            self._insert_postgresql(conn, envelopes, routes, t)
+            return
+        rows = [(e.topic, e.body, e.encoded_properties(), t) for e in envelopes]
+        if self.dialect == "sqlite":
+            message_ids = self._insert_messages_sqlite(conn, rows)
+        else:
+            keys = ("topic_name", "body", "properties", "created_at")
+            result = conn.execute(
+                M.insert().returning(M.c.id, sort_by_parameter_order=True),
+                [dict(zip(keys, r, strict=False)) for r in rows],
+            )
+            message_ids = [int(row[0]) for row in result]
+        new = int(Status.NEW)
+        conn.exec_driver_sql(
+            self._insert_status_sql,
+            [
+                (self.queue_id(queue), message_id, new, 0, t, t)
+                for message_id, queues in zip(message_ids, routes, strict=True)
+                for queue in queues
+            ],
+        )
 
-    def _insert_messages(self, conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
-        if len(rows) == 1 or not self._returning:
-            # one round trip per row only where the dialect cannot return ids of a multi-row insert
-            return [int(conn.execute(M.insert().returning(M.c.id), row).scalar_one()) for row in rows]
-        result = conn.execute(M.insert().returning(M.c.id, sort_by_parameter_order=True), rows)
-        return [int(row[0]) for row in result]
+    @cached_property
+    def _insert_status_sql(self) -> str:
+        mark = "?" if self.dialect == "sqlite" else "%s"
+        columns = "queue_id, message_id, status, number_of_trials, updated_at, available_at"
+        return f"INSERT INTO queue_message_status ({columns}) VALUES ({', '.join([mark] * 6)})"
+
+    def _insert_messages_sqlite(self, conn: Connection, rows: list[tuple[Any, ...]]) -> list[int]:
+        """One executemany; the ids follow from ``last_insert_rowid()``.
+
+        The transaction holds SQLite's write lock (BEGIN IMMEDIATE), and SQLite gives each new row the
+        largest rowid plus one, so the batch's ids are contiguous; the count check proves it each time.
+        """
+        conn.exec_driver_sql(
+            "INSERT INTO queue_message (topic_name, body, properties, created_at) VALUES (?, ?, ?, ?)", rows
+        )
+        last = int(conn.exec_driver_sql("SELECT last_insert_rowid()").scalar_one())
+        first = last - len(rows) + 1
+        found = conn.exec_driver_sql("SELECT count(*) FROM queue_message WHERE id BETWEEN ? AND ?", (first, last))
+        if found.scalar_one() != len(rows):
+            raise RuntimeError("queue_message ids of a batch are not contiguous; is another writer bypassing locks?")
+        return list(range(first, last + 1))
+
+    def _insert_postgresql(
+        self, conn: Connection, envelopes: Sequence[Envelope], routes: list[tuple[str, ...]], t: float
+    ) -> None:
+        """Both tables in one statement: arrays in, ``unnest``, and the status rows joined on the topic."""
+        route_topics: list[str] = []
+        route_queues: list[int] = []
+        for topic, queues in {e.topic: r for e, r in zip(envelopes, routes, strict=True)}.items():
+            for queue in queues:
+                route_topics.append(topic)
+                route_queues.append(self.queue_id(queue))
+        conn.exec_driver_sql(
+            """
+            WITH m AS (
+                INSERT INTO queue_message (topic_name, body, properties, created_at)
+                SELECT u.topic, u.body, u.properties, %(t)s
+                FROM unnest(%(topics)s::text[], %(bodies)s::bytea[], %(properties)s::text[])
+                     WITH ORDINALITY AS u(topic, body, properties, ord)
+                ORDER BY u.ord
+                RETURNING id, topic_name
+            )
+            INSERT INTO queue_message_status
+                (queue_id, message_id, status, number_of_trials, updated_at, available_at)
+            SELECT r.queue_id, m.id, %(new)s, 0, %(t)s, %(t)s
+            FROM m JOIN unnest(%(route_topics)s::text[], %(route_queues)s::int[]) AS r(topic, queue_id)
+                 ON r.topic = m.topic_name
+            ORDER BY m.id
+            """,
+            {
+                "t": t,
+                "new": int(Status.NEW),
+                "topics": [e.topic for e in envelopes],
+                "bodies": [e.body for e in envelopes],
+                "properties": [e.encoded_properties() for e in envelopes],
+                "route_topics": route_topics,
+                "route_queues": route_queues,
+            },
+        )
 
     # --- consuming -----------------------------------------------------------------------------------
     def reserve(self, queue: str, limit: int, worker: str, wait: float = 0.0) -> list[Delivery]:
@@ -203,33 +292,25 @@ class SqlTransport:
         conn.execute(S.update().where(S.c.id.in_(ids)).values(claim))
         return [tuple(r) for r in conn.execute(sa.select(*returned).where(S.c.id.in_(ids)))]
 
-    def _settle(self, delivery: Delivery, **values: Any) -> bool:
+    def _settle(self, delivery: Delivery, prepared: PreparedStatement, **values: Any) -> bool:
         """Update a reservation this worker still holds; False when refresh took it away meanwhile."""
         status_id, worker = delivery.tag
-        with self.consume_engine.begin() as conn:
-            result = conn.execute(
-                S.update()
-                .where(S.c.id == status_id, S.c.status == Status.IN_PROGRESS, S.c.reserved_by == worker)
-                .values(updated_at=now(), reserved_by=None, **values)
-            )
-        return bool(result.rowcount)
+        changed = self._settler.execute(prepared, status_id=status_id, worker=worker, updated_at=now(), **values)
+        return changed > 0
 
     def ack(self, delivery: Delivery) -> None:
-        self._settle(delivery, status=Status.COMPLETE)
+        self._settle(delivery, self._ack)
 
     def retry(self, delivery: Delivery, error: str, delay: float) -> None:
-        self._settle(delivery, status=Status.RETRY_REQUIRED, available_at=now() + delay, error=error)
+        t = now()
+        self._settle(delivery, self._fail, status=Status.RETRY_REQUIRED, available_at=t + delay, error=error)
 
     def dead_letter(self, delivery: Delivery, error: str) -> None:
-        self._settle(delivery, status=Status.ERROR, error=error)
+        self._settle(delivery, self._fail, status=Status.ERROR, available_at=now(), error=error)
 
     def release(self, deliveries: Sequence[Delivery]) -> None:
         for delivery in deliveries:
-            self._settle(
-                delivery,
-                status=sa.case((S.c.error.is_(None), Status.NEW), else_=Status.RETRY_REQUIRED),
-                number_of_trials=S.c.number_of_trials - 1,
-            )
+            self._settle(delivery, self._release)
 
     # --- inspection and maintenance ------------------------------------------------------------------
     def counts(self, queue: str) -> QueueCounts:
@@ -294,7 +375,11 @@ class SqlTransport:
 
     def refresh(self, reserved_seconds: float, max_attempts: int) -> RefreshResult:
         t = now()
-        stale = sa.and_(S.c.status == Status.IN_PROGRESS, S.c.updated_at < t - reserved_seconds)
+        stale = sa.and_(
+            S.c.queue_id.in_(sa.select(queue_table.c.id)),  # per queue, so the claim index serves
+            S.c.status == Status.IN_PROGRESS,
+            S.c.updated_at < t - reserved_seconds,
+        )
         result = RefreshResult()
         with self.engine.begin() as conn:
             exhausted = conn.execute(
@@ -326,7 +411,13 @@ class SqlTransport:
         """Delete complete messages older than the retention period; returns how many status rows went."""
         cutoff = now() - retention_seconds
         with self.engine.begin() as conn:
-            result = conn.execute(S.delete().where(S.c.status == Status.COMPLETE, S.c.updated_at < cutoff))
+            result = conn.execute(
+                S.delete().where(
+                    S.c.queue_id.in_(sa.select(queue_table.c.id)),
+                    S.c.status == Status.COMPLETE,
+                    S.c.updated_at < cutoff,
+                )
+            )
             self._delete_orphans(conn, cutoff)
         return int(result.rowcount)
 
@@ -335,5 +426,6 @@ class SqlTransport:
         conn.execute(M.delete().where(M.c.created_at <= cutoff, ~sa.exists().where(S.c.message_id == M.c.id)))
 
     def close(self) -> None:
+        self._settler.close()
         if self.consume_engine is not self.engine:
             self.consume_engine.dispose()
