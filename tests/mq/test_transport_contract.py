@@ -120,3 +120,12 @@ def test_unroutable_in_a_transaction_fails_the_transaction(mq: MessageQueue) -> 
         tx.publish("orders.created", {"n": 1})
         tx.publish("nowhere.x", {})
     assert drain(mq, "orders", 1, timeout=0.5) == []
+
+
+def test_a_mixed_batch_routes_each_message_to_its_own_queues(mq: MessageQueue) -> None:
+    topics = ["orders.created", "stock.changed", "orders.paid", "stock.source.changed", "orders.created"]
+    mq.publish_envelopes([Envelope.of(topic, i) for i, topic in enumerate(topics)])
+    assert [d.envelope.json() for d in drain(mq, "orders", 3)] == [0, 2, 4]
+    assert [d.envelope.json() for d in drain(mq, "audit", 3)] == [0, 2, 4]
+    assert [d.envelope.json() for d in drain(mq, "stock", 2)] == [1, 3]
+    assert drain(mq, "poison", 1, timeout=0.3) == []

@@ -9,7 +9,6 @@ IMMEDIATE`` on SQLite), recording who holds them and since when (``reserved_by``
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -129,21 +128,33 @@ class SqlTransport:
                 [dict(zip(keys, r, strict=False)) for r in rows],
             )
             message_ids = [int(row[0]) for row in result]
-        new = int(Status.NEW)
-        conn.exec_driver_sql(
-            self._insert_status_sql,
-            [
-                (self.queue_id(queue), message_id, new, 0, t, t)
-                for message_id, queues in zip(message_ids, routes, strict=True)
-                for queue in queues
-            ],
-        )
+        self._insert_statuses(conn, message_ids, routes, t)
 
-    @cached_property
-    def _insert_status_sql(self) -> str:
+    def _insert_statuses(
+        self, conn: Connection, message_ids: list[int], routes: list[tuple[str, ...]], t: float
+    ) -> None:
+        """Status rows made by the server from the new message rows: one INSERT … SELECT per queue.
+
+        Shipping only the id range (or list) instead of six values per row is what makes it cheap; a
+        batch's ids are usually contiguous (one multi-row insert), so the range is two parameters.
+        """
+        by_queue: dict[str, list[int]] = {}
+        for message_id, queues in zip(message_ids, routes, strict=True):
+            for queue in queues:
+                by_queue.setdefault(queue, []).append(message_id)
         mark = "?" if self.dialect == "sqlite" else "%s"
-        columns = "queue_id, message_id, status, number_of_trials, updated_at, available_at"
-        return f"INSERT INTO queue_message_status ({columns}) VALUES ({', '.join([mark] * 6)})"
+        insert = (
+            "INSERT INTO queue_message_status"
+            " (queue_id, message_id, status, number_of_trials, updated_at, available_at)"
+            f" SELECT {mark}, id, {int(Status.NEW)}, 0, {mark}, {mark} FROM queue_message WHERE "
+        )
+        for queue, ids in by_queue.items():
+            head: tuple[Any, ...] = (self.queue_id(queue), t, t)
+            low, high = min(ids), max(ids)
+            if high - low == len(ids) - 1:  # distinct ids, so exactly the range
+                conn.exec_driver_sql(insert + f"id BETWEEN {mark} AND {mark}", (*head, low, high))
+            else:
+                conn.exec_driver_sql(insert + f"id IN ({', '.join([mark] * len(ids))})", (*head, *ids))
 
     def _insert_messages_sqlite(self, conn: Connection, rows: list[tuple[Any, ...]]) -> list[int]:
         """One executemany; the ids follow from ``last_insert_rowid()``.
