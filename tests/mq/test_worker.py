@@ -141,3 +141,12 @@ def test_a_message_delivered_past_max_attempts_is_dead_lettered_unhandled(db_mq:
     assert recorder.seen == []
     (letter,) = transport.dead_letters("stock")
     assert letter.attempts == 4 and "without an ack" in (letter.error or "")
+
+
+def test_max_memory_stops_a_worker_over_its_budget(db_mq: MessageQueue) -> None:
+    from conveyor.mq.middleware import MaxMemory
+
+    db_mq.publish_batch("stock.changed", range(5))
+    worker = Worker(db_mq, {"stock": Recorder()}, options(), [MaxMemory(1)])  # any Python process uses more
+    assert worker.run() == 0
+    assert worker.handled == 0 and "memory" in (worker.stop_reason or "")

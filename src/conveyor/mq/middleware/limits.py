@@ -35,11 +35,17 @@ class MaxRuntime(Middleware):
 class MaxMemory(Middleware):
     """Stops when the worker's resident memory passes ``megabytes`` (a leak must not grow forever)."""
 
+    CHECK_EVERY = 1.0  # seconds: reading the process's memory costs more than handling a small message
+
     def __init__(self, megabytes: float) -> None:
         self.limit = megabytes * 1024 * 1024
         self.process = psutil.Process()
+        self._next_check = 0.0
 
     def stop_reason(self, worker: Worker) -> str | None:
+        if time.monotonic() < self._next_check:
+            return None
+        self._next_check = time.monotonic() + self.CHECK_EVERY
         rss = self.process.memory_info().rss
         return f"memory {rss / 1048576:.0f} MB over {self.limit / 1048576:.0f} MB" if rss > self.limit else None
 

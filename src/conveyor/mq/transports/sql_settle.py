@@ -9,6 +9,7 @@ On PostgreSQL that connection commits with ``synchronous_commit = off``, as SQLi
 
 from __future__ import annotations
 
+import contextlib
 from enum import IntEnum
 from typing import Any
 
@@ -24,15 +25,19 @@ class PreparedStatement:
         compiled = statement.compile(dialect=engine.dialect)
         assert isinstance(compiled, SQLCompiler)
         self.sql = compiled.string
-        self.defaults: dict[str, Any] = dict(compiled.params)
+        # plain ints for enums: drivers that look adapters up by exact type would quote them as text
+        self.defaults: dict[str, Any] = {k: _plain(v) for k, v in compiled.params.items()}
         self.positions: list[str] | None = list(compiled.positiontup) if compiled.positiontup else None
 
     def parameters(self, values: dict[str, Any]) -> Any:
-        # plain ints for enums: drivers that look adapters up by exact type would quote them as text
-        merged = {k: int(v) if isinstance(v, IntEnum) else v for k, v in {**self.defaults, **values}.items()}
+        merged = {**self.defaults, **{k: _plain(v) for k, v in values.items()}}
         if self.positions is not None:
             return tuple(merged[name] for name in self.positions)
         return merged
+
+
+def _plain(value: Any) -> Any:
+    return int(value) if isinstance(value, IntEnum) else value
 
 
 class SettleConnection:
@@ -41,10 +46,12 @@ class SettleConnection:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._raw: Any = None
+        self._cursor: Any = None
 
-    def _connection(self) -> Any:
-        if self._raw is None:
+    def _open(self) -> Any:
+        if self._cursor is None:
             raw = self.engine.raw_connection()
+            self._raw = raw
             driver = raw.driver_connection
             dialect = self.engine.dialect.name
             if dialect == "postgresql":
@@ -53,28 +60,29 @@ class SettleConnection:
             elif dialect in ("mysql", "mariadb"):
                 driver.autocommit(True)  # type: ignore[union-attr]
             # SQLite: the engine already runs the driver in autocommit (isolation_level None)
-            self._raw = raw
-        return self._raw
+            self._cursor = raw.cursor()
+        return self._cursor
 
     def execute(self, prepared: PreparedStatement, **values: Any) -> int:
         """Run ``prepared``; returns the row count. A broken connection is dropped and reported transient."""
-        raw = self._connection()
         parameters = prepared.parameters(values)
         try:
-            cursor = raw.cursor()
-            try:
-                cursor.execute(prepared.sql, parameters)
-                return int(cursor.rowcount)
-            finally:
-                cursor.close()
+            cursor = self._open()
+            cursor.execute(prepared.sql, parameters)
+            return int(cursor.rowcount)
         except self.engine.dialect.loaded_dbapi.Error as exc:
             self.close(invalidate=True)
             raise sa.exc.OperationalError(prepared.sql, parameters, exc) from exc
 
     def close(self, *, invalidate: bool = False) -> None:
-        if self._raw is not None:
-            raw, self._raw = self._raw, None
-            if invalidate:
-                raw.invalidate()
-            else:
-                raw.close()
+        cursor, raw = self._cursor, self._raw
+        self._cursor = self._raw = None
+        if raw is None:
+            return
+        with contextlib.suppress(Exception):
+            if cursor is not None:
+                cursor.close()
+        if invalidate:
+            raw.invalidate()
+        else:
+            raw.close()
