@@ -48,6 +48,23 @@ consumers: [{{name: fault, queue: fault, connection: {connection}, handler: "tes
     return path
 
 
+def _prepare(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path
+) -> tuple[str, MessageQueue, Path, sa.Engine, Transport]:
+    """The fault topology on ``backend`` (file and MessageQueue) and an empty results table."""
+    from conveyor.mq.config import load_topology
+
+    connection = "amqp" if backend == "amqp" else "db"
+    mq = make_mq(request, backend)
+    topology = _topology_file(tmp_path, connection)
+    mq.topology = load_topology([topology])
+    mq.close()
+    engine = make_engine(mq.database_url)
+    results.drop_all(engine)  # the servers keep them between tests: not in the migrated metadata
+    results.create_all(engine)
+    return connection, mq, topology, engine, mq.transport(connection)
+
+
 def _spawn(topology: Path, mq: MessageQueue, kill_one_in: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -85,17 +102,7 @@ def _settled(transport: Transport, connection: str) -> bool:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_killed_consumers_lose_nothing(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> None:
-    connection = "amqp" if backend == "amqp" else "db"
-    mq = make_mq(request, backend)
-    topology = _topology_file(tmp_path, connection)
-    from conveyor.mq.config import load_topology
-
-    mq.topology = load_topology([topology])
-    mq.close()
-    engine = make_engine(mq.database_url)
-    results.drop_all(engine)  # the servers keep them between tests: not in the migrated metadata
-    results.create_all(engine)
-    transport = mq.transport(connection)
+    connection, mq, topology, engine, transport = _prepare(request, backend, tmp_path)
     for start in range(0, MESSAGES, 1000):
         mq.publish_envelopes([Envelope.of("fault.message", {"n": n}) for n in range(start, start + 1000)])
 
@@ -174,24 +181,15 @@ def test_a_server_restart_mid_stream_loses_nothing(
         is None
     ):
         pytest.skip("cannot restart the server from here")
-    connection = "amqp" if backend == "amqp" else "db"
-    mq = make_mq(request, backend)
-    topology = _topology_file(tmp_path, connection)
-    from conveyor.mq.config import load_topology
-
-    mq.topology = load_topology([topology])
-    mq.close()
-    engine = make_engine(mq.database_url)
-    results.drop_all(engine)  # the servers keep them between tests: not in the migrated metadata
-    results.create_all(engine)
-    transport = mq.transport(connection)
-    total = 5000
+    connection, mq, topology, engine, transport = _prepare(request, backend, tmp_path)
+    total = 20_000
     for start in range(0, total, 1000):
         mq.publish_envelopes([Envelope.of("fault.message", {"n": n}) for n in range(start, start + 1000)])
     workers = [_spawn(topology, mq, 0) for _ in range(WORKERS)]
     deadline = time.monotonic() + 60
     while _handled_count(engine) < total // 5 and time.monotonic() < deadline:
         time.sleep(0.05)
+    assert _handled_count(engine) < total // 2, "the restart must come mid-stream"
     _restart(backend)
     # publishing keeps working after the restart, too
     mq.publish_envelopes([Envelope.of("fault.message", {"n": n}) for n in range(total, total + 100)])

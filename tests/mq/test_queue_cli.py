@@ -143,8 +143,17 @@ def test_refresh_requeues_stale_reservations_and_dead_letters_exhausted_ones(
     with mq.engine.begin() as conn:
         conn.execute(status_table.update().values(updated_at=time.time() - 3600))
         conn.execute(status_table.update().where(status_table.c.id == first.tag[0]).values(number_of_trials=3))
+    from conveyor.mq.schema import worker_table
+
+    with mq.engine.begin() as conn:  # a worker killed two days ago never removed its row
+        conn.execute(
+            worker_table.insert().values(
+                id="gone", queues="work", hostname="h", pid=1, started_at=0.0, seen_at=time.time() - 2 * 86400
+            )
+        )
     result = CliRunner().invoke(main, ["queue", "refresh", "--reserved", "60", "--attempts", "3"])
     assert "requeued 1, dead-lettered 1" in result.output, result.output
+    assert "forgot 1 worker" in result.output
     (letter,) = transport.dead_letters("work")
     assert letter.id == first.tag[0] and "dead-worker" in (letter.error or "")
     transport.ack(second)  # the old reservation is gone: this ack must not complete anything

@@ -20,7 +20,7 @@ from conveyor.cli.common import (
 )
 from conveyor.mq.consumer import ConsumerOptions
 from conveyor.mq.handlers import assign
-from conveyor.mq.middleware.registry import live_workers
+from conveyor.mq.middleware.registry import live_workers, prune_workers
 from conveyor.mq.topology import TopologyError
 from conveyor.mq.workers import Limits, build_worker, declared_sleep
 from conveyor.settings import get_settings
@@ -166,6 +166,9 @@ def refresh(topology_files: tuple[Path, ...], reserved: int, attempts: int, clea
         relayed = mq.relay_outbox()
         if relayed:
             console.print(f"relayed {relayed} outbox message(s)")
+        pruned = prune_workers(mq.engine)
+        if pruned:
+            console.print(f"forgot {pruned} worker(s) not seen for a day")
     finally:
         mq.close()
 

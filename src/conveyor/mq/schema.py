@@ -31,15 +31,19 @@ queue_table = sa.Table(
     sa.Column("name", sa.String(191), nullable=False, unique=True),
 )
 
-message_table = sa.Table(
-    "queue_message",
-    metadata,
-    sa.Column("id", BigId, primary_key=True, autoincrement=True),
-    sa.Column("topic_name", sa.String(191), nullable=False),
-    sa.Column("body", Body, nullable=False),
-    sa.Column("properties", LongText, nullable=True),
-    sa.Column("created_at", Epoch, nullable=False),
-)
+
+def _message_columns() -> list[sa.Column[object]]:
+    """A stored message, as the queue and the outbox both hold it."""
+    return [
+        sa.Column("id", BigId, primary_key=True, autoincrement=True),
+        sa.Column("topic_name", sa.String(191), nullable=False),
+        sa.Column("body", Body, nullable=False),
+        sa.Column("properties", LongText, nullable=True),
+        sa.Column("created_at", Epoch, nullable=False),
+    ]
+
+
+message_table = sa.Table("queue_message", metadata, *_message_columns())
 
 status_table = sa.Table(
     "queue_message_status",
@@ -59,15 +63,7 @@ status_table = sa.Table(
     sa.Index(None, "queue_id", "status", "id"),
 )
 
-outbox_table = sa.Table(
-    "queue_outbox",
-    metadata,
-    sa.Column("id", BigId, primary_key=True, autoincrement=True),
-    sa.Column("topic_name", sa.String(191), nullable=False),
-    sa.Column("body", Body, nullable=False),
-    sa.Column("properties", LongText, nullable=True),
-    sa.Column("created_at", Epoch, nullable=False),
-)
+outbox_table = sa.Table("queue_outbox", metadata, *_message_columns())
 
 worker_table = sa.Table(
     "queue_worker",

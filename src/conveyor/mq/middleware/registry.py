@@ -63,3 +63,9 @@ def live_workers(engine: Engine, within: float = 3 * SEEN_EVERY + 60) -> list[sa
     """Workers seen recently (a killed worker drops out after ``within`` seconds)."""
     with engine.connect() as conn:
         return list(conn.execute(sa.select(W).where(W.c.seen_at >= now() - within).order_by(W.c.started_at)))
+
+
+def prune_workers(engine: Engine, older_than: float = 24 * 3600) -> int:
+    """Forget workers not seen for ``older_than`` seconds (killed ones never delete their own row)."""
+    with engine.begin() as conn:
+        return int(conn.execute(W.delete().where(W.c.seen_at < now() - older_than)).rowcount)
