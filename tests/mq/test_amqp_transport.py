@@ -21,8 +21,7 @@ import sqlalchemy as sa
 from conveyor.mq.envelope import Delivery, Envelope
 from conveyor.mq.topology import Binding, Exchange, Queue, Topology
 from conveyor.mq.transports.amqp import AmqpTransport
-from conveyor.mq.transports.base import Transport
-from conveyor.mq.transports.sql import UnroutableError
+from conveyor.mq.transports.base import Transport, UnroutableError
 
 EXCHANGE = "conveyor"
 Make = Callable[..., AmqpTransport]  # make(prefetch=…, reconnect_timeout=…)

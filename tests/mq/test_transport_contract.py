@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from conveyor.mq.envelope import Delivery, Envelope
 from conveyor.mq.queue import MessageQueue
-from conveyor.mq.transports.sql import UnroutableError
+from conveyor.mq.transports.base import UnroutableError
 
 
 def drain(mq: MessageQueue, queue: str, expected: int, worker: str = "w1", timeout: float = 10.0) -> list[Delivery]:

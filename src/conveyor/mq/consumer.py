@@ -146,13 +146,15 @@ class Worker:
             transport.ack(delivery)
         else:
             self.failed += 1
-            text = describe(error)
+            text = describe(error)  # stored with the message: the traceback too
+            summary = f"{type(error).__name__}: {error}"
+            log.debug("handler of %s failed: %s", _name(delivery), text)
             if isinstance(error, PermanentError) or delivery.attempts >= self.options.max_attempts:
-                log.error("dead-lettering %s after %d attempt(s): %s", _name(delivery), delivery.attempts, text)
+                log.error("dead-lettering %s after %d attempt(s): %s", _name(delivery), delivery.attempts, summary)
                 transport.dead_letter(delivery, text)
             else:
                 delay = self.options.retry_delay * 2 ** (delivery.attempts - 1)
-                log.warning("retrying %s in %.1fs (attempt %d): %s", _name(delivery), delay, delivery.attempts, text)
+                log.warning("retrying %s in %.1fs (attempt %d): %s", _name(delivery), delay, delivery.attempts, summary)
                 transport.retry(delivery, text, delay)
         self.handled += 1
         self.last_message_at = time.monotonic()

@@ -13,7 +13,7 @@ from conveyor.db.engine import get_engine
 from conveyor.mq import outbox
 from conveyor.mq.envelope import Envelope
 from conveyor.mq.topology import Topology, TopologyError
-from conveyor.mq.transports.base import Transport, transport_for_url
+from conveyor.mq.transports.base import Transport, UnroutableError, transport_for_url
 from conveyor.settings import Settings, get_settings
 
 
@@ -113,8 +113,6 @@ class MessageQueue:
 
     def _check_routable(self, connection: str, exchange: str, envelopes: Sequence[Envelope]) -> None:
         """Refuse an unroutable topic now, inside the caller's transaction, not later in the relay."""
-        from conveyor.mq.transports.sql import UnroutableError
-
         for envelope in envelopes:
             if not self.topology.queues_for(exchange, envelope.topic):
                 raise UnroutableError(

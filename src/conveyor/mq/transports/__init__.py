@@ -1,5 +1,12 @@
 """Transports: the DB queue (sql.py) and AMQP (amqp.py) behind the interface in base.py."""
 
-from conveyor.mq.transports.base import DeadLetter, QueueCounts, RefreshResult, Transport, transport_for_url
+from conveyor.mq.transports.base import (
+    DeadLetter,
+    QueueCounts,
+    RefreshResult,
+    Transport,
+    UnroutableError,
+    transport_for_url,
+)
 
-__all__ = ["DeadLetter", "QueueCounts", "RefreshResult", "Transport", "transport_for_url"]
+__all__ = ["DeadLetter", "QueueCounts", "RefreshResult", "Transport", "UnroutableError", "transport_for_url"]

@@ -59,8 +59,7 @@ from sqlalchemy import Connection
 
 from conveyor.mq.envelope import Delivery, Envelope, new_message_id
 from conveyor.mq.topology import Topology
-from conveyor.mq.transports.base import DeadLetter, QueueCounts, RefreshResult
-from conveyor.mq.transports.sql import UnroutableError
+from conveyor.mq.transports.base import DeadLetter, QueueCounts, RefreshResult, UnroutableError
 from conveyor.settings import get_settings
 
 log = logging.getLogger("conveyor.mq.amqp")

@@ -18,6 +18,10 @@ from conveyor.mq.envelope import Delivery, Envelope
 from conveyor.mq.topology import Topology
 
 
+class UnroutableError(LookupError):
+    """A topic with no queue bound to it: refused by every transport rather than silently dropped."""
+
+
 @dataclass(frozen=True)
 class QueueCounts:
     """Messages of one queue by state; ``oldest_waiting_age`` in seconds (None when nothing waits)."""

@@ -19,16 +19,12 @@ from conveyor.db.engine import get_engine, make_engine, now
 from conveyor.mq.envelope import Delivery, Envelope
 from conveyor.mq.schema import Status, message_table, queue_table, status_table
 from conveyor.mq.topology import Topology
-from conveyor.mq.transports.base import DeadLetter, QueueCounts, RefreshResult
+from conveyor.mq.transports.base import DeadLetter, QueueCounts, RefreshResult, UnroutableError
 from conveyor.mq.transports.sql_settle import PreparedStatement, SettleConnection
 
 S = status_table
 M = message_table
 WAITING = (Status.NEW, Status.RETRY_REQUIRED)
-
-
-class UnroutableError(LookupError):
-    """A topic with no queue bound to it: refused rather than silently dropped."""
 
 
 class SqlTransport:

@@ -1,0 +1,35 @@
+"""The message queue framework: topology, publishing, transports (DB queue and AMQP) and consumers.
+
+Other packages use this surface only::
+
+    from conveyor.mq import MessageQueue, Envelope, load_topology
+"""
+
+from conveyor.mq.config import load_topology
+from conveyor.mq.consumer import ConsumerOptions, Handler, PermanentError, Worker
+from conveyor.mq.envelope import Delivery, Envelope
+from conveyor.mq.handlers import Assignment, assign
+from conveyor.mq.queue import MessageQueue, Transaction
+from conveyor.mq.topology import Topology, TopologyError
+from conveyor.mq.transports.base import Transport, UnroutableError
+from conveyor.mq.workers import Limits, build_worker
+
+__all__ = [
+    "Assignment",
+    "ConsumerOptions",
+    "Delivery",
+    "Envelope",
+    "Handler",
+    "Limits",
+    "MessageQueue",
+    "PermanentError",
+    "Topology",
+    "TopologyError",
+    "Transaction",
+    "Transport",
+    "UnroutableError",
+    "Worker",
+    "assign",
+    "build_worker",
+    "load_topology",
+]
