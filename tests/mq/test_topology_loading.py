@@ -310,3 +310,19 @@ def test_doctype_is_refused(tmp_path: Path) -> None:
 def test_folder_without_queue_xml(tmp_path: Path) -> None:
     (tmp_path / "Empty").mkdir()
     assert_names(refused([tmp_path / "Empty"]), tmp_path / "Empty", "module folder", None, "holds none of")
+
+
+def test_a_publisher_connection_must_match_its_exchange(tmp_path: Path) -> None:
+    path = tmp_path / "mismatch.yaml"
+    path.write_text(
+        """
+exchanges: [{name: conveyor, connection: amqp, bindings: [{topic: "a.*", destination: a}]}]
+queues: [{name: a, connection: amqp}]
+publishers: [{topic: a.b, connections: [{name: db, exchange: conveyor}]}]
+"""
+    )
+    with pytest.raises(TopologyError) as caught:
+        load_topology([path])
+    message = str(caught.value)
+    assert str(path) in message and "connection 'db' of publisher 'a.b'" in message
+    assert "attribute 'name'" in message and "is on connection 'amqp'" in message

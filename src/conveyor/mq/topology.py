@@ -259,8 +259,17 @@ class Topology:
                 )
             for connection in publisher.connections:
                 _check_connection(connection.origin, connection.name)
-                if not connection.disabled and connection.exchange not in self.exchanges:
+                if connection.disabled:
+                    continue
+                target = self.exchanges.get(connection.exchange)
+                if target is None:
                     raise TopologyError(connection.origin, "exchange", f"unknown exchange {connection.exchange!r}")
+                if target.connection != connection.name:
+                    raise TopologyError(
+                        connection.origin,
+                        "name",
+                        f"exchange {target.name!r} is on connection {target.connection!r}, not {connection.name!r}",
+                    )
         for consumer in self.consumers.values():
             _check_connection(consumer.origin, consumer.connection)
             queue = self.queues.get(consumer.queue)

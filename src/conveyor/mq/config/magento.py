@@ -37,7 +37,10 @@ from conveyor.mq.topology import (
 T = TypeVar("T")
 
 XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
-DEFAULT_CONNECTION = "amqp"  # Magento's connection for exchanges and publishers that name none
+# Magento's connection for exchanges and publishers that name none: its DefaultValueProvider answers
+# "db" unless env.php configures AMQP. "db" here, so stock modules (Catalog's consumers say connection="db"
+# while its exchange names none) load consistently; an exchange that wants RabbitMQ says so.
+DEFAULT_CONNECTION = "db"
 FALLBACK_QUEUE_CONNECTION = "db"  # a consumer's queue that no binding and no attribute places
 BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 INTEGER = re.compile(r"[+-]?\d+")
@@ -242,7 +245,10 @@ def _topology(documents: dict[str, _Element]) -> Topology:
             origin = Origin(consumer.origin.file, f"queue '{consumer.queue}' (of {consumer.origin.element})")
             queues[consumer.queue] = Queue(name=consumer.queue, connection=consumer.connection, origin=origin)
     topics = [_topic(e) for e in documents["communication.xml"].kids("topic")]
-    publishers = [_publisher(e) for e in documents["queue_publisher.xml"].kids("publisher")]
+    default_exchange = exchanges.get(DEFAULT_EXCHANGE)
+    # a publisher that names no connection publishes to the default exchange, on that exchange's connection
+    default_connection = default_exchange.connection if default_exchange else DEFAULT_CONNECTION
+    publishers = [_publisher(e, default_connection) for e in documents["queue_publisher.xml"].kids("publisher")]
     return Topology(
         topics={t.name: t for t in topics},
         exchanges=exchanges,
@@ -345,7 +351,7 @@ def _bound_queues(exchanges: dict[str, Exchange]) -> dict[str, Queue]:
     return queues
 
 
-def _publisher(element: _Element) -> Publisher:
+def _publisher(element: _Element, default_connection: str) -> Publisher:
     topic = element.require("topic")
     connections = tuple(
         PublisherConnection(
@@ -357,8 +363,8 @@ def _publisher(element: _Element) -> Publisher:
         for c in element.kids("connection")
     )
     if not connections:
-        default = Origin(element.file, f"connection '{DEFAULT_CONNECTION}' (default) of {element.description}")
-        connections = (PublisherConnection(name=DEFAULT_CONNECTION, exchange=DEFAULT_EXCHANGE, origin=default),)
+        default = Origin(element.file, f"connection '{default_connection}' (default) of {element.description}")
+        connections = (PublisherConnection(name=default_connection, exchange=DEFAULT_EXCHANGE, origin=default),)
     return Publisher(
         topic=topic,
         connections=connections,
