@@ -12,7 +12,6 @@ from importlib.metadata import entry_points
 from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import Connection
-from sqlalchemy.engine import make_url
 
 from conveyor.mq.envelope import Delivery, Envelope
 from conveyor.mq.topology import Topology
@@ -118,11 +117,7 @@ def is_transient(error: BaseException) -> bool:
 
 def transport_for_url(url: str, **options: Any) -> Transport:
     """Instantiate the transport registered for ``url``'s scheme (``conveyor.transports`` entry points)."""
-    scheme = (
-        make_url(url).get_backend_name()
-        if "://" in url and not url.startswith("amqp")
-        else url.split(":", maxsplit=1)[0]
-    )
+    scheme = url.split(":", 1)[0].split("+", 1)[0]  # postgresql+psycopg://… → postgresql
     for entry in entry_points(group="conveyor.transports"):
         if entry.name == scheme:
             factory = entry.load()
