@@ -698,14 +698,18 @@ def bench_conveyor(backend: str, args: argparse.Namespace, tmp: Path, consumers:
         )
     finally:
         drop_target(target)
+    return {**figures("conveyor", args.messages, publish, consumed), "conveyor_handled_per_process": consumed.handled}
+
+
+def figures(side: str, messages: int, publish: float, consumed: ConsumeResult) -> dict[str, Any]:
+    """One side's rates and timings, keyed ``<side>_…`` as the JSON line reports them."""
     return {
-        "conveyor_publish": rate(args.messages, publish),
-        "conveyor_consume": rate(args.messages, consumed.seconds),
-        "conveyor_end_to_end": rate(args.messages, publish + consumed.seconds),
-        "conveyor_publish_s": round(publish, 3),
-        "conveyor_consume_s": round(consumed.seconds, 3),
-        "conveyor_consumer_startup_s": round(consumed.startup, 3),
-        "conveyor_handled_per_process": consumed.handled,
+        f"{side}_publish": rate(messages, publish),
+        f"{side}_consume": rate(messages, consumed.seconds),
+        f"{side}_end_to_end": rate(messages, publish + consumed.seconds),
+        f"{side}_publish_s": round(publish, 3),
+        f"{side}_consume_s": round(consumed.seconds, 3),
+        f"{side}_consumer_startup_s": round(consumed.startup, 3),
     }
 
 
@@ -737,15 +741,7 @@ def bench_bare(backend: str, args: argparse.Namespace, tmp: Path, consumers: int
         )
     finally:
         drop_target(target)
-    return {
-        "bare_publish": rate(args.messages, publish),
-        "bare_consume": rate(args.messages, consumed.seconds),
-        "bare_end_to_end": rate(args.messages, publish + consumed.seconds),
-        **extra,
-        "bare_publish_s": round(publish, 3),
-        "bare_consume_s": round(consumed.seconds, 3),
-        "bare_consumer_startup_s": round(consumed.startup, 3),
-    }
+    return {**figures("bare", args.messages, publish, consumed), **extra}
 
 
 def amqp_available() -> str | None:
