@@ -45,6 +45,12 @@ def need(service: str, host: str, port: int) -> None:
         pytest.skip(message)
 
 
+def need_restarts() -> None:
+    """Tests that restart the shared servers run in CI or on request, never by surprise on a user's machine."""
+    if not (REQUIRE or os.environ.get("CONVEYOR_TEST_RESTARTS") == "1"):
+        pytest.skip("restarts servers: set CONVEYOR_TEST_RESTARTS=1 (CI sets CONVEYOR_REQUIRE_SERVICES=1)")
+
+
 def _server_database(admin_url: str, name: str) -> Iterator[str]:
     url = sa.engine.make_url(admin_url)
     # pre-ping: the fault tests restart the servers while this engine's connection sits in the pool

@@ -22,6 +22,7 @@ from conveyor.mq.envelope import Delivery, Envelope
 from conveyor.mq.topology import Binding, Exchange, Queue, Topology
 from conveyor.mq.transports.amqp import AmqpTransport
 from conveyor.mq.transports.base import Transport, UnroutableError
+from tests.conftest import need_restarts
 
 EXCHANGE = "conveyor"
 Make = Callable[..., AmqpTransport]  # make(prefetch=…, reconnect_timeout=…)
@@ -361,6 +362,7 @@ def test_a_batch_cut_by_a_connection_drop_is_resent(make: Make, amqp_url: str) -
 
 
 def test_a_broker_restart_mid_stream_loses_no_message(make: Make) -> None:
+    need_restarts()
     need_rabbitmqctl()
     producer = make()
     consumer = make(prefetch=100)

@@ -24,6 +24,7 @@ from conveyor.mq.envelope import Envelope
 from conveyor.mq.middleware import StopWhenEmpty
 from conveyor.mq.queue import MessageQueue
 from conveyor.mq.transports.base import Transport
+from tests.conftest import need_restarts
 from tests.mq.conftest import BACKENDS, make_mq
 from tests.mq.fault_handlers import handled_table, kills_table, results
 
@@ -175,7 +176,12 @@ def _restart(backend: str) -> None:
 def test_a_server_restart_mid_stream_loses_nothing(
     request: pytest.FixtureRequest, backend: str, tmp_path: Path
 ) -> None:
-    """Consumers keep running across a restart of the database (DB queue) or of RabbitMQ."""
+    """Consumers keep running across a restart of the database (DB queue) or of RabbitMQ.
+
+    Restarting a user's servers during ``make test`` would be rude: this runs in CI
+    (CONVEYOR_REQUIRE_SERVICES=1) or when CONVEYOR_TEST_RESTARTS=1 asks for it.
+    """
+    need_restarts()
     if (
         shutil.which({"postgresql": "pg_ctlcluster", "mariadb": "mariadb-admin", "amqp": "rabbitmqctl"}[backend])
         is None
