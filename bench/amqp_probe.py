@@ -28,7 +28,7 @@ BODY = b'{"sku":"SKU-000000","qty":1,"source":"default","note":"' + b"x" * 43 + 
 
 def topology(name: str) -> Topology:
     return Topology(
-        exchanges={name: Exchange(name, "amqp", bindings=(Binding("b", "probe.#", name),))},
+        exchanges={("amqp", name): Exchange(name, "amqp", bindings=(Binding("b", "probe.#", name),))},
         queues={name: Queue(name, "amqp")},
     )
 

@@ -237,7 +237,7 @@ def conveyor_topology(connection: str) -> Any:
 
     return Topology(
         exchanges={
-            EXCHANGE: Exchange(
+            (connection, EXCHANGE): Exchange(
                 name=EXCHANGE,
                 connection=connection,
                 bindings=(Binding(id=QUEUE, topic="bench.#", destination=QUEUE),),

@@ -37,7 +37,7 @@ def topology() -> Topology:
         Binding(id="work", topic="work.#", destination="work"),
     )
     return Topology(
-        exchanges={EXCHANGE: Exchange(name=EXCHANGE, connection="amqp", bindings=bindings)},
+        exchanges={("amqp", EXCHANGE): Exchange(name=EXCHANGE, connection="amqp", bindings=bindings)},
         queues={n: Queue(name=n, connection="amqp") for n in ("orders", "audit", "stock", "work")},
     ).validate()
 

@@ -136,4 +136,6 @@ def _wildcard_topology(source: str, tmp_path: Path) -> Topology:
 @pytest.mark.parametrize("source", ["yaml", "magento"])
 @pytest.mark.parametrize(("topic", "queues"), EXPECTED_ROUTES.items())
 def test_magento_wildcard_example(source: str, topic: str, queues: tuple[str, ...], tmp_path: Path) -> None:
-    assert _wildcard_topology(source, tmp_path).queues_for("magento", topic) == queues
+    topology = _wildcard_topology(source, tmp_path)
+    (connection,) = [c for c, name in topology.exchanges if name == "magento"]
+    assert topology.queues_for(connection, "magento", topic) == queues

@@ -64,20 +64,20 @@ def test_show_mermaid() -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "flowchart LR"
-    assert '    exchange_magento -->|"#35;.wildcard"| queue_one' in lines
+    assert '    exchange_amqp_magento -->|"#35;.wildcard"| queue_one' in lines
     assert "    queue_conveyor_audit --> consumer_conveyor_audit" in lines
 
 
 def test_mermaid_ids_are_safe_and_distinct() -> None:
     bindings = (Binding("1", "a.#", "a.b"), Binding("2", 'say "hi"|<b>', "a_b", disabled=True))
     graph = Topology(
-        exchanges={"x": Exchange("x", bindings=bindings)},
+        exchanges={("db", "x"): Exchange("x", bindings=bindings)},
         queues={"a.b": Queue("a.b"), "a_b": Queue("a_b")},
     )
     lines = topology_mermaid(graph).splitlines()
     assert '    queue_a_b[("queue a.b (db)")]' in lines
     assert '    queue_a_b_2[("queue a_b (db)")]' in lines
-    assert '    exchange_x -.->|"say #quot;hi#quot;#124;#lt;b#gt; (disabled)"| queue_a_b_2' in lines
+    assert '    exchange_db_x -.->|"say #quot;hi#quot;#124;#lt;b#gt; (disabled)"| queue_a_b_2' in lines
 
 
 def test_show_defaults_to_configured_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -71,7 +71,7 @@ def test_yaml_loads_every_element(tmp_path: Path) -> None:
     topology = load_topology([write(tmp_path / "t.yaml", YAML)])
     assert topology.topics["catalog.product.saved"].request == "ProductInterface"
     assert topology.route("catalog.product.saved") == ("db", "conveyor")
-    assert topology.queues_for("conveyor", "catalog.product.saved") == ("products",)
+    assert topology.queues_for("db", "conveyor", "catalog.product.saved") == ("products",)
     consumer = topology.consumers["products"]
     assert (consumer.queue, consumer.max_messages, consumer.handler) == (
         "products",
@@ -92,11 +92,11 @@ def test_magento_modules_merge_attributes_and_children(magento: Topology) -> Non
     assert consumer.max_messages == 500  # ModuleB overrides this attribute ...
     assert consumer.connection == "db"  # ... and keeps ModuleA's others
     assert consumer.handler == HandlerRef(PHP_HANDLER)
-    bindings = {b.id: b for b in magento.exchanges["magento"].bindings}
+    bindings = {b.id: b for b in magento.exchanges[("amqp", "magento")].bindings}
     assert bindings["async.operations.all"].topic == "async.operations.#"
     assert bindings["async.operations.all"].origin.file == str(MODULE_B / "etc" / "queue_topology.xml")
     assert bindings["conveyor.audit"].destination == "conveyor.audit"  # added by ModuleB
-    assert magento.queues_for("magento", "async.operations.all") == ("async.operations.all", "conveyor.audit")
+    assert magento.queues_for("amqp", "magento", "async.operations.all") == ("async.operations.all", "conveyor.audit")
 
 
 def test_later_module_wins() -> None:
@@ -105,8 +105,8 @@ def test_later_module_wins() -> None:
 
 def test_magento_elements_become_topology_elements(magento: Topology) -> None:
     assert magento.topics["product_action_attribute.update"].handlers == (PHP_HANDLER,)
-    assert magento.exchanges["magento-db"].connection == "db"
-    assert magento.exchanges["magento-db"].bindings[0].arguments == (
+    assert magento.exchanges[("db", "magento-db")].connection == "db"
+    assert magento.exchanges[("db", "magento-db")].bindings[0].arguments == (
         ("x-message-ttl", 86400000),
         ("x-dead-letter-exchange", "magento-db"),
     )
@@ -293,10 +293,17 @@ def test_invalid_magento_elements(
     assert_names(refused([folder]), folder / "etc" / f"{xml_file}.xml", element, attribute, reason)
 
 
-def test_same_exchange_name_on_two_connections(tmp_path: Path) -> None:
-    other = module(tmp_path / "M", queue_topology='<exchange name="magento" connection="db"/>')
-    file = other / "etc" / "queue_topology.xml"
-    assert_names(refused([MODULE_A, other]), file, "exchange 'magento'", "connection", "also declared")
+def test_same_exchange_name_on_two_connections_are_two_exchanges(tmp_path: Path) -> None:
+    """As in Magento, where stock WebapiAsync declares "magento" on amqp and Catalog on the default (db)."""
+    other = module(
+        tmp_path / "M",
+        queue_topology='<exchange name="magento"><binding id="x" topic="x.*" destination="x.queue"/></exchange>',
+    )
+    topology = load_topology([MODULE_A, other])
+    assert {("amqp", "magento"), ("db", "magento")} <= set(topology.exchanges)
+    assert topology.queues["x.queue"].connection == "db"
+    assert topology.queues_for("db", "magento", "x.y") == ("x.queue",)
+    assert topology.queues_for("amqp", "magento", "x.y") == ()
 
 
 def test_doctype_is_refused(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ def fanout_topology(connection: str, handler: str | None = None) -> Topology:
         "nowhere.x",
     )
     return Topology(
-        exchanges={"conveyor": Exchange(name="conveyor", connection=connection, bindings=bindings)},
+        exchanges={(connection, "conveyor"): Exchange(name="conveyor", connection=connection, bindings=bindings)},
         queues=queues,
         publishers={
             t: Publisher(topic=t, connections=(PublisherConnection(name=connection, exchange="conveyor"),))

@@ -27,7 +27,7 @@ def demo(messages: int, verbose: int) -> None:
     mq = MessageQueue(load_topology([EXAMPLE_TOPOLOGY]))
     console.print(f"database: {mq.database_url}")
     envelopes = sample_messages(messages)
-    deliveries = sum(len(mq.topology.queues_for("conveyor", e.topic)) for e in envelopes)
+    deliveries = sum(len(mq.topology.queues_for(*mq.topology.route(e.topic), e.topic)) for e in envelopes)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("publishing", total=messages)

@@ -114,7 +114,7 @@ class MessageQueue:
     def _check_routable(self, connection: str, exchange: str, envelopes: Sequence[Envelope]) -> None:
         """Refuse an unroutable topic now, inside the caller's transaction, not later in the relay."""
         for envelope in envelopes:
-            if not self.topology.queues_for(exchange, envelope.topic):
+            if not self.topology.queues_for(connection, exchange, envelope.topic):
                 raise UnroutableError(
                     f"topic {envelope.topic!r} has no queue bound on {connection} exchange {exchange!r}"
                 )

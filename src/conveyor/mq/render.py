@@ -124,7 +124,7 @@ def _topic_lines(topology: Topology, topic: str) -> list[str]:
     except TopologyError:
         return [f"topic {topic} (publisher disabled)"]
     lines = [f"topic {topic}", f"  -> exchange {exchange_name} ({connection})"]
-    exchange = topology.exchanges.get(exchange_name)
+    exchange = topology.exchanges.get((connection, exchange_name))
     if exchange is None:
         return [*lines, "    -> (unknown exchange: the message is dropped)"]
     matching = [b for b in exchange.bindings if not b.disabled and topic_matches(b.topic, topic)]
@@ -161,10 +161,10 @@ def topology_text_graph(topology: Topology) -> str:
 
 def _reached(topology: Topology, topic: str) -> tuple[str, ...]:
     try:
-        _, exchange = topology.route(topic)
+        connection, exchange = topology.route(topic)
     except TopologyError:
         return ()
-    return topology.queues_for(exchange, topic)
+    return topology.queues_for(connection, exchange, topic)
 
 
 # --- Mermaid ---------------------------------------------------------------------------------------------
@@ -221,7 +221,7 @@ def topology_mermaid(topology: Topology) -> str:
         lines.append(_node(node("topic", topic), "topic", f"topic {topic}"))
     for exchange in topology.exchanges.values():
         text = f"exchange {exchange.name} ({exchange.connection})"
-        lines.append(_node(node("exchange", exchange.name), "exchange", text))
+        lines.append(_node(node("exchange", f"{exchange.connection}.{exchange.name}"), "exchange", text))
     for queue in topology.queues.values():
         lines.append(_node(node("queue", queue.name), "queue", f"queue {queue.name} ({queue.connection})"))
     for consumer in topology.consumers.values():
@@ -229,10 +229,12 @@ def topology_mermaid(topology: Topology) -> str:
         lines.append(_node(node("consumer", consumer.name), "consumer", text))
     for publisher in topology.publishers.values():
         for connection in publisher.connections:
-            source, target = node("topic", publisher.topic), node("exchange", connection.exchange)
+            source = node("topic", publisher.topic)
+            target = node("exchange", f"{connection.name}.{connection.exchange}")
             lines.append(_edge(source, target, connection.name, publisher.disabled or connection.disabled))
     for exchange, binding in topology.bindings():
-        source, target = node("exchange", exchange.name), node("queue", binding.destination)
+        source = node("exchange", f"{exchange.connection}.{exchange.name}")
+        target = node("queue", binding.destination)
         lines.append(_edge(source, target, binding.topic, binding.disabled))
     for consumer in topology.consumers.values():
         lines.append(f"    {node('queue', consumer.queue)} --> {node('consumer', consumer.name)}")

@@ -145,7 +145,8 @@ class Topology:
     """The whole topology; dictionaries keyed by name so a later declaration overrides an earlier one."""
 
     topics: dict[str, Topic] = field(default_factory=dict)
-    exchanges: dict[str, Exchange] = field(default_factory=dict)
+    # keyed by (connection, name): Magento tells exchanges apart by both, so "magento" may exist on each
+    exchanges: dict[tuple[str, str], Exchange] = field(default_factory=dict)
     queues: dict[str, Queue] = field(default_factory=dict)
     publishers: dict[str, Publisher] = field(default_factory=dict)
     consumers: dict[str, Consumer] = field(default_factory=dict)
@@ -160,29 +161,32 @@ class Topology:
             if connection is None:
                 raise TopologyError(publisher.origin, "disabled", f"publisher of topic {topic!r} is disabled")
             return connection.name, connection.exchange
-        exchange = self.exchanges.get(DEFAULT_EXCHANGE)
-        if exchange is not None:
-            return exchange.connection, DEFAULT_EXCHANGE
-        return self.default_connection or "db", DEFAULT_EXCHANGE
+        default = self.default_connection or "db"
+        if (default, DEFAULT_EXCHANGE) not in self.exchanges:
+            # the only "magento" exchange declared, whichever connection it is on
+            default = next((c for c, n in self.exchanges if n == DEFAULT_EXCHANGE), default)
+        return default, DEFAULT_EXCHANGE
 
-    def queues_for(self, exchange: str, topic: str) -> tuple[str, ...]:
+    def queues_for(self, connection: str, exchange: str, topic: str) -> tuple[str, ...]:
         """The queues an exchange delivers ``topic`` to (enabled bindings whose pattern matches)."""
-        found = self._routes.get((exchange, topic))
-        return found if found is not None else self._compute_route(exchange, topic)
+        key = (connection, exchange, topic)
+        found = self._routes.get(key)
+        return found if found is not None else self._compute_route(key)
 
-    def _compute_route(self, exchange: str, topic: str) -> tuple[str, ...]:
-        found = self.exchanges.get(exchange)
+    def _compute_route(self, key: tuple[str, str, str]) -> tuple[str, ...]:
+        connection, exchange, topic = key
+        found = self.exchanges.get((connection, exchange))
         names: list[str] = []
         if found is not None:
             for binding in found.bindings:
                 if not binding.disabled and binding.destination not in names and topic_matches(binding.topic, topic):
                     names.append(binding.destination)
         result = tuple(names)
-        self._routes[(exchange, topic)] = result
+        self._routes[key] = result
         return result
 
     @cached_property
-    def _routes(self) -> dict[tuple[str, str], tuple[str, ...]]:
+    def _routes(self) -> dict[tuple[str, str, str], tuple[str, ...]]:
         return {}
 
     def queues_on(self, connection: str) -> list[Queue]:
@@ -204,14 +208,14 @@ class Topology:
             exchanges=dict(self.exchanges),
             default_connection=other.default_connection or self.default_connection,
         )
-        for name, exchange in other.exchanges.items():
-            mine = merged.exchanges.get(name)
+        for key, exchange in other.exchanges.items():
+            mine = merged.exchanges.get(key)
             if mine is None:
-                merged.exchanges[name] = exchange
+                merged.exchanges[key] = exchange
                 continue
             bindings = {b.id: b for b in mine.bindings}
             bindings.update({b.id: b for b in exchange.bindings})
-            merged.exchanges[name] = dataclasses.replace(exchange, bindings=tuple(bindings.values()))
+            merged.exchanges[key] = dataclasses.replace(exchange, bindings=tuple(bindings.values()))
         return merged
 
     def validate(self) -> Topology:
@@ -261,15 +265,17 @@ class Topology:
                 _check_connection(connection.origin, connection.name)
                 if connection.disabled:
                     continue
-                target = self.exchanges.get(connection.exchange)
-                if target is None:
-                    raise TopologyError(connection.origin, "exchange", f"unknown exchange {connection.exchange!r}")
-                if target.connection != connection.name:
+                if (connection.name, connection.exchange) in self.exchanges:
+                    continue
+                elsewhere = sorted(c for c, n in self.exchanges if n == connection.exchange)
+                if elsewhere:
                     raise TopologyError(
                         connection.origin,
                         "name",
-                        f"exchange {target.name!r} is on connection {target.connection!r}, not {connection.name!r}",
+                        f"exchange {connection.exchange!r} is on connection {', '.join(map(repr, elsewhere))},"
+                        f" not {connection.name!r}",
                     )
+                raise TopologyError(connection.origin, "exchange", f"unknown exchange {connection.exchange!r}")
         for consumer in self.consumers.values():
             _check_connection(consumer.origin, consumer.connection)
             queue = self.queues.get(consumer.queue)

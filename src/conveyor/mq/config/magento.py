@@ -237,7 +237,7 @@ def _qualify(label: str, parent: _Element) -> str:
 
 # --- converting merged documents -------------------------------------------------------------------------
 def _topology(documents: dict[str, _Element]) -> Topology:
-    exchanges = _exchanges_by_name([_exchange(e) for e in documents["queue_topology.xml"].kids("exchange")])
+    exchanges = _exchanges_by_key([_exchange(e) for e in documents["queue_topology.xml"].kids("exchange")])
     queues = _bound_queues(exchanges)
     consumers = [_consumer(e, queues) for e in documents["queue_consumer.xml"].kids("consumer")]
     for consumer in consumers:
@@ -245,9 +245,10 @@ def _topology(documents: dict[str, _Element]) -> Topology:
             origin = Origin(consumer.origin.file, f"queue '{consumer.queue}' (of {consumer.origin.element})")
             queues[consumer.queue] = Queue(name=consumer.queue, connection=consumer.connection, origin=origin)
     topics = [_topic(e) for e in documents["communication.xml"].kids("topic")]
-    default_exchange = exchanges.get(DEFAULT_EXCHANGE)
-    # a publisher that names no connection publishes to the default exchange, on that exchange's connection
-    default_connection = default_exchange.connection if default_exchange else DEFAULT_CONNECTION
+    # a publisher that names no connection publishes to the default exchange on the default connection,
+    # or on the one connection that declares a "magento" exchange
+    on = sorted(c for c, n in exchanges if n == DEFAULT_EXCHANGE)
+    default_connection = DEFAULT_CONNECTION if DEFAULT_CONNECTION in on or len(on) != 1 else on[0]
     publishers = [_publisher(e, default_connection) for e in documents["queue_publisher.xml"].kids("publisher")]
     return Topology(
         topics={t.name: t for t in topics},
@@ -286,20 +287,9 @@ def _exchange(element: _Element) -> Exchange:
     )
 
 
-def _exchanges_by_name(exchanges: list[Exchange]) -> dict[str, Exchange]:
-    """Magento tells exchanges apart by name and connection; Conveyor routes by name alone."""
-    result: dict[str, Exchange] = {}
-    for exchange in exchanges:
-        other = result.get(exchange.name)
-        if other is not None:
-            raise TopologyError(
-                exchange.origin,
-                "connection",
-                f"exchange {exchange.name!r} is also declared on connection {other.connection!r} "
-                f"({other.origin.file}); give each connection's exchange its own name",
-            )
-        result[exchange.name] = exchange
-    return result
+def _exchanges_by_key(exchanges: list[Exchange]) -> dict[tuple[str, str], Exchange]:
+    """Magento tells exchanges apart by connection and name (merging already joined equal ones)."""
+    return {(e.connection, e.name): e for e in exchanges}
 
 
 def _binding(element: _Element) -> Binding:
@@ -338,7 +328,7 @@ def _argument(element: _Element) -> tuple[str, Any]:
         raise element.error("xsi:type", f"the value {element.text!r} is not a valid {kind}") from None
 
 
-def _bound_queues(exchanges: dict[str, Exchange]) -> dict[str, Queue]:
+def _bound_queues(exchanges: dict[tuple[str, str], Exchange]) -> dict[str, Queue]:
     """One queue per binding destination, on its exchange's connection (the first binding wins)."""
     queues: dict[str, Queue] = {}
     for exchange in exchanges.values():

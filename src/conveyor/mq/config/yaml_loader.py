@@ -103,7 +103,7 @@ def load_yaml(path: Path) -> Topology:
         _unique(file, f"binding of exchange '{exchange.name}'", [b.id for b in exchange.bindings])
     topology.topics = {t.name: t for t in topics}
     topology.queues = {q.name: q for q in queues}
-    topology.exchanges = {e.name: e for e in exchanges}
+    topology.exchanges = {(e.connection, e.name): e for e in exchanges}
     topology.publishers = {p.topic: p for p in publishers}
     topology.consumers = {c.name: c for c in consumers}
     return topology

@@ -501,9 +501,9 @@ class AmqpTransport:
             )
         if not envelopes:
             return
-        if exchange in self.topology.exchanges:
+        if (self.connection, exchange) in self.topology.exchanges:
             for envelope in envelopes:  # refuse before sending anything, like the DB transport
-                if not self.topology.queues_for(exchange, envelope.topic):
+                if not self.topology.queues_for(self.connection, exchange, envelope.topic):
                     raise UnroutableError(
                         f"topic {envelope.topic!r} has no queue bound on exchange {exchange!r}; message not published"
                     )

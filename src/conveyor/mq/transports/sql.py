@@ -96,7 +96,7 @@ class SqlTransport:
 
     # --- publishing ----------------------------------------------------------------------------------
     def publish(self, exchange: str, envelopes: Sequence[Envelope], conn: Connection | None = None) -> None:
-        routes = [self.topology.queues_for(exchange, e.topic) for e in envelopes]
+        routes = [self.topology.queues_for(self.connection, exchange, e.topic) for e in envelopes]
         for envelope, queues in zip(envelopes, routes, strict=True):
             if not queues:
                 raise UnroutableError(
