@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -82,5 +83,13 @@ def load(given: Sequence[Path]) -> Topology:
         raise ConfigError(str(exc)) from exc
 
 
-def message_queue(given: Sequence[Path]) -> MessageQueue:
-    return MessageQueue(load(given))
+@contextmanager
+def opened(given: Sequence[Path]) -> Iterator[MessageQueue]:
+    """The MessageQueue of the topology files, closed afterwards; an unknown queue or handler exits 2."""
+    mq = MessageQueue(load(given))
+    try:
+        yield mq
+    except TopologyError as exc:
+        raise ConfigError(str(exc)) from exc
+    finally:
+        mq.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -10,10 +11,9 @@ from rich.table import Table
 
 from conveyor.cli.common import (
     EXIT_LOCKED,
-    ConfigError,
     console,
     err_console,
-    message_queue,
+    opened,
     setup_logging,
     topology_option,
     verbosity_option,
@@ -21,7 +21,7 @@ from conveyor.cli.common import (
 from conveyor.mq.consumer import ConsumerOptions
 from conveyor.mq.handlers import assign
 from conveyor.mq.middleware.registry import live_workers, prune_workers
-from conveyor.mq.topology import TopologyError
+from conveyor.mq.queue import MessageQueue
 from conveyor.mq.workers import Limits, build_worker, declared_sleep
 from conveyor.settings import get_settings
 
@@ -71,25 +71,19 @@ def consume(
     """
     setup_logging(verbose)
     settings = get_settings()
-    mq = message_queue(topology_files)
-    try:
+    with opened(topology_files) as mq:
         assignments = assign(mq.topology, names, handler)
-    except TopologyError as exc:
-        raise ConfigError(str(exc)) from exc
-    default_sleep = declared_sleep(assignments)
-    options = ConsumerOptions(
-        batch_size=batch_size,
-        sleep=sleep if sleep is not None else (default_sleep if default_sleep is not None else 3.0),
-        priority=priority,
-        max_attempts=max_attempts or settings.queue_max_attempts,
-        retry_delay=retry_delay if retry_delay is not None else settings.queue_retry_delay,
-    )
-    limits = Limits(max_messages, max_runtime, max_memory, max_idle, stop_when_empty, stop_on_error)
-    worker = build_worker(mq, assignments, options, limits)
-    try:
+        default_sleep = declared_sleep(assignments)
+        options = ConsumerOptions(
+            batch_size=batch_size,
+            sleep=sleep if sleep is not None else (default_sleep if default_sleep is not None else 3.0),
+            priority=priority,
+            max_attempts=max_attempts or settings.queue_max_attempts,
+            retry_delay=retry_delay if retry_delay is not None else settings.queue_retry_delay,
+        )
+        limits = Limits(max_messages, max_runtime, max_memory, max_idle, stop_when_empty, stop_on_error)
+        worker = build_worker(mq, assignments, options, limits)
         code = worker.run()
-    finally:
-        mq.close()
     if verbose:
         err_console.print(f"stopped: {worker.stop_reason}; handled {worker.handled}, failed {worker.failed}")
     sys.exit(code)
@@ -117,20 +111,19 @@ def run_consumers(
     from conveyor.mq.runner import ConsumersRunner
 
     setup_logging(verbose)
-    mq = message_queue(topology_files)
-    runner = ConsumersRunner(mq, [str(p) for p in topology_files], max_messages=max_messages)
-    if not runner.lock.acquire():
-        err_console.print(f"another consumers runner holds the lock: {runner.lock.holder()}")
-        sys.exit(EXIT_LOCKED)
-    try:
-        if once:
-            spawned = runner.spawn_missing(detach=True)
-            console.print(f"spawned {spawned} consumer process(es)")
-        else:
-            runner.supervise(interval)
-    finally:
-        runner.lock.release()
-        mq.close()
+    with opened(topology_files) as mq:
+        runner = ConsumersRunner(mq, [str(p) for p in topology_files], max_messages=max_messages)
+        if not runner.lock.acquire():
+            err_console.print(f"another consumers runner holds the lock: {runner.lock.holder()}")
+            sys.exit(EXIT_LOCKED)
+        try:
+            if once:
+                spawned = runner.spawn_missing(detach=True)
+                console.print(f"spawned {spawned} consumer process(es)")
+            else:
+                runner.supervise(interval)
+        finally:
+            runner.lock.release()
 
 
 @queue.command()
@@ -152,8 +145,7 @@ def run_consumers(
 @click.option("--clean/--no-clean", default=True, show_default=True, help="Also delete old complete messages.")
 def refresh(topology_files: tuple[Path, ...], reserved: int, attempts: int, clean: bool) -> None:
     """Return stuck reservations to their queue; dead-letter those past their attempts (never delete)."""
-    mq = message_queue(topology_files)
-    try:
+    with opened(topology_files) as mq:
         for connection in sorted({q.connection for q in mq.topology.queues.values()}):
             transport = mq.transport(connection)
             result = transport.refresh(reserved, attempts)
@@ -169,8 +161,6 @@ def refresh(topology_files: tuple[Path, ...], reserved: int, attempts: int, clea
         pruned = prune_workers(mq.engine)
         if pruned:
             console.print(f"forgot {pruned} worker(s) not seen for a day")
-    finally:
-        mq.close()
 
 
 def _age(seconds: float | None) -> str:
@@ -183,39 +173,39 @@ def _age(seconds: float | None) -> str:
 @topology_option
 def list_queues(topology_files: tuple[Path, ...]) -> None:
     """Queues with their counts by status and the age of the oldest waiting message."""
-    mq = message_queue(topology_files)
-    try:
-        table = Table("queue", "connection", "waiting", "retrying", "in progress", "complete", "dead", "oldest waiting")
-        for q in mq.topology.queues.values():
-            c = mq.transport(q.connection).counts(q.name)
-            table.add_row(
-                q.name,
-                q.connection,
-                str(c.waiting),
-                str(c.retrying),
-                str(c.in_progress),
-                str(c.complete),
-                str(c.dead),
-                _age(c.oldest_waiting_age),
-            )
-        console.print(table)
-    finally:
-        mq.close()
+    with opened(topology_files) as mq:
+        _print_counts(mq)
+
+
+def _print_counts(mq: MessageQueue) -> None:
+    """One row per queue: counts by status and the age of the oldest waiting message."""
+    table = Table("queue", "connection", "waiting", "retrying", "in progress", "complete", "dead", "oldest waiting")
+    for q in mq.topology.queues.values():
+        c = mq.transport(q.connection).counts(q.name)
+        table.add_row(
+            q.name,
+            q.connection,
+            str(c.waiting),
+            str(c.retrying),
+            str(c.in_progress),
+            str(c.complete),
+            str(c.dead),
+            _age(c.oldest_waiting_age),
+        )
+    console.print(table)
 
 
 @queue.command()
 @topology_option
-@click.pass_context
-def status(ctx: click.Context, topology_files: tuple[Path, ...]) -> None:
+def status(topology_files: tuple[Path, ...]) -> None:
     """``list`` plus the consumers running now (host, pid, queues, last seen)."""
-    ctx.invoke(list_queues, topology_files=topology_files)
-    mq = message_queue(topology_files)
-    table = Table("worker", "consumer", "queues", "host", "pid", "last seen")
-    import time
-
-    for w in live_workers(mq.engine):
-        table.add_row(w.id, w.consumer or "-", w.queues, w.hostname, str(w.pid), _age(time.time() - w.seen_at) + " ago")
-    console.print(table)
+    with opened(topology_files) as mq:
+        _print_counts(mq)
+        table = Table("worker", "consumer", "queues", "host", "pid", "last seen")
+        for w in live_workers(mq.engine):
+            seen = _age(time.time() - w.seen_at) + " ago"
+            table.add_row(w.id, w.consumer or "-", w.queues, w.hostname, str(w.pid), seen)
+        console.print(table)
 
 
 @queue.command("dead-letters")
@@ -224,8 +214,7 @@ def status(ctx: click.Context, topology_files: tuple[Path, ...]) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 def dead_letters(queue_name: str, topology_files: tuple[Path, ...], limit: int) -> None:
     """Dead letters of QUEUE_NAME with their attempts and last error."""
-    mq = message_queue(topology_files)
-    try:
+    with opened(topology_files) as mq:
         table = Table("id", "topic", "attempts", "error", "body")
         for letter in mq.transport_for_queue(queue_name).dead_letters(queue_name, limit):
             error = (letter.error or "").strip().splitlines()
@@ -237,10 +226,6 @@ def dead_letters(queue_name: str, topology_files: tuple[Path, ...], limit: int) 
                 letter.envelope.body[:80].decode(errors="replace"),
             )
         console.print(table)
-    except TopologyError as exc:
-        raise ConfigError(str(exc)) from exc
-    finally:
-        mq.close()
 
 
 @queue.command()
@@ -252,12 +237,9 @@ def replay(queue_name: str, ids: tuple[str, ...], topology_files: tuple[Path, ..
     """Put dead letters (IDS, or --all) back into QUEUE_NAME with a fresh attempt count."""
     if not ids and not replay_all:
         raise click.UsageError("name the dead letter ids to replay, or pass --all")
-    mq = message_queue(topology_files)
-    try:
+    with opened(topology_files) as mq:
         count = mq.transport_for_queue(queue_name).replay(queue_name, None if replay_all else list(ids))
         console.print(f"replayed {count} message(s) into {queue_name}")
-    finally:
-        mq.close()
 
 
 @queue.command()
@@ -268,19 +250,13 @@ def purge(queue_name: str, topology_files: tuple[Path, ...], yes: bool) -> None:
     """Delete the waiting messages of QUEUE_NAME (dead letters stay)."""
     if not yes:
         click.confirm(f"Delete every waiting message of {queue_name}?", abort=True)
-    mq = message_queue(topology_files)
-    try:
+    with opened(topology_files) as mq:
         console.print(f"purged {mq.transport_for_queue(queue_name).purge(queue_name)} message(s)")
-    finally:
-        mq.close()
 
 
 @queue.command()
 @topology_option
 def relay(topology_files: tuple[Path, ...]) -> None:
     """Send committed outbox messages to the broker (the consumers runner does this continuously)."""
-    mq = message_queue(topology_files)
-    try:
+    with opened(topology_files) as mq:
         console.print(f"relayed {mq.relay_outbox()} message(s)")
-    finally:
-        mq.close()

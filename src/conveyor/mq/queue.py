@@ -97,11 +97,8 @@ class MessageQueue:
         Inside a transaction (``conn``) a non-transactional transport's messages go to the outbox and are
         relayed once the caller commits (``Transaction`` does it; ``relay_outbox`` catches up otherwise).
         """
-        groups: dict[tuple[str, str], list[Envelope]] = {}
-        for envelope in envelopes:
-            groups.setdefault(self.topology.route(envelope.topic), []).append(envelope)
         outboxed = False
-        for (connection, exchange), batch in groups.items():
+        for (connection, exchange), batch in self._by_route(envelopes).items():
             transport = self.transport(connection)
             if conn is not None and not transport.transactional:
                 self._check_routable(connection, exchange, batch)
@@ -110,6 +107,13 @@ class MessageQueue:
             else:
                 transport.publish(exchange, batch, conn=conn)
         return outboxed
+
+    def _by_route(self, envelopes: Sequence[Envelope]) -> dict[tuple[str, str], list[Envelope]]:
+        """Envelopes grouped by the (connection, exchange) their topic is published to, order kept."""
+        groups: dict[tuple[str, str], list[Envelope]] = {}
+        for envelope in envelopes:
+            groups.setdefault(self.topology.route(envelope.topic), []).append(envelope)
+        return groups
 
     def _check_routable(self, connection: str, exchange: str, envelopes: Sequence[Envelope]) -> None:
         """Refuse an unroutable topic now, inside the caller's transaction, not later in the relay."""
@@ -134,10 +138,7 @@ class MessageQueue:
         return outbox.relay(self.engine, self._send_relayed)
 
     def _send_relayed(self, envelopes: Sequence[Envelope]) -> None:
-        groups: dict[tuple[str, str], list[Envelope]] = {}
-        for envelope in envelopes:
-            groups.setdefault(self.topology.route(envelope.topic), []).append(envelope)
-        for (connection, exchange), batch in groups.items():
+        for (connection, exchange), batch in self._by_route(envelopes).items():
             self.transport(connection).publish(exchange, batch)
 
     def close(self) -> None:

@@ -121,7 +121,7 @@ class SqlTransport:
             keys = ("topic_name", "body", "properties", "created_at")
             result = conn.execute(
                 M.insert().returning(M.c.id, sort_by_parameter_order=True),
-                [dict(zip(keys, r, strict=False)) for r in rows],
+                [dict(zip(keys, r, strict=True)) for r in rows],
             )
             message_ids = [int(row[0]) for row in result]
         self._insert_statuses(conn, message_ids, routes, t)
