@@ -6,7 +6,7 @@ import click
 
 from conveyor.cli.common import console
 from conveyor.db import make_engine, upgrade
-from conveyor.db.migrate import current_revision, head_revision
+from conveyor.db.migrate import current_revision, head_revision, pending_operations
 from conveyor.settings import get_settings
 
 
@@ -29,3 +29,9 @@ def current() -> None:
     """Show the database's revision and the newest one."""
     engine = make_engine(get_settings().database_url)
     console.print(f"current {current_revision(engine)}, head {head_revision()}")
+
+
+@db.command()
+def diff() -> None:
+    """Print the Alembic operations between the database and the declared tables (to write a migration)."""
+    click.echo(pending_operations(make_engine(get_settings().database_url)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from alembic import command
+from alembic.autogenerate import produce_migrations, render_python_code
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -33,6 +34,16 @@ def head_revision() -> str | None:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate ``engine``'s database to ``revision``."""
     command.upgrade(alembic_config(engine), revision)
+
+
+def pending_operations(engine: Engine) -> str:
+    """Alembic operations that would bring ``engine``'s schema to the declared metadata (for writing migrations)."""
+    import conveyor.db.tables  # noqa: F401  (every table on the metadata)
+    from conveyor.db.metadata import metadata
+
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        return render_python_code(produce_migrations(context, metadata).upgrade_ops)
 
 
 def ensure_migrated(engine: Engine) -> None:

@@ -1,0 +1,1 @@
+"""The Magento-compatible REST API (FastAPI)."""

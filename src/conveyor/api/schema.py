@@ -1,0 +1,1 @@
+"""API tables: admin users and access tokens (imported by conveyor.db.tables)."""

@@ -1,0 +1,1 @@
+"""The catalog store: stores, attributes, products, categories, customers, orders, stock and prices."""

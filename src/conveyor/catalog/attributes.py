@@ -1,0 +1,1 @@
+"""Catalog: attributes (tables and repository)."""

@@ -1,0 +1,1 @@
+"""Catalog: categories (tables and repository)."""

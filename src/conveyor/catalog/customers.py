@@ -1,0 +1,1 @@
+"""Catalog: customers (tables and repository)."""

@@ -1,0 +1,1 @@
+"""Catalog: inventory (tables and repository)."""

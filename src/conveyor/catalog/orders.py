@@ -1,0 +1,1 @@
+"""Catalog: orders (tables and repository)."""

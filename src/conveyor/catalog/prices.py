@@ -1,0 +1,1 @@
+"""Catalog: prices (tables and repository)."""

@@ -1,0 +1,1 @@
+"""Catalog: products (tables and repository)."""
