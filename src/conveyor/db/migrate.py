@@ -43,7 +43,8 @@ def pending_operations(engine: Engine) -> str:
 
     with engine.connect() as connection:
         context = MigrationContext.configure(connection)
-        return render_python_code(produce_migrations(context, metadata).upgrade_ops)
+        operations = produce_migrations(context, metadata).upgrade_ops
+    return render_python_code(operations) if operations is not None else ""
 
 
 def ensure_migrated(engine: Engine) -> None:
