@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from conveyor.catalog.stores import ensure_default_scopes
+from conveyor.catalog.defaults import ensure_catalog_defaults
 from conveyor.db import make_engine, upgrade
 from conveyor.db.engine import dispose_engines
 from conveyor.db.metadata import metadata
@@ -109,7 +109,7 @@ def _truncate(url: str) -> None:
             for table in tables:
                 conn.exec_driver_sql(f"TRUNCATE TABLE {table}")
             conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
-        ensure_default_scopes(conn)
+        ensure_catalog_defaults(conn)
     engine.dispose()
 
 
