@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -36,13 +37,27 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 
+def for_dialect(dialect: str) -> Callable[..., bool]:
+    """Alembic ``include_object``: leaves out the indexes declared for other dialects (``Index.ddl_if``),
+    which Alembic's comparison does not consult by itself."""
+
+    def include(obj: object, _name: str | None, type_: str, reflected: bool, _compare_to: object) -> bool:
+        condition = getattr(obj, "_ddl_if", None)
+        if type_ != "index" or reflected or condition is None or condition.dialect is None:
+            return True
+        dialects = (condition.dialect,) if isinstance(condition.dialect, str) else condition.dialect
+        return dialect in dialects
+
+    return include
+
+
 def pending_operations(engine: Engine) -> str:
     """Alembic operations that would bring ``engine``'s schema to the declared metadata (for writing migrations)."""
     import conveyor.db.tables  # noqa: F401  (every table on the metadata)
     from conveyor.db.metadata import metadata
 
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection)
+        context = MigrationContext.configure(connection, opts={"include_object": for_dialect(engine.dialect.name)})
         operations = produce_migrations(context, metadata).upgrade_ops
     return render_python_code(operations) if operations is not None else ""
 

@@ -45,6 +45,9 @@ def _message_columns() -> list[sa.Column[object]]:
 
 message_table = sa.Table("queue_message", metadata, *_message_columns())
 
+_NEW = sa.text(f"status = {int(Status.NEW)}")
+_RETRY = sa.text(f"status = {int(Status.RETRY_REQUIRED)}")
+
 status_table = sa.Table(
     "queue_message_status",
     metadata,
@@ -58,9 +61,17 @@ status_table = sa.Table(
     sa.Column("reserved_by", sa.String(191), nullable=True),
     sa.Column("error", LongText, nullable=True),
     sa.UniqueConstraint("message_id", "queue_id"),
-    # The one index beside the keys, because every index costs each ack: claims (WHERE queue_id=? AND
-    # status=? ORDER BY id) use it, and so do refresh and clean-up, per queue, filtering on updated_at.
-    sa.Index(None, "queue_id", "status", "id"),
+    # Every index entry that changes costs each ack. Claims read only waiting rows, so on SQLite and
+    # PostgreSQL partial indexes hold just those: claiming removes a row from them and acking (in progress
+    # to complete) touches no index at all. Claims must spell the status as a literal (``WAITING_SQL``) for
+    # the planners to prove that a partial index applies. MariaDB has no partial indexes: one full index.
+    sa.Index("ix_queue_message_status_new", "queue_id", "id", sqlite_where=_NEW, postgresql_where=_NEW).ddl_if(
+        dialect=("sqlite", "postgresql")  # type: ignore[arg-type]  # a tuple is documented; the stub says str
+    ),
+    sa.Index(
+        "ix_queue_message_status_retry", "queue_id", "available_at", sqlite_where=_RETRY, postgresql_where=_RETRY
+    ).ddl_if(dialect=("sqlite", "postgresql")),  # type: ignore[arg-type]
+    sa.Index(None, "queue_id", "status", "id").ddl_if(dialect=("mysql", "mariadb")),  # type: ignore[arg-type]
 )
 
 outbox_table = sa.Table("queue_outbox", metadata, *_message_columns())

@@ -27,6 +27,12 @@ M = message_table
 WAITING = (Status.NEW, Status.RETRY_REQUIRED)
 
 
+def _is(status: Status) -> sa.ColumnElement[bool]:
+    """``status = <literal>``: the partial index of that status then applies whatever the plan, including the
+    generic plans PostgreSQL may pick for statements psycopg prepares (after five runs)."""
+    return S.c.status == sa.literal_column(str(int(status)))
+
+
 class SqlTransport:
     """The ``db`` connection, on the database at ``url``."""
 
@@ -43,6 +49,7 @@ class SqlTransport:
         self.topology = Topology()
         self._queue_ids: dict[str, int] = {}
         self._settler = SettleConnection(self.consume_engine)
+        self._build_claims()
         held = sa.and_(
             S.c.id == sa.bindparam("status_id"),
             S.c.status == Status.IN_PROGRESS,
@@ -208,26 +215,18 @@ class SqlTransport:
 
     # --- consuming -----------------------------------------------------------------------------------
     def reserve(self, queue: str, limit: int, worker: str, wait: float = 0.0) -> list[Delivery]:
-        qid = self.queue_id(queue)
-        t = now()
+        parameters = {"qid": self.queue_id(queue), "limit": limit, "worker": worker, "t": now()}
         with self.consume_engine.begin() as conn:
-            claimed = self._claim(conn, qid, limit, worker, t)
+            claimed = self._claim(conn, parameters)
             if not claimed:
                 return []
-            bodies = {
-                row.id: row
-                for row in conn.execute(
-                    sa.select(M.c.id, M.c.topic_name, M.c.body, M.c.properties).where(
-                        M.c.id.in_([c[1] for c in claimed])
-                    )
-                )
-            }
+            bodies = {row[0]: row for row in conn.execute(self._bodies, {"ids": [c[1] for c in claimed]})}
         deliveries = []
         for status_id, message_id, trials, error in sorted(claimed):
-            message = bodies[message_id]
+            _, topic, body, properties = bodies[message_id]
             deliveries.append(
                 Delivery(
-                    envelope=Envelope.decode(message.topic_name, message.body, message.properties),
+                    envelope=Envelope.decode(topic, body, properties),
                     queue=queue,
                     attempts=trials,
                     tag=(status_id, worker),
@@ -236,68 +235,60 @@ class SqlTransport:
             )
         return deliveries
 
-    def _claim(self, conn: Connection, qid: int, limit: int, worker: str, t: float) -> list[tuple[Any, ...]]:
+    def _claim(self, conn: Connection, parameters: dict[str, Any]) -> list[tuple[Any, ...]]:
         """Reserve up to ``limit`` status rows (due retries first, then new), returning their key columns."""
-        due_retry = sa.and_(S.c.queue_id == qid, S.c.status == Status.RETRY_REQUIRED, S.c.available_at <= t)
-        new = sa.and_(S.c.queue_id == qid, S.c.status == Status.NEW)
-        claim = {
+        if self.dialect != "mysql":
+            return [tuple(r) for r in conn.execute(self._claim_statement, parameters)]
+        # MariaDB: no UPDATE ... RETURNING; lock with SKIP LOCKED, update, read back
+        ids = [r[0] for r in conn.execute(self._locks[0], parameters)]
+        if len(ids) < parameters["limit"]:
+            ids += [r[0] for r in conn.execute(self._locks[1], {**parameters, "limit": parameters["limit"] - len(ids)})]
+        if not ids:
+            return []
+        conn.execute(S.update().where(S.c.id.in_(ids)).values(self._claim_values), parameters)
+        return [tuple(r) for r in conn.execute(sa.select(*self._claimed_columns).where(S.c.id.in_(ids)))]
+
+    def _build_claims(self) -> None:
+        """The claim statements, built once with bound parameters ``qid``, ``limit``, ``worker`` and ``t``."""
+        qid = sa.bindparam("qid", type_=sa.Integer())
+        limit = sa.bindparam("limit", type_=sa.Integer())
+        t: sa.BindParameter[float] = sa.bindparam("t", type_=sa.Double())
+        due_retry = sa.and_(S.c.queue_id == qid, _is(Status.RETRY_REQUIRED), S.c.available_at <= t)
+        new = sa.and_(S.c.queue_id == qid, _is(Status.NEW))
+        self._claim_values: dict[str, Any] = {
             "status": Status.IN_PROGRESS,
             "number_of_trials": S.c.number_of_trials + 1,
             "updated_at": t,
-            "reserved_by": worker,
+            "reserved_by": sa.bindparam("worker"),
         }
-        returned = (S.c.id, S.c.message_id, S.c.number_of_trials, S.c.error)
+        self._claimed_columns = (S.c.id, S.c.message_id, S.c.number_of_trials, S.c.error)
+        self._bodies = sa.select(M.c.id, M.c.topic_name, M.c.body, M.c.properties).where(
+            M.c.id.in_(sa.bindparam("ids", expanding=True))
+        )
         if self.dialect == "postgresql":
             retry_ids = (
-                sa.select(S.c.id)
-                .where(due_retry)
-                .order_by(S.c.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-                .cte("retry_ids")
-            )
+                sa.select(S.c.id).where(due_retry).order_by(S.c.id).limit(limit).with_for_update(skip_locked=True)
+            ).cte("retry_ids")
             taken = sa.select(sa.func.count()).select_from(retry_ids).scalar_subquery()
             new_ids = (
-                sa.select(S.c.id)
-                .where(new)
-                .order_by(S.c.id)
-                .limit(limit - taken)
-                .with_for_update(skip_locked=True)
-                .cte("new_ids")
-            )
+                sa.select(S.c.id).where(new).order_by(S.c.id).limit(limit - taken).with_for_update(skip_locked=True)
+            ).cte("new_ids")
             picked = sa.union_all(sa.select(retry_ids.c.id), sa.select(new_ids.c.id))
-            stmt = S.update().where(S.c.id.in_(picked)).values(claim).returning(*returned)
-            return [tuple(r) for r in conn.execute(stmt)]
-        if self.dialect == "sqlite":
+        elif self.dialect == "sqlite":
             # BEGIN IMMEDIATE already holds the write lock: select-then-update in one statement
-            picked_sqlite = sa.union_all(
+            picked = sa.union_all(
                 sa.select(sa.select(S.c.id).where(due_retry).order_by(S.c.id).limit(limit).subquery().c.id),
                 sa.select(sa.select(S.c.id).where(new).order_by(S.c.id).limit(limit).subquery().c.id),
             ).limit(limit)
-            stmt = S.update().where(S.c.id.in_(picked_sqlite)).values(claim).returning(*returned)
-            return [tuple(r) for r in conn.execute(stmt)]
-        # MariaDB: no UPDATE ... RETURNING; lock with SKIP LOCKED, update, read back
-        ids = [
-            r[0]
-            for r in conn.execute(
-                sa.select(S.c.id).where(due_retry).order_by(S.c.id).limit(limit).with_for_update(skip_locked=True)
+        else:
+            self._locks = tuple(
+                sa.select(S.c.id).where(which).order_by(S.c.id).limit(limit).with_for_update(skip_locked=True)
+                for which in (due_retry, new)
             )
-        ]
-        if len(ids) < limit:
-            ids += [
-                r[0]
-                for r in conn.execute(
-                    sa.select(S.c.id)
-                    .where(new)
-                    .order_by(S.c.id)
-                    .limit(limit - len(ids))
-                    .with_for_update(skip_locked=True)
-                )
-            ]
-        if not ids:
-            return []
-        conn.execute(S.update().where(S.c.id.in_(ids)).values(claim))
-        return [tuple(r) for r in conn.execute(sa.select(*returned).where(S.c.id.in_(ids)))]
+            return
+        self._claim_statement = (
+            S.update().where(S.c.id.in_(picked)).values(self._claim_values).returning(*self._claimed_columns)
+        )
 
     def _settle(self, delivery: Delivery, prepared: PreparedStatement, **values: Any) -> bool:
         """Update a reservation this worker still holds; False when refresh took it away meanwhile."""

@@ -1,0 +1,50 @@
+"""Claims read the partial indexes of waiting rows (SQLite, PostgreSQL): acking then touches no index.
+
+Fails if the indexes are not there, not partial, or not usable by the claim statement as written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from conveyor.mq.queue import MessageQueue
+from conveyor.mq.transports.sql import SqlTransport
+from tests.mq.conftest import make_mq
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_claim_uses_the_partial_indexes(request: pytest.FixtureRequest, backend: str) -> None:
+    mq: MessageQueue = make_mq(request, backend)
+    try:
+        mq.declare()
+        transport = mq.transport_for_queue("orders")
+        assert isinstance(transport, SqlTransport)
+        mq.publish_batch("orders.created", [{"n": i} for i in range(50)])
+        claims: list[tuple[str, Any]] = []
+
+        def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+            if statement.lstrip().upper().startswith(("UPDATE", "WITH")) and "reserved_by" in statement:
+                claims.append((statement, parameters))
+
+        sa.event.listen(transport.consume_engine, "before_cursor_execute", capture)
+        try:
+            assert len(transport.reserve("orders", 10, "w1")) == 10
+        finally:
+            sa.event.remove(transport.consume_engine, "before_cursor_execute", capture)
+        assert claims, "the claim statement was not seen"
+        statement, parameters = claims[0]
+        with transport.consume_engine.connect() as conn:
+            if backend == "sqlite":
+                plan = " ".join(
+                    str(row[-1]) for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+                )
+            else:
+                conn.exec_driver_sql("SET enable_seqscan = off")
+                plan = " ".join(str(row[0]) for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
+        assert "ix_queue_message_status_new" in plan, plan
+        assert "ix_queue_message_status_retry" in plan, plan
+    finally:
+        mq.close()
