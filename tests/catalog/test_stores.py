@@ -14,9 +14,13 @@ def test_default_scopes_are_installed_once(db_url: str) -> None:
         ensure_default_scopes(conn)  # a second seeding adds nothing
         stores = dict(conn.execute(sa.select(store_table.c.code, store_table.c.store_id)).tuples().all())
         websites = dict(conn.execute(sa.select(website_table.c.code, website_table.c.website_id)).tuples().all())
-        groups = conn.execute(
-            sa.select(customer_group_table.c.customer_group_code).order_by(customer_group_table.c.customer_group_id)
-        ).scalars().all()
+        groups = (
+            conn.execute(
+                sa.select(customer_group_table.c.customer_group_code).order_by(customer_group_table.c.customer_group_id)
+            )
+            .scalars()
+            .all()
+        )
     assert stores == {"admin": 0, "default": 1}
     assert websites == {"admin": 0, "base": 1}
     assert groups == ["NOT LOGGED IN", "General", "Wholesale", "Retailer"]

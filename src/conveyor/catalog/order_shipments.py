@@ -1,0 +1,335 @@
+"""Shipments of an order: quantities, tracking numbers, and the order state they lead to.
+
+Magento's rules, kept simple:
+
+- What ships is the item a customer ordered (``parent_item_id`` null): a configurable or bundle ships as
+  one line and its children follow in proportion (their qty_shipped grows by qty * child ordered / parent ordered).
+  Virtual items never ship.
+- No more than what is left (qty_ordered - qty_shipped - qty_canceled) ships; a shipment without lines
+  ships everything left.
+- Once every shippable item is fully shipped and every item fully invoiced, the order becomes
+  ``complete``; otherwise a shipment moves it to ``processing``. When the state changes the status
+  becomes the state's default status (same name, as in Magento).
+- Orders on hold, in payment review, canceled, closed or complete cannot ship.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.sql.elements import ColumnElement
+
+from conveyor.catalog.customer_tables import Quantity, format_timestamp, to_decimal, utc_now
+from conveyor.catalog.customer_validation import check_lengths, invalid, optional_text, required_text
+from conveyor.catalog.customers import insert_one
+from conveyor.catalog.errors import InvalidValueError, NotFoundError
+from conveyor.catalog.order_models import ShipmentItemRecord, ShipmentRecord, TrackInput, TrackRecord
+from conveyor.catalog.order_sequence import new_increment_ids
+from conveyor.catalog.order_tables import (
+    order_address_table,
+    order_item_table,
+    order_table,
+    shipment_item_table,
+    shipment_table,
+    status_history_table,
+    track_table,
+)
+
+__all__ = ["CANNOT_SHIP", "ENTITY_MISSING", "OVER_SHIP", "ShipmentOperations"]
+
+ENTITY_MISSING = "The entity that was requested doesn't exist. Verify the entity and try again."
+CANNOT_SHIP = "The order does not allow a shipment to be created."
+OVER_SHIP = 'Cannot ship %1 of "%2": only %3 left to ship.'
+CHILD_ITEM = 'Item "%1" ships with its parent item %2: ship the parent.'
+VIRTUAL_ITEM = 'Item "%1" is virtual and cannot be shipped.'
+NOT_SHIPPABLE_STATES = frozenset({"holded", "payment_review", "canceled", "closed", "complete"})
+
+ItemRef = int | str
+TrackSpec = TrackInput | tuple[str, str | None, str]
+
+
+def _qty_text(value: Decimal) -> str:
+    """A quantity for a message: 2, 1.5 (not 2.0000)."""
+    return format(value.normalize(), "f")
+
+
+def _left(row: Mapping[Any, Any]) -> Decimal:
+    return Decimal(row["qty_ordered"]) - (row["qty_shipped"] or 0) - (row["qty_canceled"] or 0)
+
+
+class ShipmentOperations:
+    """The shipment half of the order repository (mixed into ``OrderRepository``)."""
+
+    def create_shipment(
+        self,
+        conn: Connection,
+        order_id: int,
+        items: Sequence[tuple[ItemRef, Decimal | int | float | str]] = (),
+        tracks: Sequence[TrackSpec] = (),
+        comment: str | None = None,
+        notify: bool = False,
+    ) -> ShipmentRecord:
+        """Ship ``items`` — (order item id, or sku, and quantity) — of the order, with tracking numbers.
+
+        Refuses, with the item's sku in the message, a quantity beyond what is left to ship.
+        """
+        o, i = order_table, order_item_table
+        order = conn.execute(sa.select(o).where(o.c.entity_id == order_id).with_for_update()).mappings().first()
+        if order is None:
+            raise NotFoundError(ENTITY_MISSING)
+        if order["state"] in NOT_SHIPPABLE_STATES:
+            raise InvalidValueError(CANNOT_SHIP)
+        query = sa.select(i).where(i.c.order_id == order_id).order_by(i.c.position, i.c.item_id)
+        rows = list(conn.execute(query).mappings())
+        requested = _requested(rows, items)
+        if not requested:
+            raise InvalidValueError(CANNOT_SHIP)
+        by_id = {row["item_id"]: row for row in rows}
+        for item_id, qty in requested.items():
+            left = _left(by_id[item_id])
+            if qty > left:
+                raise InvalidValueError(OVER_SHIP, [_qty_text(qty), by_id[item_id]["sku"], _qty_text(left)])
+        track_rows = [_track_row(track) for track in tracks]
+        now = utc_now()
+        shipped = {item_id: Decimal(by_id[item_id]["qty_shipped"] or 0) + qty for item_id, qty in requested.items()}
+        for row in rows:  # children follow their shipped parent in proportion
+            parent_id = row["parent_item_id"]
+            if parent_id in requested and parent_id is not None:
+                parent = by_id[parent_id]
+                share = requested[parent_id] * Decimal(row["qty_ordered"]) / Decimal(parent["qty_ordered"])
+                shipped[row["item_id"]] = Decimal(row["qty_shipped"] or 0) + to_decimal(share)
+        conn.execute(
+            i.update()
+            .where(i.c.item_id.in_(list(shipped)))
+            .values(
+                qty_shipped=sa.case(
+                    {item_id: sa.literal(qty, Quantity) for item_id, qty in shipped.items()},
+                    value=i.c.item_id,
+                    else_=i.c.qty_shipped,
+                ),
+                updated_at=now,
+            )
+        )
+        state = _state_after(rows, shipped)
+        status = state if state != order["state"] else order["status"]
+        conn.execute(o.update().where(o.c.entity_id == order_id).values(state=state, status=status, updated_at=now))
+        if optional_text(comment) is not None:
+            conn.execute(
+                status_history_table.insert().values(
+                    parent_id=order_id,
+                    comment=optional_text(comment),
+                    status=status,
+                    is_customer_notified=notify,
+                    is_visible_on_front=False,
+                    entity_name="shipment",
+                    created_at=now,
+                )
+            )
+        shipment_id = self._insert_shipment(conn, order, requested, by_id, track_rows, now)
+        return self.get_shipment(conn, shipment_id)
+
+    def add_track(
+        self, conn: Connection, shipment_id: int, track_number: str, title: str | None, carrier_code: str
+    ) -> TrackRecord:
+        """Add a tracking number to a shipment."""
+        s = shipment_table.c
+        order_id = conn.execute(sa.select(s.order_id).where(s.entity_id == shipment_id)).scalar_one_or_none()
+        if order_id is None:
+            raise NotFoundError(ENTITY_MISSING)
+        now = utc_now()
+        row = {
+            **_track_row((track_number, title, carrier_code)),
+            "parent_id": shipment_id,
+            "order_id": order_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        track_id = insert_one(conn, track_table, row)
+        conn.execute(shipment_table.update().where(s.entity_id == shipment_id).values(updated_at=now))
+        return _track_record({**row, "entity_id": track_id})
+
+    def get_shipment(self, conn: Connection, shipment_id: int) -> ShipmentRecord:
+        """The shipment with its lines and tracks."""
+        found = _shipments(conn, shipment_table.c.entity_id == shipment_id)
+        if not found:
+            raise NotFoundError(ENTITY_MISSING)
+        return found[0]
+
+    def shipments(self, conn: Connection, order_id: int) -> list[ShipmentRecord]:
+        """The order's shipments, oldest first."""
+        o = order_table.c
+        if conn.execute(sa.select(o.entity_id).where(o.entity_id == order_id)).first() is None:
+            raise NotFoundError(ENTITY_MISSING)
+        return _shipments(conn, shipment_table.c.order_id == order_id)
+
+    @staticmethod
+    def _insert_shipment(
+        conn: Connection,
+        order: Mapping[Any, Any],
+        requested: Mapping[int, Decimal],
+        items: Mapping[int, Mapping[Any, Any]],
+        tracks: list[dict[str, Any]],
+        now: datetime,
+    ) -> int:
+        store_id = order["store_id"] if order["store_id"] is not None else 0
+        increment_id = new_increment_ids(conn, "shipment", shipment_table, [store_id])[0]
+        a = order_address_table.c
+        query = sa.select(a.address_type, a.entity_id).where(a.parent_id == order["entity_id"])
+        addresses = dict(conn.execute(query).all())
+        weights = [items[item_id]["weight"] for item_id in requested]
+        total_weight = None
+        if all(weight is not None for weight in weights):
+            total_weight = sum((Decimal(items[n]["weight"]) * qty for n, qty in requested.items()), Decimal(0))
+        shipment_id = insert_one(
+            conn,
+            shipment_table,
+            {
+                "increment_id": increment_id,
+                "order_id": order["entity_id"],
+                "store_id": order["store_id"],
+                "customer_id": order["customer_id"],
+                "billing_address_id": addresses.get("billing"),
+                "shipping_address_id": addresses.get("shipping"),
+                "total_qty": sum(requested.values(), Decimal(0)),
+                "total_weight": None if total_weight is None else to_decimal(total_weight),
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+        conn.execute(
+            shipment_item_table.insert(),
+            [
+                {
+                    "parent_id": shipment_id,
+                    "order_item_id": item_id,
+                    "product_id": items[item_id]["product_id"],
+                    "sku": items[item_id]["sku"],
+                    "name": items[item_id]["name"],
+                    "qty": qty,
+                    "price": items[item_id]["price"],
+                    "weight": items[item_id]["weight"],
+                }
+                for item_id, qty in requested.items()
+            ],
+        )
+        if tracks:
+            conn.execute(
+                track_table.insert(),
+                [
+                    {
+                        **track,
+                        "parent_id": shipment_id,
+                        "order_id": order["entity_id"],
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for track in tracks
+                ],
+            )
+        return shipment_id
+
+
+def _requested(
+    rows: Sequence[RowMapping], items: Sequence[tuple[ItemRef, Decimal | int | float | str]]
+) -> dict[int, Decimal]:
+    """Quantities per order item id; everything left when ``items`` is empty."""
+    shippable = [r for r in rows if r["parent_item_id"] is None and not r["is_virtual"]]
+    if not items:
+        return {r["item_id"]: _left(r) for r in shippable if _left(r) > 0}
+    by_id = {r["item_id"]: r for r in rows}
+    requested: dict[int, Decimal] = {}
+    for reference, quantity in items:
+        row = _resolve(rows, by_id, reference)
+        if row["parent_item_id"] is not None:
+            raise InvalidValueError(CHILD_ITEM, [row["sku"], str(row["parent_item_id"])])
+        if row["is_virtual"]:
+            raise InvalidValueError(VIRTUAL_ITEM, [row["sku"]])
+        try:
+            qty = to_decimal(quantity)
+        except (ValueError, ArithmeticError):
+            raise invalid("qty", quantity) from None
+        if qty <= 0:
+            raise invalid("qty", quantity)
+        requested[row["item_id"]] = requested.get(row["item_id"], Decimal(0)) + qty
+    return requested
+
+
+def _resolve(rows: Sequence[RowMapping], by_id: Mapping[int, RowMapping], reference: ItemRef) -> RowMapping:
+    """An order item by id, or by sku — preferring the ordered line over a configurable's child of that sku."""
+    if isinstance(reference, int):
+        row = by_id.get(reference)
+        if row is None:
+            raise invalid("order_item_id", reference)
+        return row
+    matches = sorted((r for r in rows if r["sku"] == reference), key=lambda r: r["parent_item_id"] is not None)
+    if not matches:
+        raise invalid("sku", reference)
+    return matches[0]
+
+
+def _state_after(rows: Sequence[RowMapping], shipped: Mapping[int, Decimal]) -> str:
+    """'complete' when everything is shipped and invoiced, else 'processing'."""
+    top = [r for r in rows if r["parent_item_id"] is None]
+    for row in top:
+        ordered, canceled = Decimal(row["qty_ordered"]), Decimal(row["qty_canceled"] or 0)
+        done = shipped.get(row["item_id"], Decimal(row["qty_shipped"] or 0))
+        if not row["is_virtual"] and done + canceled < ordered:
+            return "processing"
+        if Decimal(row["qty_invoiced"] or 0) + canceled < ordered:
+            return "processing"
+    return "complete"
+
+
+def _track_row(track: TrackSpec) -> dict[str, Any]:
+    if isinstance(track, tuple):
+        track = TrackInput(track_number=track[0], title=track[1], carrier_code=track[2])
+    row = {
+        "track_number": required_text("track_number", track.track_number),
+        "title": optional_text(track.title),
+        "carrier_code": required_text("carrier_code", track.carrier_code),
+        "description": optional_text(track.description),
+    }
+    check_lengths(track_table, row)
+    return row
+
+
+def _shipments(conn: Connection, where: ColumnElement[bool]) -> list[ShipmentRecord]:
+    s, si, t = shipment_table, shipment_item_table, track_table
+    shipments = list(conn.execute(sa.select(s).where(where).order_by(s.c.entity_id)).mappings())
+    if not shipments:
+        return []
+    ids = [row["entity_id"] for row in shipments]
+    lines: dict[int, list[ShipmentItemRecord]] = {}
+    query = sa.select(si).where(si.c.parent_id.in_(ids)).order_by(si.c.entity_id)
+    for row in conn.execute(query).mappings():
+        lines.setdefault(row["parent_id"], []).append(ShipmentItemRecord(**row))
+    tracks: dict[int, list[TrackRecord]] = {}
+    for row in conn.execute(sa.select(t).where(t.c.parent_id.in_(ids)).order_by(t.c.entity_id)).mappings():
+        tracks.setdefault(row["parent_id"], []).append(_track_record(row))
+    return [
+        ShipmentRecord(
+            **{
+                **row,
+                "created_at": format_timestamp(row["created_at"]),
+                "updated_at": format_timestamp(row["updated_at"]),
+            },
+            items=lines.get(row["entity_id"], []),
+            tracks=tracks.get(row["entity_id"], []),
+        )
+        for row in shipments
+    ]
+
+
+def _track_record(row: Mapping[Any, Any]) -> TrackRecord:
+    return TrackRecord(
+        **{
+            **row,
+            "created_at": format_timestamp(row["created_at"]),
+            "updated_at": format_timestamp(row["updated_at"]),
+        }
+    )
