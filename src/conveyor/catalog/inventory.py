@@ -1,1 +1,165 @@
-"""Catalog: inventory (tables and repository)."""
+"""Stock per source (Magento MSI): sources and source items keyed by (source_code, sku).
+
+Source items refer to products by sku, not id, as in MSI: an ERP may send stock before the product exists,
+and deleting a product deletes its source items explicitly (``ProductRepository.delete``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from conveyor.catalog.errors import InvalidValueError
+from conveyor.catalog.product_values import INVALID_VALUE, chunked, foreign_key, parse_decimal
+from conveyor.db.metadata import LongText, metadata
+from conveyor.db.upsert import upsert
+
+DEFAULT_SOURCE = "default"
+IN_STOCK, OUT_OF_STOCK = 1, 0
+
+source_table = sa.Table(
+    "inventory_source",
+    metadata,
+    sa.Column("source_code", sa.String(191), primary_key=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("description", LongText, nullable=True),
+    sa.Column("country_id", sa.String(2), nullable=True),
+    sa.Column("postcode", sa.String(255), nullable=True),
+)
+
+source_item_table = sa.Table(
+    "inventory_source_item",
+    metadata,
+    sa.Column("source_item_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "source_code",
+        sa.String(191),
+        foreign_key("inventory_source_item", "source_code", "inventory_source.source_code"),
+        nullable=False,
+    ),
+    sa.Column("sku", sa.String(64), nullable=False, index=True),
+    sa.Column("quantity", sa.Numeric(12, 4), nullable=False, server_default="0"),
+    sa.Column("status", sa.SmallInteger, nullable=False, server_default="0"),
+    sa.UniqueConstraint("source_code", "sku", name="uq_inventory_source_item_source_code_sku"),
+)
+
+SI = source_item_table
+SRC = source_table
+
+
+@dataclass(slots=True, kw_only=True)
+class Source:
+    source_code: str
+    name: str
+    enabled: bool = True
+    description: str | None = None
+    country_id: str | None = None
+    postcode: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class SourceItem:
+    """Magento's source item: quantity of a sku at a source, status 1 in stock / 0 out of stock."""
+
+    sku: str
+    source_code: str = DEFAULT_SOURCE
+    quantity: float | Decimal | int | str = 0
+    status: int = IN_STOCK
+
+
+def seed_default_source(conn: Connection) -> None:
+    """MSI's installation source 'default' (idempotent)."""
+    upsert(
+        conn,
+        source_table,
+        [{"source_code": DEFAULT_SOURCE, "name": "Default Source", "enabled": True, "country_id": "US"}],
+        key=["source_code"],
+        update=[],
+    )
+
+
+class StockRepository:
+    """Sources and source items; every method runs in the caller's transaction."""
+
+    def save_source(self, conn: Connection, source: Source) -> None:
+        """Create or update a source by code."""
+        if not source.source_code.strip() or len(source.source_code) > 191:
+            raise InvalidValueError(INVALID_VALUE, ["source_code", source.source_code])
+        row = {
+            "source_code": source.source_code,
+            "name": source.name,
+            "enabled": source.enabled,
+            "description": source.description,
+            "country_id": source.country_id,
+            "postcode": source.postcode,
+        }
+        upsert(conn, source_table, [row], key=["source_code"])
+
+    def list_sources(self, conn: Connection) -> list[Source]:
+        return [
+            Source(
+                source_code=row.source_code,
+                name=row.name,
+                enabled=bool(row.enabled),
+                description=row.description,
+                country_id=row.country_id,
+                postcode=row.postcode,
+            )
+            for row in conn.execute(sa.select(SRC).order_by(SRC.c.source_code))
+        ]
+
+    def upsert(self, conn: Connection, items: Sequence[SourceItem]) -> None:
+        """Create or update source items (one statement per thousand items, plus one source check)."""
+        if not items:
+            return
+        codes = sorted({item.source_code for item in items})
+        known = set(
+            conn.execute(sa.select(source_table.c.source_code).where(source_table.c.source_code.in_(codes))).scalars()
+        )
+        rows: dict[tuple[str, str], dict[str, object]] = {}
+        for item in items:
+            if item.source_code not in known:
+                raise InvalidValueError(INVALID_VALUE, ["source_code", item.source_code])
+            if not item.sku or len(item.sku) > 64:
+                raise InvalidValueError(INVALID_VALUE, ["sku", item.sku])
+            if item.status not in (IN_STOCK, OUT_OF_STOCK):
+                raise InvalidValueError(INVALID_VALUE, ["status", str(item.status)])
+            rows[(item.source_code, item.sku)] = {
+                "source_code": item.source_code,
+                "sku": item.sku,
+                "quantity": parse_decimal(item.quantity, "quantity").quantize(Decimal("0.0001")),
+                "status": item.status,
+            }
+        upsert(conn, SI, list(rows.values()), key=["source_code", "sku"])
+
+    def list_items(
+        self, conn: Connection, skus: Sequence[str] | None = None, source_code: str | None = None
+    ) -> list[SourceItem]:
+        """Source items, optionally for some skus and/or one source, by sku then source."""
+        query = sa.select(SI.c.sku, SI.c.source_code, SI.c.quantity, SI.c.status).order_by(SI.c.sku, SI.c.source_code)
+        if source_code is not None:
+            query = query.where(SI.c.source_code == source_code)
+        if skus is None:
+            rows = list(conn.execute(query))
+        else:
+            rows = [row for part in chunked(sorted(set(skus))) for row in conn.execute(query.where(SI.c.sku.in_(part)))]
+        return [
+            SourceItem(sku=row.sku, source_code=row.source_code, quantity=float(row.quantity), status=row.status)
+            for row in rows
+        ]
+
+    def delete(self, conn: Connection, keys: Iterable[tuple[str, str]]) -> None:
+        """Delete source items by (source_code, sku)."""
+        wanted = sorted(set(keys))
+        for part in chunked(wanted, 2000):
+            conn.execute(SI.delete().where(sa.tuple_(SI.c.source_code, SI.c.sku).in_(part)))
+
+    def delete_skus(self, conn: Connection, skus: Sequence[str]) -> None:
+        """Delete every source item of the skus (a product's deletion)."""
+        for part in chunked(sorted(set(skus))):
+            conn.execute(SI.delete().where(SI.c.sku.in_(part)))

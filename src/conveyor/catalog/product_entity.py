@@ -1,0 +1,87 @@
+"""The product entity (one row per sku), its typed value tables and website assignments.
+
+Kept apart from the repository so that relation, media and price modules can refer to products without
+importing the repository that uses them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from conveyor.catalog.attributes import DEFAULT_PRODUCT_SET_ID
+from conveyor.catalog.product_values import chunked, foreign_key, value_tables
+from conveyor.db.metadata import metadata
+
+ENTITY = "catalog_product_entity"
+product_table = sa.Table(
+    ENTITY,
+    metadata,
+    sa.Column("entity_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "attribute_set_id",
+        sa.Integer,
+        foreign_key(ENTITY, "attribute_set_id", "eav_attribute_set.attribute_set_id", ondelete=None),
+        nullable=False,
+        server_default=str(DEFAULT_PRODUCT_SET_ID),
+        index=True,
+    ),
+    sa.Column("type_id", sa.String(32), nullable=False, server_default="simple", index=True),
+    sa.Column("sku", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    # Delta exports and syncs ask for "updated since".
+    sa.Column("updated_at", sa.DateTime, nullable=False, index=True),
+)
+product_values = value_tables(product_table)
+
+WEBSITE = "catalog_product_website"
+product_website_table = sa.Table(
+    WEBSITE,
+    metadata,
+    sa.Column("product_id", sa.Integer, foreign_key(WEBSITE, "product_id", f"{ENTITY}.entity_id"), primary_key=True),
+    sa.Column(
+        "website_id",
+        sa.SmallInteger,
+        foreign_key(WEBSITE, "website_id", "store_website.website_id"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+P = product_table
+T = TypeVar("T")
+
+
+def ids_by_sku(conn: Connection, skus: Sequence[str]) -> dict[str, int]:
+    """sku → entity_id for the skus that exist (one statement per 5,000 skus), keyed as asked.
+
+    MariaDB compares skus case-insensitively (as Magento on MySQL does), so a row may come back spelled
+    differently from the sku asked for; it is keyed by the spelling asked for.
+    """
+    stored: dict[str, int] = {}
+    for part in chunked(sorted(set(skus))):
+        stored.update(conn.execute(sa.select(P.c.sku, P.c.entity_id).where(P.c.sku.in_(part))).all())
+    return match_skus(skus, stored)
+
+
+def match_skus(skus: Sequence[str], stored: Mapping[str, T]) -> dict[str, T]:
+    """``stored`` (keyed by stored sku) re-keyed by the skus asked for: exact matches, else case-insensitive."""
+    folded = {sku.casefold(): value for sku, value in stored.items()}
+    found: dict[str, T] = {}
+    for sku in skus:
+        if sku in stored:
+            found[sku] = stored[sku]
+        elif sku.casefold() in folded:
+            found[sku] = folded[sku.casefold()]
+    return found
+
+
+def skus_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
+    """entity_id → sku for the ids that exist (Magento payloads that name products by id)."""
+    found: dict[int, str] = {}
+    for part in chunked(sorted(set(ids))):
+        found.update(conn.execute(sa.select(P.c.entity_id, P.c.sku).where(P.c.entity_id.in_(part))).all())
+    return found
