@@ -1,0 +1,1 @@
+"""The command bus: commands, handlers, middleware, queued commands."""

@@ -1,0 +1,21 @@
+"""command bus sync log, rate limiter state and EDS change sets
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-11-24 19:05:00.000000
+"""
+
+from __future__ import annotations
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

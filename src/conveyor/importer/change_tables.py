@@ -1,0 +1,1 @@
+"""Import tables: change-detection hashes (imported by conveyor.importer.schema)."""

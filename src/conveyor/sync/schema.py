@@ -1,0 +1,1 @@
+"""Sync tables: EDS change sets (imported by conveyor.db.tables)."""
