@@ -1,1 +1,86 @@
-"""The Magento-compatible REST API (FastAPI)."""
+"""The Magento-compatible REST API (FastAPI): one registry of operations served sync, async and in bulk.
+
+Other packages use this surface only::
+
+    from conveyor.api import OperationContext, operations, int_param, SearchCriteria, SearchResults, search_rows
+
+* ``operations`` — the registry resource modules declare on (``write`` / ``read`` / ``search``); see
+  ``conveyor.api.operations`` for the contract and ``conveyor.api.resources.customer_groups`` for an example.
+* ``create_app(settings)`` — the application; ``conveyor api serve`` runs it.
+* ``SearchCriteria`` / ``parse`` / ``apply`` / ``search_rows`` / ``results`` — Magento's searchCriteria.
+* ``ApiError`` — an error with Magento's message and a status; catalog errors map by themselves.
+
+Names are imported on first use, so that ``conveyor.db.tables`` (which imports ``conveyor.api.schema``) does not
+load FastAPI.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from conveyor.api.app import create_app
+    from conveyor.api.auth import Caller
+    from conveyor.api.errors import ApiError
+    from conveyor.api.operations import (
+        Operation,
+        OperationContext,
+        Registry,
+        default_registry,
+        int_param,
+        operations,
+        topic_for,
+    )
+    from conveyor.api.scope import StoreScope
+    from conveyor.api.search import SearchCriteria, SearchResults, apply, parse, results, search_rows
+    from conveyor.api.settings import ApiSettings
+
+_EXPORTS = {
+    "create_app": "conveyor.api.app",
+    "Caller": "conveyor.api.auth",
+    "ApiError": "conveyor.api.errors",
+    "Operation": "conveyor.api.operations",
+    "OperationContext": "conveyor.api.operations",
+    "Registry": "conveyor.api.operations",
+    "default_registry": "conveyor.api.operations",
+    "int_param": "conveyor.api.operations",
+    "operations": "conveyor.api.operations",
+    "topic_for": "conveyor.api.operations",
+    "StoreScope": "conveyor.api.scope",
+    "SearchCriteria": "conveyor.api.search",
+    "SearchResults": "conveyor.api.search",
+    "apply": "conveyor.api.search",
+    "parse": "conveyor.api.search",
+    "results": "conveyor.api.search",
+    "search_rows": "conveyor.api.search",
+    "ApiSettings": "conveyor.api.settings",
+}
+
+__all__ = [
+    "ApiError",
+    "ApiSettings",
+    "Caller",
+    "Operation",
+    "OperationContext",
+    "Registry",
+    "SearchCriteria",
+    "SearchResults",
+    "StoreScope",
+    "apply",
+    "create_app",
+    "default_registry",
+    "int_param",
+    "operations",
+    "parse",
+    "results",
+    "search_rows",
+    "topic_for",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'conveyor.api' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

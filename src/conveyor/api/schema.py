@@ -1,1 +1,34 @@
-"""API tables: admin users and access tokens (imported by conveyor.db.tables)."""
+"""API tables: admin users and access tokens (imported by conveyor.db.tables).
+
+Only a SHA-256 of each token is stored, so a leaked database does not leak working credentials; a token is
+shown once, when it is issued. Passwords are scrypt hashes (``conveyor.api.auth``).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from conveyor.db.metadata import Epoch, metadata
+
+admin_user_table = sa.Table(
+    "admin_user",
+    metadata,
+    sa.Column("user_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(40), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", Epoch, nullable=False),
+)
+
+api_token_table = sa.Table(
+    "api_token",
+    metadata,
+    sa.Column("token_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # admin | integration
+    sa.Column("name", sa.String(191), nullable=False),  # the integration's name, or the admin's username
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("admin_user.user_id", ondelete="CASCADE"), nullable=True),
+    sa.Column("created_at", Epoch, nullable=False),
+    sa.Column("expires_at", Epoch, nullable=True),  # admin tokens only; integration tokens last until revoked
+    sa.Index(None, "kind", "name"),
+)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import click
 
+from conveyor.cli.api import api
+from conveyor.cli.bulk import bulk
 from conveyor.cli.db import db
 from conveyor.cli.demo import demo
 from conveyor.cli.queue import queue
+from conveyor.cli.token import token, user
 from conveyor.cli.topology import topology
 
 
@@ -16,5 +19,5 @@ def main() -> None:
     """Conveyor: commerce integration — queues, async/bulk API, command bus, pipelines, imports."""
 
 
-for command in (db, demo, queue, topology):
+for command in (api, bulk, db, demo, queue, token, topology, user):
     main.add_command(command)

@@ -73,7 +73,7 @@ def topology_paths(given: Sequence[Path]) -> list[Path]:
 
 @lru_cache(maxsize=8)
 def _load(paths: tuple[Path, ...]) -> Topology:
-    return load_topology(paths)
+    return load_topology(paths, builtins=True)  # with async.operations.all and other packages' own queues
 
 
 def load(given: Sequence[Path]) -> Topology:

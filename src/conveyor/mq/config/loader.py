@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from conveyor.mq.topology import Origin, Topology, TopologyError
+from conveyor.settings import Settings
 
 MAGENTO_FILES = ("communication.xml", "queue_topology.xml", "queue_publisher.xml", "queue_consumer.xml")
 
 
-def load_topology(paths: Iterable[str | Path]) -> Topology:
-    """Merge every path (a YAML file, or a Magento module folder or its ``etc``) into one valid topology."""
+def builtin_topologies(settings: Settings | None = None) -> Topology:
+    """What installed packages declare for themselves (``conveyor.topologies`` entry points, e.g. the bulk API's
+    ``async.operations.all``): functions of the settings (None: the process settings) returning a Topology,
+    merged in entry-point name order."""
+    topology = Topology()
+    for entry in sorted(entry_points(group="conveyor.topologies"), key=lambda e: e.name):
+        topology = topology.merge(entry.load()(settings))
+    return topology
+
+
+def load_topology(paths: Iterable[str | Path], *, builtins: bool = False, settings: Settings | None = None) -> Topology:
+    """Merge every path (a YAML file, or a Magento module folder or its ``etc``) into one valid topology.
+
+    With ``builtins`` the packages' built-in topologies (for ``settings``) come first, so the files can override
+    them.
+    """
     from conveyor.mq.config.magento import load_magento_modules
     from conveyor.mq.config.yaml_loader import load_yaml
 
-    topology = Topology()
+    topology = builtin_topologies(settings) if builtins else Topology()
     magento_folders: list[Path] = []
     for raw in paths:
         path = Path(raw)

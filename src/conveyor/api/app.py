@@ -1,0 +1,150 @@
+"""``create_app``: the FastAPI application serving the registry, with Magento's error shapes.
+
+OpenAPI at ``/openapi.json``, Swagger UI at ``/docs``. Errors always have Magento's body
+``{"message": "...%1...", "parameters": [...]}``: catalog ``NotFoundError`` 404, other catalog errors and invalid
+requests 400 (naming the field), missing or bad tokens 401, unknown routes 404, and a 500 only for a bug (logged
+with a report id that the response quotes).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from conveyor.api.errors import INTERNAL, NO_ROUTE, REQUIRED, ApiError, describe_validation, first_error, status_of
+from conveyor.api.operations import Operation, Registry, default_registry
+from conveyor.api.routing import Services, add_routes
+from conveyor.api.scope import StorePathMiddleware
+from conveyor.api.settings import api_settings
+from conveyor.bulk.topology import with_publishers
+from conveyor.catalog.errors import CatalogError
+from conveyor.mq.config import load_topology
+from conveyor.mq.queue import MessageQueue
+from conveyor.settings import Settings
+
+log = logging.getLogger("conveyor.api")
+
+
+def create_app(
+    settings: Settings | None = None, *, registry: Registry | None = None, mq: MessageQueue | None = None
+) -> FastAPI:
+    """The REST API over ``settings``' database (default: the process settings) and ``registry``'s operations.
+
+    Without ``mq``, the app publishes through a MessageQueue of the configured topology files plus the built-in
+    ``async.operations.all`` topology, and closes it on shutdown.
+    """
+    config = api_settings(settings)
+    operations = registry if registry is not None else default_registry()
+    owned = mq is None
+    if mq is None:
+        topology = with_publishers(
+            load_topology(config.topology_files, builtins=True, settings=config),
+            operations.topics(),
+            config.bulk_connection,
+        )
+        mq = MessageQueue(topology, config, database_url=config.database_url, amqp_url=config.amqp_url)
+    services = Services(config, mq, operations)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        services.declare()
+        try:
+            yield
+        finally:
+            if owned:
+                services.mq.close()
+
+    app = FastAPI(
+        title="Conveyor REST API",
+        version="1",
+        description=(
+            "Magento-compatible REST API. Authenticate with `Authorization: Bearer <token>`. Routes exist under "
+            "`/rest/V1/…` (default store view), `/rest/<store_code>/V1/…` and `/rest/all/V1/…` (admin scope); "
+            "write routes also under `/rest/async/…` and `/rest/async/bulk/…`."
+        ),
+        lifespan=lifespan,
+        separate_input_output_schemas=False,
+    )
+    app.state.services = services
+    extra_schemas = add_routes(app, services)
+    _add_error_handlers(app)
+    app.add_middleware(StorePathMiddleware)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for name, definition in extra_schemas.items():
+                components.setdefault(name, definition)
+            # invalid requests are Magento's 400 here, never FastAPI's 422
+            for path in schema.get("paths", {}).values():
+                for operation in path.values():
+                    operation.get("responses", {}).pop("422", None)
+            for name in ("HTTPValidationError", "ValidationError"):
+                components.pop(name, None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status)
+
+    @app.exception_handler(CatalogError)
+    async def catalog_error(_request: Request, exc: CatalogError) -> JSONResponse:
+        return JSONResponse({"message": exc.message, "parameters": exc.parameters}, status_code=status_of(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = list(exc.errors())
+        operation = _operation_of(request)
+        described = []
+        for error in errors:
+            location = tuple(error.get("loc", ()))
+            if location == ("body",) and error.get("type") == "missing":
+                described.append(ApiError(400, REQUIRED, [_first_field(operation)]))
+            else:
+                described += describe_validation([error], skip=1)
+        return JSONResponse(first_error(described).body(), status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code in (404, 405):
+            return JSONResponse({"message": NO_ROUTE, "parameters": []}, status_code=exc.status_code)
+        return JSONResponse({"message": str(exc.detail), "parameters": []}, status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        report = uuid.uuid4().hex[:12]
+        log.error("report %s: %s %s failed", report, request.method, request.url.path, exc_info=exc)
+        return JSONResponse({"message": INTERNAL, "parameters": [report]}, status_code=500)
+
+
+def _operation_of(request: Request) -> Operation | None:
+    route = request.scope.get("route")
+    found = getattr(getattr(route, "endpoint", None), "operation", None)
+    return found if isinstance(found, Operation) else None
+
+
+def _first_field(operation: Operation | None) -> str:
+    """The name Magento gives a missing body: its first required field (``group``, ``product``)."""
+    model: type[BaseModel] | None = operation.body if operation else None
+    if model is not None:
+        for name, info in model.model_fields.items():
+            if info.is_required():
+                return name
+    return "body"

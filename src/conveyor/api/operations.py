@@ -1,0 +1,406 @@
+"""The one registry of API operations: each resource writes a handler once; the framework serves it three ways.
+
+A resource module (any module in ``conveyor.api.resources``) declares its operations on ``operations``::
+
+    @operations.write("POST", "/V1/customerGroups", resource="Magento_Customer::group")
+    def save_group(ctx: OperationContext, params: dict[str, str], body: GroupSaveRequest) -> CustomerGroup:
+        return customer_groups.create(ctx.conn, body.group)
+
+    @operations.read("/V1/customerGroups/{id}")
+    def get_group(ctx: OperationContext, params: dict[str, str]) -> CustomerGroup: ...
+
+    @operations.search("/V1/customerGroups/search")
+    def search_groups(ctx: OperationContext, params: dict[str, str], criteria: SearchCriteria) -> ...: ...
+
+The body model is the handler's third parameter's annotation (or ``body=``), the response model its return
+annotation (or ``response=``); both appear in the OpenAPI document. ``params`` holds the path parameters as
+strings (``int_param`` converts with Magento's error). ``ctx`` carries the SQLAlchemy ``Connection`` of an open
+transaction (committed after the handler returns, rolled back if it raises), the ``StoreScope`` and the
+``Caller``; a write handler may ``ctx.publish`` messages atomically with its writes.
+
+Every write operation is served as:
+
+* ``METHOD /rest[/<store>]/V1/path`` — synchronous;
+* ``METHOD /rest[/<store>]/async/V1/path`` — one item, answered 202 with a ``bulk_uuid``;
+* ``METHOD /rest[/<store>]/async/bulk/V1/path`` — an array of items; each ``{param}`` of the path becomes
+  ``by<Param>`` and moves into every item (``PUT /async/bulk/V1/customerGroups/byId`` with
+  ``[{"id": 5, "group": {...}}]``),
+
+and its asynchronous operations travel on the topic named by ``topic_for``:
+``async.`` + the path's segments (``{param}`` as ``by<Param>``) + ``.`` + the method, e.g.
+``async.V1.customerGroups.byId.PUT`` — plain words only, so the built-in ``async.#`` binding takes them all.
+The bulk consumer runs them with the same handler (``Registry.run_serialized``). Pass ``asynchronous=False``
+for writes that make no sense queued (logins, bulk management) and ``public=True`` for the one route without
+a token (the admin login).
+
+Handlers raise ``conveyor.catalog.errors`` (404/400 with Magento's message) or ``ApiError``; the bulk consumer
+records the same message on the operation (status 3).
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, TypeVar
+
+import pydantic
+import pydantic_core
+from pydantic import BaseModel, StrictInt, StrictStr, TypeAdapter
+from sqlalchemy.engine import Connection
+
+from conveyor.api.auth import Caller
+from conveyor.api.errors import INVALID, ApiError, describe_validation, first_error, render, status_of
+from conveyor.api.scope import StoreScope
+from conveyor.api.settings import ApiSettings, get_api_settings
+from conveyor.catalog.errors import CatalogError, InvalidValueError, NotFoundError
+from conveyor.mq.envelope import Envelope
+from conveyor.mq.queue import Transaction
+from conveyor.mq.routing import topic_error
+
+F = TypeVar("F", bound=Callable[..., Any])
+WRITE_METHODS = ("POST", "PUT", "DELETE", "PATCH")
+DEFAULT_RESOURCE = "Magento_Backend::admin"
+_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_INFER: Any = object()
+
+
+@dataclass
+class OperationContext:
+    """What a handler works with: the open transaction's connection, the store scope and the caller."""
+
+    conn: Connection
+    store: StoreScope
+    caller: Caller
+    transaction: Transaction | None = None  # writes only: publish atomically with the writes
+    settings: ApiSettings = field(default_factory=get_api_settings)
+
+    def publish(self, topic: str, payload: Any, **properties: Any) -> Envelope:
+        """Publish a message that exists if and only if this operation's transaction commits."""
+        if self.transaction is None:
+            raise RuntimeError("a read operation cannot publish")
+        return self.transaction.publish(topic, payload, **properties)
+
+
+def topic_for(method: str, path: str) -> str:
+    """The async topic of ``METHOD path``: ``PUT /V1/products/{sku}/media`` → ``async.V1.products.bySku.media.PUT``."""
+    return ".".join(["async", *bulk_segments(path), method.upper()])
+
+
+def bulk_segments(path: str) -> list[str]:
+    """The path's segments with every ``{param}`` written ``by<Param>`` (Magento's ``ucfirst``)."""
+    words = []
+    for segment in path.strip("/").split("/"):
+        match = _PARAM.fullmatch(segment)
+        words.append(f"by{match.group(1)[:1].upper()}{match.group(1)[1:]}" if match else segment)
+    return words
+
+
+def check_text(value: Any, field: str = "") -> None:
+    """Refuse text no database stores (NUL, lone surrogates from JSON's ``\\ud800``) with a 400 naming the field."""
+    if isinstance(value, str):
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            raise ApiError(400, INVALID, [value.encode(errors="replace").decode(), field or "body"]) from None
+        if "\x00" in value:
+            raise ApiError(400, INVALID, [value.replace("\x00", "\\0"), field or "body"])
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_text(key, field or "body")
+            check_text(item, f"{field}.{key}" if field else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_text(item, f"{field}.{index}" if field else str(index))
+
+
+def int_param(params: Mapping[str, str], name: str) -> int:
+    """A path parameter as an integer; anything else is Magento's 400 naming the field."""
+    text = params[name]
+    if not re.fullmatch(r"-?\d{1,18}", text):
+        raise ApiError(400, INVALID, [text, name])
+    return int(text)
+
+
+@dataclass(frozen=True, eq=False)
+class Operation:
+    """One declared operation; ``kind`` is write, read or search."""
+
+    kind: str
+    method: str
+    path: str
+    handler: Callable[..., Any]
+    body: type[BaseModel] | None
+    response: Any
+    resource: str
+    asynchronous: bool
+    public: bool
+    summary: str
+    description: str | None
+
+    @cached_property
+    def params(self) -> tuple[str, ...]:
+        return tuple(_PARAM.findall(self.path))
+
+    @cached_property
+    def topic(self) -> str:
+        return topic_for(self.method, self.path)
+
+    @cached_property
+    def bulk_path(self) -> str:
+        """The path under ``/async/bulk``: parameters become ``by<Param>`` segments."""
+        return "/" + "/".join(bulk_segments(self.path))
+
+    @cached_property
+    def item_model(self) -> type[BaseModel]:
+        """One bulk item: the body's fields plus the path parameters."""
+        name = "".join(w[:1].upper() + w[1:] for w in self.topic.split(".")[2:]) + "BulkItem"
+        fields: dict[str, Any] = dict.fromkeys(self.params, (StrictStr | StrictInt, ...))
+        base = self.body or BaseModel
+        clash = set(fields) & set(base.model_fields)
+        if clash:
+            raise ValueError(f"{self.method} {self.path}: path parameter(s) {sorted(clash)} clash with body fields")
+        model: type[BaseModel] = pydantic.create_model(name, __base__=base, **fields)
+        return model
+
+    @cached_property
+    def _result_adapter(self) -> TypeAdapter[Any] | None:
+        return None if self.response is None else TypeAdapter(self.response)
+
+    # --- running ---------------------------------------------------------------------------------------------
+    def run(self, ctx: OperationContext, params: dict[str, str], argument: Any = None) -> Any:
+        """Call the handler (``argument``: the parsed body of a write, the criteria of a search)."""
+        if self.kind == "read":
+            return self.handler(ctx, params)
+        return self.handler(ctx, params, argument)
+
+    def parse_body(self, raw: Any) -> BaseModel | None:
+        """The body model from JSON data; invalid data is an ``ApiError`` with Magento's message."""
+        if self.body is None:
+            return None
+        try:
+            parsed = self.body.model_validate(raw)
+        except pydantic.ValidationError as exc:
+            raise first_error(describe_validation(exc.errors())) from exc
+        check_text(raw)
+        return parsed
+
+    def parse_item(self, item: Any) -> tuple[dict[str, str], Any]:
+        """A bulk item split into path parameters and the raw body, validated; ``ApiError`` if malformed."""
+        try:
+            self.item_model.model_validate(item)
+        except pydantic.ValidationError as exc:
+            raise first_error(describe_validation(exc.errors())) from exc
+        check_text(item)
+        params = {p: str(item[p]) for p in self.params}
+        if self.body is None:
+            return params, None
+        return params, {k: v for k, v in item.items() if k not in params}
+
+    def result_json(self, result: Any) -> Any:
+        """The handler's result as JSON data (stored as a bulk operation's ``result_serialized_data``)."""
+        if self._result_adapter is not None:
+            return self._result_adapter.dump_python(result, mode="json", exclude_none=True)
+        return pydantic_core.to_jsonable_python(result)
+
+
+class Registry:
+    """Operations by (method, path) and by async topic."""
+
+    def __init__(self) -> None:
+        self._operations: dict[tuple[str, str], Operation] = {}
+        self._topics: dict[str, Operation] = {}
+
+    def __iter__(self) -> Iterator[Operation]:
+        return iter(list(self._operations.values()))
+
+    def __len__(self) -> int:
+        return len(self._operations)
+
+    def by_topic(self, topic: str) -> Operation | None:
+        return self._topics.get(topic)
+
+    def topics(self) -> list[str]:
+        return sorted(self._topics)
+
+    def add(self, operation: Operation) -> Operation:
+        key = (operation.method, operation.path)
+        if key in self._operations:
+            raise ValueError(f"{operation.method} {operation.path} is declared twice")
+        if operation.kind == "write" and operation.asynchronous:
+            error = topic_error(operation.topic)
+            if error:
+                raise ValueError(f"{operation.method} {operation.path}: {error}")
+            operation.item_model  # noqa: B018  (fail at declaration, not at the first request)
+            self._topics[operation.topic] = operation
+        self._operations[key] = operation
+        return operation
+
+    def include(self, other: Registry) -> Registry:
+        """Add every operation of ``other`` (to compose test or plugin registries)."""
+        for operation in other:
+            self.add(operation)
+        return self
+
+    # --- declaring -------------------------------------------------------------------------------------------
+    def write(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: type[BaseModel] | None = _INFER,
+        response: Any = _INFER,
+        resource: str = DEFAULT_RESOURCE,
+        asynchronous: bool = True,
+        public: bool = False,
+    ) -> Callable[[F], F]:
+        """Declare ``handler(ctx, params, body) -> response`` for a write (POST, PUT, DELETE, PATCH)."""
+        method = method.upper()
+        if method not in WRITE_METHODS:
+            raise ValueError(f"{method} is not a write method ({', '.join(WRITE_METHODS)}); use read()")
+
+        def decorate(handler: F) -> F:
+            hints = _hints(handler)
+            model = _argument_type(handler, hints) if body is _INFER else body
+            if model is not None and not (isinstance(model, type) and issubclass(model, BaseModel)):
+                raise TypeError(f"{handler.__qualname__}: the body must be a pydantic model, got {model!r}")
+            self.add(_operation("write", method, path, handler, hints, model, response, resource, public, asynchronous))
+            return handler
+
+        return decorate
+
+    def read(
+        self, path: str, *, response: Any = _INFER, resource: str = DEFAULT_RESOURCE, public: bool = False
+    ) -> Callable[[F], F]:
+        """Declare ``handler(ctx, params) -> response`` for ``GET path``."""
+
+        def decorate(handler: F) -> F:
+            hints = _hints(handler)
+            self.add(_operation("read", "GET", path, handler, hints, None, response, resource, public, False))
+            return handler
+
+        return decorate
+
+    def search(self, path: str, *, response: Any = _INFER, resource: str = DEFAULT_RESOURCE) -> Callable[[F], F]:
+        """Declare ``handler(ctx, params, criteria: SearchCriteria) -> SearchResults[...]`` for ``GET path``."""
+
+        def decorate(handler: F) -> F:
+            hints = _hints(handler)
+            self.add(_operation("search", "GET", path, handler, hints, None, response, resource, False, False))
+            return handler
+
+        return decorate
+
+    # --- the bulk consumer's side ----------------------------------------------------------------------------
+    def run_serialized(
+        self, transaction: Transaction, topic: str, data: Any, user_type: int, user_id: int | None
+    ) -> Any:
+        """Run a stored async operation in ``transaction``; its result as JSON data.
+
+        Every failure a client caused (unknown topic, invalid data, catalog errors, ``ApiError``) is raised as a
+        ``CatalogError`` with Magento's message, which the consumer records as not retriably failed.
+        """
+        operation = self._topics.get(topic)
+        if operation is None:
+            raise InvalidValueError('No operation is declared for the topic "%1".', [topic])
+        try:
+            store = StoreScope(**data["store"])
+            params = {str(k): str(v) for k, v in data["params"].items()}
+            raw_body = data.get("body")
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise InvalidValueError("The operation data is malformed: %1", [repr(exc)]) from exc
+        ctx = OperationContext(
+            conn=transaction.conn,
+            store=store,
+            caller=Caller(user_type=user_type, user_id=user_id, name="async"),
+            transaction=transaction,
+        )
+        try:
+            return operation.result_json(operation.run(ctx, params, operation.parse_body(raw_body)))
+        except ApiError as exc:
+            raise as_catalog_error(exc) from exc
+
+
+def as_catalog_error(error: ApiError) -> CatalogError:
+    """An ``ApiError`` as the catalog error of the same status (for bulk results)."""
+    kind = NotFoundError if error.status == 404 else InvalidValueError
+    if isinstance(error.parameters, dict):
+        return kind(render(error.message, error.parameters))
+    return kind(error.message, error.parameters)
+
+
+def error_status(error: BaseException) -> int | None:
+    """The HTTP status of a client error (catalog error or ``ApiError``), None for anything else."""
+    if isinstance(error, ApiError):
+        return error.status
+    if isinstance(error, CatalogError):
+        return status_of(error)
+    return None
+
+
+def _hints(handler: Callable[..., Any]) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(handler)
+    except NameError as exc:
+        raise TypeError(f"{handler.__qualname__}: cannot resolve its annotations ({exc})") from exc
+
+
+def _argument_type(handler: Callable[..., Any], hints: Mapping[str, Any]) -> Any:
+    import inspect
+
+    names = list(inspect.signature(handler).parameters)
+    if len(names) < 3:
+        raise TypeError(f"{handler.__qualname__} must take (ctx, params, body)")
+    found = hints.get(names[2])
+    return None if found in (None, type(None)) else found
+
+
+def _operation(
+    kind: str,
+    method: str,
+    path: str,
+    handler: Callable[..., Any],
+    hints: Mapping[str, Any],
+    body: type[BaseModel] | None,
+    response: Any,
+    resource: str,
+    public: bool,
+    asynchronous: bool,
+) -> Operation:
+    if not path.startswith("/V"):
+        raise ValueError(f"{path!r}: operation paths start with the version, e.g. /V1/customerGroups")
+    if response is _INFER:
+        response = hints.get("return")
+    doc = (handler.__doc__ or "").strip()
+    summary, _, description = doc.partition("\n")
+    return Operation(
+        kind=kind,
+        method=method,
+        path=path,
+        handler=handler,
+        body=body,
+        response=None if response is type(None) else response,
+        resource=resource,
+        asynchronous=asynchronous,
+        public=public,
+        summary=summary.strip() or handler.__name__.replace("_", " "),
+        description=description.strip() or None,
+    )
+
+
+operations = Registry()
+"""The application's registry: resource modules in ``conveyor.api.resources`` declare their operations here."""
+
+
+def default_registry() -> Registry:
+    """``operations`` with every module of ``conveyor.api.resources`` imported (each one registers itself)."""
+    import importlib
+    import pkgutil
+
+    import conveyor.api.resources as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{module.name}")
+    return operations

@@ -1,0 +1,243 @@
+"""Customers: Magento's ``/V1/customers`` routes and payloads on ``CustomerRepository``.
+
+The writes are also served as ``/rest/async/V1/customers…`` and ``/rest/async/bulk/V1/customers[/byCustomerId]``
+on the topics ``async.V1.customers.POST``, ``async.V1.customers.byCustomerId.PUT`` and
+``async.V1.customers.byCustomerId.DELETE``.
+
+Three request rules every resource of this kind needs live here (``orders`` imports them):
+
+* ``snake_keys`` — Magento reads ``countryId`` as ``country_id``; its own documentation sends camelCase.
+* ``check_integers`` — JSON integers beyond Magento's int(10) would reach the database as an overflow (a 500);
+  they are a 400 naming the field instead.
+* ``magento_not_found`` — "No such entity" with Magento's named parameters (``%fieldName = %fieldValue``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from pydantic import BaseModel, field_validator
+
+from conveyor.api.auth import hash_password
+from conveyor.api.errors import INVALID, ApiError
+from conveyor.api.operations import OperationContext, int_param, operations
+from conveyor.api.search import SearchCriteria, SearchResults, apply, results
+from conveyor.catalog.customer_validation import email_address
+from conveyor.catalog.customers import (
+    NO_SUCH_ENTITY,
+    NO_SUCH_ENTITY_2,
+    AddressRecord,
+    CustomerInput,
+    CustomerRecord,
+    CustomerRepository,
+)
+from conveyor.catalog.errors import CatalogError, InvalidValueError, NotFoundError
+
+RESOURCE = "Magento_Customer::customer"
+NAMED_NO_SUCH_ENTITY = "No such entity with %fieldName = %fieldValue"
+NAMED_NO_SUCH_ENTITY_2 = "No such entity with %fieldName = %fieldValue, %field2Name = %field2Value"
+# Magento's default password rules (customer/password/minimum_password_length, required_character_classes_number)
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 256
+PASSWORD_CLASSES = 3
+PASSWORD_TOO_SHORT = "The password needs at least %1 characters. Create a new password and try again."
+PASSWORD_TOO_LONG = "Please enter a password with at most %1 characters."
+PASSWORD_CLASSES_MISSING = (
+    "Minimum of different classes of characters in password is %1. "
+    "Classes of characters: Lower Case, Upper Case, Digits, Special Characters."
+)
+PASSWORD_IS_EMAIL = "The password can't be the same as the email address. Create a new password and try again."
+PASSWORD_SPACES = "The password can't begin or end with a space. Verify the password and try again."
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # MySQL INT, the widest integer column a payload's number lands in
+
+repository = CustomerRepository()
+_CAMEL = re.compile(r"(.)([A-Z])")
+
+
+# --- request rules shared with the other sales resources ----------------------------------------------------
+def snake_case(name: str) -> str:
+    """Magento's camelCase-to-snake_case for field names: ``countryId`` → ``country_id``."""
+    return _CAMEL.sub(r"\1_\2", name).lower()
+
+
+def snake_keys(value: Any, verbatim: Collection[str] = ()) -> Any:
+    """``value`` with every object key in snake_case; the values of ``verbatim`` keys (free-form data) untouched."""
+    if isinstance(value, dict):
+        converted = {}
+        for key, item in value.items():
+            name = snake_case(key) if isinstance(key, str) else key
+            converted[name] = item if name in verbatim else snake_keys(item, verbatim)
+        return converted
+    if isinstance(value, list):
+        return [snake_keys(item, verbatim) for item in value]
+    return value
+
+
+def check_integers(value: Any, field: str) -> None:
+    """Refuse integer fields of a parsed payload outside MySQL INT with Magento's 400 naming the field.
+
+    Free-form mappings (``extension_attributes``, ``product_options``) are stored as JSON and skipped.
+    """
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            check_integers(getattr(value, name), f"{field}.{name}" if field else name)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            check_integers(item, f"{field}.{index}")
+    elif type(value) is int and not INT_MIN <= value <= INT_MAX:
+        raise ApiError(400, INVALID, [str(value), field])
+
+
+@contextmanager
+def magento_not_found() -> Iterator[None]:
+    """Re-raise the repositories' "No such entity" with Magento's named parameters (its clients read them)."""
+    try:
+        yield
+    except NotFoundError as exc:
+        names = ("fieldName", "fieldValue", "field2Name", "field2Value")
+        if exc.message == NO_SUCH_ENTITY and len(exc.parameters) == 2:
+            raise ApiError(404, NAMED_NO_SUCH_ENTITY, dict(zip(names, exc.parameters, strict=False))) from exc
+        if exc.message == NO_SUCH_ENTITY_2 and len(exc.parameters) == 4:
+            raise ApiError(404, NAMED_NO_SUCH_ENTITY_2, dict(zip(names, exc.parameters, strict=True))) from exc
+        raise
+
+
+# --- payloads -----------------------------------------------------------------------------------------------
+class CustomerData(CustomerInput):
+    """A customer as sent: email (a valid address), first and last name are required as in Magento.
+
+    Checked here rather than only in the repository so that a bulk item missing them is rejected at once.
+    """
+
+    email: str
+    firstname: str
+    lastname: str
+
+    @field_validator("email")
+    @classmethod
+    def _valid_email(cls, value: str) -> str:
+        try:
+            email_address("email", value)
+        except CatalogError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+
+class CustomerCreateRequest(BaseModel):
+    """``POST /V1/customers``: Magento's ``createAccount`` (``redirectUrl`` is accepted and ignored)."""
+
+    customer: CustomerData
+    password: str | None = None
+    redirectUrl: str | None = None  # noqa: N815  (Magento's parameter name)
+
+    @field_validator("customer", mode="before")
+    @classmethod
+    def _snake(cls, value: Any) -> Any:
+        return snake_keys(value)
+
+
+class CustomerSaveRequest(BaseModel):
+    """``PUT /V1/customers/{customerId}``: the whole customer; ``addresses`` given replace the stored ones."""
+
+    customer: CustomerData
+
+    @field_validator("customer", mode="before")
+    @classmethod
+    def _snake(cls, value: Any) -> Any:
+        return snake_keys(value)
+
+
+def check_password(password: str, email: str) -> None:
+    """Magento's default password rules, with its messages."""
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise InvalidValueError(PASSWORD_TOO_LONG, [str(PASSWORD_MAX_LENGTH)])
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise InvalidValueError(PASSWORD_TOO_SHORT, [str(PASSWORD_MIN_LENGTH)])
+    if password != password.strip():
+        raise InvalidValueError(PASSWORD_SPACES)
+    classes = (
+        any(c.islower() for c in password),
+        any(c.isupper() for c in password),
+        any(c.isdigit() for c in password),
+        any(not c.isalnum() for c in password),
+    )
+    if sum(classes) < PASSWORD_CLASSES:
+        raise InvalidValueError(PASSWORD_CLASSES_MISSING, [str(PASSWORD_CLASSES)])
+    if password.strip().lower() == email.strip().lower():
+        raise InvalidValueError(PASSWORD_IS_EMAIL)
+
+
+# --- routes -------------------------------------------------------------------------------------------------
+@operations.search("/V1/customers/search", resource=RESOURCE)
+def search_customers(
+    ctx: OperationContext, params: dict[str, str], criteria: SearchCriteria
+) -> SearchResults[CustomerRecord]:
+    """Customers matching searchCriteria (email, firstname, lastname, group_id, website_id, created_at, …)."""
+    translation = apply(criteria, repository.search_fields())
+    found, total = repository.search(
+        ctx.conn, translation.where, translation.order_by, translation.limit, translation.offset
+    )
+    return SearchResults[CustomerRecord].model_validate(results(found, criteria, total))
+
+
+@operations.read("/V1/customers/{customerId}", resource=RESOURCE)
+def get_customer(ctx: OperationContext, params: dict[str, str]) -> CustomerRecord:
+    """One customer with addresses and custom attributes."""
+    with magento_not_found():
+        return repository.get(ctx.conn, int_param(params, "customerId"))
+
+
+@operations.read("/V1/customers/{customerId}/billingAddress", resource=RESOURCE)
+def get_billing_address(ctx: OperationContext, params: dict[str, str]) -> AddressRecord | None:
+    """The customer's default billing address (null when none is set)."""
+    with magento_not_found():
+        customer = repository.get(ctx.conn, int_param(params, "customerId"))
+    return next((a for a in customer.addresses if a.default_billing), None)
+
+
+@operations.read("/V1/customers/{customerId}/shippingAddress", resource=RESOURCE)
+def get_shipping_address(ctx: OperationContext, params: dict[str, str]) -> AddressRecord | None:
+    """The customer's default shipping address (null when none is set)."""
+    with magento_not_found():
+        customer = repository.get(ctx.conn, int_param(params, "customerId"))
+    return next((a for a in customer.addresses if a.default_shipping), None)
+
+
+@operations.write("POST", "/V1/customers", resource=RESOURCE)
+def create_customer(ctx: OperationContext, params: dict[str, str], body: CustomerCreateRequest) -> CustomerRecord:
+    """Create a customer (Magento's createAccount) in the request's website unless the payload names one.
+
+    An email already used in the website is Magento's 400; a ``customer.id`` is ignored (new ids are assigned).
+    """
+    check_integers(body.customer, "customer")
+    data = body.customer.model_copy(update={"id": None})
+    if data.website_id is None and data.store_id is None and not ctx.store.is_admin:
+        data = data.model_copy(update={"website_id": ctx.store.website_id, "store_id": ctx.store.store_id})
+    password_hash = None
+    if body.password is not None:
+        check_password(body.password, data.email)
+        password_hash = hash_password(body.password)
+    with magento_not_found():
+        return repository.create(ctx.conn, data, password_hash)
+
+
+@operations.write("PUT", "/V1/customers/{customerId}", resource=RESOURCE)
+def save_customer(ctx: OperationContext, params: dict[str, str], body: CustomerSaveRequest) -> CustomerRecord:
+    """Update a customer; ``customer.id`` may be left out, else it must be the path's id."""
+    customer_id = int_param(params, "customerId")
+    if body.customer.id is not None and body.customer.id != customer_id:
+        raise ApiError(400, INVALID, [str(body.customer.id), "customer.id"])
+    check_integers(body.customer, "customer")
+    with magento_not_found():
+        return repository.save(ctx.conn, body.customer.model_copy(update={"id": customer_id}))
+
+
+@operations.write("DELETE", "/V1/customers/{customerId}", resource=RESOURCE)
+def delete_customer(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
+    """Delete a customer with its addresses (its orders keep their snapshot of the customer)."""
+    with magento_not_found():
+        repository.delete(ctx.conn, int_param(params, "customerId"))
+    return True

@@ -1,0 +1,285 @@
+"""Orders and shipments: Magento's ``/V1/orders``, ``/V1/order/{orderId}/ship`` and ``/V1/shipment…`` routes.
+
+The writes are also served asynchronously on ``async.V1.orders.POST``, ``async.V1.orders.byId.comments.POST`` and
+``async.V1.order.byOrderId.ship.POST``.
+
+Amounts and quantities are ``Decimal`` in the repository and JSON numbers on the wire, as Magento (PHP floats)
+sends them: the response models (``Order``, ``Shipment``…) are the records with every Decimal typed ``Number``,
+written as an integer when whole, else as the nearest float — whose shortest text is the decimal itself for
+every value of up to 15 significant digits (all money below 10^11 at 4 places) — and documented as numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+
+import sqlalchemy as sa
+from pydantic import BaseModel, Field, PlainSerializer, create_model, field_validator
+from sqlalchemy.sql.elements import ColumnElement
+
+from conveyor.api.errors import INVALID, ApiError
+from conveyor.api.operations import OperationContext, int_param, operations
+from conveyor.api.resources.customers import check_integers, snake_keys
+from conveyor.api.search import SearchCriteria, SearchResults, apply, results, search_rows
+from conveyor.catalog.order_models import OrderExtensionRecord, ShippingAssignmentRecord
+from conveyor.catalog.order_shipments import _shipments
+from conveyor.catalog.order_tables import order_table, shipment_table
+from conveyor.catalog.orders import (
+    OrderInput,
+    OrderItemRecord,
+    OrderRecord,
+    OrderRepository,
+    PaymentRecord,
+    ShipmentItemRecord,
+    ShipmentRecord,
+    TrackInput,
+)
+from conveyor.catalog.stores import store_table
+
+RESOURCE = "Magento_Sales::sales"
+SHIP_RESOURCE = "Magento_Sales::ship"
+SHIPMENT_RESOURCE = "Magento_Sales::shipment"
+ORDER_EXISTS = 'The order "%1" exists already; an existing order cannot be saved again.'
+FREE_FORM = ("product_options",)  # kept as sent (stored as JSON), never renamed
+
+repository = OrderRepository()
+
+
+def json_number(value: Decimal) -> int | float:
+    """An amount as Magento writes it: an integer when whole, else the nearest float."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+Number = Annotated[Decimal, PlainSerializer(json_number, return_type=float, when_used="json")]
+"""A Decimal that is a JSON number on the wire (pydantic would write a string) and documented as one."""
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _rewrite(annotation: Any, replace: Mapping[Any, Any]) -> Any:
+    """``annotation`` with Decimal as ``Number`` and the models of ``replace`` swapped, inside unions and lists."""
+    if annotation is Decimal:
+        return Number
+    if isinstance(annotation, type) and annotation in replace:
+        return replace[annotation]
+    args = get_args(annotation)
+    if not args or get_origin(annotation) is Annotated:
+        return annotation
+    rewritten = tuple(_rewrite(arg, replace) for arg in args)
+    if rewritten == args:
+        return annotation
+    origin = get_origin(annotation)
+    if origin in (Union, UnionType):
+        return Union[rewritten]  # noqa: UP007  (built from a tuple)
+    return origin[rewritten]
+
+
+def with_numbers(model: type[M], name: str, replace: Mapping[Any, Any] | None = None) -> type[M]:
+    """A subclass of ``model`` whose amounts serialize as JSON numbers (nested models as given in ``replace``)."""
+    fields: dict[str, Any] = {}
+    for field_name, info in model.model_fields.items():
+        annotation = _rewrite(info.annotation, replace or {})
+        if annotation is not info.annotation:
+            fields[field_name] = (annotation, info)
+    subclass: type[M] = create_model(name, __base__=model, __module__=__name__, __doc__=model.__doc__, **fields)
+    return subclass
+
+
+ShipmentItem = with_numbers(ShipmentItemRecord, "ShipmentItem")
+Shipment = with_numbers(ShipmentRecord, "Shipment", {ShipmentItemRecord: ShipmentItem})
+Payment = with_numbers(PaymentRecord, "Payment")
+OrderItem = with_numbers(OrderItemRecord, "OrderItem", {OrderItemRecord: "OrderItem"})  # a child's parent_item
+OrderItem.model_rebuild(_types_namespace={"OrderItem": OrderItem})
+ShippingAssignment = with_numbers(ShippingAssignmentRecord, "ShippingAssignment", {OrderItemRecord: OrderItem})
+OrderExtension = with_numbers(OrderExtensionRecord, "OrderExtension", {ShippingAssignmentRecord: ShippingAssignment})
+Order = with_numbers(
+    OrderRecord,
+    "Order",
+    {OrderItemRecord: OrderItem, PaymentRecord: Payment, OrderExtensionRecord: OrderExtension},
+)
+OrderSearchResults = with_numbers(SearchResults[OrderRecord], "OrderSearchResults", {OrderRecord: Order})
+ShipmentSearchResults = with_numbers(SearchResults[ShipmentRecord], "ShipmentSearchResults", {ShipmentRecord: Shipment})
+
+
+def as_order(record: OrderRecord) -> OrderRecord:
+    """The record as an ``Order`` response."""
+    return Order.model_validate(record.model_dump())
+
+
+def as_shipment(record: ShipmentRecord) -> ShipmentRecord:
+    """The record as a ``Shipment`` response."""
+    return Shipment.model_validate(record.model_dump())
+
+
+# --- payloads -----------------------------------------------------------------------------------------------
+class OrderSaveRequest(BaseModel):
+    """``POST /V1/orders``: Magento's order save, here creating the order (``entity_id`` names no stored order)."""
+
+    entity: OrderInput
+
+    @field_validator("entity", mode="before")
+    @classmethod
+    def _snake(cls, value: Any) -> Any:
+        return snake_keys(value, FREE_FORM)
+
+
+class OrderComment(BaseModel):
+    """Magento's ``OrderStatusHistoryInterface`` as ``addComment`` reads it; a status changes the order's."""
+
+    comment: str
+    is_customer_notified: int | bool | None = None
+    is_visible_on_front: int | bool | None = None
+    status: str | None = None
+
+
+class OrderCommentRequest(BaseModel):
+    """``POST /V1/orders/{id}/comments``."""
+
+    statusHistory: OrderComment  # noqa: N815  (Magento's parameter name)
+
+    @field_validator("statusHistory", mode="before")
+    @classmethod
+    def _snake(cls, value: Any) -> Any:
+        return snake_keys(value)
+
+
+class ShipItem(BaseModel):
+    """Magento's ``ShipmentItemCreationInterface``."""
+
+    order_item_id: int
+    qty: Decimal = Field(allow_inf_nan=False)
+
+
+class ShipComment(BaseModel):
+    """Magento's ``ShipmentCommentCreationInterface``."""
+
+    comment: str
+    is_visible_on_front: int | bool | None = None
+
+
+class ShipOrderRequest(BaseModel):
+    """``POST /V1/order/{orderId}/ship``: no items ships everything left; ``packages``/``arguments`` are ignored."""
+
+    items: list[ShipItem] = Field(default_factory=list)
+    notify: bool = False
+    appendComment: bool = False  # noqa: N815  (Magento's parameter name)
+    comment: ShipComment | None = None
+    tracks: list[TrackInput] = Field(default_factory=list)
+    packages: list[Any] | None = None
+    arguments: dict[str, Any] | None = None
+
+    @field_validator("items", "comment", "tracks", mode="before")
+    @classmethod
+    def _snake(cls, value: Any) -> Any:
+        return snake_keys(value)
+
+
+# --- orders -------------------------------------------------------------------------------------------------
+@operations.read("/V1/orders/{id}", resource=RESOURCE, response=Order)
+def get_order(ctx: OperationContext, params: dict[str, str]) -> OrderRecord:
+    """One order with items, addresses, payment and status history (newest first)."""
+    return as_order(repository.get(ctx.conn, int_param(params, "id")))
+
+
+@operations.search("/V1/orders", resource=RESOURCE, response=OrderSearchResults)
+def search_orders(
+    ctx: OperationContext, params: dict[str, str], criteria: SearchCriteria
+) -> SearchResults[OrderRecord]:
+    """Orders matching searchCriteria (increment_id, status, state, customer_email, created_at, grand_total, …)."""
+    translation = apply(criteria, repository.search_fields())
+    found, total = repository.search(
+        ctx.conn, translation.where, translation.order_by, translation.limit, translation.offset
+    )
+    return OrderSearchResults.model_validate(results([o.model_dump() for o in found], criteria, total))
+
+
+@operations.write("POST", "/V1/orders", resource=RESOURCE, response=Order)
+def save_order(ctx: OperationContext, params: dict[str, str], body: OrderSaveRequest) -> OrderRecord:
+    """Create an order; without ``store_id`` it belongs to the request's store view.
+
+    Items link children to parents by the payload's ``item_id``/``parent_item_id``; new ids are assigned.
+    """
+    data = body.entity
+    check_integers(data, "entity")
+    if data.entity_id is not None:
+        o = order_table.c
+        if ctx.conn.execute(sa.select(o.entity_id).where(o.entity_id == data.entity_id)).first() is not None:
+            raise ApiError(400, ORDER_EXISTS, [str(data.entity_id)])
+    given = {n: item.store_id for n, item in enumerate(data.items) if item.store_id is not None}
+    if given:  # the repository stores an item's store_id unchecked (a database error for an unknown one)
+        known = set(ctx.conn.execute(sa.select(store_table.c.store_id)).scalars())
+        for n, store_id in given.items():
+            if store_id not in known:
+                raise ApiError(400, INVALID, [str(store_id), f"entity.items.{n}.store_id"])
+    if data.store_id is None and not ctx.store.is_admin:
+        data = data.model_copy(update={"store_id": ctx.store.store_id})
+    return as_order(repository.create(ctx.conn, data))
+
+
+@operations.write("POST", "/V1/orders/{id}/comments", resource=RESOURCE)
+def add_order_comment(ctx: OperationContext, params: dict[str, str], body: OrderCommentRequest) -> bool:
+    """Add a comment to the order's history (Magento's ``addComment``); a ``status`` becomes the order's status."""
+    entry = body.statusHistory
+    repository.add_status_history(
+        ctx.conn,
+        int_param(params, "id"),
+        entry.comment,
+        status=entry.status,
+        notify=bool(entry.is_customer_notified),
+        visible_on_front=bool(entry.is_visible_on_front),
+    )
+    return True
+
+
+# --- shipments ----------------------------------------------------------------------------------------------
+@operations.write("POST", "/V1/order/{orderId}/ship", resource=SHIP_RESOURCE)
+def ship_order(ctx: OperationContext, params: dict[str, str], body: ShipOrderRequest) -> int:
+    """Ship the order's items (all that is left when none are given) with tracking numbers; the shipment id.
+
+    More than is left of an item is a 400 naming its sku; the order becomes ``complete`` once everything is
+    shipped and invoiced, else ``processing``.
+    """
+    check_integers(body, "")
+    items = [(item.order_item_id, item.qty) for item in body.items]
+    comment = body.comment.comment if body.comment is not None else None
+    shipment = repository.create_shipment(
+        ctx.conn, int_param(params, "orderId"), items, body.tracks, comment=comment, notify=body.notify
+    )
+    return shipment.entity_id
+
+
+@operations.read("/V1/shipment/{id}", resource=SHIPMENT_RESOURCE, response=Shipment)
+def get_shipment(ctx: OperationContext, params: dict[str, str]) -> ShipmentRecord:
+    """One shipment with its items and tracks."""
+    return as_shipment(repository.get_shipment(ctx.conn, int_param(params, "id")))
+
+
+def shipment_fields() -> dict[str, ColumnElement[Any]]:
+    """searchCriteria fields of shipments."""
+    s = shipment_table.c
+    return {
+        "entity_id": s.entity_id,
+        "increment_id": s.increment_id,
+        "order_id": s.order_id,
+        "store_id": s.store_id,
+        "customer_id": s.customer_id,
+        "total_qty": s.total_qty,
+        "created_at": s.created_at,
+        "updated_at": s.updated_at,
+    }
+
+
+@operations.search("/V1/shipments", resource=SHIPMENT_RESOURCE, response=ShipmentSearchResults)
+def search_shipments(
+    ctx: OperationContext, params: dict[str, str], criteria: SearchCriteria
+) -> SearchResults[ShipmentRecord]:
+    """Shipments matching searchCriteria (order_id, increment_id, created_at, …) with items and tracks."""
+    s = shipment_table.c
+    rows, total = search_rows(ctx.conn, sa.select(s.entity_id), criteria, shipment_fields(), tiebreak=s.entity_id)
+    ids: Sequence[int] = [row.entity_id for row in rows]
+    found = {record.entity_id: record for record in _shipments(ctx.conn, s.entity_id.in_(ids))} if ids else {}
+    items = [found[i].model_dump() for i in ids if i in found]
+    return ShipmentSearchResults.model_validate(results(items, criteria, total))

@@ -1,0 +1,345 @@
+"""Serving the registry: FastAPI routes built from each ``Operation`` (sync, async, bulk) with shared dependencies.
+
+Each route gets the caller (``Authorization: Bearer``; public operations skip it), the store scope
+(``StorePathMiddleware`` + ``StoreResolver``) and a connection: writes run in a ``Transaction`` committed when the
+handler returns, reads in a plain connection. Endpoint signatures are generated, so the OpenAPI document shows
+each body, path parameter and response model; the bulk routes read their array themselves (one malformed item
+must not fail the others) and declare its schema through ``openapi_extra``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Body, Depends, FastAPI, Path, Request, Response, Security
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+from sqlalchemy.engine import Connection, Engine
+
+from conveyor.api.auth import GUEST, Caller, caller_for_token
+from conveyor.api.errors import DECODING, ApiError, ErrorResponse, unauthorized
+from conveyor.api.operations import Operation, OperationContext, Registry, check_text
+from conveyor.api.scope import SCOPE_KEY, StoreResolver, StoreScope
+from conveyor.api.search import parse
+from conveyor.api.settings import ApiSettings
+from conveyor.bulk.scheduler import BulkUser, Item, schedule
+from conveyor.mq.queue import MessageQueue, Transaction
+
+ASYNC_GET_REFUSED = "GET requests cannot be asynchronous; use the synchronous route."
+EXPECTED_ARRAY = "The request body of a bulk request must be a non-empty JSON array of items."
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "Invalid request (Magento's message naming the field)"},
+    401: {"model": ErrorResponse, "description": "Missing, unknown or expired token"},
+    404: {"model": ErrorResponse, "description": "No such entity, store or route"},
+}
+SEARCH_PARAMETERS = [
+    {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": "Magento searchCriteria; any number of filter groups, filters and sort orders may be given.",
+    }
+    for name, schema in (
+        ("searchCriteria[filter_groups][0][filters][0][field]", {"type": "string"}),
+        ("searchCriteria[filter_groups][0][filters][0][value]", {"type": "string"}),
+        ("searchCriteria[filter_groups][0][filters][0][condition_type]", {"type": "string"}),
+        ("searchCriteria[sortOrders][0][field]", {"type": "string"}),
+        ("searchCriteria[sortOrders][0][direction]", {"type": "string", "enum": ["ASC", "DESC"]}),
+        ("searchCriteria[pageSize]", {"type": "integer", "minimum": 0}),
+        ("searchCriteria[currentPage]", {"type": "integer", "minimum": 1}),
+    )
+]
+bearer = HTTPBearer(
+    auto_error=False, description="An admin token (POST /rest/V1/integration/admin/token) or an integration token."
+)
+
+
+class RequestItem(BaseModel):
+    id: int
+    data_hash: str
+    status: str  # accepted | rejected
+    error_message: str | None = None
+
+
+class AsyncResponse(BaseModel):
+    """Magento's answer to an async or bulk request."""
+
+    bulk_uuid: str
+    request_items: list[RequestItem]
+    errors: bool
+
+
+class Services:
+    """What every route shares: settings, the database, the message queue, the registry and the store cache."""
+
+    def __init__(self, settings: ApiSettings, mq: MessageQueue, registry: Registry) -> None:
+        self.settings, self.mq, self.registry = settings, mq, registry
+        self.stores = StoreResolver()
+        self._broker_lock = threading.Lock()  # a broker connection (pika) is not thread-safe; requests are threads
+
+    @property
+    def engine(self) -> Engine:
+        return self.mq.engine
+
+    def declare(self) -> None:
+        with self._broker_lock:
+            self.mq.declare()
+
+    @contextmanager
+    def writing(self) -> Iterator[Transaction]:
+        """A transaction that can publish; outboxed messages are relayed once it commits."""
+        with self.engine.begin() as conn:
+            transaction = Transaction(self.mq, conn)
+            yield transaction
+        if transaction.outboxed:
+            with self._broker_lock:
+                self.mq.relay_outbox()
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+
+def add_routes(app: FastAPI, services: Services) -> dict[str, Any]:
+    """Add every operation's routes to ``app``; returns extra OpenAPI schemas (the bulk items) to publish."""
+    operations = sorted(services.registry, key=_route_order)
+    store = _store_dependency(services)
+    extra: list[type[BaseModel]] = []
+    for op in operations:
+        if op.kind == "write" and op.asynchronous:
+            _add_async(app, services, op, store)
+            _add_bulk(app, services, op, store)
+            extra.append(op.item_model)
+    for op in operations:
+        _add_sync(app, services, op, store)
+    app.add_api_route(
+        "/rest/async/{path:path}",
+        _refuse_async_get,
+        methods=["GET"],
+        include_in_schema=False,
+    )
+    if not extra:
+        return {}
+    _, schemas = models_json_schema([(m, "validation") for m in extra], ref_template="#/components/schemas/{model}")
+    return dict(schemas.get("$defs", {}))
+
+
+def _route_order(op: Operation) -> tuple[tuple[int, str], ...]:
+    """Literal segments before ``{param}`` ones, so ``/customerGroups/search`` wins over ``/customerGroups/{id}``."""
+    return tuple((1 if s.startswith("{") else 0, s) for s in op.path.strip("/").split("/"))
+
+
+def _refuse_async_get(path: str) -> None:
+    raise ApiError(405, ASYNC_GET_REFUSED)
+
+
+# --- dependencies ----------------------------------------------------------------------------------------------
+def _caller_dependency(services: Services, op: Operation) -> Callable[..., Caller]:
+    def caller(credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]) -> Caller:
+        if credentials is None or not credentials.credentials:
+            raise unauthorized(op.resource)
+        with services.reading() as conn:
+            found = caller_for_token(conn, credentials.credentials)
+        if found is None:
+            raise unauthorized(op.resource)
+        return found
+
+    def guest() -> Caller:
+        return GUEST
+
+    return guest if op.public else caller
+
+
+def _store_dependency(services: Services) -> Callable[..., StoreScope]:
+    def store(request: Request) -> StoreScope:
+        with services.reading() as conn:
+            return services.stores.resolve(conn, request.scope.get(SCOPE_KEY))
+
+    return store
+
+
+def _signature(
+    op: Operation, caller: Callable[..., Caller], store: Callable[..., StoreScope], *, path: bool, body: Any
+) -> inspect.Signature:
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    parameters = [
+        inspect.Parameter("conveyor_caller", keyword, annotation=Caller, default=Depends(caller)),
+        inspect.Parameter("conveyor_store", keyword, annotation=StoreScope, default=Depends(store)),
+        inspect.Parameter("conveyor_request", keyword, annotation=Request),
+    ]
+    if path:
+        parameters += [inspect.Parameter(p, keyword, annotation=str, default=Path()) for p in op.params]
+    if body is not None:
+        parameters.append(inspect.Parameter("conveyor_body", keyword, annotation=body, default=Body()))
+    return inspect.Signature(parameters)
+
+
+def _path_params(op: Operation, values: dict[str, Any]) -> dict[str, str]:
+    params = {p: str(values[p]) for p in op.params}
+    for name, value in params.items():
+        check_text(value, name)
+    return params
+
+
+def _tag(op: Operation) -> str:
+    parts = op.path.strip("/").split("/")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+# --- the three kinds of route ----------------------------------------------------------------------------------
+def _add_sync(app: FastAPI, services: Services, op: Operation, store: Callable[..., StoreScope]) -> None:
+    def endpoint(**values: Any) -> Any:
+        caller: Caller = values["conveyor_caller"]
+        scope: StoreScope = values["conveyor_store"]
+        params = _path_params(op, values)
+        if op.kind == "write":
+            body = values.get("conveyor_body")
+            if isinstance(body, BaseModel):
+                check_text(body.model_dump())
+            with services.writing() as transaction:
+                ctx = OperationContext(transaction.conn, scope, caller, transaction, services.settings)
+                return op.run(ctx, params, body)
+        argument = parse(values["conveyor_request"].query_params.multi_items()) if op.kind == "search" else None
+        with services.reading() as conn:
+            return op.run(OperationContext(conn, scope, caller, None, services.settings), params, argument)
+
+    endpoint.__signature__ = _signature(  # type: ignore[attr-defined]
+        op, _caller_dependency(services, op), store, path=True, body=op.body
+    )
+    endpoint.operation = op  # type: ignore[attr-defined]  # read back by the validation error handler
+    app.add_api_route(
+        "/rest" + op.path,
+        endpoint,
+        methods=[op.method],
+        response_model=op.response,
+        response_model_exclude_none=True,
+        name=op.handler.__name__,
+        summary=op.summary,
+        description=_description(op),
+        responses=ERROR_RESPONSES,
+        tags=[_tag(op)],
+        openapi_extra={"parameters": SEARCH_PARAMETERS} if op.kind == "search" else None,
+    )
+
+
+def _description(op: Operation) -> str:
+    text = op.description or ""
+    text += f"\n\nAlso under `/rest/<store_code>{op.path}` (or `/rest/all…` for the admin scope)."
+    if op.kind == "write" and op.asynchronous:
+        text += (
+            f"\n\nAsynchronously: `{op.method} /rest/async{op.path}` (one item) and "
+            f"`{op.method} /rest/async/bulk{op.bulk_path}` (an array), topic `{op.topic}`."
+        )
+    return text.strip()
+
+
+def _add_async(app: FastAPI, services: Services, op: Operation, store: Callable[..., StoreScope]) -> None:
+    def endpoint(**values: Any) -> dict[str, Any]:
+        caller: Caller = values["conveyor_caller"]
+        params = _path_params(op, values)
+        body = values.get("conveyor_body")
+        raw = body.model_dump(mode="json", exclude_unset=True) if isinstance(body, BaseModel) else None
+        check_text(raw)
+        item = Item(serialize(values["conveyor_store"], params, raw))
+        with services.writing() as transaction:
+            return schedule(transaction, op.topic, [item], BulkUser(caller.user_type, caller.user_id))
+
+    endpoint.__signature__ = _signature(  # type: ignore[attr-defined]
+        op, _caller_dependency(services, op), store, path=True, body=op.body
+    )
+    endpoint.operation = op  # type: ignore[attr-defined]
+    app.add_api_route(
+        "/rest/async" + op.path,
+        endpoint,
+        methods=[op.method],
+        status_code=202,
+        response_model=AsyncResponse,
+        response_model_exclude_none=True,
+        name=f"{op.handler.__name__}_async",
+        summary=f"{op.summary} (asynchronously)",
+        description=f"Queued on topic `{op.topic}`; follow it with `GET /rest/V1/bulk/{{bulk_uuid}}/status`.",
+        responses=ERROR_RESPONSES,
+        tags=[f"async {_tag(op)}"],
+    )
+
+
+def _add_bulk(app: FastAPI, services: Services, op: Operation, store: Callable[..., StoreScope]) -> None:
+    async def endpoint(**values: Any) -> Response:
+        request: Request = values["conveyor_request"]
+        raw = await request.body()
+        try:
+            items = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise ApiError(400, DECODING, [str(exc)]) from exc
+        if not isinstance(items, list) or not items:
+            raise ApiError(400, EXPECTED_ARRAY)
+        caller: Caller = values["conveyor_caller"]
+        answer = await run_in_threadpool(
+            schedule_bulk, services, op, values["conveyor_store"], BulkUser(caller.user_type, caller.user_id), items
+        )
+        # already in AsyncResponse's shape: skip validating thousands of items again on the way out
+        return Response(orjson.dumps(answer), status_code=202, media_type="application/json")
+
+    endpoint.__signature__ = _signature(  # type: ignore[attr-defined]
+        op, _caller_dependency(services, op), store, path=False, body=None
+    )
+    item_schema = {"$ref": f"#/components/schemas/{op.item_model.__name__}"}
+    params = ", ".join(f"`{p}`" for p in op.params)
+    app.add_api_route(
+        "/rest/async/bulk" + op.bulk_path,
+        endpoint,
+        methods=[op.method],
+        status_code=202,
+        response_model=AsyncResponse,
+        response_model_exclude_none=True,
+        name=f"{op.handler.__name__}_bulk",
+        summary=f"{op.summary} (bulk)",
+        description=(
+            f"An array of items, one operation each on topic `{op.topic}`"
+            + (f"; the path parameter(s) {params} go into each item" if op.params else "")
+            + ". A malformed item is rejected (status 5) and the others are processed."
+        ),
+        responses=ERROR_RESPONSES,
+        tags=[f"async {_tag(op)}"],
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"type": "array", "minItems": 1, "items": item_schema}}},
+            }
+        },
+    )
+
+
+def serialize(store: StoreScope, params: dict[str, str], body: Any) -> str:
+    """An operation's ``serialized_data``: everything the consumer needs to run it later, as JSON text."""
+    data = {
+        "store": {"store_id": store.store_id, "code": store.code, "website_id": store.website_id},
+        "params": params,
+        "body": body,
+    }
+    return orjson.dumps(data).decode()
+
+
+def schedule_bulk(
+    services: Services, op: Operation, store: StoreScope, user: BulkUser, items: Sequence[Any]
+) -> dict[str, Any]:
+    """Validate each item with the operation's item model and schedule the accepted ones in one bulk."""
+    prepared = []
+    for item in items:
+        try:
+            params, body = op.parse_item(item)
+        except ApiError as exc:
+            prepared.append(Item(orjson.dumps(item).decode(), error=str(exc)))
+            continue
+        prepared.append(Item(serialize(store, params, body)))
+    with services.writing() as transaction:
+        return schedule(transaction, op.topic, prepared, user)

@@ -1,0 +1,136 @@
+"""``conveyor token …`` (integration tokens) and ``conveyor user …`` (admin users who log in for admin tokens)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+from rich.table import Table
+
+from conveyor.cli.common import ConfigError, console
+
+# the API modules are imported inside the commands: every ``conveyor`` start (each consumer process) pays for
+# what this module imports at the top
+
+
+def _engine() -> Any:
+    from conveyor.db.engine import get_engine
+    from conveyor.settings import get_settings
+
+    return get_engine(get_settings().database_url)
+
+
+def _when(epoch: float | None) -> str:
+    return "-" if epoch is None else dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@click.group()
+def token() -> None:
+    """Integration tokens: bearer tokens for other systems, valid until revoked."""
+
+
+@token.command("create")
+@click.argument("name")
+def create_token(name: str) -> None:
+    """Create the token of integration NAME and print it (it is shown only once)."""
+    from conveyor.api.auth import UserExistsError, create_integration_token
+
+    try:
+        with _engine().begin() as conn:
+            secret = create_integration_token(conn, name)
+    except UserExistsError as exc:
+        raise ConfigError(str(exc)) from exc
+    click.echo(secret)
+
+
+@token.command("list")
+def list_tokens() -> None:
+    """Integration tokens and live admin tokens (never the tokens themselves)."""
+    import sqlalchemy as sa
+
+    from conveyor.api.schema import api_token_table as t
+    from conveyor.db.engine import now
+
+    table = Table("kind", "name", "created (UTC)", "expires (UTC)")
+    with _engine().connect() as conn:
+        rows = conn.execute(
+            sa.select(t.c.kind, t.c.name, t.c.created_at, t.c.expires_at)
+            .where(sa.or_(t.c.expires_at.is_(None), t.c.expires_at > now()))
+            .order_by(t.c.kind, t.c.name)
+        )
+        for row in rows:
+            table.add_row(row.kind, row.name, _when(row.created_at), _when(row.expires_at))
+    console.print(table)
+
+
+@token.command("revoke")
+@click.argument("name")
+def revoke_token(name: str) -> None:
+    """Revoke the token of integration NAME."""
+    from conveyor.api.auth import revoke_integration
+
+    with _engine().begin() as conn:
+        revoked = revoke_integration(conn, name)
+    if not revoked:
+        raise ConfigError(f"no integration named {name!r}")
+    console.print(f"revoked the token of {name}")
+
+
+@click.group()
+def user() -> None:
+    """Admin users: they log in with POST /rest/V1/integration/admin/token."""
+
+
+@user.command("create")
+@click.argument("username")
+@click.password_option("--password", help="The password (asked for when not given).")
+def create_admin(username: str, password: str) -> None:
+    """Create admin user USERNAME."""
+    if not password:
+        raise click.BadParameter("must not be empty", param_hint="--password")
+    from conveyor.api.auth import UserExistsError, create_user
+
+    try:
+        with _engine().begin() as conn:
+            create_user(conn, username, password)
+    except UserExistsError as exc:
+        raise ConfigError(str(exc)) from exc
+    console.print(f"created admin user {username}")
+
+
+@user.command("list")
+def list_admins() -> None:
+    """Admin users and whether they are active."""
+    import sqlalchemy as sa
+
+    from conveyor.api.schema import admin_user_table as u
+
+    table = Table("username", "active", "created (UTC)")
+    with _engine().connect() as conn:
+        for row in conn.execute(sa.select(u.c.username, u.c.is_active, u.c.created_at).order_by(u.c.username)):
+            table.add_row(row.username, "yes" if row.is_active else "no", _when(row.created_at))
+    console.print(table)
+
+
+@user.command("disable")
+@click.argument("username")
+def disable_admin(username: str) -> None:
+    """Disable USERNAME: its tokens stop working at once and it cannot log in."""
+    _set_active(username, False)
+
+
+@user.command("enable")
+@click.argument("username")
+def enable_admin(username: str) -> None:
+    """Enable USERNAME again."""
+    _set_active(username, True)
+
+
+def _set_active(username: str, active: bool) -> None:
+    from conveyor.api.auth import set_user_active
+
+    with _engine().begin() as conn:
+        if not set_user_active(conn, username, active):
+            raise ConfigError(f"no admin user named {username!r}")
+    console.print(f"{username} is {'enabled' if active else 'disabled'}")
