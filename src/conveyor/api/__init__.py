@@ -16,8 +16,9 @@ load FastAPI.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from conveyor.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from conveyor.api.app import create_app
@@ -78,9 +79,4 @@ __all__ = [
     "topic_for",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'conveyor.api' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -15,8 +15,9 @@ Names are imported on first use, so that ``conveyor.db.tables`` (which imports `
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from conveyor.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from conveyor.bulk import status
@@ -51,11 +52,4 @@ __all__ = [
     "status",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'conveyor.bulk' has no attribute {name!r}")
-    if name == "status":
-        return importlib.import_module(module)
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)
