@@ -8,7 +8,9 @@ from conveyor.cli.api import api
 from conveyor.cli.bulk import bulk
 from conveyor.cli.db import db
 from conveyor.cli.demo import demo
+from conveyor.cli.erp_sim import erp_sim
 from conveyor.cli.queue import queue
+from conveyor.cli.sync import sync
 from conveyor.cli.token import token, user
 from conveyor.cli.topology import topology
 
@@ -19,5 +21,5 @@ def main() -> None:
     """Conveyor: commerce integration — queues, async/bulk API, command bus, pipelines, imports."""
 
 
-for command in (api, bulk, db, demo, queue, token, topology, user):
+for command in (api, bulk, db, demo, erp_sim, queue, sync, token, topology, user):
     main.add_command(command)

@@ -1,0 +1,104 @@
+"""The ``Source`` port: what Conveyor asks of a system of record, whatever its protocol.
+
+Implementations register under the ``conveyor.sources`` entry-point group as a class (or any object) with
+``from_settings(settings) -> Source``; ``load_source`` picks one by the ``CONVEYOR_SOURCE`` name, so a user
+adds a source without forking. Every call may raise the errors of ``conveyor.sync.errors``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from importlib.metadata import entry_points
+from typing import Protocol, runtime_checkable
+
+from conveyor.sync.models import (
+    Attribute,
+    Customer,
+    EntityType,
+    Fulfillment,
+    IdPage,
+    Outlet,
+    PriceGroup,
+    Product,
+)
+from conveyor.sync.settings import SyncSettings, sync_settings
+
+ENTRY_POINT_GROUP = "conveyor.sources"
+
+
+@runtime_checkable
+class Source(Protocol):
+    """Fetch entities by id, list ids page by page (all, or changed since a time), acknowledge change sets."""
+
+    def fetch_customer(self, customer_no: str) -> Customer: ...
+
+    def fetch_attribute(self, code: str) -> Attribute: ...
+
+    def fetch_price_group(self, code: str) -> PriceGroup: ...
+
+    def fetch_product(self, product_no: str) -> Product: ...
+
+    def fetch_fulfillments(self, order_no: str) -> list[Fulfillment]:
+        """Every fulfilment of the order so far (an empty list when nothing has shipped)."""
+        ...
+
+    def list_outlets(self) -> list[Outlet]:
+        """Every outlet stock and outlet prices refer to (few: one call)."""
+        ...
+
+    def list_ids(
+        self,
+        entity: EntityType,
+        *,
+        since: datetime | None = None,
+        cursor: str | None = None,
+        limit: int = 100,
+    ) -> IdPage:
+        """One page of ids of ``entity`` (changed at or after ``since``); pass ``next_cursor`` for the next.
+
+        For fulfilments the ids are order numbers whose fulfilments changed.
+        """
+        ...
+
+    def acknowledge(self, change_set_id: str) -> None:
+        """Tell the source that every entity of the change set is synced."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class SourceFactory(Protocol):
+    """What an entry point of ``conveyor.sources`` loads to."""
+
+    def from_settings(self, settings: SyncSettings) -> Source: ...
+
+
+def available_sources() -> list[str]:
+    """Names registered in the ``conveyor.sources`` group."""
+    return sorted(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))
+
+
+def load_source(settings: SyncSettings | None = None, name: str | None = None) -> Source:
+    """The source named ``name`` (default: ``settings.source``), built from ``settings``."""
+    settings = sync_settings(settings)
+    wanted = name or settings.source
+    found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == wanted]
+    if not found:
+        known = ", ".join(available_sources()) or "none"
+        raise LookupError(f"no source named {wanted!r} in the {ENTRY_POINT_GROUP} entry points (known: {known})")
+    factory: SourceFactory = found[0].load()
+    return factory.from_settings(settings)
+
+
+def iter_pages(
+    source: Source, entity: EntityType, *, since: datetime | None = None, limit: int = 100
+) -> Iterator[IdPage]:
+    """Every page of ids, following the cursors."""
+    cursor: str | None = None
+    while True:
+        page = source.list_ids(entity, since=since, cursor=cursor, limit=limit)
+        yield page
+        if page.next_cursor is None or not page.ids:
+            return
+        cursor = page.next_cursor
