@@ -76,6 +76,7 @@ class OperationContext:
     caller: Caller
     transaction: Transaction | None = None  # writes only: publish atomically with the writes
     settings: ApiSettings = field(default_factory=get_api_settings)
+    query: Mapping[str, str] = field(default_factory=dict)  # reads: the request's query parameters
 
     def publish(self, topic: str, payload: Any, **properties: Any) -> Envelope:
         """Publish a message that exists if and only if this operation's transaction commits."""

@@ -209,8 +209,9 @@ def _add_sync(app: FastAPI, services: Services, op: Operation, store: Callable[.
                 ctx = OperationContext(transaction.conn, scope, caller, transaction, services.settings)
                 return op.run(ctx, params, body)
         argument = parse(values["conveyor_request"].query_params.multi_items()) if op.kind == "search" else None
+        query = dict(values["conveyor_request"].query_params)
         with services.reading() as conn:
-            return op.run(OperationContext(conn, scope, caller, None, services.settings), params, argument)
+            return op.run(OperationContext(conn, scope, caller, None, services.settings, query), params, argument)
 
     endpoint.__signature__ = _signature(  # type: ignore[attr-defined]
         op, _caller_dependency(services, op), store, path=True, body=op.body
@@ -322,7 +323,12 @@ def _add_bulk(app: FastAPI, services: Services, op: Operation, store: Callable[.
 def serialize(store: StoreScope, params: dict[str, str], body: Any) -> str:
     """An operation's ``serialized_data``: everything the consumer needs to run it later, as JSON text."""
     data = {
-        "store": {"store_id": store.store_id, "code": store.code, "website_id": store.website_id},
+        "store": {
+            "store_id": store.store_id,
+            "code": store.code,
+            "website_id": store.website_id,
+            "explicit": store.explicit,
+        },
         "params": params,
         "body": body,
     }

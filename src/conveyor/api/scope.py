@@ -32,6 +32,7 @@ class StoreScope:
     store_id: int
     code: str
     website_id: int
+    explicit: bool = True  # False for /rest/V1/…: no store named (writes there save the defaults)
 
     @property
     def is_admin(self) -> bool:
@@ -90,4 +91,6 @@ def resolve_store(conn: Connection, code: str | None) -> StoreScope:
     row = conn.execute(sa.select(s.c.store_id, s.c.code, s.c.website_id).where(condition)).first()
     if row is None:
         raise ApiError(404, STORE_NOT_FOUND)
-    return StoreScope(store_id=int(row.store_id), code=str(row.code), website_id=int(row.website_id))
+    return StoreScope(
+        store_id=int(row.store_id), code=str(row.code), website_id=int(row.website_id), explicit=code is not None
+    )

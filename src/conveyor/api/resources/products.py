@@ -1,0 +1,579 @@
+"""Products: Magento's ``/V1/products`` routes and payloads over ``ProductRepository``.
+
+The writes are ``operations.write`` and so also exist asynchronously and in bulk, on the topics
+``async.V1.products.POST`` (``POST /rest/async/bulk/V1/products`` with ``[{"product": {...}}, ...]``),
+``async.V1.products.bySku.PUT`` (``PUT /rest/async/bulk/V1/products/bySku`` with ``[{"sku": ..., "product":
+{...}}, ...]``) and ``async.V1.products.bySku.DELETE``.
+
+Store scope. Reads see the path's store view: ``/rest/<code>/V1`` that view's values over the defaults,
+``/rest/V1`` the default store view's, ``/rest/all/V1`` the defaults. Writes (``write_store_id``) save the
+defaults through ``/rest/all/V1`` and ``/rest/V1``, and overrides of the view through ``/rest/<code>/V1``;
+with a single store view they save the defaults, as Magento does in single-store mode. Magento itself reads
+``/rest/V1`` as ``/rest/default/V1`` for writes too, so that every update sent there becomes an override of the
+default view that the admin's "All Store Views" never shows (magento/magento2#7612, #9186); we keep that
+meaning for ``/rest/default/V1`` only. A new product's values are always its defaults.
+
+Payloads are Magento's ``ProductInterface``: custom attribute values come back as text as Magento's do
+(select values as option ids, decimals with six places), relations name products by sku except
+``configurable_product_links`` (child ids, mapped to skus here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel, Field
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from conveyor.api.errors import INVALID, ApiError
+from conveyor.api.operations import OperationContext, operations
+from conveyor.api.search import Filter, FilterGroup, SearchCriteria, SearchResults, apply, results
+from conveyor.catalog import (
+    BundleOption,
+    BundleSelection,
+    CategoryLink,
+    ConfigurableOption,
+    MediaEntry,
+    NotFoundError,
+    ProductInput,
+    ProductLink,
+    ProductRecord,
+    ProductRepository,
+    StockInput,
+    TierPrice,
+)
+from conveyor.catalog.stores import ADMIN_STORE_ID, store_table
+
+RESOURCE = "Magento_Catalog::products"
+NOT_FOUND = "The product that was requested doesn't exist. Verify the product and try again."
+NO_CUSTOM_OPTIONS = 'Custom options are not supported: "%1" must be empty.'
+MIXED_GROUP = 'The filter on "%1" cannot share a filter group with other fields (%2).'
+MAX_INT = 2**31 - 1
+MAX_SMALL = 2**15 - 1
+MAX_QTY = 10**8  # the quantity columns are NUMERIC(12, 4)
+STOCK_ID = 1  # Magento's default stock
+
+repository = ProductRepository()
+
+Id = Annotated[int, Field(ge=0, le=MAX_INT)]
+WebsiteId = Annotated[int, Field(ge=0, le=MAX_SMALL)]
+Position = Annotated[int, Field(ge=-MAX_INT, le=MAX_INT)]
+Number = Annotated[float, Field(allow_inf_nan=False)]
+Quantity = Annotated[float, Field(allow_inf_nan=False, gt=-MAX_QTY, lt=MAX_QTY)]
+Label = Annotated[str, Field(max_length=255)]
+
+
+# --- payloads (Magento's ProductInterface; the same model in and out, so a client can send back what it got) --
+class CustomAttribute(BaseModel):
+    attribute_code: str
+    value: Any = None
+
+
+class CategoryLinkData(BaseModel):
+    position: Position = 0
+    category_id: Id
+
+
+class StockItemData(BaseModel):
+    """The default source's quantity and availability (Magento's stock_item; other fields are ignored)."""
+
+    product_id: int | None = None
+    stock_id: int | None = None
+    qty: Quantity | None = None
+    is_in_stock: bool | None = None
+
+
+class OptionValue(BaseModel):
+    value_index: int
+
+
+class ConfigurableOptionData(BaseModel):
+    """A super attribute; ``values`` are read-only (the children's option ids)."""
+
+    id: int | None = None
+    attribute_id: Id
+    label: Label | None = None
+    position: Position = 0
+    values: list[OptionValue] | None = None
+    product_id: int | None = None
+
+
+class BundleLinkData(BaseModel):
+    """A bundle selection; ``price_type`` 0 fixed, 1 percent."""
+
+    id: int | None = None
+    sku: str
+    option_id: int | None = None
+    qty: Annotated[float, Field(allow_inf_nan=False, ge=0, lt=MAX_QTY)] = 1
+    position: Position = 0
+    is_default: bool = False
+    price: Number = 0
+    price_type: int = 0
+    can_change_quantity: int = 0
+
+
+class BundleOptionData(BaseModel):
+    option_id: Id | None = None
+    title: Label
+    required: bool = True
+    type: str = "select"
+    position: Position = 0
+    sku: str | None = None
+    product_links: list[BundleLinkData] = []
+
+
+class ProductExtension(BaseModel):
+    website_ids: list[WebsiteId] | None = None
+    category_links: list[CategoryLinkData] | None = None
+    stock_item: StockItemData | None = None
+    configurable_product_options: list[ConfigurableOptionData] | None = None
+    configurable_product_links: list[Id] | None = None
+    bundle_product_options: list[BundleOptionData] | None = None
+
+
+class ProductLinkExtension(BaseModel):
+    qty: Annotated[float, Field(allow_inf_nan=False, ge=0, lt=MAX_QTY)] | None = None
+
+
+class ProductLinkData(BaseModel):
+    """related / upsell / crosssell, or associated (a grouped product's child, its default qty in the extension)."""
+
+    sku: str | None = None
+    link_type: str
+    linked_product_sku: str
+    linked_product_type: str | None = None
+    position: Position = 0
+    extension_attributes: ProductLinkExtension | None = None
+
+
+class MediaEntryData(BaseModel):
+    """A gallery entry by file path (uploading ``content`` is not supported)."""
+
+    id: int | None = None
+    media_type: Annotated[str, Field(max_length=32)] = "image"
+    label: Label | None = None
+    position: Position = 0
+    disabled: bool = False
+    types: list[str] = []
+    file: str
+
+
+class TierPriceExtension(BaseModel):
+    percentage_value: Number | None = None
+    website_id: WebsiteId = 0
+
+
+class ProductTierPriceData(BaseModel):
+    """A tier price of the product payload: group 32000 is all groups; a percentage_value wins over value."""
+
+    customer_group_id: Id
+    qty: Annotated[float, Field(allow_inf_nan=False, gt=0, lt=MAX_QTY)]
+    value: Number | None = None
+    extension_attributes: TierPriceExtension | None = None
+
+
+class ProductData(BaseModel):
+    """Magento's product payload; read-only fields (id, created_at, updated_at) are ignored when sent."""
+
+    id: int | None = None
+    sku: str | None = None
+    name: str | None = None
+    attribute_set_id: Id | None = None
+    price: Number | None = None
+    status: Id | None = None
+    visibility: Id | None = None
+    type_id: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    weight: Number | None = None
+    extension_attributes: ProductExtension | None = None
+    product_links: list[ProductLinkData] | None = None
+    options: list[dict[str, Any]] | None = None
+    media_gallery_entries: list[MediaEntryData] | None = None
+    tier_prices: list[ProductTierPriceData] | None = None
+    custom_attributes: list[CustomAttribute] | None = None
+
+
+class NewProductData(ProductData):
+    sku: str
+
+
+class ProductSaveRequest(BaseModel):
+    product: NewProductData
+    saveOptions: bool | None = None  # noqa: N815  (Magento's name; every option is always saved)
+
+
+class ProductUpdateRequest(BaseModel):
+    product: ProductData
+    saveOptions: bool | None = None  # noqa: N815
+
+
+# --- routes ----------------------------------------------------------------------------------------------------
+@operations.write("POST", "/V1/products", resource=RESOURCE)
+def save_product(ctx: OperationContext, params: dict[str, str], body: ProductSaveRequest) -> ProductData:
+    """Create a product, or update the one with this sku (Magento's POST saves by sku); the saved product."""
+    product = body.product
+    entity_id = repository.save(ctx.conn, to_input(ctx.conn, product, product.sku), write_store_id(ctx))
+    return present(repository.get_by_id(ctx.conn, entity_id, ctx.store.store_id))
+
+
+@operations.read("/V1/products/{sku}", resource=RESOURCE)
+def get_product(ctx: OperationContext, params: dict[str, str]) -> ProductData:
+    """The product as the path's store view sees it."""
+    return present(repository.get(ctx.conn, params["sku"], ctx.store.store_id))
+
+
+@operations.write("PUT", "/V1/products/{sku}", resource=RESOURCE)
+def update_product(ctx: OperationContext, params: dict[str, str], body: ProductUpdateRequest) -> ProductData:
+    """Merge the given fields into the product (fields left out keep their values); creates it if new."""
+    sku = params["sku"]
+    given = body.product.sku
+    if given is not None and given.casefold() != sku.casefold():
+        raise ApiError(400, INVALID, [given, "product.sku"])  # renaming a sku is not supported
+    entity_id = repository.save(ctx.conn, to_input(ctx.conn, body.product, sku), write_store_id(ctx))
+    return present(repository.get_by_id(ctx.conn, entity_id, ctx.store.store_id))
+
+
+@operations.write("DELETE", "/V1/products/{sku}", resource=RESOURCE)
+def delete_product(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
+    """Delete the product with its values, relations, prices and stock."""
+    if not repository.delete(ctx.conn, [params["sku"]]):
+        raise NotFoundError(NOT_FOUND)
+    return True
+
+
+@operations.search("/V1/products", resource=RESOURCE)
+def search_products(
+    ctx: OperationContext, params: dict[str, str], criteria: SearchCriteria
+) -> SearchResults[ProductData]:
+    """Products matching searchCriteria, as the path's store view sees them.
+
+    Fields: id, sku, type_id, attribute_set_id, created_at, updated_at and every attribute code (name, price,
+    status, visibility, custom attributes; the store view's value, else the default); ``category_id`` and
+    ``website_id`` (eq, in, neq, nin) in filter groups of their own.
+    """
+    store_id = ctx.store.store_id
+    plain, memberships = split_memberships(criteria)
+    translation = apply(plain, repository.search_fields(ctx.conn, store_id))
+    where = sa.and_(translation.where, *memberships)
+    records, total = repository.search(
+        ctx.conn, where, translation.order_by, translation.limit, translation.offset or 0, store_id
+    )
+    return SearchResults[ProductData](**results([present(r) for r in records], criteria, total))
+
+
+# --- store scope of writes -------------------------------------------------------------------------------------
+def write_store_id(ctx: OperationContext) -> int:
+    """Where a write saves store-scoped values: store 0 (the defaults) or the path's store view.
+
+    See the module docstring; ``explicit`` is False when the path named no store (``/rest/V1``).
+    """
+    store = ctx.store
+    if store.is_admin or not store.explicit:
+        return ADMIN_STORE_ID
+    views = ctx.conn.execute(
+        sa.select(sa.func.count()).select_from(store_table).where(store_table.c.store_id != ADMIN_STORE_ID)
+    ).scalar_one()
+    return ADMIN_STORE_ID if int(views) <= 1 else store.store_id
+
+
+# --- payload to repository input -------------------------------------------------------------------------------
+def to_input(conn: Connection, data: ProductData, sku: str) -> ProductInput:
+    """The repository's input for a payload: fields left out stay None (merge), given lists replace."""
+    if data.options:
+        raise ApiError(400, NO_CUSTOM_OPTIONS, ["product.options"])
+    ext = data.extension_attributes or ProductExtension()
+    custom: dict[str, Any] = {}
+    for item in data.custom_attributes or []:
+        _check_integers(item.value, item.attribute_code)
+        custom[item.attribute_code] = item.value
+    stock = (
+        None if ext.stock_item is None else StockInput(qty=ext.stock_item.qty, is_in_stock=ext.stock_item.is_in_stock)
+    )
+    return ProductInput(
+        sku=sku,
+        name=data.name,
+        type_id=data.type_id,
+        attribute_set_id=data.attribute_set_id,
+        price=data.price,
+        status=data.status,
+        visibility=data.visibility,
+        weight=data.weight,
+        custom_attributes=custom,
+        website_ids=ext.website_ids,
+        category_links=None
+        if ext.category_links is None
+        else [CategoryLink(category_id=link.category_id, position=link.position) for link in ext.category_links],
+        stock=stock,
+        configurable_options=None
+        if ext.configurable_product_options is None
+        else [
+            ConfigurableOption(attribute_id=option.attribute_id, label=option.label, position=option.position)
+            for option in ext.configurable_product_options
+        ],
+        configurable_children=_child_skus(conn, ext.configurable_product_links),
+        product_links=None
+        if data.product_links is None
+        else [
+            ProductLink(
+                link_type=link.link_type,
+                linked_product_sku=link.linked_product_sku,
+                position=link.position,
+                qty=None if link.extension_attributes is None else link.extension_attributes.qty,
+            )
+            for link in data.product_links
+        ],
+        bundle_options=None
+        if ext.bundle_product_options is None
+        else [
+            BundleOption(
+                title=option.title,
+                type=option.type,
+                required=option.required,
+                position=option.position,
+                option_id=option.option_id,
+                product_links=[
+                    BundleSelection(
+                        sku=selection.sku,
+                        qty=selection.qty,
+                        can_change_quantity=bool(selection.can_change_quantity),
+                        price_type=selection.price_type,
+                        price=selection.price,
+                        is_default=selection.is_default,
+                        position=selection.position,
+                    )
+                    for selection in option.product_links
+                ],
+            )
+            for option in ext.bundle_product_options
+        ],
+        media_gallery_entries=None
+        if data.media_gallery_entries is None
+        else [
+            MediaEntry(
+                file=entry.file,
+                media_type=entry.media_type,
+                label=entry.label,
+                position=entry.position,
+                disabled=entry.disabled,
+                types=list(entry.types),
+                id=entry.id,
+            )
+            for entry in data.media_gallery_entries
+        ],
+        tier_prices=None if data.tier_prices is None else [_tier_price(price) for price in data.tier_prices],
+    )
+
+
+def _tier_price(price: ProductTierPriceData) -> TierPrice:
+    ext = price.extension_attributes or TierPriceExtension()
+    percentage = ext.percentage_value
+    return TierPrice(
+        qty=price.qty,
+        value=price.value if percentage is None else None,
+        percentage_value=percentage,
+        customer_group_id=price.customer_group_id,
+        website_id=ext.website_id,
+    )
+
+
+def _child_skus(conn: Connection, ids: Sequence[int] | None) -> list[str] | None:
+    """Magento names a configurable's children by id; the repository by sku."""
+    if ids is None:
+        return None
+    skus = repository.skus_by_id(conn, ids)
+    for child_id in ids:
+        if child_id not in skus:
+            raise ApiError(400, INVALID, [str(child_id), "product.extension_attributes.configurable_product_links"])
+    return [skus[child_id] for child_id in dict.fromkeys(ids)]
+
+
+def _check_integers(value: Any, code: str) -> None:
+    """Integers no integer column holds are a 400 naming the attribute (not a database error)."""
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if isinstance(item, int) and not isinstance(item, bool) and not -MAX_INT - 1 <= item <= MAX_INT:
+            raise ApiError(400, INVALID, [str(item), f"custom_attributes.{code}"])
+
+
+# --- repository record to payload ------------------------------------------------------------------------------
+def present(record: ProductRecord) -> ProductData:
+    """Magento's payload of a stored product."""
+    custom = [
+        CustomAttribute(attribute_code=code, value=as_text(value)) for code, value in record.custom_attributes.items()
+    ]
+    if record.category_links:
+        custom.append(
+            CustomAttribute(
+                attribute_code="category_ids", value=[str(link.category_id) for link in record.category_links]
+            )
+        )
+    ext = ProductExtension(
+        website_ids=list(record.website_ids),
+        category_links=[
+            CategoryLinkData(position=link.position, category_id=link.category_id) for link in record.category_links
+        ],
+    )
+    if record.stock is not None:
+        ext.stock_item = StockItemData(
+            product_id=record.id, stock_id=STOCK_ID, qty=record.stock.qty, is_in_stock=record.stock.is_in_stock
+        )
+    if record.type_id == "configurable":
+        ext.configurable_product_options = [
+            ConfigurableOptionData(
+                id=option.id,
+                attribute_id=option.attribute_id or 0,
+                label=option.label,
+                position=option.position,
+                values=[OptionValue(value_index=value) for value in option.values],
+                product_id=record.id,
+            )
+            for option in record.configurable_options
+        ]
+        ext.configurable_product_links = list(record.configurable_product_links)
+    if record.type_id == "bundle":
+        ext.bundle_product_options = [
+            BundleOptionData(
+                option_id=option.option_id,
+                title=option.title,
+                required=option.required,
+                type=option.type,
+                position=option.position,
+                sku=record.sku,
+                product_links=[
+                    BundleLinkData(
+                        id=selection.id,
+                        sku=selection.sku,
+                        option_id=selection.option_id,
+                        qty=float(selection.qty),
+                        position=selection.position,
+                        is_default=selection.is_default,
+                        price=float(selection.price),
+                        price_type=selection.price_type,
+                        can_change_quantity=int(selection.can_change_quantity),
+                    )
+                    for selection in option.product_links
+                ],
+            )
+            for option in record.bundle_options
+        ]
+    return ProductData(
+        id=record.id,
+        sku=record.sku,
+        name=record.name,
+        attribute_set_id=record.attribute_set_id,
+        price=record.price,
+        status=record.status,
+        visibility=record.visibility,
+        type_id=record.type_id,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+        weight=record.weight,
+        extension_attributes=ext,
+        product_links=[
+            ProductLinkData(
+                sku=record.sku,
+                link_type=link.link_type,
+                linked_product_sku=link.linked_product_sku,
+                linked_product_type=link.linked_product_type,
+                position=link.position,
+                extension_attributes=None if link.qty is None else ProductLinkExtension(qty=float(link.qty)),
+            )
+            for link in record.product_links
+        ],
+        options=[],
+        media_gallery_entries=[
+            MediaEntryData(
+                id=entry.id,
+                media_type=entry.media_type,
+                label=entry.label,
+                position=entry.position,
+                disabled=entry.disabled,
+                types=list(entry.types),
+                file=entry.file,
+            )
+            for entry in record.media_gallery_entries
+        ],
+        tier_prices=[_present_tier_price(price, record.price) for price in record.tier_prices],
+        custom_attributes=custom,
+    )
+
+
+def _present_tier_price(price: TierPrice, product_price: float | None) -> ProductTierPriceData:
+    """As Magento shows it: a discount's ``value`` is the discounted product price."""
+    value = None if price.value is None else float(price.value)
+    if price.percentage_value is not None and product_price is not None:
+        value = float(Decimal(str(product_price)) * (100 - Decimal(str(price.percentage_value))) / 100)
+    return ProductTierPriceData(
+        customer_group_id=price.customer_group_id,
+        qty=float(price.qty),
+        value=value,
+        extension_attributes=TierPriceExtension(
+            percentage_value=None if price.percentage_value is None else float(price.percentage_value),
+            website_id=price.website_id,
+        ),
+    )
+
+
+def as_text(value: Any) -> Any:
+    """A custom attribute value as Magento shows it: text (decimals with six places), lists item by item."""
+    if isinstance(value, list):
+        return [as_text(item) for item in value]
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float | Decimal):
+        return f"{Decimal(str(value)):.6f}"
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+# --- category and website filters ------------------------------------------------------------------------------
+def split_memberships(criteria: SearchCriteria) -> tuple[SearchCriteria, list[ColumnElement[bool]]]:
+    """Take the ``category_id`` / ``website_id`` filter groups out of ``criteria`` as membership conditions.
+
+    A product belongs to many categories, so these are no column ``apply`` could compare. Their groups are
+    replaced by an always-true filter so that ``apply`` still names the other filters by their positions.
+    """
+    groups: list[FilterGroup] = []
+    conditions: list[ColumnElement[bool]] = []
+    for g, group in enumerate(criteria.filter_groups):
+        special = [(f, item) for f, item in enumerate(group.filters) if item.field in _MEMBERSHIPS]
+        if not special:
+            groups.append(group)
+            continue
+        if len(special) != len(group.filters):
+            other = next(item.field for item in group.filters if item.field not in _MEMBERSHIPS)
+            raise ApiError(400, MIXED_GROUP, [special[0][1].field, other])
+        prefix = f"searchCriteria[filter_groups][{g}][filters]"
+        conditions.append(sa.or_(*(_membership(item, f"{prefix}[{f}]") for f, item in special)))
+        groups.append(FilterGroup((Filter("sku", None, "notnull"),)))
+    return replace(criteria, filter_groups=tuple(groups)), conditions
+
+
+def _membership(item: Filter, prefix: str) -> ColumnElement[bool]:
+    condition = item.condition_type
+    if condition not in ("eq", "in", "neq", "nin"):
+        raise ApiError(400, INVALID, [condition, f"{prefix}[condition_type]"])
+    ids = parse_ids(item.value or "", f"{prefix}[value]")
+    member = _MEMBERSHIPS[item.field](ids)
+    return member if condition in ("eq", "in") else sa.not_(member)
+
+
+def parse_ids(text: str, key: str) -> list[int]:
+    """Comma-separated ids of a filter value; anything else is a 400 naming the parameter."""
+    ids = []
+    for part in text.split(","):
+        digits = part.strip()
+        if not digits.isascii() or not digits.isdigit() or len(digits) > 10 or int(digits) > MAX_INT:
+            raise ApiError(400, INVALID, [text, key])
+        ids.append(int(digits))
+    return ids
+
+
+_MEMBERSHIPS = {"category_id": ProductRepository.in_categories, "website_id": ProductRepository.in_websites}
