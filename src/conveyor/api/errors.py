@@ -23,6 +23,7 @@ SIGN_IN_FAILED = (
 )
 STORE_NOT_FOUND = "The store that was requested wasn't found. Verify the store and try again."
 DECODING = "Decoding error: %1"
+OUT_OF_RANGE = "A number in the request is out of range: integers are limited to 64 bits."
 INTERNAL = "Internal Error. Details are available in the Conveyor log. Report ID: %1"
 
 

@@ -10,6 +10,7 @@ must not fail the others) and declare its schema through ``openapi_extra``.
 from __future__ import annotations
 
 import inspect
+import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ from pydantic.json_schema import models_json_schema
 from sqlalchemy.engine import Connection, Engine
 
 from conveyor.api.auth import GUEST, Caller, caller_for_token
-from conveyor.api.errors import DECODING, ApiError, ErrorResponse, unauthorized
+from conveyor.api.errors import DECODING, OUT_OF_RANGE, ApiError, ErrorResponse, unauthorized
 from conveyor.api.operations import Operation, OperationContext, Registry, check_text
 from conveyor.api.scope import SCOPE_KEY, StoreResolver, StoreScope
 from conveyor.api.search import parse
@@ -332,7 +333,10 @@ def serialize(store: StoreScope, params: dict[str, str], body: Any) -> str:
         "params": params,
         "body": body,
     }
-    return orjson.dumps(data).decode()
+    try:
+        return orjson.dumps(data).decode()
+    except TypeError as exc:  # JSON numbers past 64 bits: no column and no consumer could take them
+        raise ApiError(400, OUT_OF_RANGE) from exc
 
 
 def schedule_bulk(
@@ -343,9 +347,8 @@ def schedule_bulk(
     for item in items:
         try:
             params, body = op.parse_item(item)
+            prepared.append(Item(serialize(store, params, body)))
         except ApiError as exc:
-            prepared.append(Item(orjson.dumps(item).decode(), error=str(exc)))
-            continue
-        prepared.append(Item(serialize(store, params, body)))
+            prepared.append(Item(json.dumps(item, separators=(",", ":")), error=str(exc)))  # json: any int size
     with services.writing() as transaction:
         return schedule(transaction, op.topic, prepared, user)

@@ -6,11 +6,13 @@ import click
 
 from conveyor.cli.api import api
 from conveyor.cli.bulk import bulk
+from conveyor.cli.bus import bus, commands
 from conveyor.cli.db import db
 from conveyor.cli.demo import demo
 from conveyor.cli.erp_sim import erp_sim
 from conveyor.cli.queue import queue
 from conveyor.cli.sync import sync
+from conveyor.cli.sync_log import log as sync_log
 from conveyor.cli.token import token, user
 from conveyor.cli.topology import topology
 
@@ -21,5 +23,6 @@ def main() -> None:
     """Conveyor: commerce integration — queues, async/bulk API, command bus, pipelines, imports."""
 
 
-for command in (api, bulk, db, demo, erp_sim, queue, sync, token, topology, user):
+sync.add_command(sync_log)
+for command in (api, bulk, bus, commands, db, demo, erp_sim, queue, sync, token, topology, user):
     main.add_command(command)

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from sqlalchemy.engine import Engine, make_url
 
 from conveyor.db.engine import get_engine, make_engine, now
+from conveyor.db.upsert import upsert
 from conveyor.mq.envelope import Delivery, Envelope
 from conveyor.mq.schema import Status, message_table, queue_table, status_table
 from conveyor.mq.topology import Topology
@@ -90,7 +91,8 @@ class SqlTransport:
             existing = {name: qid for qid, name in conn.execute(sa.select(queue_table.c.id, queue_table.c.name))}
             missing = [n for n in names if n not in existing]
             if missing:
-                conn.execute(queue_table.insert(), [{"name": n} for n in missing])
+                # insert-if-missing: another process starting at the same moment may declare the same queues
+                upsert(conn, queue_table, [{"name": n} for n in missing], key=["name"], update=[])
                 existing = {name: qid for qid, name in conn.execute(sa.select(queue_table.c.id, queue_table.c.name))}
         self._queue_ids.update(existing)
 

@@ -1,0 +1,75 @@
+"""What travels through the middleware (a ``Call``), what a handler receives (a ``Context``) and what the bus
+returns (a ``Result``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from sqlalchemy import Connection
+
+from conveyor.bus.command import Command
+from conveyor.bus.registry import CommandSpec
+
+if TYPE_CHECKING:
+    from conveyor.bus.bus import CommandBus
+    from conveyor.mq.queue import Transaction
+
+Mode = Literal["inline", "queue"]
+ResultOutcome = Literal["success", "skipped", "queued"]
+
+
+@dataclass
+class Context:
+    """A handler's second argument: the command's transaction and where the command came from."""
+
+    bus: CommandBus
+    spec: CommandSpec
+    correlation_id: str
+    delivered: bool  # True when a worker handles a queued command (then retried by the queue on failure)
+    tx: Transaction | None = None  # set by the transaction middleware for the handler's duration
+
+    @property
+    def conn(self) -> Connection:
+        """The command's connection: everything written through it commits or rolls back with the command."""
+        if self.tx is None:
+            raise RuntimeError("no transaction: the bus runs handlers inside its transaction middleware")
+        return self.tx.conn
+
+    def enqueue(self, *commands: Command) -> list[str]:
+        """Queue follow-up commands atomically with this command's writes (same correlation id); message ids."""
+        if self.tx is None:
+            raise RuntimeError("no transaction to queue the commands in")
+        return self.bus.enqueue(commands, tx=self.tx, correlation_id=self.correlation_id)
+
+
+@dataclass
+class Call:
+    """One run of a command through the middleware chain."""
+
+    command: Command
+    spec: CommandSpec
+    correlation_id: str
+    context: Context
+    message_id: str | None = None  # the queue message, when delivered by a worker
+    attempt: int = 1  # in-process attempts (inline retries of transient errors)
+    # run by the transaction middleware inside the transaction, after the handler returned (the sync log's
+    # success row commits with the command's writes: one commit per command instead of two)
+    before_commit: list[Callable[[Connection], None]] = field(default_factory=list)
+
+    @property
+    def delivered(self) -> bool:
+        return self.context.delivered
+
+
+@dataclass(frozen=True)
+class Result:
+    """How ``CommandBus.handle`` ended when it did not raise."""
+
+    command: str
+    outcome: ResultOutcome
+    correlation_id: str
+    value: object = None  # what the handler returned
+    message_id: str | None = None  # when queued
+    reason: str | None = None  # when skipped

@@ -1,0 +1,146 @@
+"""The database backend of the rate limiter: SQLite, PostgreSQL and MariaDB through SQLAlchemy Core.
+
+pyrate-limiter's SQL buckets do not fit: its PostgreSQL bucket counts and inserts in separate statements without a
+lock (two workers can both take the last slot) and there is none for MariaDB. So this bucket is our own, exact
+under concurrency and cheap whatever the window's length:
+
+* Every acquire of a source runs in one short transaction that first locks the source's state row
+  (``SELECT … FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE`` serializes writers already), so grants are decided one
+  at a time and recorded in time order.
+* Grants are numbered by the running total of units (``seq``). A window of ``limit`` per ``seconds`` has room for
+  ``weight`` more units iff unit number ``total + weight - limit`` was granted at least ``seconds`` ago, so the
+  check is one primary-key seek per window, not a count over up to 150,000 rows, and the same seek tells how
+  long to wait when the window is full.
+* Rows that no window can need again (more than the largest limit behind the total) are deleted every
+  ``LEAK_EVERY`` grants.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from conveyor.db.upsert import upsert
+from conveyor.sync.limiter import Window
+from conveyor.sync.limiter_schema import rate_limit_log_table, rate_limit_state_table
+
+S, L = rate_limit_state_table, rate_limit_log_table
+LEAK_EVERY = 100  # grants between two clean-ups of a source's log
+DEADLOCK_RETRIES = 5
+
+
+class _VanishedError(Exception):
+    """The state row was deleted between ensuring and locking it (a reset)."""
+
+
+def _is_lock_conflict(error: sa.exc.OperationalError) -> bool:
+    """A deadlock or lock wait timeout (MariaDB 1213/1205, PostgreSQL 40P01/55P03), SQLite's busy database."""
+    code = getattr(error.orig, "sqlstate", None) or (error.orig.args[0] if error.orig and error.orig.args else None)
+    return code in (1213, 1205, "40P01", "55P03", "40001") or "locked" in str(error.orig)
+
+
+class SqlBackend:
+    """Grants recorded in ``rate_limit_state`` / ``rate_limit_log`` of ``engine``'s database."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
+        self.engine, self.clock = engine, clock
+        self._known: set[str] = set()
+
+    def _ensure(self, source: str) -> None:
+        """Create the source's state row on first use, in a transaction of its own.
+
+        Committed before anyone locks the row: an insert-if-missing inside the locking transaction would leave
+        concurrent first users holding shared locks on the new row (MariaDB), each waiting for the other's.
+        """
+        if source in self._known:
+            return
+        with self.engine.begin() as conn:
+            upsert(conn, S, [{"source": source, "total": 0, "last_at": 0.0, "blocked_until": 0.0}], ["source"], [])
+        self._known.add(source)
+
+    def _locked_state(self, conn: Connection, source: str) -> tuple[int, float, float] | None:
+        """The source's state row, locked until the transaction ends (None if it was deleted: a reset)."""
+        row = conn.execute(
+            sa.select(S.c.total, S.c.last_at, S.c.blocked_until).where(S.c.source == source).with_for_update()
+        ).first()
+        if row is None:
+            self._known.discard(source)
+            return None
+        return int(row.total), float(row.last_at), float(row.blocked_until)
+
+    def try_acquire(self, source: str, windows: Sequence[Window], weight: int) -> float:
+        for attempt in range(1, DEADLOCK_RETRIES + 1):
+            self._ensure(source)
+            try:
+                return self._try_acquire(source, windows, weight)
+            except _VanishedError:
+                continue
+            except sa.exc.OperationalError as exc:
+                if attempt == DEADLOCK_RETRIES or not _is_lock_conflict(exc):
+                    raise
+                time.sleep(0.005 * attempt)  # a deadlock or lock timeout rolled our transaction back: again
+        raise RuntimeError(f"the rate-limit state of {source!r} keeps being deleted while in use")
+
+    def _try_acquire(self, source: str, windows: Sequence[Window], weight: int) -> float:
+        with self.engine.begin() as conn:
+            state = self._locked_state(conn, source)
+            if state is None:
+                raise _VanishedError
+            total, last_at, blocked_until = state
+            now = self.clock()
+            ready = max(blocked_until, self._ready_at(conn, source, windows, total, weight))
+            if ready > now:
+                return ready - now
+            if not windows:
+                return 0.0
+            at = max(now, last_at)  # grants stay in time order even if this machine's clock is behind
+            new_total = total + weight
+            conn.execute(L.insert().values(source=source, seq=new_total, at=at))
+            conn.execute(S.update().where(S.c.source == source).values(total=new_total, last_at=at))
+            if new_total // LEAK_EVERY != total // LEAK_EVERY:
+                keep = max(w.limit for w in windows)
+                conn.execute(L.delete().where(L.c.source == source, L.c.seq <= new_total - keep))
+        return 0.0
+
+    @staticmethod
+    def _ready_at(conn: Connection, source: str, windows: Sequence[Window], total: int, weight: int) -> float:
+        """The earliest time every window has room for ``weight`` more units (0 when they have room already)."""
+        needed = [(w, total + weight - w.limit) for w in windows if total + weight - w.limit > 0]
+        if not needed:
+            return 0.0
+        # the time unit ``target`` was granted: the first grant whose running total reaches it
+        seeks = [
+            sa.select(L.c.at)
+            .where(L.c.source == source, L.c.seq >= target)
+            .order_by(L.c.seq)
+            .limit(1)
+            .scalar_subquery()
+            for _, target in needed
+        ]
+        granted = conn.execute(sa.select(*seeks)).one()
+        # a unit whose row is gone (a log reset) cannot hold anyone back
+        times = [float(at) + w.seconds for (w, _), at in zip(needed, granted, strict=True) if at is not None]
+        return max(times, default=0.0)
+
+    def penalize(self, source: str, until: float) -> None:
+        self._ensure(source)
+        with self.engine.begin() as conn:  # one UPDATE: it waits for the row lock like an acquire does
+            conn.execute(S.update().where(S.c.source == source, S.c.blocked_until < until).values(blocked_until=until))
+
+    def penalty(self, source: str) -> float:
+        with self.engine.connect() as conn:
+            until = conn.execute(sa.select(S.c.blocked_until).where(S.c.source == source)).scalar()
+        return float(until or 0.0)
+
+    def reset(self, source: str) -> None:
+        """Forget every grant and penalty of ``source`` (tests, or after changing a source's quota)."""
+        with self.engine.begin() as conn:
+            conn.execute(L.delete().where(L.c.source == source))
+            conn.execute(S.delete().where(S.c.source == source))
+        self._known.discard(source)
+
+    def close(self) -> None:
+        """The engine is shared (``get_engine``); nothing of ours to close."""
