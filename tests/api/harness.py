@@ -60,7 +60,9 @@ class Harness:
         return self.client.request(method, path, json=body, headers=kwargs.pop("headers", self.headers), **kwargs)
 
     def consumer(self) -> OperationConsumer:
-        return OperationConsumer(self.mq, self.registry.run_serialized)
+        return OperationConsumer(
+            self.mq, self.registry.run_serialized, self.registry.run_serialized_batch, self.registry.has_batch
+        )
 
     def drain(self, timeout: float = 30.0, max_attempts: int = 3) -> None:
         """Consume ``async.operations.all`` until no operation is open or waiting for a retry."""

@@ -35,17 +35,23 @@ a token (the admin login).
 
 Handlers raise ``conveyor.catalog.errors`` (404/400 with Magento's message) or ``ApiError``; the bulk consumer
 records the same message on the operation (status 3).
+
+A write may also declare ``batch=fn`` with ``fn(ctx, items: list[tuple[params, body]]) -> list[result]`` (one
+result per item, in order): the bulk consumer runs consecutive operations of that topic and bulk through it in
+one call (set-based writes instead of one save per item); if it raises, the consumer runs them one by one with
+the handler, so each failing item still gets its own message.
 """
 
 from __future__ import annotations
 
 import re
 import typing
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, TypeVar
 
+import orjson
 import pydantic
 import pydantic_core
 from pydantic import BaseModel, StrictInt, StrictStr, TypeAdapter
@@ -140,6 +146,7 @@ class Operation:
     public: bool
     summary: str
     description: str | None
+    batch: Callable[..., list[Any]] | None = None  # fn(ctx, [(params, body), ...]) -> [result, ...]
 
     @cached_property
     def params(self) -> tuple[str, ...]:
@@ -177,15 +184,19 @@ class Operation:
             return self.handler(ctx, params)
         return self.handler(ctx, params, argument)
 
-    def parse_body(self, raw: Any) -> BaseModel | None:
-        """The body model from JSON data; invalid data is an ``ApiError`` with Magento's message."""
+    def parse_body(self, raw: Any, *, check: bool = True) -> BaseModel | None:
+        """The body model from JSON data; invalid data is an ``ApiError`` with Magento's message.
+
+        ``check=False`` skips the text check, for data that passed it at intake (a stored bulk item).
+        """
         if self.body is None:
             return None
         try:
             parsed = self.body.model_validate(raw)
         except pydantic.ValidationError as exc:
             raise first_error(describe_validation(exc.errors())) from exc
-        check_text(raw)
+        if check:
+            check_text(raw)
         return parsed
 
     def parse_item(self, item: Any) -> tuple[dict[str, str], Any]:
@@ -256,8 +267,12 @@ class Registry:
         resource: str = DEFAULT_RESOURCE,
         asynchronous: bool = True,
         public: bool = False,
+        batch: Callable[[OperationContext, list[tuple[dict[str, str], Any]]], list[Any]] | None = None,
     ) -> Callable[[F], F]:
-        """Declare ``handler(ctx, params, body) -> response`` for a write (POST, PUT, DELETE, PATCH)."""
+        """Declare ``handler(ctx, params, body) -> response`` for a write (POST, PUT, DELETE, PATCH).
+
+        ``batch``: the same write for many items at once (see the module docstring), used by the bulk consumer.
+        """
         method = method.upper()
         if method not in WRITE_METHODS:
             raise ValueError(f"{method} is not a write method ({', '.join(WRITE_METHODS)}); use read()")
@@ -267,7 +282,10 @@ class Registry:
             model = _argument_type(handler, hints) if body is _INFER else body
             if model is not None and not (isinstance(model, type) and issubclass(model, BaseModel)):
                 raise TypeError(f"{handler.__qualname__}: the body must be a pydantic model, got {model!r}")
-            self.add(_operation("write", method, path, handler, hints, model, response, resource, public, asynchronous))
+            operation = _operation(
+                "write", method, path, handler, hints, model, response, resource, public, asynchronous
+            )
+            self.add(replace(operation, batch=batch) if batch is not None else operation)
             return handler
 
         return decorate
@@ -295,6 +313,52 @@ class Registry:
         return decorate
 
     # --- the bulk consumer's side ----------------------------------------------------------------------------
+    def has_batch(self, topic: str) -> bool:
+        """Whether the operation of ``topic`` declares a batch implementation."""
+        operation = self._topics.get(topic)
+        return operation is not None and operation.batch is not None
+
+    def run_serialized_batch(
+        self, transaction: Transaction, topic: str, data: Sequence[Any], user_type: int, user_id: int | None
+    ) -> list[Any]:
+        """Run stored operations of one topic and caller through the operation's batch function; JSON results.
+
+        Every item must name the same store (one bulk request's do). Any failure is raised for the whole group
+        (client failures as ``CatalogError``); the caller then runs the items one by one to tell them apart.
+        """
+        operation = self._topics.get(topic)
+        if operation is None or operation.batch is None:
+            raise InvalidValueError('No batch operation is declared for the topic "%1".', [topic])
+        try:
+            stores = {orjson.dumps(item["store"], option=orjson.OPT_SORT_KEYS) for item in data}
+            if len(stores) != 1:
+                raise InvalidValueError("The operations of a batch must share one store.")
+            store = StoreScope(**data[0]["store"])
+            items = [
+                (
+                    {str(k): str(v) for k, v in item["params"].items()},
+                    operation.parse_body(item.get("body"), check=False),
+                )
+                for item in data
+            ]
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise InvalidValueError("The operation data is malformed: %1", [repr(exc)]) from exc
+        except ApiError as exc:
+            raise as_catalog_error(exc) from exc
+        ctx = OperationContext(
+            conn=transaction.conn,
+            store=store,
+            caller=Caller(user_type=user_type, user_id=user_id, name="async"),
+            transaction=transaction,
+        )
+        try:
+            results = operation.batch(ctx, items)
+        except ApiError as exc:
+            raise as_catalog_error(exc) from exc
+        if len(results) != len(items):
+            raise RuntimeError(f"{topic}: the batch function returned {len(results)} results for {len(items)} items")
+        return [operation.result_json(result) for result in results]
+
     def run_serialized(
         self, transaction: Transaction, topic: str, data: Any, user_type: int, user_id: int | None
     ) -> Any:

@@ -1,14 +1,22 @@
 """The ``async.operations.all`` consumer: runs each operation once and records its outcome on the operation row.
 
-Per message, in one transaction: lock the operation row, skip it if already complete (a redelivery after a
-crash between commit and ack), run the registered handler, store status 1 with the result. The outcome of a
-failure is recorded in a second transaction, since the first one is rolled back:
+The queue framework hands it each reserved batch (``handle_batch``); the whole batch runs in ONE transaction
+(one commit, one fsync), each operation inside a savepoint of its own. The batch's operation rows are locked
+first; an operation already complete (a redelivery after a crash between commit and ack) is skipped; the others
+run through the registered handler and store status 1 with the result. Outcomes:
 
-* a catalog / validation error (the client's fault): status 3 with Magento's message; the message is acked;
-* a transient database error (deadlock, lock wait, lost connection): status 2, and the error is raised again so
-  the queue framework retries the message after its delay (dead-lettered after the maximum attempts);
-* anything else (a bug): status 3 with the error, and ``PermanentError`` so the message is dead-lettered with
-  its traceback instead of looping.
+* a catalog / validation error (the client's fault): the operation's savepoint is rolled back and status 3 with
+  Magento's message is stored in the same transaction; the message is acked;
+* a transient database error (deadlock, lock wait, lost connection): the whole batch is rolled back, its
+  operations are marked status 2 in a short transaction of their own, and every message of the batch is retried
+  after its delay (dead-lettered after the maximum attempts);
+* anything else (a bug): status 3 with the error, and ``PermanentError`` so that message is dead-lettered with
+  its traceback instead of looping; any other failure of the batch as a whole (its commit) makes the consumer
+  run the batch's messages one by one, so the culprit is found alone.
+
+Consecutive operations of one bulk and topic whose operation declares a batch implementation (``batch=`` of
+``operations.write``) run together through it in one savepoint, e.g. products through one set-based
+``save_many``; if the group fails, its operations run one by one so each failure gets its own message.
 
 The handler ``conveyor.bulk.consumer:handle`` (the built-in consumer's) uses the process settings and the
 API's registry; tests and embedders build ``OperationConsumer(mq, runner)`` themselves.
@@ -17,10 +25,13 @@ API's registry; tests and embedders build ``OperationConsumer(mq, runner)`` them
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import orjson
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from conveyor.bulk.schema import OperationStatus, bulk_table, operation_table
 from conveyor.catalog.errors import CatalogError, NotFoundError
@@ -33,6 +44,7 @@ from conveyor.mq.transports.base import is_transient
 log = logging.getLogger("conveyor.bulk")
 OP, B = operation_table, bulk_table
 SKIPPED = (OperationStatus.COMPLETE, OperationStatus.REJECTED)
+Outcome = BaseException | None
 
 
 class OperationRunner(Protocol):
@@ -42,96 +54,280 @@ class OperationRunner(Protocol):
         """Raise ``CatalogError`` for failures the client caused."""
 
 
-class OperationConsumer:
-    """The handler of the ``async.operations.all`` queue (a ``conveyor.mq`` ``Handler``)."""
+class BatchRunner(Protocol):
+    """Runs stored operations of one topic together (``Registry.run_serialized_batch``): one result per item."""
 
-    def __init__(self, mq: MessageQueue, runner: OperationRunner) -> None:
+    def __call__(
+        self, transaction: Transaction, topic: str, data: Sequence[Any], user_type: int, user_id: int | None
+    ) -> list[Any]:
+        """Raise for any failure of the group (the consumer then runs its items one by one)."""
+
+
+@dataclass
+class _Op:
+    """One message's operation: its key, and once loaded its row and the bulk's user."""
+
+    index: int  # position in the batch
+    bulk_uuid: str
+    key: int
+    row: Any = None
+    user: Any = None
+
+
+@dataclass
+class _Done:
+    """An outcome to store at the end of the batch's transaction."""
+
+    op_id: int
+    status: OperationStatus
+    result: str | None
+    message: str | None
+    code: int | None
+    finished: float
+
+
+class OperationConsumer:
+    """The handler of the ``async.operations.all`` queue (a ``conveyor.mq`` batch handler)."""
+
+    def __init__(
+        self,
+        mq: MessageQueue,
+        runner: OperationRunner,
+        batch_runner: BatchRunner | None = None,
+        has_batch: Callable[[str], bool] | None = None,
+    ) -> None:
+        """``batch_runner`` with ``has_batch(topic) -> bool`` enables grouped runs (``Registry`` provides both)."""
         self.mq = mq
         self.runner = runner
+        self.batch_runner = batch_runner
+        self.has_batch = has_batch
 
     def __call__(self, envelope: Envelope) -> None:
-        message = envelope.json()
-        try:
-            bulk_uuid, key = str(message["bulk_uuid"]), int(message["operation_key"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise PermanentError(f"not an operation message: {envelope.body[:200]!r}") from exc
+        (outcome,) = self.handle_batch([envelope])
+        if outcome is not None:
+            raise outcome
+
+    def handle_batch(self, envelopes: Sequence[Envelope]) -> list[Outcome]:
+        """Run the batch's operations in one transaction; one outcome per envelope (see the module docstring)."""
+        outcomes: list[Outcome] = [None] * len(envelopes)
+        ops: list[_Op] = []
+        for index, envelope in enumerate(envelopes):
+            try:
+                message = envelope.json()
+                ops.append(_Op(index, str(message["bulk_uuid"]), int(message["operation_key"])))
+            except (KeyError, TypeError, ValueError, orjson.JSONDecodeError) as exc:
+                malformed = PermanentError(f"not an operation message: {envelope.body[:200]!r}")
+                malformed.__cause__ = exc
+                outcomes[index] = malformed
+        if not ops:
+            return outcomes
         started = now()
         try:
             with self.mq.transaction() as transaction:
-                self._run(transaction, bulk_uuid, key, started)
-        except CatalogError as exc:
-            self._record(bulk_uuid, key, OperationStatus.NOT_RETRIABLY_FAILED, exc, started)
+                done = self._run_batch(transaction, ops, outcomes)
+                self._store(transaction.conn, done, started)
         except Exception as exc:
             if is_transient(exc):
-                self._record(bulk_uuid, key, OperationStatus.RETRIABLY_FAILED, exc, started)
-                raise
-            log.exception("operation %s/%d failed", bulk_uuid, key)
-            self._record(bulk_uuid, key, OperationStatus.NOT_RETRIABLY_FAILED, exc, started)
-            raise PermanentError(f"operation {bulk_uuid}/{key}: {type(exc).__name__}: {exc}") from exc
+                log.warning("batch of %d operation(s) rolled back: %s", len(ops), exc)
+                self._record(ops, OperationStatus.RETRIABLY_FAILED, exc, started)
+                for op in ops:
+                    outcomes[op.index] = exc
+            elif len(envelopes) > 1:
+                log.warning("batch of %d operation(s) failed (%s); running them one by one", len(ops), exc)
+                for op in ops:
+                    (outcomes[op.index],) = self.handle_batch([envelopes[op.index]])
+            else:
+                (op,) = ops
+                log.exception("operation %s/%d failed", op.bulk_uuid, op.key)
+                self._record(ops, OperationStatus.NOT_RETRIABLY_FAILED, exc, started)
+                outcomes[op.index] = _permanent(op, exc)
+        return outcomes
 
-    def _run(self, transaction: Transaction, bulk_uuid: str, key: int, started: float) -> None:
+    # --- inside the batch's transaction ------------------------------------------------------------------------
+    def _run_batch(self, transaction: Transaction, ops: list[_Op], outcomes: list[Outcome]) -> list[_Done]:
+        """Lock and run the operations; what to store (the caller writes it in the same transaction)."""
         conn = transaction.conn
-        row = conn.execute(
-            sa.select(OP.c.id, OP.c.status, OP.c.topic_name, OP.c.serialized_data)
-            .where(OP.c.bulk_uuid == bulk_uuid, OP.c.operation_key == key)
-            .with_for_update()  # the operation row only: other operations of the bulk run in parallel
-        ).first()
-        if row is None:
-            log.warning("operation %s/%d does not exist (its bulk was cleaned up?); dropped", bulk_uuid, key)
+        self._load(conn, ops)
+        done: list[_Done] = []
+        finished: set[int] = set()  # operation ids run in this batch (a message delivered twice runs once)
+        runnable: list[_Op] = []
+        for op in ops:
+            if op.row is None:
+                log.warning("operation %s/%d does not exist (its bulk was cleaned up?); dropped", op.bulk_uuid, op.key)
+            elif op.row.status in SKIPPED or op.row.id in finished:
+                status = OperationStatus(op.row.status).name if op.row.id not in finished else "run in this batch"
+                log.info("operation %s/%d is %s already; not run again", op.bulk_uuid, op.key, status)
+            else:
+                finished.add(op.row.id)
+                runnable.append(op)
+        for group in self._groups(runnable):
+            if len(group) > 1 and self._run_group(transaction, group, done):
+                continue
+            for op in group:
+                self._run_one(transaction, op, done, outcomes)
+        return done
+
+    def _load(self, conn: Connection, ops: list[_Op]) -> None:
+        """Lock the batch's operation rows (only those: other operations of a bulk run in parallel)."""
+        by_bulk: dict[str, set[int]] = {}
+        for op in ops:
+            by_bulk.setdefault(op.bulk_uuid, set()).add(op.key)
+        where = sa.or_(*(sa.and_(OP.c.bulk_uuid == u, OP.c.operation_key.in_(sorted(k))) for u, k in by_bulk.items()))
+        rows = conn.execute(
+            sa.select(OP.c.id, OP.c.bulk_uuid, OP.c.operation_key, OP.c.status, OP.c.topic_name, OP.c.serialized_data)
+            .where(where)
+            .order_by(OP.c.id)
+            .with_for_update()
+        ).all()
+        users = {
+            u.uuid: u
+            for u in conn.execute(
+                sa.select(B.c.uuid, B.c.user_type, B.c.user_id).where(B.c.uuid.in_(sorted(by_bulk)))
+            ).all()
+        }
+        found = {(r.bulk_uuid, r.operation_key): r for r in rows}
+        for op in ops:
+            op.row = found.get((op.bulk_uuid, op.key))
+            op.user = users.get(op.bulk_uuid)
+
+    def _groups(self, ops: list[_Op]) -> list[list[_Op]]:
+        """Consecutive operations of one bulk and one topic with a batch implementation; any other alone."""
+        groups: list[list[_Op]] = []
+        for op in ops:
+            batchable = (
+                self.batch_runner is not None and self.has_batch is not None and self.has_batch(op.row.topic_name)
+            )
+            last = groups[-1] if groups else None
+            if batchable and last and last[0].bulk_uuid == op.bulk_uuid and last[0].row.topic_name == op.row.topic_name:
+                last.append(op)
+            else:
+                groups.append([op])
+        return groups
+
+    def _run_group(self, transaction: Transaction, group: list[_Op], done: list[_Done]) -> bool:
+        """Run a group through its batch implementation in one savepoint; False (rolled back) if it failed."""
+        assert self.batch_runner is not None
+        first = group[0]
+        try:
+            with transaction.conn.begin_nested():
+                results = self.batch_runner(
+                    transaction,
+                    first.row.topic_name,
+                    [orjson.loads(op.row.serialized_data) for op in group],
+                    first.user.user_type,
+                    first.user.user_id,
+                )
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            log.info(
+                "group of %d %s operation(s) failed (%s); running them one by one",
+                len(group),
+                first.row.topic_name,
+                exc,
+            )
+            return False
+        finished = now()
+        for op, result in zip(group, results, strict=True):
+            done.append(_Done(op.row.id, OperationStatus.COMPLETE, orjson.dumps(result).decode(), None, None, finished))
+        return True
+
+    def _run_one(self, transaction: Transaction, op: _Op, done: list[_Done], outcomes: list[Outcome]) -> None:
+        row = op.row
+        try:
+            with transaction.conn.begin_nested():
+                result = self.runner(
+                    transaction, row.topic_name, orjson.loads(row.serialized_data), op.user.user_type, op.user.user_id
+                )
+        except CatalogError as exc:
+            done.append(_failure(row.id, OperationStatus.NOT_RETRIABLY_FAILED, exc))
             return
-        if row.status in SKIPPED:
-            log.info("operation %s/%d is %s already; not run again", bulk_uuid, key, OperationStatus(row.status).name)
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            log.exception("operation %s/%d failed", op.bulk_uuid, op.key)
+            done.append(_failure(row.id, OperationStatus.NOT_RETRIABLY_FAILED, exc))
+            outcomes[op.index] = _permanent(op, exc)
             return
-        user = conn.execute(sa.select(B.c.user_type, B.c.user_id).where(B.c.uuid == bulk_uuid)).one()
-        data = orjson.loads(row.serialized_data)
-        result = self.runner(transaction, row.topic_name, data, user.user_type, user.user_id)
+        done.append(_Done(row.id, OperationStatus.COMPLETE, orjson.dumps(result).decode(), None, None, now()))
+
+    def _store(self, conn: Connection, done: list[_Done], started: float) -> None:
+        """Every outcome of the batch in one executemany UPDATE."""
+        if not done:
+            return
         conn.execute(
             OP.update()
-            .where(OP.c.id == row.id)
+            .where(OP.c.id == sa.bindparam("op_id"))
             .values(
-                status=int(OperationStatus.COMPLETE),
-                result_serialized_data=orjson.dumps(result).decode(),
-                result_message=None,
-                error_code=None,
-                started_at=started,
-                finished_at=now(),
-            )
+                status=sa.bindparam("new_status"),
+                result_serialized_data=sa.bindparam("result"),
+                result_message=sa.bindparam("message"),
+                error_code=sa.bindparam("code"),
+                started_at=sa.bindparam("started"),
+                finished_at=sa.bindparam("finished"),
+            ),
+            [
+                {
+                    "op_id": d.op_id,
+                    "new_status": int(d.status),
+                    "result": d.result,
+                    "message": d.message,
+                    "code": d.code,
+                    "started": started,
+                    "finished": d.finished,
+                }
+                for d in done
+            ],
         )
 
-    def _record(self, bulk_uuid: str, key: int, status: OperationStatus, error: BaseException, started: float) -> None:
-        """Store a failure; never over a completed operation. A failure to record is logged, not raised."""
-        if isinstance(error, CatalogError):
-            code, text = (404 if isinstance(error, NotFoundError) else 400), str(error)
-        elif status == OperationStatus.RETRIABLY_FAILED:
-            code, text = 503, f"{type(error).__name__}: {error}"
-        else:
-            code, text = 500, f"{type(error).__name__}: {error}"
+    # --- after a rollback ----------------------------------------------------------------------------------------
+    def _record(self, ops: list[_Op], status: OperationStatus, error: BaseException, started: float) -> None:
+        """Store a failure of every operation of ``ops``; never over a completed one. Logged, not raised."""
+        done = _failure(0, status, error)
         try:
             with self.mq.engine.begin() as conn:
-                conn.execute(
-                    OP.update()
-                    .where(
-                        OP.c.bulk_uuid == bulk_uuid,
-                        OP.c.operation_key == key,
-                        OP.c.status != int(OperationStatus.COMPLETE),
+                for op in ops:
+                    conn.execute(
+                        OP.update()
+                        .where(
+                            OP.c.bulk_uuid == op.bulk_uuid,
+                            OP.c.operation_key == op.key,
+                            OP.c.status != int(OperationStatus.COMPLETE),
+                        )
+                        .values(
+                            status=int(status),
+                            result_message=done.message,
+                            error_code=done.code,
+                            started_at=started,
+                            finished_at=now(),
+                        )
                     )
-                    .values(
-                        status=int(status),
-                        result_message=text[:4000],
-                        error_code=code,
-                        started_at=started,
-                        finished_at=now(),
-                    )
-                )
         except Exception:
-            log.warning("could not record the failure of operation %s/%d", bulk_uuid, key, exc_info=True)
+            log.warning("could not record the failure of %d operation(s)", len(ops), exc_info=True)
+
+
+def _failure(op_id: int, status: OperationStatus, error: BaseException) -> _Done:
+    """A failure as stored: Magento's message and code for a client error, the error's type and text otherwise."""
+    if isinstance(error, CatalogError):
+        code, text = (404 if isinstance(error, NotFoundError) else 400), str(error)
+    elif status == OperationStatus.RETRIABLY_FAILED:
+        code, text = 503, f"{type(error).__name__}: {error}"
+    else:
+        code, text = 500, f"{type(error).__name__}: {error}"
+    return _Done(op_id, status, None, text[:4000], code, now())
+
+
+def _permanent(op: _Op, error: BaseException) -> PermanentError:
+    permanent = PermanentError(f"operation {op.bulk_uuid}/{op.key}: {type(error).__name__}: {error}")
+    permanent.__cause__ = error
+    return permanent
 
 
 _default: OperationConsumer | None = None
 
 
-def handle(envelope: Envelope) -> None:
-    """The built-in consumer's handler: the process settings' database and topology, the API's registry."""
+def _built_in() -> OperationConsumer:
+    """The process settings' database and topology, the API's registry (with its batch implementations)."""
     global _default
     if _default is None:
         from conveyor.api.operations import default_registry
@@ -140,5 +336,20 @@ def handle(envelope: Envelope) -> None:
 
         settings = get_api_settings()
         mq = MessageQueue(load_topology(settings.topology_files, builtins=True, settings=settings), settings)
-        _default = OperationConsumer(mq, default_registry().run_serialized)
-    _default(envelope)
+        registry = default_registry()
+        _default = OperationConsumer(mq, registry.run_serialized, registry.run_serialized_batch, registry.has_batch)
+    return _default
+
+
+class _BuiltInHandler:
+    """The built-in consumer's handler, built on first use: one message, or a reserved batch at once."""
+
+    def __call__(self, envelope: Envelope) -> None:
+        _built_in()(envelope)
+
+    def handle_batch(self, envelopes: Sequence[Envelope]) -> list[Outcome]:
+        return _built_in().handle_batch(envelopes)
+
+
+handle = _BuiltInHandler()
+"""``conveyor.bulk.consumer:handle``, the handler the bulk topology names."""

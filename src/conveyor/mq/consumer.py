@@ -1,5 +1,9 @@
 """The consumer loop: reserve a batch, run the handler per message, ack, retry or dead-letter.
 
+A handler that has ``handle_batch(envelopes) -> outcomes`` (one ``BaseException | None`` per envelope, same order)
+gets each reserved batch in one call instead, so it can share one transaction among the batch's messages; every
+delivery is still settled on its own outcome.
+
 Everything optional (limits, signals, the worker registry) is middleware, so this loop stays short and
 the same for every transport and for every caller (``queue consume``, ``bus consume``, pipeline runners).
 """
@@ -14,6 +18,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from conveyor.mq.envelope import Delivery, Envelope
 from conveyor.mq.middleware.base import Middleware
@@ -23,6 +28,7 @@ from conveyor.mq.transports.base import is_transient
 log = logging.getLogger("conveyor.consumer")
 
 Handler = Callable[[Envelope], object]
+Outcome = BaseException | None
 MAX_BACKOFF = 30.0
 PUSH_WAIT = 0.05  # seconds a round waits on a pushing transport before it counts as empty
 
@@ -38,6 +44,13 @@ class ConsumerOptions:
     priority: bool = False  # drain the first queue before looking at the next
     max_attempts: int = 3
     retry_delay: float = 1.0  # doubled on each further attempt
+
+
+@runtime_checkable
+class BatchHandler(Protocol):
+    """A handler that takes a whole reserved batch: one outcome per envelope (None: success), in order."""
+
+    def handle_batch(self, envelopes: Sequence[Envelope]) -> Sequence[Outcome]: ...
 
 
 def worker_id() -> str:
@@ -113,35 +126,71 @@ class Worker:
             # a pushing broker's buffer can drain between two pushes: wait a moment before calling it empty
             wait = PUSH_WAIT if getattr(transport, "pushes", False) else 0.0
             deliveries = transport.reserve(queue, self.options.batch_size, self.id, wait=wait)
-            for index, delivery in enumerate(deliveries):
-                if self._check_stop():
-                    transport.release(deliveries[index:])
-                    return True
-                self._handle(delivery)
+            if not self._dispatch(queue, deliveries):
+                return True
             if deliveries:
                 busy = True
                 if self.options.priority:
                     return True  # start again from the first queue
         return busy
 
+    def _dispatch(self, queue: str, deliveries: Sequence[Delivery]) -> bool:
+        """Handle a reserved batch, one by one or through ``handle_batch``; False if a stop released the rest.
+
+        A batch handler's batch is indivisible: a stop (signal, limit) is seen before it, or after all of it.
+        """
+        transport = self.mq.transport_for_queue(queue)
+        handler = self.handlers[queue]
+        if not isinstance(handler, BatchHandler):
+            for index, delivery in enumerate(deliveries):
+                if self._check_stop():
+                    transport.release(deliveries[index:])
+                    return False
+                self._handle(delivery)
+            return True
+        if deliveries and self._check_stop():
+            transport.release(deliveries)
+            return False
+        live = [d for d in deliveries if not self._exhausted(d)]
+        if not live:
+            return True
+        try:
+            outcomes: Sequence[Outcome] = handler.handle_batch([d.envelope for d in live])
+            if len(outcomes) != len(live):
+                raise RuntimeError(f"handle_batch returned {len(outcomes)} outcomes for {len(live)} messages")
+        except Exception as exc:  # the batch failed as a whole: every delivery of it shares the error
+            outcomes = [exc] * len(live)
+        for delivery, outcome in zip(live, outcomes, strict=True):
+            self._settle(delivery, outcome)
+        return True
+
     def _handle(self, delivery: Delivery) -> None:
-        transport = self.mq.transport_for_queue(delivery.queue)
-        if delivery.attempts > self.options.max_attempts:
-            # delivered again after workers died holding it: a message that crashes its worker must not loop
-            text = (
-                f"delivered {delivery.attempts} times (max {self.options.max_attempts}) without an ack;"
-                f" last error: {delivery.last_error or 'none (the worker died)'}"
-            )
-            log.error("dead-lettering %s: %s", _name(delivery), text)
-            transport.dead_letter(delivery, text)
-            self.failed += 1
-            self.handled += 1
+        if self._exhausted(delivery):
             return
         error: BaseException | None = None
         try:
             self.handlers[delivery.queue](delivery.envelope)
         except Exception as exc:
             error = exc
+        self._settle(delivery, error)
+
+    def _exhausted(self, delivery: Delivery) -> bool:
+        """Dead-letter a delivery past the maximum attempts, unhandled: a message crashing its worker must not loop."""
+        if delivery.attempts <= self.options.max_attempts:
+            return False
+        text = (
+            f"delivered {delivery.attempts} times (max {self.options.max_attempts}) without an ack;"
+            f" last error: {delivery.last_error or 'none (the worker died)'}"
+        )
+        log.error("dead-lettering %s: %s", _name(delivery), text)
+        self.mq.transport_for_queue(delivery.queue).dead_letter(delivery, text)
+        self.failed += 1
+        self.handled += 1
+        return True
+
+    def _settle(self, delivery: Delivery, error: BaseException | None) -> None:
+        """Ack, retry (with a doubling delay) or dead-letter one handled delivery by its outcome."""
+        transport = self.mq.transport_for_queue(delivery.queue)
         if error is None:
             transport.ack(delivery)
         else:
@@ -172,11 +221,8 @@ class Worker:
             for queue in push:
                 transport = self.mq.transport_for_queue(queue)
                 deliveries = transport.reserve(queue, self.options.batch_size, self.id, wait=0.2 / len(push))
-                for index, delivery in enumerate(deliveries):
-                    if self._check_stop():
-                        transport.release(deliveries[index:])
-                        return
-                    self._handle(delivery)
+                if not self._dispatch(queue, deliveries):
+                    return
                 if deliveries:
                     return
 

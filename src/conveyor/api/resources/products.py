@@ -213,8 +213,42 @@ class ProductUpdateRequest(BaseModel):
     saveOptions: bool | None = None  # noqa: N815
 
 
+# --- batch implementations (the bulk consumer's: one save_many for a run of operations) --------------------------
+def save_products(ctx: OperationContext, items: list[tuple[dict[str, str], ProductSaveRequest]]) -> list[ProductData]:
+    """``save_product`` for many items at once."""
+    return _save_batch(ctx, [(body.product.sku, body.product) for _, body in items])
+
+
+def update_products(
+    ctx: OperationContext, items: list[tuple[dict[str, str], ProductUpdateRequest]]
+) -> list[ProductData]:
+    """``update_product`` for many items at once."""
+    pairs: list[tuple[str, ProductData]] = []
+    for params, body in items:
+        sku, given = params["sku"], body.product.sku
+        if given is not None and given.casefold() != sku.casefold():
+            raise ApiError(400, INVALID, [given, "product.sku"])
+        pairs.append((sku, body.product))
+    return _save_batch(ctx, pairs)
+
+
+def _save_batch(ctx: OperationContext, pairs: list[tuple[str, ProductData]]) -> list[ProductData]:
+    """Save through one ``save_many`` and read back through one ``get_many_by_id``: a fixed number of statements.
+
+    A sku twice in the batch is refused (the consumer then saves the items one by one, in order), since one
+    ``save_many`` would merge the two payloads instead of applying them in turn.
+    """
+    if len({sku.casefold() for sku, _ in pairs}) != len(pairs):
+        raise ApiError(400, INVALID, ["duplicate sku in one batch", "product.sku"])
+    inputs = [to_input(ctx.conn, data, sku) for sku, data in pairs]
+    ids = repository.save_many(ctx.conn, inputs, write_store_id(ctx))
+    entity_ids = [ids[product.sku] for product in inputs]
+    records = {r.id: r for r in repository.get_many_by_id(ctx.conn, entity_ids, ctx.store.store_id)}
+    return [present(records[entity_id]) for entity_id in entity_ids]
+
+
 # --- routes ----------------------------------------------------------------------------------------------------
-@operations.write("POST", "/V1/products", resource=RESOURCE)
+@operations.write("POST", "/V1/products", resource=RESOURCE, batch=save_products)
 def save_product(ctx: OperationContext, params: dict[str, str], body: ProductSaveRequest) -> ProductData:
     """Create a product, or update the one with this sku (Magento's POST saves by sku); the saved product."""
     product = body.product
@@ -228,7 +262,7 @@ def get_product(ctx: OperationContext, params: dict[str, str]) -> ProductData:
     return present(repository.get(ctx.conn, params["sku"], ctx.store.store_id))
 
 
-@operations.write("PUT", "/V1/products/{sku}", resource=RESOURCE)
+@operations.write("PUT", "/V1/products/{sku}", resource=RESOURCE, batch=update_products)
 def update_product(ctx: OperationContext, params: dict[str, str], body: ProductUpdateRequest) -> ProductData:
     """Merge the given fields into the product (fields left out keep their values); creates it if new."""
     sku = params["sku"]
