@@ -10,6 +10,7 @@ from conveyor.cli.bus import bus, commands
 from conveyor.cli.db import db
 from conveyor.cli.demo import demo
 from conveyor.cli.erp_sim import erp_sim
+from conveyor.cli.importer import importer
 from conveyor.cli.queue import queue
 from conveyor.cli.sync import sync
 from conveyor.cli.sync_log import log as sync_log
@@ -24,5 +25,5 @@ def main() -> None:
 
 
 sync.add_command(sync_log)
-for command in (api, bulk, bus, commands, db, demo, erp_sim, queue, sync, token, topology, user):
+for command in (api, bulk, bus, commands, db, demo, erp_sim, importer, queue, sync, token, topology, user):
     main.add_command(command)

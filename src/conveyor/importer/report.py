@@ -38,6 +38,7 @@ class ImportReport:
     skipped: int = 0  # unchanged (change-set or timestamp detection)
     invalid: int = 0
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # not errors: columns ignored, steps switched off …
     committed: bool = False  # False: nothing was written (dry run, or the bunch failed and rolled back)
     failure: str | None = None  # why the whole bunch failed, when it did
     seconds: float = 0.0
@@ -55,4 +56,5 @@ class ImportReport:
     def from_dict(cls, data: dict[str, Any]) -> ImportReport:
         fields = {k: v for k, v in data.items() if k != "ok"}
         fields["errors"] = [RowError(**e) for e in fields.get("errors", [])]
+        fields["warnings"] = list(fields.get("warnings", []))
         return cls(**fields)

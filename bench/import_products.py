@@ -1,0 +1,302 @@
+"""Product import: N realistic rows made by scaling the shared Luma files, into an empty store, then again.
+
+For each backend (SQLite, PostgreSQL), on a fresh database holding Luma's attribute sets and attributes:
+
+* first: ``run_import`` of N product rows (about 30 attribute values each: the Luma simple products' columns
+  plus meta, special price and dates, and ten additional attributes; categories, websites, stock, images,
+  two tier prices; 10% of the products with rows for 3 store views) as one bunch of 4 files;
+* unchanged: the same bunch again (every row skipped by its content hash);
+* changed: the bunch with 10% of the products changed (price and name), the rest unchanged;
+* bare: the rows the first import left in every table it wrote, written into an empty database with one
+  bare ``COPY`` (PostgreSQL) or ``executemany`` (SQLite) per table — the physical limit of the store.
+
+Prints the figures, and as the last line one JSON object with all of them.
+
+    .venv/bin/python bench/import_products.py                      # 100,000 products, both backends
+    .venv/bin/python bench/import_products.py --products 20000 --backends sqlite
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+import conveyor.db.tables  # noqa: F401
+from conveyor.catalog.stores import store_table
+from conveyor.db import make_engine, upgrade
+from conveyor.db.metadata import metadata
+from conveyor.importer import ImportReport, run_import
+from conveyor.importer.bulk import insert_rows
+
+PG_ADMIN_URL = os.environ.get("CONVEYOR_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+DATA = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "magento-import"
+LUMA = sorted((DATA / "products" / "add-update").glob("*.csv"))
+SETS = DATA / "attributes-set" / "add-update" / "attribute-set-import_20190104-114000_01.csv"
+ATTRIBUTES = DATA / "attributes" / "add-update" / "attribute-import_20170428-124902_01.csv"
+STORE_VIEWS = ("de_de", "en_us", "fr_fr")
+FILES = 4
+# Extra additional attributes every generated product carries (labels Luma's attribute file defines).
+EXTRA = {
+    "activity": ["Gym|Yoga", "Hiking|Trail", "Urban|Travel", "Athletic|Sports"],
+    "climate": ["Indoor|Warm", "Cool|Windy", "All-Weather", "Cold|Rainy"],
+    "material": ["Cotton|Polyester", "Nylon", "Mesh|Spandex", "Canvas"],
+    "pattern": ["Solid", "Striped", "Graphic Print", "Checked"],
+    "eco_collection": ["Yes", "No"],
+    "erin_recommends": ["Yes", "No"],
+    "new": ["Yes", "No"],
+    "performance_fabric": ["Yes", "No"],
+    "sale": ["Yes", "No"],
+}
+TABLES = (
+    "catalog_product_entity",
+    "catalog_product_entity_varchar",
+    "catalog_product_entity_int",
+    "catalog_product_entity_decimal",
+    "catalog_product_entity_text",
+    "catalog_product_entity_datetime",
+    "catalog_product_website",
+    "catalog_category_product",
+    "inventory_source_item",
+    "catalog_product_entity_media_gallery",
+    "catalog_product_entity_media_gallery_value",
+    "catalog_product_entity_tier_price",
+    "import_change",
+)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# -- the rows ---------------------------------------------------------------------------------------------------
+
+
+def templates() -> tuple[list[str], list[dict[str, str]]]:
+    """Luma's simple products (default rows), the header of the generated files."""
+    rows: list[dict[str, str]] = []
+    header: list[str] = []
+    for path in LUMA:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            header = header or list(reader.fieldnames or [])
+            rows.extend(r for r in reader if r["product_type"] == "simple" and not r["store_view_code"])
+    keep = [c for c in header if c not in ("configurable_variations", "bundle_values")]
+    return [*keep, "tier_prices"], rows
+
+
+def product_rows(n: int, changed: bool) -> tuple[list[str], list[dict[str, str]]]:
+    header, pool = templates()
+    out: list[dict[str, str]] = []
+    for i in range(n):
+        t = pool[i % len(pool)]
+        row = {c: t.get(c, "") for c in header}
+        sku = f"B{i:07d}-{t['sku']}"
+        bump = changed and i % 10 == 0
+        price = float(t["price"] or 20) + i % 7 + (1 if bump else 0)
+        given = {pair.split("=", 1)[0] for pair in t["additional_attributes"].split(",") if "=" in pair}
+        extra = ",".join(f"{c}={values[i % len(values)]}" for c, values in EXTRA.items() if c not in given)
+        row.update(
+            sku=sku,
+            name=f"{t['name']} {i}" + (" v2" if bump else ""),
+            url_key=f"{t['url_key']}-{i}",
+            price=f"{price:.2f}",
+            special_price=f"{price * 0.9:.2f}",
+            special_price_from_date="10/21/16, 2:10 AM",
+            new_from_date="10/21/16, 2:10 AM",
+            short_description=f"Short description of {t['name']}",
+            meta_title=f"{t['name']} {i}",
+            meta_keywords=f"{t['name']}, luma",
+            meta_description=f"Buy {t['name']} at Luma",
+            msrp_price=f"{price * 1.2:.2f}",
+            gift_message_available="Yes" if i % 2 else "No",
+            base_image_label=f"{t['name']} image",
+            additional_attributes=",".join(a for a in (t["additional_attributes"], extra) if a),
+            qty=str(100 + i % 50),
+            related_skus="",
+            crosssell_skus="",
+            upsell_skus="",
+            related_position="",
+            crosssell_position="",
+            upsell_position="",
+            tier_prices=(
+                f"qty=5,price={price * 0.95:.2f},value_type=fixed,website=All Websites,customer_group=ALL GROUPS"
+                f"|qty=10,price={price * 0.9:.2f},value_type=fixed,website=All Websites,customer_group=General"
+            ),
+        )
+        out.append(row)
+        if i % 10 == 5:
+            for code in STORE_VIEWS:
+                out.append(
+                    {
+                        **dict.fromkeys(header, ""),
+                        "sku": sku,
+                        "store_view_code": code,
+                        "name": f"{t['name']} {i} ({code})",
+                        "description": f"{code}: {t['description'][:200]}",
+                        "url_key": f"{t['url_key']}-{i}-{code}",
+                        "meta_title": f"{t['name']} {i} {code}",
+                    }
+                )
+    return header, out
+
+
+def write_bunch(folder: Path, header: Sequence[str], rows: Sequence[dict[str, str]]) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    size = -(-len(rows) // FILES)
+    bounds = [0]
+    for number in range(1, FILES):
+        start = max(bounds[-1], number * size)
+        while start < len(rows) and rows[start]["store_view_code"]:  # a product's store-view rows stay with it
+            start += 1
+        bounds.append(start)
+    bounds.append(len(rows))
+    paths = []
+    for number in range(FILES):
+        path = folder / f"product-import_20161021-161909_{number + 1:02d}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(header))
+            writer.writeheader()
+            writer.writerows(rows[bounds[number] : bounds[number + 1]])
+        paths.append(path)
+    return paths
+
+
+# -- databases --------------------------------------------------------------------------------------------------
+
+
+def fresh_database(backend: str, name: str, folder: Path) -> str:
+    if backend == "sqlite":
+        path = folder / f"{name}.db"
+        path.unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+    else:
+        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                f" WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            )
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+            conn.exec_driver_sql(f"CREATE DATABASE {name}")
+        admin.dispose()
+        url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+def prepare(engine: Engine) -> None:
+    for entity, path in (("attribute-sets", SETS), ("attributes", ATTRIBUTES)):
+        report = run_import(engine, entity, [path], errors="fail")
+        assert report.committed, report.failure
+    with engine.begin() as conn:
+        for number, code in enumerate(STORE_VIEWS, start=2):
+            conn.execute(store_table.insert().values(store_id=number, code=code, website_id=1, group_id=1, name=code))
+
+
+def timed(engine: Engine, files: Sequence[Path]) -> tuple[ImportReport, float]:
+    started = time.perf_counter()
+    report = run_import(engine, "products", files)
+    elapsed = time.perf_counter() - started
+    if report.failure or report.invalid:
+        raise SystemExit(f"import failed: {report.failure} {report.errors[:5]}")
+    return report, elapsed
+
+
+def bare_limit(backend: str, source: Engine, folder: Path) -> tuple[float, int]:
+    """Seconds to write every row the import left, one bare COPY / executemany per table, into an empty store."""
+    tables = [metadata.tables[name] for name in TABLES]
+    # what the product rows refer to (categories the import created), copied untimed
+    prerequisites = [t for t in metadata.sorted_tables if t.name.startswith("catalog_category_entity")]
+    with source.connect() as conn:
+        dumps = {t.name: [tuple(r) for r in conn.execute(sa.select(t))] for t in [*prerequisites, *tables]}
+    url = fresh_database(backend, "conveyor_bench_bare", folder)
+    target = make_engine(url)
+    prepare(target)
+    with target.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM inventory_source_item")
+        conn.exec_driver_sql("DELETE FROM import_change")
+        for table in reversed(prerequisites):
+            conn.execute(table.delete())
+        for table in prerequisites:
+            insert_rows(conn, table, [c.name for c in table.columns], dumps.pop(table.name))
+    started = time.perf_counter()
+    with target.begin() as conn:
+        for table in tables:
+            insert_rows(conn, table, [c.name for c in table.columns], dumps[table.name])
+    elapsed = time.perf_counter() - started
+    target.dispose()
+    return elapsed, sum(len(rows) for rows in dumps.values())
+
+
+def run_backend(backend: str, n: int, folder: Path) -> dict[str, Any]:
+    header, rows = product_rows(n, changed=False)
+    files = write_bunch(folder / "first", header, rows)
+    _, changed_rows = product_rows(n, changed=True)
+    changed = write_bunch(folder / "changed", header, changed_rows)
+    url = fresh_database(backend, "conveyor_bench_import", folder)
+    engine = make_engine(url)
+    prepare(engine)
+    log(f"{backend}: importing {len(rows)} rows ({n} products)")
+    first, first_s = timed(engine, files)
+    log(f"{backend}: first {len(rows) / first_s:,.0f} rows/s ({first_s:.1f}s)")
+    unchanged, unchanged_s = timed(engine, files)
+    log(f"{backend}: unchanged {len(rows) / unchanged_s:,.0f} rows/s ({unchanged_s:.1f}s), skipped {unchanged.skipped}")
+    second, second_s = timed(engine, changed)
+    log(f"{backend}: 10% changed {len(rows) / second_s:,.0f} rows/s ({second_s:.1f}s), updated {second.updated}")
+    bare_s, table_rows = bare_limit(backend, engine, folder)
+    engine.dispose()
+    log(f"{backend}: bare writes {len(rows) / bare_s:,.0f} rows/s ({bare_s:.1f}s for {table_rows} table rows)")
+    return {
+        "backend": backend,
+        "products": n,
+        "rows": len(rows),
+        "table_rows": table_rows,
+        "first_rows_per_s": round(len(rows) / first_s),
+        "first_seconds": round(first_s, 2),
+        "created": first.created,
+        "unchanged_rows_per_s": round(len(rows) / unchanged_s),
+        "unchanged_skipped": unchanged.skipped,
+        "changed_rows_per_s": round(len(rows) / second_s),
+        "changed_updated": second.updated,
+        "changed_skipped": second.skipped,
+        "bare_rows_per_s": round(len(rows) / bare_s),
+        "first_vs_bare": round(bare_s / first_s, 3),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args(argv)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="conveyor-bench-") as tmp:
+        for backend in args.backends.split(","):
+            results.append(run_backend(backend, args.products, Path(tmp) / backend))
+    for r in results:
+        print(
+            f"{r['backend']:>10}: first {r['first_rows_per_s']:>7,} rows/s, "
+            f"unchanged {r['unchanged_rows_per_s']:>7,} rows/s, "
+            f"10% changed {r['changed_rows_per_s']:>7,} rows/s, bare writes {r['bare_rows_per_s']:>7,} rows/s "
+            f"(first import at {r['first_vs_bare']:.0%} of the bare limit)"
+        )
+    print(json.dumps({"benchmark": "import_products", "results": results}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,199 @@
+"""``conveyor import ENTITY FILE…``: import a bunch of Magento CSV files with a progress bar and a report.
+
+One subcommand per entity importer (``products``, ``categories``, ``customers`` …, and any registered through
+the ``conveyor.importers`` entry point), made on demand so that ``conveyor`` starts without importing them.
+Other modules add their own commands to the group (``watch``, ``history``). Exit codes: 0 the bunch was
+imported (invalid rows may have been skipped), 1 the bunch failed and nothing was written, 2 a usage error
+(bad option, unknown entity, unusable profile).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from conveyor.cli.common import EXIT_OK, EXIT_STOPPED_ON_ERROR, EXIT_USAGE, ConfigError, console, err_console
+
+EXIT_FAILED = EXIT_STOPPED_ON_ERROR
+SHOWN_ERRORS = 20
+
+
+class ImportGroup(click.Group):
+    """A group whose entity subcommands come from the importer registry, beside the file-handling commands
+    (``watch``, ``ok-file``, ``history`` from ``conveyor.cli.import_files``), both loaded when asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from conveyor.importer.registry import importer_names
+
+        self._attach_file_commands()
+        return sorted(set(super().list_commands(ctx)) | set(importer_names()))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._attach_file_commands()
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        from conveyor.importer.registry import importer_names
+
+        if cmd_name not in importer_names():
+            return None
+        return _entity_command(cmd_name)
+
+    def _attach_file_commands(self) -> None:
+        if getattr(self, "_files_attached", False):
+            return
+        self._files_attached = True
+        try:
+            from conveyor.cli.import_files import FILE_COMMANDS
+        except ImportError:  # the file handling is not installed
+            return
+        for command in FILE_COMMANDS:
+            self.add_command(command)
+
+
+@click.group("import", cls=ImportGroup)
+def importer() -> None:
+    """Import Magento CSV files: products, categories, customers, attributes, stock, tier prices …"""
+
+
+def _entity_command(entity: str) -> click.Command:
+    @click.command(entity, help=f"Import {entity} from FILES (one bunch, one transaction).")
+    @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option(
+        "--operation",
+        type=click.Choice(["add-update", "replace", "delete"]),
+        default="add-update",
+        show_default=True,
+        help="add-update merges, replace makes each entity exactly its rows, delete removes them.",
+    )
+    @click.option("--profile", "profile", default=None, help="A YAML profile file (or a packaged profile's name).")
+    @click.option(
+        "--errors",
+        type=click.Choice(["skip", "fail"]),
+        default="skip",
+        show_default=True,
+        help="skip: invalid rows are left out; fail: one invalid row and nothing is written.",
+    )
+    @click.option("--max-errors", type=click.IntRange(min=0), default=None, help="Fail past this many invalid rows.")
+    @click.option("--dry-run", is_flag=True, help="Validate only: report what would happen, write nothing.")
+    @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of a table.")
+    @click.option("--database-url", default=None, help="Default: CONVEYOR_DATABASE_URL.")
+    def command(
+        files: tuple[Path, ...],
+        operation: str,
+        profile: str | None,
+        errors: str,
+        max_errors: int | None,
+        dry_run: bool,
+        as_json: bool,
+        database_url: str | None,
+    ) -> None:
+        ctx = click.get_current_context()
+        ctx.exit(_run(entity, list(files), operation, profile, errors, max_errors, dry_run, as_json, database_url))
+
+    return command
+
+
+def _run(
+    entity: str,
+    files: list[Path],
+    operation: str,
+    profile_source: str | None,
+    errors: str,
+    max_errors: int | None,
+    dry_run: bool,
+    as_json: bool,
+    database_url: str | None,
+) -> int:
+    import orjson
+
+    from conveyor.db import get_engine
+    from conveyor.importer import ProfileError, load_profile, run_import
+
+    profile: Any = None
+    if profile_source is not None:
+        try:
+            profile = load_profile(profile_source)
+        except ProfileError as exc:
+            raise ConfigError(str(exc)) from exc
+        if profile.entity != entity:
+            raise ConfigError(f"the profile is for {profile.entity}, not {entity}")
+    engine = get_engine(database_url)
+    with Progress(
+        TextColumn(f"[bold]{entity}[/bold]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} rows/s"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=as_json,
+        disable=as_json,
+    ) as bar:
+        task = bar.add_task(entity, total=None, rate="-")
+        started = bar.get_time()
+
+        def on_total(total: int) -> None:
+            bar.update(task, total=total)
+
+        def progress(done: int) -> None:
+            elapsed = max(bar.get_time() - started, 1e-6)
+            bar.update(task, completed=done, rate=f"{done / elapsed:,.0f}")
+
+        report = run_import(
+            engine,
+            entity,
+            files,
+            operation=operation,
+            profile=profile,
+            errors=errors,
+            max_errors=max_errors,
+            dry_run=dry_run,
+            progress=progress,
+            on_total=on_total,
+        )
+    if report.failure is not None and report.rows == 0 and not report.errors:
+        err_console.print(f"[red]{report.failure}[/red]")
+        return EXIT_USAGE if "cannot be imported with operation" in report.failure else EXIT_FAILED
+    if as_json:
+        click.echo(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode())
+    else:
+        _print(report, dry_run)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _print(report: Any, dry_run: bool) -> None:
+    table = Table("rows", "created", "updated", "deleted", "skipped", "invalid", "seconds", "rows/s")
+    rate = report.rows / report.seconds if report.seconds else 0.0
+    table.add_row(
+        *(
+            str(n)
+            for n in (report.rows, report.created, report.updated, report.deleted, report.skipped, report.invalid)
+        ),
+        f"{report.seconds:.2f}",
+        f"{rate:,.0f}",
+    )
+    console.print(table)
+    console.print(
+        f"{report.rows} rows: {report.created} created, {report.updated} updated, {report.deleted} deleted, "
+        f"{report.skipped} skipped, {report.invalid} invalid",
+        highlight=False,
+    )
+    for warning in report.warnings:
+        console.print(f"[yellow]warning[/yellow] {warning}")
+    for error in report.errors[:SHOWN_ERRORS]:
+        console.print(f"[red]error[/red] {error}")
+    if len(report.errors) > SHOWN_ERRORS:
+        console.print(f"… and {len(report.errors) - SHOWN_ERRORS} more errors (--json prints them all)")
+    if report.failure is not None:
+        console.print(f"[red bold]failed[/red bold]: {report.failure}")
+    elif dry_run:
+        console.print("dry run: nothing written")
+    else:
+        console.print("[green]committed[/green]" if report.committed else "nothing written")
+
+
+__all__ = ["ImportGroup", "importer"]

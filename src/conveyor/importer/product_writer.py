@@ -1,0 +1,389 @@
+"""Writing a batch of validated product rows: a fixed number of statements per batch, whatever its size.
+
+Built on the catalog's tables and its set-based helpers (``write_values``, ``replace_super_attributes``,
+``replace_children``, ``replace_bundle_options``, ``replace_tier_prices``, ``upsert``) rather than on
+``ProductRepository.save_many``, because an import needs what the REST API's save does not do:
+per-row errors instead of one exception for the batch, store-view rows, merge-or-replace per relation,
+galleries that grow image by image, links replaced per type, and Magento's configurables whose children
+share a combination of super attribute values (the Luma catalogue has them; the API refuses them).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from conveyor.catalog.categories import category_product_table
+from conveyor.catalog.inventory import DEFAULT_SOURCE, IN_STOCK, OUT_OF_STOCK, source_item_table
+from conveyor.catalog.prices import replace_tier_prices, tier_price_table
+from conveyor.catalog.product_entity import ids_by_sku, product_table, product_values, product_website_table
+from conveyor.catalog.product_media import gallery_table, gallery_value_table
+from conveyor.catalog.product_models import ALL_GROUPS, LINK_TYPES
+from conveyor.catalog.product_relations import (
+    BundleOptionRow,
+    SelectionRow,
+    SuperAttributeRow,
+    bundle_option_table,
+    link_table,
+    replace_bundle_options,
+    replace_children,
+    replace_super_attributes,
+    super_attribute_table,
+    super_link_table,
+)
+from conveyor.catalog.product_values import Scopes, ValueWrite, chunked, format_url_key, utc_now, write_values
+from conveyor.db.upsert import upsert
+from conveyor.importer.bulk import insert_rows
+from conveyor.importer.product_items import ProductItem
+
+P, PW, CP, SI = product_table, product_website_table, category_product_table, source_item_table
+G, GV, LK = gallery_table, gallery_value_table, link_table
+_QTY = Decimal("0.0001")
+VALUE_COLUMNS = ("entity_id", "attribute_id", "store_id", "value")
+TIER_COLUMNS = ("entity_id", "all_groups", "customer_group_id", "qty", "value", "website_id", "percentage_value")
+
+
+def _in(conn: Connection, statement: Any, column: sa.ColumnElement[Any], ids: Iterable[Any]) -> None:
+    for part in chunked(sorted(set(ids))):
+        conn.execute(statement.where(column.in_(part)))
+
+
+# -- entities -------------------------------------------------------------------------------------------------
+
+
+def write_entities(conn: Connection, items: Sequence[ProductItem], known: Mapping[str, int]) -> None:
+    """Create the new products and update type / attribute set of the others; sets each item's entity_id.
+
+    ``known`` maps the skus that exist (looked up for the batch) to their ids.
+    """
+    now = utc_now()
+    new = [item for item in items if item.sku not in known]
+    if new:
+        upsert(
+            conn,
+            P,
+            [
+                {
+                    "sku": item.sku,
+                    "type_id": item.type_id or "simple",
+                    "attribute_set_id": item.set_id,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for item in new
+            ],
+            key=["sku"],
+            update=[],
+        )
+        created = ids_by_sku(conn, [item.sku for item in new])
+        for item in new:
+            item.entity_id, item.is_new = created[item.sku], True
+    old = [item for item in items if item.sku in known]
+    for item in old:
+        item.entity_id = known[item.sku]
+    changes = [item for item in old if item.type_id is not None or item.set_id is not None]
+    plain = [item for item in old if item.type_id is None and item.set_id is None]
+    if changes:
+        conn.execute(
+            P.update()
+            .where(P.c.entity_id == sa.bindparam("b_id"))
+            .values(
+                type_id=sa.func.coalesce(sa.bindparam("b_type", type_=sa.String), P.c.type_id),
+                attribute_set_id=sa.func.coalesce(sa.bindparam("b_set", type_=sa.Integer), P.c.attribute_set_id),
+                updated_at=now,
+            ),
+            [{"b_id": item.entity_id, "b_type": item.type_id, "b_set": item.set_id} for item in changes],
+        )
+    if plain:
+        _in(conn, P.update().values(updated_at=now), P.c.entity_id, [item.entity_id for item in plain])
+
+
+def clean_entities(conn: Connection, entity_ids: Sequence[int], skus: Sequence[str]) -> None:
+    """Replace: everything a product has besides its entity row goes (values at every store, relations,
+    gallery, prices, stock), so that the rows written next make it exactly what the file says."""
+    if not entity_ids:
+        return
+    for table in product_values.values():
+        _in(conn, table.delete(), table.c.entity_id, entity_ids)
+    for table, column in (
+        (PW, PW.c.product_id),
+        (CP, CP.c.product_id),
+        (G, G.c.entity_id),
+        (LK, LK.c.product_id),
+        (super_attribute_table, super_attribute_table.c.product_id),
+        (super_link_table, super_link_table.c.parent_id),
+        (bundle_option_table, bundle_option_table.c.parent_id),
+        (tier_price_table, tier_price_table.c.entity_id),
+    ):
+        _in(conn, table.delete(), column, entity_ids)
+    _in(conn, SI.delete(), SI.c.sku, skus)
+
+
+def clean_store_values(conn: Connection, by_store: Mapping[int, Sequence[int]]) -> None:
+    """Replace for store-view rows: the product's own values at that store view go."""
+    for store_id, entity_ids in by_store.items():
+        for table in product_values.values():
+            for part in chunked(sorted(set(entity_ids))):
+                conn.execute(table.delete().where(table.c.entity_id.in_(part), table.c.store_id == store_id))
+
+
+# -- values ---------------------------------------------------------------------------------------------------
+
+
+def write_product_values(conn: Connection, items: Sequence[ProductItem], scopes: Scopes) -> None:
+    """Every item's values at the store views its attributes' scopes put them (None removes a value).
+
+    Values of products created in this transaction are plainly inserted (nothing can conflict); the others
+    are upserted and deleted through the catalog's ``write_values``.
+    """
+    writes: list[ValueWrite] = []
+    fresh: dict[str, list[tuple[int, int, int, Any]]] = defaultdict(list)
+    stores_for = scopes.stores_for
+    for item in items:
+        entity_id = int(item.entity_id or 0)
+        if item.is_new:  # one default row per new product in a batch: its values cannot repeat
+            for meta, value in item.values.values():
+                if value is not None:
+                    fresh[meta.backend_type].append((entity_id, meta.attribute_id, 0, value))
+            continue
+        for meta, value in item.values.values():
+            for store in stores_for(meta, item.store_id):
+                writes.append(ValueWrite(meta.backend_type, entity_id, meta.attribute_id, store, value))
+    for backend, rows in fresh.items():
+        insert_rows(conn, product_values[backend], VALUE_COLUMNS, rows)
+    write_values(conn, product_values, writes)
+
+
+def url_key_for(item: ProductItem) -> str | None:
+    """A new product's url_key from its name, as Magento makes it."""
+    name = next((value for meta, value in item.values.values() if meta.code == "name"), None)
+    key = format_url_key(str(name or ""))
+    return key or None
+
+
+# -- websites, categories, stock ------------------------------------------------------------------------------
+
+
+def write_websites(conn: Connection, items: Sequence[ProductItem], exact: bool) -> None:
+    new = [(int(i.entity_id or 0), w) for i in items if i.is_new and i.websites for w in i.websites]
+    insert_rows(conn, PW, ("product_id", "website_id"), new)
+    given = {int(i.entity_id or 0): i.websites for i in items if i.websites is not None and not i.is_new}
+    if exact:
+        _in(conn, PW.delete(), PW.c.product_id, list(given))
+    rows = [{"product_id": p, "website_id": w} for p, ws in given.items() for w in ws or []]
+    upsert(conn, PW, rows, key=["product_id", "website_id"], update=[])
+
+
+def write_categories(conn: Connection, items: Sequence[ProductItem], exact: bool) -> None:
+    new: dict[tuple[int, int], int] = {}
+    for item in items:
+        if item.is_new and item.category_ids:
+            for category_id, position in item.category_ids:
+                new[(category_id, int(item.entity_id or 0))] = position or 0
+    insert_rows(conn, CP, ("category_id", "product_id", "position"), [(*k, p) for k, p in new.items()])
+    given = {
+        int(item.entity_id or 0): item.category_ids
+        for item in items
+        if item.category_ids is not None and not item.is_new
+    }
+    if exact:
+        _in(conn, CP.delete(), CP.c.product_id, list(given))
+    positioned: dict[tuple[int, int], dict[str, Any]] = {}
+    unpositioned: dict[tuple[int, int], dict[str, Any]] = {}
+    for product_id, links in given.items():
+        for category_id, position in links or []:
+            row = {"category_id": category_id, "product_id": product_id, "position": position or 0}
+            (positioned if position is not None else unpositioned)[(category_id, product_id)] = row
+    upsert(conn, CP, list(positioned.values()), key=["category_id", "product_id"])
+    # without a position an existing assignment keeps its own
+    upsert(
+        conn,
+        CP,
+        [r for k, r in unpositioned.items() if k not in positioned],
+        key=["category_id", "product_id"],
+        update=[],
+    )
+
+
+def write_stock(conn: Connection, items: Sequence[ProductItem]) -> None:
+    """The default source's item from qty / is_in_stock, and any inventory_source_items, keyed by sku."""
+    groups: dict[tuple[str, ...], dict[tuple[str, str], dict[str, Any]]] = defaultdict(dict)
+    for item in items:
+        if item.stock is not None:
+            qty, in_stock = item.stock
+            quantity = (qty or Decimal(0)).quantize(_QTY)
+            status = (IN_STOCK if quantity > 0 else OUT_OF_STOCK) if in_stock is None else int(in_stock)
+            given = tuple(c for c, v in (("quantity", qty), ("status", in_stock)) if v is not None)
+            groups[given][(DEFAULT_SOURCE, item.sku)] = {
+                "source_code": DEFAULT_SOURCE,
+                "sku": item.sku,
+                "quantity": quantity,
+                "status": status,
+            }
+        for source in item.sources or []:
+            quantity = (source.quantity or Decimal(0)).quantize(_QTY)
+            status = (IN_STOCK if quantity > 0 else OUT_OF_STOCK) if source.status is None else source.status
+            given = tuple(c for c, v in (("quantity", source.quantity), ("status", source.status)) if v is not None)
+            groups[given][(source.source_code, item.sku)] = {
+                "source_code": source.source_code,
+                "sku": item.sku,
+                "quantity": quantity,
+                "status": status,
+            }
+    for given, rows in groups.items():
+        upsert(conn, SI, list(rows.values()), key=["source_code", "sku"], update=list(given))
+
+
+def write_tier_prices(conn: Connection, items: Sequence[ProductItem]) -> None:
+    """Each item's tier prices replace its stored ones (checked by the row reader: groups and websites exist)."""
+    priced = {int(item.entity_id or 0): item.tier_prices for item in items if item.tier_prices is not None}
+    if not priced:
+        return
+    new = {int(item.entity_id or 0) for item in items if item.is_new}
+    fresh: list[tuple[Any, ...]] = []
+    rows: list[dict[str, Any]] = []
+    for entity_id, prices in priced.items():
+        for price in prices or []:
+            all_groups = price.customer_group_id == ALL_GROUPS
+            row = (
+                entity_id,
+                all_groups,
+                0 if all_groups else price.customer_group_id,
+                Decimal(price.qty).quantize(_QTY),
+                Decimal(price.value if price.value is not None else 0),
+                price.website_id,
+                None if price.percentage_value is None else Decimal(price.percentage_value),
+            )
+            if entity_id in new:
+                fresh.append(row)
+            else:
+                rows.append(dict(zip(TIER_COLUMNS, row, strict=True)))
+    insert_rows(conn, tier_price_table, TIER_COLUMNS, fresh)
+    replace_tier_prices(conn, rows, [i for i in priced if i not in new])
+
+
+# -- media ----------------------------------------------------------------------------------------------------
+
+
+def write_media(conn: Connection, items: Sequence[ProductItem], exact_ids: set[int]) -> None:
+    """Gallery entries for the images each row names (added to the gallery; for ``exact_ids`` the gallery
+    becomes exactly those images), their label / position / hidden flag at the row's store view."""
+    with_media = [item for item in items if item.media is not None]
+    if not with_media and not exact_ids:
+        return
+    entity_ids = sorted({int(item.entity_id or 0) for item in with_media} | exact_ids)
+    current: dict[tuple[int, str], int] = {}
+    for part in chunked(entity_ids):
+        for value_id, entity_id, file in conn.execute(
+            sa.select(G.c.value_id, G.c.entity_id, G.c.value).where(G.c.entity_id.in_(part))
+        ):
+            current.setdefault((entity_id, file), value_id)
+    wanted: dict[tuple[int, str], None] = {}
+    for item in with_media:
+        for image in item.media.images if item.media else []:
+            wanted[(int(item.entity_id or 0), image.file)] = None
+    gone = [value_id for key, value_id in current.items() if key[0] in exact_ids and key not in wanted]
+    _in(conn, G.delete(), G.c.value_id, gone)
+    new = [key for key in wanted if key not in current]
+    if new:  # inserted in one statement, their ids read back in one (RETURNING in order is a row at a time)
+        insert_rows(conn, G, ("entity_id", "value", "media_type", "disabled"), [(e, f, "image", False) for e, f in new])
+        known = set(current.values())
+        wanted_new = set(new)
+        for part in chunked(sorted({entity_id for entity_id, _ in new})):
+            for value_id, entity_id, file in conn.execute(
+                sa.select(G.c.value_id, G.c.entity_id, G.c.value).where(G.c.entity_id.in_(part))
+            ):
+                if value_id not in known and (entity_id, file) in wanted_new:
+                    current[(entity_id, file)] = int(value_id)
+    values: dict[tuple[int, int], dict[str, Any]] = {}
+    for item in with_media:
+        entity_id = int(item.entity_id or 0)
+        for index, image in enumerate(item.media.images if item.media else [], start=1):
+            value_id = current[(entity_id, image.file)]
+            values[(value_id, item.store_id)] = {
+                "value_id": value_id,
+                "store_id": item.store_id,
+                "label": image.label,
+                "position": image.position if image.position is not None else index,
+                "disabled": image.hidden,
+            }
+            if item.store_id != 0 and (entity_id, image.file) in new:
+                values.setdefault(
+                    (value_id, 0),
+                    {"value_id": value_id, "store_id": 0, "label": None, "position": index, "disabled": False},
+                )
+    fresh = {current[key] for key in new}
+    columns = ("value_id", "store_id", "label", "position", "disabled")
+    insert_rows(conn, GV, columns, [tuple(v[c] for c in columns) for k, v in values.items() if k[0] in fresh])
+    upsert(conn, GV, [v for k, v in values.items() if k[0] not in fresh], key=["value_id", "store_id"])
+
+
+# -- relations ------------------------------------------------------------------------------------------------
+
+
+def write_links(
+    conn: Connection, links: Mapping[int, Mapping[str, Sequence[tuple[int, int, Decimal | None]]]], exact: bool
+) -> None:
+    """product → link type → (linked id, position, qty): per link type given, the product's links of that type
+    (replaced when ``exact``, else added / updated)."""
+    if not links:
+        return
+    if exact:
+        by_type: dict[int, list[int]] = defaultdict(list)
+        for product_id, types in links.items():
+            for link_type in types:
+                by_type[LINK_TYPES[link_type]].append(product_id)
+        for type_id, product_ids in by_type.items():
+            for part in chunked(sorted(set(product_ids))):
+                conn.execute(LK.delete().where(LK.c.link_type_id == type_id, LK.c.product_id.in_(part)))
+    rows = {
+        (product_id, LINK_TYPES[link_type], linked): {
+            "product_id": product_id,
+            "linked_product_id": linked,
+            "link_type_id": LINK_TYPES[link_type],
+            "position": position,
+            "qty": qty,
+        }
+        for product_id, types in links.items()
+        for link_type, targets in types.items()
+        for linked, position, qty in targets
+    }
+    upsert(conn, LK, list(rows.values()), key=["link_type_id", "product_id", "linked_product_id"])
+
+
+def write_variants(
+    conn: Connection,
+    supers: Mapping[int, Sequence[SuperAttributeRow]],
+    children: Mapping[int, Sequence[int]],
+) -> None:
+    replace_super_attributes(conn, supers)
+    replace_children(conn, children)
+
+
+def write_bundles(conn: Connection, bundles: Mapping[int, Sequence[BundleOptionRow]]) -> None:
+    replace_bundle_options(conn, bundles, 0)
+
+
+__all__ = [
+    "BundleOptionRow",
+    "SelectionRow",
+    "SuperAttributeRow",
+    "clean_entities",
+    "clean_store_values",
+    "url_key_for",
+    "write_bundles",
+    "write_categories",
+    "write_entities",
+    "write_links",
+    "write_media",
+    "write_product_values",
+    "write_stock",
+    "write_tier_prices",
+    "write_variants",
+    "write_websites",
+]

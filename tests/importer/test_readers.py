@@ -1,0 +1,81 @@
+"""The streaming CSV reader, property-tested against the csv module: records split without parsing come out
+as the same rows, at the line they start on, with or without a byte-order mark and CRLF line endings; the
+shortcut that reads a record's first fields agrees with the full parse."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conveyor.importer.readers import BOM, CsvFile, CsvFileError, CsvFormat
+
+cell = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00\r"), max_size=12)
+rows = st.lists(st.lists(cell, min_size=3, max_size=3), max_size=12)
+
+
+def _write(
+    path: Path, header: list[str], data: list[list[str]], *, bom: bool, crlf: bool, delimiter: str = ","
+) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n" if crlf else "\n").writerows([header, *data])
+    path.write_bytes((BOM if bom else b"") + buffer.getvalue().encode("utf-8"))
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows, st.booleans(), st.booleans())
+def test_records_are_the_csv_modules_rows_at_their_first_line(
+    tmp_path: Path, data: list[list[str]], bom: bool, crlf: bool
+) -> None:
+    path = tmp_path / "file.csv"
+    _write(path, ["sku", "store_view_code", "name"], data, bom=bom, crlf=crlf)
+    expected: list[tuple[int, list[str]]] = []
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        previous = reader.line_num
+        for fields in reader:
+            start, previous = previous + 1, reader.line_num
+            if fields:  # the csv module skips nothing but empty lines as well
+                expected.append((start, fields))
+    csv_file = CsvFile(path)
+    assert csv_file.header == ["sku", "store_view_code", "name"]
+    records = list(csv_file.records())
+    parsed = csv_file.parse(records)
+    assert [(record.line, fields) for record, fields in zip(records, parsed, strict=True)] == expected
+    for record, cells in zip(records, parsed, strict=True):
+        assert isinstance(cells, list)
+        leading = csv_file.leading_fields(record.data, 2)
+        if leading is not None:
+            assert [value.decode() for value in leading] == cells[:2]
+
+
+def test_semicolons_and_a_missing_or_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "semi.csv"
+    _write(path, ["sku", "name"], [["A;1", "x"]], bom=False, crlf=False, delimiter=";")
+    csv_file = CsvFile(path, CsvFormat(delimiter=";"))
+    assert csv_file.parse(list(csv_file.records())) == [["A;1", "x"]]
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(CsvFileError, match="empty"):
+        CsvFile(empty)
+    with pytest.raises(CsvFileError, match="cannot be read"):
+        CsvFile(tmp_path / "missing.csv")
+    twice = tmp_path / "twice.csv"
+    twice.write_text("sku,name,sku\n", encoding="utf-8")
+    with pytest.raises(CsvFileError) as raised:
+        CsvFile(twice)
+    assert (raised.value.error.line, raised.value.error.column) == (1, "sku")
+
+
+def test_a_description_over_several_lines_is_one_record_at_its_first_line(tmp_path: Path) -> None:
+    path = tmp_path / "multi.csv"
+    path.write_text('sku,description\nA,"one\ntwo ""quoted""\nthree"\nB,plain\n', encoding="utf-8")
+    csv_file = CsvFile(path)
+    records = list(csv_file.records())
+    assert [r.line for r in records] == [2, 5]
+    assert csv_file.parse(records) == [["A", 'one\ntwo "quoted"\nthree'], ["B", "plain"]]
