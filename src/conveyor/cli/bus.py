@@ -20,6 +20,7 @@ from conveyor.cli.common import (
     console,
     err_console,
     load,
+    refresh_options,
     setup_logging,
     topology_option,
     verbosity_option,
@@ -170,20 +171,7 @@ def metrics_table(metrics: Metrics) -> Table:
 
 @bus.command()
 @topology_option
-@click.option(
-    "--reserved",
-    type=click.IntRange(min=10),
-    default=3600,
-    show_default=True,
-    help="Return reservations older than this many seconds.",
-)
-@click.option(
-    "--attempts",
-    type=click.IntRange(min=1),
-    default=3,
-    show_default=True,
-    help="Dead-letter commands that already had this many attempts.",
-)
+@refresh_options("commands")
 def refresh(topology_files: tuple[Path, ...], reserved: int, attempts: int) -> None:
     """Return stuck command reservations to their queue; dead-letter those past their attempts (never delete).
 

@@ -93,3 +93,25 @@ def opened(given: Sequence[Path]) -> Iterator[MessageQueue]:
         raise ConfigError(str(exc)) from exc
     finally:
         mq.close()
+
+
+def refresh_options(what: str) -> Callable[[F], F]:
+    """``--reserved`` and ``--attempts`` of every refresh command (queue refresh, bus refresh)."""
+
+    def decorate(function: F) -> F:
+        function = click.option(
+            "--attempts",
+            type=click.IntRange(min=1),
+            default=3,
+            show_default=True,
+            help=f"Dead-letter {what} that already had this many attempts.",
+        )(function)
+        return click.option(
+            "--reserved",
+            type=click.IntRange(min=10),
+            default=3600,
+            show_default=True,
+            help="Return reservations older than this many seconds.",
+        )(function)
+
+    return decorate

@@ -14,6 +14,7 @@ from conveyor.cli.common import (
     console,
     err_console,
     opened,
+    refresh_options,
     setup_logging,
     topology_option,
     verbosity_option,
@@ -128,20 +129,7 @@ def run_consumers(
 
 @queue.command()
 @topology_option
-@click.option(
-    "--reserved",
-    type=click.IntRange(min=10),
-    default=3600,
-    show_default=True,
-    help="Return reservations older than this many seconds.",
-)
-@click.option(
-    "--attempts",
-    type=click.IntRange(min=1),
-    default=3,
-    show_default=True,
-    help="Dead-letter messages that already had this many attempts.",
-)
+@refresh_options("messages")
 @click.option("--clean/--no-clean", default=True, show_default=True, help="Also delete old complete messages.")
 def refresh(topology_files: tuple[Path, ...], reserved: int, attempts: int, clean: bool) -> None:
     """Return stuck reservations to their queue; dead-letter those past their attempts (never delete)."""
