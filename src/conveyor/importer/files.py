@@ -113,7 +113,7 @@ def parse_ok_file(text: str) -> list[str]:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        name = line.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+        name = line.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].strip()  # "dir/ x.csv" names "x.csv"
         if name in ("", ".", "..") or "\x00" in name:
             raise OkFileError(f"line {number}: {line!r} is not a file name")
         if is_ok_file(name):
