@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from conveyor.catalog.errors import CatalogError
@@ -119,7 +120,14 @@ def run_import(
     except (OSError, CsvFileError) as error:
         report.failure = str(error)
         report.committed = False
-    except Exception as error:  # a database failure or a bug: nothing is committed, the report says why
+    except sa.exc.DBAPIError as error:  # the database failed: nothing is committed, the report says why
+        # the driver's message, not SQLAlchemy's (which repeats the statement with thousands of parameters)
+        reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else type(error).__name__
+        log.error("import of %s failed: %s", entity, reason)
+        log.debug("import of %s failed", entity, exc_info=True)
+        report.failure = f"database error: {reason}"
+        report.committed = False
+    except Exception as error:  # a bug: nothing is committed, the report says why
         log.exception("import of %s failed", entity)
         report.failure = f"{type(error).__name__}: {error}"
         report.committed = False
