@@ -42,6 +42,7 @@ from conveyor.catalog.customer_validation import (
     timestamp,
 )
 from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
+from conveyor.catalog.paging import page_ids
 from conveyor.catalog.stores import (
     ADMIN_STORE_ID,
     ADMIN_WEBSITE_ID,
@@ -296,17 +297,8 @@ class CustomerRepository:
         offset: int | None = None,
     ) -> tuple[list[CustomerRecord], int]:
         """One page of customers matching ``where`` in ``order_by`` order, and how many match in all."""
-        c = customer_table
-        count = sa.select(sa.func.count()).select_from(c)
-        page = sa.select(c.c.entity_id).order_by(*order_by, c.c.entity_id)  # the id makes pages stable
-        if where is not None:
-            count, page = count.where(where), page.where(where)
-        total = int(conn.execute(count).scalar_one())
-        if limit is not None:
-            page = page.limit(limit)
-        if offset:
-            page = page.offset(offset)
-        return self.get_many(conn, list(conn.execute(page).scalars())), total
+        ids, total = page_ids(conn, customer_table.c.entity_id, where, order_by, limit, offset)
+        return self.get_many(conn, ids), total
 
     # -- checking ------------------------------------------------------------------------------------
 

@@ -64,6 +64,7 @@ from conveyor.catalog.order_tables import (
     payment_table,
     status_history_table,
 )
+from conveyor.catalog.paging import page_ids
 from conveyor.catalog.stores import DEFAULT_STORE_ID, store_table
 
 __all__ = [
@@ -239,17 +240,8 @@ class OrderRepository(ShipmentOperations):
         offset: int | None = None,
     ) -> tuple[list[OrderRecord], int]:
         """One page of orders matching ``where`` in ``order_by`` order, and how many match in all."""
-        o = order_table
-        count = sa.select(sa.func.count()).select_from(o)
-        page = sa.select(o.c.entity_id).order_by(*order_by, o.c.entity_id)  # the id makes pages stable
-        if where is not None:
-            count, page = count.where(where), page.where(where)
-        total = int(conn.execute(count).scalar_one())
-        if limit is not None:
-            page = page.limit(limit)
-        if offset:
-            page = page.offset(offset)
-        return self.get_many(conn, list(conn.execute(page).scalars())), total
+        ids, total = page_ids(conn, order_table.c.entity_id, where, order_by, limit, offset)
+        return self.get_many(conn, ids), total
 
     def add_status_history(
         self,
