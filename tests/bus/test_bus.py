@@ -105,7 +105,7 @@ class Recording:
         self.name, self.trail = name, trail
 
     def __call__(self, call: Call, next_: Next) -> object:
-        in_transaction = call.context.tx is not None
+        in_transaction = call.context.opener is not None  # the transaction is there to be begun
         self.trail.append(f"enter {self.name} tx={in_transaction}")
         try:
             return next_(call)
@@ -134,6 +134,21 @@ def test_middleware_run_in_order_around_the_handler(bus: CommandBus) -> None:
         "exit inner",
         "exit outer",
     ]
+
+
+def test_the_transaction_begins_when_the_handler_first_uses_it(bus: CommandBus) -> None:
+    """A handler may call a remote source before writing; no write lock is held meanwhile (SQLite: IMMEDIATE)."""
+    seen: list[bool] = []
+
+    def watch(call: Call, next_: Next) -> object:
+        seen.append(call.context.tx is None)
+        return next_(call)
+
+    bus.middleware.append(watch)
+    bus.handle(CreateGroup(code="lazy"))
+    assert seen == [True]
+    with bus.mq.engine.connect() as conn:  # and the handler's writes did commit through the lazily begun one
+        assert conn.execute(sa.text("select count(*) from customer_group where customer_group_code = 'lazy'")).scalar()
 
 
 def test_one_correlation_id_ties_the_log_lines_the_sync_log_and_queued_follow_ups(

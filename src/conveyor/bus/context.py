@@ -28,20 +28,31 @@ class Context:
     spec: CommandSpec
     correlation_id: str
     delivered: bool  # True when a worker handles a queued command (then retried by the queue on failure)
-    tx: Transaction | None = None  # set by the transaction middleware for the handler's duration
+    tx: Transaction | None = None  # the command's transaction, once opened
+    # set by the transaction middleware for the handler's duration: opens the transaction on first use
+    opener: Callable[[], Transaction] | None = None
+
+    @property
+    def transaction(self) -> Transaction:
+        """The command's transaction, begun on first use.
+
+        Lazily, so that a handler can call a remote source before it writes: on SQLite a transaction begins
+        IMMEDIATE and holds the one write lock, which must not wait on the network.
+        """
+        if self.tx is None:
+            if self.opener is None:
+                raise RuntimeError("no transaction: the bus runs handlers inside its transaction middleware")
+            self.tx = self.opener()
+        return self.tx
 
     @property
     def conn(self) -> Connection:
         """The command's connection: everything written through it commits or rolls back with the command."""
-        if self.tx is None:
-            raise RuntimeError("no transaction: the bus runs handlers inside its transaction middleware")
-        return self.tx.conn
+        return self.transaction.conn
 
     def enqueue(self, *commands: Command) -> list[str]:
         """Queue follow-up commands atomically with this command's writes (same correlation id); message ids."""
-        if self.tx is None:
-            raise RuntimeError("no transaction to queue the commands in")
-        return self.bus.enqueue(commands, tx=self.tx, correlation_id=self.correlation_id)
+        return self.bus.enqueue(commands, tx=self.transaction, correlation_id=self.correlation_id)
 
 
 @dataclass

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 from conveyor.bus.context import Call
 from conveyor.bus.middleware.base import Next
 from conveyor.mq.queue import MessageQueue
+from conveyor.mq.queue import Transaction as QueueTransaction
 
 
 class Transaction:
-    """Opens ``mq.transaction()`` (so publishing inside is atomic, through the outbox for AMQP) around the rest
-    of the chain; runs the call's before-commit hooks after the handler returned."""
+    """Gives the handler ``mq.transaction()`` (so publishing inside is atomic, through the outbox for AMQP), begun
+    when the handler first uses it; runs the call's before-commit hooks in it after the handler returned."""
 
     def __init__(self, mq: MessageQueue) -> None:
         self.mq = mq
 
     def __call__(self, call: Call, next_: Next) -> object:
-        with self.mq.transaction() as tx:
-            call.context.tx = tx
+        context = call.context
+        with ExitStack() as stack:
+
+            def open_transaction() -> QueueTransaction:
+                return stack.enter_context(self.mq.transaction())
+
+            context.opener = open_transaction
             try:
                 value = next_(call)
-                for hook in list(call.before_commit):
-                    hook(tx.conn)
+                if call.before_commit:
+                    conn = context.conn
+                    for hook in list(call.before_commit):
+                        hook(conn)
             finally:
-                call.context.tx = None
+                context.tx, context.opener = None, None
         return value
