@@ -36,6 +36,7 @@ class Origin(StrEnum):
     WATCH = "watch"
     QUEUE = "queue"
     CLI = "cli"
+    PIPELINE = "pipeline"
 
 
 def magento_time(epoch: float | None) -> str | None:

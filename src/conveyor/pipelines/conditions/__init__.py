@@ -1,0 +1,1 @@
+"""The built-in conditions, one module each, registered as ``conveyor.pipeline_conditions`` entry points."""
