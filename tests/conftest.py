@@ -1,4 +1,5 @@
-"""Fixtures for real backends: a fresh SQLite file, an isolated PostgreSQL / MariaDB database, a RabbitMQ vhost.
+"""Fixtures for real backends: a fresh SQLite file, an isolated PostgreSQL / MariaDB database, a RabbitMQ vhost,
+Redis.
 
 A service that is not reachable skips its tests on a user's machine; with CONVEYOR_REQUIRE_SERVICES=1
 (CI) it fails them instead.
@@ -13,6 +14,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -26,6 +28,7 @@ from conveyor.db.metadata import metadata
 PG_ADMIN_URL = os.environ.get("CONVEYOR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MARIA_ADMIN_URL = os.environ.get("CONVEYOR_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
 AMQP_HOST = os.environ.get("CONVEYOR_TEST_AMQP_HOST", "127.0.0.1")
+REDIS_URL = os.environ.get("CONVEYOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 REQUIRE = os.environ.get("CONVEYOR_REQUIRE_SERVICES", "") not in ("", "0", "false")
 RUN_ID = uuid.uuid4().hex[:8]
 
@@ -178,6 +181,15 @@ def amqp_url() -> Iterator[str]:
         _rabbitmqctl("delete_vhost", vhost)
     else:
         yield f"amqp://guest:guest@{AMQP_HOST}:5672/%2F"
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """Redis (the rate limiter's backend for many machines). Shared, never flushed: tests keep apart by key names
+    of their own (``uid``), as other suites may be using the same server."""
+    parsed = urlsplit(REDIS_URL)
+    need("Redis", parsed.hostname or "127.0.0.1", parsed.port or 6379)
+    return REDIS_URL
 
 
 @pytest.fixture

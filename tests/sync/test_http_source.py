@@ -147,3 +147,25 @@ def test_an_unexpected_payload_is_a_data_error() -> None:
             source.fetch_customer("C1")
         with pytest.raises(SourceDataError, match="outlets"):
             source.list_outlets()
+
+
+def test_a_429_reported_to_the_hook_is_sent_again_without_using_a_retry() -> None:
+    answers = iter(
+        [
+            httpx.Response(429, headers={"Retry-After": "0"}),
+            httpx.Response(429, json={"retry_after": 2.5}),  # no header: the body says how long
+            httpx.Response(200, json={"outlets": []}),
+        ]
+    )
+    calls: list[str] = []
+    pauses: list[float] = []
+    with HttpSource(
+        "http://erp.invalid/api",
+        retries=0,  # a 429 taken for a failed attempt would end the call at once
+        transport=httpx.MockTransport(lambda _request: next(answers)),
+        before_request=lambda _method, path: calls.append(path),
+        on_rate_limited=pauses.append,
+    ) as source:
+        assert source.list_outlets() == []
+    assert pauses == [0.1, 2.5]  # "Retry-After: 0" still pauses a little, so a storm cannot spin
+    assert calls == ["outlets"] * 3  # each sending waits for the hook's limiter again

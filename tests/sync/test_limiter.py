@@ -15,20 +15,19 @@ import math
 import multiprocessing
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from multiprocessing.queues import Queue
 from multiprocessing.sharedctypes import Synchronized
 from multiprocessing.synchronize import Barrier, Event
 
 import pytest
 
-from conveyor.sync.limiter import Limiter, LimiterBackend, Window, parse_windows
-from tests.conftest import need
+from conveyor.sync.limiter import Limiter, LimiterBackend
+from conveyor.sync.quota import Window, parse_windows
 
 WINDOWS = "5/s,20/4s"
 PROCESSES = 4
 RUN = 4.0
-REDIS_URL = "redis://127.0.0.1:6379/0"
 fork = multiprocessing.get_context("fork")  # fast to start; children open their own connections
 
 
@@ -58,13 +57,9 @@ def hammer(url: str, source: str, windows: str, run: float, start: Barrier, resu
 
 
 @pytest.fixture(params=["sqlite", "postgresql", "mariadb", "redis"])
-def limiter_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    if request.param == "redis":
-        need("Redis", "127.0.0.1", 6379)
-        yield REDIS_URL
-        return
-    fixture = {"sqlite": "sqlite_url", "postgresql": "pg_url", "mariadb": "maria_url"}[request.param]
-    yield str(request.getfixturevalue(fixture))
+def limiter_url(request: pytest.FixtureRequest) -> str:
+    fixture = {"sqlite": "sqlite_url", "postgresql": "pg_url", "mariadb": "maria_url", "redis": "redis_url"}
+    return str(request.getfixturevalue(fixture[request.param]))
 
 
 def run_workers(url: str, source: str, windows: str, run: float) -> tuple[list[list[float]], Limiter]:

@@ -1,77 +1,23 @@
-"""The limiter's quota parser, and one process's view of the limiter on a real database."""
+"""One process's view of the limiter on a real database (the quota text it reads: test_quota)."""
 
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+import sqlalchemy as sa
 
 from conveyor.db import make_engine
 from conveyor.settings import Settings
-from conveyor.sync.limiter import (
-    DEFAULT_WINDOWS,
-    InvalidWindowError,
-    Limiter,
-    RateLimitTimeoutError,
-    Window,
-    format_windows,
-    open_limiter,
-    parse_windows,
-)
+from conveyor.sync import SyncSettings, load_source
+from conveyor.sync.limiter import Limiter, RateLimitTimeoutError, open_limiter, shared_limiter
 from conveyor.sync.limiter_settings import LimiterSettings
 from conveyor.sync.limiter_sql import LEAK_EVERY, SqlBackend
 from conveyor.sync.limiter_sql import L as LOG
-
-
-def test_quota_texts() -> None:
-    assert parse_windows("25/s,1200/min,30000/h,150000/day") == DEFAULT_WINDOWS
-    assert parse_windows(" 20 / 4 s ; 5/second 1_000/2hours") == (
-        Window(1, 5),
-        Window(4, 20),
-        Window(7200, 1000),
-    )
-    assert parse_windows("10/0.5s") == (Window(0.5, 10),)
-    assert parse_windows("none") == parse_windows("") == parse_windows(None) == ()
-    assert format_windows(DEFAULT_WINDOWS) == "25/s,1200/min,30000/h,150000/day"
-    assert str(Window(90, 3)) == "3/90s" and str(Window(120, 3)) == "3/2min" and str(Window(0.25, 3)) == "3/0.25s"
-    for bad, reason in [
-        ("25", "cannot read"),
-        ("25/fortnight", "cannot read"),
-        ("0/s", "at least one"),
-        ("5/0s", "at least one"),
-        ("5/s,6/1s", "same period"),
-        ("-5/s", "cannot read"),
-    ]:
-        with pytest.raises(InvalidWindowError, match=reason):
-            parse_windows(bad)
-
-
-windows = st.builds(
-    Window,
-    seconds=st.one_of(
-        st.integers(1, 10**6).map(float),
-        st.floats(0.001, 10**6, allow_nan=False, allow_infinity=False),
-    ),
-    limit=st.integers(1, 10**9),
-)
-
-
-@given(st.lists(windows, max_size=6, unique_by=lambda w: w.seconds))
-def test_format_and_parse_round_trip(found: list[Window]) -> None:
-    assert parse_windows(format_windows(found)) == tuple(sorted(found))
-
-
-@given(st.text(alphabet="0123456789/_,; .smhdayinecourt-", max_size=40))
-def test_any_text_parses_or_raises_a_clear_error(text: str) -> None:
-    try:
-        parsed = parse_windows(text)
-    except InvalidWindowError as exc:
-        assert str(exc)
-        return
-    assert all(w.limit >= 1 and w.seconds > 0 for w in parsed)
-    assert list(parsed) == sorted(parsed) and len({w.seconds for w in parsed}) == len(parsed)
+from conveyor.sync.limiter_sql import S as STATE
+from conveyor.sync.quota import Window, parse_windows
+from conveyor.sync.simulator import SimulatorServer
 
 
 def test_settings_give_each_source_its_windows(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -125,3 +71,46 @@ def test_weights_count_units_and_old_grants_are_cleaned_up(sqlite_url: str) -> N
     assert backend.try_acquire("busy", [Window(3600, 50)], 1) > 3500
     assert backend.try_acquire("busy", [Window(3600, 2 * LEAK_EVERY + 31)], 1) == 0  # room for exactly one more
     assert backend.try_acquire("busy", [Window(3600, 2 * LEAK_EVERY + 31)], 1) > 3500
+
+
+def test_where_grants_are_counted() -> None:
+    def url(**fields: Any) -> str:
+        fields.setdefault("rate_limit_url", None)  # whatever the environment says
+        return LimiterSettings(**fields).limiter_url
+
+    assert url(database_url="sqlite:///var/conveyor.db") == "sqlite:///var/conveyor.ratelimit.db"
+    assert url(database_url="sqlite:////srv/shop/store") == "sqlite:////srv/shop/store.ratelimit.db"
+    assert url(database_url="sqlite://") == "sqlite://"  # in memory: nothing beside it
+    pg = "postgresql+psycopg://app:secret@db/shop"
+    assert url(database_url=pg) == pg  # a server's rows are locked one source at a time, not the whole database
+    assert url(database_url=pg, rate_limit_url="redis://cache:6379/2") == "redis://cache:6379/2"
+
+
+def test_a_source_call_inside_a_sqlite_store_transaction_does_not_wait_for_itself(
+    sim: SimulatorServer, sqlite_url: str, uid: str
+) -> None:
+    """A handler that fetches what it misses calls the source while its transaction holds SQLite's write lock; the
+    limiter's own file keeps the limiter from waiting for that lock (60 s of busy timeout, then an error)."""
+    settings = SyncSettings(
+        database_url=sqlite_url,
+        source_url=sim.api_url,
+        source_name=f"erp-{uid}",
+        rate_limit_enabled=True,
+        rate_limit_url=None,
+    )
+    source = load_source(settings)  # builds hooks only: nothing is opened before the first call
+    engine = make_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE probe (x INTEGER)"))  # the write lock is ours until the commit
+        started = time.monotonic()
+        assert source.fetch_customer("C000001").customer_no == "C000001"
+        assert time.monotonic() - started < 5
+    limiter = shared_limiter(settings)
+    assert limiter is shared_limiter(settings)  # one per process and configuration, reused by every source
+    assert isinstance(limiter.backend, SqlBackend)
+    assert str(limiter.backend.engine.url).endswith("conveyor.ratelimit.db")
+    with limiter.backend.engine.connect() as conn:  # the grant was recorded there
+        total = conn.execute(sa.select(STATE.c.total).where(STATE.c.source == settings.rate_limit_name)).scalar()
+    assert total == 1
+    source.close()
+    engine.dispose()

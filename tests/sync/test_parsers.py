@@ -1,4 +1,4 @@
-"""Parsers and pure helpers: quota text, Retry-After, change-set signatures, the simulator's windows."""
+"""Parsers and pure helpers: Retry-After, change-set signatures, the simulator's windows (quota text: test_quota)."""
 
 from __future__ import annotations
 
@@ -10,43 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conveyor.sync.http import parse_retry_after
-from conveyor.sync.quota import DEFAULT_QUOTA, Rate, format_rates, parse_rates
+from conveyor.sync.quota import parse_windows
 from conveyor.sync.signing import sign, signed_headers, verify
 from conveyor.sync.simulator.quotas import QuotaCounter, retry_after_header
-
-rates = st.lists(
-    st.builds(Rate, limit=st.integers(1, 10**6), seconds=st.integers(1, 10 * 86400)),
-    unique_by=lambda rate: rate.seconds,
-    max_size=5,
-)
-
-
-@given(rates)
-def test_quota_text_reads_back_to_the_same_rates(given_rates: list[Rate]) -> None:
-    text = format_rates(given_rates)
-    assert parse_rates(text) == tuple(sorted(given_rates, key=lambda rate: rate.seconds))
-
-
-def test_quota_text_in_the_documented_forms() -> None:
-    assert parse_rates(DEFAULT_QUOTA) == (Rate(25, 1), Rate(1200, 60), Rate(30000, 3600), Rate(150000, 86400))
-    assert parse_rates(" 100 / 10s , 5/sec, 2/2h") == (Rate(5, 1), Rate(100, 10), Rate(2, 7200))
-    assert parse_rates("none") == parse_rates("") == parse_rates(None) == ()
-    assert str(Rate(100, 10)) == "100/10s" and str(Rate(60, 60)) == "60/min" and str(Rate(7, 90)) == "7/90s"
-
-
-@pytest.mark.parametrize("text", ["25", "25/fortnight", "0/s", "5/0s", "5/s,6/sec", "five/s", "25/s;1200/min"])
-def test_unreadable_quota_text_is_refused_naming_the_part(text: str) -> None:
-    with pytest.raises(ValueError, match="rate"):
-        parse_rates(text)
-
-
-@given(st.text(max_size=40))
-def test_any_quota_text_parses_or_raises_value_error(text: str) -> None:
-    try:
-        parsed = parse_rates(text)
-    except ValueError:
-        return
-    assert all(rate.limit >= 1 and rate.seconds >= 1 for rate in parsed)
 
 
 @given(st.floats(min_value=0, max_value=1e6, allow_nan=False))
@@ -94,7 +60,7 @@ def test_signature_covers_the_timestamp_and_expires() -> None:
 
 
 def test_quota_counter_fills_each_window_and_says_how_long_to_wait() -> None:
-    counter = QuotaCounter(parse_rates("3/s,5/10s"))
+    counter = QuotaCounter(parse_windows("3/s,5/10s"))
     base = 1_000_000.0  # a multiple of 10: windows start here
     assert [counter.admit(base + 0.1 * n) for n in range(3)] == [None, None, None]
     assert counter.admit(base + 0.5) == pytest.approx(0.5)  # the 1 s window ends at base + 1

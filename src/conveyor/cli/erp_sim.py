@@ -8,10 +8,10 @@ from conveyor.cli.common import console, setup_logging, verbosity_option
 
 
 def _quota(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
-    from conveyor.sync.quota import DEFAULT_QUOTA, format_rates, parse_rates
+    from conveyor.sync.quota import DEFAULT_QUOTA, format_windows, parse_windows
 
     try:
-        return format_rates(parse_rates(DEFAULT_QUOTA if value is None else value))
+        return format_windows(parse_windows(DEFAULT_QUOTA if value is None else value))
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
 

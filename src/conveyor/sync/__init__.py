@@ -1,4 +1,4 @@
-"""Source sync: the ``Source`` port and its HTTP implementation, sync handlers and bulk runs.
+"""Source sync: the ``Source`` port and its HTTP implementation, the shared rate limiter, sync handlers, bulk runs.
 
 Other packages import this surface only. The ERP simulator (``conveyor.sync.simulator``) is not part of
 it: Conveyor's own code never knows whether a source is real.
@@ -44,7 +44,9 @@ if TYPE_CHECKING:
         sync_product,
         sync_products,
     )
-    from conveyor.sync.http import BeforeRequest, HttpSource
+    from conveyor.sync.http import BeforeRequest, HttpSource, RateLimitedHook
+    from conveyor.sync.limiter import Limiter, RateLimitTimeoutError, SourceThrottle, open_limiter, shared_limiter
+    from conveyor.sync.limiter_settings import LimiterSettings
     from conveyor.sync.mapping import SyncOptions
     from conveyor.sync.models import (
         Attribute,
@@ -57,10 +59,10 @@ if TYPE_CHECKING:
         PriceGroup,
         Product,
     )
-    from conveyor.sync.quota import Rate, format_rates, parse_rates
+    from conveyor.sync.quota import DEFAULT_QUOTA, InvalidWindowError, Window, format_windows, parse_windows
     from conveyor.sync.runner import BulkResult, Patience, run_bulk
     from conveyor.sync.settings import SyncSettings, get_sync_settings, sync_settings
-    from conveyor.sync.source import Source, available_sources, iter_pages, load_source
+    from conveyor.sync.source import Source, available_sources, iter_pages, load_source, source_throttle
 
 _EXPORTS = {
     "Attribute": "conveyor.sync.models",
@@ -68,20 +70,25 @@ _EXPORTS = {
     "BulkResult": "conveyor.sync.runner",
     "ChangeSet": "conveyor.sync.models",
     "Customer": "conveyor.sync.models",
+    "DEFAULT_QUOTA": "conveyor.sync.quota",
     "EntityNotFoundError": "conveyor.sync.errors",
     "EntitySync": "conveyor.sync.handlers",
     "EntityType": "conveyor.sync.models",
     "Fulfillment": "conveyor.sync.models",
     "HttpSource": "conveyor.sync.http",
     "IdPage": "conveyor.sync.models",
+    "InvalidWindowError": "conveyor.sync.quota",
+    "Limiter": "conveyor.sync.limiter",
+    "LimiterSettings": "conveyor.sync.limiter_settings",
     "MappingError": "conveyor.sync.errors",
     "OrderFulfillments": "conveyor.sync.handlers",
     "Outlet": "conveyor.sync.models",
     "Patience": "conveyor.sync.runner",
     "PriceGroup": "conveyor.sync.models",
     "Product": "conveyor.sync.models",
-    "Rate": "conveyor.sync.quota",
+    "RateLimitTimeoutError": "conveyor.sync.limiter",
     "RateLimited": "conveyor.sync.errors",
+    "RateLimitedHook": "conveyor.sync.http",
     "SYNCS": "conveyor.sync.handlers",
     "SYNC_ORDER": "conveyor.sync.handlers",
     "Source": "conveyor.sync.source",
@@ -89,22 +96,27 @@ _EXPORTS = {
     "SourceDataError": "conveyor.sync.errors",
     "SourceError": "conveyor.sync.errors",
     "SourceRequestError": "conveyor.sync.errors",
+    "SourceThrottle": "conveyor.sync.limiter",
     "SourceUnavailableError": "conveyor.sync.errors",
     "SyncError": "conveyor.sync.errors",
     "SyncOptions": "conveyor.sync.mapping",
     "SyncSettings": "conveyor.sync.settings",
+    "Window": "conveyor.sync.quota",
     "apply_attributes": "conveyor.sync.handlers",
     "apply_customers": "conveyor.sync.handlers",
     "apply_fulfillments": "conveyor.sync.handlers",
     "apply_price_groups": "conveyor.sync.handlers",
     "apply_products": "conveyor.sync.handlers",
     "available_sources": "conveyor.sync.source",
-    "format_rates": "conveyor.sync.quota",
+    "format_windows": "conveyor.sync.quota",
     "get_sync_settings": "conveyor.sync.settings",
     "iter_pages": "conveyor.sync.source",
     "load_source": "conveyor.sync.source",
-    "parse_rates": "conveyor.sync.quota",
+    "open_limiter": "conveyor.sync.limiter",
+    "parse_windows": "conveyor.sync.quota",
     "run_bulk": "conveyor.sync.runner",
+    "shared_limiter": "conveyor.sync.limiter",
+    "source_throttle": "conveyor.sync.source",
     "sync": "conveyor.sync.handlers",
     "sync_attribute": "conveyor.sync.handlers",
     "sync_attributes": "conveyor.sync.handlers",
@@ -120,6 +132,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "DEFAULT_QUOTA",
     "SYNCS",
     "SYNC_ORDER",
     "Attribute",
@@ -133,35 +146,44 @@ __all__ = [
     "Fulfillment",
     "HttpSource",
     "IdPage",
+    "InvalidWindowError",
+    "Limiter",
+    "LimiterSettings",
     "MappingError",
     "OrderFulfillments",
     "Outlet",
     "Patience",
     "PriceGroup",
     "Product",
-    "Rate",
+    "RateLimitTimeoutError",
     "RateLimited",
+    "RateLimitedHook",
     "Source",
     "SourceAuthError",
     "SourceDataError",
     "SourceError",
     "SourceRequestError",
+    "SourceThrottle",
     "SourceUnavailableError",
     "SyncError",
     "SyncOptions",
     "SyncSettings",
+    "Window",
     "apply_attributes",
     "apply_customers",
     "apply_fulfillments",
     "apply_price_groups",
     "apply_products",
     "available_sources",
-    "format_rates",
+    "format_windows",
     "get_sync_settings",
     "iter_pages",
     "load_source",
-    "parse_rates",
+    "open_limiter",
+    "parse_windows",
     "run_bulk",
+    "shared_limiter",
+    "source_throttle",
     "sync",
     "sync_attribute",
     "sync_attributes",

@@ -1,9 +1,20 @@
 """``HttpSource``: a retail ERP's JSON-over-HTTP API as a ``Source``.
 
-Every request may be preceded by a ``before_request`` hook (where a rate limiter plugs in without this class
-knowing it), is retried with exponential backoff on 5xx answers, timeouts and broken connections, and turns
-the other failures into the errors of ``conveyor.sync.errors``: a 429 into ``RateLimited`` (never retried
-here: waiting is the limiter's and the bus's call) and any other 4xx into an error naming the entity and id.
+Every request attempt is preceded by a ``before_request`` hook (where the shared rate limiter plugs in without this
+class knowing it), is retried with exponential backoff on 5xx answers, timeouts and broken connections, and turns
+the other failures into the errors of ``conveyor.sync.errors`` (any 4xx but 429 into an error naming the entity
+and id).
+
+A 429 is not a failure and never uses one of the ``retries``. Where a 429 is waited out is decided here, once:
+
+* with an ``on_rate_limited`` hook (what ``from_settings`` wires to the shared limiter), the source reports the
+  Retry-After to the hook, which holds every worker on every machine (``Limiter.penalize``), and sends the request
+  again once its next ``before_request`` lets it through. The caller never sees the 429, so neither the bus nor a
+  bulk run counts it as an attempt. Only a storm outlasting ``rate_limit_patience`` seconds of Retry-After (the
+  limiter's ``max_wait``) raises ``RateLimited``, and a limiter that cannot grant a slot within its ``max_wait``
+  raises ``RateLimitTimeoutError``: both transient, retried later by the bus;
+* without one (a source built by hand, ``CONVEYOR_RATE_LIMIT_ENABLED=false``), a 429 raises ``RateLimited`` at once
+  and the caller waits it out (``Patience`` in a bulk run, the bus's retry otherwise).
 """
 
 from __future__ import annotations
@@ -40,9 +51,13 @@ from conveyor.sync.models import (
     Product,
 )
 from conveyor.sync.settings import SyncSettings
+from conveyor.sync.source import source_throttle
 
 BeforeRequest = Callable[[str, str], None]
 """Called with the method and path before every attempt (retries included): each one counts at the source."""
+
+RateLimitedHook = Callable[[float], None]
+"""Called with the seconds a 429 asked to wait; the next ``before_request`` must hold the request until then."""
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -56,6 +71,7 @@ COLLECTIONS: Mapping[EntityType, str] = {
     EntityType.FULFILLMENT: "orders",
 }
 DEFAULT_RETRY_AFTER = 1.0
+MIN_RATE_LIMIT_PAUSE = 0.1  # a 429 with "Retry-After: 0" still pauses, so that a storm cannot become a busy loop
 _FULFILLMENTS = TypeAdapter(list[Fulfillment])
 _OUTLETS = TypeAdapter(list[Outlet])
 
@@ -94,6 +110,8 @@ class HttpSource:
         backoff: float = 0.5,
         max_backoff: float = 30.0,
         before_request: BeforeRequest | None = None,
+        on_rate_limited: RateLimitedHook | None = None,
+        rate_limit_patience: float = 300.0,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -102,7 +120,8 @@ class HttpSource:
             headers[api_key_header] = api_key
         self.base_url = base_url.rstrip("/") + "/"
         self.timeout, self.retries, self.backoff, self.max_backoff = timeout, retries, backoff, max_backoff
-        self.before_request = before_request
+        self.before_request, self.on_rate_limited = before_request, on_rate_limited
+        self.rate_limit_patience = rate_limit_patience
         self._sleep = sleep
         self._client = httpx.Client(
             base_url=self.base_url,
@@ -113,8 +132,10 @@ class HttpSource:
 
     @classmethod
     def from_settings(cls, settings: SyncSettings, before_request: BeforeRequest | None = None) -> HttpSource:
-        """The source the ``CONVEYOR_SOURCE_*`` settings describe."""
+        """The source the ``CONVEYOR_SOURCE_*`` settings describe, rate-limited by the process's shared limiter
+        (unless ``CONVEYOR_RATE_LIMIT_ENABLED`` is false or a ``before_request`` of the caller's replaces it)."""
         key = settings.source_api_key
+        throttle = source_throttle(settings) if before_request is None else None
         return cls(
             settings.source_url,
             api_key=None if key is None else key.get_secret_value(),
@@ -122,7 +143,9 @@ class HttpSource:
             timeout=settings.source_timeout,
             retries=settings.source_retries,
             backoff=settings.source_backoff,
-            before_request=before_request,
+            before_request=before_request if throttle is None else throttle.before_request,
+            on_rate_limited=None if throttle is None else throttle.rate_limited,
+            rate_limit_patience=settings.rate_limit_max_wait,
         )
 
     # -- the Source interface ----------------------------------------------------------------------------
@@ -199,34 +222,37 @@ class HttpSource:
         params: Mapping[str, str | int] | None = None,
         json: Any = None,
     ) -> httpx.Response:
-        """One answer in 2xx, after retries on 5xx, timeouts and connection failures."""
+        """One answer below 400, after retries on 5xx, timeouts and broken connections; 429s as the module says."""
+        failures = 0
         failure = ""
-        for attempt in range(self.retries + 1):
-            if attempt:
-                self._sleep(self._delay(attempt - 1))
+        rate_limited = 0.0  # seconds of Retry-After honoured for this request so far
+        while True:
             if self.before_request is not None:
                 self.before_request(method, path)
             try:
                 response = self._client.request(method, path, params=params, json=json)
             except httpx.TimeoutException:
                 failure = f"no answer within {self.timeout:g}s"
-                continue
             except httpx.TransportError as exc:
                 failure = f"{type(exc).__name__}: {exc}"
-                continue
-            status = response.status_code
-            if status == 429:
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                if retry_after is None:
-                    retry_after = _body_retry_after(response)
-                raise RateLimited(retry_after, f"{what}: the source's quota is used up (retry after {retry_after:g}s)")
-            if status >= 500:
+            else:
+                status = response.status_code
+                if status == 429:
+                    pause = max(_retry_after(response), MIN_RATE_LIMIT_PAUSE)
+                    if self.on_rate_limited is None or rate_limited + pause > self.rate_limit_patience:
+                        raise RateLimited(pause, f"{what}: the source's quota is used up (retry after {pause:g}s)")
+                    self.on_rate_limited(pause)  # every worker waits; the next before_request holds this one
+                    rate_limited += pause
+                    continue  # not a failed attempt
+                if status < 400:
+                    return response
+                if status < 500:
+                    raise _refused(response, what, entity, entity_id)
                 failure = f"HTTP {status} {response.reason_phrase}{_detail(response)}"
-                continue
-            if status >= 400:
-                raise _refused(response, what, entity, entity_id)
-            return response
-        raise SourceUnavailableError(f"{what}: the source failed {self.retries + 1} time(s), last with {failure}")
+            failures += 1
+            if failures > self.retries:
+                raise SourceUnavailableError(f"{what}: the source failed {failures} time(s), last with {failure}")
+            self._sleep(self._delay(failures - 1))
 
     def _delay(self, attempt: int) -> float:
         """Exponential backoff with jitter, so that many workers do not retry in step."""
@@ -267,6 +293,12 @@ def _detail(response: httpx.Response) -> str:
             text = str(body)
     text = " ".join(text.split())
     return f": {text[:200]}" if text else ""
+
+
+def _retry_after(response: httpx.Response) -> float:
+    """The wait a 429 asks for: its Retry-After header, else a ``retry_after`` in its body, else a second."""
+    found = parse_retry_after(response.headers.get("Retry-After"))
+    return _body_retry_after(response) if found is None else found
 
 
 def _body_retry_after(response: httpx.Response) -> float:

@@ -5,10 +5,15 @@ A source's quota is several sliding windows enforced together (by default 25/s, 
 state lives in a backend chosen by URL (kombu's way): the database (``sqlite://``, ``postgresql+psycopg://``,
 ``mysql+pymysql://``; the embedded default) or Redis (``redis://``, for many machines)::
 
-    limiter = open_limiter()                  # CONVEYOR_RATE_LIMIT_URL, else the database
+    limiter = open_limiter()                  # CONVEYOR_RATE_LIMIT_URL, else beside the database
     limiter.acquire("erp")                    # blocks until a slot is free (at most max_wait, then raises)
     ...call the source...
     limiter.penalize("erp", retry_after)      # after a 429: every worker waits
+
+Sources do not call it themselves: ``load_source`` builds them with a ``SourceThrottle`` (``acquire`` before every
+request attempt, ``penalize`` after a 429) over ``shared_limiter``, the process's one limiter, opened on the first
+request. With SQLite the grants go to a file of their own beside the database (``limiter_settings``), so that a
+source call made inside a write transaction on the store never waits for its own lock.
 
 A worker that would exceed a window sleeps until the oldest call that blocks it leaves the window, rather than
 failing; only a wait longer than ``max_wait`` raises ``RateLimitTimeoutError`` (transient: the bus retries the command
@@ -19,93 +24,21 @@ Both backends are ours, not pyrate-limiter's (``limiter_sql`` and ``limiter_redi
 not atomic under concurrency or missing (MariaDB), and its Redis bucket trusts each client's clock, which let four
 processes exceed a window. Each backend decides a grant in one atomic step (a locked row, a Lua script).
 
-This module depends on nothing else in ``conveyor.sync``.
+This module depends only on ``conveyor.sync.quota`` (the quota text) in ``conveyor.sync``.
 """
 
 from __future__ import annotations
 
-import math
-import re
+import os
+import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
+
+from conveyor.sync.quota import DEFAULT_WINDOWS, Window, format_windows, parse_windows
 
 if TYPE_CHECKING:
     from conveyor.settings import Settings
-
-UNITS: dict[str, float] = {
-    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1.0),
-    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60.0),
-    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600.0),
-    **dict.fromkeys(("d", "day", "days"), 86400.0),
-}
-_CANONICAL = ((86400.0, "day"), (3600.0, "h"), (60.0, "min"), (1.0, "s"))
-_WINDOW = re.compile(r"(\d[\d_]*)\s*/\s*(\d+(?:\.\d+)?)?\s*([a-z]+)")
-_NONE = ("", "none", "unlimited")
-
-
-class InvalidWindowError(ValueError):
-    """A quota text that cannot be read; the message names the part and shows the accepted form."""
-
-
-@dataclass(frozen=True, order=True, slots=True)
-class Window:
-    """At most ``limit`` units in any window of ``seconds`` (sliding, not calendar-aligned)."""
-
-    seconds: float
-    limit: int
-
-    def __post_init__(self) -> None:
-        if self.limit < 1 or not self.seconds > 0 or math.isinf(self.seconds):
-            raise InvalidWindowError(f"a window needs a limit of at least 1 and a finite period, got {self!r}")
-
-    def widened(self, guard: float) -> Window:
-        return Window(self.seconds + guard, self.limit)
-
-    def __str__(self) -> str:
-        for size, unit in _CANONICAL:
-            count = self.seconds / size
-            if count >= 1 and count == int(count):
-                return f"{self.limit}/{'' if count == 1 else int(count)}{unit}"
-        return f"{self.limit}/{format(Decimal(repr(self.seconds)), 'f')}s"
-
-
-DEFAULT_WINDOWS = (Window(1, 25), Window(60, 1200), Window(3600, 30000), Window(86400, 150000))
-
-
-def parse_windows(text: str | None) -> tuple[Window, ...]:
-    """``"25/s, 1200/min, 20/4s"`` → windows, shortest first; ``"none"`` or empty → no limit.
-
-    Parts are separated by commas, semicolons or spaces; a period is an optional number and a unit (s, min, h,
-    day and their usual spellings). Two limits for the same period are refused rather than guessed between.
-    """
-    if text is None or text.strip().lower() in _NONE:
-        return ()
-    windows: dict[float, Window] = {}
-    normalized = re.sub(r"\s*/\s*", "/", text.strip().lower())
-    normalized = re.sub(r"(?<=\d)\s+(?=[a-z])", "", normalized)  # "20/4 s" → "20/4s"
-    for part in re.split(r"[,;\s]+", normalized):
-        if not part:
-            continue
-        match = _WINDOW.fullmatch(part)
-        if match is None or match.group(3) not in UNITS:
-            raise InvalidWindowError(f"cannot read the rate {part!r}: write it as 25/s, 1200/min, 20/4s or 30000/h")
-        limit = int(match.group(1).replace("_", ""))
-        count = float(match.group(2)) if match.group(2) else 1.0
-        seconds = count * UNITS[match.group(3)]
-        if limit < 1 or not seconds > 0:
-            raise InvalidWindowError(f"the rate {part!r} must allow at least one call per non-empty period")
-        if seconds in windows:
-            raise InvalidWindowError(f"two limits for the same period: {windows[seconds]} and {part}")
-        windows[seconds] = Window(seconds, limit)
-    return tuple(sorted(windows.values()))
-
-
-def format_windows(windows: Iterable[Window]) -> str:
-    """The text ``parse_windows`` reads back to the same windows (``none`` for no limit)."""
-    return ",".join(str(w) for w in sorted(windows)) or "none"
 
 
 class RateLimitTimeoutError(Exception):
@@ -208,10 +141,9 @@ def backend_for_url(url: str) -> LimiterBackend:
         from conveyor.sync.limiter_redis import RedisBackend
 
         return RedisBackend.from_url(url)
-    from conveyor.db.engine import get_engine
     from conveyor.sync.limiter_sql import SqlBackend
 
-    return SqlBackend(get_engine(url))
+    return SqlBackend.for_url(url)
 
 
 def open_limiter(settings: Settings | None = None) -> Limiter:
@@ -220,9 +152,60 @@ def open_limiter(settings: Settings | None = None) -> Limiter:
 
     config = limiter_settings(settings)
     return Limiter(
-        backend_for_url(config.rate_limit_url or config.database_url),
+        backend_for_url(config.limiter_url),
         {name: parse_windows(text) for name, text in config.rate_limits.items()},
         default=parse_windows(config.rate_limit_default),
         max_wait=config.rate_limit_max_wait,
         guard=config.rate_limit_guard,
     )
+
+
+_shared: dict[tuple[object, ...], Limiter] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_limiter(settings: Settings | None = None) -> Limiter:
+    """The process's limiter for these settings: opened on first use, then reused by every source of the process.
+
+    Keyed by process as well as by configuration: a child forked after the parent opened one opens its own, as
+    database and Redis connections must not be shared across a fork.
+    """
+    from conveyor.sync.limiter_settings import limiter_settings
+
+    config = limiter_settings(settings)
+    pid = os.getpid()
+    key = (
+        pid,
+        config.limiter_url,
+        tuple(sorted(config.rate_limits.items())),
+        config.rate_limit_default,
+        config.rate_limit_max_wait,
+        config.rate_limit_guard,
+    )
+    with _shared_lock:
+        for inherited in [k for k in _shared if k[0] != pid]:
+            del _shared[inherited]  # the parent's: not ours to use (nor to close)
+        found = _shared.get(key)
+        if found is None:
+            found = _shared[key] = open_limiter(config)
+        return found
+
+
+class SourceThrottle:
+    """The shared limiter as a source's two hooks: wait for a slot before each request, hold everyone after a 429.
+
+    The limiter is asked for on the first request, not when the source is built, so that building a source stays
+    cheap and never touches the database.
+    """
+
+    def __init__(self, name: str, limiter: Callable[[], Limiter]) -> None:
+        self.name = name
+        self._limiter = limiter
+
+    def before_request(self, method: str, path: str) -> None:
+        """Block until this call fits every window of the source (``RateLimitTimeoutError`` past ``max_wait``)."""
+        self._limiter().acquire(self.name)
+
+    def rate_limited(self, retry_after: float) -> None:
+        """The source answered 429: no worker anywhere calls it again before ``retry_after`` seconds."""
+        self._limiter().penalize(self.name, retry_after)

@@ -21,7 +21,7 @@ from typing import Any
 
 import redis
 
-from conveyor.sync.limiter import Window
+from conveyor.sync.quota import Window
 
 PREFIX = "conveyor:ratelimit:"
 

@@ -21,11 +21,12 @@ import time
 from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.schema import CreateTable
 
 from conveyor.db.upsert import upsert
-from conveyor.sync.limiter import Window
 from conveyor.sync.limiter_schema import rate_limit_log_table, rate_limit_state_table
+from conveyor.sync.quota import Window
 
 S, L = rate_limit_state_table, rate_limit_log_table
 LEAK_EVERY = 100  # grants between two clean-ups of a source's log
@@ -45,9 +46,23 @@ def _is_lock_conflict(error: sa.exc.OperationalError) -> bool:
 class SqlBackend:
     """Grants recorded in ``rate_limit_state`` / ``rate_limit_log`` of ``engine``'s database."""
 
-    def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
-        self.engine, self.clock = engine, clock
+    def __init__(self, engine: Engine, clock: Callable[[], float] = time.time, *, owns_engine: bool = False) -> None:
+        self.engine, self.clock, self._owns_engine = engine, clock, owns_engine
         self._known: set[str] = set()
+
+    @classmethod
+    def for_url(cls, url: str) -> SqlBackend:
+        """The backend on the database of ``url``: a server's shared engine (its tables come with the migrations),
+        or for SQLite an engine of its own on a file that may hold only these two tables (created when missing)."""
+        from conveyor.db.engine import get_engine, make_engine
+
+        if make_url(url).get_backend_name() != "sqlite":
+            return cls(get_engine(url))
+        engine = make_engine(url, sqlite_synchronous="NORMAL")  # a grant lost in a power cut only allows one call more
+        with engine.begin() as conn:
+            for table in (S, L):
+                conn.execute(CreateTable(table, if_not_exists=True))
+        return cls(engine, owns_engine=True)
 
     def _ensure(self, source: str) -> None:
         """Create the source's state row on first use, in a transaction of its own.
@@ -143,4 +158,6 @@ class SqlBackend:
         self._known.discard(source)
 
     def close(self) -> None:
-        """The engine is shared (``get_engine``); nothing of ours to close."""
+        """Dispose of an engine of our own; a shared one (``get_engine``) is left to its other users."""
+        if self._owns_engine:
+            self.engine.dispose()

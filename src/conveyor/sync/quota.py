@@ -1,68 +1,88 @@
 """Quotas written the way source APIs document them: ``"25/s,1200/min,30000/h,150000/day"``.
 
-Each rate is a number of requests per window; several rates apply at once (cumulatively). A window may
-carry a multiplier (``"100/10s"``). ``"none"`` or an empty text means no quota.
+The one parser of quota text, shared by the rate limiter (which enforces a quota as sliding windows) and the ERP
+simulator (which enforces it as fixed windows and counts against it), so both read the same text the same way.
+Each part is a number of calls per period; the parts apply together (cumulatively). A period may carry a
+multiplier, whole or not (``"100/10s"``, ``"10/0.5s"``); ``"none"`` or an empty text means no quota.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
-# The quota source APIs of this kind document (and the simulator's default): cumulative windows.
-DEFAULT_QUOTA = "25/s,1200/min,30000/h,150000/day"
-UNITS = {
-    "s": 1,
-    "sec": 1,
-    "second": 1,
-    "m": 60,
-    "min": 60,
-    "minute": 60,
-    "h": 3600,
-    "hour": 3600,
-    "d": 86400,
-    "day": 86400,
+UNITS: dict[str, float] = {
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1.0),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60.0),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600.0),
+    **dict.fromkeys(("d", "day", "days"), 86400.0),
 }
-_NAMES = {1: "s", 60: "min", 3600: "h", 86400: "day"}
-_RATE = re.compile(r"(\d+)\s*/\s*(\d*)\s*([a-z]+)")
+_CANONICAL = ((86400.0, "day"), (3600.0, "h"), (60.0, "min"), (1.0, "s"))
+_WINDOW = re.compile(r"(\d[\d_]*)\s*/\s*(\d+(?:\.\d+)?)?\s*([a-z]+)")
+_NONE = ("", "none", "unlimited")
+
+
+class InvalidWindowError(ValueError):
+    """A quota text that cannot be read; the message names the part and shows the accepted form."""
 
 
 @dataclass(frozen=True, order=True, slots=True)
-class Rate:
-    """At most ``limit`` requests in any window of ``seconds``."""
+class Window:
+    """At most ``limit`` calls in a window of ``seconds``."""
 
+    seconds: float
     limit: int
-    seconds: int
+
+    def __post_init__(self) -> None:
+        if self.limit < 1 or not self.seconds > 0 or math.isinf(self.seconds):
+            raise InvalidWindowError(f"a window needs a limit of at least 1 and a finite period, got {self!r}")
+
+    def widened(self, guard: float) -> Window:
+        return Window(self.seconds + guard, self.limit)
 
     def __str__(self) -> str:
-        for size in sorted(_NAMES, reverse=True):
-            if self.seconds % size == 0:
-                count = self.seconds // size
-                return f"{self.limit}/{'' if count == 1 else count}{_NAMES[size]}"
-        raise AssertionError("every whole number of seconds is a multiple of 1s")
+        for size, unit in _CANONICAL:
+            count = self.seconds / size
+            if count >= 1 and count == int(count):
+                return f"{self.limit}/{'' if count == 1 else int(count)}{unit}"
+        return f"{self.limit}/{format(Decimal(repr(self.seconds)), 'f')}s"
 
 
-def parse_rates(text: str | None) -> tuple[Rate, ...]:
-    """The rates of ``text``, shortest window first; ``ValueError`` names the part it cannot read."""
-    if text is None or text.strip().lower() in ("", "none", "unlimited"):
+DEFAULT_WINDOWS = (Window(1, 25), Window(60, 1200), Window(3600, 30000), Window(86400, 150000))
+DEFAULT_QUOTA = "25/s,1200/min,30000/h,150000/day"  # what source APIs of this kind document (``DEFAULT_WINDOWS``)
+
+
+def parse_windows(text: str | None) -> tuple[Window, ...]:
+    """``"25/s, 1200/min, 20/4s"`` → windows, shortest first; ``"none"`` or empty → no limit.
+
+    Parts are separated by commas, semicolons or spaces; a period is an optional number and a unit (s, min, h,
+    day and their usual spellings). Two limits for the same period are refused rather than guessed between.
+    """
+    if text is None or text.strip().lower() in _NONE:
         return ()
-    rates: dict[int, Rate] = {}
-    for part in text.split(","):
-        match = _RATE.fullmatch(part.strip().lower())
+    windows: dict[float, Window] = {}
+    normalized = re.sub(r"\s*/\s*", "/", text.strip().lower())
+    normalized = re.sub(r"(?<=\d)\s+(?=[a-z])", "", normalized)  # "20/4 s" → "20/4s"
+    for part in re.split(r"[,;\s]+", normalized):
+        if not part:
+            continue
+        match = _WINDOW.fullmatch(part)
         if match is None or match.group(3) not in UNITS:
-            raise ValueError(f"cannot read the rate {part.strip()!r}: write it as 25/s, 1200/min, 100/10s, 30000/h")
-        limit, count, unit = int(match.group(1)), int(match.group(2) or 1), UNITS[match.group(3)]
-        if limit < 1 or count < 1:
-            raise ValueError(f"the rate {part.strip()!r} must allow at least one request per window of 1s or more")
-        seconds = count * unit
-        if seconds in rates:
-            raise ValueError(f"two rates for the same window: {rates[seconds]} and {part.strip()}")
-        rates[seconds] = Rate(limit, seconds)
-    return tuple(sorted(rates.values(), key=lambda rate: rate.seconds))
+            raise InvalidWindowError(f"cannot read the rate {part!r}: write it as 25/s, 1200/min, 20/4s or 30000/h")
+        limit = int(match.group(1).replace("_", ""))
+        count = float(match.group(2)) if match.group(2) else 1.0
+        seconds = count * UNITS[match.group(3)]
+        if limit < 1 or not seconds > 0:
+            raise InvalidWindowError(f"the rate {part!r} must allow at least one call per non-empty period")
+        if seconds in windows:
+            raise InvalidWindowError(f"two limits for the same period: {windows[seconds]} and {part}")
+        windows[seconds] = Window(seconds, limit)
+    return tuple(sorted(windows.values()))
 
 
-def format_rates(rates: Iterable[Rate]) -> str:
-    """The text ``parse_rates`` reads back to the same rates ("none" for no rate)."""
-    text = ",".join(str(rate) for rate in sorted(rates, key=lambda rate: rate.seconds))
-    return text or "none"
+def format_windows(windows: Iterable[Window]) -> str:
+    """The text ``parse_windows`` reads back to the same windows (``none`` for no limit)."""
+    return ",".join(str(w) for w in sorted(windows)) or "none"

@@ -3,15 +3,21 @@
 Implementations register under the ``conveyor.sources`` entry-point group as a class (or any object) with
 ``from_settings(settings) -> Source``; ``load_source`` picks one by the ``CONVEYOR_SOURCE`` name, so a user
 adds a source without forking. Every call may raise the errors of ``conveyor.sync.errors``.
+
+Every call a source makes goes through the one rate limiter shared by all workers on all machines: a factory gets
+the hooks from ``source_throttle(settings)`` (``HttpSource.from_settings`` does), which waits for a slot before each
+request and, after a 429, holds every worker for the Retry-After.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from functools import partial
 from importlib.metadata import entry_points
 from typing import Protocol, runtime_checkable
 
+from conveyor.sync.limiter import SourceThrottle, shared_limiter
 from conveyor.sync.models import (
     Attribute,
     Customer,
@@ -72,6 +78,17 @@ class SourceFactory(Protocol):
     """What an entry point of ``conveyor.sources`` loads to."""
 
     def from_settings(self, settings: SyncSettings) -> Source: ...
+
+
+def source_throttle(settings: SyncSettings) -> SourceThrottle | None:
+    """The shared limiter's hooks for the source of ``settings`` (None when ``CONVEYOR_RATE_LIMIT_ENABLED`` is off).
+
+    Nothing is opened yet: the process's limiter is opened by the first request (one per process, reused by every
+    source built from the same settings).
+    """
+    if not settings.rate_limit_enabled:
+        return None
+    return SourceThrottle(settings.rate_limit_name, partial(shared_limiter, settings))
 
 
 def available_sources() -> list[str]:

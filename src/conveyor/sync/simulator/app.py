@@ -28,7 +28,7 @@ from pydantic import BaseModel, Field
 from pydantic_core import to_json
 
 from conveyor.sync.models import ChangeSet, EntityType, FulfillmentLine, as_utc
-from conveyor.sync.quota import DEFAULT_QUOTA, parse_rates
+from conveyor.sync.quota import DEFAULT_QUOTA, parse_windows
 from conveyor.sync.signing import signed_headers
 from conveyor.sync.simulator.catalogue import Catalogue
 from conveyor.sync.simulator.quotas import QuotaCounter, retry_after_header
@@ -105,7 +105,7 @@ class Simulator:
     def __post_init__(self) -> None:
         c = self.config
         self.catalogue = Catalogue(c.seed, c.customers, c.products, c.orders, c.order_numbers)
-        self.quota = QuotaCounter(parse_rates(c.quota))
+        self.quota = QuotaCounter(parse_windows(c.quota))
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
@@ -256,7 +256,8 @@ def create_app(simulator: Simulator | SimulatorConfig | None = None) -> FastAPI:
         faults = sim.faults
         if faults.fail > 0:
             faults.fail -= 1
-            return _problem(faults.status, "injected failure")
+            storm = {"Retry-After": "1"} if faults.status == 429 else None  # an injected 429 says when, as real ones
+            return _json({"detail": "injected failure"}, faults.status, storm)
         if faults.delay > 0:
             faults.delay -= 1
             await asyncio.sleep(faults.seconds)
@@ -352,16 +353,16 @@ def _admin_routes(app: FastAPI, sim: Simulator) -> None:
 
     @app.post("/admin/stats/reset")
     async def reset_stats() -> Response:
-        sim.quota.configure(sim.quota.rates)
+        sim.quota.configure(sim.quota.quota)
         return _json(sim.quota.stats())
 
     @app.put("/admin/quota")
     async def set_quota(body: QuotaRequest) -> Response:
         try:
-            rates = parse_rates(body.quota)
+            windows = parse_windows(body.quota)
         except ValueError as exc:
             return _problem(400, str(exc))
-        sim.quota.configure(rates)
+        sim.quota.configure(windows)
         return _json(sim.quota.stats())
 
     @app.post("/admin/faults")

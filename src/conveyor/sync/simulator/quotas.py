@@ -1,28 +1,33 @@
 """Quota enforcement and request counting in fixed windows aligned to the Unix epoch (as most APIs reset).
 
-Only admitted requests count against a window; refused ones are counted apart, per rate, so a test can tell
+Only admitted requests count against a window; refused ones are counted apart, per window, so a test can tell
 whether a client ever ran into a limit. Windows of 1 s and 1 min are always counted, quota or not, so the
-throughput a client reached can be read back.
+throughput a client reached can be read back. Besides the busiest fixed window, each size also reports the busiest
+*sliding* window (the most admitted requests in any span of that length, wherever it starts): a source whose
+windows start elsewhere than ours, or slide, would have refused a client that only respected our fixed ones.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from conveyor.sync.quota import Rate
+from conveyor.sync.quota import Window, format_windows
 
-OBSERVED_WINDOWS = (1, 60)
+OBSERVED_WINDOWS = (1.0, 60.0)
 KEEP_WINDOWS = 2000  # per window size: the last half hour of seconds, a day and a half of minutes
 
 
 @dataclass
-class _Window:
-    seconds: int
+class _Counter:
+    seconds: float
     limit: int | None
     counts: dict[int, int] = field(default_factory=dict)  # window index → admitted requests
     refused: int = 0
+    recent: deque[float] = field(default_factory=deque)  # admission times within the last ``seconds``
+    sliding_max: int = 0
 
     def count(self, now: float) -> int:
         return self.counts.get(int(now // self.seconds), 0)
@@ -33,6 +38,10 @@ class _Window:
             self.counts[index] = 0
             self.counts.pop(index - KEEP_WINDOWS, None)
         self.counts[index] += 1
+        while self.recent and self.recent[0] <= now - self.seconds:
+            self.recent.popleft()
+        self.recent.append(now)
+        self.sliding_max = max(self.sliding_max, len(self.recent))
 
     def wait(self, now: float) -> float:
         """Seconds until this window ends."""
@@ -40,17 +49,17 @@ class _Window:
 
 
 class QuotaCounter:
-    """Admits a request when every rate still has room in its current window, and counts it in each."""
+    """Admits a request when every window still has room in its current period, and counts it in each."""
 
-    def __init__(self, rates: tuple[Rate, ...] = ()) -> None:
-        self.configure(rates)
+    def __init__(self, windows: tuple[Window, ...] = ()) -> None:
+        self.configure(windows)
 
-    def configure(self, rates: tuple[Rate, ...]) -> None:
-        """New rates; counting starts over."""
-        self.rates = rates
-        limits = {rate.seconds: rate.limit for rate in rates}
+    def configure(self, windows: tuple[Window, ...]) -> None:
+        """A new quota; counting starts over."""
+        self.quota = windows
+        limits = {window.seconds: window.limit for window in windows}
         sizes = sorted(set(limits) | set(OBSERVED_WINDOWS))
-        self.windows = [_Window(seconds, limits.get(seconds)) for seconds in sizes]
+        self.windows = [_Counter(seconds, limits.get(seconds)) for seconds in sizes]
         self.admitted = 0
         self.refused = 0
         self.first: float | None = None
@@ -72,13 +81,15 @@ class QuotaCounter:
         return None
 
     def stats(self, history: bool = False) -> dict[str, Any]:
-        """Counts per window size: limit, the busiest window, refusals; ``history`` adds every window's count."""
+        """Counts per window size: limit, the busiest fixed and sliding windows, refusals; ``history`` adds every
+        fixed window's count."""
         windows = []
         for window in self.windows:
             entry: dict[str, Any] = {
                 "seconds": window.seconds,
                 "limit": window.limit,
                 "max": max(window.counts.values(), default=0),
+                "sliding_max": window.sliding_max,
                 "windows": len(window.counts),
                 "refused": window.refused,
             }
@@ -86,7 +97,7 @@ class QuotaCounter:
                 entry["counts"] = [[index * window.seconds, count] for index, count in sorted(window.counts.items())]
             windows.append(entry)
         return {
-            "quota": ",".join(str(rate) for rate in self.rates) or "none",
+            "quota": format_windows(self.quota),
             "admitted": self.admitted,
             "refused": self.refused,
             "first": self.first,
