@@ -15,6 +15,7 @@ install: $(BIN)/.installed
 
 run: install
 	$(BIN)/conveyor demo
+	$(BIN)/conveyor demo-sync
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -11,10 +11,20 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
 from sqlalchemy.engine import Engine
 
+from conveyor.api.app import create_app
+from conveyor.api.eds import PATH
+from conveyor.api.settings import ApiSettings
+from conveyor.cli.bus import bus
 from conveyor.db import make_engine
+from conveyor.serving import BackgroundServer
 from conveyor.sync import HttpSource
+from conveyor.sync.commands import close_source, use_source
+from conveyor.sync.settings import get_sync_settings
+from conveyor.sync.signing import signed_headers
 from conveyor.sync.simulator import SimulatorConfig, SimulatorServer
 
 StartSimulator = Callable[..., SimulatorServer]
@@ -121,3 +131,67 @@ def receiver() -> Iterator[Receiver]:
     yield holder["receiver"]
     server.shutdown()
     server.server_close()
+
+
+# -- event-driven sync: the API serving the webhook, the simulator posting to it --------------------------------
+
+SECRET = "eds-shared-secret"
+WIDE = CliRunner(env={"COLUMNS": "250"})  # rich tables as wide as their rows
+QUEUES = ["price-groups", "attributes", "customers", "products", "fulfillments", "change-sets"]
+
+
+@dataclass
+class Eds:
+    sim: SimulatorServer
+    api: BackgroundServer
+    engine: Engine
+
+    def post(self, body: dict[str, Any], *, secret: str = SECRET, now: float | None = None) -> httpx.Response:
+        raw = json.dumps(body).encode()
+        headers = {"Content-Type": "application/json", **signed_headers(secret, raw, now)}
+        return httpx.post(self.api.url + PATH, content=raw, headers=headers, timeout=30)
+
+    def work(self) -> None:
+        """Drain every sync queue (dependencies first), as `conveyor bus consume --priority` does."""
+        done = CliRunner().invoke(bus, ["consume", *QUEUES, "--priority", "--stop-when-empty"])
+        assert done.exit_code == 0, done.output
+
+    def row(self, change_set_id: str) -> Any:
+        with self.engine.connect() as conn:
+            query = sa.text("select * from eds_change_set where change_set_id = :i")
+            return conn.execute(query, {"i": change_set_id}).one_or_none()
+
+    def waiting(self) -> int:
+        with self.engine.connect() as conn:
+            query = sa.text("select count(*) from queue_message_status where status in (2, 5)")
+            return int(conn.execute(query).scalar_one())
+
+
+StartEds = Callable[..., Eds]
+
+
+@pytest.fixture
+def start_eds(start_simulator: StartSimulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[StartEds]:
+    """The API on a free port with the simulator posting to its webhook; the environment the workers read."""
+    servers: list[BackgroundServer] = []
+
+    def start(database_url: str, amqp_url: str | None = None, **sim: Any) -> Eds:
+        monkeypatch.setenv("CONVEYOR_DATABASE_URL", database_url)
+        monkeypatch.setenv("CONVEYOR_EDS_SECRET", SECRET)
+        if amqp_url is not None:
+            monkeypatch.setenv("CONVEYOR_AMQP_URL", amqp_url)
+            monkeypatch.setenv("CONVEYOR_BUS_CONNECTION", "amqp")
+        api = BackgroundServer(create_app(ApiSettings()), name="conveyor-api").start()
+        servers.append(api)
+        server = start_simulator(webhook_url=api.url + PATH, webhook_secret=SECRET, **sim)
+        monkeypatch.setenv("CONVEYOR_SOURCE_URL", server.api_url)
+        get_sync_settings.cache_clear()
+        use_source(None)
+        return Eds(server, api, make_engine(database_url))
+
+    yield start
+    close_source()
+    use_source(None)
+    get_sync_settings.cache_clear()
+    for server in servers:
+        server.stop()

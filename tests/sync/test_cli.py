@@ -1,8 +1,9 @@
-"""``conveyor sync …`` inline against the simulator, and ``conveyor erp-sim`` as a real process."""
+"""``conveyor sync …`` inline and queued against the simulator, and ``conveyor erp-sim`` as a real process."""
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -12,12 +13,15 @@ from collections.abc import Iterator
 import click
 import httpx
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
+from conveyor.cli.bus import bus
 from conveyor.cli.erp_sim import erp_sim
 from conveyor.cli.sync import parse_since, sync
 from conveyor.db import make_engine
 from conveyor.sync import SyncOptions
+from conveyor.sync.commands import close_source, use_source
 from conveyor.sync.models import Customer
 from conveyor.sync.settings import get_sync_settings
 from conveyor.sync.simulator import Catalogue, SimulatorServer
@@ -31,22 +35,25 @@ def cli_env(sim: SimulatorServer, sqlite_url: str, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("CONVEYOR_SOURCE_URL", sim.api_url)
     monkeypatch.setenv("CONVEYOR_SOURCE_RETRIES", "0")
     get_sync_settings.cache_clear()
+    use_source(None)
     yield sqlite_url
+    close_source()
+    use_source(None)
     get_sync_settings.cache_clear()
 
 
 def test_sync_one_entity_of_each_type(sim: SimulatorServer, cli_env: str) -> None:
     runner = CliRunner()
-    done = runner.invoke(sync, ["price-group", "VIP"])
+    done = runner.invoke(sync, ["price-group", "VIP", "--inline"])
     assert done.exit_code == 0, done.output
     assert "price-group VIP synced: store id" in done.output
-    done = runner.invoke(sync, ["product", "P00002"])
+    done = runner.invoke(sync, ["product", "P00002", "--inline"])
     assert done.exit_code == 0 and "product P00002 synced" in done.output, done.output
-    done = runner.invoke(sync, ["customer", "C000004"])
+    done = runner.invoke(sync, ["customer", "C000004", "--inline"])
     assert done.exit_code == 0 and "customer C000004 synced" in done.output, done.output
-    done = runner.invoke(sync, ["attribute", "care"])
+    done = runner.invoke(sync, ["attribute", "care", "--inline"])
     assert done.exit_code == 0 and "attribute care synced" in done.output, done.output
-    missing = runner.invoke(sync, ["customer", "C999999"])
+    missing = runner.invoke(sync, ["customer", "C999999", "--inline"])
     assert missing.exit_code == 1
     assert "customer 'C999999' does not exist at the source" in missing.output
 
@@ -56,19 +63,44 @@ def test_sync_bulk_all_fills_the_store(sim: SimulatorServer, cli_env: str) -> No
     engine = make_engine(cli_env)
     with engine.begin() as conn:
         create_orders(conn, catalogue.orders.values())
-    done = CliRunner().invoke(sync, ["bulk", "all", "--page-size", "5"])
+    done = CliRunner().invoke(sync, ["bulk", "all", "--page-size", "5", "--inline"])
     assert done.exit_code == 0, done.output
     for line in ("price-group", "attribute", "customer", "product", "fulfillment"):
         assert line in done.output
     with engine.connect() as conn:
         check_store(conn, catalogue, SyncOptions())
-    later = CliRunner().invoke(sync, ["bulk", "customers", "--since", "2030-01-01 00:00:00"])
+    later = CliRunner().invoke(sync, ["bulk", "customers", "--since", "2030-01-01 00:00:00", "--inline"])
     assert later.exit_code == 0 and "customer" in later.output
     engine.dispose()
 
 
+def test_sync_commands_are_queued_by_default_and_workers_fill_the_store(sim: SimulatorServer, cli_env: str) -> None:
+    catalogue = sim.simulator.catalogue
+    engine = make_engine(cli_env)
+    with engine.begin() as conn:
+        create_orders(conn, catalogue.orders.values())
+    queued = CliRunner().invoke(sync, ["bulk", "all", "--page-size", "7"])
+    assert queued.exit_code == 0, queued.output
+    assert re.search(rf"customer\s+│ {len(catalogue.customers)}\s", queued.output), queued.output
+    one = CliRunner().invoke(sync, ["customer", "C000004", "--queue"])
+    assert one.exit_code == 0 and "customer C000004 queued (sync.customer, message" in one.output, one.output
+    with engine.connect() as conn:  # nothing handled yet: queued only
+        assert not conn.execute(sa.text("select count(*) from customer_entity")).scalar()
+    # dependencies first: a worker drains the queues in this order (priority), as `bus consume --priority` does
+    queues = ["price-groups", "attributes", "customers", "products", "fulfillments"]
+    worked = CliRunner().invoke(bus, ["consume", *queues, "--priority", "--stop-when-empty"])
+    assert worked.exit_code == 0, worked.output
+    with engine.connect() as conn:
+        check_store(conn, catalogue, SyncOptions())
+        rows = conn.execute(sa.text("select outcome, count(*) from bus_sync_log group by outcome")).all()
+    log = {str(outcome): int(count) for outcome, count in rows}
+    handled = len(catalogue.customers) + 1 + len(catalogue.products) + len(catalogue.attributes)
+    assert log.get("success", 0) >= handled and "failure" not in log
+    engine.dispose()
+
+
 def test_sync_bulk_reports_failures_and_exits_1(sim: SimulatorServer, cli_env: str) -> None:
-    done = CliRunner().invoke(sync, ["bulk", "fulfillments"])  # the store has none of the orders
+    done = CliRunner().invoke(sync, ["bulk", "fulfillments", "--inline"])  # the store has none of the orders
     assert done.exit_code == 1
     assert "is not in the store" in done.output
     bad = CliRunner().invoke(sync, ["bulk", "products", "--since", "yesterday"])
@@ -78,7 +110,7 @@ def test_sync_bulk_reports_failures_and_exits_1(sim: SimulatorServer, cli_env: s
 def test_an_unknown_source_name_is_a_clear_error(cli_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONVEYOR_SOURCE", "ftp")
     get_sync_settings.cache_clear()
-    done = CliRunner().invoke(sync, ["customer", "C000001"])
+    done = CliRunner().invoke(sync, ["customer", "C000001", "--inline"])
     assert done.exit_code == 1 and "no source named 'ftp'" in done.output
 
 

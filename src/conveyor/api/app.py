@@ -21,12 +21,16 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from conveyor.api.eds import add_eds_route
 from conveyor.api.errors import INTERNAL, NO_ROUTE, REQUIRED, ApiError, describe_validation, first_error, status_of
 from conveyor.api.operations import Operation, Registry, default_registry
 from conveyor.api.routing import Services, add_routes
 from conveyor.api.scope import StorePathMiddleware
 from conveyor.api.settings import api_settings
 from conveyor.bulk.topology import with_publishers
+from conveyor.bus.registry import default_registry as default_commands
+from conveyor.bus.settings import bus_settings
+from conveyor.bus.topology import with_commands
 from conveyor.catalog.errors import CatalogError
 from conveyor.mq.config import load_topology
 from conveyor.mq.queue import MessageQueue
@@ -41,7 +45,7 @@ def create_app(
     """The REST API over ``settings``' database (default: the process settings) and ``registry``'s operations.
 
     Without ``mq``, the app publishes through a MessageQueue of the configured topology files plus the built-in
-    ``async.operations.all`` topology, and closes it on shutdown.
+    ``async.operations.all`` topology and the command queues (for EDS change sets), and closes it on shutdown.
     """
     config = api_settings(settings)
     operations = registry if registry is not None else default_registry()
@@ -52,6 +56,7 @@ def create_app(
             operations.topics(),
             config.bulk_connection,
         )
+        topology = with_commands(topology, default_commands(), bus_settings(config).bus_connection)
         mq = MessageQueue(topology, config, database_url=config.database_url, amqp_url=config.amqp_url)
     services = Services(config, mq, operations)
 
@@ -77,6 +82,7 @@ def create_app(
     )
     app.state.services = services
     extra_schemas = add_routes(app, services)
+    extra_schemas.update(add_eds_route(app, services))
     _add_error_handlers(app)
     app.add_middleware(StorePathMiddleware)
 

@@ -49,7 +49,9 @@ def is_transient_error(error: BaseException) -> bool:
     """Whether trying the command again later may succeed: the retry classification of every failure.
 
     An explicit ``transient`` attribute decides (the sync errors and the rate limiter's timeout carry one); then
-    lost or busy database and broker connections, deadlocks and network errors are transient; everything else
+    lost or busy database and broker connections, deadlocks and network errors are transient, and so are integrity
+    errors: a key taken by a concurrent command (two workers creating the same attribute option) is there when the
+    command runs again, and a genuinely bad write fails again until its attempts run out. Everything else
     (validation, a missing entity, a bug) is permanent. Causes are followed, so a wrapped network error counts.
     """
     from conveyor.mq.transports.base import is_transient
@@ -61,7 +63,7 @@ def is_transient_error(error: BaseException) -> bool:
         flag = getattr(current, "transient", None)
         if isinstance(flag, bool):
             return flag
-        if is_transient(current) or _is_network_error(current):
+        if is_transient(current) or _is_network_error(current) or _is_integrity_error(current):
             return True
         current = current.__cause__
     return False
@@ -71,6 +73,12 @@ def _is_network_error(error: BaseException) -> bool:
     import httpx
 
     return isinstance(error, httpx.TransportError)
+
+
+def _is_integrity_error(error: BaseException) -> bool:
+    import sqlalchemy.exc
+
+    return isinstance(error, sqlalchemy.exc.IntegrityError)
 
 
 def new_correlation_id() -> str:

@@ -31,6 +31,8 @@ class Context:
     tx: Transaction | None = None  # the command's transaction, once opened
     # set by the transaction middleware for the handler's duration: opens the transaction on first use
     opener: Callable[[], Transaction] | None = None
+    # run with the error after a failed command's transaction rolled back (to record the failure elsewhere)
+    failure_hooks: list[Callable[[BaseException], None]] = field(default_factory=list)
 
     @property
     def transaction(self) -> Transaction:
@@ -49,6 +51,10 @@ class Context:
     def conn(self) -> Connection:
         """The command's connection: everything written through it commits or rolls back with the command."""
         return self.transaction.conn
+
+    def on_failure(self, hook: Callable[[BaseException], None]) -> None:
+        """Call ``hook(error)`` if this command fails, after its transaction rolled back (so a hook may write)."""
+        self.failure_hooks.append(hook)
 
     def enqueue(self, *commands: Command) -> list[str]:
         """Queue follow-up commands atomically with this command's writes (same correlation id); message ids."""

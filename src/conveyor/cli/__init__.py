@@ -7,10 +7,13 @@ import click
 from conveyor.cli.api import api
 from conveyor.cli.bulk import bulk
 from conveyor.cli.bus import bus, commands
+from conveyor.cli.change_sets import change_sets
 from conveyor.cli.db import db
 from conveyor.cli.demo import demo
+from conveyor.cli.demo_sync import demo_sync
 from conveyor.cli.erp_sim import erp_sim
 from conveyor.cli.importer import importer
+from conveyor.cli.pipeline import pipeline
 from conveyor.cli.queue import queue
 from conveyor.cli.sync import sync
 from conveyor.cli.sync_log import log as sync_log
@@ -25,5 +28,22 @@ def main() -> None:
 
 
 sync.add_command(sync_log)
-for command in (api, bulk, bus, commands, db, demo, erp_sim, importer, queue, sync, token, topology, user):
+sync.add_command(change_sets)
+for command in (
+    api,
+    bulk,
+    bus,
+    commands,
+    db,
+    demo,
+    demo_sync,
+    erp_sim,
+    importer,
+    pipeline,
+    queue,
+    sync,
+    token,
+    topology,
+    user,
+):
     main.add_command(command)

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from conveyor.bus.bus import CommandBus
     from conveyor.bus.middleware import Metrics
     from conveyor.bus.settings import BusSettings
+    from conveyor.mq.consumer import Worker
+    from conveyor.mq.workers import Limits
 
 
 def _topology(topology_files: Sequence[Path], settings: BusSettings) -> Topology:
@@ -125,32 +127,50 @@ def consume(
 
     Exit codes: 0 stopped normally (a limit, empty queues, SIGTERM/SIGINT), 1 stopped on error, 2 unknown queue.
     """
-    from conveyor.mq.consumer import ConsumerOptions
-    from conveyor.mq.handlers import Assignment
-    from conveyor.mq.workers import Limits, build_worker
+    from conveyor.mq.workers import Limits
 
     setup_logging(verbose)
     with opened_bus(topology_files) as command_bus:
-        topology = command_bus.mq.topology
-        assignments = [
-            Assignment(queue=q, handler=command_bus.consume, consumer=topology.consumers.get(q))
-            for q in command_queues(topology, names)
-        ]
-        settings = command_bus.mq.settings
-        options = ConsumerOptions(
-            batch_size=batch_size,
-            sleep=pause_when_empty,
-            priority=priority,
-            max_attempts=settings.queue_max_attempts,
-            retry_delay=settings.queue_retry_delay,
-        )
         limits = Limits(max_messages, max_runtime, max_memory, None, stop_when_empty, stop_on_error)
-        worker = build_worker(command_bus.mq, assignments, options, limits)
+        worker = command_worker(
+            command_bus, names, limits, batch_size=batch_size, pause=pause_when_empty, priority=priority
+        )
         code = worker.run()
     if verbose:
         err_console.print(f"stopped: {worker.stop_reason}; handled {worker.handled}, failed {worker.failed}")
         err_console.print(metrics_table(command_bus.metrics))
     sys.exit(code)
+
+
+def command_worker(
+    command_bus: CommandBus,
+    names: Sequence[str],
+    limits: Limits,
+    *,
+    batch_size: int = 10,
+    pause: float = 3.0,
+    priority: bool = False,
+    signals: bool = True,
+) -> Worker:
+    """The worker ``bus consume`` runs: the bus handles the command queues NAMES (none: all) with these limits."""
+    from conveyor.mq.consumer import ConsumerOptions
+    from conveyor.mq.handlers import Assignment
+    from conveyor.mq.workers import build_worker
+
+    topology = command_bus.mq.topology
+    assignments = [
+        Assignment(queue=q, handler=command_bus.consume, consumer=topology.consumers.get(q))
+        for q in command_queues(topology, names)
+    ]
+    settings = command_bus.mq.settings
+    options = ConsumerOptions(
+        batch_size=batch_size,
+        sleep=pause,
+        priority=priority,
+        max_attempts=settings.queue_max_attempts,
+        retry_delay=settings.queue_retry_delay,
+    )
+    return build_worker(command_bus.mq, assignments, options, limits, signals=signals)
 
 
 def metrics_table(metrics: Metrics) -> Table:

@@ -1,12 +1,14 @@
-"""``conveyor sync …``: sync one entity or all of a type from the source of record, inline.
+"""``conveyor sync …``: sync one entity or all of a type from the source of record, queued or inline.
 
-The ``sync`` group is shared: other modules attach their commands to it (``sync.add_command``), e.g.
-``conveyor sync log`` from ``cli/sync_log.py``. Queued runs (``--queue``) come with the command bus.
+Each entity has a sync command on the bus (``conveyor.sync.commands``), queued by default: ``--inline`` handles it
+here, ``--queue`` forces queueing. The ``sync`` group is shared: other modules attach their commands to it
+(``sync.add_command``), e.g. ``conveyor sync log`` from ``cli/sync_log.py``.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -58,37 +60,55 @@ def _context() -> tuple[Any, Any, Any]:
     return source, get_engine(settings.database_url), SyncOptions.from_settings(settings)
 
 
-def _run_one(entity_value: str, entity_id: str, verbose: int) -> None:
-    """Fetch one entity, apply it in one transaction, say what it became."""
+mode_options = (
+    click.option("--inline", "mode", flag_value="inline", help="Handle it now, in this process."),
+    click.option("--queue", "mode", flag_value="queue", help="Queue it for a worker (`conveyor bus consume`)."),
+)
+
+
+def with_mode(function: Any) -> Any:
+    for option in reversed(mode_options):
+        function = option(function)
+    return function
+
+
+def _run_one(entity_value: str, entity_id: str, mode: str | None, verbose: int) -> None:
+    """Queue the entity's sync command (default), or handle it inline and say what it became."""
+    from conveyor.bus import NotQueuedError
     from conveyor.catalog import CatalogError
-    from conveyor.sync import SYNCS, EntityType, SyncError
+    from conveyor.cli.bus import opened_bus
+    from conveyor.sync import EntityType, SyncError
+    from conveyor.sync.commands import close_source, command_for
 
     setup_logging(verbose)
     entity = EntityType(entity_value)
-    handler = SYNCS[entity]
-    source, engine, options = _context()
+    command = command_for(entity, entity_id)
     try:
-        fetched = handler.fetch(source, entity_id)
-        with engine.begin() as conn:
-            result = handler.apply(conn, source, [fetched], options)
-    except (SyncError, CatalogError) as exc:
+        with opened_bus(()) as bus:
+            result = bus.handle(command, mode)  # type: ignore[arg-type]
+    except (SyncError, CatalogError, NotQueuedError, LookupError) as exc:
         raise click.ClickException(f"{entity.value} {entity_id}: {exc}") from exc
     finally:
-        source.close()
-    outcome = result.get(entity_id)
+        close_source()
+    if result.outcome == "queued":
+        console.print(f"{entity.value} {entity_id} queued ({result.command}, message {result.message_id})")
+        return
     if entity is EntityType.FULFILLMENT:
-        text = f"{len(outcome or [])} new shipment(s)" + (f": {', '.join(map(str, outcome))}" if outcome else "")
+        shipped = result.value or []
+        assert isinstance(shipped, list)
+        text = f"{len(shipped)} new shipment(s)" + (f": {', '.join(map(str, shipped))}" if shipped else "")
     else:
-        text = f"store id {outcome}"
+        text = f"store id {result.value}"
     console.print(f"{entity.value} {entity_id} synced: {text}")
 
 
 def _single(name: str, entity_value: str, metavar: str, what: str) -> None:
-    @sync.command(name, help=f"Sync {what} now (inline), in one transaction.")
+    @sync.command(name, help=f"Sync {what}: queued for a worker unless --inline.")
     @click.argument("entity_id", metavar=metavar)
+    @with_mode
     @verbosity_option
-    def command(entity_id: str, verbose: int) -> None:
-        _run_one(entity_value, entity_id, verbose)
+    def command(entity_id: str, mode: str | None, verbose: int) -> None:
+        _run_one(entity_value, entity_id, mode, verbose)
 
 
 _single("customer", "customer", "CUSTOMER_NO", "one customer with its addresses and group")
@@ -102,16 +122,56 @@ _single("fulfillments", "fulfillment", "ORDER_NO", "the fulfilments of one order
 @click.argument("entities", type=click.Choice([*BULK_ENTITIES, "all"]))
 @click.option("--since", callback=_since, help="Only entities changed at or after this time (UTC unless given).")
 @click.option("--page-size", type=click.IntRange(1, 1000), default=None, help="Ids per page (and per transaction).")
+@with_mode
 @verbosity_option
-def bulk(entities: str, since: datetime | None, page_size: int | None, verbose: int) -> None:
-    """Sync every entity of a type (``all``: every type, dependencies first), inline with a progress bar."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+def bulk(entities: str, since: datetime | None, page_size: int | None, mode: str | None, verbose: int) -> None:
+    """Sync every entity of a type (``all``: every type, dependencies first).
 
-    from conveyor.sync import SYNC_ORDER, EntityType, get_sync_settings, run_bulk
+    By default one command per entity is queued for the workers (``conveyor bus consume``); ``--inline`` syncs
+    here, page by page (one transaction per page), with a progress bar.
+    """
+    from conveyor.sync import SYNC_ORDER, EntityType, get_sync_settings
 
     setup_logging(verbose)
     kinds = list(SYNC_ORDER) if entities == "all" else [EntityType(BULK_ENTITIES[entities])]
     size = page_size or get_sync_settings().source_page_size
+    if mode == "inline":
+        _bulk_inline(kinds, since, size)
+    else:
+        _bulk_queue(kinds, since, size)
+
+
+def _bulk_queue(kinds: list[Any], since: datetime | None, size: int) -> None:
+    """List the ids page by page and queue one sync command per id (one publish per page)."""
+    from conveyor.cli.bus import opened_bus
+    from conveyor.sync import Patience
+    from conveyor.sync.commands import close_source, command_for, command_source
+
+    table = Table("entity", "queued")
+    patient = Patience()
+    try:
+        with opened_bus(()) as bus:
+            source = command_source()
+            for kind in kinds:
+                queued, cursor = 0, None
+                while True:
+                    page = patient(partial(source.list_ids, kind, since=since, cursor=cursor, limit=size))
+                    bus.enqueue([command_for(kind, entity_id) for entity_id in page.ids])
+                    queued += len(page.ids)
+                    if page.next_cursor is None or not page.ids:
+                        break
+                    cursor = page.next_cursor
+                table.add_row(kind.value, str(queued))
+    finally:
+        close_source()
+    console.print(table)
+
+
+def _bulk_inline(kinds: list[Any], since: datetime | None, size: int) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from conveyor.sync import run_bulk
+
     source, engine, options = _context()
     results: list[BulkResult] = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
