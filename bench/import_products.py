@@ -14,6 +14,10 @@ Prints the figures, and as the last line one JSON object with all of them.
 
     .venv/bin/python bench/import_products.py                      # 100,000 products, both backends
     .venv/bin/python bench/import_products.py --products 20000 --backends sqlite
+    .venv/bin/python bench/import_products.py --workers 1       # rows read in the importing process only
+
+``--workers`` processes read (parse, check, prepare) the rows of every timed import (default: the number of
+CPUs, as ``run_import``); the writes stay in the importing process, in one transaction per bunch.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from conveyor.db import make_engine, upgrade
 from conveyor.db.metadata import metadata
 from conveyor.importer import ImportReport, run_import
 from conveyor.importer.bulk import insert_rows
+from conveyor.importer.parallel import default_workers
 
 PG_ADMIN_URL = os.environ.get("CONVEYOR_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DATA = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "magento-import"
@@ -208,9 +213,9 @@ def prepare(engine: Engine) -> None:
             conn.execute(store_table.insert().values(store_id=number, code=code, website_id=1, group_id=1, name=code))
 
 
-def timed(engine: Engine, files: Sequence[Path]) -> tuple[ImportReport, float]:
+def timed(engine: Engine, files: Sequence[Path], workers: int | None) -> tuple[ImportReport, float]:
     started = time.perf_counter()
-    report = run_import(engine, "products", files)
+    report = run_import(engine, "products", files, workers=workers)
     elapsed = time.perf_counter() - started
     if report.failure or report.invalid:
         raise SystemExit(f"import failed: {report.failure} {report.errors[:5]}")
@@ -243,7 +248,7 @@ def bare_limit(backend: str, source: Engine, folder: Path) -> tuple[float, int]:
     return elapsed, sum(len(rows) for rows in dumps.values())
 
 
-def run_backend(backend: str, n: int, folder: Path) -> dict[str, Any]:
+def run_backend(backend: str, n: int, folder: Path, workers: int | None) -> dict[str, Any]:
     header, rows = product_rows(n, changed=False)
     files = write_bunch(folder / "first", header, rows)
     _, changed_rows = product_rows(n, changed=True)
@@ -252,11 +257,11 @@ def run_backend(backend: str, n: int, folder: Path) -> dict[str, Any]:
     engine = make_engine(url)
     prepare(engine)
     log(f"{backend}: importing {len(rows)} rows ({n} products)")
-    first, first_s = timed(engine, files)
+    first, first_s = timed(engine, files, workers)
     log(f"{backend}: first {len(rows) / first_s:,.0f} rows/s ({first_s:.1f}s)")
-    unchanged, unchanged_s = timed(engine, files)
+    unchanged, unchanged_s = timed(engine, files, workers)
     log(f"{backend}: unchanged {len(rows) / unchanged_s:,.0f} rows/s ({unchanged_s:.1f}s), skipped {unchanged.skipped}")
-    second, second_s = timed(engine, changed)
+    second, second_s = timed(engine, changed, workers)
     log(f"{backend}: 10% changed {len(rows) / second_s:,.0f} rows/s ({second_s:.1f}s), updated {second.updated}")
     bare_s, table_rows = bare_limit(backend, engine, folder)
     engine.dispose()
@@ -264,6 +269,7 @@ def run_backend(backend: str, n: int, folder: Path) -> dict[str, Any]:
     return {
         "backend": backend,
         "products": n,
+        "workers": workers if workers is not None else default_workers(),
         "rows": len(rows),
         "table_rows": table_rows,
         "first_rows_per_s": round(len(rows) / first_s),
@@ -283,11 +289,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--workers", type=int, default=None, help="reading processes (default: the CPUs)")
     args = parser.parse_args(argv)
     results = []
     with tempfile.TemporaryDirectory(prefix="conveyor-bench-") as tmp:
         for backend in args.backends.split(","):
-            results.append(run_backend(backend, args.products, Path(tmp) / backend))
+            results.append(run_backend(backend, args.products, Path(tmp) / backend, args.workers))
     for r in results:
         print(
             f"{r['backend']:>10}: first {r['first_rows_per_s']:>7,} rows/s, "

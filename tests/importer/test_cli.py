@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy.engine import Engine
 
 from conveyor.catalog import ProductRepository
 from conveyor.cli.importer import importer
 from conveyor.db import make_engine
+from conveyor.importer.parallel import MIN_ROWS_ENV
 from tests.importer.helpers import store_checksum, write_csv
 
 HEADER = ["sku", "attribute_set_code", "product_type", "name", "price"]
@@ -75,3 +77,20 @@ def test_every_entity_importer_is_a_subcommand() -> None:
     for entity in ("products", "categories", "customers", "customer-addresses", "attributes", "attribute-sets"):
         assert entity in result.output
     assert "tier-prices" in result.output and "stock" in result.output
+
+
+def test_workers_read_the_rows_in_other_processes(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(MIN_ROWS_ENV, "0")
+    profile = tmp_path / "small-batches.yaml"
+    profile.write_text("entity: products\nbatch_size: 2\n")
+    rows = [[f"CLI-W{i}", "Default", "simple", f"Worker {i}", str(i)] for i in range(7)]
+    path = _file(tmp_path, *rows, ["CLI-WX", "Default", "simple", "Bad", "x"])
+    arguments = ["products", str(path), "--workers", "2", "--profile", str(profile), "--json"]
+    result = CliRunner().invoke(importer, [*arguments, "--database-url", sqlite_url])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert (report["rows"], report["created"], report["invalid"]) == (8, 7, 1)
+    assert report["errors"][0]["line"] == 9 and report["errors"][0]["column"] == "price"
+    assert CliRunner().invoke(importer, [*arguments[:2], "--workers", "0"]).exit_code == 2

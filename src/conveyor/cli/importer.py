@@ -80,6 +80,12 @@ def _entity_command(entity: str) -> click.Command:
     )
     @click.option("--max-errors", type=click.IntRange(min=0), default=None, help="Fail past this many invalid rows.")
     @click.option("--dry-run", is_flag=True, help="Validate only: report what would happen, write nothing.")
+    @click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Processes that read the rows (1: this one). Default: CONVEYOR_IMPORT_WORKERS, else the CPUs.",
+    )
     @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of a table.")
     @click.option("--database-url", default=None, help="Default: CONVEYOR_DATABASE_URL.")
     def command(
@@ -89,11 +95,14 @@ def _entity_command(entity: str) -> click.Command:
         errors: str,
         max_errors: int | None,
         dry_run: bool,
+        workers: int | None,
         as_json: bool,
         database_url: str | None,
     ) -> None:
         ctx = click.get_current_context()
-        ctx.exit(_run(entity, list(files), operation, profile, errors, max_errors, dry_run, as_json, database_url))
+        ctx.exit(
+            _run(entity, list(files), operation, profile, errors, max_errors, dry_run, workers, as_json, database_url)
+        )
 
     return command
 
@@ -106,6 +115,7 @@ def _run(
     errors: str,
     max_errors: int | None,
     dry_run: bool,
+    workers: int | None,
     as_json: bool,
     database_url: str | None,
 ) -> int:
@@ -154,6 +164,7 @@ def _run(
             dry_run=dry_run,
             progress=progress,
             on_total=on_total,
+            workers=workers,
         )
     if report.failure is not None and report.rows == 0 and not report.errors:
         err_console.print(f"[red]{report.failure}[/red]")

@@ -3,14 +3,44 @@
 ``run_import(engine, entity, files, …)`` imports one bunch of files in one transaction and returns an
 ImportReport; ``Profile`` / ``load_profile`` describe an import declaratively (YAML); entity importers and
 value converters are found by name, built in or registered through entry points.
+
+The names are imported on first use (``conveyor.lazy``): the ``conveyor.topologies`` entry point imports
+``conveyor.importer.watch`` at every CLI start, which must not load the importers, pydantic profiles and the
+catalog with it.
 """
 
-from conveyor.importer.base import EntityImporter, ImportContext, Outcome, SourceRow
-from conveyor.importer.converters import ValueParsers, build_converter, converter_factories
-from conveyor.importer.profile import Profile, ProfileError, load_profile
-from conveyor.importer.registry import UnknownEntityError, importer_class, importer_names
-from conveyor.importer.report import ImportReport, RowError
-from conveyor.importer.runner import run_import
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from conveyor.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from conveyor.importer.base import EntityImporter, ImportContext, Outcome, SourceRow
+    from conveyor.importer.converters import ValueParsers, build_converter, converter_factories
+    from conveyor.importer.profile import Profile, ProfileError, load_profile
+    from conveyor.importer.registry import UnknownEntityError, importer_class, importer_names
+    from conveyor.importer.report import ImportReport, RowError
+    from conveyor.importer.runner import run_import
+
+_EXPORTS = {
+    "EntityImporter": "conveyor.importer.base",
+    "ImportContext": "conveyor.importer.base",
+    "ImportReport": "conveyor.importer.report",
+    "Outcome": "conveyor.importer.base",
+    "Profile": "conveyor.importer.profile",
+    "ProfileError": "conveyor.importer.profile",
+    "RowError": "conveyor.importer.report",
+    "SourceRow": "conveyor.importer.base",
+    "UnknownEntityError": "conveyor.importer.registry",
+    "ValueParsers": "conveyor.importer.converters",
+    "build_converter": "conveyor.importer.converters",
+    "converter_factories": "conveyor.importer.converters",
+    "importer_class": "conveyor.importer.registry",
+    "importer_names": "conveyor.importer.registry",
+    "load_profile": "conveyor.importer.profile",
+    "run_import": "conveyor.importer.runner",
+}
 
 __all__ = [
     "EntityImporter",
@@ -30,3 +60,5 @@ __all__ = [
     "load_profile",
     "run_import",
 ]
+
+__getattr__ = lazy_exports(__name__, _EXPORTS)

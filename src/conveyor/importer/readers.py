@@ -119,31 +119,7 @@ class CsvFile:
 
     def parse(self, records: Sequence[RawRecord]) -> list[list[str] | RowError]:
         """Fields of each record (a RowError for a record that is not valid CSV or not valid text)."""
-        texts: list[str | RowError] = []
-        for record in records:
-            try:
-                texts.append(record.data.decode(self.format.encoding))
-            except UnicodeDecodeError as error:
-                texts.append(
-                    RowError(self.name, record.line, "", f"The row is not valid {self.format.encoding}: {error.reason}")
-                )
-        out: list[list[str] | RowError] = []
-        for record, text in zip(records, texts, strict=True):
-            if isinstance(text, RowError):
-                out.append(text)
-                continue
-            if text.count(self.format.enclosure) % 2:
-                out.append(RowError(self.name, record.line, "", "A quoted value is not closed."))
-                continue
-            try:
-                fields = next(
-                    csv.reader([text], delimiter=self.format.delimiter, quotechar=self.format.enclosure, strict=False)
-                )
-            except (csv.Error, StopIteration) as error:
-                out.append(RowError(self.name, record.line, "", f"The row is not valid CSV: {error}"))
-                continue
-            out.append(fields)
-        return out
+        return parse_records(records, self.format, self.name)
 
     def leading_fields(self, data: bytes, count: int) -> list[bytes] | None:
         """The first ``count`` fields of a record without parsing the rest (None when a field is quoted in a
@@ -178,4 +154,32 @@ class CsvFile:
         return fields
 
 
-__all__ = ["CsvFile", "CsvFileError", "CsvFormat", "RawRecord"]
+def parse_records(records: Sequence[RawRecord], csv_format: CsvFormat, name: str) -> list[list[str] | RowError]:
+    """Fields of each record of the file ``name`` (a RowError for a record that is not valid CSV or not valid
+    text). A function of the records alone, so that worker processes parse without opening the file."""
+    texts: list[str | RowError] = []
+    for record in records:
+        try:
+            texts.append(record.data.decode(csv_format.encoding))
+        except UnicodeDecodeError as error:
+            texts.append(RowError(name, record.line, "", f"The row is not valid {csv_format.encoding}: {error.reason}"))
+    out: list[list[str] | RowError] = []
+    for record, text in zip(records, texts, strict=True):
+        if isinstance(text, RowError):
+            out.append(text)
+            continue
+        if text.count(csv_format.enclosure) % 2:
+            out.append(RowError(name, record.line, "", "A quoted value is not closed."))
+            continue
+        try:
+            fields = next(
+                csv.reader([text], delimiter=csv_format.delimiter, quotechar=csv_format.enclosure, strict=False)
+            )
+        except (csv.Error, StopIteration) as error:
+            out.append(RowError(name, record.line, "", f"The row is not valid CSV: {error}"))
+            continue
+        out.append(fields)
+    return out
+
+
+__all__ = ["CsvFile", "CsvFileError", "CsvFormat", "RawRecord", "parse_records"]

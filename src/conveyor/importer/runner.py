@@ -8,10 +8,10 @@ The core every entity importer shares. Two passes over the files:
 2. process: the other records are parsed, mapped (profile columns, defaults, converters) and prepared by
    the entity importer (checks against its cached lookups) in a reading thread, while this thread has the
    previous batch validated against the store and written, set-based. The database (and the driver's
-   wait, which releases the GIL) overlaps the Python work: measured on the shared 2-core machine, the
-   first import of 10,000 Luma-like products on SQLite went from ~975 to ~1,160 rows/s. Worker processes
-   would add pickling and, on PostgreSQL, compete with a server that is already the bottleneck (its
-   foreign-key triggers on the value tables cost 6x a plain COPY).
+   wait, which releases the GIL) overlaps the Python work. With enough rows to read, the reading thread
+   hands the partitions (a batch of rows of one file each) to worker processes instead
+   (``conveyor.importer.parallel``) and passes their batches on in file/line order, so the writes, the
+   counts and the errors are those of a serial run; the writes stay in this process, in one transaction.
 
 Everything happens in one transaction: with ``errors="fail"`` (or past ``max_errors``) the first error
 switches the import to validation only, every error is still reported, and the transaction is rolled
@@ -26,50 +26,34 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from conveyor.catalog.errors import CatalogError
-from conveyor.importer.base import EntityImporter, ImportContext, Outcome, SourceRow
-from conveyor.importer.changes import RowHasher, Stored, fold, load_stored, save_hashes
+from conveyor.importer.base import EntityImporter, ImportContext, Outcome
+from conveyor.importer.batches import Batch, BatchReader, BatchTask, Pending
+from conveyor.importer.changes import fold, load_stored, save_hashes
+from conveyor.importer.parallel import (
+    BYTES_PER_ROW,
+    WorkerPool,
+    WorkerSpec,
+    default_min_rows,
+    default_workers,
+    reads_in_workers,
+    worker_url,
+)
 from conveyor.importer.profile import Profile, ProfileError, load_profile
 from conveyor.importer.readers import CsvFile, CsvFileError, RawRecord
 from conveyor.importer.registry import UnknownEntityError, importer_class
 from conveyor.importer.report import ImportReport, RowError
-from conveyor.importer.values import ParseError
+from conveyor.importer.scan import FileScan, ScanTask, scan_file
 
 log = logging.getLogger(__name__)
 
 # A test hook: "seconds:path" — after each written batch, append a line to path and sleep (kill tests).
 PAUSE_ENV = "CONVEYOR_IMPORT_TEST_PAUSE"
-_LEADING_LIMIT = 4  # key columns within the first four are read without parsing the record
-
-
-@dataclass(slots=True)
-class _Batch:
-    """What the reading thread hands to the writing one: a batch of records, read and prepared."""
-
-    records: int  # records of the file this batch accounts for (skipped unchanged ones included)
-    skipped: int = 0  # rows skipped by timestamp detection
-    errors: list[RowError] = field(default_factory=list)
-    prepared: Any = None
-
-
-@dataclass(slots=True)
-class _Pending:
-    """A record of the scan pass: where it is, what it names, and whether it must be processed."""
-
-    line: int
-    key: str
-    store_code: str
-    store_id: int | None
-    content_hash: str
-    process: bool = True
-    stored: Stored | None = None
 
 
 def run_import(
@@ -84,8 +68,12 @@ def run_import(
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> ImportReport:
     """Import ``files`` (one bunch) as ``entity`` in one transaction and report what happened.
+
+    ``workers`` processes read the rows (default ``CONVEYOR_IMPORT_WORKERS``, else the number of CPUs; 1 reads
+    in this process); they are started only for at least ``CONVEYOR_IMPORT_PARALLEL_MIN_ROWS`` rows to read.
 
     ``operation``, ``errors`` and ``max_errors`` override the profile's when they differ from the defaults
     (so a profile that says ``replace`` or ``fail`` is not overridden by a caller that passes nothing).
@@ -108,7 +96,9 @@ def run_import(
     importer = importer_type(context)
     try:
         with engine.connect() as conn, conn.begin() as transaction:
-            _Bunch(conn, importer, context, report, progress, on_total).run([Path(p) for p in files])
+            bunch = _Bunch(conn, importer, context, report, progress, on_total)
+            bunch.parallel = _parallel(engine, entity, importer, context, workers)
+            bunch.run([Path(p) for p in files])
             if context.write and report.failure is None:
                 transaction.commit()
                 report.committed = True
@@ -134,6 +124,18 @@ def run_import(
     report.warnings = list(context.warnings)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _parallel(
+    engine: Engine, entity: str, importer: EntityImporter, context: ImportContext, workers: int | None
+) -> tuple[WorkerSpec, int] | None:
+    """The worker spec and count when rows may be read in worker processes (None: in this process)."""
+    count = default_workers() if workers is None else workers
+    url = worker_url(engine)
+    if count <= 1 or url is None:
+        return None
+    profile = context.profile.model_dump()
+    return WorkerSpec(url, entity, profile, context.operation, context.write), count
 
 
 def _resolve_profile(
@@ -185,6 +187,9 @@ class _Bunch:
         self.done_rows = 0
         self.batches = 0
         self.change_type = importer.change_type if context.operation != "delete" else None
+        self.parallel: tuple[WorkerSpec, int] | None = None  # read in worker processes when there is enough
+        self.pool: WorkerPool | None = None
+        self.batch_reader = BatchReader(self.profile, importer)
         pause = os.environ.get(PAUSE_ENV, "")
         seconds, _, marker = pause.partition(":")
         self.pause = (float(seconds), Path(marker)) if pause and marker else None
@@ -193,12 +198,17 @@ class _Bunch:
 
     def run(self, paths: Sequence[Path]) -> None:
         self.importer.start(self.conn)
-        scanned = [(path, self._scan(path)) for path in paths]
-        self.context.bunch_keys = {fold(p.key) for _, pending in scanned for p in pending or [] if p.key}
-        self._skip_unchanged([p for _, pending in scanned for p in pending or []])
-        if self.on_total is not None:
-            self.on_total(self.report.rows)
-        self._process(scanned)
+        self.pool = self._pool(paths)
+        try:
+            scanned = self._scan_all(paths)
+            self.context.bunch_keys = {fold(p.key) for _, pending in scanned for p in pending or [] if p.key}
+            self._skip_unchanged([p for _, pending in scanned for p in pending or []])
+            if self.on_total is not None:
+                self.on_total(self.report.rows)
+            self._process(scanned)
+        finally:
+            if self.pool is not None:
+                self.pool.close()
         self._take(self.importer.finish(self.conn))
         if self.failed and self.report.failure is None:
             self.report.failure = self._failure_text()
@@ -206,79 +216,75 @@ class _Bunch:
     def _open(self, path: Path) -> CsvFile:
         return CsvFile(path, self.profile.csv_format)
 
-    def _scan(self, path: Path) -> list[_Pending] | None:
-        """Split, key and hash every record of the file (None: the file cannot be imported at all)."""
+    def _scan_all(self, paths: Sequence[Path]) -> list[tuple[Path, list[Pending] | None]]:
+        """Split, key and hash every record of every file (None: the file cannot be imported at all); the files
+        are scanned in the worker processes when there are some, and taken back in order."""
+        checked = [(path, self._header(path)) for path in paths]
+        pool = self.pool
+        scans = [pool.scan(task) if pool is not None and isinstance(task, ScanTask) else None for _, task in checked]
+        scanned: list[tuple[Path, list[Pending] | None]] = []
+        for (path, task), future in zip(checked, scans, strict=True):
+            if isinstance(task, ScanTask):
+                found = future.result() if future is not None else scan_file(task)
+                scanned.append((path, self._collect(path.name, found)))
+                continue
+            if isinstance(task, CsvFileError):
+                self._file_error(task.error, 0)
+            else:
+                self._file_error(*task)
+            scanned.append((path, None))
+        return scanned
+
+    def _header(self, path: Path) -> ScanTask | CsvFileError | tuple[RowError, int]:
+        """How to scan the file, or why it cannot be imported (with its record count)."""
         try:
             csv_file = self._open(path)
         except CsvFileError as error:
-            self._file_error(error.error, 0)
-            return None
+            return error
         columns = self._columns(csv_file)
         missing = [c for c in self.importer.required_columns(self.context.operation) if c not in columns]
         if missing:
             count = sum(1 for _ in csv_file.records())
-            self._file_error(RowError(csv_file.name, 1, missing[0], "The required column is missing."), count)
-            return None
+            return RowError(csv_file.name, 1, missing[0], "The required column is missing."), count
         self.importer.check_header(columns, csv_file.name)
         key_column, store_column = self.importer.key_column, self.importer.store_column
-        key_index = columns.index(key_column) if key_column in columns else None
-        store_index = columns.index(store_column) if store_column in columns else None
-        wanted = [i for i in (key_index, store_index) if i is not None]
-        leading = max(wanted) + 1 if wanted and max(wanted) < _LEADING_LIMIT else 0
-        hasher = RowHasher(self.profile.fingerprint, self.context.operation, csv_file.header_bytes)
-        encoding = self.profile.csv.encoding
-        pending: list[_Pending] = []
+        return ScanTask(
+            path,
+            self.profile.csv_format,
+            columns.index(key_column) if key_column in columns else None,
+            columns.index(store_column) if store_column in columns else None,
+            self.importer.continuation,
+            self.profile.fingerprint,
+            self.context.operation,
+        )
+
+    def _collect(self, file: str, found: FileScan) -> list[Pending]:
+        """The scan of one file as Pending records: store view ids, and duplicates in the bunch reported."""
+        self.report.rows += len(found.lines)
+        key_column = self.importer.key_column
+        pending: list[Pending] = []
         seen = self.seen
         store_ids: dict[str, int | None] = {}
-        last_key = ""
-        for record in csv_file.records():
-            self.report.rows += 1
-            fields: list[str] | None = None
-            if wanted:
-                raw = csv_file.leading_fields(record.data, leading) if leading else None
-                if raw is not None:
-                    try:
-                        fields = [value.decode(encoding) for value in raw]
-                    except UnicodeDecodeError:
-                        fields = None
-                if fields is None:
-                    parsed = csv_file.parse([record])[0]
-                    fields = parsed if isinstance(parsed, list) else None
-            key = store_code = ""
-            if fields is not None:
-                key = fields[key_index].strip() if key_index is not None and key_index < len(fields) else ""
-                store_code = (
-                    fields[store_index].strip() if store_index is not None and store_index < len(fields) else ""
-                )
-            if not key and store_code and self.importer.continuation:
-                key = last_key
-            elif key:
-                last_key = key
+        for line, key, store_code, content_hash in zip(
+            found.lines, found.keys, found.store_codes, found.hashes, strict=True
+        ):
             if store_code in store_ids:
                 store_id = store_ids[store_code]
             else:
                 store_id = store_ids[store_code] = self.importer.store_id(store_code)
-            item = _Pending(record.line, key, store_code, store_id, hasher(record.data))
+            item = Pending(line, key, store_code, store_id, content_hash)
             if key and key_column:
-                here = (csv_file.name, record.line)
+                here = (file, line)
                 first = seen.setdefault((key.casefold(), store_code.lower()), here)
                 if first != here:
-                    self._errors(
-                        [
-                            RowError(
-                                csv_file.name,
-                                record.line,
-                                key_column,
-                                f'"{key}" is in the bunch twice (first at line {first[1]} of {first[0]}).',
-                            )
-                        ]
-                    )
+                    message = f'"{key}" is in the bunch twice (first at line {first[1]} of {first[0]}).'
+                    self._errors([RowError(file, line, key_column, message)])
                     item.process = False
                     item.key = ""
             pending.append(item)
         return pending
 
-    def _skip_unchanged(self, pending: Sequence[_Pending]) -> None:
+    def _skip_unchanged(self, pending: Sequence[Pending]) -> None:
         """Mark the rows whose stored hash equals theirs (and whose entity exists) as skipped."""
         if self.change_type is None or not (
             self.profile.change_detection.content_hash or self.profile.change_detection.timestamps
@@ -288,7 +294,7 @@ class _Bunch:
         # joined with the entity's own table when the importer names it: a hash of a deleted entity is not found
         entity_key = self.importer.entity_key_column()
         stored = load_stored(self.conn, self.change_type, [p.key for p in keyed], entity_key)
-        same: list[_Pending] = []
+        same: list[Pending] = []
         by_hash = self.profile.change_detection.content_hash
         for item in keyed:
             found = stored.get((item.key.casefold(), int(item.store_id or 0)))
@@ -304,15 +310,20 @@ class _Bunch:
             item.process = False
             self.report.skipped += 1
 
-    def _process(self, scanned: Sequence[tuple[Path, list[_Pending] | None]]) -> None:
-        """Batches are read in a thread while this one writes the previous batch: the database works (and the
-        driver waits, without the GIL) while the next rows are parsed and checked."""
-        batches: queue.Queue[_Batch | BaseException | None] = queue.Queue(maxsize=2)
+    def _process(self, scanned: Sequence[tuple[Path, list[Pending] | None]]) -> None:
+        """Batches are read in a thread (or in worker processes, fed by that thread) while this one writes the
+        previous batch: the database works (and the driver waits, without the GIL) while the next rows are
+        parsed and checked. Batches come back in file/line order either way."""
+        batches: queue.Queue[Batch | BaseException | None] = queue.Queue(maxsize=2)
         stop = threading.Event()
+        rows = sum(1 for _, pending in scanned for item in pending or () if item.process)
+        pool = self.pool if rows > self.profile.batch_size else None  # one batch is read while the pool starts
 
         def produce() -> None:
             try:
-                for batch in self._batches(scanned):
+                tasks = self._tasks(scanned)
+                read = pool.read(tasks) if pool is not None else map(self._read, tasks)
+                for batch in read:
                     while not stop.is_set():
                         try:
                             batches.put(batch, timeout=0.2)
@@ -336,6 +347,8 @@ class _Bunch:
                     raise batch
                 self.done_rows += batch.records
                 self.report.skipped += batch.skipped
+                for warning in batch.warnings:
+                    self.context.warn(warning)
                 self._errors(batch.errors)
                 if batch.prepared is not None:
                     self._take(self.importer.process(self.conn, batch.prepared))
@@ -344,18 +357,34 @@ class _Bunch:
             stop.set()
             reader.join(timeout=5)
 
-    def _batches(self, scanned: Sequence[tuple[Path, list[_Pending] | None]]) -> Iterator[_Batch]:
-        """The batches to process, parsed and prepared (runs in the reading thread: no database here)."""
+    def _pool(self, paths: Sequence[Path]) -> WorkerPool | None:
+        """Worker processes for the bunch, when it is big enough to pay for starting them."""
+        if self.parallel is None:
+            return None
+        spec, workers = self.parallel
+        size = sum(path.stat().st_size for path in paths if path.is_file())
+        if size < default_min_rows() * BYTES_PER_ROW:
+            return None
+        preload = [type(self.importer).__module__] if reads_in_workers(self.importer) else []
+        return WorkerPool(spec, workers, preload)
+
+    def _read(self, task: BatchTask) -> Batch:
+        return self.batch_reader.read(task)
+
+    def _tasks(self, scanned: Sequence[tuple[Path, list[Pending] | None]]) -> Iterator[BatchTask]:
+        """The partitions to read: up to a batch of rows to process of one file each, in file/line order (runs
+        in the reading thread: no database here)."""
         size = self.profile.batch_size
+        csv_format = self.profile.csv_format
         for path, pending in scanned:
             if pending is None:
                 continue
             if not any(item.process for item in pending):  # every row unchanged: the file is not read again
-                yield _Batch(records=len(pending))
+                yield BatchTask(path.name, [], csv_format, [], len(pending))
                 continue
             csv_file = self._open(path)
             columns = self._columns(csv_file)
-            waiting: list[tuple[RawRecord, _Pending]] = []
+            waiting: list[tuple[RawRecord, Pending]] = []
             passed = 0
             for record, item in zip(csv_file.records(), pending, strict=True):
                 if not item.process:
@@ -363,61 +392,10 @@ class _Bunch:
                     continue
                 waiting.append((record, item))
                 if len(waiting) >= size:
-                    yield self._batch(csv_file, columns, waiting, passed)
+                    yield BatchTask(csv_file.name, columns, csv_format, waiting, passed)
                     waiting, passed = [], 0
             if waiting or passed:
-                yield self._batch(csv_file, columns, waiting, passed)
-
-    def _batch(
-        self, csv_file: CsvFile, columns: list[str], records: list[tuple[RawRecord, _Pending]], passed: int
-    ) -> _Batch:
-        batch = _Batch(records=len(records) + passed)
-        rows: list[SourceRow] = []
-        for item, fields in zip((i for _, i in records), csv_file.parse([r for r, _ in records]), strict=True):
-            if isinstance(fields, RowError):
-                batch.errors.append(fields)
-                continue
-            row = self._row(csv_file.name, columns, item, fields, batch)
-            if row is not None:
-                rows.append(row)
-        if rows:
-            batch.prepared = self.importer.prepare(rows)
-        return batch
-
-    def _row(self, file: str, columns: list[str], item: _Pending, fields: list[str], batch: _Batch) -> SourceRow | None:
-        """A record's cells by Magento column, with the profile's defaults and converters applied."""
-        if len(fields) != len(columns):
-            batch.errors.append(
-                RowError(file, item.line, "", f"The row has {len(fields)} values but the header {len(columns)}.")
-            )
-            return None
-        values = {column: value for column, value in zip(columns, fields, strict=True) if value}
-        for column, default in self.profile.defaults.items():
-            if column not in values and default:
-                values[column] = default
-        for column, convert in self.profile.column_converters.items():
-            if column in values:
-                try:
-                    values[column] = convert(values[column])
-                except ParseError as error:
-                    batch.errors.append(RowError(file, item.line, column, str(error)))
-                    return None
-                if not values[column]:
-                    del values[column]
-        key_column = self.importer.key_column
-        if key_column and item.key and key_column not in values:
-            values[key_column] = item.key  # a continuation row
-        row = SourceRow(file, item.line, values, item.key, item.store_id or 0, item.content_hash)
-        if self.profile.change_detection.timestamps and "updated_at" in values:
-            try:
-                row.updated_at = self.profile.parsers.datetime(values["updated_at"])
-            except ParseError:
-                row.updated_at = None  # the importer reports the bad date
-            stored = item.stored.source_updated_at if item.stored is not None else None
-            if row.updated_at is not None and stored is not None and row.updated_at <= stored:
-                batch.skipped += 1
-                return None
-        return row
+                yield BatchTask(csv_file.name, columns, csv_format, waiting, passed)
 
     def _columns(self, csv_file: CsvFile) -> list[str]:
         mapping = self.profile.columns

@@ -1,0 +1,114 @@
+"""Reading a partition of a file into what an entity importer writes: parse, map, convert, prepare.
+
+The part of an import that needs no database. The runner's reading thread and the worker processes of a
+parallel import (``conveyor.importer.parallel``) both run it, so a bunch makes the same batches either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from conveyor.importer.base import EntityImporter, SourceRow
+from conveyor.importer.changes import Stored
+from conveyor.importer.profile import Profile
+from conveyor.importer.readers import CsvFormat, RawRecord, parse_records
+from conveyor.importer.report import RowError
+from conveyor.importer.values import ParseError
+
+
+@dataclass(slots=True)
+class Pending:
+    """A record of the scan pass: where it is, what it names, and whether it must be processed."""
+
+    line: int
+    key: str
+    store_code: str
+    store_id: int | None
+    content_hash: str
+    process: bool = True
+    stored: Stored | None = None
+
+
+@dataclass(slots=True)
+class BatchTask:
+    """A partition of one file to read: its records with what the scan found, and how many unchanged records
+    before them it accounts for (so that progress counts every row)."""
+
+    file: str
+    columns: list[str]
+    csv_format: CsvFormat
+    records: list[tuple[RawRecord, Pending]]
+    passed: int = 0
+
+
+@dataclass(slots=True)
+class Batch:
+    """A partition read: what the importer's ``prepare`` made of its rows, and the rows' errors."""
+
+    records: int  # records of the file this batch accounts for (skipped unchanged ones included)
+    skipped: int = 0  # rows skipped by timestamp detection
+    errors: list[RowError] = field(default_factory=list)
+    prepared: Any = None
+    warnings: list[str] = field(default_factory=list)  # what a worker process's importer warned about
+
+
+class BatchReader:
+    """Turns BatchTasks into Batches for one import (its profile and entity importer)."""
+
+    def __init__(self, profile: Profile, importer: EntityImporter) -> None:
+        self.profile = profile
+        self.importer = importer
+
+    def read(self, task: BatchTask) -> Batch:
+        batch = Batch(records=len(task.records) + task.passed)
+        rows: list[SourceRow] = []
+        parsed = parse_records([record for record, _ in task.records], task.csv_format, task.file)
+        for (_, item), fields in zip(task.records, parsed, strict=True):
+            if isinstance(fields, RowError):
+                batch.errors.append(fields)
+                continue
+            row = self._row(task.file, task.columns, item, fields, batch)
+            if row is not None:
+                rows.append(row)
+        if rows:
+            batch.prepared = self.importer.prepare(rows)
+        return batch
+
+    def _row(self, file: str, columns: list[str], item: Pending, fields: list[str], batch: Batch) -> SourceRow | None:
+        """A record's cells by Magento column, with the profile's defaults and converters applied."""
+        if len(fields) != len(columns):
+            batch.errors.append(
+                RowError(file, item.line, "", f"The row has {len(fields)} values but the header {len(columns)}.")
+            )
+            return None
+        values = {column: value for column, value in zip(columns, fields, strict=True) if value}
+        for column, default in self.profile.defaults.items():
+            if column not in values and default:
+                values[column] = default
+        for column, convert in self.profile.column_converters.items():
+            if column in values:
+                try:
+                    values[column] = convert(values[column])
+                except ParseError as error:
+                    batch.errors.append(RowError(file, item.line, column, str(error)))
+                    return None
+                if not values[column]:
+                    del values[column]
+        key_column = self.importer.key_column
+        if key_column and item.key and key_column not in values:
+            values[key_column] = item.key  # a continuation row
+        row = SourceRow(file, item.line, values, item.key, item.store_id or 0, item.content_hash)
+        if self.profile.change_detection.timestamps and "updated_at" in values:
+            try:
+                row.updated_at = self.profile.parsers.datetime(values["updated_at"])
+            except ParseError:
+                row.updated_at = None  # the importer reports the bad date
+            stored = item.stored.source_updated_at if item.stored is not None else None
+            if row.updated_at is not None and stored is not None and row.updated_at <= stored:
+                batch.skipped += 1
+                return None
+        return row
+
+
+__all__ = ["Batch", "BatchReader", "BatchTask", "Pending"]
