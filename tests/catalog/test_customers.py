@@ -490,3 +490,35 @@ def test_money_round_trips_exactly_on_sqlite_and_postgresql(amount: Decimal) -> 
         stored = money.process_bind_param(amount, dialect)
         assert money.process_result_value(stored, dialect) == amount
     assert isinstance(money.process_bind_param(amount, DIALECTS[0]), int)  # exact, not a REAL
+
+
+@pytest.mark.parametrize("server", ["pg_url", "maria_url"])
+def test_a_concurrent_create_of_the_same_email_is_a_duplicate_error(
+    server: str, request: pytest.FixtureRequest
+) -> None:
+    """Both creates pass the check (neither sees the other's uncommitted row); the second insert waits for the
+    first to commit and then fails on the unique key: Magento's duplicate error, not a 500."""
+    import threading
+    import time
+
+    engine = make_engine(request.getfixturevalue(server))
+    outcome: list[BaseException | int] = []
+    with engine.connect() as first, engine.connect() as second:
+        first_tx = first.begin()
+        repo.create(first, customer("race@example.com"))
+
+        def create_too() -> None:
+            with second.begin():
+                try:
+                    outcome.append(repo.create(second, customer("race@example.com")).id)
+                except Exception as exc:
+                    outcome.append(exc)
+
+        racer = threading.Thread(target=create_too)
+        racer.start()
+        time.sleep(0.5)  # the racer's insert now waits on the first's uncommitted key
+        first_tx.commit()
+        racer.join(30)
+    engine.dispose()
+    assert len(outcome) == 1 and isinstance(outcome[0], DuplicateError), outcome
+    assert outcome[0].message == DUPLICATE_EMAIL

@@ -157,7 +157,12 @@ class CustomerRepository:
         now = utc_now()
         row = {**customer.row, "created_at": customer.created_at or now, "updated_at": now}
         row["password_hash"] = password_hash
-        customer_id = insert_one(conn, customer_table, row)
+        try:
+            customer_id = insert_one(conn, customer_table, row)
+        except sa.exc.IntegrityError as exc:  # a concurrent create of the same email won after our check
+            if "email" in str(exc.orig).lower():
+                raise DuplicateError(DUPLICATE_EMAIL) from exc
+            raise
         self._write_children(conn, now, {customer_id: customer}, {})
         return self.get(conn, customer_id)
 
