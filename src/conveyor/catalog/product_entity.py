@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from conveyor.catalog.attributes import DEFAULT_PRODUCT_SET_ID
-from conveyor.catalog.product_values import chunked, foreign_key, value_tables
+from conveyor.catalog.product_values import chunked, foreign_key, in_list, value_tables
 from conveyor.db.metadata import metadata
 
 ENTITY = "catalog_product_entity"
@@ -54,6 +54,10 @@ product_website_table = sa.Table(
 P = product_table
 T = TypeVar("T")
 
+# Built once (expanding IN parameters): constructing a statement costs more than running it on a small batch.
+_IDS_BY_SKU = sa.select(P.c.sku, P.c.entity_id).where(in_list(P.c.sku, "skus"))
+_SKUS_BY_ID = sa.select(P.c.entity_id, P.c.sku).where(in_list(P.c.entity_id, "ids"))
+
 
 def ids_by_sku(conn: Connection, skus: Sequence[str]) -> dict[str, int]:
     """sku → entity_id for the skus that exist (one statement per 5,000 skus), keyed as asked.
@@ -63,7 +67,7 @@ def ids_by_sku(conn: Connection, skus: Sequence[str]) -> dict[str, int]:
     """
     stored: dict[str, int] = {}
     for part in chunked(sorted(set(skus))):
-        stored.update(conn.execute(sa.select(P.c.sku, P.c.entity_id).where(P.c.sku.in_(part))).all())
+        stored.update(conn.execute(_IDS_BY_SKU, {"skus": list(part)}).all())
     return match_skus(skus, stored)
 
 
@@ -83,5 +87,5 @@ def skus_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
     """entity_id → sku for the ids that exist (Magento payloads that name products by id)."""
     found: dict[int, str] = {}
     for part in chunked(sorted(set(ids))):
-        found.update(conn.execute(sa.select(P.c.entity_id, P.c.sku).where(P.c.entity_id.in_(part))).all())
+        found.update(conn.execute(_SKUS_BY_ID, {"ids": list(part)}).all())
     return found

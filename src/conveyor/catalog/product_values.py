@@ -16,7 +16,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, TypeVar
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -38,6 +39,7 @@ INVALID_VALUE = 'The "%1" attribute value is not valid: %2'
 _MAX_NAME = 60
 # Rows per IN list: far below SQLite's 32766 bound parameters, big enough that a batch needs one statement.
 IN_CHUNK = 5000
+VALUE_KEY = ("entity_id", "attribute_id", "store_id")
 
 T = TypeVar("T")
 
@@ -63,6 +65,16 @@ def chunked(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
     """``items`` in slices of ``size`` (IN lists stay under every dialect's parameter limit)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def in_list(column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
+    """``column IN (…)`` over a list given at execution as the parameter ``name``, for statements built once.
+
+    An expanding IN on every dialect. (PostgreSQL's ``column = ANY(:array)`` halved a read on small tables but
+    was measured about eight times slower, 16 ms against 2 ms a read, once 10,000 products had been written in
+    the same run; the cause was not pinned down, so it is not used.)
+    """
+    return column.in_(sa.bindparam(name, expanding=True))
 
 
 def value_tables(entity: sa.Table, key_type: Any = sa.Integer) -> dict[str, sa.Table]:
@@ -315,9 +327,11 @@ class Scopes:
 # Reading and writing
 
 
-@dataclass(frozen=True, slots=True)
-class ValueWrite:
-    """One value to store (``value`` None deletes the row: the store view falls back to the default)."""
+class ValueWrite(NamedTuple):
+    """One value to store (``value`` None deletes the row: the store view falls back to the default).
+
+    A named tuple: a batch makes one per value, and a tuple is built several times faster than a frozen dataclass.
+    """
 
     backend: str
     entity_id: int
@@ -349,7 +363,8 @@ def write_values(conn: Connection, tables: Mapping[str, sa.Table], writes: Itera
         rows = [
             {"entity_id": e, "attribute_id": a, "store_id": s, "value": v} for (e, a, s), v in sorted(values.items())
         ]
-        upsert(conn, tables[backend], rows, key=["entity_id", "attribute_id", "store_id"])
+        # keys are unique here (collected in a dict): PostgreSQL takes the rows as arrays in one statement
+        upsert(conn, tables[backend], rows, key=VALUE_KEY, distinct=True)
 
 
 def read_values(
@@ -363,19 +378,28 @@ def read_values(
     found: dict[int, dict[int, tuple[str, Any]]] = defaultdict(dict)
     stores = sorted({0, store_id})
     for backend, table in tables.items():
+        query = _values_query(table, attribute_ids is not None)
         for part in chunked(list(entity_ids)):
-            query = (
-                sa.select(table.c.entity_id, table.c.attribute_id, table.c.value)
-                .where(table.c.entity_id.in_(part), table.c.store_id.in_(stores))
-                .order_by(table.c.store_id)
-            )
+            parameters: dict[str, Any] = {"ids": list(part), "stores": stores}
             if attribute_ids is not None:
-                query = query.where(table.c.attribute_id.in_(list(attribute_ids)))
-            rows = conn.execute(query)
-            for entity_id, attribute_id, value in rows:
+                parameters["attributes"] = list(attribute_ids)
+            for entity_id, attribute_id, value in conn.execute(query, parameters):
                 if value is not None:
                     found[entity_id][attribute_id] = (backend, value)
     return found
+
+
+@lru_cache(maxsize=64)
+def _values_query(table: sa.Table, by_attribute: bool) -> sa.Select[Any]:
+    """Built once per table: statement construction costs more than a small batch's execution."""
+    query = (
+        sa.select(table.c.entity_id, table.c.attribute_id, table.c.value)
+        .where(in_list(table.c.entity_id, "ids"), in_list(table.c.store_id, "stores"))
+        .order_by(table.c.store_id)
+    )
+    if by_attribute:
+        query = query.where(in_list(table.c.attribute_id, "attributes"))
+    return query
 
 
 def scoped_value(

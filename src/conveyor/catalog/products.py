@@ -10,7 +10,7 @@ Reads (``get_many``, ``search``) likewise cost a fixed number of statements per 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -74,6 +74,7 @@ from conveyor.catalog.product_values import (
     coerce_value,
     format_datetime,
     format_url_key,
+    in_list,
     parse_decimal,
     present,
     read_values,
@@ -130,11 +131,42 @@ class ProductRepository:
         """
         if not products:
             return {}
-        scopes = Scopes.load(conn)
+        return self._save(conn, products, store_id, create_only, _Catalog.load(conn)).ids
+
+    def save_and_get_many(
+        self, conn: Connection, products: Sequence[ProductInput], store_id: int = 0, read_store_id: int = 0
+    ) -> list[ProductRecord]:
+        """``save_many``, then the saved products as ``read_store_id`` sees them, in the order given.
+
+        The REST API's save answers with the stored product (defaults, ids, timestamps included); sharing the
+        store and attribute lookups between the write and the read, and skipping the reads of relations that a
+        product just created without them cannot have, saves a third of a batch's statements.
+        """
+        if not products:
+            return []
+        catalog = _Catalog.load(conn)
+        catalog.scopes.check_store(read_store_id)
+        saved = self._save(conn, products, store_id, False, catalog)
+        ids = [saved.ids[product.sku] for product in products]
+        if not all(plan.is_new for plan in saved.plans):
+            return self._read(conn, ids, read_store_id, catalog)
+        skip = frozenset(
+            relation for relation, given in _RELATION_INPUTS.items() if not any(given(plan) for plan in saved.plans)
+        )
+        return self._read(conn, ids, read_store_id, catalog, skip, saved.backends)
+
+    def _save(
+        self,
+        conn: Connection,
+        products: Sequence[ProductInput],
+        store_id: int,
+        create_only: bool,
+        catalog: _Catalog,
+    ) -> _Saved:
+        scopes, attributes = catalog.scopes, catalog.attributes
         scopes.check_store(store_id)
-        attributes = load_attributes(conn, PRODUCT_ENTITY_TYPE_ID)
         plans = self._plans(conn, products, attributes, create_only)
-        self._check_values(conn, plans, attributes, store_id)
+        self._check_values(conn, plans, catalog, store_id)
         references = self._referenced_ids(conn, plans)
         relations = _Relations.build(conn, plans, attributes, scopes)
 
@@ -156,6 +188,7 @@ class ProductRepository:
                 ],
                 key=["sku"],
                 update=[],
+                distinct=True,  # skus are unique in a batch (_plans)
             )
             created = ids_by_sku(conn, [plan.product.sku for plan in new])
             for plan in new:
@@ -163,17 +196,16 @@ class ProductRepository:
         old = [plan for plan in plans if not plan.is_new]
         if old:
             conn.execute(
-                P.update()
-                .where(P.c.entity_id == sa.bindparam("b_id"))
-                .values(type_id=sa.bindparam("b_type"), attribute_set_id=sa.bindparam("b_set"), updated_at=now),
-                [{"b_id": p.entity_id, "b_type": p.type_id, "b_set": p.attribute_set_id} for p in old],
+                _UPDATE_ENTITY,
+                [{"b_id": p.entity_id, "b_type": p.type_id, "b_set": p.attribute_set_id, "b_now": now} for p in old],
             )
         ids = {plan.product.sku: int(plan.entity_id or 0) for plan in plans}
         references.update(ids)
         roles = {role: attributes[role] for role in MEDIA_ROLES if role in attributes}
-        write_values(conn, product_values, self._value_writes(plans, scopes, store_id, roles))
+        writes = list(self._value_writes(plans, scopes, store_id, roles))
+        write_values(conn, product_values, writes)
         relations.write(conn, plans, ids, references, scopes, store_id)
-        return ids
+        return _Saved(ids, plans, frozenset(write.backend for write in writes))
 
     def _plans(
         self,
@@ -193,9 +225,7 @@ class ProductRepository:
             seen.add(product.sku)
         stored: dict[str, Any] = {}
         for part in chunked(sorted(seen)):
-            for found in conn.execute(
-                sa.select(P.c.entity_id, P.c.sku, P.c.type_id, P.c.attribute_set_id).where(P.c.sku.in_(part))
-            ):
+            for found in conn.execute(_STORED_BY_SKU, {"skus": list(part)}):
                 stored[found.sku] = found
         existing = match_skus([product.sku for product in products], stored)
         if create_only and existing:
@@ -236,15 +266,14 @@ class ProductRepository:
                 plan.values[meta.attribute_id] = (meta, value)
         return plans
 
-    def _check_values(
-        self, conn: Connection, plans: Sequence[_Plan], attributes: Mapping[str, AttributeMeta], store_id: int
-    ) -> None:
+    def _check_values(self, conn: Connection, plans: Sequence[_Plan], catalog: _Catalog, store_id: int) -> None:
         """Coerce every value (options checked in one lookup), apply defaults and require required values."""
+        attributes = catalog.attributes
         used = {a for plan in plans for a, (meta, _) in plan.values.items() if meta.uses_options}
         options = load_option_ids(conn, sorted(used))
         members = set_attribute_ids(conn, sorted({plan.attribute_set_id for plan in plans if plan.is_new}))
-        by_id = {meta.attribute_id: meta for meta in attributes.values()}
         url_key = attributes.get("url_key")
+        defaults: dict[tuple[int, str], _Defaults] = {}
         for plan in plans:
             for attribute_id, (meta, raw) in list(plan.values.items()):
                 value = coerce_value(meta, raw, options.get(attribute_id))
@@ -253,14 +282,11 @@ class ProductRepository:
                 plan.values[attribute_id] = (meta, value)
             if not plan.is_new:
                 continue
-            for attribute_id in sorted(members.get(plan.attribute_set_id, ())):
-                meta = by_id[attribute_id]
-                if attribute_id in plan.values or meta.backend_type == "static" or not meta.applies_to(plan.type_id):
-                    continue
-                if meta.default_value not in (None, ""):
-                    plan.values[attribute_id] = (meta, coerce_value(meta, meta.default_value, None))
-                elif meta.is_required:
-                    raise InvalidValueError(EMPTY_VALUE, [meta.code])
+            kind = (plan.attribute_set_id, plan.type_id)
+            found = defaults.get(kind)
+            if found is None:
+                found = defaults[kind] = _Defaults.of(members.get(plan.attribute_set_id, ()), catalog, plan.type_id)
+            found.apply(plan)
             if url_key is not None and url_key.attribute_id not in plan.values:
                 name = next((v for m, v in plan.values.values() if m.code == "name"), None)
                 key = format_url_key(str(name or ""))
@@ -335,34 +361,45 @@ class ProductRepository:
 
     def get_many_by_id(self, conn: Connection, entity_ids: Sequence[int], store_id: int = 0) -> list[ProductRecord]:
         """Products in the order of ``entity_ids``: a fixed number of statements for the whole list."""
-        scopes = Scopes.load(conn)
-        scopes.check_store(store_id)
+        catalog = _Catalog.load(conn)
+        catalog.scopes.check_store(store_id)
+        return self._read(conn, entity_ids, store_id, catalog)
+
+    def _read(
+        self,
+        conn: Connection,
+        entity_ids: Sequence[int],
+        store_id: int,
+        catalog: _Catalog,
+        skip: frozenset[str] = frozenset(),
+        backends: frozenset[str] | None = None,
+    ) -> list[ProductRecord]:
+        """``get_many_by_id`` with the lookups loaded; ``skip`` names relations known to have no rows, ``backends``
+        the only value tables that can hold values of these products (None: all)."""
         rows: dict[int, sa.Row[Any]] = {}
         for part in chunked(list(dict.fromkeys(entity_ids))):
-            rows.update((row.entity_id, row) for row in conn.execute(sa.select(P).where(P.c.entity_id.in_(part))))
+            rows.update((row.entity_id, row) for row in conn.execute(_ENTITIES, {"ids": list(part)}))
         ids = [i for i in dict.fromkeys(entity_ids) if i in rows]
         if not ids:
             return []
-        by_id = {meta.attribute_id: meta for meta in load_attributes(conn, PRODUCT_ENTITY_TYPE_ID).values()}
-        values = read_values(conn, product_values, ids, store_id)
-        websites = _grouped(conn, product_website_table, "product_id", "website_id", ids)
+        by_id = catalog.by_id
+        tables = product_values if backends is None else {b: t for b, t in product_values.items() if b in backends}
+        values = read_values(conn, tables, ids, store_id)
+        websites = _grouped(conn, _WEBSITES, ids)
         categories: dict[int, list[CategoryLink]] = defaultdict(list)
-        for part in chunked(ids):
-            for product_id, category_id, position in conn.execute(
-                sa.select(CP.c.product_id, CP.c.category_id, CP.c.position)
-                .where(CP.c.product_id.in_(part))
-                .order_by(CP.c.product_id, CP.c.category_id)
-            ):
-                categories[product_id].append(CategoryLink(category_id=category_id, position=position))
+        if "category_links" not in skip:
+            for part in chunked(ids):
+                for product_id, category_id, position in conn.execute(_CATEGORIES, {"ids": list(part)}):
+                    categories[product_id].append(CategoryLink(category_id=category_id, position=position))
         stock = self._stock(conn, [rows[i].sku for i in ids])
         by_type: dict[str, list[int]] = defaultdict(list)
         for i in ids:
             by_type[rows[i].type_id].append(i)
         configurable, children = load_configurable(conn, by_type["configurable"], product_values["int"])
         bundles = load_bundles(conn, by_type["bundle"], store_id) if by_type["bundle"] else {}
-        links = load_links(conn, ids)
-        gallery = load_gallery(conn, ids, store_id)
-        tiers = load_tier_prices(conn, ids)
+        links = {} if "product_links" in skip else load_links(conn, ids)
+        gallery = {} if "media_gallery_entries" in skip else load_gallery(conn, ids, store_id)
+        tiers = {} if "tier_prices" in skip else load_tier_prices(conn, ids)
         records = []
         for i in ids:
             row = rows[i]
@@ -407,11 +444,7 @@ class ProductRepository:
     def _stock(conn: Connection, skus: Sequence[str]) -> dict[str, StockRecord]:
         found: dict[str, StockRecord] = {}
         for part in chunked(list(skus)):
-            for sku, quantity, status in conn.execute(
-                sa.select(SI.c.sku, SI.c.quantity, SI.c.status).where(
-                    SI.c.source_code == DEFAULT_SOURCE, SI.c.sku.in_(part)
-                )
-            ):
+            for sku, quantity, status in conn.execute(_STOCK, {"skus": list(part)}):
                 found[sku] = StockRecord(qty=float(quantity), is_in_stock=status == IN_STOCK)
         return found
 
@@ -483,14 +516,109 @@ def _int(value: object, field_name: str) -> int:
         raise InvalidValueError(INVALID_VALUE, [field_name, str(value)]) from None
 
 
-def _grouped(conn: Connection, table: sa.Table, key: str, value: str, ids: Sequence[int]) -> dict[int, list[int]]:
+def _grouped(conn: Connection, query: sa.Select[Any], ids: Sequence[int]) -> dict[int, list[int]]:
+    """key → values of a two-column ``query`` with a list parameter ``ids``."""
     found: dict[int, list[int]] = defaultdict(list)
     for part in chunked(list(ids)):
-        for k, v in conn.execute(
-            sa.select(table.c[key], table.c[value]).where(table.c[key].in_(part)).order_by(table.c[value])
-        ):
+        for k, v in conn.execute(query, {"ids": list(part)}):
             found[k].append(v)
     return found
+
+
+def _stored(plans: Sequence[_Plan], ids: Mapping[str, int], wanted: Iterable[int]) -> list[int]:
+    """The ids among ``wanted`` whose rows may need replacing: a product created in this batch has none yet
+    (its relation rows would have gone with any earlier product of its id: the foreign keys cascade)."""
+    fresh = {ids[plan.product.sku] for plan in plans if plan.is_new}
+    return sorted(i for i in wanted if i not in fresh)
+
+
+@dataclass(frozen=True, slots=True)
+class _Saved:
+    """What a save did: sku → entity_id, its plans, and the value tables it wrote to."""
+
+    ids: dict[str, int]
+    plans: list[_Plan]
+    backends: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Catalog:
+    """The store views and product attributes, loaded once per batch and shared by its write and read."""
+
+    scopes: Scopes
+    attributes: dict[str, AttributeMeta]
+    by_id: dict[int, AttributeMeta]
+
+    @classmethod
+    def load(cls, conn: Connection) -> _Catalog:
+        attributes = load_attributes(conn, PRODUCT_ENTITY_TYPE_ID)
+        by_id = {meta.attribute_id: meta for meta in attributes.values()}
+        return cls(Scopes.load(conn), attributes, by_id)
+
+
+@dataclass(frozen=True, slots=True)
+class _Defaults:
+    """What a new product of one attribute set and type gets for the attributes it was not given."""
+
+    values: dict[int, tuple[AttributeMeta, Any]]  # coerced default values (or the error coercing it gave)
+    required: list[AttributeMeta]  # required, without a default
+
+    @classmethod
+    def of(cls, members: Iterable[int], catalog: _Catalog, type_id: str) -> _Defaults:
+        values: dict[int, tuple[AttributeMeta, Any]] = {}
+        required: list[AttributeMeta] = []
+        for attribute_id in sorted(members):
+            meta = catalog.by_id[attribute_id]
+            if meta.backend_type == "static" or not meta.applies_to(type_id):
+                continue
+            if meta.default_value not in (None, ""):
+                try:
+                    values[attribute_id] = (meta, coerce_value(meta, meta.default_value, None))
+                except InvalidValueError as exc:  # raised only for a product that takes this default
+                    values[attribute_id] = (meta, exc)
+            elif meta.is_required:
+                required.append(meta)
+        return cls(values, required)
+
+    def apply(self, plan: _Plan) -> None:
+        """Give ``plan`` the defaults of what it was not given; a required attribute without one is an error."""
+        for attribute_id, (meta, value) in self.values.items():
+            if attribute_id not in plan.values:
+                if isinstance(value, InvalidValueError):
+                    raise value
+                plan.values[attribute_id] = (meta, value)
+        for meta in self.required:
+            if meta.attribute_id not in plan.values:
+                raise InvalidValueError(EMPTY_VALUE, [meta.code])
+
+
+# Relations a product has rows of only if it was given them or existed before (see save_and_get_many).
+_RELATION_INPUTS: dict[str, Callable[[_Plan], bool]] = {
+    "category_links": lambda plan: plan.category_links is not None,
+    "product_links": lambda plan: plan.product.product_links is not None,
+    "media_gallery_entries": lambda plan: plan.product.media_gallery_entries is not None,
+    "tier_prices": lambda plan: plan.product.tier_prices is not None,
+}
+
+# Statements built once (in_list: a list parameter): building one costs more than running it on a small batch.
+_STORED_BY_SKU = sa.select(P.c.entity_id, P.c.sku, P.c.type_id, P.c.attribute_set_id).where(in_list(P.c.sku, "skus"))
+_UPDATE_ENTITY = (
+    P.update()
+    .where(P.c.entity_id == sa.bindparam("b_id"))
+    .values(type_id=sa.bindparam("b_type"), attribute_set_id=sa.bindparam("b_set"), updated_at=sa.bindparam("b_now"))
+)
+_ENTITIES = sa.select(P).where(in_list(P.c.entity_id, "ids"))
+_WEBSITES = sa.select(PW.c.product_id, PW.c.website_id).where(in_list(PW.c.product_id, "ids")).order_by(PW.c.website_id)
+_CATEGORIES = (
+    sa.select(CP.c.product_id, CP.c.category_id, CP.c.position)
+    .where(in_list(CP.c.product_id, "ids"))
+    .order_by(CP.c.product_id, CP.c.category_id)
+)
+_STOCK = sa.select(SI.c.sku, SI.c.quantity, SI.c.status).where(
+    SI.c.source_code == DEFAULT_SOURCE, in_list(SI.c.sku, "skus")
+)
+_DELETE_WEBSITES = PW.delete().where(in_list(PW.c.product_id, "ids"))
+_DELETE_CATEGORIES = CP.delete().where(in_list(CP.c.product_id, "ids"))
 
 
 @dataclass(slots=True)
@@ -641,17 +769,17 @@ class _Relations:
                 wanted[ids[plan.product.sku]] = plan.product.website_ids
             elif plan.is_new and scopes.default_website_id is not None:
                 wanted[ids[plan.product.sku]] = [scopes.default_website_id]
-        for part in chunked(sorted(wanted)):
-            conn.execute(PW.delete().where(PW.c.product_id.in_(part)))
+        for part in chunked(_stored(plans, ids, wanted)):
+            conn.execute(_DELETE_WEBSITES, {"ids": list(part)})
         rows = [{"product_id": p, "website_id": w} for p, ws in wanted.items() for w in sorted(set(ws))]
         if rows:
-            upsert(conn, PW, rows, key=["product_id", "website_id"], update=[])
+            upsert(conn, PW, rows, key=["product_id", "website_id"], update=[], distinct=True)
 
     @staticmethod
     def _categories(conn: Connection, plans: Sequence[_Plan], ids: Mapping[str, int]) -> None:
         wanted = {ids[p.product.sku]: p.category_links for p in plans if p.category_links is not None}
-        for part in chunked(sorted(wanted)):
-            conn.execute(CP.delete().where(CP.c.product_id.in_(part)))
+        for part in chunked(_stored(plans, ids, wanted)):
+            conn.execute(_DELETE_CATEGORIES, {"ids": list(part)})
         rows = {
             (link.category_id, product_id): {
                 "category_id": link.category_id,
@@ -662,7 +790,7 @@ class _Relations:
             for link in links or []
         }
         if rows:
-            upsert(conn, CP, list(rows.values()), key=["category_id", "product_id"])
+            upsert(conn, CP, list(rows.values()), key=["category_id", "product_id"], distinct=True)
 
     @staticmethod
     def _stock(conn: Connection, plans: Sequence[_Plan]) -> None:
@@ -686,4 +814,4 @@ class _Relations:
                 {"source_code": DEFAULT_SOURCE, "sku": plan.product.sku, "quantity": quantity, "status": status}
             )
         for given, rows in groups.items():
-            upsert(conn, source_item_table, rows, key=["source_code", "sku"], update=list(given))
+            upsert(conn, source_item_table, rows, key=["source_code", "sku"], update=list(given), distinct=True)

@@ -233,7 +233,7 @@ def update_products(
 
 
 def _save_batch(ctx: OperationContext, pairs: list[tuple[str, ProductData]]) -> list[ProductData]:
-    """Save through one ``save_many`` and read back through one ``get_many_by_id``: a fixed number of statements.
+    """Save and read back through one ``save_and_get_many``: a fixed number of statements for the batch.
 
     A sku twice in the batch is refused (the consumer then saves the items one by one, in order), since one
     ``save_many`` would merge the two payloads instead of applying them in turn.
@@ -241,19 +241,16 @@ def _save_batch(ctx: OperationContext, pairs: list[tuple[str, ProductData]]) -> 
     if len({sku.casefold() for sku, _ in pairs}) != len(pairs):
         raise ApiError(400, INVALID, ["duplicate sku in one batch", "product.sku"])
     inputs = [to_input(ctx.conn, data, sku) for sku, data in pairs]
-    ids = repository.save_many(ctx.conn, inputs, write_store_id(ctx))
-    entity_ids = [ids[product.sku] for product in inputs]
-    records = {r.id: r for r in repository.get_many_by_id(ctx.conn, entity_ids, ctx.store.store_id)}
-    return [present(records[entity_id]) for entity_id in entity_ids]
+    records = repository.save_and_get_many(ctx.conn, inputs, write_store_id(ctx), ctx.store.store_id)
+    return [present(record) for record in records]
 
 
 # --- routes ----------------------------------------------------------------------------------------------------
 @operations.write("POST", "/V1/products", resource=RESOURCE, batch=save_products)
 def save_product(ctx: OperationContext, params: dict[str, str], body: ProductSaveRequest) -> ProductData:
     """Create a product, or update the one with this sku (Magento's POST saves by sku); the saved product."""
-    product = body.product
-    entity_id = repository.save(ctx.conn, to_input(ctx.conn, product, product.sku), write_store_id(ctx))
-    return present(repository.get_by_id(ctx.conn, entity_id, ctx.store.store_id))
+    (saved,) = _save_batch(ctx, [(body.product.sku, body.product)])
+    return saved
 
 
 @operations.read("/V1/products/{sku}", resource=RESOURCE)
@@ -269,8 +266,8 @@ def update_product(ctx: OperationContext, params: dict[str, str], body: ProductU
     given = body.product.sku
     if given is not None and given.casefold() != sku.casefold():
         raise ApiError(400, INVALID, [given, "product.sku"])  # renaming a sku is not supported
-    entity_id = repository.save(ctx.conn, to_input(ctx.conn, body.product, sku), write_store_id(ctx))
-    return present(repository.get_by_id(ctx.conn, entity_id, ctx.store.store_id))
+    (saved,) = _save_batch(ctx, [(sku, body.product)])
+    return saved
 
 
 @operations.write("DELETE", "/V1/products/{sku}", resource=RESOURCE)
