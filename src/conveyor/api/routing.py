@@ -23,6 +23,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 from sqlalchemy.engine import Connection, Engine
+from starlette.background import BackgroundTask
 
 from conveyor.api.auth import GUEST, Caller, caller_for_token
 from conveyor.api.errors import DECODING, OUT_OF_RANGE, ApiError, ErrorResponse, unauthorized
@@ -95,14 +96,22 @@ class Services:
             self.mq.declare()
 
     @contextmanager
-    def writing(self) -> Iterator[Transaction]:
-        """A transaction that can publish; outboxed messages are relayed once it commits."""
+    def writing(self, relay: bool = True) -> Iterator[Transaction]:
+        """A transaction that can publish; outboxed messages are relayed once it commits.
+
+        ``relay=False`` leaves that to the caller (``relay``), e.g. after the response is sent: committed outbox
+        rows are durable, and any later relay (this process's, or ``queue refresh``'s) sends them.
+        """
         with self.engine.begin() as conn:
             transaction = Transaction(self.mq, conn)
             yield transaction
-        if transaction.outboxed:
-            with self._broker_lock:
-                self.mq.relay_outbox()
+        if transaction.outboxed and relay:
+            self.relay()
+
+    def relay(self) -> None:
+        """Send the committed outbox rows to the broker."""
+        with self._broker_lock:
+            self.mq.relay_outbox()
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -285,11 +294,13 @@ def _add_bulk(app: FastAPI, services: Services, op: Operation, store: Callable[.
         if not isinstance(items, list) or not items:
             raise ApiError(400, EXPECTED_ARRAY)
         caller: Caller = values["conveyor_caller"]
-        answer = await run_in_threadpool(
+        answer, outboxed = await run_in_threadpool(
             schedule_bulk, services, op, values["conveyor_store"], BulkUser(caller.user_type, caller.user_id), items
         )
+        # the operations are committed (with their messages, in the outbox on AMQP): answer first, relay after
+        relay = BackgroundTask(services.relay) if outboxed else None
         # already in AsyncResponse's shape: skip validating thousands of items again on the way out
-        return Response(orjson.dumps(answer), status_code=202, media_type="application/json")
+        return Response(orjson.dumps(answer), status_code=202, media_type="application/json", background=relay)
 
     endpoint.__signature__ = _signature(  # type: ignore[attr-defined]
         op, _caller_dependency(services, op), store, path=False, body=None
@@ -341,8 +352,11 @@ def serialize(store: StoreScope, params: dict[str, str], body: Any) -> str:
 
 def schedule_bulk(
     services: Services, op: Operation, store: StoreScope, user: BulkUser, items: Sequence[Any]
-) -> dict[str, Any]:
-    """Validate each item with the operation's item model and schedule the accepted ones in one bulk."""
+) -> tuple[dict[str, Any], bool]:
+    """Validate each item with the operation's item model and schedule the accepted ones in one bulk.
+
+    Returns the answer and whether messages wait in the outbox for the caller to relay.
+    """
     prepared = []
     for item in items:
         try:
@@ -350,5 +364,6 @@ def schedule_bulk(
             prepared.append(Item(serialize(store, params, body)))
         except ApiError as exc:
             prepared.append(Item(json.dumps(item, separators=(",", ":")), error=str(exc)))  # json: any int size
-    with services.writing() as transaction:
-        return schedule(transaction, op.topic, prepared, user)
+    with services.writing(relay=False) as transaction:
+        answer = schedule(transaction, op.topic, prepared, user)
+    return answer, transaction.outboxed

@@ -18,6 +18,7 @@ import orjson
 from sqlalchemy.engine import Connection
 
 from conveyor.bulk.schema import OperationStatus, bulk_table, operation_table
+from conveyor.db.bulk_insert import insert_rows
 from conveyor.db.engine import now
 from conveyor.mq.envelope import Envelope
 from conveyor.mq.queue import Transaction
@@ -103,12 +104,6 @@ _OPERATION_COLUMNS = (
 
 
 def _insert_operations(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
-    """One executemany of plain tuples: Core's per-row parameter building would double the cost of a big bulk."""
-    if not rows:
-        return
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    statement = (
-        f"INSERT INTO {operation_table.name} ({', '.join(_OPERATION_COLUMNS)})"
-        f" VALUES ({', '.join([mark] * len(_OPERATION_COLUMNS))})"
-    )
-    conn.exec_driver_sql(statement, list(rows))
+    """One bulk insert of plain tuples (COPY on PostgreSQL): Core's per-row parameter building would double the cost
+    of a big bulk."""
+    insert_rows(conn, operation_table, _OPERATION_COLUMNS, rows)

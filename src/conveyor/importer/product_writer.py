@@ -37,8 +37,8 @@ from conveyor.catalog.product_relations import (
     super_link_table,
 )
 from conveyor.catalog.product_values import Scopes, ValueWrite, chunked, format_url_key, utc_now, write_values
+from conveyor.db.bulk_insert import insert_rows
 from conveyor.db.upsert import upsert
-from conveyor.importer.bulk import insert_rows
 from conveyor.importer.product_items import ProductItem
 
 P, PW, CP, SI = product_table, product_website_table, category_product_table, source_item_table

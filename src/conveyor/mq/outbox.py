@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
+from conveyor.db.bulk_insert import insert_rows
 from conveyor.db.engine import now
 from conveyor.mq.envelope import Envelope
 from conveyor.mq.schema import outbox_table
@@ -23,13 +24,8 @@ OUTBOX = outbox_table
 def stage(conn: Connection, envelopes: Sequence[Envelope]) -> None:
     """Write ``envelopes`` to the outbox inside ``conn``'s transaction."""
     t = now()
-    conn.execute(
-        OUTBOX.insert(),
-        [
-            {"topic_name": e.topic, "body": e.body, "properties": e.encoded_properties(), "created_at": t}
-            for e in envelopes
-        ],
-    )
+    rows = [(e.topic, e.body, e.encoded_properties(), t) for e in envelopes]
+    insert_rows(conn, OUTBOX, ("topic_name", "body", "properties", "created_at"), rows)
 
 
 def relay(engine: Engine, send: Callable[[Sequence[Envelope]], None], batch: int = 500) -> int:

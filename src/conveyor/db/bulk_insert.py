@@ -1,5 +1,6 @@
-"""Plain bulk inserts for rows that cannot exist yet (the values, links and prices of products created in the
-same transaction): PostgreSQL ``COPY``, elsewhere one DBAPI ``executemany`` of a parameterised INSERT.
+"""Plain bulk inserts for rows that cannot exist yet (the values, links and prices of products an import creates,
+a bulk's operations, outbox rows): PostgreSQL ``COPY``, elsewhere one DBAPI ``executemany`` of a parameterised
+INSERT, all inside the caller's transaction.
 
 Measured on the shared 2-core test machine, 100,000 value rows: PostgreSQL COPY ~100,000 rows/s against
 ~9,000 for the multi-row upsert through SQLAlchemy (whose per-row parameter processing dominates); SQLite raw
