@@ -14,19 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from conveyor.mq.topology import (
-    DEFAULT_EXCHANGE,
-    Binding,
-    Consumer,
-    Exchange,
-    HandlerRef,
-    Origin,
-    Publisher,
-    PublisherConnection,
-    Queue,
-    Topic,
-    Topology,
-)
+from conveyor.mq.builtin import single_queue_topology
+from conveyor.mq.topology import Topology
 from conveyor.settings import Settings
 
 QUEUE = "async.operations.all"
@@ -38,43 +27,14 @@ ORIGIN = "<conveyor.bulk>"
 
 def bulk_topology(connection: str = "db", topics: Iterable[str] = ()) -> Topology:
     """The async operations' queue on ``connection``, with publishers for ``topics``."""
-
-    def origin(element: str) -> Origin:
-        return Origin(ORIGIN, element)
-
-    binding = Binding(id=QUEUE, topic=BINDING_TOPIC, destination=QUEUE, origin=origin(f"binding '{QUEUE}'"))
-    names = sorted(set(topics))
-    return Topology(
-        topics={t: Topic(name=t, origin=origin(f"topic '{t}'")) for t in names},
-        exchanges={
-            (connection, DEFAULT_EXCHANGE): Exchange(
-                name=DEFAULT_EXCHANGE,
-                connection=connection,
-                bindings=(binding,),
-                origin=origin(f"exchange '{DEFAULT_EXCHANGE}'"),
-            )
-        },
-        queues={QUEUE: Queue(name=QUEUE, connection=connection, origin=origin(f"queue '{QUEUE}'"))},
-        publishers={
-            t: Publisher(
-                topic=t,
-                connections=(
-                    PublisherConnection(name=connection, exchange=DEFAULT_EXCHANGE, origin=origin("publisher")),
-                ),
-                origin=origin(f"publisher '{t}'"),
-            )
-            for t in names
-        },
-        consumers={
-            CONSUMER: Consumer(
-                name=CONSUMER,
-                queue=QUEUE,
-                handler=HandlerRef(HANDLER),
-                connection=connection,
-                only_spawn_when_message_available=True,
-                origin=origin(f"consumer '{CONSUMER}'"),
-            )
-        },
+    return single_queue_topology(
+        owner=ORIGIN,
+        connection=connection,
+        queue=QUEUE,
+        binding=BINDING_TOPIC,
+        handler=HANDLER,
+        topics=topics,
+        consumer=CONSUMER,
     )
 
 

@@ -43,21 +43,10 @@ from conveyor.importer.files import (
 )
 from conveyor.importer.history import Origin, RunStatus
 from conveyor.importer.report import ImportReport
+from conveyor.mq.builtin import single_queue_topology
 from conveyor.mq.consumer import PermanentError
 from conveyor.mq.envelope import Envelope
-from conveyor.mq.topology import (
-    DEFAULT_EXCHANGE,
-    Binding,
-    Consumer,
-    Exchange,
-    HandlerRef,
-    Publisher,
-    PublisherConnection,
-    Queue,
-    Topic,
-    Topology,
-)
-from conveyor.mq.topology import Origin as TopologyOrigin
+from conveyor.mq.topology import Topology
 from conveyor.mq.transports.base import is_transient
 from conveyor.settings import Settings
 
@@ -568,41 +557,14 @@ class ImportRequest:
 
 def import_topology(connection: str = "db") -> Topology:
     """Topic, queue, binding, publisher and consumer ``import.run`` on ``connection``."""
-
-    def origin(element: str) -> TopologyOrigin:
-        return TopologyOrigin(ORIGIN, element)
-
-    binding = Binding(id=QUEUE, topic=TOPIC, destination=QUEUE, origin=origin(f"binding '{QUEUE}'"))
-    return Topology(
-        topics={TOPIC: Topic(name=TOPIC, origin=origin(f"topic '{TOPIC}'"))},
-        exchanges={
-            (connection, DEFAULT_EXCHANGE): Exchange(
-                name=DEFAULT_EXCHANGE,
-                connection=connection,
-                bindings=(binding,),
-                origin=origin(f"exchange '{DEFAULT_EXCHANGE}'"),
-            )
-        },
-        queues={QUEUE: Queue(name=QUEUE, connection=connection, origin=origin(f"queue '{QUEUE}'"))},
-        publishers={
-            TOPIC: Publisher(
-                topic=TOPIC,
-                connections=(
-                    PublisherConnection(name=connection, exchange=DEFAULT_EXCHANGE, origin=origin("publisher")),
-                ),
-                origin=origin(f"publisher '{TOPIC}'"),
-            )
-        },
-        consumers={
-            CONSUMER: Consumer(
-                name=CONSUMER,
-                queue=QUEUE,
-                handler=HandlerRef(HANDLER),
-                connection=connection,
-                only_spawn_when_message_available=True,
-                origin=origin(f"consumer '{CONSUMER}'"),
-            )
-        },
+    return single_queue_topology(
+        owner=ORIGIN,
+        connection=connection,
+        queue=QUEUE,
+        binding=TOPIC,
+        handler=HANDLER,
+        topics=[TOPIC],
+        consumer=CONSUMER,
     )
 
 
