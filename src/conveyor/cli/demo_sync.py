@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from functools import partial
 
 import click
 import httpx
@@ -35,8 +34,8 @@ def demo_sync(customers: int, products: int, changes: int, verbose: int) -> None
     from conveyor.demo import Progress as ProgressMiddleware
     from conveyor.mq.workers import Limits
     from conveyor.serving import BackgroundServer
-    from conveyor.sync import EntityType, Patience, change_sets
-    from conveyor.sync.commands import close_source, command_for, command_source, use_source
+    from conveyor.sync import Patience, change_sets
+    from conveyor.sync.commands import close_source, command_source, enqueue_all, use_source
     from conveyor.sync.settings import get_sync_settings
     from conveyor.sync.simulator import SimulatorConfig, SimulatorServer
 
@@ -54,16 +53,7 @@ def demo_sync(customers: int, products: int, changes: int, verbose: int) -> None
             use_source(None)
             console.print(f"ERP simulator at {sim.url}, API at {api.url}, store {bus.mq.database_url}")
             source, patient = command_source(), Patience()
-            queued = 0
-            for kind in map(EntityType, ENTITIES):
-                cursor: str | None = None
-                while True:
-                    page = patient(partial(source.list_ids, kind, cursor=cursor, limit=200))
-                    bus.enqueue([command_for(kind, i) for i in page.ids])
-                    queued += len(page.ids)
-                    if page.next_cursor is None or not page.ids:
-                        break
-                    cursor = page.next_cursor
+            queued = sum(enqueue_all(bus, source, kind, page_size=200, call=patient) for kind in ENTITIES)
             columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
             with Progress(*columns, console=console) as progress:
                 task = progress.add_task("bulk sync (queued commands)", total=queued)

@@ -8,7 +8,6 @@ here, ``--queue`` forces queueing. The ``sync`` group is shared: other modules a
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -145,22 +144,14 @@ def _bulk_queue(kinds: list[Any], since: datetime | None, size: int) -> None:
     """List the ids page by page and queue one sync command per id (one publish per page)."""
     from conveyor.cli.bus import opened_bus
     from conveyor.sync import Patience
-    from conveyor.sync.commands import close_source, command_for, command_source
+    from conveyor.sync.commands import close_source, command_source, enqueue_all
 
     table = Table("entity", "queued")
-    patient = Patience()
     try:
         with opened_bus(()) as bus:
-            source = command_source()
+            source, patient = command_source(), Patience()
             for kind in kinds:
-                queued, cursor = 0, None
-                while True:
-                    page = patient(partial(source.list_ids, kind, since=since, cursor=cursor, limit=size))
-                    bus.enqueue([command_for(kind, entity_id) for entity_id in page.ids])
-                    queued += len(page.ids)
-                    if page.next_cursor is None or not page.ids:
-                        break
-                    cursor = page.next_cursor
+                queued = enqueue_all(bus, source, kind, since=since, page_size=size, call=patient)
                 table.add_row(kind.value, str(queued))
     finally:
         close_source()

@@ -12,19 +12,20 @@ benchmark may hand in another with ``use_source``. Registered through the ``conv
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from functools import partial
 from typing import ClassVar
 
-from conveyor.bus import Command, Context, is_transient_error
+from conveyor.bus import Command, CommandBus, Context, is_transient_error
 from conveyor.bus.registry import registry
 from conveyor.sync import change_sets
 from conveyor.sync.handlers import SYNCS
 from conveyor.sync.mapping import SyncOptions
-from conveyor.sync.models import EntityType
+from conveyor.sync.models import EntityType, IdPage
 from conveyor.sync.schema import PROCESSED
 from conveyor.sync.settings import get_sync_settings
-from conveyor.sync.source import Source, load_source
+from conveyor.sync.source import Source, iter_pages, load_source
 
 ACK_QUEUE = "change-sets"
 
@@ -99,6 +100,24 @@ def command_for(entity: EntityType | str, entity_id: str, change_set_id: str | N
     """The sync command of one entity."""
     command_type = COMMANDS[EntityType(entity)]
     return command_type.model_validate({command_type.entity_key: entity_id, "change_set_id": change_set_id})
+
+
+def enqueue_all(
+    bus: CommandBus,
+    source: Source,
+    entity: EntityType | str,
+    *,
+    since: datetime | None = None,
+    page_size: int = 100,
+    call: Callable[[Callable[[], IdPage]], IdPage] | None = None,
+) -> int:
+    """Queue one sync command per id the source lists (changed since ``since``), one publish per page; how many."""
+    kind = EntityType(entity)
+    queued = 0
+    for page in iter_pages(source, kind, since=since, limit=page_size, call=call):
+        bus.enqueue([command_for(kind, entity_id) for entity_id in page.ids])
+        queued += len(page.ids)
+    return queued
 
 
 # -- the process's source -------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from conveyor.sync.errors import RateLimited
 from conveyor.sync.handlers import SYNCS
 from conveyor.sync.mapping import SyncOptions
 from conveyor.sync.models import EntityType
-from conveyor.sync.source import Source
+from conveyor.sync.source import Source, iter_pages
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -86,9 +86,7 @@ def run_bulk(
         with engine.begin() as conn:
             handler.apply(conn, source, items, options)
 
-    cursor: str | None = None
-    while True:  # by cursor rather than iter_pages: a listing that hit a 429 is asked again
-        page = patient(partial(source.list_ids, result.entity, since=since, cursor=cursor, limit=page_size))
+    for page in iter_pages(source, result.entity, since=since, limit=page_size, call=patient):
         fetched: dict[str, Any] = {}
         for entity_id in page.ids:
             try:
@@ -109,8 +107,5 @@ def run_bulk(
                     result.failed[entity_id] = str(single)
         if progress is not None:
             progress(len(page.ids), page.total)
-        if page.next_cursor is None or not page.ids:
-            break
-        cursor = page.next_cursor
     result.waits = patient.waits
     return result

@@ -11,7 +11,7 @@ request and, after a 429, holds every worker for the Retry-After.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import partial
 from importlib.metadata import entry_points
@@ -109,12 +109,18 @@ def load_source(settings: SyncSettings | None = None, name: str | None = None) -
 
 
 def iter_pages(
-    source: Source, entity: EntityType, *, since: datetime | None = None, limit: int = 100
+    source: Source,
+    entity: EntityType,
+    *,
+    since: datetime | None = None,
+    limit: int = 100,
+    call: Callable[[Callable[[], IdPage]], IdPage] | None = None,
 ) -> Iterator[IdPage]:
-    """Every page of ids, following the cursors."""
+    """Every page of ids, following the cursors; ``call`` runs each listing (``Patience`` asks again after a 429)."""
     cursor: str | None = None
     while True:
-        page = source.list_ids(entity, since=since, cursor=cursor, limit=limit)
+        listing = partial(source.list_ids, entity, since=since, cursor=cursor, limit=limit)
+        page = listing() if call is None else call(listing)
         yield page
         if page.next_cursor is None or not page.ids:
             return
