@@ -21,8 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -41,15 +39,13 @@ import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from processes import free_port, log, processes, wait_for
+
 PG_ADMIN_URL = os.environ.get("CONVEYOR_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 AMQP_HOST = os.environ.get("CONVEYOR_BENCH_AMQP_HOST", "127.0.0.1")
 CONVEYOR = str(Path(sys.executable).with_name("conveyor"))
 QUEUE = "async.operations.all"
 COMPLETE = 1
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def product(i: int, prefix: str) -> dict[str, Any]:
@@ -72,12 +68,6 @@ class Setup:
     name: str
     env: dict[str, str]
     db_url: str
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
@@ -110,36 +100,6 @@ def setup(name: str, workdir: Path) -> Iterator[Setup]:
             subprocess.run(["rabbitmqctl", "delete_vhost", vhost], capture_output=True, check=False)
 
 
-@contextmanager
-def processes(commands: list[list[str]], env: dict[str, str]) -> Iterator[list[subprocess.Popen[bytes]]]:
-    started = [subprocess.Popen(c, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for c in commands]
-    try:
-        yield started
-    finally:
-        for p in started:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in started:
-            try:
-                p.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                p.kill()
-
-
-def wait_for_server(base: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the API server exited: {server.stderr.read().decode() if server.stderr else ''}")
-        try:
-            if httpx.get(base + "/openapi.json", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("the API server did not answer within 60 s")
-
-
 def run_bulk(s: Setup, products: int, consumers: int) -> dict[str, float]:
     token = (
         subprocess.run(
@@ -155,7 +115,7 @@ def run_bulk(s: Setup, products: int, consumers: int) -> dict[str, float]:
     server_cmd = [CONVEYOR, "api", "serve", "--port", str(port)]
     consumer_cmd = [CONVEYOR, "queue", "consume", QUEUE, "--sleep", "0.2", "--batch-size", "100"]
     with processes([server_cmd], s.env) as (server,), processes([consumer_cmd] * consumers, s.env):
-        wait_for_server(base, server)
+        wait_for(base + "/openapi.json", server, "the API server")
         body = [product(i, "BULK") for i in range(products)]
         with httpx.Client(base_url=base, headers=headers, timeout=300) as client:
             started = time.perf_counter()

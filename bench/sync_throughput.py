@@ -40,8 +40,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,7 +47,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,6 +67,7 @@ from conveyor.sync.commands import close_source, use_source
 from conveyor.sync.handlers import apply_products
 from conveyor.sync.schema import ACKNOWLEDGED, FAILED, change_set_table
 from conveyor.sync.settings import get_sync_settings
+from processes import START_TIMEOUT, free_port, log, processes, stderr_tail, wait_for
 
 SETUPS = ("sqlite", "postgresql")
 PG_ADMIN_URL = os.environ.get("CONVEYOR_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -79,69 +78,7 @@ EDS_SECRET = "bench-eds-secret"
 SYNC_QUEUES = ("price-groups", "attributes", "customers", "products", "fulfillments", "change-sets")
 FULL = {"customers": 2000, "products": 5000}
 DEFAULT = {"customers": 300, "products": 1000}
-START_TIMEOUT = 120.0
 RUN_TIMEOUT = 3600.0
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(url: str, process: subprocess.Popen[bytes], what: str) -> None:
-    """Until ``url`` answers 200; a process that exits first is an error with its stderr."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{what} exited {process.returncode}: {stderr_tail(process)}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{what} did not answer within {START_TIMEOUT:.0f} s")
-
-
-@contextmanager
-def processes(commands: list[list[str]], env: dict[str, str]) -> Iterator[list[subprocess.Popen[bytes]]]:
-    """Start the commands; whatever still runs afterwards gets SIGTERM (then SIGKILL after 30 s).
-
-    Their stderr goes to a temporary file (a pipe nobody reads would block a chatty process once full), kept as
-    ``process.stderr`` for ``stderr_tail``.
-    """
-    with ExitStack() as files:
-        started = []
-        for command in commands:
-            errors = files.enter_context(tempfile.TemporaryFile())
-            process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors)
-            process.stderr = errors
-            started.append(process)
-        try:
-            yield started
-        finally:
-            for p in started:
-                if p.poll() is None:
-                    p.send_signal(signal.SIGTERM)
-            for p in started:
-                try:
-                    p.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
-
-
-def stderr_tail(process: subprocess.Popen[bytes]) -> str:
-    """The end of what a process from ``processes`` wrote to stderr."""
-    if process.stderr is None:
-        return ""
-    process.stderr.seek(0)
-    return process.stderr.read().decode(errors="replace")[-2000:]
 
 
 @dataclass
