@@ -26,7 +26,7 @@ class Envelope:
     @classmethod
     def of(cls, topic: str, payload: Any, **properties: Any) -> Envelope:
         """An envelope whose body is ``payload`` serialized as JSON."""
-        return cls(topic=topic, body=orjson.dumps(payload), properties=properties)
+        return cls(topic, orjson.dumps(payload), new_message_id(), properties)  # positional: the fast path
 
     def json(self) -> Any:
         return orjson.loads(self.body)
@@ -39,7 +39,7 @@ class Envelope:
     def decode(cls, topic: str, body: bytes, properties: bytes | str | None) -> Envelope:
         props: dict[str, Any] = orjson.loads(properties) if properties else {}
         message_id = props.pop("message_id", None) or new_message_id()
-        return cls(topic=topic, body=bytes(body), message_id=message_id, properties=props)
+        return cls(topic, bytes(body), message_id, props)
 
 
 @dataclass(slots=True)

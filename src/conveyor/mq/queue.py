@@ -111,8 +111,12 @@ class MessageQueue:
     def _by_route(self, envelopes: Sequence[Envelope]) -> dict[tuple[str, str], list[Envelope]]:
         """Envelopes grouped by the (connection, exchange) their topic is published to, order kept."""
         groups: dict[tuple[str, str], list[Envelope]] = {}
+        by_topic: dict[str, list[Envelope]] = {}  # a batch is usually one topic: route each topic once
         for envelope in envelopes:
-            groups.setdefault(self.topology.route(envelope.topic), []).append(envelope)
+            found = by_topic.get(envelope.topic)
+            if found is None:
+                found = by_topic[envelope.topic] = groups.setdefault(self.topology.route(envelope.topic), [])
+            found.append(envelope)
         return groups
 
     def _check_routable(self, connection: str, exchange: str, envelopes: Sequence[Envelope]) -> None:

@@ -21,7 +21,7 @@ from conveyor.mq.envelope import Delivery, Envelope
 from conveyor.mq.schema import Status, message_table, queue_table, status_table
 from conveyor.mq.topology import Topology
 from conveyor.mq.transports.base import DeadLetter, QueueCounts, RefreshResult, UnroutableError
-from conveyor.mq.transports.sql_settle import PreparedStatement, SettleConnection
+from conveyor.mq.transports.sql_consumer import ConsumerConnection, PreparedStatement
 
 S = status_table
 M = message_table
@@ -49,7 +49,7 @@ class SqlTransport:
         self.dialect = self.engine.dialect.name
         self.topology = Topology()
         self._queue_ids: dict[str, int] = {}
-        self._settler = SettleConnection(self.consume_engine)
+        self._consumer = ConsumerConnection(self.consume_engine)
         self._build_claims()
         held = sa.and_(
             S.c.id == sa.bindparam("status_id"),
@@ -105,12 +105,13 @@ class SqlTransport:
 
     # --- publishing ----------------------------------------------------------------------------------
     def publish(self, exchange: str, envelopes: Sequence[Envelope], conn: Connection | None = None) -> None:
-        routes = [self.topology.queues_for(self.connection, exchange, e.topic) for e in envelopes]
-        for envelope, queues in zip(envelopes, routes, strict=True):
+        by_topic = {e.topic: self.topology.queues_for(self.connection, exchange, e.topic) for e in envelopes}
+        for topic, queues in by_topic.items():
             if not queues:
                 raise UnroutableError(
-                    f"topic {envelope.topic!r} has no queue bound on exchange {exchange!r}; message not published"
+                    f"topic {topic!r} has no queue bound on exchange {exchange!r}; message not published"
                 )
+        routes = [by_topic[e.topic] for e in envelopes]
         if conn is None:
             with self.engine.begin() as own:
                 self._insert(own, envelopes, routes)
@@ -144,9 +145,12 @@ class SqlTransport:
         batch's ids are usually contiguous (one multi-row insert), so the range is two parameters.
         """
         by_queue: dict[str, list[int]] = {}
-        for message_id, queues in zip(message_ids, routes, strict=True):
-            for queue in queues:
-                by_queue.setdefault(queue, []).append(message_id)
+        if len(set(routes)) == 1:  # one route for the whole batch (the usual case): no per-message loop
+            by_queue = dict.fromkeys(routes[0], message_ids)
+        else:
+            for message_id, queues in zip(message_ids, routes, strict=True):
+                for queue in queues:
+                    by_queue.setdefault(queue, []).append(message_id)
         mark = "?" if self.dialect == "sqlite" else "%s"
         insert = (
             "INSERT INTO queue_message_status"
@@ -218,55 +222,63 @@ class SqlTransport:
     # --- consuming -----------------------------------------------------------------------------------
     def reserve(self, queue: str, limit: int, worker: str, wait: float = 0.0) -> list[Delivery]:
         parameters = {"qid": self.queue_id(queue), "limit": limit, "worker": worker, "t": now()}
-        with self.consume_engine.begin() as conn:
+        with self._consumer.transaction() as conn:
             claimed = self._claim(conn, parameters)
-            if not claimed:
-                return []
-            bodies = {row[0]: row for row in conn.execute(self._bodies, {"ids": [c[1] for c in claimed]})}
-        deliveries = []
-        for status_id, message_id, trials, error in sorted(claimed):
-            _, topic, body, properties = bodies[message_id]
-            deliveries.append(
-                Delivery(
-                    envelope=Envelope.decode(topic, body, properties),
-                    queue=queue,
-                    attempts=trials,
-                    tag=(status_id, worker),
-                    last_error=error,
-                )
+        return [
+            Delivery(
+                envelope=Envelope.decode(topic, body, properties),
+                queue=queue,
+                attempts=trials,
+                tag=(status_id, worker),
+                last_error=error,
             )
-        return deliveries
+            for status_id, trials, error, topic, body, properties in sorted(claimed)
+        ]
 
-    def _claim(self, conn: Connection, parameters: dict[str, Any]) -> list[tuple[Any, ...]]:
-        """Reserve up to ``limit`` status rows (due retries first, then new), returning their key columns."""
-        if self.dialect != "mysql":
-            return [tuple(r) for r in conn.execute(self._claim_statement, parameters)]
+    def _claim(self, conn: ConsumerConnection, parameters: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Reserve up to ``limit`` status rows (due retries first, then new).
+
+        Returns (status id, attempts, last error, topic, body, properties) per row: the message columns come
+        with the claim (RETURNING), so a batch costs one statement, not a claim and a read of the bodies.
+        """
+        if self.claim_statement is not None:
+            return conn.fetch(self.claim_statement, **parameters)
         # MariaDB: no UPDATE ... RETURNING; lock with SKIP LOCKED, update, read back
-        ids = [r[0] for r in conn.execute(self._locks[0], parameters)]
+        due, new = self._locks
+        ids = [r[0] for r in conn.fetch(due, **parameters)]
         if len(ids) < parameters["limit"]:
-            ids += [r[0] for r in conn.execute(self._locks[1], {**parameters, "limit": parameters["limit"] - len(ids)})]
+            ids += [r[0] for r in conn.fetch(new, **{**parameters, "limit": parameters["limit"] - len(ids)})]
         if not ids:
             return []
-        conn.execute(S.update().where(S.c.id.in_(ids)).values(self._claim_values), parameters)
-        return [tuple(r) for r in conn.execute(sa.select(*self._claimed_columns).where(S.c.id.in_(ids)))]
+        conn.execute(self._mark_claimed, ids=ids, **parameters)
+        return conn.fetch(self._read_claimed, ids=ids)
 
     def _build_claims(self) -> None:
-        """The claim statements, built once with bound parameters ``qid``, ``limit``, ``worker`` and ``t``."""
+        """The claim statements, compiled once, with bound parameters ``qid``, ``limit``, ``worker`` and ``t``."""
         qid = sa.bindparam("qid", type_=sa.Integer())
         limit = sa.bindparam("limit", type_=sa.Integer())
         t: sa.BindParameter[float] = sa.bindparam("t", type_=sa.Double())
+        ids: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
         due_retry = sa.and_(S.c.queue_id == qid, _is(Status.RETRY_REQUIRED), S.c.available_at <= t)
         new = sa.and_(S.c.queue_id == qid, _is(Status.NEW))
-        self._claim_values: dict[str, Any] = {
+        claim_values: dict[str, Any] = {
             "status": Status.IN_PROGRESS,
             "number_of_trials": S.c.number_of_trials + 1,
             "updated_at": t,
             "reserved_by": sa.bindparam("worker"),
         }
-        self._claimed_columns = (S.c.id, S.c.message_id, S.c.number_of_trials, S.c.error)
-        self._bodies = sa.select(M.c.id, M.c.topic_name, M.c.body, M.c.properties).where(
-            M.c.id.in_(sa.bindparam("ids", expanding=True))
+        # the message's columns as correlated subqueries: SQLite's RETURNING cannot name a joined table
+        claimed_columns = (
+            S.c.id,
+            S.c.number_of_trials,
+            S.c.error,
+            *(
+                sa.select(c).where(M.c.id == S.c.message_id).scalar_subquery()
+                for c in (M.c.topic_name, M.c.body, M.c.properties)
+            ),
         )
+        engine = self.consume_engine
+        self.claim_statement: PreparedStatement | None = None
         if self.dialect == "postgresql":
             retry_ids = (
                 sa.select(S.c.id).where(due_retry).order_by(S.c.id).limit(limit).with_for_update(skip_locked=True)
@@ -284,18 +296,28 @@ class SqlTransport:
             ).limit(limit)
         else:
             self._locks = tuple(
-                sa.select(S.c.id).where(which).order_by(S.c.id).limit(limit).with_for_update(skip_locked=True)
+                PreparedStatement(
+                    sa.select(S.c.id).where(which).order_by(S.c.id).limit(limit).with_for_update(skip_locked=True),
+                    engine,
+                )
                 for which in (due_retry, new)
             )
+            self._mark_claimed = PreparedStatement(S.update().where(S.c.id.in_(ids)).values(claim_values), engine)
+            self._read_claimed = PreparedStatement(
+                sa.select(S.c.id, S.c.number_of_trials, S.c.error, M.c.topic_name, M.c.body, M.c.properties)
+                .join(M, M.c.id == S.c.message_id)
+                .where(S.c.id.in_(ids)),
+                engine,
+            )
             return
-        self._claim_statement = (
-            S.update().where(S.c.id.in_(picked)).values(self._claim_values).returning(*self._claimed_columns)
+        self.claim_statement = PreparedStatement(
+            S.update().where(S.c.id.in_(picked)).values(claim_values).returning(*claimed_columns), engine
         )
 
     def _settle(self, delivery: Delivery, prepared: PreparedStatement, **values: Any) -> bool:
         """Update a reservation this worker still holds; False when refresh took it away meanwhile."""
         status_id, worker = delivery.tag
-        changed = self._settler.execute(prepared, status_id=status_id, worker=worker, updated_at=now(), **values)
+        changed = self._consumer.execute(prepared, status_id=status_id, worker=worker, updated_at=now(), **values)
         return changed > 0
 
     def ack(self, delivery: Delivery) -> None:
@@ -303,10 +325,10 @@ class SqlTransport:
 
     def retry(self, delivery: Delivery, error: str, delay: float) -> None:
         t = now()
-        self._settle(delivery, self._fail, status=Status.RETRY_REQUIRED, available_at=t + delay, error=error)
+        self._settle(delivery, self._fail, status=int(Status.RETRY_REQUIRED), available_at=t + delay, error=error)
 
     def dead_letter(self, delivery: Delivery, error: str) -> None:
-        self._settle(delivery, self._fail, status=Status.ERROR, available_at=now(), error=error)
+        self._settle(delivery, self._fail, status=int(Status.ERROR), available_at=now(), error=error)
 
     def release(self, deliveries: Sequence[Delivery]) -> None:
         for delivery in deliveries:
@@ -426,6 +448,6 @@ class SqlTransport:
         conn.execute(M.delete().where(M.c.created_at <= cutoff, ~sa.exists().where(S.c.message_id == M.c.id)))
 
     def close(self) -> None:
-        self._settler.close()
+        self._consumer.close()
         if self.consume_engine is not self.engine:
             self.consume_engine.dispose()

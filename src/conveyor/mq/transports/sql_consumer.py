@@ -1,0 +1,193 @@
+"""The DB queue's hot path: a consumer's claims and settles, on one DBAPI connection it keeps.
+
+A settle (ack, retry, dead letter) is a single UPDATE, atomic on its own, so it runs in autocommit: one round
+trip per message, as a hand-written driver loop does. A claim is a short explicit transaction on the same
+connection. Both run statements compiled once (``PreparedStatement``), so no per-call SQLAlchemy work is
+left: the pooled path cost a pool ping, BEGIN, UPDATE and COMMIT plus statement building per message, and
+re-expanded the ``IN`` list of every batch.
+
+On PostgreSQL the connection commits with ``synchronous_commit = off``, as SQLite's consumer side uses
+``synchronous = NORMAL``: a claim or settle lost in a server crash only delivers the message again, never
+loses it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from enum import IntEnum
+from operator import itemgetter
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.sql.compiler import SQLCompiler
+
+_BEGIN = {"sqlite": "BEGIN IMMEDIATE", "postgresql": "BEGIN", "mysql": "START TRANSACTION"}
+
+
+class PreparedStatement:
+    """A Core statement compiled once for a dialect, bound to plain DBAPI parameters per call.
+
+    Expanding parameters (``IN`` lists) are expanded once per list length and the result kept, so a claim
+    of the usual batch size costs a dictionary lookup, not a compilation.
+    """
+
+    def __init__(self, statement: sa.ClauseElement, engine: Engine) -> None:
+        compiled = statement.compile(dialect=engine.dialect)
+        assert isinstance(compiled, SQLCompiler)
+        self._compiled = compiled
+        self._expanding = tuple(name for bind, name in compiled.bind_names.items() if bind.expanding)
+        # plain ints for enums: drivers that look adapters up by exact type would quote them as text
+        self.defaults: dict[str, Any] = {k: _plain(v) for k, v in compiled.params.items() if k not in self._expanding}
+        self._variants: dict[tuple[int, ...], tuple[str, Any]] = {}
+        if not self._expanding:
+            self._variants[()] = (compiled.string, _getter(compiled.positiontup))
+
+    def bind(self, values: Mapping[str, Any]) -> tuple[str, Any]:
+        """The SQL text and the driver's parameters (a tuple or a dict, by paramstyle) for ``values``.
+
+        ``values`` must be plain driver types (``int(status)``, not the enum): this runs once per message.
+        """
+        merged = self.defaults.copy()
+        merged.update(values)
+        key: tuple[int, ...] = ()
+        if self._expanding:
+            key = tuple(len(merged[name]) for name in self._expanding)
+            for name in self._expanding:
+                merged.update({f"{name}_{i}": v for i, v in enumerate(merged.pop(name), 1)})
+        variant = self._variants.get(key) or self._expand(key, values)
+        sql, getter = variant
+        return sql, (getter(merged) if getter is not None else merged)
+
+    def _expand(self, key: tuple[int, ...], values: Mapping[str, Any]) -> tuple[str, Any]:
+        state = self._compiled.construct_expanded_state({**self.defaults, **values})
+        expected = {f"{name}_{i}" for name, n in zip(self._expanding, key, strict=True) for i in range(1, n + 1)}
+        if not expected <= set(state.parameters):  # SQLAlchemy names the expanded values name_1 … name_n
+            raise RuntimeError(f"unexpected expanded parameter names {sorted(state.parameters)}")
+        variant = (state.statement, _getter(state.positiontup))
+        self._variants[key] = variant
+        return variant
+
+
+def _getter(positions: Sequence[str] | None) -> Any:
+    """A callable picking positional parameters from a dict in order; None for named paramstyles."""
+    if not positions:
+        return None
+    if len(positions) == 1:
+        name = positions[0]
+        return lambda merged: (merged[name],)
+    return itemgetter(*positions)
+
+
+def _plain(value: Any) -> Any:
+    return int(value) if isinstance(value, IntEnum) else value
+
+
+class ConsumerConnection:
+    """One autocommit DBAPI connection per thread for claims and settles; replaced when it breaks."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self._local = threading.local()
+        self._opened: list[tuple[Any, Any]] = []
+        self._lock = threading.Lock()
+
+    def _cursor(self) -> Any:
+        cursor = getattr(self._local, "cursor", None)
+        if cursor is None:
+            raw = self.engine.raw_connection()
+            driver = raw.driver_connection
+            if self.dialect == "postgresql":
+                driver.autocommit = True  # type: ignore[union-attr]
+                driver.execute("SET synchronous_commit = off")  # type: ignore[union-attr]
+            elif self.dialect in ("mysql", "mariadb"):
+                driver.autocommit(True)  # type: ignore[union-attr]
+            # SQLite: the engine already runs the driver in autocommit (isolation_level None)
+            cursor = raw.cursor()
+            self._local.raw, self._local.cursor = raw, cursor
+            with self._lock:
+                self._opened.append((raw, cursor))
+        return cursor
+
+    def execute(self, prepared: PreparedStatement, **values: Any) -> int:
+        """Run ``prepared`` (in autocommit outside ``transaction``); returns the row count."""
+        sql, parameters = prepared.bind(values)
+        try:
+            cursor = self._cursor()
+            cursor.execute(sql, parameters)
+            return int(cursor.rowcount)
+        except self.engine.dialect.loaded_dbapi.Error as exc:
+            self._drop()
+            raise sa.exc.OperationalError(sql, parameters, exc) from exc
+
+    def fetch(self, prepared: PreparedStatement, **values: Any) -> list[tuple[Any, ...]]:
+        """Run ``prepared`` and return its rows."""
+        sql, parameters = prepared.bind(values)
+        try:
+            cursor = self._cursor()
+            cursor.execute(sql, parameters)
+            return [tuple(row) for row in cursor.fetchall()]
+        except self.engine.dialect.loaded_dbapi.Error as exc:
+            self._drop()
+            raise sa.exc.OperationalError(sql, parameters, exc) from exc
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[ConsumerConnection]:
+        """BEGIN (IMMEDIATE on SQLite, so the read that precedes the write never deadlocks) … COMMIT.
+
+        Any failure rolls back; a driver error drops the connection (a new one is opened next time).
+        """
+        begin = _BEGIN.get(self.dialect, "BEGIN")
+        cursor: Any = None
+        try:
+            cursor = self._cursor()
+            cursor.execute(begin)
+        except self.engine.dialect.loaded_dbapi.Error as exc:
+            self._drop()
+            raise sa.exc.OperationalError(begin, (), exc) from exc
+        try:
+            yield self
+        except BaseException:
+            held = getattr(self._local, "cursor", None)
+            if held is not None and held is cursor:  # not already dropped by a driver error
+                try:
+                    held.execute("ROLLBACK")
+                except Exception:
+                    self._drop()
+            raise
+        try:
+            cursor.execute("COMMIT")
+        except self.engine.dialect.loaded_dbapi.Error as exc:
+            self._drop()
+            raise sa.exc.OperationalError("COMMIT", (), exc) from exc
+
+    def _drop(self) -> None:
+        """Forget this thread's connection after a driver error; the pool discards it."""
+        raw = getattr(self._local, "raw", None)
+        cursor = getattr(self._local, "cursor", None)
+        self._local.raw = self._local.cursor = None
+        if raw is not None:
+            with self._lock:
+                self._opened = [pair for pair in self._opened if pair[0] is not raw]
+            _close(raw, cursor, invalidate=True)
+
+    def close(self) -> None:
+        """Close every thread's connection (each returns to the engine's pool)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        self._local = threading.local()
+        for raw, cursor in opened:
+            _close(raw, cursor, invalidate=False)
+
+
+def _close(raw: Any, cursor: Any, *, invalidate: bool) -> None:
+    with contextlib.suppress(Exception):
+        if cursor is not None:
+            cursor.close()
+    if invalidate:
+        raw.invalidate()
+    else:
+        raw.close()
