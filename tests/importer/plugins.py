@@ -1,4 +1,5 @@
-"""A converter and an entity importer as a user would register them through entry points (used by the tests)."""
+"""A converter, a row observer and an entity importer as a user would register them through entry points (used
+by the tests)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,28 @@ from sqlalchemy.engine import Connection
 from conveyor.catalog.stores import website_table
 from conveyor.importer import EntityImporter, Outcome, SourceRow
 from conveyor.importer.converters import Converter
+from conveyor.importer.observers import Observer
+from conveyor.importer.values import ParseError
 
 
 def shout(options: Mapping[str, Any]) -> Converter:
     """``{type: shout, suffix: "!"}``: upper case and a suffix."""
     suffix = str(options.get("suffix", "!"))
     return lambda text: text.upper() + suffix
+
+
+def brand_in_name(options: Mapping[str, Any]) -> Observer:
+    """``{type: brand, column: maker}``: the name starts with the row's brand, a row without one is refused —
+    one value made of two cells, which no column converter can do."""
+    column = str(options.get("column", "brand"))
+
+    def observe(values: dict[str, str]) -> None:
+        brand = values.pop(column, "")
+        if not brand:
+            raise ParseError(f"The row names no {column}.", column)
+        values["name"] = f"{brand} {values.get('name', '')}".strip()
+
+    return observe
 
 
 class WebsiteNameImporter(EntityImporter):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,9 @@ from click.testing import CliRunner
 from sqlalchemy.engine import Engine
 
 from conveyor.catalog import ProductRepository
-from conveyor.cli.importer import importer
+from conveyor.cli.importer import importer, skipped_detail
 from conveyor.db import make_engine
+from conveyor.importer import ImportReport
 from conveyor.importer.parallel import MIN_ROWS_ENV
 from tests.importer.helpers import store_checksum, write_csv
 
@@ -94,3 +96,16 @@ def test_workers_read_the_rows_in_other_processes(
     assert (report["rows"], report["created"], report["invalid"]) == (8, 7, 1)
     assert report["errors"][0]["line"] == 9 and report["errors"][0]["column"] == "price"
     assert CliRunner().invoke(importer, [*arguments[:2], "--workers", "0"]).exit_code == 2
+
+
+def test_the_progress_bar_counts_the_rows_and_their_rate(sqlite_url: str, tmp_path: Path) -> None:
+    path = _file(tmp_path, *[[f"CLI-P{i}", "Default", "simple", f"Progress {i}", "1"] for i in range(5)])
+    result = CliRunner().invoke(importer, ["products", str(path), "--database-url", sqlite_url], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert re.search(r"products .* 5/5 [\d,]+ rows/s", result.stderr), result.stderr  # its last state
+
+
+def test_the_counts_say_which_detection_skipped_rows() -> None:
+    report = ImportReport("products", "add-update", rows=5, updated=1, skipped=4, skipped_not_newer=1)
+    assert skipped_detail(report) == " (3 unchanged, 1 not newer)"
+    assert skipped_detail(ImportReport("products", "add-update", skipped=4)) == ""

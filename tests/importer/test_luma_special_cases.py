@@ -2,7 +2,7 @@
 bunch (imported once per backend for this module): grouped, bundle and its clean-up, configurable with
 swatch attributes, tier prices, store-view rows with and without media, media positions and hidden images,
 category creation by path and category positions, minimal and delta rows, stock-only and price-only files,
-and the configurable variants file."""
+the configurable variants file, and the media-only file of ``product-media``."""
 
 from __future__ import annotations
 
@@ -252,10 +252,33 @@ def test_minimal_and_delta_rows(store: Engine) -> None:
         bag = get(conn, "24-MB01")
         tee = get(conn, "WS11")
         group = get(conn, "24-WG085_Group")
+        kit = get(conn, "24-WG080")
     assert (bag.price, bag.custom_attributes["special_price"], bag.status) == (3600.22, 3300.23, 2)
     assert bag.custom_attributes["url_key"] == "joust-duffle-bag-s"
+    # the relations name products that are not in the delta file, only in the store
     assert len(tee.configurable_children) == 15
     assert sorted(link.linked_product_sku for link in group.product_links) == ["24-WG085", "24-WG086", "24-WG087"]
+    assert sorted((link.link_type, link.linked_product_sku) for link in bag.product_links) == [
+        ("crosssell", "24-WB01"),
+        ("crosssell", "24-WB02"),
+        ("crosssell", "24-WB05"),
+        ("related", "24-MB03"),
+        ("related", "24-MB04"),
+        ("related", "24-MB05"),
+        ("upsell", "24-MB02"),
+        ("upsell", "24-MB06"),
+        ("upsell", "24-UB02"),
+    ]
+    assert {s.sku for option in kit.bundle_options for s in option.product_links} == {
+        "24-WG081-blue",
+        "24-WG082-blue",
+        "24-WG083-blue",
+        "24-WG084",
+        "24-WG085",
+        "24-WG086",
+        "24-WG087",
+        "24-WG088",
+    }
 
 
 def test_stock_only_and_price_only_files(store: Engine) -> None:
@@ -289,3 +312,21 @@ def test_variants_of_the_configurables(store: Engine) -> None:
         assert (
             Oracle(conn).check([r for r in read_rows(folder("variants")) if r["product_type"] == "configurable"]) == []
         )
+
+
+def test_the_media_only_file(store: Engine) -> None:
+    files = sorted((DATA / "product-media").glob("media-import_*.csv"))
+    report = run_import(store, "products", files)
+    assert report.committed and report.errors == [] and report.updated == report.rows == 9
+    with store.connect() as conn:
+        for sku, code in (("24-MB04", "mb04-black-0"), ("24-MB03", "mb03-black-0")):
+            base, alternative = f"/m/b/{code}.jpg", f"/m/b/{code}_alt1.jpg"
+            admin, german, english = get(conn, sku), get(conn, sku, 2), get(conn, sku, 3)
+            assert [(m.file, m.label, m.position, m.types) for m in admin.media_gallery_entries] == [
+                (base, "Image", 1, ["image", "small_image", "thumbnail"]),
+                (alternative, "Image", 2, []),
+            ]
+            assert [admin.custom_attributes[role] for role in ("image", "small_image", "thumbnail")] == [base] * 3
+            assert "image_label" not in admin.custom_attributes
+            assert german.custom_attributes["image_label"] == "Deutsche Beschreibung"  # a label-only store-view row
+            assert english.custom_attributes["image_label"] == "English Description"

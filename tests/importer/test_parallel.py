@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from conveyor.db import make_engine
 from conveyor.importer import ImportReport, Profile, run_import, runner
 from conveyor.importer.parallel import MIN_ROWS_ENV, WORKERS_ENV, WorkerPool, default_workers
+from conveyor.importer.watch import ImportOptions, default_runner
 from tests.importer.helpers import (
     LUMA_BUNCH,
     prepare_luma_store,
@@ -137,3 +138,19 @@ def test_the_number_of_workers_comes_from_the_environment(monkeypatch: pytest.Mo
     monkeypatch.setenv(WORKERS_ENV, "many")
     with pytest.raises(ValueError, match=WORKERS_ENV):
         default_workers()
+
+
+def test_the_runner_of_the_watcher_and_the_queue_reads_with_the_worker_count_it_is_given(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``ImportOptions.workers`` reaches the import: the environment's count, unusable here, is read only when
+    the options give none."""
+    monkeypatch.setenv(WORKERS_ENV, "many")
+    engine = make_engine(sqlite_url)
+    header = ["sku", "attribute_set_code", "product_type", "name", "price"]
+    path = write_csv(tmp_path / "product-import_w_01.csv", header, [["W-1", "Default", "simple", "One", "1"]])
+    unset = default_runner(engine, "products", ImportOptions())([path])
+    assert unset.failure is not None and WORKERS_ENV in unset.failure and not unset.committed
+    given = default_runner(engine, "products", ImportOptions(workers=1))([path])
+    assert given.committed and given.created == 1
+    engine.dispose()

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 import conveyor.importer.converters as converters_module
+import conveyor.importer.observers as observers_module
 import conveyor.importer.registry as registry_module
 from conveyor.catalog import CategoryRepository, ProductRepository
 from conveyor.catalog.stores import website_table
@@ -102,12 +103,12 @@ def test_the_german_erp_profile(engine: Engine, tmp_path: Path) -> None:
     # timestamps: the same updated_at (even with another price) is not newer, so the row is skipped
     path.write_text(path.read_text(encoding="utf-8").replace("1.234,50", "999,00"), encoding="utf-8")
     again = run_import(engine, "products", [path], profile=profile)
-    assert again.skipped == 2 and again.updated == 0
+    assert (again.skipped, again.skipped_not_newer, again.updated) == (2, 1, 0)  # DE-2 is simply unchanged
     path.write_text(
         path.read_text(encoding="utf-8").replace("21.10.2016 11:10\nDE-2", "22.10.2016 11:10\nDE-2"), encoding="utf-8"
     )
     newer = run_import(engine, "products", [path], profile=profile)
-    assert (newer.updated, newer.skipped) == (1, 1)
+    assert (newer.updated, newer.skipped, newer.skipped_not_newer) == (1, 1, 0)  # DE-1 is newer, DE-2 unchanged
     with engine.connect() as conn:
         assert repo.get(conn, "DE-1").price == 999.0
 
@@ -136,6 +137,32 @@ def test_a_converter_and_an_importer_from_entry_points(
             conn.execute(sa.select(website_table.c.name).where(website_table.c.code == "base")).scalar()
             == "MAIN SHOP!!"
         )
+
+
+def test_a_row_observer_from_an_entry_point_sees_each_row_whole_and_may_refuse_it(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plugins = {"conveyor.import_observers": [EntryPoint("brand", "tests.importer.plugins:brand_in_name", "x")]}
+    monkeypatch.setattr(observers_module, "entry_points", lambda group: plugins.get(group, []))
+    path = _file(
+        tmp_path,
+        "product-import_brand_01.csv",
+        "sku,attribute_set_code,product_type,name,price,maker\n"
+        "OB-1,Default,simple,Anvil,9,Acme\n"
+        "OB-2,Default,simple,Rocket,5,\n",
+    )
+    profile = load_profile({"observers": [{"type": "brand", "column": "maker"}]})
+    report = run_import(engine, "products", [path], profile=profile)
+    assert report.committed and report.created == 1
+    assert report.errors == [RowError(path.name, 3, "maker", "The row names no maker.")]
+    with engine.connect() as conn:
+        assert repo.get(conn, "OB-1").name == "Acme Anvil"
+    with pytest.raises(ProfileError, match="unknown observer 'nope'"):
+        load_profile({"observers": [{"type": "nope"}]})
+    with pytest.raises(ProfileError, match="observer 1 needs a type"):
+        load_profile({"observers": [{"column": "maker"}]})
+    unknown = run_import(engine, "products", [path], profile=Profile(observers=[{"type": "nope"}]))
+    assert unknown.failure is not None and "unknown observer 'nope'" in unknown.failure and not unknown.committed
 
 
 def test_a_failure_in_the_reading_thread_fails_the_bunch_and_writes_nothing(

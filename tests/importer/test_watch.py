@@ -431,8 +431,10 @@ def test_the_builtin_topology_declares_the_import_run_consumer() -> None:
 
 
 def test_import_requests_are_checked() -> None:
-    request = ImportRequest.from_payload({"entity": "products", "files": ["a.csv"], "operation": "delete"})
-    assert request.files == (Path("a.csv"),) and request.options.operation == "delete"
+    request = ImportRequest.from_payload(
+        {"entity": "products", "files": ["a.csv"], "operation": "delete", "workers": 2}
+    )
+    assert request.files == (Path("a.csv"),) and request.options == ImportOptions("delete", workers=2)
     assert ImportRequest.from_payload(request.to_payload()) == request
     for bad, reason in [
         ([], "not a JSON object"),
@@ -443,6 +445,8 @@ def test_import_requests_are_checked() -> None:
         ({"entity": "products", "files": ["a"], "operation": "merge"}, "operation 'merge'"),
         ({"entity": "products", "files": ["a"], "errors": "ignore"}, "errors 'ignore'"),
         ({"entity": "products", "files": ["a"], "max_errors": "5"}, "max_errors"),
+        ({"entity": "products", "files": ["a"], "workers": 0}, "workers 0"),
+        ({"entity": "products", "files": ["a"], "workers": True}, "workers True"),
         ({"directory": 5}, "'directory' is not a path"),
     ]:
         with pytest.raises(ValueError, match=reason):

@@ -13,11 +13,14 @@ from sqlalchemy.engine import Engine
 
 from conveyor.cli.import_files import FILE_COMMANDS, import_files
 from conveyor.db import make_engine
+from conveyor.importer.watch import ImportOptions
 from conveyor.settings import get_settings
-from tests.importer.test_watch import FAIL_MARK, P1, rows_metadata, stored, table_runner, write_bunch
+from tests.importer.test_watch import FAIL_MARK, P1, Call, rows_metadata, stored, table_runner, write_bunch
 
 runner = table_runner()  # loaded by --runner tests.importer.test_watch_cli:runner
 RUNNER = ["--runner", "tests.importer.test_watch_cli:runner"]
+calls: list[Call] = []
+recording = table_runner(calls)  # loaded by --runner tests.importer.test_watch_cli:recording
 ENV = {"COLUMNS": "250"}
 
 
@@ -96,3 +99,53 @@ def test_watch_maps_kinds_and_takes_other_suffixes(database: Engine, tmp_path: P
     code, output = invoke("watch", str(tmp_path), "--once", "--map", "erp-items=products", "--suffix", ".txt", *RUNNER)
     assert code == 0 and "erp-items_1 (products): success" in output
     assert stored(database) == {"E": ("e", "erp-items_1_01.txt")}
+
+
+def test_watch_takes_the_options_of_an_import_and_the_worker_count(database: Engine, tmp_path: Path) -> None:
+    calls.clear()
+    write_bunch(tmp_path, P1, [[("W", "w")]])
+    code, output = invoke(
+        "watch",
+        str(tmp_path),
+        "--once",
+        "--operation",
+        "replace",
+        "--errors",
+        "fail",
+        "--max-errors",
+        "3",
+        "--workers",
+        "2",
+        "--runner",
+        "tests.importer.test_watch_cli:recording",
+    )
+    assert code == 0, output
+    assert calls == [("products", [f"{P1}_01.csv"], ImportOptions("replace", None, "fail", 3, workers=2))]
+    code, output = invoke("watch", str(tmp_path), "--once", "--workers", "0", *RUNNER)
+    assert code == 2 and "--workers" in output
+
+
+def test_watch_and_history_take_a_database_url(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONVEYOR_DATABASE_URL", f"sqlite:///{tmp_path / 'elsewhere.db'}")  # not this one
+    get_settings.cache_clear()
+    engine = make_engine(sqlite_url)
+    rows_metadata.create_all(engine)
+    source = tmp_path / "drop"
+    source.mkdir()
+    write_bunch(source, P1, [[("U", "u")]])
+    code, output = invoke("watch", str(source), "--once", "--database-url", sqlite_url, *RUNNER)
+    assert code == 0 and f"{P1} (products): success" in output, output
+    assert stored(engine) == {"U": ("u", f"{P1}_01.csv")}
+    code, output = invoke("history", "--database-url", sqlite_url, "--json")
+    (entry,) = [orjson.loads(line) for line in output.splitlines()]
+    assert entry["entity"] == "products" and entry["status"] == "success"
+    for arguments in (
+        ["history", "--database-url", sqlite_url, "show"],
+        ["history", "show", "--database-url", sqlite_url],
+    ):
+        code, output = invoke(*arguments, str(entry["id"]))
+        assert code == 0 and f"import run {entry['id']}: products add-update (watch) — success" in output, output
+    engine.dispose()
+    get_settings.cache_clear()

@@ -33,10 +33,13 @@ if TYPE_CHECKING:
 ERROR_SHOWN = 20  # row errors printed by ``history show`` (all of them with --json)
 
 
-def _engine() -> Engine:
+def _engine(database_url: str | None = None) -> Engine:
     from conveyor.db.engine import get_engine
 
-    return get_engine()
+    return get_engine(database_url)
+
+
+database_url_option = click.option("--database-url", default=None, help="Default: CONVEYOR_DATABASE_URL.")
 
 
 def _mapping(pairs: tuple[str, ...]) -> Mapping[str, str]:
@@ -78,11 +81,17 @@ def _runner(spec: str | None) -> RunnerFactory:
 @click.option("--profile", help="Import profile (YAML) for every bunch.")
 @click.option("--errors", type=click.Choice(["skip", "fail"]), default="skip", show_default=True)
 @click.option("--max-errors", type=click.IntRange(min=0), help="Fail the bunch beyond this many invalid rows.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes that read the rows (1: this one). Default: CONVEYOR_IMPORT_WORKERS, else the CPUs.",
+)
 @click.option("--suffix", "suffixes", multiple=True, help="Data file suffix an empty OK-file takes (default .csv).")
 @click.option("--map", "maps", multiple=True, metavar="KIND=ENTITY", help="Map a file name kind to an entity.")
 @click.option("--lease", type=click.FloatRange(min=1), default=120.0, show_default=True, help="Lock lease, seconds.")
 @click.option("--max-attempts", type=click.IntRange(min=1), default=3, show_default=True)
 @click.option("--runner", "runner_spec", metavar="MODULE:FUNCTION", help="Runner factory (engine, entity, options).")
+@database_url_option
 @verbosity_option
 def watch(
     directory: Path,
@@ -95,11 +104,13 @@ def watch(
     profile: str | None,
     errors: str,
     max_errors: int | None,
+    workers: int | None,
     suffixes: tuple[str, ...],
     maps: tuple[str, ...],
     lease: float,
     max_attempts: int,
     runner_spec: str | None,
+    database_url: str | None,
     verbose: int,
 ) -> None:
     """Import the bunches OK-files mark ready in DIRECTORY: moved to the working folder, archived as a zip with
@@ -110,10 +121,12 @@ def watch(
     setup_logging(verbose)
     try:
         watcher = Watcher(
-            _engine(),
+            _engine(database_url),
             Directories.of(directory, working, archive, failed),
             runner=_runner(runner_spec),
-            options=ImportOptions(operation=operation, profile=profile, errors=errors, max_errors=max_errors),
+            options=ImportOptions(
+                operation=operation, profile=profile, errors=errors, max_errors=max_errors, workers=workers
+            ),
             entities=_mapping(maps),
             suffixes=suffixes or DEFAULT_SUFFIXES,
             lease=lease,
@@ -146,12 +159,14 @@ def watch(
 
 
 def _print_result(result: RunResult) -> None:
+    from conveyor.cli.importer import skipped_detail
+
     report = result.report
     counts = ""
     if report is not None:
         counts = (
             f" rows {report.rows}, created {report.created}, updated {report.updated}, deleted {report.deleted},"
-            f" skipped {report.skipped}, invalid {report.invalid}"
+            f" skipped {report.skipped}{skipped_detail(report)}, invalid {report.invalid}"
         )
         if report.failure:
             counts += f"; {report.failure}"
@@ -190,17 +205,25 @@ def create(directory: Path, prefix: str | None, empty: bool, suffixes: tuple[str
 @click.option("--entity", help="Only runs of this entity.")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
+@database_url_option
 @click.pass_context
 def history(
-    ctx: click.Context, only_failed: bool, status: str | None, entity: str | None, limit: int, as_json: bool
+    ctx: click.Context,
+    only_failed: bool,
+    status: str | None,
+    entity: str | None,
+    limit: int,
+    as_json: bool,
+    database_url: str | None,
 ) -> None:
     """The newest import runs; "history show ID" shows one run with its report."""
     if ctx.invoked_subcommand is not None:
+        ctx.obj = database_url  # "history --database-url URL show ID" reads the same database
         return
     from conveyor.importer import history as runs
 
     wanted = runs.RunStatus.FAILED if only_failed else (runs.RunStatus(status) if status else None)
-    with _engine().connect() as conn:
+    with _engine(database_url).connect() as conn:
         found = runs.list_runs(conn, status=wanted, entity=entity, limit=limit)
     if as_json:
         for entry in found:
@@ -233,13 +256,15 @@ def _files(files: list[str]) -> str:
 @history.command()
 @click.argument("run_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="The run with its whole report as JSON.")
-def show(run_id: int, as_json: bool) -> None:
+@database_url_option
+@click.pass_context
+def show(ctx: click.Context, run_id: int, as_json: bool, database_url: str | None) -> None:
     """One run: what, when, where the files went, counts and the rejected rows."""
     from conveyor.catalog.errors import NotFoundError
     from conveyor.importer import history as runs
 
     try:
-        with _engine().connect() as conn:
+        with _engine(database_url or ctx.obj).connect() as conn:
             entry = runs.get(conn, run_id)
     except NotFoundError as exc:
         raise ConfigError(str(exc)) from exc
@@ -250,13 +275,15 @@ def show(run_id: int, as_json: bool) -> None:
 
 
 def _print_entry(entry: HistoryEntry) -> None:
+    from conveyor.cli.importer import skipped_detail
+
     data: dict[str, Any] = entry.to_dict()
     lines = [
         f"import run {entry.id}: {entry.entity} {entry.operation} ({entry.origin}) — {entry.status}",
         f"started {data['started_at']} UTC, finished {data['finished_at'] or '-'} UTC, attempts {entry.attempts}",
         f"files: {', '.join(entry.files)}",
         f"rows {entry.rows}, created {entry.created}, updated {entry.updated}, deleted {entry.deleted}, "
-        f"skipped {entry.skipped}, invalid {entry.invalid}",
+        f"skipped {entry.skipped}{skipped_detail(entry.report) if entry.report else ''}, invalid {entry.invalid}",
     ]
     if entry.location:
         lines.append(f"files are in {entry.location}")

@@ -176,6 +176,14 @@ def _run(
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+def skipped_detail(report: Any) -> str:
+    """`` (9 unchanged, 3 not newer)`` when timestamp detection skipped rows, else nothing: which detection
+    skipped how many of the skipped rows."""
+    if not report.skipped_not_newer:
+        return ""
+    return f" ({report.skipped - report.skipped_not_newer} unchanged, {report.skipped_not_newer} not newer)"
+
+
 def _print(report: Any, dry_run: bool) -> None:
     table = Table("rows", "created", "updated", "deleted", "skipped", "invalid", "seconds", "rows/s")
     rate = report.rows / report.seconds if report.seconds else 0.0
@@ -190,7 +198,7 @@ def _print(report: Any, dry_run: bool) -> None:
     console.print(table)
     console.print(
         f"{report.rows} rows: {report.created} created, {report.updated} updated, {report.deleted} deleted, "
-        f"{report.skipped} skipped, {report.invalid} invalid",
+        f"{report.skipped} skipped{skipped_detail(report)}, {report.invalid} invalid",
         highlight=False,
     )
     for warning in report.warnings:
@@ -207,4 +215,4 @@ def _print(report: Any, dry_run: bool) -> None:
         console.print("[green]committed[/green]" if report.committed else "nothing written")
 
 
-__all__ = ["ImportGroup", "importer"]
+__all__ = ["ImportGroup", "importer", "skipped_detail"]

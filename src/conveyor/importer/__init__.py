@@ -1,8 +1,8 @@
 """The import framework: Magento-2-CSV-compatible, declarative, set-based and fast.
 
 ``run_import(engine, entity, files, …)`` imports one bunch of files in one transaction and returns an
-ImportReport; ``Profile`` / ``load_profile`` describe an import declaratively (YAML); entity importers and
-value converters are found by name, built in or registered through entry points.
+ImportReport; ``Profile`` / ``load_profile`` describe an import declaratively (YAML); entity importers,
+value converters and row observers are found by name, built in or registered through entry points.
 
 The names are imported on first use (``conveyor.lazy``): the ``conveyor.topologies`` entry point imports
 ``conveyor.importer.watch`` at every CLI start, which must not load the importers, pydantic profiles and the
@@ -18,6 +18,7 @@ from conveyor.lazy import lazy_exports
 if TYPE_CHECKING:
     from conveyor.importer.base import EntityImporter, ImportContext, Outcome, SourceRow
     from conveyor.importer.converters import ValueParsers, build_converter, converter_factories
+    from conveyor.importer.observers import build_observer, observer_factories
     from conveyor.importer.profile import Profile, ProfileError, load_profile
     from conveyor.importer.registry import UnknownEntityError, importer_class, importer_names
     from conveyor.importer.report import ImportReport, RowError
@@ -35,10 +36,12 @@ _EXPORTS = {
     "UnknownEntityError": "conveyor.importer.registry",
     "ValueParsers": "conveyor.importer.converters",
     "build_converter": "conveyor.importer.converters",
+    "build_observer": "conveyor.importer.observers",
     "converter_factories": "conveyor.importer.converters",
     "importer_class": "conveyor.importer.registry",
     "importer_names": "conveyor.importer.registry",
     "load_profile": "conveyor.importer.profile",
+    "observer_factories": "conveyor.importer.observers",
     "run_import": "conveyor.importer.runner",
 }
 
@@ -54,10 +57,12 @@ __all__ = [
     "UnknownEntityError",
     "ValueParsers",
     "build_converter",
+    "build_observer",
     "converter_factories",
     "importer_class",
     "importer_names",
     "load_profile",
+    "observer_factories",
     "run_import",
 ]
 

@@ -95,6 +95,13 @@ class EntityImporter:
     def check_header(self, columns: Sequence[str], file: str) -> None:
         """Note (``context.warn``) columns this importer will ignore."""
 
+    def clearable(self, column: str, store_view: bool) -> bool:
+        """Whether an empty cell of ``column`` (in a store-view row, or the entity's default row) removes the
+        stored value under the profile's ``clean_up.empty_values``: the cell then reaches ``prepare`` as
+        ``values.empty_value``. Only columns whose importer understands that marker may say yes. Asked where
+        ``prepare`` runs, after ``start``."""
+        return False
+
     def store_id(self, code: str) -> int | None:
         """The store view id of a code (None: unknown); store 0 for an empty code."""
         return 0 if not code else None

@@ -59,24 +59,39 @@ class BatchReader:
     def __init__(self, profile: Profile, importer: EntityImporter) -> None:
         self.profile = profile
         self.importer = importer
+        self._clearable: dict[tuple[tuple[str, ...], bool], list[str]] = {}
 
     def read(self, task: BatchTask) -> Batch:
         batch = Batch(records=len(task.records) + task.passed)
         rows: list[SourceRow] = []
         parsed = parse_records([record for record, _ in task.records], task.csv_format, task.file)
+        clean = self.profile.clean_up.empty_values
         for (_, item), fields in zip(task.records, parsed, strict=True):
             if isinstance(fields, RowError):
                 batch.errors.append(fields)
                 continue
-            row = self._row(task.file, task.columns, item, fields, batch)
+            clear = self._cleared_columns(task.columns, bool(item.store_id)) if clean else []
+            row = self._row(task.file, task.columns, item, fields, batch, clear)
             if row is not None:
                 rows.append(row)
         if rows:
             batch.prepared = self.importer.prepare(rows)
         return batch
 
-    def _row(self, file: str, columns: list[str], item: Pending, fields: list[str], batch: Batch) -> SourceRow | None:
-        """A record's cells by Magento column, with the profile's defaults and converters applied."""
+    def _cleared_columns(self, columns: list[str], store_view: bool) -> list[str]:
+        """The header's columns whose empty cells remove stored values (``clean_up.empty_values``)."""
+        key = (tuple(columns), store_view)
+        found = self._clearable.get(key)
+        if found is None:
+            clearable = self.importer.clearable
+            found = self._clearable[key] = [c for c in dict.fromkeys(columns) if clearable(c, store_view)]
+        return found
+
+    def _row(
+        self, file: str, columns: list[str], item: Pending, fields: list[str], batch: Batch, clear: list[str]
+    ) -> SourceRow | None:
+        """A record's cells by Magento column, with the profile's defaults, converters and observers applied;
+        the cells of ``clear`` columns still empty then hold the empty-value marker."""
         if len(fields) != len(columns):
             batch.errors.append(
                 RowError(file, item.line, "", f"The row has {len(fields)} values but the header {len(columns)}.")
@@ -95,6 +110,19 @@ class BatchReader:
                     return None
                 if not values[column]:
                     del values[column]
+        observers = self.profile.row_observers
+        if observers:
+            try:
+                for observe in observers:
+                    observe(values)
+            except ParseError as error:
+                batch.errors.append(RowError(file, item.line, error.column or "", str(error)))
+                return None
+            for column in [column for column, value in values.items() if not value]:
+                del values[column]
+        for column in clear:
+            if column not in values:
+                values[column] = self.profile.values.empty_value
         key_column = self.importer.key_column
         if key_column and item.key and key_column not in values:
             values[key_column] = item.key  # a continuation row

@@ -112,6 +112,7 @@ class ProductItem:
     entity_id: int | None = None
     is_new: bool = False
     pending: bool = False  # holds values that wait for new options (resolved and joined once they exist)
+    cleared: list[int] | None = None  # attribute ids whose cell held the empty-value marker
 
     @property
     def is_default(self) -> bool:

@@ -61,6 +61,7 @@ Plan = tuple[AttributeMeta, Convert, dict[str, Any] | None]
 _SELECT_INPUTS = ("select", "swatch_visual", "swatch_text")
 _MEMO_SIZE = 50_000  # results remembered per converter / parser (bounded: memory stays flat on big files)
 _MISSING = object()
+_TYPES = ", ".join(PRODUCT_TYPES)  # named in the error of a type Conveyor has not (Magento Commerce's giftcard …)
 
 
 @dataclass(slots=True)
@@ -122,6 +123,12 @@ class RowReader:
             self.context.warn(
                 f"{file}: steps switched off by the profile, their columns ignored: {', '.join(switched)}"
             )
+
+    def clearable(self, column: str, store_view: bool) -> bool:
+        """Attribute columns: the empty-value marker removes their stored value (``_value``). Not the global
+        ones in a store-view row: its empty cell says nothing about the product's one value."""
+        plan = self._plan(column)
+        return plan is not None and not (store_view and plan[0].scope == SCOPE_GLOBAL)
 
     def _plan(self, column: str) -> Plan | None:
         """How a column that names an attribute is read (None: not an attribute, or a column of its own)."""
@@ -233,7 +240,9 @@ class RowReader:
             type_id = values.get("product_type", "").strip()
             if type_id:
                 if type_id not in PRODUCT_TYPES:
-                    errors.append(row.error("product_type", f'"{type_id}" is not a product type Conveyor has.'))
+                    errors.append(
+                        row.error("product_type", f'"{type_id}" is not a product type Conveyor has ({_TYPES}).')
+                    )
                 item.type_id = type_id
             set_name = values.get("attribute_set_code", "").strip()
             if set_name:
@@ -269,6 +278,9 @@ class RowReader:
         meta = plan[0]
         if text == empty:
             item.values[meta.attribute_id] = (meta, None)
+            if item.cleared is None:
+                item.cleared = []
+            item.cleared.append(meta.attribute_id)
             return
         try:
             value = self._convert(plan, text)

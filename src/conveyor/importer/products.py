@@ -117,6 +117,9 @@ class ProductImporter(EntityImporter):
     def check_header(self, columns: Sequence[str], file: str) -> None:
         self.reader.check_header(columns, file)
 
+    def clearable(self, column: str, store_view: bool) -> bool:
+        return self.reader.clearable(column, store_view)
+
     def store_id(self, code: str) -> int | None:
         return self.lookups.stores.store_id(code)
 
@@ -181,6 +184,9 @@ class ProductImporter(EntityImporter):
                 continue
             defaults, required = self._new_product_plan(int(item.set_id or 0), str(item.type_id))
             values = item.values
+            for attribute_id in item.cleared or ():  # nothing stored to remove: as if the cell were not there
+                if attribute_id in values and values[attribute_id][1] is None:
+                    del values[attribute_id]
             for meta, value in defaults:
                 if meta.attribute_id not in values:
                     values[meta.attribute_id] = (meta, value)

@@ -1,7 +1,8 @@
 """Import profiles: the declarative description of an import (YAML), so a user adapts a file, not code.
 
 A profile names the entity and operation, maps source columns onto Magento's, gives defaults, chooses how
-values are read (date formats, decimal and multi-value separators, booleans), which optional steps run,
+values are read (date formats, decimal and multi-value separators, booleans), which row observers
+(``conveyor.importer.observers``) see each row, which optional steps run,
 what is cleaned up, the error policy and the change detection. Everything has Magento's default, so an
 empty profile imports a Magento export unchanged. Examples: src/conveyor/examples/import-profiles/.
 """
@@ -26,6 +27,7 @@ from conveyor.importer.converters import (
     ValueParsers,
     build_converter,
 )
+from conveyor.importer.observers import Observer, build_observer
 from conveyor.importer.readers import CsvFormat
 
 OPERATIONS = ("add-update", "replace", "delete")
@@ -81,7 +83,9 @@ class Steps(_Section):
 class CleanUp(_Section):
     """What add-update removes beyond the row (replace always makes the entity exactly the row)."""
 
-    empty_values: bool = False  # an empty cell removes the stored value (otherwise it leaves it alone)
+    # an empty cell removes the stored value (otherwise it leaves it alone); products' attribute columns, where
+    # the row speaks for the value (not a global attribute in a store-view row; a new product takes its default)
+    empty_values: bool = False
     categories: bool = True  # the row's categories replace the product's (not only added)
     websites: bool = True
     links: bool = True  # per link type given
@@ -109,6 +113,7 @@ class Profile(BaseModel):
     columns: dict[str, str] = Field(default_factory=dict)  # source column → Magento column
     defaults: dict[str, str] = Field(default_factory=dict)  # Magento column → value for empty / missing cells
     converters: dict[str, dict[str, Any]] = Field(default_factory=dict)  # Magento column → converter spec
+    observers: list[dict[str, Any]] = Field(default_factory=list)  # row observer specs, run in this order
     values: ValueOptions = Field(default_factory=ValueOptions)
     steps: Steps = Field(default_factory=Steps)
     clean_up: CleanUp = Field(default_factory=CleanUp)
@@ -126,6 +131,14 @@ class Profile(BaseModel):
         for column, spec in value.items():
             if not isinstance(spec, dict) or not spec.get("type"):
                 raise ValueError(f"converter of {column!r} needs a type")
+        return value
+
+    @field_validator("observers")
+    @classmethod
+    def _observer_types(cls, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for number, spec in enumerate(value, start=1):
+            if not isinstance(spec, dict) or not spec.get("type"):
+                raise ValueError(f"observer {number} needs a type")
         return value
 
     @cached_property
@@ -148,6 +161,13 @@ class Profile(BaseModel):
     def column_converters(self) -> dict[str, Converter]:
         try:
             return {column: build_converter(spec) for column, spec in self.converters.items()}
+        except ValueError as error:
+            raise ProfileError(str(error)) from None
+
+    @cached_property
+    def row_observers(self) -> list[Observer]:
+        try:
+            return [build_observer(spec) for spec in self.observers]
         except ValueError as error:
             raise ProfileError(str(error)) from None
 
@@ -188,7 +208,7 @@ def load_profile(source: str | Path | Mapping[str, Any]) -> Profile:
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
         raise ProfileError(f"profile: {problems}") from None
-    _ = profile.column_converters  # unknown converters fail here, not in the middle of an import
+    _ = profile.column_converters, profile.row_observers  # unknown ones fail here, not in the middle of an import
     return profile
 
 

@@ -36,6 +36,7 @@ class ImportReport:
     updated: int = 0
     deleted: int = 0
     skipped: int = 0  # unchanged (change-set or timestamp detection)
+    skipped_not_newer: int = 0  # of those, the rows timestamp detection skipped (updated_at not newer)
     invalid: int = 0
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # not errors: columns ignored, steps switched off …

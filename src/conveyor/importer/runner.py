@@ -161,9 +161,11 @@ def _resolve_profile(
         policy["max_errors"] = max_errors
     changes["errors"] = policy
     try:
-        return base.with_overrides(**changes)
+        resolved = base.with_overrides(**changes)
     except ValueError as error:
         raise ProfileError(str(error)) from None
+    _ = resolved.column_converters, resolved.row_observers  # an unknown one fails the import before it starts
+    return resolved
 
 
 class _Bunch:
@@ -347,6 +349,7 @@ class _Bunch:
                     raise batch
                 self.done_rows += batch.records
                 self.report.skipped += batch.skipped
+                self.report.skipped_not_newer += batch.skipped
                 for warning in batch.warnings:
                     self.context.warn(warning)
                 self._errors(batch.errors)

@@ -64,6 +64,8 @@ class ImportOptions:
     profile: str | None = None
     errors: str = "skip"
     max_errors: int | None = None
+    # processes that read the rows (1: the importing one); None: CONVEYOR_IMPORT_WORKERS, else the CPUs
+    workers: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +73,7 @@ class ImportOptions:
             "profile": self.profile,
             "errors": self.errors,
             "max_errors": self.max_errors,
+            "workers": self.workers,
         }
 
     @classmethod
@@ -78,7 +81,7 @@ class ImportOptions:
         """Checked, since it comes from messages and manifests; ValueError names the bad field."""
         operation = data.get("operation") or "add-update"
         errors = data.get("errors") or "skip"
-        profile, max_errors = data.get("profile"), data.get("max_errors")
+        profile, max_errors, workers = data.get("profile"), data.get("max_errors"), data.get("workers")
         if operation not in OPERATIONS:
             raise ValueError(f"operation {operation!r} is not one of {', '.join(OPERATIONS)}")
         if errors not in ERROR_POLICIES:
@@ -87,7 +90,9 @@ class ImportOptions:
             raise ValueError(f"profile {profile!r} is not a string")
         if max_errors is not None and (isinstance(max_errors, bool) or not isinstance(max_errors, int)):
             raise ValueError(f"max_errors {max_errors!r} is not an integer")
-        return cls(operation=operation, profile=profile, errors=errors, max_errors=max_errors)
+        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+            raise ValueError(f"workers {workers!r} is not a whole number of at least 1")
+        return cls(operation=operation, profile=profile, errors=errors, max_errors=max_errors, workers=workers)
 
 
 Runner = Callable[[Sequence[Path]], ImportReport]
@@ -114,6 +119,7 @@ def default_runner(engine: Engine, entity: str, options: ImportOptions) -> Runne
             max_errors=options.max_errors,
             dry_run=False,
             progress=None,
+            workers=options.workers,
         )
         return cast(ImportReport, report)
 
