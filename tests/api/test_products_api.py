@@ -399,6 +399,20 @@ def test_malformed_payloads_are_400s_naming_the_field(api: Harness) -> None:
     missing_price = api.send("POST", BASE, {"product": {"sku": "x", "name": "No price"}})
     assert missing_price.json() == {"message": EMPTY, "parameters": ["price"]}
     assert api.get(f"{BASE}?searchCriteria").json()["total_count"] == 0  # nothing was saved
+    unknown_type = api.send("POST", BASE, {"product": {"sku": "x", "name": "X", "price": 1, "type_id": "robot"}})
+    assert (unknown_type.status_code, unknown_type.json()["parameters"]) == (400, ["type_id", "robot"])
+
+
+def test_a_gift_card_needs_no_price_and_keeps_its_weight(sqlite_api: Harness) -> None:
+    """Magento Commerce's giftcard type: its amounts stand for the price, which does not apply to it."""
+    card = {"sku": "243-MB04", "name": "Luma Mailed Gift Card", "type_id": "giftcard", "weight": 1}
+    answer = sqlite_api.send("POST", BASE, {"product": card})
+    assert answer.status_code == 200, answer.text
+    stored = sqlite_api.get(f"{BASE}/243-MB04").json()
+    assert (stored["type_id"], stored["weight"], stored.get("price")) == ("giftcard", 1, None)
+    with sqlite_api.engine.connect() as conn:  # as Magento Commerce's GiftCard setup leaves them
+        weight, price = (AttributeRepository().get(conn, code) for code in ("weight", "price"))
+    assert "giftcard" in weight.apply_to and "giftcard" not in price.apply_to
 
 
 payload_values = st.one_of(

@@ -35,7 +35,7 @@ def stored(api: Harness, *skus: str) -> list[dict[str, Any]]:
 
 
 def test_tier_prices_are_checked_one_by_one_then_upserted_replaced_and_deleted(api: Harness) -> None:
-    for sku, kind in (("A", "simple"), ("B", "simple"), ("K", "bundle"), ("C", "configurable")):
+    for sku, kind in (("A", "simple"), ("B", "simple"), ("K", "bundle"), ("C", "configurable"), ("G", "giftcard")):
         api.send("POST", "/rest/V1/products", {"product": {"sku": sku, "name": sku, "price": 100, "type_id": kind}})
     sent = [
         price("A", 90, quantity=2),
@@ -45,6 +45,7 @@ def test_tier_prices_are_checked_one_by_one_then_upserted_replaced_and_deleted(a
         price("A", -1, "Retailer", 3),
         price("K", 5, quantity=2),  # a bundle takes discounts only
         price("C", 5),  # a configurable takes no tier prices
+        price("G", 5),  # nor does a gift card (Magento's TierPriceValidator)
         price("B", 7, "Nobody", 4, website=9),
     ]
     answer = api.send("POST", PRICES, {"prices": sent})
@@ -57,6 +58,7 @@ def test_tier_prices_are_checked_one_by_one_then_upserted_replaced_and_deleted(a
             "parameters": ["fixed", "K", "0", "ALL GROUPS", "2"],
         },
         {"message": "Invalid attribute SKU = %SKU. " + ROW, "parameters": ["C", "0", "ALL GROUPS", "1"]},
+        {"message": "Invalid attribute SKU = %SKU. " + ROW, "parameters": ["G", "0", "ALL GROUPS", "1"]},
         {"message": "Invalid attribute Website ID = %websiteId. " + ROW, "parameters": ["B", "9", "Nobody", "4"]},
         {
             "message": "No such entity with Customer Group = %customerGroup. " + ROW,

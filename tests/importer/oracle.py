@@ -1,4 +1,4 @@
-"""An independent reading of Magento product files, to check a store against them field by field.
+"""An independent reading of Magento product and category files, to check a store against them field by field.
 
 Deliberately written apart from the importer (csv.DictReader, plain string handling) so that a mistake in
 the importer's parsing is not repeated here.
@@ -26,6 +26,15 @@ PRICES = {"special_price": "special_price", "msrp_price": "msrp"}
 ROLES = {"base_image": "image", "small_image": "small_image", "thumbnail_image": "thumbnail"}
 LINKS = {"related": "related", "crosssell": "crosssell", "upsell": "upsell"}
 BUNDLE_FLAGS = {"bundle_price_type": "price_type", "bundle_sku_type": "sku_type", "bundle_weight_type": "weight_type"}
+# Category columns → the attribute they hold, and Magento's display mode labels → stored values.
+CATEGORY_VALUES = {"image_path": "image", "description": "description", "meta_title": "meta_title"}
+CATEGORY_VALUES.update({"meta_keywords": "meta_keywords", "meta_description": "meta_description"})
+CATEGORY_VALUES.update({"page_layout": "page_layout", "custom_layout_update": "custom_layout_update"})
+DISPLAY_MODES = {
+    "Static block only": "PAGE",
+    "Products only": "PRODUCTS",
+    "Static block and products": "PRODUCTS_AND_PAGE",
+}
 
 
 def date_text(value: str) -> str:
@@ -261,4 +270,29 @@ class Oracle:
             self.fail(row, "visibility", row.get("visibility", ""), p.visibility)
 
 
-__all__ = ["Oracle", "date_text"]
+def category_problems(conn: Connection, rows: Sequence[dict[str, str]], exact: bool = False) -> list[str]:
+    """Every difference between the stored categories and the default rows of a category file (``exact``: the
+    category holds no attribute value beyond its row's)."""
+    repo = CategoryRepository()
+    problems: list[str] = []
+    for row in rows:
+        if row["store_view_code"]:
+            continue
+        category_id = repo.id_by_path(conn, row["path"])
+        if category_id is None:
+            problems.append(f"{row['path']}: missing")
+            continue
+        category = repo.get(conn, category_id)
+        fields: dict[str, object] = {"name": row["name"], "url_key": row["url_key"] or category.url_key}
+        fields.update({flag: row[flag] == "1" for flag in ("is_active", "include_in_menu", "is_anchor")})
+        stored_fields = {name: getattr(category, name) for name in fields}
+        values = {code: row[column] for column, code in CATEGORY_VALUES.items() if row[column]}
+        if row["display_mode"]:
+            values["display_mode"] = DISPLAY_MODES[row["display_mode"]]
+        stored = dict(category.custom_attributes) if exact else {c: category.custom_attributes.get(c) for c in values}
+        if (stored_fields, stored) != (fields, values):
+            problems.append(f"{row['path']}: {(fields, values)!r} != {(stored_fields, stored)!r}")
+    return problems
+
+
+__all__ = ["Oracle", "category_problems", "date_text"]

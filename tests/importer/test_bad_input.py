@@ -168,13 +168,14 @@ def test_unknown_website(store: Engine, tmp_path: Path) -> None:
 
 
 def test_bad_product_type(store: Engine, tmp_path: Path) -> None:
-    files = bunch(tmp_path, [good("TYPE-1", product_type="giftcard")])
+    files = bunch(tmp_path, [good("TYPE-1", product_type="subscription")])
     report = run(store, files)
     assert only_error(report) == RowError(
         files[0].name,
         2,
         "product_type",
-        '"giftcard" is not a product type Conveyor has (simple, configurable, grouped, bundle, virtual, downloadable).',
+        '"subscription" is not a product type Conveyor has '
+        "(simple, configurable, grouped, bundle, virtual, downloadable, giftcard).",
     )
 
 

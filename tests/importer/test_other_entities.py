@@ -1,6 +1,9 @@
 """The other entity importers on the shared files, on the three databases: attribute sets, attributes (options,
-store-view labels, replace, delete), categories (tree, positions, store views, roots, delete), multi-source
-stock, advanced pricing, customers with addresses, and customer addresses."""
+sorting, store-view labels, replace, delete), categories (tree, positions, replace, store views, roots, multiple
+roots, delete), multi-source stock, advanced pricing, customers with addresses, and customer addresses (add,
+replace, and the shared delete file on SQLite).
+
+The tests of this module run in file order on one database per backend (module fixtures)."""
 
 from __future__ import annotations
 
@@ -21,7 +24,16 @@ from conveyor.catalog import (
 from conveyor.catalog.product_models import ALL_GROUPS
 from conveyor.db import make_engine
 from conveyor.importer import ImportReport, RowError, run_import
-from tests.importer.helpers import ATTRIBUTE_SETS, ATTRIBUTES, DATA, add_store_view, assert_counts_add_up, write_csv
+from tests.importer.helpers import (
+    ATTRIBUTE_SETS,
+    ATTRIBUTES,
+    DATA,
+    add_store_view,
+    assert_counts_add_up,
+    read_rows,
+    write_csv,
+)
+from tests.importer.oracle import category_problems
 
 attributes = AttributeRepository()
 categories = CategoryRepository()
@@ -83,6 +95,36 @@ def test_attributes_with_options_and_set_assignments(store: Engine) -> None:
     assert run(store, "attributes", [ATTRIBUTES]).skipped == 22  # unchanged rows
 
 
+def test_attribute_sorting_places_attributes_and_options_in_the_files_order(store: Engine) -> None:
+    files = one("attributes/sorting")
+    rows = read_rows(files)
+    report = run(store, "attributes", files)
+    assert (report.errors, report.created, report.updated) == ([], 0, len(rows))
+    with store.connect() as conn:
+        records = {row["attribute_code"]: attributes.get(conn, row["attribute_code"]) for row in rows}
+        sets = {s.attribute_set_name: s for s in attributes.list_sets(conn)}
+    assert {code: record.properties["position"] for code, record in records.items()} == {
+        row["attribute_code"]: int(row["position"]) for row in rows
+    }
+    # in each set, the file's attributes follow its sort_order (add-update left them in the order of their ids)
+    for name in {name for row in rows for name in row["attribute_set_name"].split(",")}:
+        named = sorted(
+            (row for row in rows if name in row["attribute_set_name"].split(",")), key=lambda r: int(r["sort_order"])
+        )
+        expected = [row["attribute_code"] for row in named]
+        (group,) = [g for g in sets[name].groups if g.attribute_group_name == "Product Details"]
+        assert [code for code in group.attribute_codes if code in expected] == expected, name
+    activity = next(row for row in rows if row["attribute_code"] == "activity")
+    assert [(o.label, o.sort_order) for o in records["activity"].options] == [
+        (label, int(order))
+        for label, order in zip(
+            activity["attribute_option_values"].split(","),
+            activity["attribute_option_sort_order"].split(","),
+            strict=True,
+        )
+    ]
+
+
 def test_attribute_store_view_labels_and_option_labels(store: Engine) -> None:
     report = run(store, "attributes", one("attributes/multi-storeview"))
     assert report.errors == []
@@ -93,7 +135,7 @@ def test_attribute_store_view_labels_and_option_labels(store: Engine) -> None:
         assert option_labels(conn, "gender", 2) == ["Männer", "Frauen", "Jungen", "Mädchen", "Unisex"]
 
 
-def test_attribute_examples_replace_and_delete(store: Engine, tmp_path: Path) -> None:
+def test_attribute_examples_and_a_replace(store: Engine, tmp_path: Path) -> None:
     run(store, "attributes", one("attributes/add-update-examples"))
     with store.connect() as conn:
         multiselect = attributes.get(conn, "test_multiselect")
@@ -112,6 +154,38 @@ def test_attribute_examples_replace_and_delete(store: Engine, tmp_path: Path) ->
     assert run(store, "attributes", [path], operation="replace").updated == 1
     with store.connect() as conn:
         assert option_labels(conn, "test_select") == ["option-02-admin", "option-09-admin"]
+
+
+def test_the_attribute_replace_file_makes_options_labels_and_groups_exactly_its_rows(store: Engine) -> None:
+    files = one("attributes/replace")
+    rows = read_rows(files)
+    admin = {row["attribute_code"]: row for row in rows if not row["store_view_code"]}
+    default_view = {row["attribute_code"]: row for row in rows if row["store_view_code"] == "default"}
+    with store.connect() as conn:  # what the earlier files left, beyond the replace file's rows
+        assert "option-09-admin" in option_labels(conn, "test_select")
+        assert "34" in option_labels(conn, "test_text_swatch")
+    report = run(store, "attributes", files, operation="replace")
+    assert (report.errors, report.updated) == ([], len(rows))
+    with store.connect() as conn:
+        records = {code: attributes.get(conn, code) for code in admin}
+        (default_set,) = [s for s in attributes.list_sets(conn) if s.attribute_set_name == "Default"]
+    groups = {g.attribute_group_name: g.attribute_codes for g in default_set.groups}
+    for code, row in admin.items():
+        record = records[code]
+        labels = row["attribute_option_values"].split(",")
+        orders = row["attribute_option_sort_order"].split(",") if row["attribute_option_sort_order"] else []
+        view_labels = default_view[code]["attribute_option_values"].split(",")
+        expected = [(label, int(orders[i]) if orders else i + 1, {1: view_labels[i]}) for i, label in enumerate(labels)]
+        # exactly the file's options (option-09-admin and 34 are gone), in its sort order, with its labels
+        assert [(o.label, o.sort_order, o.store_labels) for o in record.options] == sorted(expected, key=lambda o: o[1])
+        assert (record.default_frontend_label, record.frontend_labels) == (
+            row["frontend_label"],
+            {1: default_view[code]["frontend_label"]},
+        )
+        assert code in groups[row["attribute_group_name"]] and code not in groups["Product Details"]
+
+
+def test_the_attribute_delete_file_removes_the_named_attributes(store: Engine) -> None:
     deleted = run(store, "attributes", one("attributes/delete"), operation="delete")
     assert deleted.deleted == 4
     with store.connect() as conn:
@@ -141,6 +215,37 @@ def test_category_tree_with_values_and_positions(store: Engine) -> None:
     assert names == ["Bras & Tanks", "Tees", "Hoodies & Sweatshirts", "Jackets"]
 
 
+def test_category_replace_makes_each_named_category_exactly_its_row(store: Engine, tmp_path: Path) -> None:
+    files = one("categories/replace")
+    rows = read_rows(files)
+    assert "Default Category/Gift Cards" not in {row["path"] for row in rows}
+    # values the replace rows leave empty, on two categories it names and on one it does not
+    extra = write_csv(
+        tmp_path / "category-import_extra_01.csv",
+        ["path", "description", "meta_title", "page_layout"],
+        [
+            [path, f"<p>{path}</p>", path, "1 column"]
+            for path in ("Default Category/Women", "Default Category/Gear/Bags", "Default Category/Gift Cards")
+        ],
+    )
+    assert run(store, "categories", [extra]).updated == 3
+    with store.connect() as conn:
+        ids = {row["path"]: categories.id_by_path(conn, row["path"]) for row in rows}
+        before = [problem.split(":")[0] for problem in category_problems(conn, rows, exact=True)]
+    assert before == ["Default Category/Women", "Default Category/Gear/Bags"]  # their extra values
+    report = run(store, "categories", files, operation="replace")
+    assert (report.errors, report.created, report.updated) == ([], 0, len(rows))
+    with store.connect() as conn:
+        assert category_problems(conn, rows, exact=True) == []
+        assert {row["path"]: categories.id_by_path(conn, row["path"]) for row in rows} == ids  # replaced in place
+        cards = category(conn, "Default Category/Gift Cards")  # not in the file: left as it was
+    assert {code: cards.custom_attributes.get(code) for code in ("description", "meta_title", "page_layout")} == {
+        "description": "<p>Default Category/Gift Cards</p>",
+        "meta_title": "Default Category/Gift Cards",
+        "page_layout": "1 column",
+    }
+
+
 def test_category_store_views_roots_and_delete(store: Engine) -> None:
     assert run(store, "categories", one("categories/multi-storeview")).errors == []
     with store.connect() as conn:
@@ -157,6 +262,27 @@ def test_category_store_views_roots_and_delete(store: Engine) -> None:
     with store.connect() as conn:
         assert categories.id_by_path(conn, "Default Category/Women") is None
         assert categories.id_by_path(conn, "My Root Category/Women") is not None
+
+
+def test_multi_root_categories(store: Engine) -> None:
+    files = one("categories/multi-root-categories")
+    rows = read_rows(files)
+    with store.connect() as conn:
+        existing = sum(categories.id_by_path(conn, row["path"]) is not None for row in rows)
+    assert existing == sum(row["path"].startswith("My Root Category") for row in rows)  # from root-categories
+    report = run(store, "categories", files)
+    # My Root Category's rows are the root-categories file's: unchanged, skipped
+    assert (report.errors, report.created, report.skipped) == ([], len(rows) - existing, existing)
+    roots = [row["path"] for row in rows if "/" not in row["path"]]
+    assert roots == ["My Root Category", "Another Root Category", "Additional Root Category", "The last Root Category"]
+    with store.connect() as conn:
+        assert category_problems(conn, rows) == []
+        for root in roots:
+            record = category(conn, root)
+            assert (record.level, record.parent_id) == (1, 1)
+            children = [categories.get(conn, child).name for child in record.children]
+            assert children == [row["name"] for row in rows if row["path"] == f"{root}/{row['name']}"], root
+        assert [categories.get(conn, i).name for i in categories.get(conn, 1).children] == ["Default Category", *roots]
 
 
 def _products(store: Engine, folder: Path, *skus: str) -> None:
@@ -254,3 +380,31 @@ def test_customers_with_addresses_then_address_files(store: Engine, tmp_path: Pa
         tmp_path / "customer-import_delete_01.csv", ["email", "_website"], [["janedoe@example.com", "base"]]
     )
     assert run(store, "customers", [customers], operation="delete").deleted == 1
+
+
+def test_the_address_delete_file_removes_the_addresses_it_names(sqlite_url: str, tmp_path: Path) -> None:
+    """On a new SQLite store, where the addresses the file names by id (1 and 2 of jondoe@example.com) are
+    the first ones imported."""
+    engine = make_engine(sqlite_url)
+    files = one("customers-address/delete")
+    rows = read_rows(files)
+    jon = write_csv(
+        tmp_path / "customer-import_jon_01.csv",
+        ["email", "_website", "firstname", "lastname"],
+        [["jondoe@example.com", "base", "Jon", "Doe"]],
+    )
+    assert run(engine, "customers", [jon]).created == 1
+    assert run(engine, "customer-addresses", files).created == len(rows)  # the addresses it deletes
+    assert run(engine, "customer-addresses", one("customers-address/add-update")).created == 2  # and two more
+    repository = CustomerRepository()
+    with engine.connect() as conn:
+        addresses = repository.get_by_email(conn, "jondoe@example.com", 1).addresses
+    named = {int(row["_entity_id"]): row["firstname"] for row in rows}
+    assert {a.id: a.firstname for a in addresses if a.id in named} == named  # Foo and Bar
+    report = run(engine, "customer-addresses", files, operation="delete")
+    assert (report.errors, report.deleted) == ([], len(rows))
+    with engine.connect() as conn:
+        left = repository.get_by_email(conn, "jondoe@example.com", 1)
+    assert [a.id for a in left.addresses] == [a.id for a in addresses if a.id not in named]
+    assert sorted(a.firstname for a in left.addresses) == ["Tim", "Uschi"]  # the add-update file's
+    engine.dispose()

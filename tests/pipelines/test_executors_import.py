@@ -21,6 +21,7 @@ from conveyor.db import make_engine
 from conveyor.importer import history, run_import
 from conveyor.importer.files import REPORT
 from conveyor.importer.history import RunStatus
+from conveyor.importer.parallel import WORKERS_ENV
 from conveyor.pipelines.executors.arguments import ArgumentError
 from conveyor.pipelines.executors.files import FilesExecutor, claimed_bunches
 from conveyor.pipelines.executors.import_bunch import ImportExecutor, ImportFailedError
@@ -127,6 +128,20 @@ def test_no_bunch_of_the_entity_is_skipped(engine: Engine, tmp_path: Path) -> No
     assert outcome.status == "skipped" and outcome.output == f"no products bunch in {work}"
 
 
+def test_the_step_reads_the_rows_with_the_workers_it_is_given(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``workers`` reaches the import: the environment's count, unusable here, is read only when the step gives
+    none."""
+    monkeypatch.setenv(WORKERS_ENV, "many")
+    work = tmp_path / "work"
+    claim(engine, tmp_path / "drop", work, CATEGORIES)
+    with pytest.raises(ImportFailedError, match=f"{WORKERS_ENV} must be a whole number"):
+        ImportExecutor().process(step_run(engine, {"entity": "categories"}, work)[0])
+    outcome = ImportExecutor().process(step_run(engine, {"entity": "categories", "workers": 1}, work)[0])
+    assert outcome.status == "success" and ": imported, 39 rows: 39 created" in outcome.output
+
+
 def gallery_of(engine: Engine, *skus: str) -> list[str]:
     from conveyor.catalog.product_media import gallery_table
 
@@ -168,6 +183,8 @@ def test_a_products_import_lists_the_images_of_the_products_it_changed(engine: E
         ({}, "argument 'entity' is required"),
         ({"entity": "products", "operation": "merge"}, "argument 'operation' operation 'merge' is not one of"),
         ({"entity": "products", "errors": "ignore"}, "argument 'errors' errors 'ignore' is not one of"),
+        ({"entity": "products", "workers": 0}, "argument 'workers' workers 0 is not a whole number of at least 1"),
+        ({"entity": "products", "workers": "2"}, "argument 'workers' workers '2' is not a whole number"),
         ({"entity": "categories", "images": "x.txt"}, "argument 'images' is only written by a products import"),
     ],
 )

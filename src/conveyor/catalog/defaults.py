@@ -105,7 +105,8 @@ PRODUCT_ATTRIBUTES: list[Attribute] = [
         "product-details",
         {"source_model": _TAX_CLASS, "default_value": "2", "apply_to": _PHYSICAL, "used_in_product_listing": True},
     ),
-    ("weight", "decimal", "weight", "Weight", GLOBAL, "product-details", {"apply_to": _PHYSICAL}),
+    # Magento Commerce's GiftCard setup makes weight apply to gift cards too (a mailed card is shipped)
+    ("weight", "decimal", "weight", "Weight", GLOBAL, "product-details", {"apply_to": f"{_PHYSICAL},giftcard"}),
     (
         "status",
         "int",

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-PRODUCT_TYPES = ("simple", "configurable", "grouped", "bundle", "virtual", "downloadable")
+# Magento's type ids. ``giftcard`` is Magento Commerce's: a childless type stored like ``simple`` (its amounts and
+# card settings are not kept; the Luma catalogue's gift cards carry none).
+PRODUCT_TYPES = ("simple", "configurable", "grouped", "bundle", "virtual", "downloadable", "giftcard")
 # Magento's catalog_product_link_type ids.
 LINK_TYPES = {"related": 1, "associated": 3, "upsell": 4, "crosssell": 5}
 LINK_TYPE_CODES = {number: code for code, number in LINK_TYPES.items()}

@@ -5,7 +5,9 @@ A row names its category by ``path`` (``Default Category/Women/Tops``; a single 
 CSV quoting for names holding '/'. Missing categories of a path are created (a few statements per tree
 level for the whole batch); then each row's values are saved through the CategoryRepository at its store view
 (a handful of statements per category — category files hold tens to thousands of rows, not millions).
-``delete`` removes a category with its subtree; ``replace`` also removes the values a row leaves empty.
+``delete`` removes a category with its subtree; ``replace`` makes the category at the row's store view exactly
+the row: the values of every attribute the row leaves empty are removed (the name, url key and flags, which
+every category has, are kept). Categories the file does not name are left alone.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.engine import Connection
 from conveyor.catalog.attributes import CATEGORY_ENTITY_TYPE_ID, AttributeMeta, load_attributes
 from conveyor.catalog.categories import CategoryInput, CategoryRepository
 from conveyor.catalog.errors import CatalogError
+from conveyor.catalog.product_values import SCOPE_GLOBAL
 from conveyor.importer.base import EntityImporter, Outcome, SourceRow
 from conveyor.importer.changes import fold
 from conveyor.importer.lookups import CategoryTree, Stores
@@ -33,6 +36,8 @@ DISPLAY_MODES = {
 ALIASES = {"image_path": "image", "meta_keywords": "meta_keywords"}
 IGNORED = frozenset({"store_view_code", "attribute_set_code", "path", "path_in_store", "created_at", "updated_at"})
 FLAGS = ("is_active", "include_in_menu", "is_anchor")
+# What replace keeps when a row leaves it empty: what every category has (its url_path follows its url_key).
+KEPT = frozenset({"name", "url_key", "url_path", *FLAGS})
 
 
 class CategoryImporter(EntityImporter):
@@ -47,6 +52,18 @@ class CategoryImporter(EntityImporter):
         self.tree = CategoryTree(conn)
         self.attributes = load_attributes(conn, CATEGORY_ENTITY_TYPE_ID)
         self.deleted: set[int] = set()
+        # what a replace row clears when it has no value for it: at a store view, not the global attributes,
+        # which a store-view row cannot speak for
+        self.cleared = {
+            store_view: [
+                code
+                for code, meta in self.attributes.items()
+                if meta.backend_type != "static"
+                and code not in KEPT
+                and not (store_view and meta.scope == SCOPE_GLOBAL)
+            ]
+            for store_view in (False, True)
+        }
 
     def store_id(self, code: str) -> int | None:
         return self.stores.store_id(code)
@@ -96,9 +113,11 @@ class CategoryImporter(EntityImporter):
             ready.append((row, segments, category))
         if self.context.operation == "delete":
             return self._delete(conn, ready, outcome)
-        missing = sorted({s for row, s, _ in ready if row.store_id == 0 and self.tree.find(s) is None})
+        # created in the order of the file, each last among its siblings: the file's order is the menu's
+        missing = list(dict.fromkeys(s for row, s, _ in ready if row.store_id == 0 and self.tree.find(s) is None))
+        new = set(missing)
         for row, segments, _ in ready:
-            if row.store_id != 0 and self.tree.find(segments) is None and segments not in missing:
+            if row.store_id != 0 and self.tree.find(segments) is None and segments not in new:
                 outcome.errors.append(row.error("path", f'The category "{row.values["path"]}" does not exist.'))
         if not self.context.write:
             outcome.created += len(missing)
@@ -116,7 +135,7 @@ class CategoryImporter(EntityImporter):
             except CatalogError as error:
                 outcome.errors.append(row.error("path", str(error)))
                 continue
-            if segments in missing and row.store_id == 0:
+            if segments in new and row.store_id == 0:
                 outcome.created += 1
             else:
                 outcome.updated += 1
@@ -139,8 +158,8 @@ class CategoryImporter(EntityImporter):
             if meta is None:
                 continue
             given[meta.code] = self._value(meta, text, column)
-        if replace:  # the row's empty cells remove the values
-            for code in ("description", "meta_title", "meta_keywords", "meta_description", "image"):
+        if replace:
+            for code in self.cleared[row.store_id != 0]:
                 given.setdefault(code, None)
         flags: dict[str, bool | None] = {}
         for flag in FLAGS:

@@ -61,7 +61,7 @@ Plan = tuple[AttributeMeta, Convert, dict[str, Any] | None]
 _SELECT_INPUTS = ("select", "swatch_visual", "swatch_text")
 _MEMO_SIZE = 50_000  # results remembered per converter / parser (bounded: memory stays flat on big files)
 _MISSING = object()
-_TYPES = ", ".join(PRODUCT_TYPES)  # named in the error of a type Conveyor has not (Magento Commerce's giftcard …)
+_TYPES = ", ".join(PRODUCT_TYPES)  # named in the error of a type Conveyor has not
 
 
 @dataclass(slots=True)

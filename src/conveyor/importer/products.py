@@ -347,9 +347,12 @@ class ProductImporter(EntityImporter):
                         [self._option_id(v) if isinstance(v, NewOption) else v for v in value],
                     )
         tree = self.lookups.categories
-        paths = {segments for item in items for segments, _ in item.categories or [] if tree.find(segments) is None}
+        # new categories in the order the rows name them (each last among its siblings), as Magento creates them
+        paths = dict.fromkeys(
+            segments for item in items for segments, _ in item.categories or [] if tree.find(segments) is None
+        )
         if paths:
-            CategoryRepository().ensure_paths(conn, [_PATH_JOIN.join(p) for p in sorted(paths)], separator=_PATH_JOIN)
+            CategoryRepository().ensure_paths(conn, [_PATH_JOIN.join(p) for p in paths], separator=_PATH_JOIN)
             self.lookups.categories = tree = CategoryTree(conn)
         for item in items:
             if item.categories is not None:

@@ -1,7 +1,8 @@
 """The ``import`` executor: imports the claimed bunches of one entity from the pipeline's working directory.
 
 Arguments: ``entity`` (products, categories, attributes, attribute-sets …), the import options ``operation``,
-``profile``, ``errors`` and ``max_errors``, and for products ``images`` (a file, relative to the working
+``profile``, ``errors``, ``max_errors`` and ``workers`` (processes that read the rows; default
+``CONVEYOR_IMPORT_WORKERS``, else the CPUs), and for products ``images`` (a file, relative to the working
 directory, that receives the image paths of the products this import wrote, for a media cache refresh).
 
 With ``source`` (a watched directory) the step is instead one pass of the import framework's OK-file watcher over
@@ -55,8 +56,12 @@ def run_key(step: StepRun, working: WorkingDir) -> str:
     return f"pipeline:{step.pipeline_id}:{working.token}"
 
 
+# The step arguments that are import options (checked by ImportOptions, as the watcher's and the queue's are).
+OPTION_ARGUMENTS = ("operation", "profile", "errors", "max_errors", "workers")
+
+
 def import_options(arguments: Arguments) -> ImportOptions:
-    values = {name: arguments.values.get(name) for name in ("operation", "profile", "errors", "max_errors")}
+    values = {name: arguments.values.get(name) for name in OPTION_ARGUMENTS}
     try:
         return ImportOptions.from_dict(values)
     except ValueError as exc:
