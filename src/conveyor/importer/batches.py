@@ -28,6 +28,7 @@ class Pending:
     content_hash: str
     process: bool = True
     stored: Stored | None = None
+    folded: str = ""  # the key casefolded (keys compare case-insensitively), made once per record
 
 
 @dataclass(slots=True)

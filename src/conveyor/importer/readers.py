@@ -126,7 +126,11 @@ class CsvFile:
         way this shortcut does not handle; the caller then parses the record)."""
         delimiter = self.format.delimiter.encode(self.format.encoding)
         quote = self._quote
-        fields: list[bytes] = []
+        fields = data.split(delimiter, count)  # the usual case: no enclosure among the first fields (C calls)
+        end = len(data) - len(fields[count]) - 1 if len(fields) > count else len(data)
+        if data.find(quote, 0, end) < 0:
+            return fields[:count] if len(fields) >= count else fields + [b""] * (count - len(fields))
+        fields = []
         position = 0
         size = len(data)
         for _ in range(count):

@@ -20,12 +20,14 @@ back — the store is exactly as before. A crash or a kill rolls back the same w
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -202,9 +204,10 @@ class _Bunch:
         self.importer.start(self.conn)
         self.pool = self._pool(paths)
         try:
-            scanned = self._scan_all(paths)
-            self.context.bunch_keys = {fold(p.key) for _, pending in scanned for p in pending or [] if p.key}
-            self._skip_unchanged([p for _, pending in scanned for p in pending or []])
+            with _collector_paused():
+                scanned = self._scan_all(paths)
+                self.context.bunch_keys = {p.folded for _, pending in scanned for p in pending or [] if p.folded}
+                self._skip_unchanged([p for _, pending in scanned for p in pending or []])
             if self.on_total is not None:
                 self.on_total(self.report.rows)
             self._process(scanned)
@@ -274,15 +277,16 @@ class _Bunch:
                 store_id = store_ids[store_code]
             else:
                 store_id = store_ids[store_code] = self.importer.store_id(store_code)
-            item = Pending(line, key, store_code, store_id, content_hash)
-            if key and key_column:
+            folded = fold(key)
+            item = Pending(line, key, store_code, store_id, content_hash, folded=folded)
+            if folded and key_column:
                 here = (file, line)
-                first = seen.setdefault((key.casefold(), store_code.lower()), here)
-                if first != here:
+                first = seen.setdefault((folded, store_code.lower()), here)
+                if first is not here:
                     message = f'"{key}" is in the bunch twice (first at line {first[1]} of {first[0]}).'
                     self._errors([RowError(file, line, key_column, message)])
                     item.process = False
-                    item.key = ""
+                    item.key = item.folded = ""
             pending.append(item)
         return pending
 
@@ -299,7 +303,7 @@ class _Bunch:
         same: list[Pending] = []
         by_hash = self.profile.change_detection.content_hash
         for item in keyed:
-            found = stored.get((item.key.casefold(), int(item.store_id or 0)))
+            found = stored.get((item.folded, item.store_id or 0))
             item.stored = found
             if found is not None and by_hash and found.content_hash == item.content_hash:
                 same.append(item)
@@ -458,6 +462,22 @@ class _Bunch:
         with marker.open("a") as handle:
             handle.write(f"batch {self.batches}\n")
         time.sleep(seconds)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while the scan builds a record per row (no cycles among them).
+
+    Hundreds of thousands of new objects trigger full collections that traverse every one of them again:
+    measured at a third of a re-import of 130,000 unchanged rows, and most of its variance.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 __all__ = ["PAUSE_ENV", "run_import"]
