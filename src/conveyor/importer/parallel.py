@@ -30,7 +30,6 @@ from conveyor.importer.base import EntityImporter, ImportContext
 from conveyor.importer.batches import Batch, BatchReader, BatchTask
 from conveyor.importer.profile import Profile
 from conveyor.importer.registry import importer_class
-from conveyor.importer.scan import FileScan, ScanTask, scan_file
 
 WORKERS_ENV = "CONVEYOR_IMPORT_WORKERS"
 MIN_ROWS_ENV = "CONVEYOR_IMPORT_PARALLEL_MIN_ROWS"
@@ -153,10 +152,6 @@ class WorkerPool:
                 yield flight.popleft().result()
         while flight:
             yield flight.popleft().result()
-
-    def scan(self, task: ScanTask) -> Future[FileScan]:
-        """The scan of one file, in a worker."""
-        return self._executor.submit(scan_file, task)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
