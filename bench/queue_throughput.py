@@ -520,6 +520,96 @@ def bare_sql_consumer(
     results.put({"handled": handled})
 
 
+# --- model loop: SQLite, Conveyor's own tables by hand ----------------------------------------------------
+#
+# The issue's bare loop writes one row per message into a one-index table and deletes it; the DB queue keeps
+# Magento's model: a message row, a status row per bound queue (four b-trees: its key, the message/queue pair,
+# the waiting rows), settled by UPDATE and kept until cleaned. This loop does that same work with sqlite3 and
+# the SQL Conveyor runs, and nothing else: the physical limit of the model, so that the report can say how much
+# of the gap to the bare loop is the model and how much is Conveyor's code.
+
+MODEL_CLAIM = (
+    "UPDATE queue_message_status SET status = 3, number_of_trials = number_of_trials + 1, updated_at = ?,"
+    " reserved_by = ? WHERE id IN (SELECT id FROM queue_message_status WHERE queue_id = ? AND status = 2"
+    " ORDER BY id LIMIT ?) RETURNING id, (SELECT body FROM queue_message WHERE queue_message.id = message_id)"
+)
+MODEL_ACK = (
+    "UPDATE queue_message_status SET status = 4, updated_at = ?, reserved_by = NULL"
+    " WHERE id = ? AND status = 3 AND reserved_by = ?"
+)
+
+
+def model_queue_id(lite: sqlite3.Connection) -> int:
+    found = lite.execute("SELECT id FROM queue WHERE name = ?", (QUEUE,)).fetchone()
+    if found is None:
+        found = lite.execute("INSERT INTO queue (name) VALUES (?) RETURNING id", (QUEUE,)).fetchone()
+    return int(found[0])
+
+
+def model_publish(target: Target, messages: int, batch: int) -> float:
+    """Seconds to write ``messages`` message rows and their status rows, one transaction per batch."""
+    lite = sqlite_connect(target.db_url, "FULL")
+    qid = model_queue_id(lite)
+    started = time.perf_counter()
+    for first in range(0, messages, batch):
+        t = time.time()
+        rows = [
+            (TOPIC, orjson.dumps(payload(i)), orjson.dumps({"message_id": os.urandom(16).hex()}).decode(), t)
+            for i in range(first, min(messages, first + batch))
+        ]
+        lite.execute("BEGIN IMMEDIATE")
+        lite.executemany(
+            "INSERT INTO queue_message (topic_name, body, properties, created_at) VALUES (?, ?, ?, ?)", rows
+        )
+        last = lite.execute("SELECT last_insert_rowid()").fetchone()[0]
+        lite.execute(
+            "INSERT INTO queue_message_status"
+            " (queue_id, message_id, status, number_of_trials, updated_at, available_at)"
+            " SELECT ?, id, 2, 0, ?, ? FROM queue_message WHERE id BETWEEN ? AND ?",
+            (qid, t, t, last - len(rows) + 1, last),
+        )
+        lite.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    lite.close()
+    return seconds
+
+
+def model_consumer(barrier: Barrier, results: Any, total: Any, target: Target, batch_size: int, messages: int) -> None:
+    """Claim a batch with its bodies in one statement, then settle each handled message with one UPDATE."""
+    worker = f"model:{os.getpid()}"
+    handled = 0
+    lite = sqlite_connect(target.db_url, "NORMAL")
+    qid = model_queue_id(lite)
+    barrier.wait(timeout=SETUP_TIMEOUT)
+    while True:
+        lite.execute("BEGIN IMMEDIATE")
+        rows = lite.execute(MODEL_CLAIM, (time.time(), worker, qid, batch_size)).fetchall()
+        lite.execute("COMMIT")
+        if not rows:
+            break
+        for status_id, body in sorted(rows):
+            handle_body(body)
+            lite.execute(MODEL_ACK, (time.time(), status_id, worker))
+            handled += 1
+    lite.close()
+    results.put({"handled": handled})
+
+
+def bench_model(backend: str, args: argparse.Namespace, tmp: Path, consumers: int) -> dict[str, Any]:
+    target = fresh_target(backend, tmp, "model", migrate=True)
+    try:
+        publish = model_publish(target, args.messages, args.publish_batch)
+        consumed = run_consumers(model_consumer, consumers, (target, args.batch_size, args.messages))
+        counts = conveyor_verify(target, args.messages, consumed.handled)
+        log(
+            f"[{backend}] model: publish {rate(args.messages, publish):,.0f} msg/s,"
+            f" consume {rate(args.messages, consumed.seconds):,.0f} msg/s ({counts})"
+        )
+    finally:
+        drop_target(target)
+    return figures("model", args.messages, publish, consumed)
+
+
 def bare_sql_verify(target: Target, messages: int, handled: list[int]) -> None:
     engine = sa.create_engine(target.db_url)
     with engine.connect() as conn:
@@ -766,6 +856,8 @@ def bench_backend(backend: str, args: argparse.Namespace, tmp: Path) -> dict[str
             sample |= bench_conveyor(backend, args, tmp, consumers)
         if args.only in (None, "bare"):
             sample |= bench_bare(backend, args, tmp, consumers)
+        if args.only is None and backend == "sqlite":
+            sample |= bench_model(backend, args, tmp, consumers)
         samples.append(sample)
     figures: dict[str, Any] = {
         "messages": args.messages,
@@ -782,6 +874,9 @@ def bench_backend(backend: str, args: argparse.Namespace, tmp: Path) -> dict[str
     if args.only is None:
         for what in ("publish", "consume", "end_to_end"):
             figures[f"{what}_ratio"] = round(figures[f"conveyor_{what}"] / figures[f"bare_{what}"], 3)
+            if f"model_{what}" in figures:
+                figures[f"{what}_ratio_to_model"] = round(figures[f"conveyor_{what}"] / figures[f"model_{what}"], 3)
+                figures[f"model_{what}_ratio"] = round(figures[f"model_{what}"] / figures[f"bare_{what}"], 3)
     return figures
 
 
@@ -791,6 +886,13 @@ def report(backend: str, f: dict[str, Any]) -> None:
         mine, bare = f.get(f"conveyor_{what}"), f.get(f"bare_{what}")
         line = f"  {what:<11} conveyor {mine or 0:>10,.0f} msg/s   bare {bare or 0:>10,.0f} msg/s"
         print(line + (f"   ratio {mine / bare:.2f}" if mine and bare else ""))
+    if "model_end_to_end" in f:
+        for what in ("publish", "consume", "end_to_end"):
+            mine, model, bare = f[f"conveyor_{what}"], f[f"model_{what}"], f[f"bare_{what}"]
+            print(
+                f"  {what:<11} model    {model:>10,.0f} msg/s   (the model / bare {model / bare:.2f};"
+                f" conveyor / the model {mine / model:.2f})"
+            )
     if "bare_publish_sync_confirm" in f:
         print(f"  bare publish with per-message synchronous confirms: {f['bare_publish_sync_confirm']:,.0f} msg/s")
     sys.stdout.flush()
