@@ -596,18 +596,7 @@ def model_consumer(barrier: Barrier, results: Any, total: Any, target: Target, b
 
 
 def bench_model(backend: str, args: argparse.Namespace, tmp: Path, consumers: int) -> dict[str, Any]:
-    target = fresh_target(backend, tmp, "model", migrate=True)
-    try:
-        publish = model_publish(target, args.messages, args.publish_batch)
-        consumed = run_consumers(model_consumer, consumers, (target, args.batch_size, args.messages))
-        counts = conveyor_verify(target, args.messages, consumed.handled)
-        log(
-            f"[{backend}] model: publish {rate(args.messages, publish):,.0f} msg/s,"
-            f" consume {rate(args.messages, consumed.seconds):,.0f} msg/s ({counts})"
-        )
-    finally:
-        drop_target(target)
-    return figures("model", args.messages, publish, consumed)
+    return bench_on_conveyor_tables("model", model_publish, model_consumer, backend, args, tmp, consumers)
 
 
 def bare_sql_verify(target: Target, messages: int, handled: list[int]) -> None:
@@ -772,23 +761,36 @@ def rate(messages: int, seconds: float) -> float:
 
 
 def bench_conveyor(backend: str, args: argparse.Namespace, tmp: Path, consumers: int) -> dict[str, Any]:
-    target = fresh_target(backend, tmp, "conveyor", migrate=True)
+    return bench_on_conveyor_tables("conveyor", conveyor_publish, conveyor_consumer, backend, args, tmp, consumers)
+
+
+def bench_on_conveyor_tables(
+    side: str,
+    publish_with: Callable[[Target, int, int], float],
+    consumer: ConsumerTarget,
+    backend: str,
+    args: argparse.Namespace,
+    tmp: Path,
+    consumers: int,
+) -> dict[str, Any]:
+    """Publish and consume on a migrated store, checked by Conveyor's own counts (Conveyor, or the model loop)."""
+    target = fresh_target(backend, tmp, side, migrate=True)
     try:
-        log(f"[{backend}] conveyor: publishing {args.messages} messages in batches of {args.publish_batch}")
-        publish = conveyor_publish(target, args.messages, args.publish_batch)
+        log(f"[{backend}] {side}: publishing {args.messages} messages in batches of {args.publish_batch}")
+        publish = publish_with(target, args.messages, args.publish_batch)
         log(
-            f"[{backend}] conveyor: publish {rate(args.messages, publish):,.0f} msg/s;"
+            f"[{backend}] {side}: publish {rate(args.messages, publish):,.0f} msg/s;"
             f" consuming with {consumers} process(es)"
         )
-        consumed = run_consumers(conveyor_consumer, consumers, (target, args.batch_size, args.messages))
+        consumed = run_consumers(consumer, consumers, (target, args.batch_size, args.messages))
         counts = conveyor_verify(target, args.messages, consumed.handled)
         log(
-            f"[{backend}] conveyor: consume {rate(args.messages, consumed.seconds):,.0f} msg/s"
+            f"[{backend}] {side}: consume {rate(args.messages, consumed.seconds):,.0f} msg/s"
             f" (handled {consumed.handled}, worker runs {consumed.runs}; {counts})"
         )
     finally:
         drop_target(target)
-    return {**figures("conveyor", args.messages, publish, consumed), "conveyor_handled_per_process": consumed.handled}
+    return {**figures(side, args.messages, publish, consumed), f"{side}_handled_per_process": consumed.handled}
 
 
 def figures(side: str, messages: int, publish: float, consumed: ConsumeResult) -> dict[str, Any]:

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import Engine
 
 from conveyor.catalog import ProductRepository
-from conveyor.importer import Profile, run_import
+from conveyor.db import make_engine
+from conveyor.importer import Profile, run_import, runner
 from tests.catalog.product_fixtures import counting
 from tests.importer.helpers import add_store_view, write_csv
 
@@ -109,3 +111,25 @@ def test_statements_per_batch_do_not_grow_with_the_rows(engine: Engine, tmp_path
     with counting(engine) as update:
         assert run_import(engine, "products", [changed], profile=profile).updated == 100
     assert update.count <= one_batch.count + 25, update.statements
+
+
+def test_a_big_import_refreshes_postgresqls_statistics(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a big import the planner must know the new row counts before the next import plans its lookups."""
+    engine = make_engine(pg_url)
+
+    def analyzed() -> object:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql(
+                "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'catalog_product_entity'"
+            ).scalar_one()
+
+    try:
+        assert run_import(engine, "products", [write_csv(tmp_path / "a_01.csv", HEADER, rows(3, "S"))]).created == 3
+        assert analyzed() is None  # below the threshold: nothing to refresh
+        monkeypatch.setattr(runner, "ANALYZE_MIN_ROWS", 3)
+        assert run_import(engine, "products", [write_csv(tmp_path / "b_01.csv", HEADER, rows(3, "T"))]).created == 3
+        assert analyzed() is not None
+    finally:
+        engine.dispose()

@@ -16,10 +16,12 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from importlib.metadata import entry_points
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from conveyor.importer.values import ParseError
+
+T = TypeVar("T")
 
 Converter = Callable[[str], str]
 ConverterFactory = Callable[[Mapping[str, Any]], Converter]
@@ -208,19 +210,25 @@ BUILTIN_CONVERTERS: dict[str, ConverterFactory] = {
 
 def converter_factories() -> dict[str, ConverterFactory]:
     """The built-in converters and those registered under the ``conveyor.import_converters`` entry point."""
-    factories = dict(BUILTIN_CONVERTERS)
-    for entry in entry_points(group="conveyor.import_converters"):
-        factories[entry.name] = entry.load()
-    return factories
+    return {**BUILTIN_CONVERTERS, **registered("conveyor.import_converters")}
 
 
 def build_converter(spec: Mapping[str, Any], factories: Mapping[str, ConverterFactory] | None = None) -> Converter:
     """A converter from its profile spec (``{type: name, …options}``)."""
-    known = factories if factories is not None else converter_factories()
+    return from_spec("converter", spec, factories if factories is not None else converter_factories())
+
+
+def registered(group: str) -> dict[str, Any]:
+    """The factories registered under an entry point group, by name (how profiles name plug-ins)."""
+    return {entry.name: entry.load() for entry in entry_points(group=group)}
+
+
+def from_spec(kind: str, spec: Mapping[str, Any], factories: Mapping[str, Callable[[Mapping[str, Any]], T]]) -> T:
+    """The plug-in a profile spec (``{type: name, …options}``) names, made by its factory; ValueError if unknown."""
     name = str(spec.get("type", ""))
-    factory = known.get(name)
+    factory = factories.get(name)
     if factory is None:
-        raise ValueError(f"unknown converter {name!r} (known: {', '.join(sorted(known))})")
+        raise ValueError(f"unknown {kind} {name!r} (known: {', '.join(sorted(factories)) or 'none registered'})")
     return factory(spec)
 
 

@@ -15,8 +15,9 @@ skipped before it is read.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from importlib.metadata import entry_points
 from typing import Any
+
+from conveyor.importer.converters import from_spec, registered
 
 Observer = Callable[[dict[str, str]], None]
 ObserverFactory = Callable[[Mapping[str, Any]], Observer]
@@ -25,17 +26,12 @@ GROUP = "conveyor.import_observers"
 
 def observer_factories() -> dict[str, ObserverFactory]:
     """The observers registered under the ``conveyor.import_observers`` entry point."""
-    return {entry.name: entry.load() for entry in entry_points(group=GROUP)}
+    return registered(GROUP)
 
 
 def build_observer(spec: Mapping[str, Any], factories: Mapping[str, ObserverFactory] | None = None) -> Observer:
     """An observer from its profile spec (``{type: name, …options}``); ValueError for an unknown name."""
-    known = factories if factories is not None else observer_factories()
-    name = str(spec.get("type", ""))
-    factory = known.get(name)
-    if factory is None:
-        raise ValueError(f"unknown observer {name!r} (known: {', '.join(sorted(known)) or 'none registered'})")
-    return factory(spec)
+    return from_spec("observer", spec, factories if factories is not None else observer_factories())
 
 
 __all__ = ["GROUP", "Observer", "ObserverFactory", "build_observer", "observer_factories"]

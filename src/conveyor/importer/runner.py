@@ -53,6 +53,7 @@ from conveyor.importer.report import ImportReport, RowError
 from conveyor.importer.scan import FileScan, ScanTask, scan_file
 
 log = logging.getLogger(__name__)
+ANALYZE_MIN_ROWS = 10_000  # rows created or updated after which PostgreSQL's statistics are refreshed
 
 # A test hook: "seconds:path" — after each written batch, append a line to path and sleep (kill tests).
 PAUSE_ENV = "CONVEYOR_IMPORT_TEST_PAUSE"
@@ -123,9 +124,29 @@ def run_import(
         log.exception("import of %s failed", entity)
         report.failure = f"{type(error).__name__}: {error}"
         report.committed = False
+    if report.committed and report.created + report.updated >= ANALYZE_MIN_ROWS:
+        _refresh_statistics(engine)
     report.warnings = list(context.warnings)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _refresh_statistics(engine: Engine) -> None:
+    """``ANALYZE`` after a big import on PostgreSQL, whose planner otherwise keeps the row counts of before.
+
+    Autovacuum analyzes later, on its own schedule; until then the next import's lookups were planned for
+    near-empty tables (a re-import of 65,000 unchanged rows right after the first import: 36,000-52,000 rows/s,
+    with statistics 52,000-66,000). ``ANALYZE`` samples a bounded number of rows per table: about a second
+    here, after a 100-second import. MariaDB's InnoDB recalculates its statistics itself after large changes.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
+    except sa.exc.DBAPIError as error:  # the import is committed; fresh statistics are a nicety
+        log.warning("ANALYZE after the import failed: %s", error.orig)
 
 
 def _parallel(
