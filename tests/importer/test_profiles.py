@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 import conveyor.importer.converters as converters_module
-import conveyor.importer.observers as observers_module
 import conveyor.importer.registry as registry_module
 from conveyor.catalog import CategoryRepository, ProductRepository
 from conveyor.catalog.stores import website_table
@@ -143,7 +142,7 @@ def test_a_row_observer_from_an_entry_point_sees_each_row_whole_and_may_refuse_i
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plugins = {"conveyor.import_observers": [EntryPoint("brand", "tests.importer.plugins:brand_in_name", "x")]}
-    monkeypatch.setattr(observers_module, "entry_points", lambda group: plugins.get(group, []))
+    monkeypatch.setattr(converters_module, "entry_points", lambda group: plugins.get(group, []))
     path = _file(
         tmp_path,
         "product-import_brand_01.csv",
