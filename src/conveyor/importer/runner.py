@@ -321,7 +321,13 @@ class _Bunch:
         keyed = [p for p in pending if p.process and p.key and p.store_id is not None]
         # joined with the entity's own table when the importer names it: a hash of a deleted entity is not found
         entity_key = self.importer.entity_key_column()
-        stored = load_stored(self.conn, self.change_type, [p.key for p in keyed], entity_key)
+        stored = load_stored(
+            self.conn,
+            self.change_type,
+            [p.key for p in keyed],
+            entity_key,
+            timestamps=self.profile.change_detection.timestamps,
+        )
         same: list[Pending] = []
         by_hash = self.profile.change_detection.content_hash
         for item in keyed:
