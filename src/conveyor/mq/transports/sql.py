@@ -267,7 +267,7 @@ class SqlTransport:
             "updated_at": t,
             "reserved_by": sa.bindparam("worker"),
         }
-        # SQLite: the message's columns as correlated subqueries; its RETURNING cannot name a joined table
+        # the message's columns as correlated subqueries: SQLite's RETURNING cannot name a joined table
         claimed_columns = (
             S.c.id,
             S.c.number_of_trials,
@@ -310,14 +310,9 @@ class SqlTransport:
                 engine,
             )
             return
-        claim = S.update().where(S.c.id.in_(picked)).values(claim_values)
-        if self.dialect == "postgresql":  # UPDATE … FROM: the message rows joined once, not looked up per column
-            claim = claim.where(M.c.id == S.c.message_id).returning(
-                S.c.id, S.c.number_of_trials, S.c.error, M.c.topic_name, M.c.body, M.c.properties
-            )
-        else:
-            claim = claim.returning(*claimed_columns)
-        self.claim_statement = PreparedStatement(claim, engine)
+        self.claim_statement = PreparedStatement(
+            S.update().where(S.c.id.in_(picked)).values(claim_values).returning(*claimed_columns), engine
+        )
 
     def _settle(self, delivery: Delivery, prepared: PreparedStatement, **values: Any) -> bool:
         """Update a reservation this worker still holds; False when refresh took it away meanwhile."""
