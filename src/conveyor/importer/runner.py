@@ -53,6 +53,7 @@ from conveyor.importer.report import ImportReport, RowError
 from conveyor.importer.scan import FileScan, ScanTask, scan_file
 
 log = logging.getLogger(__name__)
+IMPORTED_TABLE_PREFIXES = ("catalog_", "customer_", "eav_", "inventory_", "import_change")
 ANALYZE_MIN_ROWS = 10_000  # rows created or updated after which PostgreSQL's statistics are refreshed
 
 # A test hook: "seconds:path" — after each written batch, append a line to path and sleep (kill tests).
@@ -141,9 +142,14 @@ def _refresh_statistics(engine: Engine) -> None:
     """
     if engine.dialect.name != "postgresql":
         return
+    from conveyor.db.metadata import metadata
+
+    # the import's own tables only: a whole-database ANALYZE also samples the queue's tables, empty at that
+    # moment, and the claims of a queue that fills afterwards would then be planned for an empty table
+    tables = [t.name for t in metadata.sorted_tables if t.name.startswith(IMPORTED_TABLE_PREFIXES)]
     try:
         with engine.connect() as conn:
-            conn.exec_driver_sql("ANALYZE")
+            conn.exec_driver_sql("ANALYZE " + ", ".join(conn.dialect.identifier_preparer.quote(t) for t in tables))
             conn.commit()
     except sa.exc.DBAPIError as error:  # the import is committed; fresh statistics are a nicety
         log.warning("ANALYZE after the import failed: %s", error.orig)
