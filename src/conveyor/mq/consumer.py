@@ -23,7 +23,7 @@ from typing import Protocol, runtime_checkable
 from conveyor.mq.envelope import Delivery, Envelope
 from conveyor.mq.middleware.base import Middleware
 from conveyor.mq.queue import MessageQueue
-from conveyor.mq.transports.base import is_transient
+from conveyor.mq.transports.base import Transport, is_transient
 
 log = logging.getLogger("conveyor.consumer")
 
@@ -73,6 +73,9 @@ class Worker:
         self.queues = list(handlers)
         self.options = options or ConsumerOptions()
         self.middleware = list(middleware)
+        # only the hooks a middleware overrides are called: they run once or twice per message
+        self._stop_checks = [mw.stop_reason for mw in self.middleware if _overrides(mw, "stop_reason")]
+        self._after_message = [mw.after_message for mw in self.middleware if _overrides(mw, "after_message")]
         self.id = worker_id()
         self.handled = 0
         self.failed = 0
@@ -82,8 +85,8 @@ class Worker:
         self.stop_reason: str | None = None
 
     def _check_stop(self) -> bool:
-        for mw in self.middleware:
-            reason = mw.stop_reason(self)
+        for stop_reason in self._stop_checks:
+            reason = stop_reason(self)
             if reason:
                 self.stop_reason = reason
                 return True
@@ -146,7 +149,14 @@ class Worker:
                 if self._check_stop():
                     transport.release(deliveries[index:])
                     return False
-                self._handle(delivery)
+                if self._exhausted(delivery):
+                    continue
+                error: BaseException | None = None
+                try:
+                    handler(delivery.envelope)
+                except Exception as exc:
+                    error = exc
+                self._settle(transport, delivery, error)
             return True
         if deliveries and self._check_stop():
             transport.release(deliveries)
@@ -161,18 +171,8 @@ class Worker:
         except Exception as exc:  # the batch failed as a whole: every delivery of it shares the error
             outcomes = [exc] * len(live)
         for delivery, outcome in zip(live, outcomes, strict=True):
-            self._settle(delivery, outcome)
+            self._settle(transport, delivery, outcome)
         return True
-
-    def _handle(self, delivery: Delivery) -> None:
-        if self._exhausted(delivery):
-            return
-        error: BaseException | None = None
-        try:
-            self.handlers[delivery.queue](delivery.envelope)
-        except Exception as exc:
-            error = exc
-        self._settle(delivery, error)
 
     def _exhausted(self, delivery: Delivery) -> bool:
         """Dead-letter a delivery past the maximum attempts, unhandled: a message crashing its worker must not loop."""
@@ -188,9 +188,8 @@ class Worker:
         self.handled += 1
         return True
 
-    def _settle(self, delivery: Delivery, error: BaseException | None) -> None:
+    def _settle(self, transport: Transport, delivery: Delivery, error: BaseException | None) -> None:
         """Ack, retry (with a doubling delay) or dead-letter one handled delivery by its outcome."""
-        transport = self.mq.transport_for_queue(delivery.queue)
         if error is None:
             transport.ack(delivery)
         else:
@@ -207,8 +206,8 @@ class Worker:
                 transport.retry(delivery, text, delay)
         self.handled += 1
         self.last_message_at = time.monotonic()
-        for mw in self.middleware:
-            mw.after_message(self, delivery, error)
+        for after_message in self._after_message:
+            after_message(self, delivery, error)
 
     def _idle(self, seconds: float) -> None:
         """Pause after an empty round; a push transport (AMQP) is waited on, so a message ends the pause."""
@@ -237,6 +236,11 @@ def describe(error: BaseException) -> str:
     """The error as stored with the message: type, text and the innermost frames."""
     frames = traceback.format_exception(error, limit=-3)
     return "".join(frames).strip()[-4000:]
+
+
+def _overrides(middleware: Middleware, hook: str) -> bool:
+    """True if ``middleware`` defines ``hook`` itself rather than inheriting the base class's no-op."""
+    return getattr(type(middleware), hook) is not getattr(Middleware, hook)
 
 
 def _name(delivery: Delivery) -> str:

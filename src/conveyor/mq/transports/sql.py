@@ -31,7 +31,11 @@ WAITING = (Status.NEW, Status.RETRY_REQUIRED)
 def _is(status: Status) -> sa.ColumnElement[bool]:
     """``status = <literal>``: the partial index of that status then applies whatever the plan, including the
     generic plans PostgreSQL may pick for statements psycopg prepares (after five runs)."""
-    return S.c.status == sa.literal_column(str(int(status)))
+    return S.c.status == _literal(status)
+
+
+def _literal(status: Status) -> sa.ColumnElement[int]:
+    return sa.literal_column(str(int(status)), type_=sa.SmallInteger())
 
 
 class SqlTransport:
@@ -52,13 +56,12 @@ class SqlTransport:
         self._consumer = ConsumerConnection(self.consume_engine)
         self._build_claims()
         held = sa.and_(
-            S.c.id == sa.bindparam("status_id"),
-            S.c.status == Status.IN_PROGRESS,
-            S.c.reserved_by == sa.bindparam("worker"),
+            S.c.id == sa.bindparam("status_id"), _is(Status.IN_PROGRESS), S.c.reserved_by == sa.bindparam("worker")
         )
         settle = S.update().where(held)
+        # constants as literals: the ack runs once per message, and then binds only what varies
         self._ack = PreparedStatement(
-            settle.values(status=Status.COMPLETE, updated_at=sa.bindparam("updated_at"), reserved_by=None),
+            settle.values(status=_literal(Status.COMPLETE), updated_at=sa.bindparam("updated_at"), reserved_by=sa.null()),
             self.consume_engine,
         )
         self._fail = PreparedStatement(
@@ -67,7 +70,7 @@ class SqlTransport:
                 updated_at=sa.bindparam("updated_at"),
                 available_at=sa.bindparam("available_at"),
                 error=sa.bindparam("error"),
-                reserved_by=None,
+                reserved_by=sa.null(),
             ),
             self.consume_engine,
         )
@@ -76,7 +79,7 @@ class SqlTransport:
                 status=sa.case((S.c.error.is_(None), Status.NEW), else_=Status.RETRY_REQUIRED),
                 number_of_trials=S.c.number_of_trials - 1,
                 updated_at=sa.bindparam("updated_at"),
-                reserved_by=None,
+                reserved_by=sa.null(),
             ),
             self.consume_engine,
         )
@@ -224,14 +227,9 @@ class SqlTransport:
         parameters = {"qid": self.queue_id(queue), "limit": limit, "worker": worker, "t": now()}
         with self._consumer.transaction() as conn:
             claimed = self._claim(conn, parameters)
-        return [
-            Delivery(
-                envelope=Envelope.decode(topic, body, properties),
-                queue=queue,
-                attempts=trials,
-                tag=(status_id, worker),
-                last_error=error,
-            )
+        decode = Envelope.decode
+        return [  # positional: this runs once per message
+            Delivery(decode(topic, body, properties), queue, trials, (status_id, worker), error)
             for status_id, trials, error, topic, body, properties in sorted(claimed)
         ]
 

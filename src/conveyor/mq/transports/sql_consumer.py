@@ -44,12 +44,19 @@ class PreparedStatement:
         self._variants: dict[tuple[int, ...], tuple[str, Any]] = {}
         if not self._expanding:
             self._variants[()] = (compiled.string, _getter(compiled.positiontup))
+        # no constant to merge and no list to expand: ``bind`` passes the caller's values through as they are
+        # (every parameter must then be given: a missing one fails in the driver, it is never bound as NULL)
+        direct = not self._expanding and all(v is None for v in self.defaults.values())
+        self._direct = self._variants[()] if direct else None
 
     def bind(self, values: Mapping[str, Any]) -> tuple[str, Any]:
         """The SQL text and the driver's parameters (a tuple or a dict, by paramstyle) for ``values``.
 
         ``values`` must be plain driver types (``int(status)``, not the enum): this runs once per message.
         """
+        if self._direct is not None:  # nothing to merge or expand: the usual case for a settle
+            sql, getter = self._direct
+            return sql, (getter(values) if getter is not None else values)
         merged = self.defaults.copy()
         merged.update(values)
         key: tuple[int, ...] = ()
