@@ -71,6 +71,11 @@ class Worker:
         self.mq = mq
         self.handlers = dict(handlers)
         self.queues = list(handlers)
+        # a runtime Protocol check costs microseconds: made once per queue, not once per batch
+        self._batch_handlers: dict[str, BatchHandler] = {}
+        for queue, handler in self.handlers.items():
+            if isinstance(handler, BatchHandler):
+                self._batch_handlers[queue] = handler
         self.options = options or ConsumerOptions()
         self.middleware = list(middleware)
         # only the hooks a middleware overrides are called: they run once or twice per message
@@ -143,8 +148,9 @@ class Worker:
         A batch handler's batch is indivisible: a stop (signal, limit) is seen before it, or after all of it.
         """
         transport = self.mq.transport_for_queue(queue)
-        handler = self.handlers[queue]
-        if not isinstance(handler, BatchHandler):
+        batch_handler = self._batch_handlers.get(queue)
+        if batch_handler is None:
+            handler = self.handlers[queue]
             for index, delivery in enumerate(deliveries):
                 if self._check_stop():
                     transport.release(deliveries[index:])
@@ -165,7 +171,7 @@ class Worker:
         if not live:
             return True
         try:
-            outcomes: Sequence[Outcome] = handler.handle_batch([d.envelope for d in live])
+            outcomes: Sequence[Outcome] = batch_handler.handle_batch([d.envelope for d in live])
             if len(outcomes) != len(live):
                 raise RuntimeError(f"handle_batch returned {len(outcomes)} outcomes for {len(live)} messages")
         except Exception as exc:  # the batch failed as a whole: every delivery of it shares the error

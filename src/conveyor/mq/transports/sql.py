@@ -9,6 +9,7 @@ IMMEDIATE`` on SQLite), recording who holds them and since when (``reserved_by``
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,6 +27,11 @@ from conveyor.mq.transports.sql_consumer import ConsumerConnection, PreparedStat
 S = status_table
 M = message_table
 WAITING = (Status.NEW, Status.RETRY_REQUIRED)
+
+
+def _topics(envelopes: Sequence[Envelope]) -> set[str]:
+    """The distinct topics of a batch, in one C-level pass (a batch is usually a single topic)."""
+    return set(map(attrgetter("topic"), envelopes))
 
 
 def _is(status: Status) -> sa.ColumnElement[bool]:
@@ -61,7 +67,9 @@ class SqlTransport:
         settle = S.update().where(held)
         # constants as literals: the ack runs once per message, and then binds only what varies
         self._ack = PreparedStatement(
-            settle.values(status=_literal(Status.COMPLETE), updated_at=sa.bindparam("updated_at"), reserved_by=sa.null()),
+            settle.values(
+                status=_literal(Status.COMPLETE), updated_at=sa.bindparam("updated_at"), reserved_by=sa.null()
+            ),
             self.consume_engine,
         )
         self._fail = PreparedStatement(
@@ -108,20 +116,19 @@ class SqlTransport:
 
     # --- publishing ----------------------------------------------------------------------------------
     def publish(self, exchange: str, envelopes: Sequence[Envelope], conn: Connection | None = None) -> None:
-        by_topic = {e.topic: self.topology.queues_for(self.connection, exchange, e.topic) for e in envelopes}
-        for topic, queues in by_topic.items():
+        routes = {topic: self.topology.queues_for(self.connection, exchange, topic) for topic in _topics(envelopes)}
+        for topic, queues in routes.items():
             if not queues:
                 raise UnroutableError(
                     f"topic {topic!r} has no queue bound on exchange {exchange!r}; message not published"
                 )
-        routes = [by_topic[e.topic] for e in envelopes]
         if conn is None:
             with self.engine.begin() as own:
                 self._insert(own, envelopes, routes)
         else:
             self._insert(conn, envelopes, routes)
 
-    def _insert(self, conn: Connection, envelopes: Sequence[Envelope], routes: list[tuple[str, ...]]) -> None:
+    def _insert(self, conn: Connection, envelopes: Sequence[Envelope], routes: dict[str, tuple[str, ...]]) -> None:
         """Write the message rows and their status rows: the dialect's fastest way, in ``conn``'s transaction."""
         t = now()
         if self.dialect == "postgresql":
@@ -137,10 +144,15 @@ class SqlTransport:
                 [dict(zip(keys, r, strict=True)) for r in rows],
             )
             message_ids = [int(row[0]) for row in result]
-        self._insert_statuses(conn, message_ids, routes, t)
+        self._insert_statuses(conn, envelopes, message_ids, routes, t)
 
     def _insert_statuses(
-        self, conn: Connection, message_ids: list[int], routes: list[tuple[str, ...]], t: float
+        self,
+        conn: Connection,
+        envelopes: Sequence[Envelope],
+        message_ids: list[int],
+        routes: dict[str, tuple[str, ...]],
+        t: float,
     ) -> None:
         """Status rows made by the server from the new message rows: one INSERT … SELECT per queue.
 
@@ -148,11 +160,12 @@ class SqlTransport:
         batch's ids are usually contiguous (one multi-row insert), so the range is two parameters.
         """
         by_queue: dict[str, list[int]] = {}
-        if len(set(routes)) == 1:  # one route for the whole batch (the usual case): no per-message loop
-            by_queue = dict.fromkeys(routes[0], message_ids)
+        distinct = set(routes.values())
+        if len(distinct) == 1:  # one route for the whole batch (the usual case): no per-message loop
+            by_queue = dict.fromkeys(distinct.pop(), message_ids)
         else:
-            for message_id, queues in zip(message_ids, routes, strict=True):
-                for queue in queues:
+            for message_id, envelope in zip(message_ids, envelopes, strict=True):
+                for queue in routes[envelope.topic]:
                     by_queue.setdefault(queue, []).append(message_id)
         mark = "?" if self.dialect == "sqlite" else "%s"
         insert = (
@@ -185,12 +198,12 @@ class SqlTransport:
         return list(range(first, last + 1))
 
     def _insert_postgresql(
-        self, conn: Connection, envelopes: Sequence[Envelope], routes: list[tuple[str, ...]], t: float
+        self, conn: Connection, envelopes: Sequence[Envelope], routes: dict[str, tuple[str, ...]], t: float
     ) -> None:
         """Both tables in one statement: arrays in, ``unnest``, and the status rows joined on the topic."""
         route_topics: list[str] = []
         route_queues: list[int] = []
-        for topic, queues in {e.topic: r for e, r in zip(envelopes, routes, strict=True)}.items():
+        for topic, queues in routes.items():
             for queue in queues:
                 route_topics.append(topic)
                 route_queues.append(self.queue_id(queue))
@@ -319,7 +332,8 @@ class SqlTransport:
         return changed > 0
 
     def ack(self, delivery: Delivery) -> None:
-        self._settle(delivery, self._ack)
+        status_id, worker = delivery.tag  # _settle inlined: this runs once per message
+        self._consumer.execute(self._ack, status_id=status_id, worker=worker, updated_at=now())
 
     def retry(self, delivery: Delivery, error: str, delay: float) -> None:
         t = now()

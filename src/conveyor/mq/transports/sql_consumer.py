@@ -123,7 +123,7 @@ class ConsumerConnection:
         """Run ``prepared`` (in autocommit outside ``transaction``); returns the row count."""
         sql, parameters = prepared.bind(values)
         try:
-            cursor = self._cursor()
+            cursor = getattr(self._local, "cursor", None) or self._cursor()
             cursor.execute(sql, parameters)
             return int(cursor.rowcount)
         except self.engine.dialect.loaded_dbapi.Error as exc:
