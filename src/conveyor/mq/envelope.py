@@ -57,7 +57,7 @@ class Envelope:
         return orjson.dumps({**self.properties, "message_id": self.message_id}).decode()
 
     @classmethod
-    def decode(cls, topic: str, body: bytes, properties: bytes | str | None) -> Envelope:
+    def decode(cls, topic: str, body: bytes | bytearray | memoryview, properties: bytes | str | None) -> Envelope:
         """The envelope of stored columns; the inverse of ``encoded_properties``."""
         props: dict[str, Any] = orjson.loads(properties) if properties else {}
         message_id = props.pop("message_id", None) or new_message_id()
