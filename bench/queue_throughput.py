@@ -52,6 +52,7 @@ from sqlalchemy.engine import make_url
 
 BACKENDS = ("sqlite", "postgresql", "mariadb", "amqp")
 SERVER_DBS = ("postgresql", "mariadb")
+MODEL_BACKENDS = ("sqlite", "postgresql")  # where the model loop also runs
 PG_ADMIN_URL = os.environ.get("CONVEYOR_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MARIA_ADMIN_URL = os.environ.get("CONVEYOR_BENCH_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
 AMQP_HOST = os.environ.get("CONVEYOR_BENCH_AMQP_HOST", "127.0.0.1")
@@ -520,13 +521,14 @@ def bare_sql_consumer(
     results.put({"handled": handled})
 
 
-# --- model loop: SQLite, Conveyor's own tables by hand ----------------------------------------------------
+# --- model loop: Conveyor's own tables by hand (SQLite, PostgreSQL) ---------------------------------------
 #
 # The issue's bare loop writes one row per message into a one-index table and deletes it; the DB queue keeps
 # Magento's model: a message row, a status row per bound queue (four b-trees: its key, the message/queue pair,
-# the waiting rows), settled by UPDATE and kept until cleaned. This loop does that same work with sqlite3 and
-# the SQL Conveyor runs, and nothing else: the physical limit of the model, so that the report can say how much
-# of the gap to the bare loop is the model and how much is Conveyor's code.
+# the waiting rows, and foreign keys to the message and the queue), settled by UPDATE and kept until cleaned.
+# This loop does that same work with the driver and the SQL Conveyor runs, and nothing else: the physical limit
+# of the model, so that the report can say how much of the gap to the bare loop is the model and how much is
+# Conveyor's code.
 
 MODEL_CLAIM = (
     "UPDATE queue_message_status SET status = 3, number_of_trials = number_of_trials + 1, updated_at = ?,"
@@ -537,36 +539,76 @@ MODEL_ACK = (
     "UPDATE queue_message_status SET status = 4, updated_at = ?, reserved_by = NULL"
     " WHERE id = ? AND status = 3 AND reserved_by = ?"
 )
+# PostgreSQL: the claim Conveyor sends there (due retries first, then new rows, both SKIP LOCKED), by hand
+MODEL_CLAIM_PG = """
+    WITH retry_ids AS (
+        SELECT id FROM queue_message_status WHERE queue_id = %(qid)s AND status = 5 AND available_at <= %(t)s
+        ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
+    ), new_ids AS (
+        SELECT id FROM queue_message_status WHERE queue_id = %(qid)s AND status = 2
+        ORDER BY id LIMIT %(limit)s - (SELECT count(*) FROM retry_ids) FOR UPDATE SKIP LOCKED
+    )
+    UPDATE queue_message_status
+    SET status = 3, number_of_trials = number_of_trials + 1, updated_at = %(t)s, reserved_by = %(worker)s
+    WHERE id IN (SELECT id FROM retry_ids UNION ALL SELECT id FROM new_ids)
+    RETURNING id, (SELECT body FROM queue_message WHERE queue_message.id = message_id)
+"""
+MODEL_PUBLISH_PG = """
+    WITH m AS (
+        INSERT INTO queue_message (topic_name, body, properties, created_at)
+        SELECT %(topic)s, u.body, u.properties, %(t)s
+        FROM unnest(%(bodies)s::bytea[], %(properties)s::text[]) WITH ORDINALITY AS u(body, properties, ord)
+        ORDER BY u.ord
+        RETURNING id
+    )
+    INSERT INTO queue_message_status (queue_id, message_id, status, number_of_trials, updated_at, available_at)
+    SELECT %(qid)s, m.id, 2, 0, %(t)s, %(t)s FROM m ORDER BY m.id
+"""
 
 
-def model_queue_id(lite: sqlite3.Connection) -> int:
-    found = lite.execute("SELECT id FROM queue WHERE name = ?", (QUEUE,)).fetchone()
+def model_queue_id(cursor: Any, mark: str = "?") -> int:
+    found = cursor.execute(f"SELECT id FROM queue WHERE name = {mark}", (QUEUE,)).fetchone()
     if found is None:
-        found = lite.execute("INSERT INTO queue (name) VALUES (?) RETURNING id", (QUEUE,)).fetchone()
+        found = cursor.execute(f"INSERT INTO queue (name) VALUES ({mark}) RETURNING id", (QUEUE,)).fetchone()
     return int(found[0])
+
+
+def model_batch(first: int, last: int) -> tuple[list[bytes], list[str]]:
+    """The bodies and stored properties (the message id) of messages ``first`` … ``last - 1``."""
+    bodies = [orjson.dumps(payload(i)) for i in range(first, last)]
+    return bodies, [orjson.dumps({"message_id": os.urandom(16).hex()}).decode() for _ in bodies]
 
 
 def model_publish(target: Target, messages: int, batch: int) -> float:
     """Seconds to write ``messages`` message rows and their status rows, one transaction per batch."""
+    if target.backend == "postgresql":
+        with pg_connect(target.db_url) as pg:
+            qid = model_queue_id(pg, "%s")
+            pg.commit()
+            started = time.perf_counter()
+            for first in range(0, messages, batch):
+                bodies, properties = model_batch(first, min(messages, first + batch))
+                parameters = {"topic": TOPIC, "t": time.time(), "qid": qid, "bodies": bodies, "properties": properties}
+                pg.execute(MODEL_PUBLISH_PG, parameters)
+                pg.commit()
+            return time.perf_counter() - started
     lite = sqlite_connect(target.db_url, "FULL")
     qid = model_queue_id(lite)
     started = time.perf_counter()
     for first in range(0, messages, batch):
         t = time.time()
-        rows = [
-            (TOPIC, orjson.dumps(payload(i)), orjson.dumps({"message_id": os.urandom(16).hex()}).decode(), t)
-            for i in range(first, min(messages, first + batch))
-        ]
+        bodies, properties = model_batch(first, min(messages, first + batch))
         lite.execute("BEGIN IMMEDIATE")
         lite.executemany(
-            "INSERT INTO queue_message (topic_name, body, properties, created_at) VALUES (?, ?, ?, ?)", rows
+            "INSERT INTO queue_message (topic_name, body, properties, created_at) VALUES (?, ?, ?, ?)",
+            [(TOPIC, body, props, t) for body, props in zip(bodies, properties, strict=True)],
         )
         last = lite.execute("SELECT last_insert_rowid()").fetchone()[0]
         lite.execute(
             "INSERT INTO queue_message_status"
             " (queue_id, message_id, status, number_of_trials, updated_at, available_at)"
             " SELECT ?, id, 2, 0, ?, ? FROM queue_message WHERE id BETWEEN ? AND ?",
-            (qid, t, t, last - len(rows) + 1, last),
+            (qid, t, t, last - len(bodies) + 1, last),
         )
         lite.execute("COMMIT")
     seconds = time.perf_counter() - started
@@ -578,6 +620,27 @@ def model_consumer(barrier: Barrier, results: Any, total: Any, target: Target, b
     """Claim a batch with its bodies in one statement, then settle each handled message with one UPDATE."""
     worker = f"model:{os.getpid()}"
     handled = 0
+    if target.backend == "postgresql":
+        pg = pg_connect(target.db_url)
+        pg.autocommit = True
+        pg.execute("SET synchronous_commit = off")  # as Conveyor's consumer connection
+        qid = model_queue_id(pg, "%s")
+        ack = MODEL_ACK.replace("?", "%s")
+        barrier.wait(timeout=SETUP_TIMEOUT)
+        with pg.cursor() as cur:
+            while True:
+                with pg.transaction():
+                    parameters = {"qid": qid, "t": time.time(), "limit": batch_size, "worker": worker}
+                    rows = cur.execute(MODEL_CLAIM_PG, parameters).fetchall()
+                if not rows:
+                    break
+                for status_id, body in sorted(rows):
+                    handle_body(body)
+                    cur.execute(ack, (time.time(), status_id, worker))
+                    handled += 1
+        pg.close()
+        results.put({"handled": handled})
+        return
     lite = sqlite_connect(target.db_url, "NORMAL")
     qid = model_queue_id(lite)
     barrier.wait(timeout=SETUP_TIMEOUT)
@@ -858,7 +921,7 @@ def bench_backend(backend: str, args: argparse.Namespace, tmp: Path) -> dict[str
             sample |= bench_conveyor(backend, args, tmp, consumers)
         if args.only in (None, "bare"):
             sample |= bench_bare(backend, args, tmp, consumers)
-        if args.only is None and backend == "sqlite":
+        if args.only is None and backend in MODEL_BACKENDS:
             sample |= bench_model(backend, args, tmp, consumers)
         samples.append(sample)
     figures: dict[str, Any] = {
