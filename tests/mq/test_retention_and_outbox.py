@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from conveyor.mq import outbox
 from conveyor.mq.queue import MessageQueue
-from conveyor.mq.schema import message_table, status_table
+from conveyor.mq.schema import message_table, queue_table, status_table
 from tests.mq.conftest import make_mq
 from tests.mq.test_transport_contract import drain
 
@@ -38,6 +38,48 @@ def test_clean_deletes_only_complete_messages_past_retention(db_mq: MessageQueue
     transport.clean(retention_seconds=3600)
     with db_mq.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(message_table)).scalar_one() == 0
+
+
+def dangling(mq: MessageQueue) -> dict[str, int]:
+    """Status rows naming a message or queue that is not there, and message rows no status row names."""
+    s, m, q = status_table, message_table, queue_table
+    with mq.engine.connect() as conn:
+        count = sa.select(sa.func.count())
+        return {
+            "status without message": conn.execute(
+                count.select_from(s).where(~sa.exists().where(m.c.id == s.c.message_id))
+            ).scalar_one(),
+            "status without queue": conn.execute(
+                count.select_from(s).where(~sa.exists().where(q.c.id == s.c.queue_id))
+            ).scalar_one(),
+            "message without status": conn.execute(
+                count.select_from(m).where(~sa.exists().where(s.c.message_id == m.c.id))
+            ).scalar_one(),
+        }
+
+
+def test_every_status_row_names_an_existing_message_and_queue_through_publish_purge_and_clean(
+    db_mq: MessageQueue,
+) -> None:
+    """The status table has no foreign keys (migration 0011): the statements keep the references by construction."""
+    none = {"status without message": 0, "status without queue": 0, "message without status": 0}
+    db_mq.publish_batch("orders.created", range(6))  # fan-out: orders and audit
+    db_mq.publish_batch("stock.source.changed", range(3))  # stock only
+    db_mq.publish_batch("orders.created", [{"n": n} for n in range(4)])
+    assert dangling(db_mq) == none
+    orders, audit = db_mq.transport_for_queue("orders"), db_mq.transport_for_queue("audit")
+    for delivery in drain(db_mq, "orders", 10):
+        orders.ack(delivery)
+    assert audit.purge("audit") == 10  # the audit copies go; the messages stay, orders still names them
+    assert dangling(db_mq) == none
+    with db_mq.engine.begin() as conn:
+        conn.execute(status_table.update().values(updated_at=time.time() - 7200))
+        conn.execute(message_table.update().values(created_at=time.time() - 7200))
+    assert orders.clean(retention_seconds=3600) == 10
+    assert dangling(db_mq) == none
+    with db_mq.engine.connect() as conn:  # only the three stock messages, still waiting, are left
+        assert conn.execute(sa.select(sa.func.count()).select_from(message_table)).scalar_one() == 3
+    assert orders.counts("stock").waiting == 3
 
 
 def test_outbox_rows_left_by_a_crash_are_relayed_later(request: pytest.FixtureRequest) -> None:
