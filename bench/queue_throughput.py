@@ -524,33 +524,31 @@ def bare_sql_consumer(
 # --- model loop: Conveyor's own tables by hand (SQLite, PostgreSQL) ---------------------------------------
 #
 # The issue's bare loop writes one row per message into a one-index table and deletes it; the DB queue keeps
-# Magento's model: a message row, a status row per bound queue (four b-trees: its key, the message/queue pair,
-# the waiting rows, and foreign keys to the message and the queue), settled by UPDATE and kept until cleaned.
+# Magento's model: a message row, a status row per bound queue (three b-trees: its key, the message/queue pair
+# and the waiting rows by due time), settled by UPDATE and kept until cleaned.
 # This loop does that same work with the driver and the SQL Conveyor runs, and nothing else: the physical limit
 # of the model, so that the report can say how much of the gap to the bare loop is the model and how much is
 # Conveyor's code.
 
 MODEL_CLAIM = (
     "UPDATE queue_message_status SET status = 3, number_of_trials = number_of_trials + 1, updated_at = ?,"
-    " reserved_by = ? WHERE id IN (SELECT id FROM queue_message_status WHERE queue_id = ? AND status = 2"
-    " ORDER BY id LIMIT ?) RETURNING id, (SELECT body FROM queue_message WHERE queue_message.id = message_id)"
+    " available_at = NULL, reserved_by = ? WHERE id IN (SELECT id FROM queue_message_status"
+    " WHERE queue_id = ? AND available_at <= ? ORDER BY available_at, id LIMIT ?)"
+    " RETURNING id, (SELECT body FROM queue_message WHERE queue_message.id = message_id)"
 )
 MODEL_ACK = (
     "UPDATE queue_message_status SET status = 4, updated_at = ?, reserved_by = NULL"
     " WHERE id = ? AND status = 3 AND reserved_by = ?"
 )
-# PostgreSQL: the claim Conveyor sends there (due retries first, then new rows, both SKIP LOCKED), by hand
+# PostgreSQL: the same claim, the rows it picks locked with SKIP LOCKED
 MODEL_CLAIM_PG = """
-    WITH retry_ids AS (
-        SELECT id FROM queue_message_status WHERE queue_id = %(qid)s AND status = 5 AND available_at <= %(t)s
-        ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
-    ), new_ids AS (
-        SELECT id FROM queue_message_status WHERE queue_id = %(qid)s AND status = 2
-        ORDER BY id LIMIT %(limit)s - (SELECT count(*) FROM retry_ids) FOR UPDATE SKIP LOCKED
-    )
     UPDATE queue_message_status
-    SET status = 3, number_of_trials = number_of_trials + 1, updated_at = %(t)s, reserved_by = %(worker)s
-    WHERE id IN (SELECT id FROM retry_ids UNION ALL SELECT id FROM new_ids)
+    SET status = 3, number_of_trials = number_of_trials + 1, updated_at = %(t)s, available_at = NULL,
+        reserved_by = %(worker)s
+    WHERE id IN (
+        SELECT id FROM queue_message_status WHERE queue_id = %(qid)s AND available_at <= %(t)s
+        ORDER BY available_at, id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
+    )
     RETURNING id, (SELECT body FROM queue_message WHERE queue_message.id = message_id)
 """
 MODEL_PUBLISH_PG = """
@@ -646,7 +644,8 @@ def model_consumer(barrier: Barrier, results: Any, total: Any, target: Target, b
     barrier.wait(timeout=SETUP_TIMEOUT)
     while True:
         lite.execute("BEGIN IMMEDIATE")
-        rows = lite.execute(MODEL_CLAIM, (time.time(), worker, qid, batch_size)).fetchall()
+        t = time.time()
+        rows = lite.execute(MODEL_CLAIM, (t, worker, qid, t, batch_size)).fetchall()
         lite.execute("COMMIT")
         if not rows:
             break

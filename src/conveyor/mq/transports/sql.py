@@ -35,8 +35,7 @@ def _topics(envelopes: Sequence[Envelope]) -> set[str]:
 
 
 def _is(status: Status) -> sa.ColumnElement[bool]:
-    """``status = <literal>``: the partial index of that status then applies whatever the plan, including the
-    generic plans PostgreSQL may pick for statements psycopg prepares (after five runs)."""
+    """``status = <literal>``: one bound parameter fewer per settle."""
     return S.c.status == _literal(status)
 
 
@@ -87,6 +86,7 @@ class SqlTransport:
                 status=sa.case((S.c.error.is_(None), Status.NEW), else_=Status.RETRY_REQUIRED),
                 number_of_trials=S.c.number_of_trials - 1,
                 updated_at=sa.bindparam("updated_at"),
+                available_at=sa.bindparam("updated_at"),
                 reserved_by=sa.null(),
             ),
             self.consume_engine,
@@ -247,7 +247,7 @@ class SqlTransport:
         ]
 
     def _claim(self, conn: ConsumerConnection, parameters: dict[str, Any]) -> list[tuple[Any, ...]]:
-        """Reserve up to ``limit`` status rows (due retries first, then new).
+        """Reserve up to ``limit`` waiting rows that are due, by due time (then id).
 
         Returns (status id, attempts, last error, topic, body, properties) per row: the message columns come
         with the claim (RETURNING), so a batch costs one statement, not a claim and a read of the bodies.
@@ -255,27 +255,33 @@ class SqlTransport:
         if self.claim_statement is not None:
             return conn.fetch(self.claim_statement, **parameters)
         # MariaDB: no UPDATE ... RETURNING; lock with SKIP LOCKED, update, read back
-        due, new = self._locks
-        ids = [r[0] for r in conn.fetch(due, **parameters)]
-        if len(ids) < parameters["limit"]:
-            ids += [r[0] for r in conn.fetch(new, **{**parameters, "limit": parameters["limit"] - len(ids)})]
+        ids = [r[0] for r in conn.fetch(self._lock_due, **parameters)]
         if not ids:
             return []
         conn.execute(self._mark_claimed, ids=ids, **parameters)
         return conn.fetch(self._read_claimed, ids=ids)
 
     def _build_claims(self) -> None:
-        """The claim statements, compiled once, with bound parameters ``qid``, ``limit``, ``worker`` and ``t``."""
+        """The claim statements, compiled once, with bound parameters ``qid``, ``limit``, ``worker`` and ``t``.
+
+        A claim takes the row out of the waiting index (``available_at`` to NULL), so that the ack that follows
+        changes no indexed column.
+        """
         qid = sa.bindparam("qid", type_=sa.Integer())
         limit = sa.bindparam("limit", type_=sa.Integer())
         t: sa.BindParameter[float] = sa.bindparam("t", type_=sa.Double())
         ids: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
-        due_retry = sa.and_(S.c.queue_id == qid, _is(Status.RETRY_REQUIRED), S.c.available_at <= t)
-        new = sa.and_(S.c.queue_id == qid, _is(Status.NEW))
+        due = (
+            sa.select(S.c.id)
+            .where(S.c.queue_id == qid, S.c.available_at <= t)
+            .order_by(S.c.available_at, S.c.id)
+            .limit(limit)
+        )
         claim_values: dict[str, Any] = {
-            "status": Status.IN_PROGRESS,
+            "status": _literal(Status.IN_PROGRESS),
             "number_of_trials": S.c.number_of_trials + 1,
             "updated_at": t,
+            "available_at": sa.null(),
             "reserved_by": sa.bindparam("worker"),
         }
         # the message's columns as correlated subqueries: SQLite's RETURNING cannot name a joined table
@@ -290,29 +296,8 @@ class SqlTransport:
         )
         engine = self.consume_engine
         self.claim_statement: PreparedStatement | None = None
-        if self.dialect == "postgresql":
-            retry_ids = (
-                sa.select(S.c.id).where(due_retry).order_by(S.c.id).limit(limit).with_for_update(skip_locked=True)
-            ).cte("retry_ids")
-            taken = sa.select(sa.func.count()).select_from(retry_ids).scalar_subquery()
-            new_ids = (
-                sa.select(S.c.id).where(new).order_by(S.c.id).limit(limit - taken).with_for_update(skip_locked=True)
-            ).cte("new_ids")
-            picked = sa.union_all(sa.select(retry_ids.c.id), sa.select(new_ids.c.id))
-        elif self.dialect == "sqlite":
-            # BEGIN IMMEDIATE already holds the write lock: select-then-update in one statement
-            picked = sa.union_all(
-                sa.select(sa.select(S.c.id).where(due_retry).order_by(S.c.id).limit(limit).subquery().c.id),
-                sa.select(sa.select(S.c.id).where(new).order_by(S.c.id).limit(limit).subquery().c.id),
-            ).limit(limit)
-        else:
-            self._locks = tuple(
-                PreparedStatement(
-                    sa.select(S.c.id).where(which).order_by(S.c.id).limit(limit).with_for_update(skip_locked=True),
-                    engine,
-                )
-                for which in (due_retry, new)
-            )
+        if self.dialect in ("mysql", "mariadb"):
+            self._lock_due = PreparedStatement(due.with_for_update(skip_locked=True), engine)
             self._mark_claimed = PreparedStatement(S.update().where(S.c.id.in_(ids)).values(claim_values), engine)
             self._read_claimed = PreparedStatement(
                 sa.select(S.c.id, S.c.number_of_trials, S.c.error, M.c.topic_name, M.c.body, M.c.properties)
@@ -321,8 +306,11 @@ class SqlTransport:
                 engine,
             )
             return
+        # PostgreSQL locks the rows it picks (SKIP LOCKED); SQLite's BEGIN IMMEDIATE already holds the write lock
+        picked = due.with_for_update(skip_locked=True) if self.dialect == "postgresql" else due
         self.claim_statement = PreparedStatement(
-            S.update().where(S.c.id.in_(picked)).values(claim_values).returning(*claimed_columns), engine
+            S.update().where(S.c.id.in_(picked.scalar_subquery())).values(claim_values).returning(*claimed_columns),
+            engine,
         )
 
     def _settle(self, delivery: Delivery, prepared: PreparedStatement, **values: Any) -> bool:
@@ -340,7 +328,7 @@ class SqlTransport:
         self._settle(delivery, self._fail, status=int(Status.RETRY_REQUIRED), available_at=t + delay, error=error)
 
     def dead_letter(self, delivery: Delivery, error: str) -> None:
-        self._settle(delivery, self._fail, status=int(Status.ERROR), available_at=now(), error=error)
+        self._settle(delivery, self._fail, status=int(Status.ERROR), available_at=None, error=error)
 
     def release(self, deliveries: Sequence[Delivery]) -> None:
         for delivery in deliveries:
