@@ -617,43 +617,39 @@ def model_publish(target: Target, messages: int, batch: int) -> float:
 def model_consumer(barrier: Barrier, results: Any, total: Any, target: Target, batch_size: int, messages: int) -> None:
     """Claim a batch with its bodies in one statement, then settle each handled message with one UPDATE."""
     worker = f"model:{os.getpid()}"
-    handled = 0
+    conn: Any
     if target.backend == "postgresql":
-        pg = pg_connect(target.db_url)
-        pg.autocommit = True
-        pg.execute("SET synchronous_commit = off")  # as Conveyor's consumer connection
-        qid = model_queue_id(pg, "%s")
-        ack = MODEL_ACK.replace("?", "%s")
-        barrier.wait(timeout=SETUP_TIMEOUT)
-        with pg.cursor() as cur:
-            while True:
-                with pg.transaction():
-                    parameters = {"qid": qid, "t": time.time(), "limit": batch_size, "worker": worker}
-                    rows = cur.execute(MODEL_CLAIM_PG, parameters).fetchall()
-                if not rows:
-                    break
-                for status_id, body in sorted(rows):
-                    handle_body(body)
-                    cur.execute(ack, (time.time(), status_id, worker))
-                    handled += 1
-        pg.close()
-        results.put({"handled": handled})
-        return
-    lite = sqlite_connect(target.db_url, "NORMAL")
-    qid = model_queue_id(lite)
+        conn = pg_connect(target.db_url)
+        conn.autocommit = True
+        conn.execute("SET synchronous_commit = off")  # as Conveyor's consumer connection
+        cursor, ack = conn.cursor(), MODEL_ACK.replace("?", "%s")
+        qid = model_queue_id(cursor, "%s")
+
+        def claim() -> list[Any]:
+            with conn.transaction():
+                parameters = {"qid": qid, "t": time.time(), "limit": batch_size, "worker": worker}
+                return list(cursor.execute(MODEL_CLAIM_PG, parameters).fetchall())
+
+    else:
+        conn = cursor = sqlite_connect(target.db_url, "NORMAL")
+        ack = MODEL_ACK
+        qid = model_queue_id(cursor)
+
+        def claim() -> list[Any]:
+            conn.execute("BEGIN IMMEDIATE")
+            t = time.time()
+            rows = conn.execute(MODEL_CLAIM, (t, worker, qid, t, batch_size)).fetchall()
+            conn.execute("COMMIT")
+            return list(rows)
+
+    handled = 0
     barrier.wait(timeout=SETUP_TIMEOUT)
-    while True:
-        lite.execute("BEGIN IMMEDIATE")
-        t = time.time()
-        rows = lite.execute(MODEL_CLAIM, (t, worker, qid, t, batch_size)).fetchall()
-        lite.execute("COMMIT")
-        if not rows:
-            break
+    while rows := claim():
         for status_id, body in sorted(rows):
             handle_body(body)
-            lite.execute(MODEL_ACK, (time.time(), status_id, worker))
+            cursor.execute(ack, (time.time(), status_id, worker))
             handled += 1
-    lite.close()
+    conn.close()
     results.put({"handled": handled})
 
 
