@@ -63,6 +63,12 @@ def _prepare(
     engine = make_engine(mq.database_url)
     results.drop_all(engine)  # the servers keep them between tests: not in the migrated metadata
     results.create_all(engine)
+
+    def drop_results() -> None:  # nor left behind for later tests (the migration test compares every table)
+        results.drop_all(engine)
+        engine.dispose()
+
+    request.addfinalizer(drop_results)
     return connection, mq, topology, engine, mq.transport(connection)
 
 

@@ -398,7 +398,7 @@ class SqlTransport:
     def refresh(self, reserved_seconds: float, max_attempts: int) -> RefreshResult:
         t = now()
         stale = sa.and_(
-            S.c.queue_id.in_(sa.select(queue_table.c.id)),  # per queue, so the claim index serves
+            S.c.queue_id.in_(sa.select(queue_table.c.id)),  # per queue: MariaDB's waiting index (queue_id, …) serves
             S.c.status == Status.IN_PROGRESS,
             S.c.updated_at < t - reserved_seconds,
         )
