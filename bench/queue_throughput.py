@@ -540,15 +540,16 @@ MODEL_ACK = (
     "UPDATE queue_message_status SET status = 4, updated_at = ?, reserved_by = NULL"
     " WHERE id = ? AND status = 3 AND reserved_by = ?"
 )
-# PostgreSQL: the same claim, the rows it picks locked with SKIP LOCKED
+# PostgreSQL: the same claim, the rows it picks locked with SKIP LOCKED in a CTE evaluated once
 MODEL_CLAIM_PG = """
-    UPDATE queue_message_status
-    SET status = 3, number_of_trials = number_of_trials + 1, updated_at = %(t)s, available_at = NULL,
-        reserved_by = %(worker)s
-    WHERE id IN (
+    WITH due_ids AS MATERIALIZED (
         SELECT id FROM queue_message_status WHERE queue_id = %(qid)s AND available_at <= %(t)s
         ORDER BY available_at, id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
     )
+    UPDATE queue_message_status
+    SET status = 3, number_of_trials = number_of_trials + 1, updated_at = %(t)s, available_at = NULL,
+        reserved_by = %(worker)s
+    WHERE id IN (SELECT id FROM due_ids)
     RETURNING id, (SELECT body FROM queue_message WHERE queue_message.id = message_id)
 """
 MODEL_PUBLISH_PG = """

@@ -306,11 +306,16 @@ class SqlTransport:
                 engine,
             )
             return
-        # PostgreSQL locks the rows it picks (SKIP LOCKED); SQLite's BEGIN IMMEDIATE already holds the write lock
-        picked = due.with_for_update(skip_locked=True) if self.dialect == "postgresql" else due
+        picked: sa.ScalarSelect[Any] | sa.Select[tuple[int]]
+        if self.dialect == "postgresql":
+            # locked with SKIP LOCKED, in a MATERIALIZED CTE: evaluated exactly once, whatever join the planner
+            # picks (a subquery on the inner side of a nested loop would be rescanned and lock more rows)
+            due_ids = due.with_for_update(skip_locked=True).cte("due_ids").prefix_with("MATERIALIZED")
+            picked = sa.select(due_ids.c.id)
+        else:  # SQLite: BEGIN IMMEDIATE already holds the write lock
+            picked = due.scalar_subquery()
         self.claim_statement = PreparedStatement(
-            S.update().where(S.c.id.in_(picked.scalar_subquery())).values(claim_values).returning(*claimed_columns),
-            engine,
+            S.update().where(S.c.id.in_(picked)).values(claim_values).returning(*claimed_columns), engine
         )
 
     def _settle(self, delivery: Delivery, prepared: PreparedStatement, **values: Any) -> bool:
