@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-import conveyor.importer.converters as converters_module
+import conveyor.importer.plugin_lookup as plugin_lookup_module
 import conveyor.importer.registry as registry_module
 from conveyor.catalog import CategoryRepository, ProductRepository
 from conveyor.catalog.stores import website_table
@@ -123,7 +123,7 @@ def test_a_converter_and_an_importer_from_entry_points(
             EntryPoint("website-names", "tests.importer.plugins:WebsiteNameImporter", "conveyor.importers")
         ],
     }
-    monkeypatch.setattr(converters_module, "entry_points", lambda group: plugins.get(group, []))
+    monkeypatch.setattr(plugin_lookup_module, "entry_points", lambda group: plugins.get(group, []))
     monkeypatch.setattr(registry_module, "entry_points", lambda group: plugins.get(group, []))
     assert "website-names" in importer_names()
     path = _file(tmp_path, "websites_01.csv", "code,name\nbase,Main shop\nmars,Red planet\n")
@@ -142,7 +142,7 @@ def test_a_row_observer_from_an_entry_point_sees_each_row_whole_and_may_refuse_i
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plugins = {"conveyor.import_observers": [EntryPoint("brand", "tests.importer.plugins:brand_in_name", "x")]}
-    monkeypatch.setattr(converters_module, "entry_points", lambda group: plugins.get(group, []))
+    monkeypatch.setattr(plugin_lookup_module, "entry_points", lambda group: plugins.get(group, []))
     path = _file(
         tmp_path,
         "product-import_brand_01.csv",

@@ -15,13 +15,11 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from importlib.metadata import entry_points
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from conveyor.importer.plugin_lookup import from_spec, registered
 from conveyor.importer.values import ParseError
-
-T = TypeVar("T")
 
 Converter = Callable[[str], str]
 ConverterFactory = Callable[[Mapping[str, Any]], Converter]
@@ -216,20 +214,6 @@ def converter_factories() -> dict[str, ConverterFactory]:
 def build_converter(spec: Mapping[str, Any], factories: Mapping[str, ConverterFactory] | None = None) -> Converter:
     """A converter from its profile spec (``{type: name, …options}``)."""
     return from_spec("converter", spec, factories if factories is not None else converter_factories())
-
-
-def registered(group: str) -> dict[str, Any]:
-    """The factories registered under an entry point group, by name (how profiles name plug-ins)."""
-    return {entry.name: entry.load() for entry in entry_points(group=group)}
-
-
-def from_spec(kind: str, spec: Mapping[str, Any], factories: Mapping[str, Callable[[Mapping[str, Any]], T]]) -> T:
-    """The plug-in a profile spec (``{type: name, …options}``) names, made by its factory; ValueError if unknown."""
-    name = str(spec.get("type", ""))
-    factory = factories.get(name)
-    if factory is None:
-        raise ValueError(f"unknown {kind} {name!r} (known: {', '.join(sorted(factories)) or 'none registered'})")
-    return factory(spec)
 
 
 __all__ = [

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from conveyor.importer.converters import from_spec, registered
+from conveyor.importer.plugin_lookup import from_spec, registered
 
 Observer = Callable[[dict[str, str]], None]
 ObserverFactory = Callable[[Mapping[str, Any]], Observer]
