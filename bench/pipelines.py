@@ -46,8 +46,8 @@ from conveyor.pipelines.heartbeat import Heartbeat, spawn
 from conveyor.pipelines.ports import StepOutcome, StepRun
 from conveyor.pipelines.runner import StepRunner
 from conveyor.pipelines.schema import StepStatus, step_table
-from conveyor.pipelines.settings import PipelineSettings
 from conveyor.pipelines.topology import QUEUE, TOPIC, pipelines_topology
+from conveyor.settings import Settings
 
 PG_ADMIN_URL = os.environ.get("CONVEYOR_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BENCH_DB = "conveyor_bench_pipelines"
@@ -99,8 +99,8 @@ def database(backend: str, tmp: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def queue(url: str, tmp: Path) -> tuple[MessageQueue, PipelineSettings]:
-    settings = PipelineSettings(database_url=url, pipeline_work_dir=tmp / "work")
+def queue(url: str, tmp: Path) -> tuple[MessageQueue, Settings]:
+    settings = Settings(database_url=url, pipeline_work_dir=tmp / "work")
     mq = MessageQueue(pipelines_topology("db"), settings, database_url=url)
     mq.declare()
     return mq, settings

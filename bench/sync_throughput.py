@@ -56,17 +56,14 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from conveyor.bus.settings import get_bus_settings
 from conveyor.cli.bus import command_worker, opened_bus
 from conveyor.db.engine import dispose_engines, get_engine
 from conveyor.mq.schema import worker_table
 from conveyor.mq.workers import Limits
 from conveyor.settings import get_settings
 from conveyor.sync import EntityType, HttpSource, SyncOptions
-from conveyor.sync.commands import close_source, use_source
 from conveyor.sync.handlers import apply_products
 from conveyor.sync.schema import ACKNOWLEDGED, FAILED, change_set_table
-from conveyor.sync.settings import get_sync_settings
 from processes import START_TIMEOUT, free_port, log, processes, stderr_tail, wait_for
 
 SETUPS = ("sqlite", "postgresql")
@@ -185,10 +182,7 @@ def environment(store: Store) -> Iterator[None]:
     saved = dict(os.environ)
 
     def reset() -> None:
-        for cached in (get_settings, get_bus_settings, get_sync_settings):
-            cached.cache_clear()
-        close_source()
-        use_source(None)
+        get_settings.cache_clear()
 
     os.environ.clear()
     os.environ.update(store.env)

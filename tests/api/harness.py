@@ -17,13 +17,13 @@ from sqlalchemy.engine import Engine
 from conveyor.api.app import create_app
 from conveyor.api.auth import create_integration_token, create_user
 from conveyor.api.operations import Registry, default_registry
-from conveyor.api.settings import ApiSettings
 from conveyor.bulk.consumer import OperationConsumer
 from conveyor.bulk.schema import OperationStatus, operation_table
 from conveyor.bulk.topology import QUEUE
 from conveyor.mq.consumer import ConsumerOptions, Worker
 from conveyor.mq.middleware import StopWhenEmpty
 from conveyor.mq.queue import MessageQueue
+from conveyor.settings import Settings
 
 ADMIN, PASSWORD = "admin", "correct horse battery"
 
@@ -32,7 +32,7 @@ ADMIN, PASSWORD = "admin", "correct horse battery"
 class Harness:
     client: TestClient
     app: FastAPI
-    settings: ApiSettings
+    settings: Settings
     registry: Registry
     token: str  # an integration token
     admin_token: str
@@ -83,7 +83,7 @@ class Harness:
 @contextmanager
 def harness(db_url: str, *, amqp_url: str | None = None, registry: Registry | None = None) -> Iterator[Harness]:
     """The app on ``db_url``; bulk operations on RabbitMQ when ``amqp_url`` is given, else on the DB queue."""
-    settings = ApiSettings(
+    settings = Settings(
         database_url=db_url,
         amqp_url=amqp_url or "amqp://guest:guest@127.0.0.1:1/%2F",
         bulk_connection="amqp" if amqp_url else "db",

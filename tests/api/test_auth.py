@@ -9,7 +9,6 @@ from click.testing import CliRunner
 from conveyor.api.auth import hash_password, token_hash, verify_password
 from conveyor.api.errors import NOT_AUTHORIZED, SIGN_IN_FAILED
 from conveyor.api.schema import admin_user_table, api_token_table
-from conveyor.api.settings import get_api_settings
 from conveyor.cli import main
 from conveyor.settings import get_settings
 from tests.api.harness import ADMIN, PASSWORD, Harness, harness
@@ -82,7 +81,7 @@ def test_passwords_are_salted_scrypt_hashes() -> None:
 def test_cli_creates_users_and_integration_tokens(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONVEYOR_DATABASE_URL", sqlite_url)
     get_settings.cache_clear()
-    get_api_settings.cache_clear()
+    get_settings.cache_clear()
     try:
         runner = CliRunner()
         created = runner.invoke(main, ["user", "create", "alice", "--password", "pw1"])
@@ -106,4 +105,4 @@ def test_cli_creates_users_and_integration_tokens(sqlite_url: str, monkeypatch: 
         assert runner.invoke(main, ["token", "revoke", "erp"]).exit_code == 2
     finally:
         get_settings.cache_clear()
-        get_api_settings.cache_clear()
+        get_settings.cache_clear()

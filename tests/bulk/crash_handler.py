@@ -64,11 +64,11 @@ def _runner(transaction: Transaction, topic: str, data: Any, user_type: int, use
 def _built() -> OperationConsumer:
     global _consumer
     if _consumer is None:
-        from conveyor.api.settings import get_api_settings
         from conveyor.mq.config import load_topology
         from conveyor.mq.queue import MessageQueue
+        from conveyor.settings import get_settings
 
-        settings = get_api_settings()
+        settings = get_settings()
         mq = MessageQueue(load_topology(settings.topology_files, builtins=True, settings=settings), settings)
         _consumer = OperationConsumer(mq, _runner)
     return _consumer

@@ -17,7 +17,6 @@ from pydantic import BaseModel
 
 from conveyor.api.auth import create_integration_token
 from conveyor.api.operations import OperationContext, Registry, default_registry
-from conveyor.api.settings import get_api_settings
 from conveyor.bulk import status as bulks
 from conveyor.bulk.scheduler import BulkUser, Item, schedule
 from conveyor.bulk.schema import bulk_table, operation_table
@@ -261,7 +260,7 @@ def test_cli_lists_shows_retries_and_cleans_up(sqlite_api: Harness, monkeypatch:
     monkeypatch.setenv("CONVEYOR_DATABASE_URL", sqlite_api.settings.database_url)
     monkeypatch.setenv("CONVEYOR_TOPOLOGY_FILES", "[]")
     get_settings.cache_clear()
-    get_api_settings.cache_clear()
+    get_settings.cache_clear()
     try:
         runner = CliRunner()
         env = {"COLUMNS": "250"}
@@ -285,7 +284,7 @@ def test_cli_lists_shows_retries_and_cleans_up(sqlite_api: Harness, monkeypatch:
         assert "removed 1" in runner.invoke(main, ["bulk", "cleanup", "--older-than", "0"]).output
     finally:
         get_settings.cache_clear()
-        get_api_settings.cache_clear()
+        get_settings.cache_clear()
 
 
 broken = Registry()
@@ -308,28 +307,19 @@ def test_a_handler_bug_fails_the_operation_and_dead_letters_the_message(sqlite_u
         assert letter.error is not None and "division by zero" in letter.error
 
 
-def test_the_built_in_consumer_is_declared_for_every_command_and_its_handler_runs(
-    sqlite_api: Harness, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from conveyor.bulk import consumer as consumer_module
-    from conveyor.cli.common import load
-    from conveyor.mq.handlers import assign
+def test_the_built_in_consumer_is_declared_for_every_command_and_its_handler_runs(sqlite_api: Harness) -> None:
+    """The bulk topology's handler reference builds, from the App, a consumer that runs the API's operations."""
+    from conveyor.app import App
+    from conveyor.bulk import OperationConsumer
 
-    monkeypatch.setenv("CONVEYOR_DATABASE_URL", sqlite_api.settings.database_url)
-    get_settings.cache_clear()
-    get_api_settings.cache_clear()
-    monkeypatch.setattr(consumer_module, "_default", None)
-    try:
-        topology = load(())
+    with App(sqlite_api.settings, topology_files=[]) as app:
+        topology = app.topology
         assert topology.consumers[QUEUE].handler is not None
         assert topology.exchanges[("db", "magento")].bindings[0].topic == "async.#"
         bulk_uuid = sqlite_api.send("POST", BULK, [{"group": {"code": "ViaHandle"}}]).json()["bulk_uuid"]
-        (assignment,) = assign(topology, [QUEUE])
-        assert assignment.handler is consumer_module.handle
-        worker = Worker(sqlite_api.mq, {QUEUE: assignment.handler}, ConsumerOptions(sleep=0), [StopWhenEmpty()])
+        (assignment,) = app.assign([QUEUE])
+        assert isinstance(assignment.handler, OperationConsumer) and assignment.handler.mq is app.mq
+        worker = Worker(app.mq, {QUEUE: assignment.handler}, ConsumerOptions(sleep=0), [StopWhenEmpty()])
         worker.run()
-        assert [op["status"] for op in operations_of(sqlite_api, bulk_uuid)] == [1]
-        assert "ViaHandle" in group_codes(sqlite_api)
-    finally:
-        get_settings.cache_clear()
-        get_api_settings.cache_clear()
+    assert [op["status"] for op in operations_of(sqlite_api, bulk_uuid)] == [1]
+    assert "ViaHandle" in group_codes(sqlite_api)

@@ -26,13 +26,13 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
-from conveyor.api.settings import ApiSettings
 from conveyor.bulk.schema import OperationStatus, operation_table
 from conveyor.bulk.topology import QUEUE
 from conveyor.catalog.customers import DUPLICATE_EMAIL, customer_table
 from conveyor.mq.config import load_topology
 from conveyor.mq.queue import MessageQueue
 from conveyor.mq.transports.base import Transport
+from conveyor.settings import Settings
 from tests.api.harness import Harness, harness
 from tests.bulk.crash_handler import POINTS
 
@@ -183,7 +183,7 @@ def workers_topology(api: Harness, tmp_path: Path) -> Path:
     """
     path = tmp_path / "workers-topology.yaml"
     path.write_text("{}\n")
-    settings = ApiSettings(**{**api.settings.model_dump(), "topology_files": []})
+    settings = Settings(**{**api.settings.model_dump(), "topology_files": []})
     mq = MessageQueue(load_topology([path], builtins=True, settings=settings), settings)
     try:
         mq.declare()

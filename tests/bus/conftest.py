@@ -8,8 +8,7 @@ from typing import Literal
 import pytest
 
 from conveyor.bus import CommandBus, create_bus
-from conveyor.bus.settings import BusSettings, get_bus_settings
-from conveyor.settings import get_settings
+from conveyor.settings import Settings, get_settings
 from tests.bus import commands
 
 __all__ = ["commands"]
@@ -25,7 +24,7 @@ def make_bus(
     database_url: str, amqp_url: str = "amqp://unused", connection: Literal["db", "amqp"] = "db"
 ) -> CommandBus:
     """A bus over the packaged topology on ``database_url`` (its command queues on ``connection``)."""
-    settings = BusSettings(
+    settings = Settings(
         database_url=database_url, amqp_url=amqp_url, bus_connection=connection, queue_retry_delay=0.0
     )
     return create_bus(settings, topology_files=[])
@@ -43,8 +42,8 @@ def bus(db_url: str) -> Iterator[CommandBus]:
 def cli_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
     """Settings caches cleared before and after a test that points the CLI at its own databases."""
     get_settings.cache_clear()
-    get_bus_settings.cache_clear()
+    get_settings.cache_clear()
     monkeypatch.setenv("CONVEYOR_QUEUE_RETRY_DELAY", "0")
     yield monkeypatch
     get_settings.cache_clear()
-    get_bus_settings.cache_clear()
+    get_settings.cache_clear()

@@ -181,24 +181,23 @@ def test_sync_log_filters(sqlite_url: str, cli_env: pytest.MonkeyPatch) -> None:
     assert time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(stamp)) in everything[0]  # Magento's format, UTC
 
 
-def test_the_builtin_consumers_handler_runs_the_process_bus(sqlite_url: str, cli_env: pytest.MonkeyPatch) -> None:
-    """``conveyor.bus.consumer:handle``, what ``queue consume commands.customers`` and the runner execute."""
-    from conveyor.bus import consumer
-    from conveyor.bus.bus import default_bus
+def test_the_builtin_consumers_handler_runs_the_apps_bus(sqlite_url: str) -> None:
+    """``conveyor.bus.consumer:handle``, what ``queue consume commands.customers`` and the runner execute: built
+    from the App, it consumes through the App's bus (its database, its registry)."""
+    from conveyor.app import App
+    from conveyor.settings import Settings
 
-    cli_env.setenv("CONVEYOR_DATABASE_URL", sqlite_url)
-    default_bus.cache_clear()
     bus = make_bus(sqlite_url)
     try:
         bus.handle(CreateGroup(code="via-handler"), mode="queue", correlation_id="c-42")
         (delivery,) = bus.mq.transport_for_queue(CUSTOMERS).reserve(CUSTOMERS, 5, "w")
-        consumer.handle(delivery.envelope)
+        with App(Settings(database_url=sqlite_url), topology_files=[]) as app:
+            (assignment,) = app.assign([CUSTOMERS])
+            assignment.handler(delivery.envelope)
+            assert app.bus.mq.database_url == sqlite_url
         assert "via-handler" in codes(bus)
-        assert default_bus().mq.database_url == sqlite_url
         with bus.mq.engine.connect() as conn:
             (entry,) = sync_log.entries(conn, correlation_id="c-42")
         assert entry.outcome == "success"
     finally:
-        default_bus().mq.close()
-        default_bus.cache_clear()
         bus.mq.close()

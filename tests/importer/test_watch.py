@@ -21,6 +21,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from conveyor.app import App
 from conveyor.db import make_engine
 from conveyor.db.locks import LeaseLock
 from conveyor.importer import history
@@ -39,12 +40,11 @@ from conveyor.importer.watch import (
     Runner,
     RunnerFactory,
     Watcher,
-    handle,
     import_topology,
     lock_name,
     run_files,
 )
-from conveyor.mq import assign, load_topology
+from conveyor.mq import TopologyError, assign, load_topology
 from conveyor.mq.consumer import ConsumerOptions, PermanentError, Worker
 from conveyor.mq.envelope import Envelope
 from conveyor.mq.middleware import StopWhenEmpty
@@ -420,14 +420,18 @@ def test_a_bunch_that_keeps_killing_its_watcher_is_given_up(store: Engine, dirs:
 
 
 # --- the queue trigger ---------------------------------------------------------------------------------------
-def test_the_builtin_topology_declares_the_import_run_consumer() -> None:
+def test_the_builtin_topology_declares_the_import_run_consumer(sqlite_url: str) -> None:
     topology = load_topology([], builtins=True, settings=Settings())
     assert topology.route(TOPIC) == ("db", "magento")
     assert topology.queues_for("db", "magento", TOPIC) == (QUEUE,)
     handler = topology.consumers[CONSUMER].handler
     assert handler is not None and handler.spec == HANDLER
-    (assignment,) = assign(topology, [CONSUMER])
-    assert assignment.handler is handle and "async.operations.all" in topology.queues  # the bulk API's is kept
+    assert "async.operations.all" in topology.queues  # the bulk API's is kept
+    with pytest.raises(TopologyError, match="built by the application"):
+        assign(topology, [CONSUMER])  # a handler factory needs the App it is built from
+    app = App(Settings(database_url=sqlite_url))
+    (assignment,) = app.assign([CONSUMER])
+    assert isinstance(assignment.handler, ImportRunConsumer) and assignment.handler.engine is app.engine
 
 
 def test_import_requests_are_checked() -> None:

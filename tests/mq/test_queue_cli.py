@@ -178,7 +178,7 @@ def test_consumers_runner_spawns_when_messages_wait_and_excludes_a_second_runner
     runner.supervise(interval=0.3, rounds=12)  # restarts the consumer each time it stops after 5 messages
     deadline = time.monotonic() + 30
     while mq.transport_for_queue("work").counts("work").complete < 12 and time.monotonic() < deadline:
-        runner.supervise(interval=0.3, rounds=3)
+        runner.supervise(interval=0.5, rounds=8)  # long enough for a child to start before the next check stops it
     assert mq.transport_for_queue("work").counts("work").complete == 12
     runner.lock.release()
     assert os.environ["CONVEYOR_DATABASE_URL"] == mq.database_url

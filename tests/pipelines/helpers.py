@@ -22,8 +22,8 @@ from conveyor.pipelines.definitions import PipelineDefinition, parse_pipeline, v
 from conveyor.pipelines.ports import ConditionContext, ConditionResult, StepOutcome, StepRun
 from conveyor.pipelines.runner import StepRunner
 from conveyor.pipelines.schema import pipeline_table, step_table
-from conveyor.pipelines.settings import PipelineSettings
 from conveyor.pipelines.topology import QUEUE, pipelines_topology
+from conveyor.settings import Settings
 
 
 class StepFailedError(RuntimeError):
@@ -110,7 +110,7 @@ def linear(name: str, count: int, **step_args: Any) -> PipelineDefinition:
     )
 
 
-def make_mq(request: Any, backend: str, **settings: Any) -> tuple[MessageQueue, PipelineSettings]:
+def make_mq(request: Any, backend: str, **overrides: Any) -> tuple[MessageQueue, Settings]:
     """The pipelines topology on ``sqlite`` (DB queue), ``postgresql`` (DB queue) or ``pg+amqp``."""
     connection: Literal["db", "amqp"] = "amqp" if backend == "pg+amqp" else "db"
     if backend == "pg+amqp":
@@ -118,19 +118,19 @@ def make_mq(request: Any, backend: str, **settings: Any) -> tuple[MessageQueue, 
     else:
         db, amqp = request.getfixturevalue({"sqlite": "sqlite_url", "postgresql": "pg_url"}[backend]), "amqp://unused"
     tmp = request.getfixturevalue("tmp_path")
-    pipeline_settings = PipelineSettings(
+    settings = Settings(
         database_url=db,
         amqp_url=amqp,
         pipeline_connection=connection,
         pipeline_work_dir=tmp / "work",
-        **settings,
+        **overrides,
     )
-    mq = MessageQueue(pipelines_topology(connection), pipeline_settings, database_url=db, amqp_url=amqp)
+    mq = MessageQueue(pipelines_topology(connection), settings, database_url=db, amqp_url=amqp)
     mq.declare()
-    return mq, pipeline_settings
+    return mq, settings
 
 
-def drain(mq: MessageQueue, settings: PipelineSettings, clock: Callable[[], float] | None = None) -> int:
+def drain(mq: MessageQueue, settings: Settings, clock: Callable[[], float] | None = None) -> int:
     """Run the steps waiting in the queue (and those the mini heartbeat enqueues) until it is empty."""
     runner = StepRunner(mq, settings, clock=clock) if clock else StepRunner(mq, settings)
     worker = build_worker(

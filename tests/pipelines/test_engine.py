@@ -12,22 +12,22 @@ from conveyor.mq.queue import MessageQueue
 from conveyor.pipelines import maintenance, store
 from conveyor.pipelines.heartbeat import Heartbeat, spawn
 from conveyor.pipelines.schema import step_table
-from conveyor.pipelines.settings import PipelineSettings
 from conveyor.pipelines.topology import QUEUE
+from conveyor.settings import Settings
 from tests.pipelines.helpers import definition, drain, linear, make_mq, pipeline_status, step_statuses
 
 BACKENDS = ["sqlite", "pg+amqp"]
 
 
 @pytest.fixture(params=BACKENDS)
-def env(request: pytest.FixtureRequest) -> Iterator[tuple[MessageQueue, PipelineSettings]]:
+def env(request: pytest.FixtureRequest) -> Iterator[tuple[MessageQueue, Settings]]:
     mq, settings = make_mq(request, request.param)
     yield mq, settings
     mq.close()
 
 
 def test_a_linear_pipeline_runs_to_success_through_the_mini_heartbeat(
-    env: tuple[MessageQueue, PipelineSettings],
+    env: tuple[MessageQueue, Settings],
 ) -> None:
     mq, settings = env
     pipeline = linear("linear", 5)
@@ -63,7 +63,7 @@ def _failing_with_cleanup(flag: Path) -> dict[str, object]:
 
 
 def test_a_failing_step_is_retried_then_fails_the_pipeline_while_cleanup_runs_and_retry_completes_it(
-    env: tuple[MessageQueue, PipelineSettings], tmp_path: Path
+    env: tuple[MessageQueue, Settings], tmp_path: Path
 ) -> None:
     mq, settings = env
     flag = tmp_path / "broken"
@@ -97,7 +97,7 @@ def test_a_failing_step_is_retried_then_fails_the_pipeline_while_cleanup_runs_an
 
 
 def test_an_expired_pipeline_is_expired_and_its_waiting_steps_abandoned(
-    env: tuple[MessageQueue, PipelineSettings],
+    env: tuple[MessageQueue, Settings],
 ) -> None:
     mq, settings = env
     pipeline = definition(
@@ -120,7 +120,7 @@ def test_an_expired_pipeline_is_expired_and_its_waiting_steps_abandoned(
     assert {s for s, _ in step_statuses(mq, pipeline_id).values()} == {"abandoned"}
 
 
-def test_a_step_start_extends_the_pipeline_expiry(env: tuple[MessageQueue, PipelineSettings]) -> None:
+def test_a_step_start_extends_the_pipeline_expiry(env: tuple[MessageQueue, Settings]) -> None:
     mq, settings = env
     raw = {
         "name": "extended",
@@ -135,7 +135,7 @@ def test_a_step_start_extends_the_pipeline_expiry(env: tuple[MessageQueue, Pipel
     assert row is not None and row.expires_at == 2100.0 and row.status == "success"
 
 
-def test_maintenance_mode_spawns_and_enqueues_nothing(env: tuple[MessageQueue, PipelineSettings]) -> None:
+def test_maintenance_mode_spawns_and_enqueues_nothing(env: tuple[MessageQueue, Settings]) -> None:
     mq, settings = env
     spawned_by_condition = definition(
         {
@@ -158,7 +158,7 @@ def test_maintenance_mode_spawns_and_enqueues_nothing(env: tuple[MessageQueue, P
     assert pulse is not None and len(pulse.spawned) == 1 and pulse.enqueued == 2
 
 
-def test_two_heartbeats_at_once_one_runs_one_is_refused(env: tuple[MessageQueue, PipelineSettings]) -> None:
+def test_two_heartbeats_at_once_one_runs_one_is_refused(env: tuple[MessageQueue, Settings]) -> None:
     import threading
 
     from tests.pipelines.helpers import Slow
@@ -192,7 +192,7 @@ def test_two_heartbeats_at_once_one_runs_one_is_refused(env: tuple[MessageQueue,
 
 
 def test_spawn_conditions_hand_arguments_to_steps_and_state_conditions_hold_back(
-    env: tuple[MessageQueue, PipelineSettings], tmp_path: Path
+    env: tuple[MessageQueue, Settings], tmp_path: Path
 ) -> None:
     mq, settings = env
     record = tmp_path / "record.txt"
@@ -225,7 +225,7 @@ def test_spawn_conditions_hand_arguments_to_steps_and_state_conditions_hold_back
     assert "has not finished with success since" in pulse.not_spawned["follower"]
 
 
-def test_skipped_steps_count_as_done_and_overdue_attempts_fail(env: tuple[MessageQueue, PipelineSettings]) -> None:
+def test_skipped_steps_count_as_done_and_overdue_attempts_fail(env: tuple[MessageQueue, Settings]) -> None:
     mq, settings = env
     raw = {
         "name": "skippy",

@@ -16,12 +16,12 @@ from conveyor.pipelines.executors.delete_old import DeleteOld
 from conveyor.pipelines.heartbeat import Heartbeat, spawn
 from conveyor.pipelines.initializer import FetchContext, Initialize
 from conveyor.pipelines.ports import Condition, Executor, StepRun
-from conveyor.pipelines.settings import PipelineSettings
+from conveyor.settings import Settings
 from tests.pipelines.helpers import definition, drain, linear, make_mq, pipeline_status, step_statuses
 
 
 @pytest.fixture
-def env(request: pytest.FixtureRequest) -> Iterator[tuple[MessageQueue, PipelineSettings]]:
+def env(request: pytest.FixtureRequest) -> Iterator[tuple[MessageQueue, Settings]]:
     mq, settings = make_mq(request, "sqlite")
     yield mq, settings
     mq.close()
@@ -49,7 +49,7 @@ EXPORT = {
 }
 
 
-def test_a_data_fetcher_creates_one_pipeline_per_new_item(env: tuple[MessageQueue, PipelineSettings]) -> None:
+def test_a_data_fetcher_creates_one_pipeline_per_new_item(env: tuple[MessageQueue, Settings]) -> None:
     mq, settings = env
     export = definition(EXPORT)
     Orders.orders = [{"increment_id": "000001", "output": "sent 1"}, {"increment_id": "000002", "output": "sent 2"}]
@@ -67,7 +67,7 @@ def test_a_data_fetcher_creates_one_pipeline_per_new_item(env: tuple[MessageQueu
 
 
 def test_the_initialize_executor_runs_an_initializer_from_a_step(
-    env: tuple[MessageQueue, PipelineSettings], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    env: tuple[MessageQueue, Settings], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import yaml
 
@@ -83,7 +83,7 @@ def test_the_initialize_executor_runs_an_initializer_from_a_step(
     assert Initialize().process(step).status == "skipped"  # nothing new
 
 
-def test_delete_old_removes_only_old_finished_pipelines(env: tuple[MessageQueue, PipelineSettings]) -> None:
+def test_delete_old_removes_only_old_finished_pipelines(env: tuple[MessageQueue, Settings]) -> None:
     mq, settings = env
     old_done = spawn(mq.engine, linear("old", 2), settings, at=1.0)
     old_live = spawn(mq.engine, linear("live", 2), settings, at=1.0)
@@ -98,7 +98,7 @@ def test_delete_old_removes_only_old_finished_pipelines(env: tuple[MessageQueue,
     assert DeleteOld().process(step).status == "skipped"
 
 
-def test_a_cancelled_pipeline_runs_nothing_more(env: tuple[MessageQueue, PipelineSettings]) -> None:
+def test_a_cancelled_pipeline_runs_nothing_more(env: tuple[MessageQueue, Settings]) -> None:
     mq, settings = env
     pipeline_id = spawn(mq.engine, linear("cancelled", 3), settings, at=1.0)
     Heartbeat(mq, {}, settings).run()
@@ -122,7 +122,7 @@ def test_the_plugins_conform_to_the_ports() -> None:
 
 
 def test_the_mini_heartbeat_is_skipped_during_a_heartbeat_pass_and_can_be_turned_off(
-    env: tuple[MessageQueue, PipelineSettings],
+    env: tuple[MessageQueue, Settings],
 ) -> None:
     from conveyor.db.locks import LeaseLock
     from conveyor.pipelines.heartbeat import PASS_LOCK

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 from conveyor.pipelines.heartbeat import Heartbeat, spawn
-from conveyor.pipelines.settings import PipelineSettings
+from conveyor.settings import Settings
 from tests.pipelines.helpers import definition, make_mq, pipeline_status, step_statuses
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNNER = "import sys, tests.pipelines.helpers; from conveyor.cli import main; main(sys.argv[1:])"
 
 
-def _runner(settings: PipelineSettings) -> subprocess.Popen[bytes]:
+def _runner(settings: Settings) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "CONVEYOR_DATABASE_URL": settings.database_url,

@@ -33,8 +33,8 @@ from conveyor.pipelines import store
 from conveyor.pipelines.definitions import ConditionSpec, PipelineDefinition, load_definitions
 from conveyor.pipelines.heartbeat import Heartbeat
 from conveyor.pipelines.schema import pipeline_table
-from conveyor.pipelines.settings import SHIPPED_PIPELINES, PipelineSettings
 from conveyor.pipelines.topology import CONSUMER
+from conveyor.settings import SHIPPED_PIPELINES, Settings
 from tests.importer.helpers import ATTRIBUTE_SETS, ATTRIBUTES, DATA, LUMA_BUNCH, add_store_view, count, read_rows
 from tests.pipelines.helpers import drain, make_mq, step_statuses
 
@@ -154,13 +154,13 @@ def test_the_catalog_import_on_sqlite(request: pytest.FixtureRequest, tmp_path: 
 
 
 @pytest.fixture
-def pg_amqp(request: pytest.FixtureRequest) -> Iterator[tuple[MessageQueue, PipelineSettings]]:
+def pg_amqp(request: pytest.FixtureRequest) -> Iterator[tuple[MessageQueue, Settings]]:
     mq, settings = make_mq(request, "pg+amqp")
     yield mq, settings
     mq.close()
 
 
-def start_runner(settings: PipelineSettings, log: Path) -> subprocess.Popen[bytes]:
+def start_runner(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
     """A runner process: the generic consumer of the steps' queue, configured by the environment only."""
     env = {
         **os.environ,
@@ -180,7 +180,7 @@ def start_runner(settings: PipelineSettings, log: Path) -> subprocess.Popen[byte
 
 
 def test_the_catalog_import_on_postgresql_and_rabbitmq_with_two_runner_processes(
-    pg_amqp: tuple[MessageQueue, PipelineSettings], tmp_path: Path
+    pg_amqp: tuple[MessageQueue, Settings], tmp_path: Path
 ) -> None:
     mq, settings = pg_amqp
     prepare_store(mq)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib.resources import files
 
 from conveyor.pipelines.definitions import PipelineDefinition, load_definitions
-from conveyor.pipelines.settings import SHIPPED_PIPELINES
+from conveyor.settings import SHIPPED_PIPELINES
 
 NAMES = ["catalog_import", "clean_up", "media_import", "price_delta", "stock_delta"]
 

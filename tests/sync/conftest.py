@@ -17,13 +17,11 @@ from sqlalchemy.engine import Engine
 
 from conveyor.api.app import create_app
 from conveyor.api.eds import PATH
-from conveyor.api.settings import ApiSettings
 from conveyor.cli.bus import bus
 from conveyor.db import make_engine
 from conveyor.serving import BackgroundServer
+from conveyor.settings import Settings, get_settings
 from conveyor.sync import HttpSource
-from conveyor.sync.commands import close_source, use_source
-from conveyor.sync.settings import get_sync_settings
 from conveyor.sync.signing import signed_headers
 from conveyor.sync.simulator import SimulatorConfig, SimulatorServer
 
@@ -181,17 +179,14 @@ def start_eds(start_simulator: StartSimulator, monkeypatch: pytest.MonkeyPatch) 
         if amqp_url is not None:
             monkeypatch.setenv("CONVEYOR_AMQP_URL", amqp_url)
             monkeypatch.setenv("CONVEYOR_BUS_CONNECTION", "amqp")
-        api = BackgroundServer(create_app(ApiSettings()), name="conveyor-api").start()
+        api = BackgroundServer(create_app(Settings()), name="conveyor-api").start()
         servers.append(api)
         server = start_simulator(webhook_url=api.url + PATH, webhook_secret=SECRET, **sim)
         monkeypatch.setenv("CONVEYOR_SOURCE_URL", server.api_url)
-        get_sync_settings.cache_clear()
-        use_source(None)
+        get_settings.cache_clear()
         return Eds(server, api, make_engine(database_url))
 
     yield start
-    close_source()
-    use_source(None)
-    get_sync_settings.cache_clear()
+    get_settings.cache_clear()
     for server in servers:
         server.stop()

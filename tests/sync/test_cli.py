@@ -20,10 +20,9 @@ from conveyor.cli.bus import bus
 from conveyor.cli.erp_sim import erp_sim
 from conveyor.cli.sync import parse_since, sync
 from conveyor.db import make_engine
+from conveyor.settings import get_settings
 from conveyor.sync import SyncOptions
-from conveyor.sync.commands import close_source, use_source
 from conveyor.sync.models import Customer
-from conveyor.sync.settings import get_sync_settings
 from conveyor.sync.simulator import Catalogue, SimulatorServer
 from tests.sync.store_check import check_store, create_orders
 
@@ -34,12 +33,9 @@ def cli_env(sim: SimulatorServer, sqlite_url: str, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("CONVEYOR_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("CONVEYOR_SOURCE_URL", sim.api_url)
     monkeypatch.setenv("CONVEYOR_SOURCE_RETRIES", "0")
-    get_sync_settings.cache_clear()
-    use_source(None)
+    get_settings.cache_clear()
     yield sqlite_url
-    close_source()
-    use_source(None)
-    get_sync_settings.cache_clear()
+    get_settings.cache_clear()
 
 
 def test_sync_one_entity_of_each_type(sim: SimulatorServer, cli_env: str) -> None:
@@ -109,7 +105,7 @@ def test_sync_bulk_reports_failures_and_exits_1(sim: SimulatorServer, cli_env: s
 
 def test_an_unknown_source_name_is_a_clear_error(cli_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONVEYOR_SOURCE", "ftp")
-    get_sync_settings.cache_clear()
+    get_settings.cache_clear()
     done = CliRunner().invoke(sync, ["customer", "C000001", "--inline"])
     assert done.exit_code == 1 and "no source named 'ftp'" in done.output
 

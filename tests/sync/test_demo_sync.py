@@ -8,8 +8,7 @@ from click.testing import CliRunner
 
 from conveyor.cli.demo_sync import demo_sync
 from conveyor.db import make_engine
-from conveyor.sync.commands import use_source
-from conveyor.sync.settings import get_sync_settings
+from conveyor.settings import get_settings
 
 
 def test_demo_sync_fills_the_store_and_acknowledges_every_change_set(
@@ -24,8 +23,7 @@ def test_demo_sync_fills_the_store_and_acknowledges_every_change_set(
             demo_sync, ["--customers", "25", "--products", "4", "--changes", "8"]
         )
     finally:
-        get_sync_settings.cache_clear()
-        use_source(None)
+        get_settings.cache_clear()
     assert done.exit_code == 0, done.output
     assert "EDS: 8 changes synced and acknowledged" in done.output
     engine = make_engine(sqlite_url)

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from conveyor.settings import Settings
 from conveyor.sync import (
     EntityNotFoundError,
     EntityType,
@@ -19,7 +20,6 @@ from conveyor.sync import (
     SourceDataError,
     SourceRequestError,
     SourceUnavailableError,
-    SyncSettings,
     iter_pages,
     load_source,
 )
@@ -28,7 +28,7 @@ from tests.sync.conftest import StartSimulator, admin, make_source
 
 
 def test_http_source_is_a_source_and_loads_from_its_entry_point(sim: SimulatorServer) -> None:
-    settings = SyncSettings(source_url=sim.api_url, source_api_key=SecretStr("k"), source_timeout=3, source_retries=5)
+    settings = Settings(source_url=sim.api_url, source_api_key=SecretStr("k"), source_timeout=3, source_retries=5)
     source = load_source(settings)
     assert isinstance(source, HttpSource) and isinstance(source, Source)
     assert source.base_url == sim.api_url + "/" and source.retries == 5 and source.timeout == 3

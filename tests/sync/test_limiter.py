@@ -22,8 +22,8 @@ from multiprocessing.synchronize import Barrier, Event
 
 import pytest
 
+from conveyor.quota import Window, parse_windows
 from conveyor.sync.limiter import Limiter, LimiterBackend
-from conveyor.sync.quota import Window, parse_windows
 
 WINDOWS = "5/s,20/4s"
 PROCESSES = 4

@@ -26,9 +26,10 @@ from typing import Any
 import httpx
 import pytest
 
-from conveyor.sync import SyncSettings, load_source
+from conveyor.quota import Window, parse_windows
+from conveyor.settings import Settings
+from conveyor.sync import load_source
 from conveyor.sync.limiter import shared_limiter
-from conveyor.sync.quota import Window, parse_windows
 from tests.sync.conftest import StartSimulator
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ def hammer(settings: dict[str, Any], run: float, ready: Barrier, fetched: Synchr
     Counts its calls where the parent sees them at once: a worker still waiting for a slot when the run ends is
     stopped by the parent rather than waited for (the minute window may hold it for most of a minute).
     """
-    config = SyncSettings(**settings)
+    config = Settings(**settings)
     source = load_source(config)
     shared_limiter(config).backend.penalty(config.rate_limit_name)  # connect before the start, not during the run
     ids = [f"C{n:06d}" for n in range(1, 21)]

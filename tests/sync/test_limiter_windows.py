@@ -9,14 +9,13 @@ import pytest
 import sqlalchemy as sa
 
 from conveyor.db import make_engine
+from conveyor.quota import Window, parse_windows
 from conveyor.settings import Settings
-from conveyor.sync import SyncSettings, load_source
+from conveyor.sync import load_source
 from conveyor.sync.limiter import Limiter, RateLimitTimeoutError, open_limiter, shared_limiter
-from conveyor.sync.limiter_settings import LimiterSettings
 from conveyor.sync.limiter_sql import LEAK_EVERY, SqlBackend
 from conveyor.sync.limiter_sql import L as LOG
 from conveyor.sync.limiter_sql import S as STATE
-from conveyor.sync.quota import Window, parse_windows
 from conveyor.sync.simulator import SimulatorServer
 
 
@@ -29,7 +28,7 @@ def test_settings_give_each_source_its_windows(sqlite_url: str, monkeypatch: pyt
     assert isinstance(limiter.backend, SqlBackend)
     monkeypatch.setenv("CONVEYOR_RATE_LIMITS", '{"erp": "5 per second"}')
     with pytest.raises(ValueError, match="cannot read"):
-        LimiterSettings()
+        Settings()
 
 
 def test_a_full_window_waits_for_its_oldest_grant_and_a_long_wait_raises(sqlite_url: str) -> None:
@@ -76,7 +75,7 @@ def test_weights_count_units_and_old_grants_are_cleaned_up(sqlite_url: str) -> N
 def test_where_grants_are_counted() -> None:
     def url(**fields: Any) -> str:
         fields.setdefault("rate_limit_url", None)  # whatever the environment says
-        return LimiterSettings(**fields).limiter_url
+        return Settings(**fields).limiter_url
 
     assert url(database_url="sqlite:///var/conveyor.db") == "sqlite:///var/conveyor.ratelimit.db"
     assert url(database_url="sqlite:////srv/shop/store") == "sqlite:////srv/shop/store.ratelimit.db"
@@ -91,7 +90,7 @@ def test_a_source_call_inside_a_sqlite_store_transaction_does_not_wait_for_itsel
 ) -> None:
     """A handler that fetches what it misses calls the source while its transaction holds SQLite's write lock; the
     limiter's own file keeps the limiter from waiting for that lock (60 s of busy timeout, then an error)."""
-    settings = SyncSettings(
+    settings = Settings(
         database_url=sqlite_url,
         source_url=sim.api_url,
         source_name=f"erp-{uid}",

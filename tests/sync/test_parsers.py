@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conveyor.quota import parse_windows
 from conveyor.sync.http import parse_retry_after
-from conveyor.sync.quota import parse_windows
 from conveyor.sync.signing import sign, signed_headers, verify
 from conveyor.sync.simulator.quotas import QuotaCounter, retry_after_header
 

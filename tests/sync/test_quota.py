@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conveyor.sync.quota import (
+from conveyor.quota import (
     DEFAULT_QUOTA,
     DEFAULT_WINDOWS,
     InvalidWindowError,

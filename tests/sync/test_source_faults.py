@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from conveyor.sync import HttpSource, RateLimited, SourceUnavailableError, SyncSettings, load_source
+from conveyor.settings import Settings
+from conveyor.sync import HttpSource, RateLimited, SourceUnavailableError, load_source
 from conveyor.sync.limiter import shared_limiter
 from conveyor.sync.limiter_sql import S as STATE
 from conveyor.sync.limiter_sql import SqlBackend
@@ -25,12 +26,12 @@ from conveyor.sync.simulator import SimulatorServer
 from tests.sync.conftest import admin
 
 
-def limited(server: SimulatorServer, database_url: str, uid: str, **fields: Any) -> SyncSettings:
+def limited(server: SimulatorServer, database_url: str, uid: str, **fields: Any) -> Settings:
     """Settings of a source on ``server``, rate-limited under a name of this test's own."""
     name = f"erp-{uid}"
     fields.setdefault("rate_limits", {name: "100/s"})
     fields.setdefault("source_backoff", 0.01)
-    return SyncSettings(
+    return Settings(
         database_url=database_url,
         source_url=server.api_url,
         source_name=name,
@@ -40,7 +41,7 @@ def limited(server: SimulatorServer, database_url: str, uid: str, **fields: Any)
     )
 
 
-def granted(settings: SyncSettings) -> int:
+def granted(settings: Settings) -> int:
     """How many calls the shared limiter has let through for the settings' source."""
     backend = shared_limiter(settings).backend
     assert isinstance(backend, SqlBackend)
@@ -124,7 +125,7 @@ def test_a_storm_longer_than_the_maximum_wait_is_a_transient_error(
 
 
 def test_without_the_limiter_a_429_goes_to_the_caller_at_once(sim: SimulatorServer, sqlite_url: str) -> None:
-    source = load_source(SyncSettings(database_url=sqlite_url, source_url=sim.api_url, rate_limit_enabled=False))
+    source = load_source(Settings(database_url=sqlite_url, source_url=sim.api_url, rate_limit_enabled=False))
     assert isinstance(source, HttpSource) and source.before_request is None and source.on_rate_limited is None
     admin(sim, "POST", "faults", {"fail": 1, "status": 429})
     with pytest.raises(RateLimited) as limited_out:  # the caller waits (a bulk run's Patience, the bus's retry)

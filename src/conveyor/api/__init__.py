@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     )
     from conveyor.api.scope import StoreScope
     from conveyor.api.search import SearchCriteria, SearchResults, apply, parse, results, search_rows
-    from conveyor.api.settings import ApiSettings
 
 _EXPORTS = {
     "create_app": "conveyor.api.app",
@@ -55,12 +54,10 @@ _EXPORTS = {
     "parse": "conveyor.api.search",
     "results": "conveyor.api.search",
     "search_rows": "conveyor.api.search",
-    "ApiSettings": "conveyor.api.settings",
 }
 
 __all__ = [
     "ApiError",
-    "ApiSettings",
     "Caller",
     "Operation",
     "OperationContext",

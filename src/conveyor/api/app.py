@@ -26,15 +26,13 @@ from conveyor.api.errors import INTERNAL, NO_ROUTE, REQUIRED, ApiError, describe
 from conveyor.api.operations import Operation, Registry, default_registry
 from conveyor.api.routing import Services, add_routes
 from conveyor.api.scope import StorePathMiddleware
-from conveyor.api.settings import api_settings
 from conveyor.bulk.topology import with_publishers
 from conveyor.bus.registry import default_registry as default_commands
-from conveyor.bus.settings import bus_settings
 from conveyor.bus.topology import with_commands
 from conveyor.catalog.errors import CatalogError
 from conveyor.mq.config import load_topology
 from conveyor.mq.queue import MessageQueue
-from conveyor.settings import Settings
+from conveyor.settings import Settings, settings_or_default
 
 log = logging.getLogger("conveyor.api")
 
@@ -47,7 +45,7 @@ def create_app(
     Without ``mq``, the app publishes through a MessageQueue of the configured topology files plus the built-in
     ``async.operations.all`` topology and the command queues (for EDS change sets), and closes it on shutdown.
     """
-    config = api_settings(settings)
+    config = settings_or_default(settings)
     operations = registry if registry is not None else default_registry()
     owned = mq is None
     if mq is None:
@@ -56,7 +54,7 @@ def create_app(
             operations.topics(),
             config.bulk_connection,
         )
-        topology = with_commands(topology, default_commands(), bus_settings(config).bus_connection)
+        topology = with_commands(topology, default_commands(), settings_or_default(config).bus_connection)
         mq = MessageQueue(topology, config, database_url=config.database_url, amqp_url=config.amqp_url)
     services = Services(config, mq, operations)
 

@@ -21,11 +21,11 @@ from starlette.concurrency import run_in_threadpool
 from conveyor.api.errors import DECODING, NOT_AUTHORIZED, ApiError, ErrorResponse, describe_validation, first_error
 from conveyor.api.routing import Services
 from conveyor.bus import CommandBus, default_registry
+from conveyor.settings import settings_or_default
 from conveyor.sync import change_sets
 from conveyor.sync.commands import AcknowledgeChangeSet, command_for
 from conveyor.sync.models import ChangeSet
 from conveyor.sync.schema import OPEN
-from conveyor.sync.settings import sync_settings
 from conveyor.sync.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 
 PATH = "/rest/V1/eds/change-sets"
@@ -46,7 +46,7 @@ def add_eds_route(app: FastAPI, services: Services) -> dict[str, Any]:
 
     Commands are queued on ``services.mq``, whose topology must have the command publishers.
     """
-    settings = sync_settings(services.settings)
+    settings = settings_or_default(services.settings)
     bus = CommandBus(services.mq, default_registry())
 
     def store(change_set: ChangeSet) -> tuple[int, dict[str, Any]]:

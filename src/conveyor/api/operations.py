@@ -60,11 +60,11 @@ from sqlalchemy.engine import Connection
 from conveyor.api.auth import Caller
 from conveyor.api.errors import INVALID, ApiError, describe_validation, first_error, render, status_of
 from conveyor.api.scope import StoreScope
-from conveyor.api.settings import ApiSettings, get_api_settings
 from conveyor.catalog.errors import CatalogError, InvalidValueError, NotFoundError
 from conveyor.mq.envelope import Envelope
 from conveyor.mq.queue import Transaction
 from conveyor.mq.routing import topic_error
+from conveyor.settings import Settings, get_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 WRITE_METHODS = ("POST", "PUT", "DELETE", "PATCH")
@@ -81,7 +81,7 @@ class OperationContext:
     store: StoreScope
     caller: Caller
     transaction: Transaction | None = None  # writes only: publish atomically with the writes
-    settings: ApiSettings = field(default_factory=get_api_settings)
+    settings: Settings = field(default_factory=get_settings)
     query: Mapping[str, str] = field(default_factory=dict)  # reads: the request's query parameters
 
     def publish(self, topic: str, payload: Any, **properties: Any) -> Envelope:

@@ -30,9 +30,9 @@ from conveyor.api.errors import DECODING, OUT_OF_RANGE, ApiError, ErrorResponse,
 from conveyor.api.operations import Operation, OperationContext, Registry, check_text
 from conveyor.api.scope import SCOPE_KEY, StoreResolver, StoreScope
 from conveyor.api.search import parse
-from conveyor.api.settings import ApiSettings
 from conveyor.bulk.scheduler import BulkUser, Item, schedule
 from conveyor.mq.queue import MessageQueue, Transaction
+from conveyor.settings import Settings
 
 ASYNC_GET_REFUSED = "GET requests cannot be asynchronous; use the synchronous route."
 EXPECTED_ARRAY = "The request body of a bulk request must be a non-empty JSON array of items."
@@ -82,7 +82,7 @@ class AsyncResponse(BaseModel):
 class Services:
     """What every route shares: settings, the database, the message queue, the registry and the store cache."""
 
-    def __init__(self, settings: ApiSettings, mq: MessageQueue, registry: Registry) -> None:
+    def __init__(self, settings: Settings, mq: MessageQueue, registry: Registry) -> None:
         self.settings, self.mq, self.registry = settings, mq, registry
         self.stores = StoreResolver()
         self._broker_lock = threading.Lock()  # a broker connection (pika) is not thread-safe; requests are threads

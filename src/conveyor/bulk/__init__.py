@@ -21,13 +21,14 @@ from conveyor.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from conveyor.bulk import status
-    from conveyor.bulk.consumer import OperationConsumer, OperationRunner
+    from conveyor.bulk.consumer import BulkHost, OperationConsumer, OperationRunner
     from conveyor.bulk.scheduler import BulkUser, Item, schedule
     from conveyor.bulk.schema import BulkStatus, OperationStatus
-    from conveyor.bulk.topology import QUEUE, bulk_topology
+    from conveyor.bulk.topology import QUEUE, bulk_topology, with_publishers
 
 _EXPORTS = {
     "status": "conveyor.bulk.status",
+    "BulkHost": "conveyor.bulk.consumer",
     "OperationConsumer": "conveyor.bulk.consumer",
     "OperationRunner": "conveyor.bulk.consumer",
     "BulkUser": "conveyor.bulk.scheduler",
@@ -37,10 +38,12 @@ _EXPORTS = {
     "OperationStatus": "conveyor.bulk.schema",
     "QUEUE": "conveyor.bulk.topology",
     "bulk_topology": "conveyor.bulk.topology",
+    "with_publishers": "conveyor.bulk.topology",
 }
 
 __all__ = [
     "QUEUE",
+    "BulkHost",
     "BulkStatus",
     "BulkUser",
     "Item",
@@ -50,6 +53,7 @@ __all__ = [
     "bulk_topology",
     "schedule",
     "status",
+    "with_publishers",
 ]
 
 __getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -18,8 +18,8 @@ Consecutive operations of one bulk and topic whose operation declares a batch im
 ``operations.write``) run together through it in one savepoint, e.g. products through one set-based
 ``save_many``; if the group fails, its operations run one by one so each failure gets its own message.
 
-The handler ``conveyor.bulk.consumer:handle`` (the built-in consumer's) uses the process settings and the
-API's registry; tests and embedders build ``OperationConsumer(mq, runner)`` themselves.
+The handler ``conveyor.bulk.consumer:handle`` (the built-in consumer's) is built by the process's App from its
+queue and the API's registry; tests and embedders may build ``OperationConsumer(mq, runner)`` themselves.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from conveyor.catalog.errors import CatalogError, NotFoundError
 from conveyor.db.engine import now
 from conveyor.mq.consumer import PermanentError
 from conveyor.mq.envelope import Envelope
+from conveyor.mq.handlers import handler_factory
 from conveyor.mq.queue import MessageQueue, Transaction
 from conveyor.mq.transports.base import is_transient
 
@@ -334,38 +335,38 @@ def _permanent(op: _Op, error: BaseException) -> PermanentError:
     return permanent
 
 
-_default: OperationConsumer | None = None
+class OperationRegistry(Protocol):
+    """What the consumer needs of the API's operation registry (``conveyor.api.Registry``)."""
+
+    def run_serialized(
+        self, transaction: Transaction, topic: str, data: Any, user_type: int, user_id: int | None
+    ) -> Any: ...
+
+    def run_serialized_batch(
+        self, transaction: Transaction, topic: str, data: Sequence[Any], user_type: int, user_id: int | None
+    ) -> list[Any]: ...
+
+    def has_batch(self, topic: str) -> bool: ...
 
 
-def _built_in() -> OperationConsumer:
-    """The process settings' database and topology, the API's registry (with its batch implementations)."""
-    global _default
-    if _default is None:
-        from conveyor.api.operations import default_registry
-        from conveyor.api.settings import get_api_settings
-        from conveyor.mq.config import load_topology
+class BulkHost(Protocol):
+    """What the built-in consumer needs of the running application (``conveyor.app.App``)."""
 
-        settings = get_api_settings()
-        mq = MessageQueue(load_topology(settings.topology_files, builtins=True, settings=settings), settings)
-        registry = default_registry()
-        _default = OperationConsumer(mq, registry.run_serialized, registry.run_serialized_batch, registry.has_batch)
-        # The registry, models and engine just loaded live as long as the process: keep the cyclic garbage
-        # collector from scanning them again on every full collection (a batch of product saves allocates
-        # enough to trigger them; measured at 10-20 % of a consumer's CPU without this).
-        gc.collect()
-        gc.freeze()
-    return _default
+    @property
+    def mq(self) -> MessageQueue: ...
+
+    @property
+    def operations(self) -> OperationRegistry: ...
 
 
-class _BuiltInHandler:
-    """The built-in consumer's handler, built on first use: one message, or a reserved batch at once."""
-
-    def __call__(self, envelope: Envelope) -> None:
-        _built_in()(envelope)
-
-    def handle_batch(self, envelopes: Sequence[Envelope]) -> list[Outcome]:
-        return _built_in().handle_batch(envelopes)
-
-
-handle = _BuiltInHandler()
-"""``conveyor.bulk.consumer:handle``, the handler the bulk topology names."""
+@handler_factory
+def handle(app: BulkHost) -> OperationConsumer:
+    """``conveyor.bulk.consumer:handle``, the handler the bulk topology names: the App's queue and operations."""
+    registry = app.operations
+    consumer = OperationConsumer(app.mq, registry.run_serialized, registry.run_serialized_batch, registry.has_batch)
+    # The registry, models and engine just loaded live as long as the process: keep the cyclic garbage
+    # collector from scanning them again on every full collection (a batch of product saves allocates
+    # enough to trigger them; measured at 10-20 % of a consumer's CPU without this).
+    gc.collect()
+    gc.freeze()
+    return consumer

@@ -40,9 +40,9 @@ def bulk_topology(connection: str = "db", topics: Iterable[str] = ()) -> Topolog
 
 def builtin_topology(settings: Settings | None = None) -> Topology:
     """The ``conveyor.topologies`` entry point: the queue on the settings' connection."""
-    from conveyor.api.settings import api_settings
+    from conveyor.settings import settings_or_default
 
-    return bulk_topology(api_settings(settings).bulk_connection)
+    return bulk_topology(settings_or_default(settings).bulk_connection)
 
 
 def with_publishers(topology: Topology, topics: Iterable[str], connection: str) -> Topology:

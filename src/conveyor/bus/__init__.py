@@ -21,7 +21,7 @@ Other packages use this surface only::
   (retry classification);
 * ``Registry``, ``registry``, ``handles``, ``default_registry``, ``CommandSpec``, ``DEFAULT_QUEUES``; entry points
   ``conveyor.commands``;
-* ``CommandBus`` (``handle``, ``enqueue``, ``consume``), ``create_bus``, ``default_bus``, ``Context``, ``Result``;
+* ``CommandBus`` (``handle``, ``enqueue``, ``consume``), ``create_bus``, ``Context``, ``Result``;
 * ``bus_topology``, ``with_commands``, ``builtin_topology``, ``queue_name``;
 * ``sync_log`` (``entries``, ``prune``), ``Outcome``.
 
@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from conveyor.bus import sync_log
-    from conveyor.bus.bus import CommandBus, NotQueuedError, create_bus, default_bus
+    from conveyor.bus.bus import CommandBus, NotQueuedError, create_bus
     from conveyor.bus.command import Command, Skipped, TransientError, is_transient_error, new_correlation_id
     from conveyor.bus.context import Call, Context, Mode, Result
     from conveyor.bus.middleware import CorrelationFilter, Metrics, Middleware, current_correlation_id
@@ -50,7 +50,6 @@ if TYPE_CHECKING:
         registry,
     )
     from conveyor.bus.schema import Outcome
-    from conveyor.bus.settings import BusSettings, bus_settings
     from conveyor.bus.topology import builtin_topology, bus_topology, queue_name, with_commands
 
 _EXPORTS = {
@@ -58,7 +57,6 @@ _EXPORTS = {
     "CommandBus": "conveyor.bus.bus",
     "NotQueuedError": "conveyor.bus.bus",
     "create_bus": "conveyor.bus.bus",
-    "default_bus": "conveyor.bus.bus",
     "Command": "conveyor.bus.command",
     "Skipped": "conveyor.bus.command",
     "TransientError": "conveyor.bus.command",
@@ -81,8 +79,6 @@ _EXPORTS = {
     "handles": "conveyor.bus.registry",
     "registry": "conveyor.bus.registry",
     "Outcome": "conveyor.bus.schema",
-    "BusSettings": "conveyor.bus.settings",
-    "bus_settings": "conveyor.bus.settings",
     "builtin_topology": "conveyor.bus.topology",
     "bus_topology": "conveyor.bus.topology",
     "queue_name": "conveyor.bus.topology",
@@ -91,7 +87,6 @@ _EXPORTS = {
 
 __all__ = [
     "DEFAULT_QUEUES",
-    "BusSettings",
     "Call",
     "Command",
     "CommandBus",
@@ -110,11 +105,9 @@ __all__ = [
     "TransientError",
     "UnknownCommandError",
     "builtin_topology",
-    "bus_settings",
     "bus_topology",
     "create_bus",
     "current_correlation_id",
-    "default_bus",
     "default_registry",
     "handles",
     "is_transient_error",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from typing import Any
 
 from conveyor.bus.command import Command, Skipped, new_correlation_id
@@ -45,8 +44,12 @@ class CommandBus:
         middleware: Sequence[Middleware] | None = None,
         *,
         inline_attempts: int = 3,
+        host: object | None = None,
     ) -> None:
+        """``host`` is the application the bus runs in (``conveyor.app.App``): handlers reach what the running
+        system owns through ``context.host`` (e.g. the sync source), never through module-level state."""
         self.mq = mq
+        self.host = host
         self.registry = registry if registry is not None else default_registry()
         self.metrics = Metrics()
         self.middleware: list[Middleware] = (
@@ -171,18 +174,12 @@ def create_bus(
     topology_files: Sequence[str] | None = None,
 ) -> CommandBus:
     """A bus on the settings' database and topology, with the command queues and publishers of ``registry``."""
-    from conveyor.bus.settings import bus_settings
     from conveyor.bus.topology import with_commands
     from conveyor.mq.config import load_topology
+    from conveyor.settings import settings_or_default
 
-    config = bus_settings(settings)
+    config = settings_or_default(settings)
     registry = registry if registry is not None else default_registry()
     files = list(topology_files) if topology_files is not None else [str(p) for p in config.topology_files]
     topology = with_commands(load_topology(files, builtins=True, settings=config), registry, config.bus_connection)
     return CommandBus(MessageQueue(topology, config), registry, inline_attempts=config.bus_inline_attempts)
-
-
-@lru_cache(maxsize=1)
-def default_bus() -> CommandBus:
-    """The process-wide bus (process settings, default registry): what the built-in consumers run."""
-    return create_bus()

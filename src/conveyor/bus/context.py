@@ -35,6 +35,11 @@ class Context:
     failure_hooks: list[Callable[[BaseException], None]] = field(default_factory=list)
 
     @property
+    def host(self) -> object | None:
+        """The application the bus runs in (``conveyor.app.App``), if it was built by one."""
+        return self.bus.host
+
+    @property
     def transaction(self) -> Transaction:
         """The command's transaction, begun on first use.
 

@@ -87,9 +87,9 @@ def bus_topology(
 
 def builtin_topology(settings: Settings | None = None) -> Topology:
     """The ``conveyor.topologies`` entry point: the default command queues on the settings' connection."""
-    from conveyor.bus.settings import bus_settings
+    from conveyor.settings import settings_or_default
 
-    return bus_topology(bus_settings(settings).bus_connection)
+    return bus_topology(settings_or_default(settings).bus_connection)
 
 
 def with_commands(topology: Topology, registry: Registry, connection: str) -> Topology:

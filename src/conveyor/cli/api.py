@@ -23,7 +23,7 @@ def serve(host: str, port: int, workers: int, verbose: int) -> None:
 
     setup_logging(verbose)
     uvicorn.run(
-        "conveyor.api.app:create_app",
+        "conveyor.app:create_api",
         factory=True,
         host=host,
         port=port,

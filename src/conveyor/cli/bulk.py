@@ -9,7 +9,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from conveyor.cli.common import ConfigError, console, load, topology_option
+from conveyor.cli.common import ConfigError, console, topology_option
 
 # Magento's bulk statuses and operation statuses (conveyor.bulk.schema), kept here so that every ``conveyor``
 # start does not import the bulk package
@@ -21,10 +21,10 @@ FAILED = (2, 3, 5)
 
 
 def _engine() -> Any:
-    from conveyor.api.settings import get_api_settings
     from conveyor.db.engine import get_engine
+    from conveyor.settings import get_settings
 
-    return get_engine(get_api_settings().database_url)
+    return get_engine(get_settings().database_url)
 
 
 def _summary(bulk_uuid: str, *, detailed: bool = False) -> dict[str, Any]:
@@ -128,22 +128,17 @@ def _print(found: dict[str, Any]) -> None:
 @topology_option
 def retry(bulk_uuid: str, operations: tuple[int, ...], topology_files: tuple[Path, ...]) -> None:
     """Put the bulk's failed operations back in the queue."""
-    from conveyor.api.operations import default_registry
-    from conveyor.api.settings import get_api_settings
+    from conveyor.app import App
     from conveyor.bulk import status as bulks
-    from conveyor.bulk.topology import with_publishers
     from conveyor.catalog.errors import NotFoundError
-    from conveyor.mq.queue import MessageQueue
+    from conveyor.cli.common import topology_paths
 
-    settings = get_api_settings()
-    mq = MessageQueue(with_publishers(load(topology_files), default_registry().topics(), settings.bulk_connection))
-    try:
-        with mq.transaction() as transaction:
-            count = bulks.retry(transaction, bulk_uuid, None, list(operations) or None)
-    except NotFoundError as exc:
-        raise ConfigError(str(exc)) from exc
-    finally:
-        mq.close()
+    with App(topology_files=topology_paths(topology_files), publishes_operations=True) as app:
+        try:
+            with app.mq.transaction() as transaction:
+                count = bulks.retry(transaction, bulk_uuid, None, list(operations) or None)
+        except NotFoundError as exc:
+            raise ConfigError(str(exc)) from exc
     console.print(f"retrying {count} operation(s) of {bulk_uuid}")
 
 
@@ -151,10 +146,10 @@ def retry(bulk_uuid: str, operations: tuple[int, ...], topology_files: tuple[Pat
 @click.option("--older-than", "days", type=click.FloatRange(min=0), help="Days since acknowledged (default: setting).")
 def cleanup(days: float | None) -> None:
     """Delete acknowledged bulks (and their operations) acknowledged longer ago than the retention period."""
-    from conveyor.api.settings import get_api_settings
     from conveyor.bulk import status as bulks
+    from conveyor.settings import get_settings
 
-    retention = days if days is not None else get_api_settings().bulk_retention_days
+    retention = days if days is not None else get_settings().bulk_retention_days
     with _engine().begin() as conn:
         removed = bulks.cleanup(conn, retention * 86400)
     console.print(f"removed {removed} acknowledged bulk(s)")

@@ -19,49 +19,27 @@ from conveyor.cli.common import (
     ConfigError,
     console,
     err_console,
-    load,
+    opened,
     refresh_options,
     setup_logging,
     topology_option,
     verbosity_option,
 )
-from conveyor.mq.topology import Topology, TopologyError
+from conveyor.mq.topology import Topology
 
 if TYPE_CHECKING:
     from conveyor.bus.bus import CommandBus
     from conveyor.bus.middleware import Metrics
-    from conveyor.bus.settings import BusSettings
     from conveyor.mq.consumer import Worker
     from conveyor.mq.workers import Limits
 
 
-def _topology(topology_files: Sequence[Path], settings: BusSettings) -> Topology:
-    """The configured topology with the command queues and a publisher per registered command."""
-    from conveyor.bus.registry import default_registry
-    from conveyor.bus.topology import with_commands
-
-    try:
-        return with_commands(load(topology_files), default_registry(), settings.bus_connection)
-    except TopologyError as exc:
-        raise ConfigError(str(exc)) from exc
-
-
 @contextmanager
 def opened_bus(topology_files: Sequence[Path]) -> Iterator[CommandBus]:
-    """A bus over the configured topology, its transports closed afterwards; a bad queue or topology exits 2."""
-    from conveyor.bus.bus import CommandBus
-    from conveyor.bus.registry import default_registry
-    from conveyor.bus.settings import BusSettings
-    from conveyor.mq.queue import MessageQueue
-
-    settings = BusSettings()  # read now: tests and embedders change the environment between commands
-    mq = MessageQueue(_topology(topology_files, settings), settings)
-    try:
-        yield CommandBus(mq, default_registry(), inline_attempts=settings.bus_inline_attempts)
-    except TopologyError as exc:
-        raise ConfigError(str(exc)) from exc
-    finally:
-        mq.close()
+    """The App's bus over the configured topology, its transports closed afterwards; a bad queue or topology
+    exits 2."""
+    with opened(topology_files) as app:
+        yield app.bus
 
 
 def command_queues(topology: Topology, names: Sequence[str]) -> list[str]:
@@ -221,12 +199,10 @@ def commands() -> None:
 @topology_option
 def list_commands(topology_files: tuple[Path, ...]) -> None:
     """Every registered command: its handler, whether it is queued by default and on which queue."""
-    from conveyor.bus.registry import default_registry
-    from conveyor.bus.settings import BusSettings
     from conveyor.bus.topology import queue_name
 
-    topology = _topology(topology_files, BusSettings())
-    registry = default_registry()
+    with opened(topology_files) as app:
+        topology, registry = app.topology, app.commands
     if not len(registry):
         console.print("no commands are registered (packages add theirs through the conveyor.commands entry points)")
         return

@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
+from conveyor.app import App
 from conveyor.mq.config import load_topology
-from conveyor.mq.queue import MessageQueue
 from conveyor.mq.topology import Topology, TopologyError
-from conveyor.settings import get_settings
+from conveyor.settings import Settings, get_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 console = Console()
@@ -84,15 +84,16 @@ def load(given: Sequence[Path]) -> Topology:
 
 
 @contextmanager
-def opened(given: Sequence[Path]) -> Iterator[MessageQueue]:
-    """The MessageQueue of the topology files, closed afterwards; an unknown queue or handler exits 2."""
-    mq = MessageQueue(load(given))
+def opened(given: Sequence[Path]) -> Iterator[App]:
+    """The App of the topology files (given, else the settings', else the example), closed afterwards; an unknown
+    queue or handler exits 2."""
+    app = App(Settings(), topology_files=topology_paths(given))  # read now: tests change the environment
     try:
-        yield mq
+        yield app
     except TopologyError as exc:
         raise ConfigError(str(exc)) from exc
     finally:
-        mq.close()
+        app.close()
 
 
 def refresh_options(what: str) -> Callable[[F], F]:

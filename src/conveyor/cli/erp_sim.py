@@ -8,7 +8,7 @@ from conveyor.cli.common import console, setup_logging, verbosity_option
 
 
 def _quota(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
-    from conveyor.sync.quota import DEFAULT_QUOTA, format_windows, parse_windows
+    from conveyor.quota import DEFAULT_QUOTA, format_windows, parse_windows
 
     try:
         return format_windows(parse_windows(DEFAULT_QUOTA if value is None else value))

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
     from conveyor.mq.queue import MessageQueue
     from conveyor.pipelines.definitions import PipelineDefinition
-    from conveyor.pipelines.settings import PipelineSettings
+    from conveyor.settings import Settings
 
 COLOURS = {
     "pending": "white",
@@ -52,20 +52,20 @@ COLOURS = {
 }
 
 
-def _settings() -> PipelineSettings:
-    from conveyor.pipelines.settings import PipelineSettings
+def _settings() -> Settings:
+    from conveyor.settings import Settings
 
-    return PipelineSettings()  # read now: tests and embedders change the environment between commands
+    return Settings()  # read now: tests and embedders change the environment between commands
 
 
-def _engine(settings: PipelineSettings) -> Engine:
+def _engine(settings: Settings) -> Engine:
     from conveyor.db.engine import get_engine
 
     return get_engine(settings.database_url)
 
 
 @contextmanager
-def _opened(topology_files: Sequence[Path], settings: PipelineSettings) -> Iterator[MessageQueue]:
+def _opened(topology_files: Sequence[Path], settings: Settings) -> Iterator[MessageQueue]:
     """A MessageQueue with the steps' queue on the configured connection (a topology file may still move it)."""
     from conveyor.mq.queue import MessageQueue
     from conveyor.pipelines.topology import pipelines_topology
@@ -83,7 +83,7 @@ def _opened(topology_files: Sequence[Path], settings: PipelineSettings) -> Itera
         mq.close()
 
 
-def _definitions(settings: PipelineSettings) -> dict[str, PipelineDefinition]:
+def _definitions(settings: Settings) -> dict[str, PipelineDefinition]:
     from conveyor.pipelines.config import definitions
     from conveyor.pipelines.definitions import DefinitionError
 

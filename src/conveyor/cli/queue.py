@@ -20,7 +20,6 @@ from conveyor.cli.common import (
     verbosity_option,
 )
 from conveyor.mq.consumer import ConsumerOptions
-from conveyor.mq.handlers import assign
 from conveyor.mq.middleware.registry import live_workers, prune_workers
 from conveyor.mq.queue import MessageQueue
 from conveyor.mq.workers import Limits, build_worker, declared_sleep
@@ -72,8 +71,9 @@ def consume(
     """
     setup_logging(verbose)
     settings = get_settings()
-    with opened(topology_files) as mq:
-        assignments = assign(mq.topology, names, handler)
+    with opened(topology_files) as app:
+        mq = app.mq
+        assignments = app.assign(names, handler)
         default_sleep = declared_sleep(assignments)
         options = ConsumerOptions(
             batch_size=batch_size,
@@ -112,7 +112,8 @@ def run_consumers(
     from conveyor.mq.runner import ConsumersRunner
 
     setup_logging(verbose)
-    with opened(topology_files) as mq:
+    with opened(topology_files) as app:
+        mq = app.mq
         runner = ConsumersRunner(mq, [str(p) for p in topology_files], max_messages=max_messages)
         if not runner.lock.acquire():
             err_console.print(f"another consumers runner holds the lock: {runner.lock.holder()}")
@@ -133,7 +134,8 @@ def run_consumers(
 @click.option("--clean/--no-clean", default=True, show_default=True, help="Also delete old complete messages.")
 def refresh(topology_files: tuple[Path, ...], reserved: int, attempts: int, clean: bool) -> None:
     """Return stuck reservations to their queue; dead-letter those past their attempts (never delete)."""
-    with opened(topology_files) as mq:
+    with opened(topology_files) as app:
+        mq = app.mq
         for connection in sorted({q.connection for q in mq.topology.queues.values()}):
             transport = mq.transport(connection)
             result = transport.refresh(reserved, attempts)
@@ -161,7 +163,8 @@ def _age(seconds: float | None) -> str:
 @topology_option
 def list_queues(topology_files: tuple[Path, ...]) -> None:
     """Queues with their counts by status and the age of the oldest waiting message."""
-    with opened(topology_files) as mq:
+    with opened(topology_files) as app:
+        mq = app.mq
         _print_counts(mq)
 
 
@@ -187,7 +190,8 @@ def _print_counts(mq: MessageQueue) -> None:
 @topology_option
 def status(topology_files: tuple[Path, ...]) -> None:
     """``list`` plus the consumers running now (host, pid, queues, last seen)."""
-    with opened(topology_files) as mq:
+    with opened(topology_files) as app:
+        mq = app.mq
         _print_counts(mq)
         table = Table("worker", "consumer", "queues", "host", "pid", "last seen")
         for w in live_workers(mq.engine):
@@ -202,7 +206,8 @@ def status(topology_files: tuple[Path, ...]) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 def dead_letters(queue_name: str, topology_files: tuple[Path, ...], limit: int) -> None:
     """Dead letters of QUEUE_NAME with their attempts and last error."""
-    with opened(topology_files) as mq:
+    with opened(topology_files) as app:
+        mq = app.mq
         table = Table("id", "topic", "attempts", "error", "body")
         for letter in mq.transport_for_queue(queue_name).dead_letters(queue_name, limit):
             error = (letter.error or "").strip().splitlines()
@@ -225,7 +230,8 @@ def replay(queue_name: str, ids: tuple[str, ...], topology_files: tuple[Path, ..
     """Put dead letters (IDS, or --all) back into QUEUE_NAME with a fresh attempt count."""
     if not ids and not replay_all:
         raise click.UsageError("name the dead letter ids to replay, or pass --all")
-    with opened(topology_files) as mq:
+    with opened(topology_files) as app:
+        mq = app.mq
         count = mq.transport_for_queue(queue_name).replay(queue_name, None if replay_all else list(ids))
         console.print(f"replayed {count} message(s) into {queue_name}")
 
@@ -238,7 +244,8 @@ def purge(queue_name: str, topology_files: tuple[Path, ...], yes: bool) -> None:
     """Delete the waiting messages of QUEUE_NAME (dead letters stay)."""
     if not yes:
         click.confirm(f"Delete every waiting message of {queue_name}?", abort=True)
-    with opened(topology_files) as mq:
+    with opened(topology_files) as app:
+        mq = app.mq
         console.print(f"purged {mq.transport_for_queue(queue_name).purge(queue_name)} message(s)")
 
 
@@ -246,5 +253,6 @@ def purge(queue_name: str, topology_files: tuple[Path, ...], yes: bool) -> None:
 @topology_option
 def relay(topology_files: tuple[Path, ...]) -> None:
     """Send committed outbox messages to the broker (the consumers runner does this continuously)."""
-    with opened(topology_files) as mq:
+    with opened(topology_files) as app:
+        mq = app.mq
         console.print(f"relayed {mq.relay_outbox()} message(s)")

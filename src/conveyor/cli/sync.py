@@ -49,9 +49,10 @@ def sync() -> None:
 def _context() -> tuple[Any, Any, Any]:
     """The source, the engine and the sync options the settings describe."""
     from conveyor.db.engine import get_engine
-    from conveyor.sync import SyncOptions, get_sync_settings, load_source
+    from conveyor.settings import get_settings
+    from conveyor.sync import SyncOptions, load_source
 
-    settings = get_sync_settings()
+    settings = get_settings()
     try:
         source = load_source(settings)
     except LookupError as exc:
@@ -77,7 +78,7 @@ def _run_one(entity_value: str, entity_id: str, mode: str | None, verbose: int) 
     from conveyor.catalog import CatalogError
     from conveyor.cli.bus import opened_bus
     from conveyor.sync import EntityType, SyncError
-    from conveyor.sync.commands import close_source, command_for
+    from conveyor.sync.commands import command_for
 
     setup_logging(verbose)
     entity = EntityType(entity_value)
@@ -87,8 +88,6 @@ def _run_one(entity_value: str, entity_id: str, mode: str | None, verbose: int) 
             result = bus.handle(command, mode)  # type: ignore[arg-type]
     except (SyncError, CatalogError, NotQueuedError, LookupError) as exc:
         raise click.ClickException(f"{entity.value} {entity_id}: {exc}") from exc
-    finally:
-        close_source()
     if result.outcome == "queued":
         console.print(f"{entity.value} {entity_id} queued ({result.command}, message {result.message_id})")
         return
@@ -129,11 +128,12 @@ def bulk(entities: str, since: datetime | None, page_size: int | None, mode: str
     By default one command per entity is queued for the workers (``conveyor bus consume``); ``--inline`` syncs
     here, page by page (one transaction per page), with a progress bar.
     """
-    from conveyor.sync import SYNC_ORDER, EntityType, get_sync_settings
+    from conveyor.settings import get_settings
+    from conveyor.sync import SYNC_ORDER, EntityType
 
     setup_logging(verbose)
     kinds = list(SYNC_ORDER) if entities == "all" else [EntityType(BULK_ENTITIES[entities])]
-    size = page_size or get_sync_settings().source_page_size
+    size = page_size or get_settings().source_page_size
     if mode == "inline":
         _bulk_inline(kinds, since, size)
     else:
@@ -142,19 +142,16 @@ def bulk(entities: str, since: datetime | None, page_size: int | None, mode: str
 
 def _bulk_queue(kinds: list[Any], since: datetime | None, size: int) -> None:
     """List the ids page by page and queue one sync command per id (one publish per page)."""
-    from conveyor.cli.bus import opened_bus
+    from conveyor.cli.common import opened
     from conveyor.sync import Patience
-    from conveyor.sync.commands import close_source, command_source, enqueue_all
+    from conveyor.sync.commands import enqueue_all
 
     table = Table("entity", "queued")
-    try:
-        with opened_bus(()) as bus:
-            source, patient = command_source(), Patience()
-            for kind in kinds:
-                queued = enqueue_all(bus, source, kind, since=since, page_size=size, call=patient)
-                table.add_row(kind.value, str(queued))
-    finally:
-        close_source()
+    with opened(()) as app:
+        source, patient = app.sync_source, Patience()
+        for kind in kinds:
+            queued = enqueue_all(app.bus, source, kind, since=since, page_size=size, call=patient)
+            table.add_row(kind.value, str(queued))
     console.print(table)
 
 

@@ -46,6 +46,7 @@ from conveyor.importer.report import ImportReport
 from conveyor.mq.builtin import single_queue_topology
 from conveyor.mq.consumer import PermanentError
 from conveyor.mq.envelope import Envelope
+from conveyor.mq.handlers import handler_factory
 from conveyor.mq.topology import Topology
 from conveyor.mq.transports.base import is_transient
 from conveyor.settings import Settings
@@ -638,14 +639,14 @@ class ImportRunConsumer:
             raise PermanentError(f"import.run {envelope.message_id}: {type(exc).__name__}: {exc}") from exc
 
 
-_default: ImportRunConsumer | None = None
+class ImportHost(Protocol):
+    """What the built-in consumer needs of the running application (``conveyor.app.App``)."""
+
+    @property
+    def engine(self) -> Engine: ...
 
 
-def handle(envelope: Envelope) -> None:
-    """The built-in consumer's handler: the process settings' database, the importers' ``run_import``."""
-    global _default
-    if _default is None:
-        from conveyor.db.engine import get_engine
-
-        _default = ImportRunConsumer(get_engine())
-    _default(envelope)
+@handler_factory
+def handle(app: ImportHost) -> ImportRunConsumer:
+    """The built-in consumer's handler: the App's database, the importers' ``run_import``."""
+    return ImportRunConsumer(app.engine)

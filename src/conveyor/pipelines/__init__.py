@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     )
     from conveyor.pipelines.runner import StepRunner
     from conveyor.pipelines.schema import PipelineStatus, StepStatus
-    from conveyor.pipelines.settings import PipelineSettings, pipeline_settings
     from conveyor.pipelines.topology import pipelines_topology
 
 _EXPORTS = {
@@ -48,7 +47,6 @@ _EXPORTS = {
     "FetchContext": "conveyor.pipelines.initializer",
     "Heartbeat": "conveyor.pipelines.heartbeat",
     "PipelineDefinition": "conveyor.pipelines.definitions",
-    "PipelineSettings": "conveyor.pipelines.settings",
     "PipelineStatus": "conveyor.pipelines.schema",
     "Pulse": "conveyor.pipelines.heartbeat",
     "Registry": "conveyor.pipelines.registry",
@@ -66,7 +64,6 @@ _EXPORTS = {
     "maintenance": "conveyor.pipelines.maintenance",
     "mini_heartbeat": "conveyor.pipelines.heartbeat",
     "parse_pipeline": "conveyor.pipelines.definitions",
-    "pipeline_settings": "conveyor.pipelines.settings",
     "pipelines_topology": "conveyor.pipelines.topology",
     "register_condition": "conveyor.pipelines.registry",
     "register_executor": "conveyor.pipelines.registry",
@@ -86,7 +83,6 @@ __all__ = [
     "FetchContext",
     "Heartbeat",
     "PipelineDefinition",
-    "PipelineSettings",
     "PipelineStatus",
     "Pulse",
     "Registry",
@@ -104,7 +100,6 @@ __all__ = [
     "maintenance",
     "mini_heartbeat",
     "parse_pipeline",
-    "pipeline_settings",
     "pipelines_topology",
     "register_condition",
     "register_executor",

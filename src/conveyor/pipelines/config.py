@@ -4,11 +4,10 @@ plus the ``conveyor.pipelines`` entry points."""
 from __future__ import annotations
 
 from conveyor.pipelines.definitions import PipelineDefinition, load_definitions
-from conveyor.pipelines.settings import PipelineSettings, pipeline_settings
-from conveyor.settings import Settings
+from conveyor.settings import Settings, settings_or_default
 
 
-def definitions(settings: Settings | PipelineSettings | None = None) -> dict[str, PipelineDefinition]:
+def definitions(settings: Settings | Settings | None = None) -> dict[str, PipelineDefinition]:
     """Every configured pipeline, validated (DefinitionError names the file, pipeline, step and reason)."""
-    required, optional = pipeline_settings(settings).definition_paths()
+    required, optional = settings_or_default(settings).definition_paths()
     return load_definitions(required, optional=optional)

@@ -34,8 +34,8 @@ from conveyor.pipelines import maintenance, store
 from conveyor.pipelines import registry as plugins
 from conveyor.pipelines.definitions import ConditionSpec, PipelineDefinition
 from conveyor.pipelines.ports import ConditionContext, ConditionResult
-from conveyor.pipelines.settings import PipelineSettings, pipeline_settings
 from conveyor.pipelines.topology import TOPIC
+from conveyor.settings import Settings, settings_or_default
 
 log = logging.getLogger("conveyor.pipelines.heartbeat")
 
@@ -131,14 +131,14 @@ class Heartbeat:
         self,
         mq: MessageQueue,
         definitions: Mapping[str, PipelineDefinition] | None = None,
-        settings: PipelineSettings | None = None,
+        settings: Settings | None = None,
         *,
         owner: str | None = None,
         clock: Clock = wall_clock,
     ) -> None:
         self.mq = mq
         self.definitions = dict(definitions or {})
-        self.settings = pipeline_settings(settings or mq.settings)
+        self.settings = settings_or_default(settings or mq.settings)
         self.owner = owner or new_owner()
         self.clock = clock
         ttl = self.settings.pipeline_heartbeat_ttl
@@ -227,7 +227,7 @@ class Heartbeat:
 def spawn(
     engine: Any,
     definition: PipelineDefinition,
-    settings: PipelineSettings,
+    settings: Settings,
     *,
     at: float,
     arguments: Mapping[str, Any] = {},

@@ -21,7 +21,7 @@ from conveyor.pipelines import registry as plugins
 from conveyor.pipelines import store
 from conveyor.pipelines.definitions import PipelineDefinition
 from conveyor.pipelines.ports import StepOutcome, StepRun
-from conveyor.pipelines.settings import PipelineSettings
+from conveyor.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class DataFetcher(Protocol):
 def initialize(
     engine: Engine,
     definition: PipelineDefinition,
-    settings: PipelineSettings,
+    settings: Settings,
     *,
     at: float,
     pulse_id: int | None = None,
@@ -93,7 +93,7 @@ class Initialize:
         from conveyor.pipelines.executors.arguments import Arguments
 
         name = Arguments(step.arguments, f"step {step.step_name!r}, executor 'initialize'").text("pipeline")
-        settings = PipelineSettings()  # read now: the definitions may have changed since the runner started
+        settings = Settings()  # read now: the definitions may have changed since the runner started
         found = definitions(settings).get(name)
         if found is None:
             raise ValueError(f"unknown pipeline {name!r}")

@@ -13,20 +13,21 @@ import io
 import logging
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
 from conveyor.db.engine import now as wall_clock
 from conveyor.mq.consumer import PermanentError
 from conveyor.mq.envelope import Envelope
+from conveyor.mq.handlers import handler_factory
 from conveyor.mq.queue import MessageQueue
 from conveyor.pipelines import registry as plugins
 from conveyor.pipelines import store
 from conveyor.pipelines.heartbeat import mini_heartbeat
 from conveyor.pipelines.ports import StepOutcome, StepRun
 from conveyor.pipelines.schema import StepStatus
-from conveyor.pipelines.settings import PipelineSettings, pipeline_settings
+from conveyor.settings import Settings, settings_or_default
 
 log = logging.getLogger("conveyor.pipelines.runner")
 STEP_LOGGERS = logging.getLogger("conveyor.pipelines.step")
@@ -73,13 +74,13 @@ class StepRunner:
     def __init__(
         self,
         mq: MessageQueue,
-        settings: PipelineSettings | None = None,
+        settings: Settings | None = None,
         *,
         executors: plugins.Registry[Any] | None = None,
         clock: Callable[[], float] = wall_clock,
     ) -> None:
         self.mq = mq
-        self.settings = pipeline_settings(settings or mq.settings)
+        self.settings = settings_or_default(settings or mq.settings)
         self.executors = executors or plugins.executors
         self.clock = clock
 
@@ -159,16 +160,17 @@ class StepRunner:
         return int(row.pipeline_id) if row is not None else None
 
 
-_default: StepRunner | None = None
+class PipelineHost(Protocol):
+    """What the built-in consumer needs of the running application (``conveyor.app.App``)."""
+
+    @property
+    def mq(self) -> MessageQueue: ...
+
+    @property
+    def settings(self) -> Settings: ...
 
 
-def handle(envelope: Envelope) -> None:
-    """The built-in consumer's handler (``conveyor queue consume pipeline_process_steps``): the process
-    settings' database and topology."""
-    global _default
-    if _default is None:
-        from conveyor.mq.config import load_topology
-
-        settings = pipeline_settings()
-        _default = StepRunner(MessageQueue(load_topology(settings.topology_files, builtins=True), settings), settings)
-    _default(envelope)
+@handler_factory
+def handle(app: PipelineHost) -> StepRunner:
+    """The built-in consumer's handler (``conveyor queue consume pipeline_process_steps``): the App's queue."""
+    return StepRunner(app.mq, app.settings)

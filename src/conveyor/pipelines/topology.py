@@ -32,6 +32,6 @@ def pipelines_topology(connection: str = "db") -> Topology:
 
 def builtin_topology(settings: Settings | None = None) -> Topology:
     """The ``conveyor.topologies`` entry point: the steps' queue on the settings' connection."""
-    from conveyor.pipelines.settings import pipeline_settings
+    from conveyor.settings import settings_or_default
 
-    return pipelines_topology(pipeline_settings(settings).pipeline_connection)
+    return pipelines_topology(settings_or_default(settings).pipeline_connection)

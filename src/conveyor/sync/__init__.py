@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from conveyor.lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from conveyor.quota import DEFAULT_QUOTA, InvalidWindowError, Window, format_windows, parse_windows
     from conveyor.sync.errors import (
         EntityNotFoundError,
         MappingError,
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
     )
     from conveyor.sync.http import BeforeRequest, HttpSource, RateLimitedHook
     from conveyor.sync.limiter import Limiter, RateLimitTimeoutError, SourceThrottle, open_limiter, shared_limiter
-    from conveyor.sync.limiter_settings import LimiterSettings
     from conveyor.sync.mapping import SyncOptions
     from conveyor.sync.models import (
         Attribute,
@@ -59,9 +59,7 @@ if TYPE_CHECKING:
         PriceGroup,
         Product,
     )
-    from conveyor.sync.quota import DEFAULT_QUOTA, InvalidWindowError, Window, format_windows, parse_windows
     from conveyor.sync.runner import BulkResult, Patience, run_bulk
-    from conveyor.sync.settings import SyncSettings, get_sync_settings, sync_settings
     from conveyor.sync.source import Source, available_sources, iter_pages, load_source, source_throttle
 
 _EXPORTS = {
@@ -70,16 +68,15 @@ _EXPORTS = {
     "BulkResult": "conveyor.sync.runner",
     "ChangeSet": "conveyor.sync.models",
     "Customer": "conveyor.sync.models",
-    "DEFAULT_QUOTA": "conveyor.sync.quota",
+    "DEFAULT_QUOTA": "conveyor.quota",
     "EntityNotFoundError": "conveyor.sync.errors",
     "EntitySync": "conveyor.sync.handlers",
     "EntityType": "conveyor.sync.models",
     "Fulfillment": "conveyor.sync.models",
     "HttpSource": "conveyor.sync.http",
     "IdPage": "conveyor.sync.models",
-    "InvalidWindowError": "conveyor.sync.quota",
+    "InvalidWindowError": "conveyor.quota",
     "Limiter": "conveyor.sync.limiter",
-    "LimiterSettings": "conveyor.sync.limiter_settings",
     "MappingError": "conveyor.sync.errors",
     "OrderFulfillments": "conveyor.sync.handlers",
     "Outlet": "conveyor.sync.models",
@@ -100,20 +97,18 @@ _EXPORTS = {
     "SourceUnavailableError": "conveyor.sync.errors",
     "SyncError": "conveyor.sync.errors",
     "SyncOptions": "conveyor.sync.mapping",
-    "SyncSettings": "conveyor.sync.settings",
-    "Window": "conveyor.sync.quota",
+    "Window": "conveyor.quota",
     "apply_attributes": "conveyor.sync.handlers",
     "apply_customers": "conveyor.sync.handlers",
     "apply_fulfillments": "conveyor.sync.handlers",
     "apply_price_groups": "conveyor.sync.handlers",
     "apply_products": "conveyor.sync.handlers",
     "available_sources": "conveyor.sync.source",
-    "format_windows": "conveyor.sync.quota",
-    "get_sync_settings": "conveyor.sync.settings",
+    "format_windows": "conveyor.quota",
     "iter_pages": "conveyor.sync.source",
     "load_source": "conveyor.sync.source",
     "open_limiter": "conveyor.sync.limiter",
-    "parse_windows": "conveyor.sync.quota",
+    "parse_windows": "conveyor.quota",
     "run_bulk": "conveyor.sync.runner",
     "shared_limiter": "conveyor.sync.limiter",
     "source_throttle": "conveyor.sync.source",
@@ -128,7 +123,6 @@ _EXPORTS = {
     "sync_price_groups": "conveyor.sync.handlers",
     "sync_product": "conveyor.sync.handlers",
     "sync_products": "conveyor.sync.handlers",
-    "sync_settings": "conveyor.sync.settings",
 }
 
 __all__ = [
@@ -148,7 +142,6 @@ __all__ = [
     "IdPage",
     "InvalidWindowError",
     "Limiter",
-    "LimiterSettings",
     "MappingError",
     "OrderFulfillments",
     "Outlet",
@@ -167,7 +160,6 @@ __all__ = [
     "SourceUnavailableError",
     "SyncError",
     "SyncOptions",
-    "SyncSettings",
     "Window",
     "apply_attributes",
     "apply_customers",
@@ -176,7 +168,6 @@ __all__ = [
     "apply_products",
     "available_sources",
     "format_windows",
-    "get_sync_settings",
     "iter_pages",
     "load_source",
     "open_limiter",
@@ -195,7 +186,6 @@ __all__ = [
     "sync_price_groups",
     "sync_product",
     "sync_products",
-    "sync_settings",
 ]
 
 __getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -5,17 +5,17 @@ command's transaction (fetched first: the transaction, and on SQLite the write l
 write). A command from an EDS change set carries its id and settles its item in the same transaction; the one
 that completes the set queues ``AcknowledgeChangeSet``, which tells the source.
 
-The source is the one the sync settings describe, opened once per process (``command_source``); a test or a
-benchmark may hand in another with ``use_source``. Registered through the ``conveyor.commands`` entry point.
+The source and the mapping options come from the application the bus runs in (``SyncHost``: ``conveyor.app.App``
+opens the source its settings describe once, and closes it). Registered through the ``conveyor.commands`` entry
+point.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
-from typing import ClassVar
+from typing import ClassVar, Protocol, runtime_checkable
 
 from conveyor.bus import Command, CommandBus, Context, is_transient_error
 from conveyor.bus.registry import registry
@@ -24,8 +24,7 @@ from conveyor.sync.handlers import SYNCS
 from conveyor.sync.mapping import SyncOptions
 from conveyor.sync.models import EntityType, IdPage
 from conveyor.sync.schema import PROCESSED
-from conveyor.sync.settings import get_sync_settings
-from conveyor.sync.source import Source, iter_pages, load_source
+from conveyor.sync.source import Source, iter_pages
 
 ACK_QUEUE = "change-sets"
 
@@ -120,43 +119,26 @@ def enqueue_all(
     return queued
 
 
-# -- the process's source -------------------------------------------------------------------------------------
-
-_lock = threading.Lock()
-_source: Source | None = None
-_options: SyncOptions | None = None
+# -- what the handlers need of the application -------------------------------------------------------------
 
 
-def command_source() -> Source:
-    """The source sync commands fetch from: the sync settings' one, opened on first use."""
-    global _source
-    with _lock:
-        if _source is None:
-            _source = load_source(get_sync_settings())
-        return _source
+@runtime_checkable
+class SyncHost(Protocol):
+    """The running application's source and mapping options (``conveyor.app.App``)."""
+
+    @property
+    def sync_source(self) -> Source: ...
+
+    @property
+    def sync_options(self) -> SyncOptions: ...
 
 
-def use_source(source: Source | None, options: SyncOptions | None = None) -> None:
-    """Make sync commands in this process use ``source`` (None: the settings' one again, opened on next use)."""
-    global _source, _options
-    with _lock:
-        _source, _options = source, options
-
-
-def close_source() -> None:
-    """Close the process's source (it is opened again on next use)."""
-    global _source
-    with _lock:
-        if _source is not None:
-            _source.close()
-        _source = None
-
-
-def _sync_options() -> SyncOptions:
-    global _options
-    if _options is None:
-        _options = SyncOptions.from_settings(get_sync_settings())
-    return _options
+def sync_host(context: Context) -> SyncHost:
+    """The application of the bus running this command; a bus built without one cannot sync."""
+    host = context.host
+    if not isinstance(host, SyncHost):
+        raise RuntimeError("sync commands run on an application's bus (conveyor.app.App(...).bus)")
+    return host
 
 
 # -- handlers -------------------------------------------------------------------------------------------------
@@ -166,11 +148,12 @@ def handle_sync(command: SyncCommand, context: Context) -> object:
     """Fetch the entity (no transaction yet), apply it, settle its change-set item; the store id(s) it became."""
     entity = EntityType(command.entity_type)
     sync = SYNCS[entity]
-    source = command_source()
+    host = sync_host(context)
+    source = host.sync_source
     if command.change_set_id is not None:
         context.on_failure(partial(_failed, context, command.change_set_id, command.entity_id))
     fetched = sync.fetch(source, command.entity_id)
-    result = sync.apply(context.conn, source, [fetched], _sync_options())
+    result = sync.apply(context.conn, source, [fetched], host.sync_options)
     settled = None
     if command.change_set_id is not None:
         settled = change_sets.item_done(context.conn, command.change_set_id, command.entity_id)
@@ -188,7 +171,7 @@ def _failed(context: Context, change_set_id: str, entity_id: str, error: BaseExc
 def handle_acknowledge(command: AcknowledgeChangeSet, context: Context) -> None:
     """Call the source (no transaction yet), then record the acknowledgement."""
     context.on_failure(partial(_ack_failed, context, command.change_set_id))
-    command_source().acknowledge(command.change_set_id)
+    sync_host(context).sync_source.acknowledge(command.change_set_id)
     change_sets.acknowledged(context.conn, command.change_set_id)
 
 

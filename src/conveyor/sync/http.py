@@ -32,6 +32,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from conveyor.settings import Settings
 from conveyor.sync.errors import (
     EntityNotFoundError,
     RateLimited,
@@ -50,7 +51,6 @@ from conveyor.sync.models import (
     PriceGroup,
     Product,
 )
-from conveyor.sync.settings import SyncSettings
 from conveyor.sync.source import source_throttle
 
 BeforeRequest = Callable[[str, str], None]
@@ -131,7 +131,7 @@ class HttpSource:
         )
 
     @classmethod
-    def from_settings(cls, settings: SyncSettings, before_request: BeforeRequest | None = None) -> HttpSource:
+    def from_settings(cls, settings: Settings, before_request: BeforeRequest | None = None) -> HttpSource:
         """The source the ``CONVEYOR_SOURCE_*`` settings describe, rate-limited by the process's shared limiter
         (unless ``CONVEYOR_RATE_LIMIT_ENABLED`` is false or a ``before_request`` of the caller's replaces it)."""
         key = settings.source_api_key

@@ -12,7 +12,7 @@ state lives in a backend chosen by URL (kombu's way): the database (``sqlite://`
 
 Sources do not call it themselves: ``load_source`` builds them with a ``SourceThrottle`` (``acquire`` before every
 request attempt, ``penalize`` after a 429) over ``shared_limiter``, the process's one limiter, opened on the first
-request. With SQLite the grants go to a file of their own beside the database (``limiter_settings``), so that a
+request. With SQLite the grants go to a file of their own beside the database (``settings_or_default``), so that a
 source call made inside a write transaction on the store never waits for its own lock.
 
 A worker that would exceed a window sleeps until the oldest call that blocks it leaves the window, rather than
@@ -24,7 +24,7 @@ Both backends are ours, not pyrate-limiter's (``limiter_sql`` and ``limiter_redi
 not atomic under concurrency or missing (MariaDB), and its Redis bucket trusts each client's clock, which let four
 processes exceed a window. Each backend decides a grant in one atomic step (a locked row, a Lua script).
 
-This module depends only on ``conveyor.sync.quota`` (the quota text) in ``conveyor.sync``.
+This module depends only on ``conveyor.quota`` (the quota text) in ``conveyor.sync``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from conveyor.sync.quota import DEFAULT_WINDOWS, Window, format_windows, parse_windows
+from conveyor.quota import DEFAULT_WINDOWS, Window, format_windows, parse_windows
 
 if TYPE_CHECKING:
     from conveyor.settings import Settings
@@ -148,9 +148,9 @@ def backend_for_url(url: str) -> LimiterBackend:
 
 def open_limiter(settings: Settings | None = None) -> Limiter:
     """The limiter of the settings (``CONVEYOR_RATE_LIMIT_URL``, ``CONVEYOR_RATE_LIMITS`` …)."""
-    from conveyor.sync.limiter_settings import limiter_settings
+    from conveyor.settings import settings_or_default
 
-    config = limiter_settings(settings)
+    config = settings_or_default(settings)
     return Limiter(
         backend_for_url(config.limiter_url),
         {name: parse_windows(text) for name, text in config.rate_limits.items()},
@@ -170,9 +170,9 @@ def shared_limiter(settings: Settings | None = None) -> Limiter:
     Keyed by process as well as by configuration: a child forked after the parent opened one opens its own, as
     database and Redis connections must not be shared across a fork.
     """
-    from conveyor.sync.limiter_settings import limiter_settings
+    from conveyor.settings import settings_or_default
 
-    config = limiter_settings(settings)
+    config = settings_or_default(settings)
     pid = os.getpid()
     key = (
         pid,

@@ -21,7 +21,7 @@ from typing import Any
 
 import redis
 
-from conveyor.sync.quota import Window
+from conveyor.quota import Window
 
 PREFIX = "conveyor:ratelimit:"
 

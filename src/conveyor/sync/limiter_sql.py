@@ -25,8 +25,8 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.schema import CreateTable
 
 from conveyor.db.upsert import upsert
+from conveyor.quota import Window
 from conveyor.sync.limiter_schema import rate_limit_log_table, rate_limit_state_table
-from conveyor.sync.quota import Window
 
 S, L = rate_limit_state_table, rate_limit_log_table
 LEAK_EVERY = 100  # grants between two clean-ups of a source's log

@@ -31,9 +31,9 @@ from conveyor.catalog import (
 )
 from conveyor.catalog.attributes import AttributeOption
 from conveyor.catalog.customer_models import AttributeValue
+from conveyor.settings import Settings
 from conveyor.sync.errors import MappingError
 from conveyor.sync.models import Attribute, Customer, CustomerAddress, Product, Variant
-from conveyor.sync.settings import SyncSettings
 
 CUSTOMER_GROUP_CODE_MAX = 32
 GENDERS = {"male": 1, "female": 2}
@@ -49,7 +49,7 @@ FULFILLMENT_COMMENT = "Source fulfillment %s"
 
 @dataclass(frozen=True)
 class SyncOptions:
-    """How source entities land in the store (from ``SyncSettings``; the defaults suit one website)."""
+    """How source entities land in the store (from ``Settings``; the defaults suit one website)."""
 
     website_id: int = 1
     price_outlet: str | None = None
@@ -57,7 +57,7 @@ class SyncOptions:
     customer_key: str = "source_customer_no"
 
     @classmethod
-    def from_settings(cls, settings: SyncSettings) -> SyncOptions:
+    def from_settings(cls, settings: Settings) -> SyncOptions:
         return cls(
             website_id=settings.sync_website_id,
             price_outlet=settings.sync_price_outlet,

@@ -17,6 +17,7 @@ from functools import partial
 from importlib.metadata import entry_points
 from typing import Protocol, runtime_checkable
 
+from conveyor.settings import Settings, settings_or_default
 from conveyor.sync.limiter import SourceThrottle, shared_limiter
 from conveyor.sync.models import (
     Attribute,
@@ -28,7 +29,6 @@ from conveyor.sync.models import (
     PriceGroup,
     Product,
 )
-from conveyor.sync.settings import SyncSettings, sync_settings
 
 ENTRY_POINT_GROUP = "conveyor.sources"
 
@@ -77,10 +77,10 @@ class Source(Protocol):
 class SourceFactory(Protocol):
     """What an entry point of ``conveyor.sources`` loads to."""
 
-    def from_settings(self, settings: SyncSettings) -> Source: ...
+    def from_settings(self, settings: Settings) -> Source: ...
 
 
-def source_throttle(settings: SyncSettings) -> SourceThrottle | None:
+def source_throttle(settings: Settings) -> SourceThrottle | None:
     """The shared limiter's hooks for the source of ``settings`` (None when ``CONVEYOR_RATE_LIMIT_ENABLED`` is off).
 
     Nothing is opened yet: the process's limiter is opened by the first request (one per process, reused by every
@@ -96,9 +96,9 @@ def available_sources() -> list[str]:
     return sorted(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))
 
 
-def load_source(settings: SyncSettings | None = None, name: str | None = None) -> Source:
+def load_source(settings: Settings | None = None, name: str | None = None) -> Source:
     """The source named ``name`` (default: ``settings.source``), built from ``settings``."""
-    settings = sync_settings(settings)
+    settings = settings_or_default(settings)
     wanted = name or settings.source
     found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == wanted]
     if not found:

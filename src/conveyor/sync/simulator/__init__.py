@@ -3,7 +3,7 @@
 Nothing else in Conveyor imports this package: to the rest of the code it is just another source URL.
 """
 
-from conveyor.sync.quota import DEFAULT_QUOTA
+from conveyor.quota import DEFAULT_QUOTA
 from conveyor.sync.simulator.app import Simulator, SimulatorConfig, create_app
 from conveyor.sync.simulator.catalogue import Catalogue
 from conveyor.sync.simulator.server import SimulatorServer

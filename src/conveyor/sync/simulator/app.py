@@ -27,8 +27,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from pydantic_core import to_json
 
+from conveyor.quota import DEFAULT_QUOTA, parse_windows
 from conveyor.sync.models import ChangeSet, EntityType, FulfillmentLine, as_utc
-from conveyor.sync.quota import DEFAULT_QUOTA, parse_windows
 from conveyor.sync.signing import signed_headers
 from conveyor.sync.simulator.catalogue import Catalogue
 from conveyor.sync.simulator.quotas import QuotaCounter, retry_after_header

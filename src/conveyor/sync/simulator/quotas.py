@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from conveyor.sync.quota import Window, format_windows
+from conveyor.quota import Window, format_windows
 
 OBSERVED_WINDOWS = (1.0, 60.0)
 KEEP_WINDOWS = 2000  # per window size: the last half hour of seconds, a day and a half of minutes

@@ -20,6 +20,7 @@ UNITS: dict[str, float] = {
     **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600.0),
     **dict.fromkeys(("d", "day", "days"), 86400.0),
 }
+DEFAULT_QUOTA = "25/s,1200/min,30000/h,150000/day"  # what source APIs of this kind document
 _CANONICAL = ((86400.0, "day"), (3600.0, "h"), (60.0, "min"), (1.0, "s"))
 _WINDOW = re.compile(r"(\d[\d_]*)\s*/\s*(\d+(?:\.\d+)?)?\s*([a-z]+)")
 _NONE = ("", "none", "unlimited")
@@ -52,7 +53,6 @@ class Window:
 
 
 DEFAULT_WINDOWS = (Window(1, 25), Window(60, 1200), Window(3600, 30000), Window(86400, 150000))
-DEFAULT_QUOTA = "25/s,1200/min,30000/h,150000/day"  # what source APIs of this kind document (``DEFAULT_WINDOWS``)
 
 
 def parse_windows(text: str | None) -> tuple[Window, ...]:
