@@ -31,7 +31,7 @@ from conveyor.bulk.topology import with_publishers
 from conveyor.bus.registry import default_registry as default_commands
 from conveyor.bus.settings import bus_settings
 from conveyor.bus.topology import with_commands
-from conveyor.catalog.errors import CatalogError
+from conveyor.catalog import CatalogError
 from conveyor.mq.config import load_topology
 from conveyor.mq.queue import MessageQueue
 from conveyor.settings import Settings

@@ -29,7 +29,7 @@ def _engine() -> Any:
 
 def _summary(bulk_uuid: str, *, detailed: bool = False) -> dict[str, Any]:
     from conveyor.bulk import status as bulks
-    from conveyor.catalog.errors import NotFoundError
+    from conveyor.catalog import NotFoundError
 
     try:
         with _engine().connect() as conn:
@@ -132,7 +132,7 @@ def retry(bulk_uuid: str, operations: tuple[int, ...], topology_files: tuple[Pat
     from conveyor.api.settings import get_api_settings
     from conveyor.bulk import status as bulks
     from conveyor.bulk.topology import with_publishers
-    from conveyor.catalog.errors import NotFoundError
+    from conveyor.catalog import NotFoundError
     from conveyor.mq.queue import MessageQueue
 
     settings = get_api_settings()
