@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 import conveyor.db.tables  # noqa: F401  (every table on the metadata, so every table is cleaned)
-from conveyor.catalog.defaults import ensure_catalog_defaults
+from conveyor.catalog import ensure_catalog_defaults
 from conveyor.db import make_engine, upgrade
 from conveyor.db.engine import dispose_engines
 from conveyor.db.metadata import metadata

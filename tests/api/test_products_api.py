@@ -17,7 +17,7 @@ from conveyor.api.errors import ApiError
 from conveyor.api.operations import Registry, default_registry
 from conveyor.api.resources.products import as_text, parse_ids
 from conveyor.api.search import Filter, FilterGroup, SearchCriteria, SortOrder
-from conveyor.catalog.attributes import AttributeRepository
+from conveyor.catalog.eav import AttributeRepository
 from tests.api.harness import Harness, harness
 from tests.catalog.product_fixtures import add_store_view, select_options
 

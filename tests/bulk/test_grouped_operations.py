@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from conveyor.bulk.consumer import OperationConsumer, OperationRunner
 from conveyor.bulk.schema import operation_table
 from conveyor.bulk.topology import QUEUE
-from conveyor.catalog.product_entity import product_table
+from conveyor.catalog.products import product_table
 from conveyor.mq.consumer import ConsumerOptions, Worker
 from conveyor.mq.middleware import MaxMessages, StopWhenEmpty
 from conveyor.mq.middleware.base import Middleware

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from conveyor.bulk.topology import QUEUE
-from conveyor.catalog.product_entity import product_table
+from conveyor.catalog.products import product_table
 from tests.api.harness import Harness, harness
 from tests.api.test_products_api import product_side
 

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from conveyor.catalog.attributes import AttributeInput, AttributeOption, AttributeRepository
-from conveyor.catalog.stores import store_group_table, store_table, website_table
+from conveyor.catalog.eav.attributes import AttributeInput, AttributeOption, AttributeRepository
+from conveyor.catalog.stores.scopes import store_group_table, store_table, website_table
 
 
 def add_website(conn: Connection, website_id: int, code: str) -> None:

@@ -13,7 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
-from conveyor.catalog.attributes import (
+from conveyor.catalog.categories.repository import category_table
+from conveyor.catalog.defaults import ensure_catalog_defaults
+from conveyor.catalog.eav.attributes import (
     AttributeInput,
     AttributeOption,
     AttributeRepository,
@@ -23,12 +25,7 @@ from conveyor.catalog.attributes import (
     load_attributes,
     validate_code,
 )
-from conveyor.catalog.categories import category_table
-from conveyor.catalog.defaults import ensure_catalog_defaults
-from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
-from conveyor.catalog.inventory import source_table
-from conveyor.catalog.product_models import ProductInput
-from conveyor.catalog.product_values import (
+from conveyor.catalog.eav.values import (
     format_datetime,
     format_url_key,
     parse_datetime,
@@ -36,7 +33,10 @@ from conveyor.catalog.product_values import (
     parse_id_list,
     parse_int,
 )
-from conveyor.catalog.products import ProductRepository, product_values
+from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
+from conveyor.catalog.inventory.source_items import source_table
+from conveyor.catalog.products.models import ProductInput
+from conveyor.catalog.products.repository import ProductRepository, product_values
 from conveyor.db import make_engine
 from tests.catalog.product_fixtures import add_store_view, table_count
 

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
-from conveyor.catalog.categories import (
+from conveyor.catalog.categories.repository import (
     CategoryInput,
     CategoryRepository,
     category_product_table,
@@ -20,8 +20,8 @@ from conveyor.catalog.categories import (
     split_names_path,
 )
 from conveyor.catalog.errors import InvalidValueError, NotFoundError
-from conveyor.catalog.product_models import CategoryLink, ProductInput
-from conveyor.catalog.products import ProductRepository
+from conveyor.catalog.products.models import CategoryLink, ProductInput
+from conveyor.catalog.products.repository import ProductRepository
 from conveyor.db import make_engine
 from tests.catalog.product_fixtures import add_store_view, table_count
 

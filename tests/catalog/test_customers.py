@@ -15,9 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from conveyor.catalog.customer_tables import ExactDecimal, format_timestamp, parse_timestamp
-from conveyor.catalog.customer_validation import email_address
-from conveyor.catalog.customers import (
+from conveyor.catalog.customers.repository import (
     DUPLICATE_EMAIL,
     AddressInput,
     CustomerInput,
@@ -26,8 +24,10 @@ from conveyor.catalog.customers import (
     custom_attribute_table,
     customer_table,
 )
+from conveyor.catalog.customers.tables import ExactDecimal, format_timestamp, parse_timestamp
+from conveyor.catalog.customers.validation import email_address
 from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
-from conveyor.catalog.stores import store_group_table, store_table, website_table
+from conveyor.catalog.stores.scopes import store_group_table, store_table, website_table
 from conveyor.db import make_engine
 
 repo = CustomerRepository()
@@ -467,7 +467,7 @@ line = (
 
 @given(st.lists(line, min_size=1, max_size=4))
 def test_street_lines_round_trip(lines: list[str]) -> None:
-    from conveyor.catalog.customers import _address
+    from conveyor.catalog.customers.repository import _address
 
     checked = _address(address(street=lines))
     assert checked.values["street"].split("\n") == lines

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from conveyor.catalog.errors import InvalidValueError
-from conveyor.catalog.inventory import Source, SourceItem, StockRepository, source_item_table
-from conveyor.catalog.product_models import ProductInput, StockInput
-from conveyor.catalog.products import ProductRepository
+from conveyor.catalog.inventory.source_items import Source, SourceItem, StockRepository, source_item_table
+from conveyor.catalog.products.models import ProductInput, StockInput
+from conveyor.catalog.products.repository import ProductRepository
 from conveyor.db import make_engine
 from tests.catalog.product_fixtures import table_count
 

@@ -11,10 +11,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from conveyor.catalog.customers import CustomerInput, CustomerRepository
+from conveyor.catalog.customers.repository import CustomerInput, CustomerRepository
 from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
-from conveyor.catalog.order_tables import order_item_table, order_table
-from conveyor.catalog.orders import OrderInput, OrderRepository
+from conveyor.catalog.sales.orders import OrderInput, OrderRepository
+from conveyor.catalog.sales.tables import order_item_table, order_table
 from conveyor.db import make_engine
 from tests.catalog.test_customers import add_second_website, counting
 

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from conveyor.catalog.errors import InvalidValueError, NotFoundError
-from conveyor.catalog.prices import TierPriceRepository, tier_price_table
-from conveyor.catalog.product_models import ALL_GROUPS, ProductInput, TierPrice
-from conveyor.catalog.products import ProductRepository
+from conveyor.catalog.products.models import ALL_GROUPS, ProductInput, TierPrice
+from conveyor.catalog.products.prices import TierPriceRepository, tier_price_table
+from conveyor.catalog.products.repository import ProductRepository
 from conveyor.db import make_engine
 from tests.catalog.product_fixtures import add_website, table_count
 

@@ -10,13 +10,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from conveyor.catalog.attributes import AttributeInput, AttributeOption, AttributeRepository
-from conveyor.catalog.categories import CategoryInput, CategoryRepository, category_product_table
+from conveyor.catalog.categories.repository import CategoryInput, CategoryRepository, category_product_table
+from conveyor.catalog.eav.attributes import AttributeInput, AttributeOption, AttributeRepository
 from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
-from conveyor.catalog.inventory import source_item_table
-from conveyor.catalog.prices import tier_price_table
-from conveyor.catalog.product_media import gallery_table, gallery_value_table
-from conveyor.catalog.product_models import (
+from conveyor.catalog.inventory.source_items import source_item_table
+from conveyor.catalog.products.media import gallery_table, gallery_value_table
+from conveyor.catalog.products.models import (
     ALL_GROUPS,
     BundleOption,
     BundleSelection,
@@ -28,14 +27,15 @@ from conveyor.catalog.product_models import (
     StockInput,
     TierPrice,
 )
-from conveyor.catalog.product_relations import (
+from conveyor.catalog.products.prices import tier_price_table
+from conveyor.catalog.products.relations import (
     bundle_option_table,
     bundle_selection_table,
     link_table,
     super_attribute_table,
     super_link_table,
 )
-from conveyor.catalog.products import ProductRepository, product_table, product_values
+from conveyor.catalog.products.repository import ProductRepository, product_table, product_values
 from conveyor.db import make_engine
 from tests.catalog.product_fixtures import add_store_view, add_website, counting, select_options, table_count
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from conveyor.catalog.stores import customer_group_table, ensure_default_scopes, store_table, website_table
+from conveyor.catalog.stores.scopes import customer_group_table, ensure_default_scopes, store_table, website_table
 from conveyor.db import make_engine
 
 

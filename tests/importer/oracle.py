@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from conveyor.catalog import AttributeRepository, CategoryRepository, ProductRecord, ProductRepository
-from conveyor.catalog.attributes import attribute_set_table
+from conveyor.catalog.eav import attribute_set_table
 from conveyor.catalog.stores import store_table
 
 VISIBILITY = {"Not Visible Individually": 1, "Catalog": 2, "Search": 3, "Catalog, Search": 4}

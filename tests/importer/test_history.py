@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from conveyor.catalog.errors import NotFoundError
+from conveyor.catalog import NotFoundError
 from conveyor.db import make_engine
 from conveyor.importer import history
 from conveyor.importer.history import Origin, RunStatus

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from conveyor.catalog import CategoryRepository, ProductRepository
-from conveyor.catalog.product_relations import link_table
+from conveyor.catalog.products import link_table
 from conveyor.importer import ImportReport, RowError, run_import
 from conveyor.importer.change_tables import import_change_table
 from tests.importer.helpers import (

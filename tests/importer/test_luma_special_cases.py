@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.engine import Connection, Engine
 
 from conveyor.catalog import AttributeRepository, CategoryRepository, ProductRecord, ProductRepository, StockRepository
-from conveyor.catalog.product_models import ALL_GROUPS
+from conveyor.catalog.products import ALL_GROUPS
 from conveyor.importer import ImportReport, Profile, run_import
 from tests.catalog.product_fixtures import add_website
 from tests.importer.helpers import DATA, LUMA_BUNCH, add_store_view, assert_counts_add_up, read_rows

@@ -21,7 +21,7 @@ from conveyor.catalog import (
     StockRepository,
     TierPriceRepository,
 )
-from conveyor.catalog.product_models import ALL_GROUPS
+from conveyor.catalog.products import ALL_GROUPS
 from conveyor.db import make_engine
 from conveyor.importer import ImportReport, RowError, run_import
 from tests.importer.helpers import (

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from conveyor.catalog import ProductRepository
 from conveyor.catalog.categories import category_table
-from conveyor.catalog.product_entity import product_table
+from conveyor.catalog.products import product_table
 from conveyor.db import make_engine
 from conveyor.importer import history, run_import
 from conveyor.importer.files import REPORT
@@ -143,7 +143,7 @@ def test_the_step_reads_the_rows_with_the_workers_it_is_given(
 
 
 def gallery_of(engine: Engine, *skus: str) -> list[str]:
-    from conveyor.catalog.product_media import gallery_table
+    from conveyor.catalog.products import gallery_table
 
     query = (
         sa.select(gallery_table.c.value)

@@ -24,10 +24,9 @@ import pytest
 import sqlalchemy as sa
 
 from conveyor.catalog import ProductRepository
-from conveyor.catalog.attributes import attribute_set_table
 from conveyor.catalog.categories import category_table
-from conveyor.catalog.product_entity import product_table
-from conveyor.catalog.product_media import gallery_table
+from conveyor.catalog.eav import attribute_set_table
+from conveyor.catalog.products import gallery_table, product_table
 from conveyor.mq.queue import MessageQueue
 from conveyor.pipelines import store
 from conveyor.pipelines.definitions import ConditionSpec, PipelineDefinition, load_definitions

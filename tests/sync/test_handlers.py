@@ -10,8 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.engine import Engine
 
-from conveyor.catalog import ProductRepository
-from conveyor.catalog.errors import InvalidValueError
+from conveyor.catalog import InvalidValueError, ProductRepository
 from conveyor.sync import (
     SYNC_ORDER,
     EntityType,

@@ -29,7 +29,7 @@ from conveyor.api.scope import StorePathMiddleware
 from conveyor.bulk.topology import with_publishers
 from conveyor.bus.registry import default_registry as default_commands
 from conveyor.bus.topology import with_commands
-from conveyor.catalog.errors import CatalogError
+from conveyor.catalog import CatalogError
 from conveyor.mq.config import load_topology
 from conveyor.mq.queue import MessageQueue
 from conveyor.settings import Settings, settings_or_default

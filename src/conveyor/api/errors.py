@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from conveyor.catalog.errors import CatalogError, NotFoundError
+from conveyor.catalog import CatalogError, NotFoundError
 
 REQUIRED = '"%1" is required. Enter and try again.'
 INVALID = 'Invalid value of "%1" provided for the %2 field.'

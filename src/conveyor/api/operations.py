@@ -60,7 +60,7 @@ from sqlalchemy.engine import Connection
 from conveyor.api.auth import Caller
 from conveyor.api.errors import INVALID, ApiError, describe_validation, first_error, render, status_of
 from conveyor.api.scope import StoreScope
-from conveyor.catalog.errors import CatalogError, InvalidValueError, NotFoundError
+from conveyor.catalog import CatalogError, InvalidValueError, NotFoundError
 from conveyor.mq.envelope import Envelope
 from conveyor.mq.queue import Transaction
 from conveyor.mq.routing import topic_error

@@ -35,7 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from conveyor.bulk.schema import OperationStatus, bulk_table, operation_table
-from conveyor.catalog.errors import CatalogError, NotFoundError
+from conveyor.catalog import CatalogError, NotFoundError
 from conveyor.db.engine import now
 from conveyor.mq.consumer import PermanentError
 from conveyor.mq.envelope import Envelope

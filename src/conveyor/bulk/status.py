@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from conveyor.bulk.scheduler import BulkUser, operation_message
 from conveyor.bulk.schema import BulkStatus, OperationStatus, bulk_table, operation_table
-from conveyor.catalog.errors import NotFoundError
+from conveyor.catalog import NotFoundError
 from conveyor.db.engine import now
 from conveyor.mq.envelope import Envelope
 from conveyor.mq.queue import Transaction

@@ -1,8 +1,12 @@
-"""The catalog store: stores, attributes, products, categories, customers, orders, stock and prices.
+"""The catalog store: one subpackage per domain, each with a small face, plus the errors they share.
 
-Other packages use this surface only. Every repository method takes a SQLAlchemy ``Connection`` inside the
-caller's transaction and never commits, so an API request, a bulk operation, an import bunch or a sync command
-decides what one unit of work is.
+Other packages import ``conveyor.catalog`` or a domain's face (``conveyor.catalog.sales`` ...), never a module
+inside a domain. Every repository method takes a SQLAlchemy ``Connection`` inside the caller's transaction and
+never commits, so an API request, a bulk operation, an import bunch or a sync command decides what one unit of
+work is. The domains: ``stores`` (scopes) < ``eav`` (attributes, typed values) < ``categories``, ``inventory`` <
+``products``; ``stores`` < ``customers`` < ``sales``. ``defaults`` seeds across them, so it stays up here.
+
+The faces are lazy (``conveyor.lazy``): a worker that needs one error class does not load every repository.
 """
 
 from __future__ import annotations
@@ -12,15 +16,13 @@ from typing import TYPE_CHECKING
 from conveyor.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from conveyor.catalog.attributes import AttributeInput, AttributeRecord, AttributeRepository
     from conveyor.catalog.categories import CategoryInput, CategoryRecord, CategoryRepository
     from conveyor.catalog.customers import AddressInput, CustomerInput, CustomerRecord, CustomerRepository
-    from conveyor.catalog.defaults import ensure_catalog_defaults
+    from conveyor.catalog.defaults import ensure_catalog_defaults, ensure_product_catalog_defaults
+    from conveyor.catalog.eav import AttributeInput, AttributeRecord, AttributeRepository
     from conveyor.catalog.errors import CatalogError, DuplicateError, InvalidValueError, NotFoundError
     from conveyor.catalog.inventory import Source, SourceItem, StockRepository
-    from conveyor.catalog.orders import OrderInput, OrderRecord, OrderRepository, ShipmentRecord
-    from conveyor.catalog.prices import TierPriceRepository
-    from conveyor.catalog.product_models import (
+    from conveyor.catalog.products import (
         BundleOption,
         BundleSelection,
         CategoryLink,
@@ -29,46 +31,49 @@ if TYPE_CHECKING:
         ProductInput,
         ProductLink,
         ProductRecord,
+        ProductRepository,
         StockInput,
         TierPrice,
+        TierPriceRepository,
     )
-    from conveyor.catalog.products import ProductRepository
+    from conveyor.catalog.sales import OrderInput, OrderRecord, OrderRepository, ShipmentRecord
 
 _EXPORTS = {
     "AddressInput": "conveyor.catalog.customers",
-    "AttributeInput": "conveyor.catalog.attributes",
-    "AttributeRecord": "conveyor.catalog.attributes",
-    "AttributeRepository": "conveyor.catalog.attributes",
-    "BundleOption": "conveyor.catalog.product_models",
-    "BundleSelection": "conveyor.catalog.product_models",
+    "AttributeInput": "conveyor.catalog.eav",
+    "AttributeRecord": "conveyor.catalog.eav",
+    "AttributeRepository": "conveyor.catalog.eav",
+    "BundleOption": "conveyor.catalog.products",
+    "BundleSelection": "conveyor.catalog.products",
     "CatalogError": "conveyor.catalog.errors",
     "CategoryInput": "conveyor.catalog.categories",
-    "CategoryLink": "conveyor.catalog.product_models",
+    "CategoryLink": "conveyor.catalog.products",
     "CategoryRecord": "conveyor.catalog.categories",
     "CategoryRepository": "conveyor.catalog.categories",
-    "ConfigurableOption": "conveyor.catalog.product_models",
+    "ConfigurableOption": "conveyor.catalog.products",
     "CustomerInput": "conveyor.catalog.customers",
     "CustomerRecord": "conveyor.catalog.customers",
     "CustomerRepository": "conveyor.catalog.customers",
     "DuplicateError": "conveyor.catalog.errors",
+    "ensure_catalog_defaults": "conveyor.catalog.defaults",
+    "ensure_product_catalog_defaults": "conveyor.catalog.defaults",
     "InvalidValueError": "conveyor.catalog.errors",
-    "MediaEntry": "conveyor.catalog.product_models",
+    "MediaEntry": "conveyor.catalog.products",
     "NotFoundError": "conveyor.catalog.errors",
-    "OrderInput": "conveyor.catalog.orders",
-    "OrderRecord": "conveyor.catalog.orders",
-    "OrderRepository": "conveyor.catalog.orders",
-    "ProductInput": "conveyor.catalog.product_models",
-    "ProductLink": "conveyor.catalog.product_models",
-    "ProductRecord": "conveyor.catalog.product_models",
+    "OrderInput": "conveyor.catalog.sales",
+    "OrderRecord": "conveyor.catalog.sales",
+    "OrderRepository": "conveyor.catalog.sales",
+    "ProductInput": "conveyor.catalog.products",
+    "ProductLink": "conveyor.catalog.products",
+    "ProductRecord": "conveyor.catalog.products",
     "ProductRepository": "conveyor.catalog.products",
-    "ShipmentRecord": "conveyor.catalog.orders",
+    "ShipmentRecord": "conveyor.catalog.sales",
     "Source": "conveyor.catalog.inventory",
     "SourceItem": "conveyor.catalog.inventory",
-    "StockInput": "conveyor.catalog.product_models",
+    "StockInput": "conveyor.catalog.products",
     "StockRepository": "conveyor.catalog.inventory",
-    "TierPrice": "conveyor.catalog.product_models",
-    "TierPriceRepository": "conveyor.catalog.prices",
-    "ensure_catalog_defaults": "conveyor.catalog.defaults",
+    "TierPrice": "conveyor.catalog.products",
+    "TierPriceRepository": "conveyor.catalog.products",
 }
 
 __all__ = [
@@ -106,6 +111,7 @@ __all__ = [
     "TierPrice",
     "TierPriceRepository",
     "ensure_catalog_defaults",
+    "ensure_product_catalog_defaults",
 ]
 
 __getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -12,7 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog.attributes import (
+from conveyor.catalog.categories.repository import category_table, category_values, seed_root_categories
+from conveyor.catalog.eav.attributes import (
     CATEGORY_ENTITY_TYPE_ID,
     DEFAULT_CATEGORY_SET_ID,
     DEFAULT_PRODUCT_SET_ID,
@@ -24,10 +25,9 @@ from conveyor.catalog.attributes import (
     entity_type_table,
     load_attributes,
 )
-from conveyor.catalog.categories import category_table, category_values, seed_root_categories
-from conveyor.catalog.inventory import seed_default_source
-from conveyor.catalog.product_values import SCOPE_GLOBAL, SCOPE_STORE, SCOPE_WEBSITE, ValueWrite, write_values
-from conveyor.catalog.stores import ensure_default_scopes
+from conveyor.catalog.eav.values import SCOPE_GLOBAL, SCOPE_STORE, SCOPE_WEBSITE, ValueWrite, write_values
+from conveyor.catalog.inventory.source_items import seed_default_source
+from conveyor.catalog.stores.scopes import ensure_default_scopes
 from conveyor.db.upsert import upsert
 
 STORE, GLOBAL, WEBSITE = SCOPE_STORE, SCOPE_GLOBAL, SCOPE_WEBSITE

@@ -29,7 +29,7 @@ def _engine() -> Any:
 
 def _summary(bulk_uuid: str, *, detailed: bool = False) -> dict[str, Any]:
     from conveyor.bulk import status as bulks
-    from conveyor.catalog.errors import NotFoundError
+    from conveyor.catalog import NotFoundError
 
     try:
         with _engine().connect() as conn:
@@ -130,7 +130,7 @@ def retry(bulk_uuid: str, operations: tuple[int, ...], topology_files: tuple[Pat
     """Put the bulk's failed operations back in the queue."""
     from conveyor.app import App
     from conveyor.bulk import status as bulks
-    from conveyor.catalog.errors import NotFoundError
+    from conveyor.catalog import NotFoundError
     from conveyor.cli.common import topology_paths
 
     with App(topology_files=topology_paths(topology_files), publishes_operations=True) as app:

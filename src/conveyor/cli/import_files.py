@@ -260,7 +260,7 @@ def _files(files: list[str]) -> str:
 @click.pass_context
 def show(ctx: click.Context, run_id: int, as_json: bool, database_url: str | None) -> None:
     """One run: what, when, where the files went, counts and the rejected rows."""
-    from conveyor.catalog.errors import NotFoundError
+    from conveyor.catalog import NotFoundError
     from conveyor.importer import history as runs
 
     try:

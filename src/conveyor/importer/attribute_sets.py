@@ -13,14 +13,14 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog.attributes import (
+from conveyor.catalog import CatalogError
+from conveyor.catalog.eav import (
     ENTITY_TYPES,
     PRODUCT_ENTITY_TYPE_ID,
     AttributeRepository,
     attribute_group_table,
     attribute_set_table,
 )
-from conveyor.catalog.errors import CatalogError
 from conveyor.importer.base import EntityImporter, Outcome, SourceRow
 from conveyor.importer.changes import fold
 from conveyor.importer.lookups import attribute_sets

@@ -15,15 +15,15 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog.attributes import (
+from conveyor.catalog import CatalogError, NotFoundError
+from conveyor.catalog.eav import (
     ENTITY_TYPES,
+    SCOPE_NAMES,
     AttributeInput,
     AttributeOption,
     AttributeRepository,
     load_attributes,
 )
-from conveyor.catalog.errors import CatalogError, NotFoundError
-from conveyor.catalog.product_values import SCOPE_NAMES
 from conveyor.importer.base import EntityImporter, Outcome, SourceRow
 from conveyor.importer.changes import fold
 from conveyor.importer.lookups import Stores, attribute_sets

@@ -17,10 +17,9 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog.attributes import CATEGORY_ENTITY_TYPE_ID, AttributeMeta, load_attributes
+from conveyor.catalog import CatalogError
 from conveyor.catalog.categories import CategoryInput, CategoryRepository
-from conveyor.catalog.errors import CatalogError
-from conveyor.catalog.product_values import SCOPE_GLOBAL
+from conveyor.catalog.eav import CATEGORY_ENTITY_TYPE_ID, SCOPE_GLOBAL, AttributeMeta, load_attributes
 from conveyor.importer.base import EntityImporter, Outcome, SourceRow
 from conveyor.importer.changes import fold
 from conveyor.importer.lookups import CategoryTree, Stores

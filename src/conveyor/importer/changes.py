@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog.product_values import chunked
+from conveyor.catalog.eav import chunked
 from conveyor.db.engine import now
 from conveyor.db.upsert import upsert
 from conveyor.importer.base import SourceRow

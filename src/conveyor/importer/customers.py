@@ -17,10 +17,15 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog.customer_models import AddressInput, CustomerInput, CustomerRecord, Region
-from conveyor.catalog.customer_tables import customer_table
-from conveyor.catalog.customers import CustomerRepository
-from conveyor.catalog.errors import CatalogError
+from conveyor.catalog import CatalogError
+from conveyor.catalog.customers import (
+    AddressInput,
+    CustomerInput,
+    CustomerRecord,
+    CustomerRepository,
+    Region,
+    customer_table,
+)
 from conveyor.importer.base import EntityImporter, Outcome, SourceRow
 from conveyor.importer.changes import fold
 from conveyor.importer.lookups import Stores, customer_groups

@@ -198,7 +198,7 @@ def get(conn: Connection, history_id: int) -> HistoryEntry:
     """One run; ``NotFoundError`` (the catalog's, with Magento's message style) when there is none."""
     row = conn.execute(sa.select(H).where(H.c.id == history_id)).first()
     if row is None:
-        from conveyor.catalog.errors import NotFoundError  # here: the catalog is heavy to import for one error
+        from conveyor.catalog import NotFoundError  # here: the catalog is heavy to import for one error
 
         raise NotFoundError('The import run with id "%1" does not exist.', [str(history_id)])
     return HistoryEntry.from_row(row)

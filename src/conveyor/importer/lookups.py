@@ -12,19 +12,19 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog.attributes import (
+from conveyor.catalog.categories import category_table, category_values
+from conveyor.catalog.eav import (
     CATEGORY_ENTITY_TYPE_ID,
     PRODUCT_ENTITY_TYPE_ID,
     AttributeMeta,
+    Scopes,
     attribute_set_table,
     entity_attribute_table,
     load_attributes,
     option_table,
     option_value_table,
 )
-from conveyor.catalog.categories import category_table, category_values
 from conveyor.catalog.inventory import source_table
-from conveyor.catalog.product_values import Scopes
 from conveyor.catalog.stores import customer_group_table, store_table, website_table
 from conveyor.importer.changes import fold
 

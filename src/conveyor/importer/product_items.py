@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from conveyor.catalog.attributes import AttributeMeta
-from conveyor.catalog.product_models import TierPrice
+from conveyor.catalog.eav import AttributeMeta
+from conveyor.catalog.products import TierPrice
 from conveyor.importer.base import SourceRow
 
 

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from conveyor.catalog.attributes import AttributeMeta
-from conveyor.catalog.product_models import ALL_GROUPS, BUNDLE_OPTION_TYPES, PRODUCT_TYPES, TierPrice
-from conveyor.catalog.product_values import SCOPE_GLOBAL
+from conveyor.catalog.eav import SCOPE_GLOBAL, AttributeMeta
+from conveyor.catalog.products import ALL_GROUPS, BUNDLE_OPTION_TYPES, PRODUCT_TYPES, TierPrice
 from conveyor.importer.base import ImportContext, SourceRow
 from conveyor.importer.changes import fold
 from conveyor.importer.lookups import CategoryTree, Options, Stores

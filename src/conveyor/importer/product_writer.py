@@ -19,24 +19,30 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from conveyor.catalog.categories import category_product_table
+from conveyor.catalog.eav import Scopes, ValueWrite, chunked, format_url_key, utc_now, write_values
 from conveyor.catalog.inventory import DEFAULT_SOURCE, IN_STOCK, OUT_OF_STOCK, source_item_table
-from conveyor.catalog.prices import replace_tier_prices, tier_price_table
-from conveyor.catalog.product_entity import ids_by_sku, product_table, product_values, product_website_table
-from conveyor.catalog.product_media import gallery_table, gallery_value_table
-from conveyor.catalog.product_models import ALL_GROUPS, LINK_TYPES
-from conveyor.catalog.product_relations import (
+from conveyor.catalog.products import (
+    ALL_GROUPS,
+    LINK_TYPES,
     BundleOptionRow,
     SelectionRow,
     SuperAttributeRow,
     bundle_option_table,
+    gallery_table,
+    gallery_value_table,
+    ids_by_sku,
     link_table,
+    product_table,
+    product_values,
+    product_website_table,
     replace_bundle_options,
     replace_children,
     replace_super_attributes,
+    replace_tier_prices,
     super_attribute_table,
     super_link_table,
+    tier_price_table,
 )
-from conveyor.catalog.product_values import Scopes, ValueWrite, chunked, format_url_key, utc_now, write_values
 from conveyor.db.bulk_insert import insert_rows
 from conveyor.db.upsert import upsert
 from conveyor.importer.product_items import ProductItem

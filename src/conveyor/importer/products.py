@@ -19,12 +19,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog.attributes import AttributeMeta, AttributeRepository
+from conveyor.catalog import CatalogError
 from conveyor.catalog.categories import CategoryRepository
-from conveyor.catalog.errors import CatalogError
-from conveyor.catalog.product_entity import ids_by_sku, product_table
-from conveyor.catalog.product_values import coerce_value
-from conveyor.catalog.products import ProductRepository
+from conveyor.catalog.eav import AttributeMeta, AttributeRepository, coerce_value
+from conveyor.catalog.products import ProductRepository, ids_by_sku, product_table
 from conveyor.importer.base import EntityImporter, Outcome, SourceRow
 from conveyor.importer.changes import fold, forget
 from conveyor.importer.lookups import (

@@ -33,7 +33,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from conveyor.catalog.errors import CatalogError
+from conveyor.catalog import CatalogError
 from conveyor.importer.base import EntityImporter, ImportContext, Outcome
 from conveyor.importer.batches import Batch, BatchReader, BatchTask, Pending
 from conveyor.importer.changes import fold, load_stored, save_hashes

@@ -13,8 +13,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from conveyor.catalog.eav import chunked
 from conveyor.catalog.inventory import IN_STOCK, OUT_OF_STOCK, StockRepository, source_item_table
-from conveyor.catalog.product_values import chunked
 from conveyor.db.upsert import upsert
 from conveyor.importer.base import EntityImporter, Outcome, SourceRow
 from conveyor.importer.lookups import source_codes

@@ -12,9 +12,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog.prices import TierPriceRepository
-from conveyor.catalog.product_entity import ids_by_sku
-from conveyor.catalog.product_models import TierPrice
+from conveyor.catalog.products import TierPrice, TierPriceRepository, ids_by_sku
 from conveyor.importer.base import EntityImporter, Outcome, SourceRow
 from conveyor.importer.changes import fold
 from conveyor.importer.lookups import Stores, customer_groups

@@ -26,13 +26,12 @@ from conveyor.catalog import (
     ProductInput,
     ProductRepository,
     StockRepository,
-    customer_groups,
 )
 from conveyor.catalog import Source as StockSource
-from conveyor.catalog.attributes import DEFAULT_PRODUCT_SET_ID
 from conveyor.catalog.customers import custom_attribute_table, customer_table
-from conveyor.catalog.order_models import TrackInput
-from conveyor.catalog.order_tables import order_table, status_history_table
+from conveyor.catalog.customers import groups as customer_groups
+from conveyor.catalog.eav import DEFAULT_PRODUCT_SET_ID
+from conveyor.catalog.sales import TrackInput, order_table, status_history_table
 from conveyor.catalog.stores import ADMIN_STORE_ID, customer_group_table, store_table
 from conveyor.sync.errors import MappingError
 from conveyor.sync.mapping import (

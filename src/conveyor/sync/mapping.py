@@ -29,8 +29,8 @@ from conveyor.catalog import (
     SourceItem,
     TierPrice,
 )
-from conveyor.catalog.attributes import AttributeOption
-from conveyor.catalog.customer_models import AttributeValue
+from conveyor.catalog.customers import AttributeValue
+from conveyor.catalog.eav import AttributeOption
 from conveyor.settings import Settings
 from conveyor.sync.errors import MappingError
 from conveyor.sync.models import Attribute, Customer, CustomerAddress, Product, Variant

@@ -24,9 +24,8 @@ from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.products import CustomAttribute, as_text, write_store_id
 from conveyor.api.search import SearchCriteria, SearchResults, results, search_rows
 from conveyor.catalog import CategoryInput, CategoryRecord, CategoryRepository, NotFoundError
-from conveyor.catalog.attributes import CATEGORY_ENTITY_TYPE_ID, load_attributes
 from conveyor.catalog.categories import ROOT_CATEGORY_ID, CategoryTreeNode, category_table, category_values
-from conveyor.catalog.product_values import scoped_value
+from conveyor.catalog.eav import CATEGORY_ENTITY_TYPE_ID, load_attributes, scoped_value
 from conveyor.catalog.stores import store_group_table, store_table
 
 RESOURCE = "Magento_Catalog::categories"

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.search import SearchCriteria, SearchResults, results, search_rows
-from conveyor.catalog import customer_groups as groups
+from conveyor.catalog.customers import groups
 
 RESOURCE = "Magento_Customer::group"
 MAX_INT = 2**31 - 1

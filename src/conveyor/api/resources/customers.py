@@ -25,7 +25,7 @@ from conveyor.api.auth import hash_password
 from conveyor.api.errors import INVALID, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.search import SearchCriteria, SearchResults, apply, results
-from conveyor.catalog.customer_validation import email_address
+from conveyor.catalog import CatalogError, InvalidValueError, NotFoundError
 from conveyor.catalog.customers import (
     NO_SUCH_ENTITY,
     NO_SUCH_ENTITY_2,
@@ -33,8 +33,8 @@ from conveyor.catalog.customers import (
     CustomerInput,
     CustomerRecord,
     CustomerRepository,
+    email_address,
 )
-from conveyor.catalog.errors import CatalogError, InvalidValueError, NotFoundError
 
 RESOURCE = "Magento_Customer::customer"
 NAMED_NO_SUCH_ENTITY = "No such entity with %fieldName = %fieldValue"

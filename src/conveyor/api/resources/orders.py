@@ -24,10 +24,8 @@ from conveyor.api.errors import INVALID, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.customers import check_integers, snake_keys
 from conveyor.api.search import SearchCriteria, SearchResults, apply, results, search_rows
-from conveyor.catalog.order_models import OrderExtensionRecord, ShippingAssignmentRecord
-from conveyor.catalog.order_shipments import _shipments
-from conveyor.catalog.order_tables import order_table, shipment_table
-from conveyor.catalog.orders import (
+from conveyor.catalog.sales import (
+    OrderExtensionRecord,
     OrderInput,
     OrderItemRecord,
     OrderRecord,
@@ -35,7 +33,10 @@ from conveyor.catalog.orders import (
     PaymentRecord,
     ShipmentItemRecord,
     ShipmentRecord,
+    ShippingAssignmentRecord,
     TrackInput,
+    order_table,
+    shipment_table,
 )
 from conveyor.catalog.stores import store_table
 
@@ -280,6 +281,6 @@ def search_shipments(
     s = shipment_table.c
     rows, total = search_rows(ctx.conn, sa.select(s.entity_id), criteria, shipment_fields(), tiebreak=s.entity_id)
     ids: Sequence[int] = [row.entity_id for row in rows]
-    found = {record.entity_id: record for record in _shipments(ctx.conn, s.entity_id.in_(ids))} if ids else {}
+    found = {record.entity_id: record for record in repository.get_shipments(ctx.conn, ids)}
     items = [found[i].model_dump() for i in ids if i in found]
     return ShipmentSearchResults.model_validate(results(items, criteria, total))

@@ -25,9 +25,8 @@ from sqlalchemy.engine import Connection
 from conveyor.api.errors import ApiError
 from conveyor.api.operations import OperationContext, operations
 from conveyor.catalog import TierPrice, TierPriceRepository
-from conveyor.catalog.product_entity import match_skus, product_table
-from conveyor.catalog.product_models import ALL_GROUPS
-from conveyor.catalog.product_values import chunked
+from conveyor.catalog.eav import chunked
+from conveyor.catalog.products import ALL_GROUPS, match_skus, product_table
 from conveyor.catalog.stores import customer_group_table, website_table
 
 RESOURCE = "Magento_Catalog::products"

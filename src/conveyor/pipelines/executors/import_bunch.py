@@ -23,8 +23,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from conveyor.catalog.product_entity import product_table
-from conveyor.catalog.product_media import gallery_table
+from conveyor.catalog.products import gallery_table, product_table
 from conveyor.importer import history
 from conveyor.importer.files import WorkingDir, write_atomic
 from conveyor.importer.history import Origin, RunStatus

@@ -917,7 +917,7 @@ def upgrade() -> None:
         ["store_id"],
         unique=False,
     )
-    from conveyor.catalog.defaults import ensure_product_catalog_defaults
+    from conveyor.catalog import ensure_product_catalog_defaults
 
     ensure_product_catalog_defaults(op.get_bind())
 

@@ -16,7 +16,7 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-# The types behind conveyor.catalog.customer_tables' ExactDecimal (a scaled integer on SQLite) and LongText.
+# The types behind conveyor.catalog.customers.tables' ExactDecimal (a scaled integer on SQLite) and LongText.
 _MONEY = sa.Numeric(20, 4).with_variant(sa.BigInteger(), "sqlite")
 _QUANTITY = sa.Numeric(12, 4).with_variant(sa.BigInteger(), "sqlite")
 _LONG_TEXT = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")

@@ -14,9 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from conveyor.catalog.eav.values import INVALID_VALUE, chunked, foreign_key
 from conveyor.catalog.errors import InvalidValueError
-from conveyor.catalog.product_models import MEDIA_ROLES, MediaEntry
-from conveyor.catalog.product_values import INVALID_VALUE, chunked, foreign_key
+from conveyor.catalog.products.models import MEDIA_ROLES, MediaEntry
 from conveyor.db.metadata import metadata
 from conveyor.db.upsert import upsert
 

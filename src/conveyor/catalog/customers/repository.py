@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.sql.elements import ColumnElement
 
-from conveyor.catalog.customer_models import (
+from conveyor.catalog.customers.models import (
     AddressInput,
     AddressRecord,
     AttributeValue,
@@ -24,7 +24,7 @@ from conveyor.catalog.customer_models import (
     CustomerRecord,
     Region,
 )
-from conveyor.catalog.customer_tables import (
+from conveyor.catalog.customers.tables import (
     ADDRESS_FIELDS,
     address_table,
     custom_attribute_table,
@@ -32,7 +32,7 @@ from conveyor.catalog.customer_tables import (
     format_timestamp,
     utc_now,
 )
-from conveyor.catalog.customer_validation import (
+from conveyor.catalog.customers.validation import (
     check_lengths,
     date_of_birth,
     email_address,
@@ -43,7 +43,7 @@ from conveyor.catalog.customer_validation import (
 )
 from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
 from conveyor.catalog.paging import page_ids
-from conveyor.catalog.stores import (
+from conveyor.catalog.stores.scopes import (
     ADMIN_STORE_ID,
     ADMIN_WEBSITE_ID,
     BASE_WEBSITE_ID,

@@ -13,8 +13,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from conveyor.catalog.eav.values import INVALID_VALUE, chunked, foreign_key, parse_decimal
 from conveyor.catalog.errors import InvalidValueError
-from conveyor.catalog.product_values import INVALID_VALUE, chunked, foreign_key, parse_decimal
 from conveyor.db.metadata import LongText, metadata
 from conveyor.db.upsert import upsert
 

@@ -16,15 +16,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog.attributes import (
+from conveyor.catalog.eav.attributes import (
     CATEGORY_ENTITY_TYPE_ID,
     DEFAULT_CATEGORY_SET_ID,
     AttributeMeta,
     load_attributes,
     load_option_ids,
 )
-from conveyor.catalog.errors import InvalidValueError, NotFoundError
-from conveyor.catalog.product_values import (
+from conveyor.catalog.eav.values import (
     INVALID_VALUE,
     Scopes,
     ValueWrite,
@@ -40,6 +39,7 @@ from conveyor.catalog.product_values import (
     value_tables,
     write_values,
 )
+from conveyor.catalog.errors import InvalidValueError, NotFoundError
 from conveyor.db.metadata import metadata
 
 ROOT_CATEGORY_ID = 1

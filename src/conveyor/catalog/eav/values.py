@@ -23,12 +23,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from conveyor.catalog.errors import InvalidValueError, NotFoundError
-from conveyor.catalog.stores import store_table, website_table
+from conveyor.catalog.stores.scopes import store_table, website_table
 from conveyor.db.metadata import LongText, metadata
 from conveyor.db.upsert import upsert
 
 if TYPE_CHECKING:
-    from conveyor.catalog.attributes import AttributeMeta
+    from conveyor.catalog.eav.attributes import AttributeMeta
 
 BACKEND_TYPES = ("varchar", "int", "decimal", "text", "datetime")
 # Magento's scopes (eav is_global): where a value may differ.

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from conveyor.catalog.customer_tables import parse_timestamp, utc_now
+from conveyor.catalog.customers.tables import parse_timestamp, utc_now
 from conveyor.catalog.errors import InvalidValueError
 
 REQUIRED = '"%1" is required. Enter and try again.'

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql.elements import ColumnElement
 
 from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
-from conveyor.catalog.stores import customer_group_table
+from conveyor.catalog.stores.scopes import customer_group_table
 
 G = customer_group_table
 NOT_LOGGED_IN_ID = 0

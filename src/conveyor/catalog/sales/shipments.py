@@ -24,13 +24,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.sql.elements import ColumnElement
 
-from conveyor.catalog.customer_tables import Quantity, format_timestamp, to_decimal, utc_now
-from conveyor.catalog.customer_validation import check_lengths, invalid, optional_text, required_text
-from conveyor.catalog.customers import insert_one
+from conveyor.catalog.customers.repository import insert_one
+from conveyor.catalog.customers.tables import Quantity, format_timestamp, to_decimal, utc_now
+from conveyor.catalog.customers.validation import check_lengths, invalid, optional_text, required_text
 from conveyor.catalog.errors import InvalidValueError, NotFoundError
-from conveyor.catalog.order_models import ShipmentItemRecord, ShipmentRecord, TrackInput, TrackRecord
-from conveyor.catalog.order_sequence import new_increment_ids
-from conveyor.catalog.order_tables import (
+from conveyor.catalog.sales.models import ShipmentItemRecord, ShipmentRecord, TrackInput, TrackRecord
+from conveyor.catalog.sales.sequence import new_increment_ids
+from conveyor.catalog.sales.tables import (
     order_address_table,
     order_item_table,
     order_table,
@@ -159,6 +159,10 @@ class ShipmentOperations:
         if not found:
             raise NotFoundError(ENTITY_MISSING)
         return found[0]
+
+    def get_shipments(self, conn: Connection, shipment_ids: Sequence[int]) -> list[ShipmentRecord]:
+        """The shipments of ``shipment_ids`` that exist, with lines and tracks (a search result's page)."""
+        return _shipments(conn, shipment_table.c.entity_id.in_(shipment_ids)) if shipment_ids else []
 
     def shipments(self, conn: Connection, order_id: int) -> list[ShipmentRecord]:
         """The order's shipments, oldest first."""

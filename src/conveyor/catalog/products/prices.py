@@ -14,11 +14,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from conveyor.catalog.eav.values import INVALID_VALUE, chunked, foreign_key, parse_decimal
 from conveyor.catalog.errors import InvalidValueError, NotFoundError
-from conveyor.catalog.product_entity import ids_by_sku
-from conveyor.catalog.product_models import ALL_GROUPS, TierPrice
-from conveyor.catalog.product_values import INVALID_VALUE, chunked, foreign_key, parse_decimal
-from conveyor.catalog.stores import customer_group_table, website_table
+from conveyor.catalog.products.entity import ids_by_sku
+from conveyor.catalog.products.models import ALL_GROUPS, TierPrice
+from conveyor.catalog.stores.scopes import customer_group_table, website_table
 from conveyor.db.metadata import metadata
 from conveyor.db.upsert import upsert
 

@@ -15,8 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
-from conveyor.catalog.product_values import (
+from conveyor.catalog.eav.values import (
     INVALID_VALUE,
     SCOPE_GLOBAL,
     SCOPE_NAMES,
@@ -24,6 +23,7 @@ from conveyor.catalog.product_values import (
     constraint_name,
     foreign_key,
 )
+from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
 from conveyor.db.metadata import LongText, metadata
 from conveyor.db.upsert import upsert
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from conveyor.catalog.customer_tables import Email, Money, Quantity, Timestamp
+from conveyor.catalog.customers.tables import Email, Money, Quantity, Timestamp
 from conveyor.db.metadata import BigId, LongText, metadata
 
 ORDER_AMOUNTS = (

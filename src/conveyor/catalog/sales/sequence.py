@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog.order_tables import sequence_table
+from conveyor.catalog.sales.tables import sequence_table
 from conveyor.db.upsert import upsert
 
 

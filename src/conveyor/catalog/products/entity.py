@@ -12,8 +12,8 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog.attributes import DEFAULT_PRODUCT_SET_ID
-from conveyor.catalog.product_values import chunked, foreign_key, in_list, value_tables
+from conveyor.catalog.eav.attributes import DEFAULT_PRODUCT_SET_ID
+from conveyor.catalog.eav.values import chunked, foreign_key, in_list, value_tables
 from conveyor.db.metadata import metadata
 
 ENTITY = "catalog_product_entity"

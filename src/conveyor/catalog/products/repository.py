@@ -18,7 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog.attributes import (
+from conveyor.catalog.categories.repository import category_ids_existing, category_product_table
+from conveyor.catalog.eav.attributes import (
     DEFAULT_PRODUCT_SET_ID,
     PRODUCT_ENTITY_TYPE_ID,
     AttributeMeta,
@@ -27,45 +28,7 @@ from conveyor.catalog.attributes import (
     load_option_ids,
     set_attribute_ids,
 )
-from conveyor.catalog.categories import category_ids_existing, category_product_table
-from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
-from conveyor.catalog.inventory import DEFAULT_SOURCE, IN_STOCK, OUT_OF_STOCK, StockRepository, source_item_table
-from conveyor.catalog.prices import load_tier_prices, replace_tier_prices, tier_price_rows
-from conveyor.catalog.product_entity import (
-    ids_by_sku,
-    match_skus,
-    product_table,
-    product_values,
-    product_website_table,
-    skus_by_id,
-)
-from conveyor.catalog.product_media import check_entries, load_gallery, replace_gallery
-from conveyor.catalog.product_models import (
-    BUNDLE_OPTION_TYPES,
-    LINK_TYPES,
-    MAIN_ATTRIBUTES,
-    MEDIA_ROLES,
-    PRODUCT_TYPES,
-    CategoryLink,
-    ProductInput,
-    ProductRecord,
-    StockRecord,
-)
-from conveyor.catalog.product_relations import (
-    BundleOptionRow,
-    LinkRow,
-    SelectionRow,
-    SuperAttributeRow,
-    check_children,
-    load_bundles,
-    load_configurable,
-    load_links,
-    replace_bundle_options,
-    replace_children,
-    replace_links,
-    replace_super_attributes,
-)
-from conveyor.catalog.product_values import (
+from conveyor.catalog.eav.values import (
     INVALID_VALUE,
     SCOPE_GLOBAL,
     Scopes,
@@ -81,6 +44,49 @@ from conveyor.catalog.product_values import (
     scoped_value,
     utc_now,
     write_values,
+)
+from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
+from conveyor.catalog.inventory.source_items import (
+    DEFAULT_SOURCE,
+    IN_STOCK,
+    OUT_OF_STOCK,
+    StockRepository,
+    source_item_table,
+)
+from conveyor.catalog.products.entity import (
+    ids_by_sku,
+    match_skus,
+    product_table,
+    product_values,
+    product_website_table,
+    skus_by_id,
+)
+from conveyor.catalog.products.media import check_entries, load_gallery, replace_gallery
+from conveyor.catalog.products.models import (
+    BUNDLE_OPTION_TYPES,
+    LINK_TYPES,
+    MAIN_ATTRIBUTES,
+    MEDIA_ROLES,
+    PRODUCT_TYPES,
+    CategoryLink,
+    ProductInput,
+    ProductRecord,
+    StockRecord,
+)
+from conveyor.catalog.products.prices import load_tier_prices, replace_tier_prices, tier_price_rows
+from conveyor.catalog.products.relations import (
+    BundleOptionRow,
+    LinkRow,
+    SelectionRow,
+    SuperAttributeRow,
+    check_children,
+    load_bundles,
+    load_configurable,
+    load_links,
+    replace_bundle_options,
+    replace_children,
+    replace_links,
+    replace_super_attributes,
 )
 from conveyor.db.upsert import upsert
 

@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.sql.elements import ColumnElement
 
-from conveyor.catalog.customer_tables import ExactDecimal, customer_table, format_timestamp, to_decimal, utc_now
-from conveyor.catalog.customer_validation import (
+from conveyor.catalog.customers.repository import chunks, insert_one
+from conveyor.catalog.customers.tables import ExactDecimal, customer_table, format_timestamp, to_decimal, utc_now
+from conveyor.catalog.customers.validation import (
     REQUIRED,
     check_lengths,
     date_of_birth,
@@ -29,9 +30,9 @@ from conveyor.catalog.customer_validation import (
     required_text,
     timestamp,
 )
-from conveyor.catalog.customers import chunks, insert_one
 from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
-from conveyor.catalog.order_models import (
+from conveyor.catalog.paging import page_ids
+from conveyor.catalog.sales.models import (
     OrderAddressInput,
     OrderAddressRecord,
     OrderExtensionRecord,
@@ -50,9 +51,9 @@ from conveyor.catalog.order_models import (
     TrackInput,
     TrackRecord,
 )
-from conveyor.catalog.order_sequence import new_increment_ids
-from conveyor.catalog.order_shipments import ENTITY_MISSING, ShipmentOperations
-from conveyor.catalog.order_tables import (
+from conveyor.catalog.sales.sequence import new_increment_ids
+from conveyor.catalog.sales.shipments import ENTITY_MISSING, ShipmentOperations
+from conveyor.catalog.sales.tables import (
     ITEM_AMOUNTS,
     ITEM_QUANTITIES,
     ORDER_ADDRESS_FIELDS,
@@ -64,8 +65,7 @@ from conveyor.catalog.order_tables import (
     payment_table,
     status_history_table,
 )
-from conveyor.catalog.paging import page_ids
-from conveyor.catalog.stores import DEFAULT_STORE_ID, store_table
+from conveyor.catalog.stores.scopes import DEFAULT_STORE_ID, store_table
 
 __all__ = [
     "DEFAULT_CURRENCY",

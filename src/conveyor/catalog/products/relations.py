@@ -15,17 +15,17 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog.attributes import attribute_table
+from conveyor.catalog.eav.attributes import attribute_table
+from conveyor.catalog.eav.values import chunked, constraint_name, foreign_key
 from conveyor.catalog.errors import InvalidValueError
-from conveyor.catalog.product_entity import product_table
-from conveyor.catalog.product_models import (
+from conveyor.catalog.products.entity import product_table
+from conveyor.catalog.products.models import (
     LINK_TYPE_CODES,
     BundleOption,
     BundleSelection,
     ConfigurableOption,
     ProductLink,
 )
-from conveyor.catalog.product_values import chunked, constraint_name, foreign_key
 from conveyor.db.metadata import metadata
 from conveyor.db.upsert import upsert
 

@@ -1,0 +1,43 @@
+"""The category tree: categories, their EAV values and their product assignments."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from conveyor.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from conveyor.catalog.categories.repository import (
+        ROOT_CATEGORY_ID,
+        CategoryInput,
+        CategoryRecord,
+        CategoryRepository,
+        CategoryTreeNode,
+        category_product_table,
+        category_table,
+        category_values,
+    )
+
+_EXPORTS = {
+    "category_product_table": "conveyor.catalog.categories.repository",
+    "category_table": "conveyor.catalog.categories.repository",
+    "category_values": "conveyor.catalog.categories.repository",
+    "CategoryInput": "conveyor.catalog.categories.repository",
+    "CategoryRecord": "conveyor.catalog.categories.repository",
+    "CategoryRepository": "conveyor.catalog.categories.repository",
+    "CategoryTreeNode": "conveyor.catalog.categories.repository",
+    "ROOT_CATEGORY_ID": "conveyor.catalog.categories.repository",
+}
+
+__all__ = [
+    "ROOT_CATEGORY_ID",
+    "CategoryInput",
+    "CategoryRecord",
+    "CategoryRepository",
+    "CategoryTreeNode",
+    "category_product_table",
+    "category_table",
+    "category_values",
+]
+
+__getattr__ = lazy_exports(__name__, _EXPORTS)

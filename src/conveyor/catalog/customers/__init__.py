@@ -1,0 +1,62 @@
+"""Customers, their addresses, custom attributes and customer groups (``groups``: get, create, update, delete)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from conveyor.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from conveyor.catalog.customers import groups
+    from conveyor.catalog.customers.models import (
+        AddressInput,
+        AddressRecord,
+        AttributeValue,
+        CustomerInput,
+        CustomerRecord,
+        Region,
+    )
+    from conveyor.catalog.customers.repository import (
+        DUPLICATE_EMAIL,
+        NO_SUCH_ENTITY,
+        NO_SUCH_ENTITY_2,
+        CustomerRepository,
+    )
+    from conveyor.catalog.customers.tables import custom_attribute_table, customer_table
+    from conveyor.catalog.customers.validation import email_address
+
+_EXPORTS = {
+    "AddressInput": "conveyor.catalog.customers.models",
+    "AddressRecord": "conveyor.catalog.customers.models",
+    "AttributeValue": "conveyor.catalog.customers.models",
+    "custom_attribute_table": "conveyor.catalog.customers.tables",
+    "customer_table": "conveyor.catalog.customers.tables",
+    "CustomerInput": "conveyor.catalog.customers.models",
+    "CustomerRecord": "conveyor.catalog.customers.models",
+    "CustomerRepository": "conveyor.catalog.customers.repository",
+    "DUPLICATE_EMAIL": "conveyor.catalog.customers.repository",
+    "email_address": "conveyor.catalog.customers.validation",
+    "groups": "conveyor.catalog.customers.groups",
+    "NO_SUCH_ENTITY": "conveyor.catalog.customers.repository",
+    "NO_SUCH_ENTITY_2": "conveyor.catalog.customers.repository",
+    "Region": "conveyor.catalog.customers.models",
+}
+
+__all__ = [
+    "DUPLICATE_EMAIL",
+    "NO_SUCH_ENTITY",
+    "NO_SUCH_ENTITY_2",
+    "AddressInput",
+    "AddressRecord",
+    "AttributeValue",
+    "CustomerInput",
+    "CustomerRecord",
+    "CustomerRepository",
+    "Region",
+    "custom_attribute_table",
+    "customer_table",
+    "email_address",
+    "groups",
+]
+
+__getattr__ = lazy_exports(__name__, _EXPORTS)

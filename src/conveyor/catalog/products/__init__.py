@@ -1,0 +1,125 @@
+"""Products: the entity, its values, media gallery, links, configurable and bundle relations, tier prices."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from conveyor.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from conveyor.catalog.products.entity import (
+        ids_by_sku,
+        match_skus,
+        product_table,
+        product_values,
+        product_website_table,
+    )
+    from conveyor.catalog.products.media import gallery_table, gallery_value_table
+    from conveyor.catalog.products.models import (
+        ALL_GROUPS,
+        BUNDLE_OPTION_TYPES,
+        LINK_TYPES,
+        PRODUCT_TYPES,
+        BundleOption,
+        BundleSelection,
+        CategoryLink,
+        ConfigurableOption,
+        MediaEntry,
+        ProductInput,
+        ProductLink,
+        ProductRecord,
+        StockInput,
+        TierPrice,
+    )
+    from conveyor.catalog.products.prices import TierPriceRepository, replace_tier_prices, tier_price_table
+    from conveyor.catalog.products.relations import (
+        BundleOptionRow,
+        SelectionRow,
+        SuperAttributeRow,
+        bundle_option_table,
+        link_table,
+        replace_bundle_options,
+        replace_children,
+        replace_super_attributes,
+        super_attribute_table,
+        super_link_table,
+    )
+    from conveyor.catalog.products.repository import ProductRepository
+
+_EXPORTS = {
+    "ALL_GROUPS": "conveyor.catalog.products.models",
+    "bundle_option_table": "conveyor.catalog.products.relations",
+    "BUNDLE_OPTION_TYPES": "conveyor.catalog.products.models",
+    "BundleOption": "conveyor.catalog.products.models",
+    "BundleOptionRow": "conveyor.catalog.products.relations",
+    "BundleSelection": "conveyor.catalog.products.models",
+    "CategoryLink": "conveyor.catalog.products.models",
+    "ConfigurableOption": "conveyor.catalog.products.models",
+    "gallery_table": "conveyor.catalog.products.media",
+    "gallery_value_table": "conveyor.catalog.products.media",
+    "ids_by_sku": "conveyor.catalog.products.entity",
+    "link_table": "conveyor.catalog.products.relations",
+    "LINK_TYPES": "conveyor.catalog.products.models",
+    "match_skus": "conveyor.catalog.products.entity",
+    "MediaEntry": "conveyor.catalog.products.models",
+    "product_table": "conveyor.catalog.products.entity",
+    "PRODUCT_TYPES": "conveyor.catalog.products.models",
+    "product_values": "conveyor.catalog.products.entity",
+    "product_website_table": "conveyor.catalog.products.entity",
+    "ProductInput": "conveyor.catalog.products.models",
+    "ProductLink": "conveyor.catalog.products.models",
+    "ProductRecord": "conveyor.catalog.products.models",
+    "ProductRepository": "conveyor.catalog.products.repository",
+    "replace_bundle_options": "conveyor.catalog.products.relations",
+    "replace_children": "conveyor.catalog.products.relations",
+    "replace_super_attributes": "conveyor.catalog.products.relations",
+    "replace_tier_prices": "conveyor.catalog.products.prices",
+    "SelectionRow": "conveyor.catalog.products.relations",
+    "StockInput": "conveyor.catalog.products.models",
+    "super_attribute_table": "conveyor.catalog.products.relations",
+    "super_link_table": "conveyor.catalog.products.relations",
+    "SuperAttributeRow": "conveyor.catalog.products.relations",
+    "tier_price_table": "conveyor.catalog.products.prices",
+    "TierPrice": "conveyor.catalog.products.models",
+    "TierPriceRepository": "conveyor.catalog.products.prices",
+}
+
+__all__ = [
+    "ALL_GROUPS",
+    "BUNDLE_OPTION_TYPES",
+    "LINK_TYPES",
+    "PRODUCT_TYPES",
+    "BundleOption",
+    "BundleOptionRow",
+    "BundleSelection",
+    "CategoryLink",
+    "ConfigurableOption",
+    "MediaEntry",
+    "ProductInput",
+    "ProductLink",
+    "ProductRecord",
+    "ProductRepository",
+    "SelectionRow",
+    "StockInput",
+    "SuperAttributeRow",
+    "TierPrice",
+    "TierPriceRepository",
+    "bundle_option_table",
+    "gallery_table",
+    "gallery_value_table",
+    "ids_by_sku",
+    "link_table",
+    "match_skus",
+    "product_table",
+    "product_values",
+    "product_website_table",
+    "replace_bundle_options",
+    "replace_children",
+    "replace_super_attributes",
+    "replace_tier_prices",
+    "super_attribute_table",
+    "super_link_table",
+    "tier_price_table",
+]
+
+__getattr__ = lazy_exports(__name__, _EXPORTS)

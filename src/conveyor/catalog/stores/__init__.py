@@ -1,0 +1,40 @@
+"""Websites, store groups, store views and customer groups: the scopes every other catalog table refers to."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from conveyor.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from conveyor.catalog.stores.scopes import (
+        ADMIN_STORE_ID,
+        DEFAULT_STORE_ID,
+        customer_group_table,
+        ensure_default_scopes,
+        store_group_table,
+        store_table,
+        website_table,
+    )
+
+_EXPORTS = {
+    "ADMIN_STORE_ID": "conveyor.catalog.stores.scopes",
+    "customer_group_table": "conveyor.catalog.stores.scopes",
+    "DEFAULT_STORE_ID": "conveyor.catalog.stores.scopes",
+    "ensure_default_scopes": "conveyor.catalog.stores.scopes",
+    "store_group_table": "conveyor.catalog.stores.scopes",
+    "store_table": "conveyor.catalog.stores.scopes",
+    "website_table": "conveyor.catalog.stores.scopes",
+}
+
+__all__ = [
+    "ADMIN_STORE_ID",
+    "DEFAULT_STORE_ID",
+    "customer_group_table",
+    "ensure_default_scopes",
+    "store_group_table",
+    "store_table",
+    "website_table",
+]
+
+__getattr__ = lazy_exports(__name__, _EXPORTS)
