@@ -56,13 +56,14 @@ def sample_messages(count: int, seed: int = 7) -> list[Envelope]:
 
 
 class Progress(Middleware):
-    """Feeds a progress callback after every message."""
+    """Feeds a progress callback once per message settled for good (acked or dead-lettered), not per retry."""
 
     def __init__(self, advance: Callable[[int], None]) -> None:
         self.advance = advance
 
     def after_message(self, worker: Worker, delivery: Delivery, error: BaseException | None) -> None:
-        self.advance(1)
+        if worker.is_final(delivery, error):
+            self.advance(1)
 
 
 def elapsed_since(start: float) -> float:

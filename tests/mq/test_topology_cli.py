@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from conveyor.cli import common
+from conveyor.cli.render_topology import topology_mermaid
 from conveyor.cli.topology import topology
-from conveyor.mq.render import topology_mermaid
 from conveyor.mq.topology import Binding, Exchange, Queue, Topology
 from conveyor.settings import Settings
 

@@ -147,3 +147,37 @@ def test_max_memory_stops_a_worker_over_its_budget(db_mq: MessageQueue) -> None:
     worker = Worker(db_mq, {"stock": Recorder()}, options(), [MaxMemory(1)])  # any Python process uses more
     assert worker.run() == 0
     assert worker.handled == 0 and "memory" in (worker.stop_reason or "")
+
+
+class CountThenStop(Middleware):
+    """Records every hook call; asks the worker to stop after ``limit`` messages."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.calls: list[str] = []
+        self.messages = 0
+
+    def before_start(self, worker: Worker) -> None:
+        self.calls.append("before_start")
+
+    def after_message(self, worker: Worker, delivery: Delivery, error: BaseException | None) -> None:
+        self.messages += 1
+
+    def stop_reason(self, worker: Worker) -> str | None:
+        return f"counted {self.limit}" if self.messages >= self.limit else None
+
+    def after_stop(self, worker: Worker) -> None:
+        self.calls.append("after_stop")
+
+
+def test_middleware_added_after_the_worker_is_built_is_called(db_mq: MessageQueue) -> None:
+    """``conveyor demo`` adds its progress middleware to a built worker: its per-message hooks must run too."""
+    db_mq.publish_batch("stock.changed", range(10))
+    worker = Worker(db_mq, {"stock": Recorder()}, options(), [StopWhenEmpty()])
+    counting = CountThenStop(limit=4)
+    worker.add_middleware(counting)
+    assert worker.middleware[-1] is counting
+    worker.run()
+    assert counting.messages == 4 and worker.handled == 4
+    assert worker.stop_reason == "counted 4"
+    assert counting.calls == ["before_start", "after_stop"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
@@ -26,6 +28,8 @@ def test_demo_sync_fills_the_store_and_acknowledges_every_change_set(
         get_settings.cache_clear()
     assert done.exit_code == 0, done.output
     assert "EDS: 8 changes synced and acknowledged" in done.output
+    bar = re.search(r"^bulk sync \(queued commands\).*?(\d+)/(\d+)", done.output, re.MULTILINE)
+    assert bar is not None and int(bar[2]) > 0 and bar[1] == bar[2], done.output  # the bar follows the worker
     engine = make_engine(sqlite_url)
     with engine.connect() as conn:
         assert conn.execute(sa.text("select count(*) from customer_entity")).scalar() == 25

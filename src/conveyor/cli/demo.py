@@ -45,7 +45,7 @@ def demo(messages: int, verbose: int) -> None:
             ConsumerOptions(batch_size=200, sleep=0.2, max_attempts=3, retry_delay=0.0),
             Limits(stop_when_empty=True),
         )
-        worker.middleware.append(ProgressMiddleware(lambda n: progress.advance(consuming, n)))
+        worker.add_middleware(ProgressMiddleware(lambda n: progress.advance(consuming, n)))
         start = time.perf_counter()
         worker.run()
         consume_rate = worker.handled / elapsed_since(start)

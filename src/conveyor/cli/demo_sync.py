@@ -59,7 +59,7 @@ def demo_sync(customers: int, products: int, changes: int, verbose: int) -> None
                 with Progress(*columns, console=console) as progress:
                     task = progress.add_task("bulk sync (queued commands)", total=queued)
                     worker = command_worker(bus, (), Limits(stop_when_empty=True), pause=0.2, priority=True)
-                    worker.middleware.append(ProgressMiddleware(lambda n: progress.advance(task, n)))
+                    worker.add_middleware(ProgressMiddleware(lambda n: progress.advance(task, n)))
                     started = time.perf_counter()
                     worker.run()
                 console.print(f"{worker.handled} commands in {time.perf_counter() - started:.1f}s")

@@ -8,8 +8,8 @@ import click
 from rich.console import Console
 
 from conveyor.cli.common import topology_paths
+from conveyor.cli.render_topology import topology_mermaid, topology_summary, topology_tables, topology_text_graph
 from conveyor.mq.config import load_topology
-from conveyor.mq.render import topology_mermaid, topology_summary, topology_tables, topology_text_graph
 from conveyor.mq.topology import Topology, TopologyError
 
 TOPOLOGY_PATHS = click.Path(exists=True, path_type=Path)

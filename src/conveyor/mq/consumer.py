@@ -77,10 +77,11 @@ class Worker:
             if isinstance(handler, BatchHandler):
                 self._batch_handlers[queue] = handler
         self.options = options or ConsumerOptions()
-        self.middleware = list(middleware)
-        # only the hooks a middleware overrides are called: they run once or twice per message
-        self._stop_checks = [mw.stop_reason for mw in self.middleware if _overrides(mw, "stop_reason")]
-        self._after_message = [mw.after_message for mw in self.middleware if _overrides(mw, "after_message")]
+        self._middleware: list[Middleware] = []
+        self._stop_checks: list[Callable[[Worker], str | None]] = []
+        self._after_message: list[Callable[[Worker, Delivery, BaseException | None], None]] = []
+        for mw in middleware:
+            self.add_middleware(mw)
         self.id = worker_id()
         self.handled = 0
         self.failed = 0
@@ -88,6 +89,24 @@ class Worker:
         self.started = time.monotonic()
         self.last_message_at = self.started
         self.stop_reason: str | None = None
+
+    @property
+    def middleware(self) -> tuple[Middleware, ...]:
+        """The middleware in the order added; read-only so that nobody appends one the loop would never call."""
+        return tuple(self._middleware)
+
+    def add_middleware(self, middleware: Middleware) -> None:
+        """Add ``middleware`` after the others; its hooks are called from the next one on.
+
+        The per-message hook lists are rebuilt here, not looked up in the loop: the loop calls only the hooks
+        a middleware overrides, and they run once or twice per message. Add middleware before ``run``: one
+        added while the worker runs misses ``before_start``.
+        """
+        self._middleware.append(middleware)
+        if _overrides(middleware, "stop_reason"):
+            self._stop_checks = [*self._stop_checks, middleware.stop_reason]
+        if _overrides(middleware, "after_message"):
+            self._after_message = [*self._after_message, middleware.after_message]
 
     def _check_stop(self) -> bool:
         for stop_reason in self._stop_checks:
@@ -100,7 +119,7 @@ class Worker:
     def run(self) -> int:
         """Consume until a middleware says stop; returns the exit code (0 normal, 1 stopped on error)."""
         self.started = self.last_message_at = time.monotonic()
-        for mw in self.middleware:
+        for mw in self._middleware:
             mw.before_start(self)
         log.info("worker %s consuming %s", self.id, ", ".join(self.queues))
         backoff = 0.0
@@ -108,7 +127,7 @@ class Worker:
             while not self._check_stop():
                 try:
                     if not self._round():
-                        for mw in self.middleware:
+                        for mw in self._middleware:
                             mw.after_empty_round(self)
                         if not self._check_stop():
                             self._idle(self.options.sleep)
@@ -121,7 +140,7 @@ class Worker:
                     log.warning("worker %s lost its connection (%s); retrying in %.1fs", self.id, exc, backoff)
                     self._sleep(backoff)
         finally:
-            for mw in reversed(self.middleware):
+            for mw in reversed(self._middleware):
                 mw.after_stop(self)
         log.info("worker %s stopped: %s", self.id, self.stop_reason)
         return self.exit_code
@@ -203,7 +222,7 @@ class Worker:
             text = describe(error)  # stored with the message: the traceback too
             summary = f"{type(error).__name__}: {error}"
             log.debug("handler of %s failed: %s", _name(delivery), text)
-            if isinstance(error, PermanentError) or delivery.attempts >= self.options.max_attempts:
+            if self.is_final(delivery, error):
                 log.error("dead-lettering %s after %d attempt(s): %s", _name(delivery), delivery.attempts, summary)
                 transport.dead_letter(delivery, text)
             else:
@@ -214,6 +233,13 @@ class Worker:
         self.last_message_at = time.monotonic()
         for after_message in self._after_message:
             after_message(self, delivery, error)
+
+    def is_final(self, delivery: Delivery, error: BaseException | None) -> bool:
+        """True if this outcome ends the delivery's life (ack or dead letter), False if it is retried.
+
+        For middleware that counts messages rather than attempts (a progress bar's total is messages).
+        """
+        return error is None or isinstance(error, PermanentError) or delivery.attempts >= self.options.max_attempts
 
     def _idle(self, seconds: float) -> None:
         """Pause after an empty round; a push transport (AMQP) is waited on, so a message ends the pause."""

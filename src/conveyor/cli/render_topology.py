@@ -1,6 +1,7 @@
 """Human views of a topology: rich tables, an ASCII route graph and a Mermaid flowchart.
 
-Pure functions (no I/O) so the CLI, the admin UI and tests can share them. The text graph follows each
+Pure functions (no I/O), kept in the CLI package because rich is a terminal concern the message queue
+framework must not depend on (``conveyor.mq`` imports no rich). The text graph follows each
 published topic to the queues and consumers it actually reaches; the tables and the Mermaid graph show
 everything declared, including what nothing reaches.
 """
