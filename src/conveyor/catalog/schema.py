@@ -1,4 +1,4 @@
-"""Every catalog table module, imported so the tables are on the shared metadata (used by conveyor.db.tables)."""
+"""Every catalog table module, imported so the tables are on the shared metadata (used by conveyor.schema)."""
 
 from conveyor.catalog import (  # noqa: F401
     attributes,
