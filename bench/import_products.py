@@ -39,13 +39,12 @@ from sqlalchemy.engine import Engine, make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-import conveyor.db.tables  # noqa: F401
 from conveyor.catalog.stores import store_table
 from conveyor.db import make_engine, upgrade
 from conveyor.db.bulk_insert import insert_rows
-from conveyor.db.metadata import metadata
 from conveyor.importer import ImportReport, run_import
 from conveyor.importer.parallel import default_workers
+from conveyor.schema import metadata
 
 PG_ADMIN_URL = os.environ.get("CONVEYOR_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DATA = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "magento-import"

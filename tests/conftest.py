@@ -19,11 +19,10 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
-import conveyor.db.tables  # noqa: F401  (every table on the metadata, so every table is cleaned)
 from conveyor.catalog import ensure_catalog_defaults
 from conveyor.db import make_engine, upgrade
 from conveyor.db.engine import dispose_engines
-from conveyor.db.metadata import metadata
+from conveyor.schema import metadata  # every table, so every table is cleaned
 
 PG_ADMIN_URL = os.environ.get("CONVEYOR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MARIA_ADMIN_URL = os.environ.get("CONVEYOR_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test")

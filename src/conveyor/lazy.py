@@ -1,6 +1,6 @@
 """Lazy package surfaces (PEP 562): a package's public names are imported on first use.
 
-Table modules are imported by ``conveyor.db.tables`` and every worker process imports packages for a name or
+Table modules are imported by ``conveyor.schema`` and every worker process imports packages for a name or
 two; loading FastAPI, pydantic models and repositories eagerly would add a second to each start.
 """
 

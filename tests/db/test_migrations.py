@@ -6,10 +6,9 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-import conveyor.db.tables  # noqa: F401
 from conveyor.db import ensure_migrated, make_engine
-from conveyor.db.metadata import metadata
 from conveyor.db.migrate import current_revision, for_dialect, head_revision
+from conveyor.schema import metadata
 
 
 def test_migrated_schema_equals_the_metadata(db_url: str) -> None:

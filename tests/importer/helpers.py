@@ -13,10 +13,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-import conveyor.db.tables  # noqa: F401  (every table on the metadata)
 from conveyor.catalog.stores import store_group_table, store_table
-from conveyor.db.metadata import metadata
 from conveyor.importer import ImportReport, run_import
+from conveyor.schema import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,7 @@ Other packages use this surface only::
 * ``SearchCriteria`` / ``parse`` / ``apply`` / ``search_rows`` / ``results`` — Magento's searchCriteria.
 * ``ApiError`` — an error with Magento's message and a status; catalog errors map by themselves.
 
-Names are imported on first use, so that ``conveyor.db.tables`` (which imports ``conveyor.api.schema``) does not
+Names are imported on first use, so that ``conveyor.schema`` (which imports ``conveyor.api.schema``) does not
 load FastAPI.
 """
 

@@ -1,4 +1,4 @@
-"""API tables: admin users and access tokens (imported by conveyor.db.tables).
+"""API tables: admin users and access tokens (assembled with the others by conveyor.schema).
 
 Only a SHA-256 of each token is stored, so a leaked database does not leak working credentials; a token is
 shown once, when it is issued. Passwords are scrypt hashes (``conveyor.api.auth``).

@@ -10,7 +10,7 @@ Other packages use this surface only::
 * ``status`` — summaries, counts, retry, acknowledge, cleanup; ``OperationStatus`` / ``BulkStatus`` codes;
 * ``bulk_topology`` — the built-in queue, binding and consumer.
 
-Names are imported on first use, so that ``conveyor.db.tables`` (which imports ``conveyor.bulk.schema``) stays light.
+Names are imported on first use, so that ``conveyor.schema`` (which imports ``conveyor.bulk.schema``) stays light.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Bulk tables: Magento's ``magento_bulk`` and ``magento_operation`` (imported by conveyor.db.tables).
+"""Bulk tables: Magento's ``magento_bulk`` and ``magento_operation`` (assembled with the others by conveyor.schema).
 
 Every operation of a bulk gets its row when the bulk is scheduled (status 4, open; 5 when the item was
 rejected), so a bulk's progress is a count by status over one index; the acknowledgement lives on the bulk

@@ -25,7 +25,7 @@ Other packages use this surface only::
 * ``bus_topology``, ``with_commands``, ``builtin_topology``, ``queue_name``;
 * ``sync_log`` (``entries``, ``prune``), ``Outcome``.
 
-Names are imported on first use, so that ``conveyor.db.tables`` (which imports ``conveyor.bus.schema``) stays light.
+Names are imported on first use, so that ``conveyor.schema`` (which imports ``conveyor.bus.schema``) stays light.
 """
 
 from __future__ import annotations

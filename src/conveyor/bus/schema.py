@@ -1,4 +1,4 @@
-"""Bus tables: the sync log, and the rate-limiter state (imported by conveyor.db.tables).
+"""Bus tables: the sync log (on the shared metadata; the whole schema is assembled by ``conveyor.schema``).
 
 The sync log keeps one row per handled command (each attempt of a queued one): what ran, on which entity, how it
 ended and how long it took, with the correlation id that ties it to its log lines and to the command that queued it.
@@ -11,7 +11,6 @@ from enum import StrEnum
 import sqlalchemy as sa
 
 from conveyor.db.metadata import BigId, Epoch, LongText, metadata
-from conveyor.sync import limiter_schema as _limiter_schema  # noqa: F401  (its tables live in this migration)
 
 
 class Outcome(StrEnum):

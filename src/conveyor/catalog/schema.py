@@ -1,4 +1,4 @@
-"""Every catalog table module, imported so the tables are on the shared metadata (used by conveyor.db.tables)."""
+"""Every catalog table module, imported so the tables are on the shared metadata (used by conveyor.schema)."""
 
 from conveyor.catalog.categories import repository as _categories  # noqa: F401
 from conveyor.catalog.customers import repository as _customers  # noqa: F401

@@ -10,6 +10,7 @@ from alembic.autogenerate import produce_migrations, render_python_code
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -51,11 +52,10 @@ def for_dialect(dialect: str) -> Callable[..., bool]:
     return include
 
 
-def pending_operations(engine: Engine) -> str:
-    """Alembic operations that would bring ``engine``'s schema to the declared metadata (for writing migrations)."""
-    import conveyor.db.tables  # noqa: F401  (every table on the metadata)
-    from conveyor.db.metadata import metadata
+def pending_operations(engine: Engine, metadata: MetaData) -> str:
+    """Alembic operations that would bring ``engine``'s schema to ``metadata`` (for writing migrations).
 
+    The caller hands in the complete metadata (``conveyor.schema.metadata``): db knows no package's tables."""
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"include_object": for_dialect(engine.dialect.name)})
         operations = produce_migrations(context, metadata).upgrade_ops

@@ -105,8 +105,6 @@ def _worker_engine(url: str) -> Engine:
 def _start(spec: WorkerSpec) -> None:
     """The pool's initializer: the entity importer of the import, its lookups loaded."""
     global _reader, _context
-    import conveyor.db.tables  # noqa: F401  (every table's metadata, as the importing process has it)
-
     profile = Profile.model_validate(spec.profile)
     context = ImportContext(profile=profile, operation=spec.operation, write=spec.write)
     importer = importer_class(spec.entity)(context)

@@ -1,4 +1,4 @@
-"""Pipeline tables (imported by conveyor.db.tables): pipelines, their steps and step dependencies, pulses, flags.
+"""Pipeline tables (assembled with the others by conveyor.schema): pipelines, steps, dependencies, pulses, flags.
 
 A pipeline's steps are a snapshot of its definition when it spawned (executor, arguments, dependencies), so a runner
 needs no definition files and a changed definition never alters a pipeline under way. Dependencies are rows, not

@@ -5,7 +5,8 @@ total of units granted and the penalty set after a 429. ``rate_limit_log`` holds
 running total *after* it (``seq``), so "when was the n-th unit granted" is one primary-key seek whatever the
 window's length; rows older than the longest window's limit are deleted as grants go by.
 
-Imported by ``conveyor.bus.schema`` so that ``conveyor.db.tables`` sees these tables without importing the limiter.
+Imported by ``conveyor.sync.schema``, sync's schema module, so that ``conveyor.schema`` sees these tables without
+importing the limiter.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""EDS change-set tables (imported by ``conveyor.db.tables``).
+"""Sync tables: EDS change sets here, and the rate limiter's in ``limiter_schema`` (imported below).
 
 ``eds_change_set`` holds one row per change set a source posted, keyed by the source's own id so that a replayed
 post is recognised; ``eds_change_set_item`` one row per entity id, whose status the sync command of that id sets
@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from conveyor.db.metadata import Epoch, LongText, metadata
+from conveyor.sync import limiter_schema  # noqa: F401  (the rate limiter's tables are sync's too)
 
 # change set statuses
 OPEN = "open"  # commands queued, not all handled yet
