@@ -55,8 +55,6 @@ _EXPORTS = {
     "CustomerRecord": "conveyor.catalog.customers",
     "CustomerRepository": "conveyor.catalog.customers",
     "DuplicateError": "conveyor.catalog.errors",
-    "ensure_catalog_defaults": "conveyor.catalog.defaults",
-    "ensure_product_catalog_defaults": "conveyor.catalog.defaults",
     "InvalidValueError": "conveyor.catalog.errors",
     "MediaEntry": "conveyor.catalog.products",
     "NotFoundError": "conveyor.catalog.errors",
@@ -74,6 +72,8 @@ _EXPORTS = {
     "StockRepository": "conveyor.catalog.inventory",
     "TierPrice": "conveyor.catalog.products",
     "TierPriceRepository": "conveyor.catalog.products",
+    "ensure_catalog_defaults": "conveyor.catalog.defaults",
+    "ensure_product_catalog_defaults": "conveyor.catalog.defaults",
 }
 
 __all__ = [

@@ -11,19 +11,16 @@ every value of up to 15 significant digits (all money below 10^11 at 4 places) â
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from decimal import Decimal
 from types import UnionType
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-import sqlalchemy as sa
 from pydantic import BaseModel, Field, PlainSerializer, create_model, field_validator
-from sqlalchemy.sql.elements import ColumnElement
 
-from conveyor.api.errors import INVALID, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.customers import check_integers, snake_keys
-from conveyor.api.search import SearchCriteria, SearchResults, apply, results, search_rows
+from conveyor.api.search import SearchCriteria, SearchResults, apply, results
 from conveyor.catalog.sales import (
     OrderExtensionRecord,
     OrderInput,
@@ -35,15 +32,12 @@ from conveyor.catalog.sales import (
     ShipmentRecord,
     ShippingAssignmentRecord,
     TrackInput,
-    order_table,
-    shipment_table,
+    check_new_order,
 )
-from conveyor.catalog.stores import store_table
 
 RESOURCE = "Magento_Sales::sales"
 SHIP_RESOURCE = "Magento_Sales::ship"
 SHIPMENT_RESOURCE = "Magento_Sales::shipment"
-ORDER_EXISTS = 'The order "%1" exists already; an existing order cannot be saved again.'
 FREE_FORM = ("product_options",)  # kept as sent (stored as JSON), never renamed
 
 repository = OrderRepository()
@@ -205,16 +199,7 @@ def save_order(ctx: OperationContext, params: dict[str, str], body: OrderSaveReq
     """
     data = body.entity
     check_integers(data, "entity")
-    if data.entity_id is not None:
-        o = order_table.c
-        if ctx.conn.execute(sa.select(o.entity_id).where(o.entity_id == data.entity_id)).first() is not None:
-            raise ApiError(400, ORDER_EXISTS, [str(data.entity_id)])
-    given = {n: item.store_id for n, item in enumerate(data.items) if item.store_id is not None}
-    if given:  # the repository stores an item's store_id unchecked (a database error for an unknown one)
-        known = set(ctx.conn.execute(sa.select(store_table.c.store_id)).scalars())
-        for n, store_id in given.items():
-            if store_id not in known:
-                raise ApiError(400, INVALID, [str(store_id), f"entity.items.{n}.store_id"])
+    check_new_order(ctx.conn, data)
     if data.store_id is None and not ctx.store.is_admin:
         data = data.model_copy(update={"store_id": ctx.store.store_id})
     return as_order(repository.create(ctx.conn, data))
@@ -258,29 +243,13 @@ def get_shipment(ctx: OperationContext, params: dict[str, str]) -> ShipmentRecor
     return as_shipment(repository.get_shipment(ctx.conn, int_param(params, "id")))
 
 
-def shipment_fields() -> dict[str, ColumnElement[Any]]:
-    """searchCriteria fields of shipments."""
-    s = shipment_table.c
-    return {
-        "entity_id": s.entity_id,
-        "increment_id": s.increment_id,
-        "order_id": s.order_id,
-        "store_id": s.store_id,
-        "customer_id": s.customer_id,
-        "total_qty": s.total_qty,
-        "created_at": s.created_at,
-        "updated_at": s.updated_at,
-    }
-
-
 @operations.search("/V1/shipments", resource=SHIPMENT_RESOURCE, response=ShipmentSearchResults)
 def search_shipments(
     ctx: OperationContext, params: dict[str, str], criteria: SearchCriteria
 ) -> SearchResults[ShipmentRecord]:
     """Shipments matching searchCriteria (order_id, increment_id, created_at, â€¦) with items and tracks."""
-    s = shipment_table.c
-    rows, total = search_rows(ctx.conn, sa.select(s.entity_id), criteria, shipment_fields(), tiebreak=s.entity_id)
-    ids: Sequence[int] = [row.entity_id for row in rows]
-    found = {record.entity_id: record for record in repository.get_shipments(ctx.conn, ids)}
-    items = [found[i].model_dump() for i in ids if i in found]
-    return ShipmentSearchResults.model_validate(results(items, criteria, total))
+    translation = apply(criteria, repository.shipment_search_fields())
+    found, total = repository.search_shipments(
+        ctx.conn, translation.where, translation.order_by, translation.limit, translation.offset
+    )
+    return ShipmentSearchResults.model_validate(results([s.model_dump() for s in found], criteria, total))

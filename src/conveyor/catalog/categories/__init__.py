@@ -19,14 +19,14 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS = {
-    "category_product_table": "conveyor.catalog.categories.repository",
-    "category_table": "conveyor.catalog.categories.repository",
-    "category_values": "conveyor.catalog.categories.repository",
     "CategoryInput": "conveyor.catalog.categories.repository",
     "CategoryRecord": "conveyor.catalog.categories.repository",
     "CategoryRepository": "conveyor.catalog.categories.repository",
     "CategoryTreeNode": "conveyor.catalog.categories.repository",
     "ROOT_CATEGORY_ID": "conveyor.catalog.categories.repository",
+    "category_product_table": "conveyor.catalog.categories.repository",
+    "category_table": "conveyor.catalog.categories.repository",
+    "category_values": "conveyor.catalog.categories.repository",
 }
 
 __all__ = [

@@ -29,17 +29,17 @@ _EXPORTS = {
     "AddressInput": "conveyor.catalog.customers.models",
     "AddressRecord": "conveyor.catalog.customers.models",
     "AttributeValue": "conveyor.catalog.customers.models",
-    "custom_attribute_table": "conveyor.catalog.customers.tables",
-    "customer_table": "conveyor.catalog.customers.tables",
     "CustomerInput": "conveyor.catalog.customers.models",
     "CustomerRecord": "conveyor.catalog.customers.models",
     "CustomerRepository": "conveyor.catalog.customers.repository",
     "DUPLICATE_EMAIL": "conveyor.catalog.customers.repository",
-    "email_address": "conveyor.catalog.customers.validation",
-    "groups": "conveyor.catalog.customers.groups",
     "NO_SUCH_ENTITY": "conveyor.catalog.customers.repository",
     "NO_SUCH_ENTITY_2": "conveyor.catalog.customers.repository",
     "Region": "conveyor.catalog.customers.models",
+    "custom_attribute_table": "conveyor.catalog.customers.tables",
+    "customer_table": "conveyor.catalog.customers.tables",
+    "email_address": "conveyor.catalog.customers.validation",
+    "groups": "conveyor.catalog.customers.groups",
 }
 
 __all__ = [

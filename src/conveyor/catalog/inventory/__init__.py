@@ -23,10 +23,10 @@ _EXPORTS = {
     "IN_STOCK": "conveyor.catalog.inventory.source_items",
     "OUT_OF_STOCK": "conveyor.catalog.inventory.source_items",
     "Source": "conveyor.catalog.inventory.source_items",
-    "source_item_table": "conveyor.catalog.inventory.source_items",
-    "source_table": "conveyor.catalog.inventory.source_items",
     "SourceItem": "conveyor.catalog.inventory.source_items",
     "StockRepository": "conveyor.catalog.inventory.source_items",
+    "source_item_table": "conveyor.catalog.inventory.source_items",
+    "source_table": "conveyor.catalog.inventory.source_items",
 }
 
 __all__ = [

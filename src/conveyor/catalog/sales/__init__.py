@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from conveyor.lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from conveyor.catalog.sales.invariants import check_new_order, order_exists
     from conveyor.catalog.sales.models import (
         OrderExtensionRecord,
         OrderInput,
@@ -23,22 +24,23 @@ if TYPE_CHECKING:
         TrackInput,
     )
     from conveyor.catalog.sales.orders import OrderRepository
-    from conveyor.catalog.sales.tables import order_table, shipment_table, status_history_table
+    from conveyor.catalog.sales.tables import order_table, status_history_table
 
 _EXPORTS = {
-    "order_table": "conveyor.catalog.sales.tables",
     "OrderExtensionRecord": "conveyor.catalog.sales.models",
     "OrderInput": "conveyor.catalog.sales.models",
     "OrderItemRecord": "conveyor.catalog.sales.models",
     "OrderRecord": "conveyor.catalog.sales.models",
     "OrderRepository": "conveyor.catalog.sales.orders",
     "PaymentRecord": "conveyor.catalog.sales.models",
-    "shipment_table": "conveyor.catalog.sales.tables",
     "ShipmentItemRecord": "conveyor.catalog.sales.models",
     "ShipmentRecord": "conveyor.catalog.sales.models",
     "ShippingAssignmentRecord": "conveyor.catalog.sales.models",
-    "status_history_table": "conveyor.catalog.sales.tables",
     "TrackInput": "conveyor.catalog.sales.models",
+    "check_new_order": "conveyor.catalog.sales.invariants",
+    "order_exists": "conveyor.catalog.sales.invariants",
+    "order_table": "conveyor.catalog.sales.tables",
+    "status_history_table": "conveyor.catalog.sales.tables",
 }
 
 __all__ = [
@@ -52,8 +54,9 @@ __all__ = [
     "ShipmentRecord",
     "ShippingAssignmentRecord",
     "TrackInput",
+    "check_new_order",
+    "order_exists",
     "order_table",
-    "shipment_table",
     "status_history_table",
 ]
 

@@ -2,7 +2,8 @@
 
 Every method takes a Connection inside the caller's transaction and never commits. A batch of orders is
 written with one statement per table (plus one per level of child items and one select to find new ids),
-never one per order or item. Tables are in ``order_tables``; shipments in ``order_shipments``.
+never one per order or item. Tables are in ``tables``; shipments in ``shipments``; the checks a new order
+from outside passes first in ``invariants``.
 """
 
 from __future__ import annotations

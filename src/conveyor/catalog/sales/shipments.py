@@ -28,6 +28,8 @@ from conveyor.catalog.customers.repository import insert_one
 from conveyor.catalog.customers.tables import Quantity, format_timestamp, to_decimal, utc_now
 from conveyor.catalog.customers.validation import check_lengths, invalid, optional_text, required_text
 from conveyor.catalog.errors import InvalidValueError, NotFoundError
+from conveyor.catalog.paging import page_ids
+from conveyor.catalog.sales.invariants import order_exists
 from conveyor.catalog.sales.models import ShipmentItemRecord, ShipmentRecord, TrackInput, TrackRecord
 from conveyor.catalog.sales.sequence import new_increment_ids
 from conveyor.catalog.sales.tables import (
@@ -161,13 +163,41 @@ class ShipmentOperations:
         return found[0]
 
     def get_shipments(self, conn: Connection, shipment_ids: Sequence[int]) -> list[ShipmentRecord]:
-        """The shipments of ``shipment_ids`` that exist, with lines and tracks (a search result's page)."""
-        return _shipments(conn, shipment_table.c.entity_id.in_(shipment_ids)) if shipment_ids else []
+        """The shipments of ``shipment_ids`` that exist, in that order, with lines and tracks."""
+        if not shipment_ids:
+            return []
+        found = {s.entity_id: s for s in _shipments(conn, shipment_table.c.entity_id.in_(shipment_ids))}
+        return [found[n] for n in shipment_ids if n in found]
+
+    def shipment_search_fields(self) -> Mapping[str, ColumnElement[Any]]:
+        """Magento's searchCriteria field names for shipments and the SQL they filter and sort on."""
+        s = shipment_table.c
+        return {
+            "entity_id": s.entity_id,
+            "increment_id": s.increment_id,
+            "order_id": s.order_id,
+            "store_id": s.store_id,
+            "customer_id": s.customer_id,
+            "total_qty": s.total_qty,
+            "created_at": s.created_at,
+            "updated_at": s.updated_at,
+        }
+
+    def search_shipments(
+        self,
+        conn: Connection,
+        where: ColumnElement[bool] | None = None,
+        order_by: Sequence[ColumnElement[Any]] = (),
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> tuple[list[ShipmentRecord], int]:
+        """One page of shipments matching ``where`` in ``order_by`` order, and how many match in all."""
+        ids, total = page_ids(conn, shipment_table.c.entity_id, where, order_by, limit, offset)
+        return self.get_shipments(conn, ids), total
 
     def shipments(self, conn: Connection, order_id: int) -> list[ShipmentRecord]:
         """The order's shipments, oldest first."""
-        o = order_table.c
-        if conn.execute(sa.select(o.entity_id).where(o.entity_id == order_id)).first() is None:
+        if not order_exists(conn, order_id):
             raise NotFoundError(ENTITY_MISSING)
         return _shipments(conn, shipment_table.c.order_id == order_id)
 

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 _EXPORTS = {
     "ADMIN_STORE_ID": "conveyor.catalog.stores.scopes",
-    "customer_group_table": "conveyor.catalog.stores.scopes",
     "DEFAULT_STORE_ID": "conveyor.catalog.stores.scopes",
+    "customer_group_table": "conveyor.catalog.stores.scopes",
     "ensure_default_scopes": "conveyor.catalog.stores.scopes",
     "store_group_table": "conveyor.catalog.stores.scopes",
     "store_table": "conveyor.catalog.stores.scopes",
