@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 from sqlalchemy import Connection
 
 from conveyor.mq.envelope import Delivery, Envelope
 from conveyor.mq.topology import Topology
+from conveyor.plugins import default_plugins
 
 
 class UnroutableError(LookupError):
@@ -116,10 +116,6 @@ def is_transient(error: BaseException) -> bool:
 
 
 def transport_for_url(url: str, **options: Any) -> Transport:
-    """Instantiate the transport registered for ``url``'s scheme (``conveyor.transports`` entry points)."""
+    """Instantiate the transport registered for ``url``'s scheme (``conveyor.transports`` plug-ins)."""
     scheme = url.split(":", 1)[0].split("+", 1)[0]  # postgresql+psycopg://… → postgresql
-    for entry in entry_points(group="conveyor.transports"):
-        if entry.name == scheme:
-            factory = entry.load()
-            return factory(url, **options)  # type: ignore[no-any-return]
-    raise ValueError(f"no transport registered for URL scheme {scheme!r} (entry point group conveyor.transports)")
+    return cast(Transport, default_plugins().transports.load(scheme)(url, **options))
