@@ -60,8 +60,8 @@ def test_every_built_in_group_loads_from_the_installed_entry_points() -> None:
     plugins = Plugins()
     loaded = {group.group: group.load_all() for group in plugins.groups()}
     assert {group: set(found) for group, found in loaded.items()} == BUILTINS
-    assert plugins.transports.load("sqlite") == SqlTransport
-    assert plugins.transports.load("amqps") == AmqpTransport
+    assert plugins.transports.load("sqlite") == SqlTransport.from_url
+    assert plugins.transports.load("amqps") == AmqpTransport.from_url
     assert plugins.converters.load("trim")({})("  x ") == "x"
     assert importer_class("products").__name__ == "ProductImporter"
 

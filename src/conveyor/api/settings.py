@@ -7,9 +7,8 @@ instance can be widened with ``api_settings(settings)``.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from conveyor.settings import Settings
 
@@ -20,12 +19,18 @@ class ApiSettings(Settings):
     admin_token_lifetime_hours: float = Field(
         default=4.0, gt=0, description="Hours an admin token stays valid (Magento's default: 4)."
     )
-    bulk_connection: Literal["db", "amqp"] = Field(
-        default="db", description="Connection of the built-in async.operations.all queue: db or amqp."
+    bulk_connection: str = Field(
+        default="db",
+        description="Connection of the built-in async.operations.all queue, a name of CONVEYOR_CONNECTIONS.",
     )
     bulk_retention_days: float = Field(
         default=60.0, ge=0, description="Acknowledged bulks older than this are removed by `conveyor bulk cleanup`."
     )
+
+    @model_validator(mode="after")
+    def _known_bulk_connection(self) -> ApiSettings:
+        self.check_connection(self.bulk_connection, "CONVEYOR_BULK_CONNECTION")
+        return self
 
 
 def api_settings(settings: Settings | None = None) -> ApiSettings:

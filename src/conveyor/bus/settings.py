@@ -6,9 +6,8 @@ A subclass, as the API's settings are, so that the bus stays self-contained.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from conveyor.settings import Settings
 
@@ -16,12 +15,18 @@ from conveyor.settings import Settings
 class BusSettings(Settings):
     """``Settings`` plus where queued commands travel and how inline commands retry."""
 
-    bus_connection: Literal["db", "amqp"] = Field(
-        default="db", description="Connection of the command queues (commands.<queue>): db or amqp."
+    bus_connection: str = Field(
+        default="db",
+        description="Connection of the command queues (commands.<queue>), a name of CONVEYOR_CONNECTIONS (db, amqp…).",
     )
     bus_inline_attempts: int = Field(
         default=3, ge=1, description="Attempts of an inline command whose failures are transient."
     )
+
+    @model_validator(mode="after")
+    def _known_bus_connection(self) -> BusSettings:
+        self.check_connection(self.bus_connection, "CONVEYOR_BUS_CONNECTION")
+        return self
 
 
 def bus_settings(settings: Settings | None = None) -> BusSettings:

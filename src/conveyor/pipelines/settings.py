@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from conveyor.settings import Settings
 
@@ -21,8 +20,9 @@ class PipelineSettings(Settings):
         default_factory=list,
         description="YAML files or folders of pipeline definitions (default: the shipped ones and ./pipelines).",
     )
-    pipeline_connection: Literal["db", "amqp"] = Field(
-        default="db", description="Connection of the pipeline_process_steps queue: db or amqp."
+    pipeline_connection: str = Field(
+        default="db",
+        description="Connection of the pipeline_process_steps queue: a name of CONVEYOR_CONNECTIONS (db, amqp…).",
     )
     pipeline_work_dir: Path = Field(
         default=Path("var/pipelines"), description="Where pipelines asking for a working directory get one."
@@ -39,6 +39,11 @@ class PipelineSettings(Settings):
         if self.pipeline_paths:
             return list(self.pipeline_paths), []
         return [], [SHIPPED_PIPELINES, LOCAL_PIPELINES]
+
+    @model_validator(mode="after")
+    def _known_pipeline_connection(self) -> PipelineSettings:
+        self.check_connection(self.pipeline_connection, "CONVEYOR_PIPELINE_CONNECTION")
+        return self
 
 
 def pipeline_settings(settings: Settings | None = None) -> PipelineSettings:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conveyor.mq.topology import Origin, Topology, TopologyError
 from conveyor.plugins import PluginError, Plugins, default_plugins
-from conveyor.settings import Settings
+from conveyor.settings import Settings, get_settings
 
 MAGENTO_FILES = ("communication.xml", "queue_topology.xml", "queue_publisher.xml", "queue_consumer.xml")
 
@@ -53,4 +53,4 @@ def load_topology(paths: Iterable[str | Path], *, builtins: bool = False, settin
             raise TopologyError(Origin(str(path), "file"), None, "expected a .yaml file or a Magento module folder")
     if magento_folders:
         topology = topology.merge(load_magento_modules(magento_folders))
-    return topology.validate()
+    return topology.validate((settings or get_settings()).connections)
