@@ -12,7 +12,7 @@ import shutil
 import socket
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from conveyor.catalog import ensure_catalog_defaults
 from conveyor.db import make_engine, upgrade
 from conveyor.db.engine import dispose_engines
+from conveyor.plugins import EntryPointLike, PluginGroup, default_plugins
 from conveyor.schema import metadata  # every table, so every table is cleaned
 
 PG_ADMIN_URL = os.environ.get("CONVEYOR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -195,3 +196,22 @@ def redis_url() -> str:
 def uid() -> str:
     """A short unique suffix for names that live outside the test's own database or vhost."""
     return uuid.uuid4().hex[:8]
+
+
+RegisterPlugin = Callable[[str, EntryPointLike], None]
+
+
+@pytest.fixture
+def register_plugin() -> Iterator[RegisterPlugin]:
+    """``register_plugin(group_attribute, entry_point)``: an entry point on the process's plug-ins (as an installed
+    package would add it) for the length of one test."""
+    done: list[tuple[PluginGroup[object], str]] = []
+
+    def register(attribute: str, entry: EntryPointLike) -> None:
+        group: PluginGroup[object] = getattr(default_plugins(), attribute)
+        group.register_entry_point(entry)
+        done.append((group, entry.name))
+
+    yield register
+    for group, name in done:
+        group.unregister(name)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -33,7 +33,8 @@ class QueueSection(BaseModel):
     amqp_url: str = Field(default="amqp://guest:guest@127.0.0.1:5672/%2F", description="RabbitMQ URL.")
     connections: dict[str, str] = Field(
         default_factory=dict,
-        description="Connection name → URL (JSON); `db` (the database) and `amqp` (amqp_url) are always there.",
+        description="Connection names of the topology → URLs, a JSON object; the URL's scheme picks the transport"
+        " plug-in. Always holds db (CONVEYOR_DATABASE_URL) and amqp (CONVEYOR_AMQP_URL) unless given here.",
     )
     topology_files: list[Path] = Field(
         default_factory=list,
@@ -44,12 +45,6 @@ class QueueSection(BaseModel):
     queue_retention_seconds: int = Field(default=7 * 24 * 3600, description="Keep complete messages this long.")
     amqp_prefetch: int = Field(default=100, ge=1, description="Unacknowledged deliveries per AMQP consumer.")
     require_services: bool = Field(default=False, description="Tests fail instead of skip without services.")
-
-    @property
-    def connection_urls(self) -> dict[str, str]:
-        """Every connection name with its URL: ``db`` and ``amqp`` from their settings, then ``connections``."""
-        return {"db": self.database_url, "amqp": self.amqp_url, **self.connections}
-
 
 class ApiSection(BaseModel):
     """The REST API, its tokens and the bulk API."""
@@ -168,6 +163,25 @@ class Settings(
     """Everything Conveyor reads from its environment; secrets live here, never in code."""
 
     model_config = SettingsConfigDict(env_prefix="CONVEYOR_", env_file=".env", extra="ignore")
+
+    @model_validator(mode="after")
+    def _known_connections(self) -> Settings:
+        """``db`` and ``amqp`` name the database and broker URLs (explicit ``connections`` entries override and
+        add); the connections the bus, pipelines and bulk API use must be among them."""
+        self.connections = {"db": self.database_url, "amqp": self.amqp_url, **self.connections}
+        self.check_connection(self.bus_connection, "CONVEYOR_BUS_CONNECTION")
+        self.check_connection(self.pipeline_connection, "CONVEYOR_PIPELINE_CONNECTION")
+        self.check_connection(self.bulk_connection, "CONVEYOR_BULK_CONNECTION")
+        return self
+
+    def check_connection(self, name: str, setting: str) -> str:
+        """``name`` if it is a configured connection, else ValueError naming ``setting`` and the known names."""
+        if name not in self.connections:
+            known = ", ".join(sorted(self.connections))
+            raise ValueError(
+                f"{setting}: unknown connection {name!r} (known: {known}; add one to CONVEYOR_CONNECTIONS)"
+            )
+        return name
 
     @property
     def rate_limit_name(self) -> str:

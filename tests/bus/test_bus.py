@@ -27,6 +27,7 @@ from conveyor.bus.middleware import Next
 from conveyor.bus.topology import bus_topology, queue_name, with_commands
 from conveyor.mq.consumer import PermanentError
 from conveyor.mq.envelope import Envelope
+from conveyor.plugins import Plugins
 from tests.bus import commands
 from tests.bus.commands import CreateGroup, CreateGroupLater, group_codes
 
@@ -295,14 +296,12 @@ def register_ping(registry: Registry) -> None:
     registry.register(Ping, ping, queue="price-groups")
 
 
-def test_entry_points_register_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_entry_points_register_commands() -> None:
     found = [EntryPoint(name="tests", value="tests.bus.test_bus:register_ping", group="conveyor.commands")]
-    monkeypatch.setattr(
-        "conveyor.bus.registry.entry_points", lambda group: found if group == "conveyor.commands" else []
-    )
-    registry = Registry().load_entry_points()
+    plugins = Plugins(lambda group: found if group == "conveyor.commands" else [])
+    registry = Registry().load_plugins(plugins)
     assert registry.spec(Ping).queue == "price-groups"
-    assert registry.load_entry_points() is registry  # once
+    assert registry.load_plugins(plugins) is registry  # once
 
 
 def test_with_commands_adds_queues_and_publishers_under_the_users_topology() -> None:

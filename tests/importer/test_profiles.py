@@ -11,13 +11,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-import conveyor.importer.plugin_lookup as plugin_lookup_module
-import conveyor.importer.registry as registry_module
 from conveyor.catalog import CategoryRepository, ProductRepository
 from conveyor.catalog.stores import website_table
 from conveyor.importer import Profile, ProfileError, RowError, importer_names, load_profile, run_import
 from conveyor.importer.profile import EXAMPLES
 from tests.catalog.product_fixtures import select_options
+from tests.conftest import RegisterPlugin
 
 repo = ProductRepository()
 
@@ -113,18 +112,12 @@ def test_the_german_erp_profile(engine: Engine, tmp_path: Path) -> None:
 
 
 def test_a_converter_and_an_importer_from_entry_points(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, tmp_path: Path, register_plugin: RegisterPlugin
 ) -> None:
-    plugins = {
-        "conveyor.import_converters": [
-            EntryPoint("shout", "tests.importer.plugins:shout", "conveyor.import_converters")
-        ],
-        "conveyor.importers": [
-            EntryPoint("website-names", "tests.importer.plugins:WebsiteNameImporter", "conveyor.importers")
-        ],
-    }
-    monkeypatch.setattr(plugin_lookup_module, "entry_points", lambda group: plugins.get(group, []))
-    monkeypatch.setattr(registry_module, "entry_points", lambda group: plugins.get(group, []))
+    register_plugin("converters", EntryPoint("shout", "tests.importer.plugins:shout", "conveyor.import_converters"))
+    register_plugin(
+        "importers", EntryPoint("website-names", "tests.importer.plugins:WebsiteNameImporter", "conveyor.importers")
+    )
     assert "website-names" in importer_names()
     path = _file(tmp_path, "websites_01.csv", "code,name\nbase,Main shop\nmars,Red planet\n")
     profile = Profile(entity="website-names", converters={"name": {"type": "shout", "suffix": "!!"}})
@@ -139,10 +132,9 @@ def test_a_converter_and_an_importer_from_entry_points(
 
 
 def test_a_row_observer_from_an_entry_point_sees_each_row_whole_and_may_refuse_it(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, tmp_path: Path, register_plugin: RegisterPlugin
 ) -> None:
-    plugins = {"conveyor.import_observers": [EntryPoint("brand", "tests.importer.plugins:brand_in_name", "x")]}
-    monkeypatch.setattr(plugin_lookup_module, "entry_points", lambda group: plugins.get(group, []))
+    register_plugin("observers", EntryPoint("brand", "tests.importer.plugins:brand_in_name", "x"))
     path = _file(
         tmp_path,
         "product-import_brand_01.csv",
@@ -165,14 +157,13 @@ def test_a_row_observer_from_an_entry_point_sees_each_row_whole_and_may_refuse_i
 
 
 def test_a_failure_in_the_reading_thread_fails_the_bunch_and_writes_nothing(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, tmp_path: Path, register_plugin: RegisterPlugin
 ) -> None:
     from tests.importer.helpers import store_checksum
     from tests.importer.plugins import ExplodingImporter
 
     ExplodingImporter.batches = 0
-    plugins = {"conveyor.importers": [EntryPoint("exploding", "tests.importer.plugins:ExplodingImporter", "x")]}
-    monkeypatch.setattr(registry_module, "entry_points", lambda group: plugins.get(group, []))
+    register_plugin("importers", EntryPoint("exploding", "tests.importer.plugins:ExplodingImporter", "x"))
     path = _file(tmp_path, "websites_01.csv", "code,name\nbase,One\nadmin,Two\n")
     before = store_checksum(engine)
     report = run_import(engine, "exploding", [path], profile=Profile(entity="exploding", batch_size=1))

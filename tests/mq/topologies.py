@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from conveyor.mq.topology import (
     Binding,
     Consumer,
@@ -14,8 +16,12 @@ from conveyor.mq.topology import (
 )
 
 
-def fanout_topology(connection: str, handler: str | None = None) -> Topology:
-    """Exchange ``conveyor``: ``orders.*`` → orders and audit, ``stock.#`` → stock, ``#`` on ``poison`` → poison."""
+def fanout_topology(
+    connection: str, handler: str | None = None, connections: Collection[str] | None = None
+) -> Topology:
+    """Exchange ``conveyor``: ``orders.*`` → orders and audit, ``stock.#`` → stock, ``#`` on ``poison`` → poison.
+
+    ``connections``: the connection names it may use (default: the process settings', db and amqp)."""
     bindings = (
         Binding(id="orders", topic="orders.*", destination="orders"),
         Binding(id="audit", topic="orders.*", destination="audit"),
@@ -44,4 +50,4 @@ def fanout_topology(connection: str, handler: str | None = None) -> Topology:
             )
             for name in queues
         },
-    ).validate()
+    ).validate(connections)

@@ -56,7 +56,7 @@ def write(tmp_path: Path, text: str, name: str = "defs.yaml") -> Path:
 
 
 def test_a_valid_file_loads_with_its_dependencies_and_conditions(tmp_path: Path) -> None:
-    found = load_definitions([write(tmp_path, VALID)], entry_points_too=False)
+    found = load_definitions([write(tmp_path, VALID)], plugins_too=False)
     catalog = found["catalog"]
     assert catalog.expire_in == 5400 and catalog.working_dir is True and catalog.arguments == {"profile": "luma"}
     assert [s.name for s in catalog.steps] == ["claim", "attributes", "products", "images", "archive"]
@@ -138,7 +138,7 @@ def test_invalid_definitions_are_refused_with_where_and_why(
 ) -> None:
     path = write(tmp_path, text)
     with pytest.raises(DefinitionError) as raised:
-        load_definitions([path], entry_points_too=False)
+        load_definitions([path], plugins_too=False)
     message = str(raised.value)
     assert message.startswith(str(path))
     if "YAML" not in reason:
@@ -152,15 +152,15 @@ def test_pipeline_names_are_unique_across_files(tmp_path: Path) -> None:
     text = one([{"name": "s", "steps": [STEP]}])
     first, second = write(tmp_path, text, "a.yaml"), write(tmp_path, text, "b.yaml")
     with pytest.raises(DefinitionError, match=r"b\.yaml, pipeline 'p': duplicate pipeline name \(also in .*a\.yaml\)"):
-        load_definitions([tmp_path], entry_points_too=False)
-    assert len(load_definitions([first], entry_points_too=False)) == 1
+        load_definitions([tmp_path], plugins_too=False)
+    assert len(load_definitions([first], plugins_too=False)) == 1
     assert second.exists()
 
 
 def test_a_missing_configured_path_is_an_error_but_an_optional_one_is_not(tmp_path: Path) -> None:
     with pytest.raises(DefinitionError, match="no such file or folder"):
-        load_definitions([tmp_path / "missing"], entry_points_too=False)
-    assert load_definitions([], optional=[tmp_path / "missing"], entry_points_too=False) == {}
+        load_definitions([tmp_path / "missing"], plugins_too=False)
+    assert load_definitions([], optional=[tmp_path / "missing"], plugins_too=False) == {}
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,7 @@ EXPECTED_STEPS = {
 
 def catalog_import(drop: Path) -> PipelineDefinition:
     """The shipped definition, watching ``drop`` instead of var/import/catalog."""
-    shipped = load_definitions([SHIPPED_PIPELINES], entry_points_too=False)["catalog_import"]
+    shipped = load_definitions([SHIPPED_PIPELINES], plugins_too=False)["catalog_import"]
     conditions = tuple(
         ConditionSpec(c.name, {**c.arguments, "directory": str(drop)}) if c.name == "files" else c
         for c in shipped.conditions

@@ -11,7 +11,7 @@ NAMES = ["catalog_import", "clean_up", "media_import", "price_delta", "stock_del
 
 
 def shipped() -> dict[str, PipelineDefinition]:
-    return load_definitions([SHIPPED_PIPELINES], entry_points_too=False)
+    return load_definitions([SHIPPED_PIPELINES], plugins_too=False)
 
 
 def test_every_shipped_definition_loads_and_validates() -> None:

@@ -32,7 +32,9 @@ def test_http_source_is_a_source_and_loads_from_its_entry_point(sim: SimulatorSe
     source = load_source(settings)
     assert isinstance(source, HttpSource) and isinstance(source, Source)
     assert source.base_url == sim.api_url + "/" and source.retries == 5 and source.timeout == 3
-    with pytest.raises(LookupError, match="no source named 'ftp'"):
+    with pytest.raises(
+        LookupError, match=r"unknown source 'ftp': no plug-in named 'ftp' in group conveyor\.sources; known: http"
+    ):
         load_source(settings, "ftp")
     source.close()
 

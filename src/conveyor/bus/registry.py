@@ -20,10 +20,10 @@ import re
 import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from conveyor.bus.command import Command
+from conveyor.plugins import COMMANDS, Plugins, default_plugins
 
 if TYPE_CHECKING:
     from conveyor.bus.context import Context
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 C = TypeVar("C", bound=Command)
 R = TypeVar("R")
 
-ENTRY_POINTS = "conveyor.commands"
+ENTRY_POINTS = COMMANDS
 # the queues of the issue; any other name works too (its queue joins the built-in topology)
 DEFAULT_QUEUES = ("customers", "payments", "fulfillments", "attributes", "price-groups", "products")
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*")
@@ -82,7 +82,7 @@ class Registry:
     def __init__(self) -> None:
         self._by_type: dict[type[Command], CommandSpec] = {}
         self._by_name: dict[str, CommandSpec] = {}
-        self._entry_points_loaded = False
+        self._plugins_loaded = False
 
     def register(
         self,
@@ -164,14 +164,13 @@ class Registry:
     def __contains__(self, command_type: object) -> bool:
         return command_type in self._by_type
 
-    def load_entry_points(self) -> Registry:
-        """Import the ``conveyor.commands`` entry points once (modules register on import; functions get us)."""
-        if self._entry_points_loaded:
+    def load_plugins(self, plugins: Plugins | None = None) -> Registry:
+        """Load the ``conveyor.commands`` plug-ins once (modules register on import; functions get us)."""
+        if self._plugins_loaded:
             return self
-        self._entry_points_loaded = True
-        for entry in sorted(entry_points(group=ENTRY_POINTS), key=lambda e: e.name):
-            loaded = entry.load()
-            if callable(loaded) and not isinstance(loaded, types.ModuleType):
+        self._plugins_loaded = True
+        for loaded in (plugins or default_plugins()).commands.load_all().values():
+            if not isinstance(loaded, types.ModuleType):
                 loaded(self)
         return self
 
@@ -182,4 +181,4 @@ handles = registry.handler
 
 def default_registry() -> Registry:
     """The process-wide registry with every installed package's commands."""
-    return registry.load_entry_points()
+    return registry.load_plugins()

@@ -18,8 +18,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from conveyor.importer.plugin_lookup import from_spec, registered
 from conveyor.importer.values import ParseError
+from conveyor.plugins import default_plugins
 
 Converter = Callable[[str], str]
 ConverterFactory = Callable[[Mapping[str, Any]], Converter]
@@ -193,31 +193,32 @@ def replace_converter(options: Mapping[str, Any]) -> Converter:
     return lambda text: pattern.sub(replacement, text)
 
 
-BUILTIN_CONVERTERS: dict[str, ConverterFactory] = {
-    "map": map_converter,
-    "date": date_converter,
-    "decimal": decimal_converter,
-    "boolean": boolean_converter,
-    "separator": separator_converter,
-    "replace": replace_converter,
-    "trim": lambda _options: str.strip,
-    "lower": lambda _options: str.lower,
-    "upper": lambda _options: str.upper,
-}
+def trim_converter(_options: Mapping[str, Any]) -> Converter:
+    """``{type: trim}``: surrounding white space removed."""
+    return str.strip
+
+
+def lower_converter(_options: Mapping[str, Any]) -> Converter:
+    """``{type: lower}``: lower case."""
+    return str.lower
+
+
+def upper_converter(_options: Mapping[str, Any]) -> Converter:
+    """``{type: upper}``: upper case."""
+    return str.upper
 
 
 def converter_factories() -> dict[str, ConverterFactory]:
-    """The built-in converters and those registered under the ``conveyor.import_converters`` entry point."""
-    return {**BUILTIN_CONVERTERS, **registered("conveyor.import_converters")}
+    """Every ``conveyor.import_converters`` plug-in by name (the built-ins are entry points too)."""
+    return default_plugins().converters.load_all()
 
 
-def build_converter(spec: Mapping[str, Any], factories: Mapping[str, ConverterFactory] | None = None) -> Converter:
-    """A converter from its profile spec (``{type: name, …options}``)."""
-    return from_spec("converter", spec, factories if factories is not None else converter_factories())
+def build_converter(spec: Mapping[str, Any]) -> Converter:
+    """A converter from its profile spec (``{type: name, …options}``); PluginError (a ValueError) if unknown."""
+    return default_plugins().converters.load(str(spec.get("type", "")))(spec)
 
 
 __all__ = [
-    "BUILTIN_CONVERTERS",
     "Converter",
     "ConverterFactory",
     "ValueParsers",
@@ -226,7 +227,10 @@ __all__ = [
     "converter_factories",
     "date_converter",
     "decimal_converter",
+    "lower_converter",
     "map_converter",
     "replace_converter",
     "separator_converter",
+    "trim_converter",
+    "upper_converter",
 ]

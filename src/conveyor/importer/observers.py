@@ -17,21 +17,21 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from conveyor.importer.plugin_lookup import from_spec, registered
+from conveyor.plugins import OBSERVERS, default_plugins
 
 Observer = Callable[[dict[str, str]], None]
 ObserverFactory = Callable[[Mapping[str, Any]], Observer]
-GROUP = "conveyor.import_observers"
+GROUP = OBSERVERS
 
 
 def observer_factories() -> dict[str, ObserverFactory]:
     """The observers registered under the ``conveyor.import_observers`` entry point."""
-    return registered(GROUP)
+    return default_plugins().observers.load_all()
 
 
-def build_observer(spec: Mapping[str, Any], factories: Mapping[str, ObserverFactory] | None = None) -> Observer:
-    """An observer from its profile spec (``{type: name, …options}``); ValueError for an unknown name."""
-    return from_spec("observer", spec, factories if factories is not None else observer_factories())
+def build_observer(spec: Mapping[str, Any]) -> Observer:
+    """An observer from its profile spec (``{type: name, …options}``); PluginError (a ValueError) if unknown."""
+    return default_plugins().observers.load(str(spec.get("type", "")))(spec)
 
 
 __all__ = ["GROUP", "Observer", "ObserverFactory", "build_observer", "observer_factories"]

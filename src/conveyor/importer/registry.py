@@ -1,53 +1,28 @@
-"""The entity importers by name: the built-in ones and those registered under the ``conveyor.importers`` entry
-point (``name = "package.module:ImporterClass"``), so a user adds an entity without forking."""
+"""The entity importers by name: the ``conveyor.importers`` plug-ins (``name = "package.module:ImporterClass"``;
+the built-ins are declared the same way, in Conveyor's ``pyproject.toml``), so a user adds an entity without
+forking."""
 
 from __future__ import annotations
 
-from importlib import import_module
-from importlib.metadata import entry_points
-
 from conveyor.importer.base import EntityImporter
+from conveyor.plugins import PluginError, default_plugins
 
-BUILTIN_IMPORTERS = {
-    "products": "conveyor.importer.products:ProductImporter",
-    "attributes": "conveyor.importer.attributes:AttributeImporter",
-    "attribute-sets": "conveyor.importer.attribute_sets:AttributeSetImporter",
-    "categories": "conveyor.importer.categories:CategoryImporter",
-    "stock": "conveyor.importer.stock:StockImporter",
-    "tier-prices": "conveyor.importer.tier_prices:TierPriceImporter",
-    "customers": "conveyor.importer.customers:CustomerImporter",
-    "customer-addresses": "conveyor.importer.customers:CustomerAddressImporter",
-}
-
-
-class UnknownEntityError(LookupError):
-    """No importer is registered under the name."""
-
-
-def _load(target: str) -> type[EntityImporter]:
-    module, _, name = target.partition(":")
-    importer = getattr(import_module(module), name)
-    if not (isinstance(importer, type) and issubclass(importer, EntityImporter)):
-        raise TypeError(f"{target} is not an EntityImporter")
-    return importer
+# The one plug-in error, under the name this package has always raised (importer_class of an unknown entity).
+UnknownEntityError = PluginError
 
 
 def importer_names() -> list[str]:
     """Every entity that can be imported."""
-    names = set(BUILTIN_IMPORTERS)
-    names.update(entry.name for entry in entry_points(group="conveyor.importers"))
-    return sorted(names)
+    return default_plugins().importers.names()
 
 
 def importer_class(entity: str) -> type[EntityImporter]:
-    """The importer for ``entity`` (an entry point wins over the built-in of the same name)."""
-    for entry in entry_points(group="conveyor.importers"):
-        if entry.name == entity:
-            return _load(entry.value)
-    target = BUILTIN_IMPORTERS.get(entity)
-    if target is None:
-        raise UnknownEntityError(f"no importer for {entity!r} (known: {', '.join(importer_names())})")
-    return _load(target)
+    """The importer for ``entity``; PluginError if none is registered, it is broken or not an EntityImporter."""
+    plugins = default_plugins().importers
+    importer = plugins.load(entity)
+    if not issubclass(importer, EntityImporter):
+        raise PluginError(plugins.group, entity, f"{importer.__qualname__} is not an EntityImporter", plugins.kind)
+    return importer
 
 
-__all__ = ["BUILTIN_IMPORTERS", "UnknownEntityError", "importer_class", "importer_names"]
+__all__ = ["UnknownEntityError", "importer_class", "importer_names"]

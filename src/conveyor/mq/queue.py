@@ -48,7 +48,11 @@ class MessageQueue:
         self.settings = settings or get_settings()
         self.database_url = database_url or self.settings.database_url
         self.amqp_url = amqp_url or self.settings.amqp_url
+        # connection name → URL: the settings' (db and amqp, plus CONVEYOR_CONNECTIONS), the arguments winning
+        self.connections = dict(self.settings.connections)
+        self.connections.update({k: v for k, v in (("db", database_url), ("amqp", amqp_url)) if v})
         self._transports: dict[str, Transport] = {}
+        self._shares: dict[str, bool] = {}
         self._declared: set[str] = set()
 
     @property
@@ -59,11 +63,11 @@ class MessageQueue:
         """The transport of a connection name, created and declared on first use."""
         transport = self._transports.get(connection)
         if transport is None:
-            url = {"db": self.database_url, "amqp": self.amqp_url}.get(connection)
+            url = self.connections.get(connection)
             if url is None:
-                raise TopologyError(None, "connection", f"unknown connection {connection!r}")
-            options = {"prefetch": self.settings.amqp_prefetch} if connection == "amqp" else {}
-            transport = transport_for_url(url, **options)
+                known = ", ".join(sorted(self.connections))
+                raise TopologyError(None, "connection", f"unknown connection {connection!r} (known: {known})")
+            transport = transport_for_url(url, connection=connection, settings=self.settings)
             transport.declare(self.topology)
             self._transports[connection] = transport
         return transport
@@ -100,13 +104,23 @@ class MessageQueue:
         outboxed = False
         for (connection, exchange), batch in self._by_route(envelopes).items():
             transport = self.transport(connection)
-            if conn is not None and not transport.transactional:
+            if conn is not None and not self._shares_transaction(connection, transport):
                 self._check_routable(connection, exchange, batch)
                 outbox.stage(conn, batch)
                 outboxed = True
             else:
                 transport.publish(exchange, batch, conn=conn)
         return outboxed
+
+    def _shares_transaction(self, connection: str, transport: Transport) -> bool:
+        """Whether ``transport`` can publish in a transaction of ``self.engine``: a transactional one on the same
+        database (a DB queue elsewhere gets the outbox, as a broker does)."""
+        shared = self._shares.get(connection)
+        if shared is None:
+            shared = self._shares[connection] = transport.transactional and self.connections[connection] == (
+                self.database_url
+            )
+        return shared
 
     def _by_route(self, envelopes: Sequence[Envelope]) -> dict[tuple[str, str], list[Envelope]]:
         """Envelopes grouped by the (connection, exchange) their topic is published to, order kept."""

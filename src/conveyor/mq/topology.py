@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from conveyor.mq.routing import pattern_error, topic_error, topic_matches
+from conveyor.settings import get_settings
 
-CONNECTIONS = ("db", "amqp")
 DEFAULT_EXCHANGE = "magento"
 
 
@@ -82,7 +82,7 @@ class Queue:
 
 @dataclass(frozen=True)
 class PublisherConnection:
-    name: str  # db | amqp
+    name: str  # a connection name: db, amqp or one of CONVEYOR_CONNECTIONS
     exchange: str = DEFAULT_EXCHANGE
     disabled: bool = False
     origin: Origin = NOWHERE
@@ -218,10 +218,22 @@ class Topology:
             merged.exchanges[key] = dataclasses.replace(exchange, bindings=tuple(bindings.values()))
         return merged
 
-    def validate(self) -> Topology:
-        """Refuse an inconsistent topology; returns self so loaders can chain."""
+    def validate(self, connections: Collection[str] | None = None) -> Topology:
+        """Refuse an inconsistent topology; returns self so loaders can chain.
+
+        ``connections`` are the names elements may use (default: those of the process settings, db and amqp
+        and whatever ``CONVEYOR_CONNECTIONS`` adds).
+        """
+        known = sorted(get_settings().connections if connections is None else connections)
+
+        def check_connection(origin: Origin, connection: str, attribute: str = "connection") -> None:
+            if connection not in known:
+                raise TopologyError(origin, attribute, f"unknown connection {connection!r} (known: {', '.join(known)})")
+
+        if self.default_connection is not None:
+            check_connection(Origin("topology", "default_connection"), self.default_connection, "default_connection")
         for exchange in self.exchanges.values():
-            _check_connection(exchange.origin, exchange.connection)
+            check_connection(exchange.origin, exchange.connection)
             if exchange.type != "topic":
                 raise TopologyError(exchange.origin, "type", f"exchange type {exchange.type!r} is not 'topic'")
             for binding in exchange.bindings:
@@ -247,7 +259,7 @@ class Topology:
             if error:
                 raise TopologyError(topic.origin, "name", error)
         for queue in self.queues.values():
-            _check_connection(queue.origin, queue.connection)
+            check_connection(queue.origin, queue.connection)
         for publisher in self.publishers.values():
             error = topic_error(publisher.topic)
             if error:
@@ -262,7 +274,7 @@ class Topology:
                     "exactly one may be enabled",
                 )
             for connection in publisher.connections:
-                _check_connection(connection.origin, connection.name)
+                check_connection(connection.origin, connection.name)
                 if connection.disabled:
                     continue
                 if (connection.name, connection.exchange) in self.exchanges:
@@ -277,7 +289,7 @@ class Topology:
                     )
                 raise TopologyError(connection.origin, "exchange", f"unknown exchange {connection.exchange!r}")
         for consumer in self.consumers.values():
-            _check_connection(consumer.origin, consumer.connection)
+            check_connection(consumer.origin, consumer.connection)
             queue = self.queues.get(consumer.queue)
             if queue is None:
                 raise TopologyError(consumer.origin, "queue", f"unknown queue {consumer.queue!r}")
@@ -294,8 +306,3 @@ class Topology:
             if consumer.processes < 1:
                 raise TopologyError(consumer.origin, "processes", "must be at least 1")
         return self
-
-
-def _check_connection(origin: Origin, connection: str) -> None:
-    if connection not in CONNECTIONS:
-        raise TopologyError(origin, "connection", f"unknown connection {connection!r} (use db or amqp)")

@@ -38,18 +38,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from conveyor.pipelines import registry as plugins
+from conveyor.plugins import PIPELINES, default_plugins
 
 ALWAYS = "always"
 PREVIOUS_SUCCEEDED = "previous_succeeded"
 STEP_BUILTINS = (PREVIOUS_SUCCEEDED, ALWAYS)
-DEFINITIONS_GROUP = "conveyor.pipelines"
+DEFINITIONS_GROUP = PIPELINES
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,190}$")
 DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -510,12 +510,13 @@ def load_file(path: Path) -> list[PipelineDefinition]:
 
 
 def python_definitions() -> Iterator[PipelineDefinition]:
-    """Python-defined pipelines: each ``conveyor.pipelines`` entry point names a function returning a list of
+    """Python-defined pipelines: each ``conveyor.pipelines`` plug-in is a function returning a list of
     definitions (PipelineDefinition objects or raw mappings in the YAML shape)."""
-    for entry in sorted(entry_points(group=DEFINITIONS_GROUP), key=lambda e: e.name):
-        source = f"entry point {DEFINITIONS_GROUP}:{entry.name}"
+    group = default_plugins().pipelines
+    for name in group.names():
+        source = f"entry point {DEFINITIONS_GROUP}:{name}"
         try:
-            items = entry.load()()
+            items = list(group.load(name)())
         except Exception as exc:
             raise DefinitionError(source, None, None, f"cannot load: {type(exc).__name__}: {exc}") from exc
         for item in items:
@@ -525,7 +526,7 @@ def python_definitions() -> Iterator[PipelineDefinition]:
 def load_definitions(
     paths: Iterable[Path],
     *,
-    entry_points_too: bool = True,
+    plugins_too: bool = True,
     extra: Iterable[PipelineDefinition] = (),
     optional: Iterable[Path] = (),
 ) -> dict[str, PipelineDefinition]:
@@ -537,7 +538,7 @@ def load_definitions(
             raise DefinitionError(str(path), None, None, "no such file or folder")
         for file in _yaml_files(path):
             found.extend(load_file(file))
-    if entry_points_too:
+    if plugins_too:
         found.extend(python_definitions())
     result: dict[str, PipelineDefinition] = {}
     for definition in found:

@@ -1,74 +1,78 @@
-"""Executors, conditions and data fetchers by name: entry points, plus what a program registers itself.
+"""Executors, conditions and data fetchers by name: the pipeline views of the process's plug-in groups.
 
-One mechanism for the three plug-in kinds. An entry point names a class (or factory) with a no-argument
-constructor; its name is the name definitions use (``executor: cli``, ``conditions: [not_running]``).
-``register`` adds or overrides a name in this process (tests, embedding applications) without packaging.
+An entry point names a class (or factory) with a no-argument constructor; its name is the name definitions use
+(``executor: cli``, ``conditions: [not_running]``). ``register`` adds or overrides a name in this process
+(tests, embedding applications) without packaging. Finding and loading is ``conveyor.plugins``'s; this module
+adds what pipelines need on top: a new instance per lookup, since plug-ins may hold state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar, cast
 
 from conveyor.pipelines.ports import Condition, Executor
+from conveyor.plugins import (
+    CONDITIONS,
+    EXECUTORS,
+    FETCHERS,
+    Factory,
+    PluginError,
+    PluginGroup,
+    Plugins,
+    default_plugins,
+)
 
 T = TypeVar("T")
 
-EXECUTORS_GROUP = "conveyor.pipeline_executors"
-CONDITIONS_GROUP = "conveyor.pipeline_conditions"
-FETCHERS_GROUP = "conveyor.pipeline_fetchers"
+EXECUTORS_GROUP = EXECUTORS
+CONDITIONS_GROUP = CONDITIONS
+FETCHERS_GROUP = FETCHERS
 
-
-class UnknownPluginError(LookupError):
-    """A name no entry point and no registration provides."""
+# The one plug-in error, under the name this package has always raised.
+UnknownPluginError = PluginError
 
 
 class Registry(Generic[T]):
-    """Names to factories of one entry-point group; instances are created per lookup (plug-ins may hold state)."""
+    """Names to factories of one plug-in group, typed as what pipelines expect them to make."""
 
-    def __init__(self, group: str, kind: str) -> None:
-        self.group, self.kind = group, kind
-        self._registered: dict[str, Callable[[], T]] = {}
-        self._entry_points: dict[str, Any] | None = None
+    def __init__(self, select: Callable[[Plugins], PluginGroup[Factory]], plugins: Plugins | None = None) -> None:
+        self._select, self._plugins = select, plugins
 
-    def _discovered(self) -> dict[str, Any]:
-        if self._entry_points is None:
-            self._entry_points = {e.name: e for e in entry_points(group=self.group)}
-        return self._entry_points
+    @property
+    def group(self) -> PluginGroup[Factory]:
+        """The plug-in group: of the ``Plugins`` given, else of the process's (looked up on use, not import)."""
+        return self._select(self._plugins or default_plugins())
+
+    @property
+    def kind(self) -> str:
+        return self.group.kind
 
     def register(self, name: str, factory: Callable[[], T]) -> None:
         """Provide ``name`` in this process; it wins over an entry point of the same name."""
-        self._registered[name] = factory
+        self.group.register(name, factory)
 
     def unregister(self, name: str) -> None:
-        self._registered.pop(name, None)
+        self.group.unregister(name)
 
     def names(self) -> list[str]:
-        return sorted(set(self._discovered()) | set(self._registered))
+        return self.group.names()
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and (name in self._registered or name in self._discovered())
+        return name in self.group
 
     def factory(self, name: str) -> Callable[[], T]:
-        """The class or factory of ``name``; UnknownPluginError names the group and what is known."""
-        registered = self._registered.get(name)
-        if registered is not None:
-            return registered
-        entry = self._discovered().get(name)
-        if entry is None:
-            known = ", ".join(self.names()) or "none"
-            raise UnknownPluginError(f"unknown {self.kind} {name!r} (known: {known})")
-        return cast(Callable[[], T], entry.load())
+        """The class or factory of ``name``; PluginError names the group, the name and what is known."""
+        return cast(Callable[[], T], self.group.load(name))
 
     def create(self, name: str) -> T:
         """A new instance of ``name``."""
         return self.factory(name)()
 
 
-executors: Registry[Executor] = Registry(EXECUTORS_GROUP, "executor")
-conditions: Registry[Condition] = Registry(CONDITIONS_GROUP, "condition")
-fetchers: Registry[Any] = Registry(FETCHERS_GROUP, "data fetcher")
+executors: Registry[Executor] = Registry(lambda plugins: plugins.executors)
+conditions: Registry[Condition] = Registry(lambda plugins: plugins.conditions)
+fetchers: Registry[Any] = Registry(lambda plugins: plugins.fetchers)
 
 
 def register_executor(name: str, factory: Callable[[], Executor]) -> None:

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import partial
-from importlib.metadata import entry_points
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast, runtime_checkable
 
+from conveyor.plugins import SOURCES, default_plugins
 from conveyor.settings import Settings, settings_or_default
 from conveyor.sync.limiter import SourceThrottle, shared_limiter
 from conveyor.sync.models import (
@@ -30,7 +30,7 @@ from conveyor.sync.models import (
     Product,
 )
 
-ENTRY_POINT_GROUP = "conveyor.sources"
+ENTRY_POINT_GROUP = SOURCES
 
 
 @runtime_checkable
@@ -93,18 +93,14 @@ def source_throttle(settings: Settings) -> SourceThrottle | None:
 
 def available_sources() -> list[str]:
     """Names registered in the ``conveyor.sources`` group."""
-    return sorted(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))
+    return default_plugins().sources.names()
 
 
 def load_source(settings: Settings | None = None, name: str | None = None) -> Source:
     """The source named ``name`` (default: ``settings.source``), built from ``settings``."""
     settings = settings_or_default(settings)
     wanted = name or settings.source
-    found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == wanted]
-    if not found:
-        known = ", ".join(available_sources()) or "none"
-        raise LookupError(f"no source named {wanted!r} in the {ENTRY_POINT_GROUP} entry points (known: {known})")
-    factory: SourceFactory = found[0].load()
+    factory = cast(SourceFactory, default_plugins().sources.load(wanted))  # the group checked from_settings
     return factory.from_settings(settings)
 
 

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from importlib.metadata import entry_points
 from pathlib import Path
 
 from conveyor.mq.topology import Origin, Topology, TopologyError
-from conveyor.settings import Settings
+from conveyor.plugins import PluginError, Plugins, default_plugins
+from conveyor.settings import Settings, get_settings
 
 MAGENTO_FILES = ("communication.xml", "queue_topology.xml", "queue_publisher.xml", "queue_consumer.xml")
 
 
-def builtin_topologies(settings: Settings | None = None) -> Topology:
-    """What installed packages declare for themselves (``conveyor.topologies`` entry points, e.g. the bulk API's
+def builtin_topologies(settings: Settings | None = None, plugins: Plugins | None = None) -> Topology:
+    """What installed packages declare for themselves (``conveyor.topologies`` plug-ins, e.g. the bulk API's
     ``async.operations.all``): functions of the settings (None: the process settings) returning a Topology,
-    merged in entry-point name order."""
+    merged in plug-in name order."""
     topology = Topology()
-    for entry in sorted(entry_points(group="conveyor.topologies"), key=lambda e: e.name):
-        topology = topology.merge(entry.load()(settings))
+    group = (plugins or default_plugins()).topologies
+    for name, factory in group.load_all().items():
+        found = factory(settings)
+        if not isinstance(found, Topology):
+            raise PluginError(group.group, name, f"returned a {type(found).__name__}, not a Topology", group.kind)
+        topology = topology.merge(found)
     return topology
 
 
@@ -49,4 +53,4 @@ def load_topology(paths: Iterable[str | Path], *, builtins: bool = False, settin
             raise TopologyError(Origin(str(path), "file"), None, "expected a .yaml file or a Magento module folder")
     if magento_folders:
         topology = topology.merge(load_magento_modules(magento_folders))
-    return topology.validate()
+    return topology.validate((settings or get_settings()).connections)

@@ -60,7 +60,7 @@ from sqlalchemy import Connection
 from conveyor.mq.envelope import Delivery, Envelope, new_message_id
 from conveyor.mq.topology import Topology
 from conveyor.mq.transports.base import DeadLetter, QueueCounts, RefreshResult, UnroutableError
-from conveyor.settings import get_settings
+from conveyor.settings import Settings, get_settings
 
 log = logging.getLogger("conveyor.mq.amqp")
 T = TypeVar("T")
@@ -381,11 +381,17 @@ class _Confirms:
 
 
 class AmqpTransport:
-    """The ``amqp`` connection on the RabbitMQ at ``url`` (``amqp://user:pass@host:5672/vhost``)."""
+    """An AMQP connection (``amqp`` unless named otherwise) on the RabbitMQ at ``url``
+    (``amqp://user:pass@host:5672/vhost``)."""
 
     connection = "amqp"
     transactional = False  # atomic publishing goes through the outbox
     pushes = True
+
+    @classmethod
+    def from_url(cls, url: str, *, connection: str, settings: Settings) -> AmqpTransport:
+        """The ``conveyor.transports`` factory of the amqp and amqps schemes."""
+        return cls(url, prefetch=settings.amqp_prefetch, connection=connection)
 
     def __init__(
         self,
@@ -394,8 +400,9 @@ class AmqpTransport:
         prefetch: int | None = None,
         confirm_timeout: float = 30.0,
         reconnect_timeout: float = 60.0,
+        connection: str = "amqp",
     ) -> None:
-        self.url = url
+        self.url, self.connection = url, connection
         self.prefetch = prefetch if prefetch is not None else get_settings().amqp_prefetch
         self.confirm_timeout = confirm_timeout
         self.reconnect_timeout = reconnect_timeout

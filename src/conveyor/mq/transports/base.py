@@ -1,20 +1,22 @@
 """The transport interface: a handful of primitives; routing policy, retries and limits live above it.
 
-A transport is chosen by URL scheme through the ``conveyor.transports`` entry points (kombu's way), so a
-user can add one without forking.
+A transport is chosen by URL scheme through the ``conveyor.transports`` plug-ins (kombu's way): a connection
+name of the topology maps to a URL (``CONVEYOR_CONNECTIONS``), the URL's scheme to a ``TransportFactory``. So a
+user adds a transport with one entry point and one connection, without forking.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 from sqlalchemy import Connection
 
 from conveyor.mq.envelope import Delivery, Envelope
 from conveyor.mq.topology import Topology
+from conveyor.plugins import PluginError, Plugins, default_plugins
+from conveyor.settings import Settings, get_settings
 
 
 class UnroutableError(LookupError):
@@ -52,7 +54,7 @@ class RefreshResult:
 
 @runtime_checkable
 class Transport(Protocol):
-    """What every transport implements; ``connection`` is the topology's connection name (db or amqp)."""
+    """What every transport implements; ``connection`` is the topology's connection name it serves."""
 
     connection: str
     transactional: bool  # publish() with ``conn`` writes in the caller's DB transaction
@@ -115,11 +117,25 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(error, AMQPConnectionError | ConnectionClosed | ChannelClosed)
 
 
-def transport_for_url(url: str, **options: Any) -> Transport:
-    """Instantiate the transport registered for ``url``'s scheme (``conveyor.transports`` entry points)."""
-    scheme = url.split(":", 1)[0].split("+", 1)[0]  # postgresql+psycopg://… → postgresql
-    for entry in entry_points(group="conveyor.transports"):
-        if entry.name == scheme:
-            factory = entry.load()
-            return factory(url, **options)  # type: ignore[no-any-return]
-    raise ValueError(f"no transport registered for URL scheme {scheme!r} (entry point group conveyor.transports)")
+class TransportFactory(Protocol):
+    """What a ``conveyor.transports`` entry point names: the transport of ``connection`` at ``url``."""
+
+    def __call__(self, url: str, *, connection: str, settings: Settings) -> Transport: ...
+
+
+def url_scheme(url: str) -> str:
+    """``postgresql+psycopg://…`` → ``postgresql``: the name of the transport plug-in serving ``url``."""
+    return url.split(":", 1)[0].split("+", 1)[0]
+
+
+def transport_for_url(
+    url: str, *, connection: str, settings: Settings | None = None, plugins: Plugins | None = None
+) -> Transport:
+    """The transport of ``connection`` at ``url``, made by the plug-in registered for the URL's scheme."""
+    group = (plugins or default_plugins()).transports
+    scheme = url_scheme(url)
+    factory = cast(TransportFactory, group.load(scheme))  # the group checked it is callable
+    transport = factory(url, connection=connection, settings=settings or get_settings())
+    if not isinstance(transport, Transport):
+        raise PluginError(group.group, scheme, f"made a {type(transport).__name__}, not a Transport", group.kind)
+    return transport

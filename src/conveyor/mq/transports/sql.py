@@ -23,6 +23,7 @@ from conveyor.mq.schema import Status, message_table, queue_table, status_table
 from conveyor.mq.topology import Topology
 from conveyor.mq.transports.base import DeadLetter, QueueCounts, RefreshResult, UnroutableError
 from conveyor.mq.transports.sql_consumer import ConsumerConnection, PreparedStatement
+from conveyor.settings import Settings
 
 S = status_table
 M = message_table
@@ -44,13 +45,19 @@ def _literal(status: Status) -> sa.ColumnElement[int]:
 
 
 class SqlTransport:
-    """The ``db`` connection, on the database at ``url``."""
+    """A DB queue connection (``db`` unless named otherwise), on the database at ``url``."""
 
     connection = "db"
     transactional = True
     pushes = False
 
-    def __init__(self, url: str, *, engine: Engine | None = None) -> None:
+    @classmethod
+    def from_url(cls, url: str, *, connection: str, settings: Settings) -> SqlTransport:
+        """The ``conveyor.transports`` factory of the sqlite, postgresql and mysql schemes."""
+        return cls(url, connection=connection)
+
+    def __init__(self, url: str, *, engine: Engine | None = None, connection: str = "db") -> None:
+        self.connection = connection
         self.engine = engine or get_engine(url)
         backend = make_url(url).get_backend_name()
         # The consuming side may use relaxed durability on SQLite: a lost claim or ack only redelivers.
