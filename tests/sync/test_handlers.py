@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.engine import Engine
 
-from conveyor.catalog import InvalidValueError, ProductRepository
+from conveyor.catalog import DuplicateError, InvalidValueError, ProductRepository
+from conveyor.catalog.sales import status_history_table
 from conveyor.sync import (
     SYNC_ORDER,
     EntityType,
@@ -206,6 +207,32 @@ def test_a_partial_fulfilment_then_the_rest(sim: SimulatorServer, engine: Engine
         over = second.model_copy(update={"id": "F-C"})  # more than was ordered: the store refuses
         with pytest.raises(InvalidValueError, match="only 0 left"):
             apply_fulfillments(conn, OrderFulfillments("300000001", [over]))
+
+
+def test_a_fulfilment_is_known_by_its_external_id_not_its_comment(sim: SimulatorServer, engine: Engine) -> None:
+    sku = sim.simulator.catalogue.all_skus()[0]
+    admin(sim, "POST", "orders", {"order_no": "300000002", "lines": [{"sku": sku, "quantity": 3}]})
+    with engine.begin() as conn:
+        create_orders(conn, [sim.simulator.catalogue.orders["300000002"]])
+    fulfillment = Fulfillment(
+        id="F-1",
+        order_no="300000002",
+        shipped_at=datetime(2024, 6, 1, tzinfo=UTC),
+        carrier="UPS",
+        tracking_numbers=["1Z9"],
+        lines=[FulfillmentLine(sku=sku, quantity=Decimal(1))],
+    )
+    with engine.begin() as conn:
+        (shipment_id,) = apply_fulfillments(conn, OrderFulfillments("300000002", [fulfillment]))
+        order_id = ORDERS.get_by_increment_id(conn, "300000002").entity_id
+        assert ORDERS.external_shipment_ids(conn, order_id) == {"F-1"}
+        h = status_history_table.c
+        conn.execute(status_history_table.delete().where(h.parent_id == order_id))  # the comment is no proof
+    with engine.begin() as conn:
+        assert apply_fulfillments(conn, OrderFulfillments("300000002", [fulfillment])) == []
+        assert [s.entity_id for s in ORDERS.shipments(conn, order_id)] == [shipment_id]
+        with pytest.raises(DuplicateError, match='external id "F-1" already exists for order "300000002"'):
+            ORDERS.create_shipment(conn, order_id, [(sku, 1)], external_id="F-1")
 
 
 def test_mapping_errors_name_what_is_wrong(sim: SimulatorServer, source: HttpSource, engine: Engine) -> None:

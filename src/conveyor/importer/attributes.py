@@ -17,8 +17,11 @@ from sqlalchemy.engine import Connection
 
 from conveyor.catalog import CatalogError, NotFoundError
 from conveyor.catalog.eav import (
+    ATTRIBUTE_PROPERTIES,
     ENTITY_TYPES,
+    INTEGER_PROPERTIES,
     SCOPE_NAMES,
+    TEXT_PROPERTIES,
     AttributeInput,
     AttributeOption,
     AttributeRepository,
@@ -30,23 +33,6 @@ from conveyor.importer.lookups import Stores, attribute_sets
 from conveyor.importer.values import ParseError, parse_text, split_positional
 
 TABLE_SOURCE = "Magento\\Eav\\Model\\Entity\\Attribute\\Source\\Table"
-PROPERTIES = (
-    "frontend_class",
-    "note",
-    "position",
-    "is_visible",
-    "is_searchable",
-    "is_filterable",
-    "is_comparable",
-    "is_visible_on_front",
-    "is_html_allowed_on_front",
-    "is_wysiwyg_enabled",
-    "used_in_product_listing",
-    "used_for_sort_by",
-    "is_used_for_promo_rules",
-)
-_INTEGER_PROPERTIES = ("position", "is_filterable")
-_TEXT_PROPERTIES = ("frontend_class", "note")
 
 
 class AttributeImporter(EntityImporter):
@@ -142,11 +128,11 @@ class AttributeImporter(EntityImporter):
         elif current is None:
             scope = "global"  # Magento's default for catalog attributes
         properties: dict[str, Any] = {}
-        for name in PROPERTIES:
-            if values.get(name):
-                if name in _TEXT_PROPERTIES:
+        for name in ATTRIBUTE_PROPERTIES:
+            if values.get(name) and name != "source_model":  # source_model: below (the table source is implied)
+                if name in TEXT_PROPERTIES:
                     properties[name] = values[name]
-                elif name in _INTEGER_PROPERTIES:
+                elif name in INTEGER_PROPERTIES:
                     properties[name] = parsers.integer(values[name])
                 else:
                     properties[name] = parsers.boolean(values[name])

@@ -4,7 +4,7 @@ Each entity type has a *fetch* (network only) and an *apply* (database only, in 
 never committing), so a caller can fetch outside its transaction and keep write locks short; ``sync_*``
 does both for callers that do not care. Handling the same ids again leaves the store as it was: every write
 is keyed (email and website, attribute code, sku, customer group code, source and sku) and replaces what
-the source owns, and a fulfilment already shipped is recognised by its shipment comment.
+the source owns, and a fulfilment already shipped is recognised by its shipment's external id.
 
 What an entity needs that the store lacks (a price group, an attribute or option, an outlet) is fetched and
 applied first, in the same transaction, so a single change set can be handled in any order.
@@ -31,7 +31,7 @@ from conveyor.catalog import Source as StockSource
 from conveyor.catalog.customers import custom_attribute_table, customer_table
 from conveyor.catalog.customers import groups as customer_groups
 from conveyor.catalog.eav import DEFAULT_PRODUCT_SET_ID
-from conveyor.catalog.sales import TrackInput, order_table, status_history_table
+from conveyor.catalog.sales import TrackInput
 from conveyor.catalog.stores import ADMIN_STORE_ID, customer_group_table, store_table
 from conveyor.sync.errors import MappingError
 from conveyor.sync.mapping import (
@@ -352,24 +352,17 @@ def apply_fulfillments(conn: Connection, order: OrderFulfillments) -> list[int]:
     """Ship each fulfilment of the order not shipped yet; the ids of the new shipments.
 
     The order row is locked first, so two workers handling the same order one after the other see each
-    other's shipments; each shipment's comment names its fulfilment, which is how a repeat is recognised.
+    other's shipments; each shipment carries its fulfilment's id as its external id, which is how a repeat is
+    recognised (and which the store refuses twice for one order). The comment still tells a reader where the
+    shipment came from.
     """
-    o = order_table.c
-    order_id = conn.execute(
-        sa.select(o.entity_id).where(o.increment_id == order.order_no).with_for_update()
-    ).scalar_one_or_none()
+    order_id = ORDERS.lock_by_increment_id(conn, order.order_no)
     if order_id is None:
         raise MappingError(f"order {order.order_no!r} is not in the store")
-    h = status_history_table.c
-    shipped = set(
-        conn.execute(
-            sa.select(h.comment).where(h.parent_id == order_id, h.entity_name == "shipment", h.comment.is_not(None))
-        ).scalars()
-    )
+    shipped = ORDERS.external_shipment_ids(conn, order_id)
     created = []
     for fulfillment in sorted(order.fulfillments, key=lambda f: (f.shipped_at, f.id)):
-        comment = fulfillment_comment(fulfillment.id)
-        if comment in shipped:
+        if fulfillment.id in shipped:
             continue
         tracks = [
             TrackInput(
@@ -380,8 +373,9 @@ def apply_fulfillments(conn: Connection, order: OrderFulfillments) -> list[int]:
             for number in fulfillment.tracking_numbers
         ]
         lines = [(line.sku, line.quantity) for line in fulfillment.lines]
-        shipment = ORDERS.create_shipment(conn, int(order_id), lines, tracks, comment=comment)
-        shipped.add(comment)
+        comment = fulfillment_comment(fulfillment.id)
+        shipment = ORDERS.create_shipment(conn, order_id, lines, tracks, comment=comment, external_id=fulfillment.id)
+        shipped.add(fulfillment.id)
         created.append(shipment.entity_id)
     return created
 

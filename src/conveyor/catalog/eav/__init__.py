@@ -8,10 +8,13 @@ from conveyor.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from conveyor.catalog.eav.attributes import (
+        ATTRIBUTE_PROPERTIES,
         CATEGORY_ENTITY_TYPE_ID,
         DEFAULT_PRODUCT_SET_ID,
         ENTITY_TYPES,
+        INTEGER_PROPERTIES,
         PRODUCT_ENTITY_TYPE_ID,
+        TEXT_PROPERTIES,
         AttributeInput,
         AttributeMeta,
         AttributeOption,
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS = {
+    "ATTRIBUTE_PROPERTIES": "conveyor.catalog.eav.attributes",
     "AttributeInput": "conveyor.catalog.eav.attributes",
     "AttributeMeta": "conveyor.catalog.eav.attributes",
     "AttributeOption": "conveyor.catalog.eav.attributes",
@@ -46,10 +50,12 @@ _EXPORTS = {
     "CATEGORY_ENTITY_TYPE_ID": "conveyor.catalog.eav.attributes",
     "DEFAULT_PRODUCT_SET_ID": "conveyor.catalog.eav.attributes",
     "ENTITY_TYPES": "conveyor.catalog.eav.attributes",
+    "INTEGER_PROPERTIES": "conveyor.catalog.eav.attributes",
     "PRODUCT_ENTITY_TYPE_ID": "conveyor.catalog.eav.attributes",
     "SCOPE_GLOBAL": "conveyor.catalog.eav.values",
     "SCOPE_NAMES": "conveyor.catalog.eav.values",
     "Scopes": "conveyor.catalog.eav.values",
+    "TEXT_PROPERTIES": "conveyor.catalog.eav.attributes",
     "ValueWrite": "conveyor.catalog.eav.values",
     "attribute_group_table": "conveyor.catalog.eav.attributes",
     "attribute_set_table": "conveyor.catalog.eav.attributes",
@@ -66,12 +72,15 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "ATTRIBUTE_PROPERTIES",
     "CATEGORY_ENTITY_TYPE_ID",
     "DEFAULT_PRODUCT_SET_ID",
     "ENTITY_TYPES",
+    "INTEGER_PROPERTIES",
     "PRODUCT_ENTITY_TYPE_ID",
     "SCOPE_GLOBAL",
     "SCOPE_NAMES",
+    "TEXT_PROPERTIES",
     "AttributeInput",
     "AttributeMeta",
     "AttributeOption",

@@ -238,7 +238,9 @@ A = attribute_table
 OPT, OPTV, LBL = option_table, option_value_table, attribute_label_table
 SETS, GRP, EA = attribute_set_table, attribute_group_table, entity_attribute_table
 # Columns an AttributeInput may set besides code, type, labels and options (None: leave / column default).
-_PROPERTIES = (
+# The text and integer ones are named below; the rest are flags. The attribute importer reads a file's columns
+# by this list, so a property added here is importable too.
+ATTRIBUTE_PROPERTIES = (
     "frontend_class",
     "source_model",
     "note",
@@ -254,6 +256,8 @@ _PROPERTIES = (
     "used_for_sort_by",
     "is_used_for_promo_rules",
 )
+TEXT_PROPERTIES = ("frontend_class", "source_model", "note")
+INTEGER_PROPERTIES = ("position", "is_filterable")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -518,7 +522,7 @@ class AttributeRepository:
                     default_value=row.default_value,
                     apply_to=[t for t in (row.apply_to or "").split(",") if t],
                     options=attribute_options,
-                    properties={name: row._mapping[name] for name in _PROPERTIES},
+                    properties={name: row._mapping[name] for name in ATTRIBUTE_PROPERTIES},
                 )
             )
         return records
@@ -539,7 +543,7 @@ class AttributeRepository:
         """Create or update by code; returns the attribute id."""
         code = validate_code(attribute.attribute_code)
         type_id = entity_type_id(attribute.entity_type)
-        unknown = set(attribute.properties) - set(_PROPERTIES)
+        unknown = set(attribute.properties) - set(ATTRIBUTE_PROPERTIES)
         if unknown:
             raise InvalidValueError(INVALID_VALUE, ["properties", ", ".join(sorted(unknown))])
         given = {

@@ -166,6 +166,17 @@ class OrderRepository(ShipmentOperations):
             raise NotFoundError(ENTITY_MISSING)
         return found[0]
 
+    def lock_by_increment_id(self, conn: Connection, increment_id: str) -> int | None:
+        """The entity id of the order numbered ``increment_id``, its row locked until the transaction ends.
+
+        Whoever writes to the order next (a second worker shipping the same fulfilments) waits and then sees
+        this transaction's writes. None when there is no such order.
+        """
+        o = order_table.c
+        query = sa.select(o.entity_id).where(o.increment_id == increment_id).with_for_update()
+        order_id: int | None = conn.execute(query).scalar_one_or_none()
+        return order_id
+
     def get_by_increment_id(self, conn: Connection, increment_id: str) -> OrderRecord:
         """The order numbered ``increment_id``."""
         o = order_table.c

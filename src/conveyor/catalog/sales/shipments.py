@@ -27,7 +27,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from conveyor.catalog.customers.repository import insert_one
 from conveyor.catalog.customers.tables import Quantity, format_timestamp, to_decimal, utc_now
 from conveyor.catalog.customers.validation import check_lengths, invalid, optional_text, required_text
-from conveyor.catalog.errors import InvalidValueError, NotFoundError
+from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
 from conveyor.catalog.paging import page_ids
 from conveyor.catalog.sales.invariants import order_exists
 from conveyor.catalog.sales.models import ShipmentItemRecord, ShipmentRecord, TrackInput, TrackRecord
@@ -42,10 +42,11 @@ from conveyor.catalog.sales.tables import (
     track_table,
 )
 
-__all__ = ["CANNOT_SHIP", "ENTITY_MISSING", "OVER_SHIP", "ShipmentOperations"]
+__all__ = ["CANNOT_SHIP", "ENTITY_MISSING", "EXTERNAL_ID_EXISTS", "OVER_SHIP", "ShipmentOperations"]
 
 ENTITY_MISSING = "The entity that was requested doesn't exist. Verify the entity and try again."
 CANNOT_SHIP = "The order does not allow a shipment to be created."
+EXTERNAL_ID_EXISTS = 'A shipment with external id "%1" already exists for order "%2".'
 OVER_SHIP = 'Cannot ship %1 of "%2": only %3 left to ship.'
 CHILD_ITEM = 'Item "%1" ships with its parent item %2: ship the parent.'
 VIRTUAL_ITEM = 'Item "%1" is virtual and cannot be shipped.'
@@ -75,15 +76,21 @@ class ShipmentOperations:
         tracks: Sequence[TrackSpec] = (),
         comment: str | None = None,
         notify: bool = False,
+        external_id: str | None = None,
     ) -> ShipmentRecord:
         """Ship ``items`` — (order item id, or sku, and quantity) — of the order, with tracking numbers.
 
-        Refuses, with the item's sku in the message, a quantity beyond what is left to ship.
+        Refuses, with the item's sku in the message, a quantity beyond what is left to ship. ``external_id``
+        names the document in another system this shipment records (a source's fulfilment): a second shipment
+        of the order with the same one is a ``DuplicateError``, so a caller that repeats itself ships once.
         """
         o, i = order_table, order_item_table
         order = conn.execute(sa.select(o).where(o.c.entity_id == order_id).with_for_update()).mappings().first()
         if order is None:
             raise NotFoundError(ENTITY_MISSING)
+        check_lengths(shipment_table, {"external_id": external_id})
+        if external_id is not None and external_id in self.external_shipment_ids(conn, order_id):
+            raise DuplicateError(EXTERNAL_ID_EXISTS, [external_id, str(order["increment_id"])])
         if order["state"] in NOT_SHIPPABLE_STATES:
             raise InvalidValueError(CANNOT_SHIP)
         query = sa.select(i).where(i.c.order_id == order_id).order_by(i.c.position, i.c.item_id)
@@ -132,7 +139,7 @@ class ShipmentOperations:
                     created_at=now,
                 )
             )
-        shipment_id = self._insert_shipment(conn, order, requested, by_id, track_rows, now)
+        shipment_id = self._insert_shipment(conn, order, requested, by_id, track_rows, now, external_id)
         return self.get_shipment(conn, shipment_id)
 
     def add_track(
@@ -154,6 +161,12 @@ class ShipmentOperations:
         track_id = insert_one(conn, track_table, row)
         conn.execute(shipment_table.update().where(s.entity_id == shipment_id).values(updated_at=now))
         return _track_record({**row, "entity_id": track_id})
+
+    def external_shipment_ids(self, conn: Connection, order_id: int) -> set[str]:
+        """The external ids of the order's shipments (see ``create_shipment``)."""
+        s = shipment_table.c
+        query = sa.select(s.external_id).where(s.order_id == order_id, s.external_id.is_not(None))
+        return set(conn.execute(query).scalars())
 
     def get_shipment(self, conn: Connection, shipment_id: int) -> ShipmentRecord:
         """The shipment with its lines and tracks."""
@@ -209,6 +222,7 @@ class ShipmentOperations:
         items: Mapping[int, Mapping[Any, Any]],
         tracks: list[dict[str, Any]],
         now: datetime,
+        external_id: str | None,
     ) -> int:
         store_id = order["store_id"] if order["store_id"] is not None else 0
         increment_id = new_increment_ids(conn, "shipment", shipment_table, [store_id])[0]
@@ -233,6 +247,7 @@ class ShipmentOperations:
                 "total_weight": None if total_weight is None else to_decimal(total_weight),
                 "created_at": now,
                 "updated_at": now,
+                "external_id": external_id,
             },
         )
         conn.execute(

@@ -275,6 +275,10 @@ shipment_table = sa.Table(
     sa.Column("total_weight", Quantity, nullable=True),
     sa.Column("created_at", Timestamp, nullable=False, index=True),
     sa.Column("updated_at", Timestamp, nullable=False),
+    # The id of the document this shipment was created from in an external system (a source's fulfilment):
+    # unique per order, so creating it again is refused, and NULL for shipments made here (NULLs never clash).
+    sa.Column("external_id", sa.String(255), nullable=True),
+    sa.UniqueConstraint("order_id", "external_id"),
     sqlite_autoincrement=True,
 )
 
