@@ -56,6 +56,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from conveyor.catalog import NO_EVENTS
 from conveyor.cli.bus import command_worker, opened_bus
 from conveyor.db.engine import dispose_engines, get_engine
 from conveyor.mq.schema import worker_table
@@ -219,7 +220,7 @@ def run_bare(store: Store, sim: Simulator, ids: list[str]) -> float:
         for product_no in ids:
             product = source.fetch_product(product_no)
             with engine.begin() as conn:
-                apply_products(conn, source, [product], options)
+                apply_products(conn, source, [product], options, events=NO_EVENTS)  # no queue bound: none
         return time.perf_counter() - started
 
 

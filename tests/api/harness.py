@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -81,13 +82,20 @@ class Harness:
 
 
 @contextmanager
-def harness(db_url: str, *, amqp_url: str | None = None, registry: Registry | None = None) -> Iterator[Harness]:
-    """The app on ``db_url``; bulk operations on RabbitMQ when ``amqp_url`` is given, else on the DB queue."""
+def harness(
+    db_url: str,
+    *,
+    amqp_url: str | None = None,
+    registry: Registry | None = None,
+    topology_files: Sequence[Path] = (),
+) -> Iterator[Harness]:
+    """The app on ``db_url``; bulk operations on RabbitMQ when ``amqp_url`` is given, else on the DB queue;
+    ``topology_files`` (e.g. a queue bound to events) over the built-in topologies."""
     settings = Settings(
         database_url=db_url,
         amqp_url=amqp_url or "amqp://guest:guest@127.0.0.1:1/%2F",
         bulk_connection="amqp" if amqp_url else "db",
-        topology_files=[],
+        topology_files=list(topology_files),
     )
     registry = registry if registry is not None else default_registry()
     app = create_app(settings, registry=registry)

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
+from conveyor.catalog import NO_EVENTS
 from conveyor.catalog.categories.repository import category_table
 from conveyor.catalog.defaults import ensure_catalog_defaults
 from conveyor.catalog.eav.attributes import (
@@ -197,7 +198,7 @@ def test_attribute_errors_and_deletion(engine: Engine) -> None:
             repo.get(conn, "ghost")
         repo.save(conn, AttributeInput(attribute_code="warranty", frontend_input="text", scope="website"))
         ProductRepository().save(
-            conn, ProductInput(sku="w", name="W", price=1, custom_attributes={"warranty": "2 years"})
+            conn, ProductInput(sku="w", name="W", price=1, custom_attributes={"warranty": "2 years"}), events=NO_EVENTS
         )
         assert ProductRepository().get(conn, "w").custom_attributes["warranty"] == "2 years"
         warranty_id = repo.get(conn, "warranty").attribute_id
@@ -258,7 +259,9 @@ def test_attribute_sets_groups_and_assignments(engine: Engine) -> None:
     assert "meta_title" not in groups["Search Engine Optimization"]
     assert "meta_title" in {c for g in default.groups for c in g.attribute_codes}  # the skeleton is unchanged
     with engine.begin() as conn:  # a product in the new set
-        ProductRepository().save(conn, ProductInput(sku="bag", name="Bag", price=1, attribute_set_id=set_id))
+        ProductRepository().save(
+            conn, ProductInput(sku="bag", name="Bag", price=1, attribute_set_id=set_id), events=NO_EVENTS
+        )
         assert ProductRepository().get(conn, "bag").attribute_set_id == set_id
 
 
@@ -269,11 +272,17 @@ def test_required_user_attributes_of_the_set_are_enforced_on_create(engine: Engi
         group = repo.get_set(conn, set_id).groups[0].attribute_group_id
         repo.assign(conn, set_id, group, "ean")
     with pytest.raises(InvalidValueError, match='The "ean" attribute value is empty'), engine.begin() as conn:
-        ProductRepository().save(conn, ProductInput(sku="r", name="R", price=1, attribute_set_id=set_id))
-    with engine.begin() as conn:
-        ProductRepository().save(conn, ProductInput(sku="r4", name="R", price=1))  # the Default set lacks "ean"
         ProductRepository().save(
-            conn, ProductInput(sku="r", name="R", price=1, attribute_set_id=set_id, custom_attributes={"ean": "400"})
+            conn, ProductInput(sku="r", name="R", price=1, attribute_set_id=set_id), events=NO_EVENTS
+        )
+    with engine.begin() as conn:
+        ProductRepository().save(
+            conn, ProductInput(sku="r4", name="R", price=1), events=NO_EVENTS
+        )  # the Default set lacks "ean"
+        ProductRepository().save(
+            conn,
+            ProductInput(sku="r", name="R", price=1, attribute_set_id=set_id, custom_attributes={"ean": "400"}),
+            events=NO_EVENTS,
         )
         assert ProductRepository().get(conn, "r").custom_attributes["ean"] == "400"
 

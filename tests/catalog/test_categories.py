@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
+from conveyor.catalog import NO_EVENTS
 from conveyor.catalog.categories.repository import (
     CategoryInput,
     CategoryRepository,
@@ -158,6 +159,7 @@ def test_delete_removes_the_subtree_values_and_product_links(engine: Engine) -> 
                 price=1,
                 category_links=[CategoryLink(category_id=ids["Default Category/Gear/Bags/Small"])],
             ),
+            events=NO_EVENTS,
         )
         deleted = repo.delete(conn, gear)
     assert len(deleted) == 3 and ids["Default Category/Gear/Bags/Small"] in deleted
@@ -191,6 +193,7 @@ def test_tree_with_depth_and_product_counts(engine: Engine) -> None:
                 )
                 for n in (2, 1)
             ],
+            events=NO_EVENTS,
         )
         full = repo.tree(conn)
         shallow = repo.tree(conn, root_id=men, depth=1)

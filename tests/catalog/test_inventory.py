@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.engine import Engine
 
+from conveyor.catalog import NO_EVENTS
 from conveyor.catalog.errors import InvalidValueError
 from conveyor.catalog.inventory.source_items import Source, SourceItem, StockRepository, source_item_table
 from conveyor.catalog.products.models import ProductInput, StockInput
@@ -92,6 +93,7 @@ def test_product_stock_maps_to_the_default_source(engine: Engine) -> None:
                 ProductInput(sku="out", name="Out", price=1, stock=StockInput(qty=0)),
                 ProductInput(sku="held", name="Held", price=1, stock=StockInput(qty=3, is_in_stock=False)),
             ],
+            events=NO_EVENTS,
         )
         first = {item.sku: (item.quantity, item.status) for item in stock.list_items(conn)}
         # availability alone keeps the quantity; quantity alone keeps the availability
@@ -101,10 +103,11 @@ def test_product_stock_maps_to_the_default_source(engine: Engine) -> None:
                 ProductInput(sku="in", stock=StockInput(is_in_stock=False)),
                 ProductInput(sku="held", stock=StockInput(qty=5)),
             ],
+            events=NO_EVENTS,
         )
         second = {item.sku: (item.quantity, item.status) for item in stock.list_items(conn)}
         record = products.get(conn, "held")
-        products.delete(conn, ["in"])
+        products.delete(conn, ["in"], events=NO_EVENTS)
         remaining = [item.sku for item in stock.list_items(conn)]
     assert first == {"in": (7.0, 1), "out": (0.0, 0), "held": (3.0, 0)}
     assert second == {"in": (7.0, 0), "out": (0.0, 0), "held": (5.0, 0)}

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from conveyor.catalog import NO_EVENTS
 from conveyor.catalog.customers.repository import CustomerInput, CustomerRepository
 from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
 from conveyor.catalog.sales.orders import OrderInput, OrderRepository
@@ -127,8 +128,9 @@ def test_order_round_trips_field_by_field_with_exact_amounts(engine: Engine) -> 
                     {"comment": "Paid", "status": "processing", "created_at": "2024-03-02 10:00:00"},
                 ],
             ),
+            events=NO_EVENTS,
         )
-        second = orders.create(conn, order())
+        second = orders.create(conn, order(), events=NO_EVENTS)
     with engine.connect() as conn:
         found = orders.get(conn, created.entity_id)
         by_number = orders.get_by_increment_id(conn, "000000001")
@@ -205,17 +207,19 @@ def test_order_round_trips_field_by_field_with_exact_amounts(engine: Engine) -> 
 def test_increment_ids_are_per_store_and_never_taken_twice(engine: Engine) -> None:
     with engine.begin() as conn:
         add_second_website(conn)
-        chosen = orders.create(conn, order(increment_id="000000002"))
-        numbered = [orders.get(conn, n).increment_id for n in orders.create_many(conn, [order(), order()])]
-        german = orders.create(conn, order(store_id=2)).increment_id
+        chosen = orders.create(conn, order(increment_id="000000002"), events=NO_EVENTS)
+        numbered = [
+            orders.get(conn, n).increment_id for n in orders.create_many(conn, [order(), order()], events=NO_EVENTS)
+        ]
+        german = orders.create(conn, order(store_id=2), events=NO_EVENTS).increment_id
     assert chosen.increment_id == "000000002"
     assert numbered == ["000000001", "000000003"]  # the counter skips the number an import took
     assert german == "2000000001"
     with engine.begin() as conn, pytest.raises(DuplicateError) as taken:
-        orders.create(conn, order(increment_id="000000003"))
+        orders.create(conn, order(increment_id="000000003"), events=NO_EVENTS)
     assert str(taken.value) == 'An order with increment ID "000000003" already exists.'
     with engine.begin() as conn, pytest.raises(DuplicateError):
-        orders.create_many(conn, [order(increment_id="X-1"), order(increment_id="X-1")])
+        orders.create_many(conn, [order(increment_id="X-1"), order(increment_id="X-1")], events=NO_EVENTS)
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(order_table)).scalar_one() == 4
 
@@ -235,9 +239,9 @@ def test_a_batch_of_orders_costs_the_same_statements_as_a_few(engine: Engine) ->
         ]
 
     with engine.begin() as conn, counting(conn) as few:
-        orders.create_many(conn, batch(3))
+        orders.create_many(conn, batch(3), events=NO_EVENTS)
     with engine.begin() as conn, counting(conn) as many:
-        ids = orders.create_many(conn, batch(300))
+        ids = orders.create_many(conn, batch(300), events=NO_EVENTS)
     assert len(many) == len(few) <= 20
     with engine.connect() as conn:
         last = orders.get(conn, ids[-1])
@@ -261,6 +265,7 @@ def test_search_filters_sorts_pages_and_counts(engine: Engine) -> None:
                 )
                 for n in range(12)
             ],
+            events=NO_EVENTS,
         )
     fields = orders.search_fields()
     assert {
@@ -292,9 +297,11 @@ def test_search_filters_sorts_pages_and_counts(engine: Engine) -> None:
 
 def test_status_history_comments_and_changes_the_status(engine: Engine) -> None:
     with engine.begin() as conn:
-        placed = orders.create(conn, order())
-        entry = orders.add_status_history(conn, placed.entity_id, "Called the customer", "on_hold_review", notify=True)
-        note = orders.add_status_history(conn, placed.entity_id, "Internal note")
+        placed = orders.create(conn, order(), events=NO_EVENTS)
+        entry = orders.add_status_history(
+            conn, placed.entity_id, "Called the customer", "on_hold_review", notify=True, events=NO_EVENTS
+        )
+        note = orders.add_status_history(conn, placed.entity_id, "Internal note", events=NO_EVENTS)
     assert (entry.comment, entry.status, entry.is_customer_notified, entry.entity_name) == (
         "Called the customer",
         "on_hold_review",
@@ -305,7 +312,7 @@ def test_status_history_comments_and_changes_the_status(engine: Engine) -> None:
     with engine.connect() as conn:
         stored = orders.get(conn, placed.entity_id)
         with pytest.raises(NotFoundError) as missing:
-            orders.add_status_history(conn, 987654, "nobody")
+            orders.add_status_history(conn, 987654, "nobody", events=NO_EVENTS)
     assert stored.status == "on_hold_review" and stored.state == "new"
     assert [h.comment for h in stored.status_histories] == ["Internal note", "Called the customer"]
     assert str(missing.value) == "The entity that was requested doesn't exist. Verify the entity and try again."
@@ -319,8 +326,10 @@ def test_shipments_partial_then_complete_with_tracks_and_state_changes(engine: E
         {"sku": "EBOOK", "product_type": "virtual", "qty_ordered": 1, "qty_invoiced": 1},
     ]
     with engine.begin() as conn:
-        placed = orders.create(conn, order(items=items))
-        first = orders.create_shipment(conn, placed.entity_id, [("A", 1)], [("1Z999", "UPS Ground", "ups")])
+        placed = orders.create(conn, order(items=items), events=NO_EVENTS)
+        first = orders.create_shipment(
+            conn, placed.entity_id, [("A", 1)], [("1Z999", "UPS Ground", "ups")], events=NO_EVENTS
+        )
     a_item, parent, child, _ = placed.items
     assert (first.increment_id, first.order_id, first.total_qty, first.total_weight) == (
         "000000001",
@@ -347,11 +356,13 @@ def test_shipments_partial_then_complete_with_tracks_and_state_changes(engine: E
     ]
     for lines, message in refusals:
         with engine.begin() as conn, pytest.raises(InvalidValueError) as refused:
-            orders.create_shipment(conn, placed.entity_id, lines)
+            orders.create_shipment(conn, placed.entity_id, lines, events=NO_EVENTS)
         assert str(refused.value) == message
 
     with engine.begin() as conn:
-        second = orders.create_shipment(conn, placed.entity_id, [("CONF-B", 2), (a_item.item_id, "1")])
+        second = orders.create_shipment(
+            conn, placed.entity_id, [("CONF-B", 2), (a_item.item_id, "1")], events=NO_EVENTS
+        )
         extra = orders.add_track(conn, first.entity_id, "JJD000", None, "dhl")
     with engine.connect() as conn:
         done = orders.get(conn, placed.entity_id)
@@ -370,14 +381,18 @@ def test_shipments_partial_then_complete_with_tracks_and_state_changes(engine: E
     )
     assert [t.track_number for t in again.tracks] == ["1Z999", "JJD000"]
     with engine.begin() as conn, pytest.raises(InvalidValueError) as closed:
-        orders.create_shipment(conn, placed.entity_id)
+        orders.create_shipment(conn, placed.entity_id, events=NO_EVENTS)
     assert str(closed.value) == "The order does not allow a shipment to be created."
 
 
 def test_shipping_an_uninvoiced_order_leaves_it_processing(engine: Engine) -> None:
     with engine.begin() as conn:
-        placed = orders.create(conn, order(items=[{"sku": "A", "qty_ordered": 3}, {"sku": "B", "qty_ordered": 1}]))
-        everything = orders.create_shipment(conn, placed.entity_id, comment="Left the warehouse", notify=True)
+        placed = orders.create(
+            conn, order(items=[{"sku": "A", "qty_ordered": 3}, {"sku": "B", "qty_ordered": 1}]), events=NO_EVENTS
+        )
+        everything = orders.create_shipment(
+            conn, placed.entity_id, comment="Left the warehouse", notify=True, events=NO_EVENTS
+        )
         shipped = orders.get(conn, placed.entity_id)  # no lines: everything left shipped
     assert [(i.sku, i.qty) for i in everything.items] == [("A", Decimal(3)), ("B", Decimal(1))]
     assert (shipped.state, shipped.status) == ("processing", "processing")
@@ -390,10 +405,10 @@ def test_shipping_an_uninvoiced_order_leaves_it_processing(engine: Engine) -> No
         1,
     )
     with engine.begin() as conn, pytest.raises(InvalidValueError) as nothing_left:
-        orders.create_shipment(conn, placed.entity_id)
+        orders.create_shipment(conn, placed.entity_id, events=NO_EVENTS)
     assert str(nothing_left.value) == "The order does not allow a shipment to be created."
     with engine.connect() as conn, pytest.raises(NotFoundError):
-        orders.create_shipment(conn, 999999)
+        orders.create_shipment(conn, 999999, events=NO_EVENTS)
 
 
 @pytest.mark.parametrize(
@@ -418,7 +433,7 @@ def test_shipping_an_uninvoiced_order_leaves_it_processing(engine: Engine) -> No
 )
 def test_invalid_orders_name_their_field(engine: Engine, values: dict[str, Any], message: str) -> None:
     with engine.begin() as conn, pytest.raises(InvalidValueError) as refused:
-        orders.create(conn, order(**values))
+        orders.create(conn, order(**values), events=NO_EVENTS)
     assert str(refused.value) == message
 
 
@@ -427,6 +442,7 @@ def test_a_virtual_order_needs_no_shipping_address(engine: Engine) -> None:
         placed = orders.create(
             conn,
             order(extension_attributes={}, items=[{"sku": "EBOOK", "product_type": "downloadable", "qty_ordered": 1}]),
+            events=NO_EVENTS,
         )
     assert placed.shipping_address is None and placed.extension_attributes.shipping_assignments == []
 
@@ -434,7 +450,7 @@ def test_a_virtual_order_needs_no_shipping_address(engine: Engine) -> None:
 def test_deleting_a_customer_keeps_the_orders_snapshot(engine: Engine) -> None:
     with engine.begin() as conn:
         buyer = customers.create(conn, CustomerInput(email="leaving@example.com", firstname="Lee", lastname="Ving"))
-        placed = orders.create(conn, order(customer_id=buyer.id, customer_email=None))
+        placed = orders.create(conn, order(customer_id=buyer.id, customer_email=None), events=NO_EVENTS)
         customers.delete(conn, buyer.id)
     with engine.connect() as conn:
         kept = orders.get(conn, placed.entity_id)

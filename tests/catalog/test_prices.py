@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.engine import Engine
 
+from conveyor.catalog import NO_EVENTS
 from conveyor.catalog.errors import InvalidValueError, NotFoundError
 from conveyor.catalog.products.models import ALL_GROUPS, ProductInput, TierPrice
 from conveyor.catalog.products.prices import TierPriceRepository, tier_price_table
@@ -23,7 +24,7 @@ def engine(db_url: str) -> Iterator[Engine]:
     engine = make_engine(db_url)
     with engine.begin() as conn:
         ProductRepository().save_many(
-            conn, [ProductInput(sku=sku, name=sku, price=50) for sku in ("24-WG01", "24-WG02")]
+            conn, [ProductInput(sku=sku, name=sku, price=50) for sku in ("24-WG01", "24-WG02")], events=NO_EVENTS
         )
     yield engine
     engine.dispose()
@@ -99,11 +100,15 @@ def test_product_payload_tier_prices_replace_and_cascade(engine: Engine) -> None
     products = ProductRepository()
     with engine.begin() as conn:
         products.save(
-            conn, ProductInput(sku="24-WG01", tier_prices=[TierPrice(qty=2, value=48), TierPrice(qty=4, value=46)])
+            conn,
+            ProductInput(sku="24-WG01", tier_prices=[TierPrice(qty=2, value=48), TierPrice(qty=4, value=46)]),
+            events=NO_EVENTS,
         )
         prices.upsert(conn, {"24-WG01": [TierPrice(qty=8, value=44)]})
         assert [p.qty for p in products.get(conn, "24-WG01").tier_prices] == [2.0, 4.0, 8.0]
-        products.save(conn, ProductInput(sku="24-WG01", tier_prices=[TierPrice(qty=3, percentage_value=10)]))
+        products.save(
+            conn, ProductInput(sku="24-WG01", tier_prices=[TierPrice(qty=3, percentage_value=10)]), events=NO_EVENTS
+        )
         assert _summary(prices.get(conn, ["24-WG01"])) == {"24-WG01": [(0, ALL_GROUPS, 3.0, None, 10.0)]}
-        products.delete(conn, ["24-WG01"])
+        products.delete(conn, ["24-WG01"], events=NO_EVENTS)
         assert table_count(conn, tier_price_table) == 0

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from conveyor.catalog import NO_EVENTS
 from conveyor.catalog.categories.repository import CategoryInput, CategoryRepository, category_product_table
 from conveyor.catalog.eav.attributes import AttributeInput, AttributeOption, AttributeRepository
 from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
@@ -95,6 +96,7 @@ def test_simple_product_round_trip_field_by_field(engine: Engine) -> None:
                     ],
                 )
             ],
+            events=NO_EVENTS,
         )
     with engine.connect() as conn:
         product = repo.get(conn, "MB-01")
@@ -159,7 +161,7 @@ def test_configurable_with_super_attributes_and_children(engine: Engine) -> None
             ],
             configurable_children=[child.sku for child in children],
         )
-        ids = repo.save_many(conn, [*children, parent])  # children created in the same batch
+        ids = repo.save_many(conn, [*children, parent], events=NO_EVENTS)  # children created in the same batch
     with engine.connect() as conn:
         record = repo.get(conn, "MH01")
     assert record.type_id == "configurable"
@@ -186,6 +188,7 @@ def test_configurable_with_super_attributes_and_children(engine: Engine) -> None
                 ],
                 configurable_children=[child.sku for child in children[:3]],
             ),
+            events=NO_EVENTS,
         )
         again = repo.get(conn, "MH01")
     assert [o.id for o in again.configurable_options] == first_ids
@@ -202,6 +205,7 @@ def test_configurable_children_must_differ_and_carry_the_super_attributes(engine
                 ProductInput(sku="c-2", name="Two", price=1, custom_attributes={"color": colors["Red"]}),
                 ProductInput(sku="c-3", name="Three", price=1),
             ],
+            events=NO_EVENTS,
         )
     options = [ConfigurableOption(attribute_code="color")]
     with pytest.raises(InvalidValueError, match="have the same set of attribute values"), engine.begin() as conn:
@@ -214,6 +218,7 @@ def test_configurable_children_must_differ_and_carry_the_super_attributes(engine
                 configurable_options=options,
                 configurable_children=["c-1", "c-2"],
             ),
+            events=NO_EVENTS,
         )
     with pytest.raises(InvalidValueError, match='does not contain required attribute "color"'), engine.begin() as conn:
         repo.save(
@@ -225,6 +230,7 @@ def test_configurable_children_must_differ_and_carry_the_super_attributes(engine
                 configurable_options=options,
                 configurable_children=["c-3"],
             ),
+            events=NO_EVENTS,
         )
     with pytest.raises(InvalidValueError, match='"configurable_options" attribute value'), engine.begin() as conn:
         repo.save(
@@ -235,6 +241,7 @@ def test_configurable_children_must_differ_and_carry_the_super_attributes(engine
                 type_id="configurable",
                 configurable_options=[ConfigurableOption(attribute_code="name")],
             ),
+            events=NO_EVENTS,
         )
     with engine.connect() as conn:
         assert repo.ids_by_sku(conn, ["cfg"]) == {}  # nothing of the failed saves stayed
@@ -242,7 +249,9 @@ def test_configurable_children_must_differ_and_carry_the_super_attributes(engine
 
 def test_grouped_links_with_qty_and_other_link_types(engine: Engine) -> None:
     with engine.begin() as conn:
-        repo.save_many(conn, [ProductInput(sku=f"g-{n}", name=f"Part {n}", price=n) for n in range(1, 4)])
+        repo.save_many(
+            conn, [ProductInput(sku=f"g-{n}", name=f"Part {n}", price=n) for n in range(1, 4)], events=NO_EVENTS
+        )
         repo.save(
             conn,
             ProductInput(
@@ -257,6 +266,7 @@ def test_grouped_links_with_qty_and_other_link_types(engine: Engine) -> None:
                     ProductLink(link_type="crosssell", linked_product_sku="g-1", position=4),
                 ],
             ),
+            events=NO_EVENTS,
         )
         record = repo.get(conn, "set")
     links = [(link.link_type, link.linked_product_sku, link.position, link.qty) for link in record.product_links]
@@ -273,7 +283,9 @@ def test_grouped_links_with_qty_and_other_link_types(engine: Engine) -> None:
 def test_bundle_options_and_selections(engine: Engine) -> None:
     with engine.begin() as conn:
         add_store_view(conn, 2, "german")
-        repo.save_many(conn, [ProductInput(sku=f"b-{n}", name=f"Item {n}", price=10 * n) for n in range(1, 4)])
+        repo.save_many(
+            conn, [ProductInput(sku=f"b-{n}", name=f"Item {n}", price=10 * n) for n in range(1, 4)], events=NO_EVENTS
+        )
         bundle = ProductInput(
             sku="kit",
             name="Sprite Yoga Companion Kit",
@@ -301,7 +313,7 @@ def test_bundle_options_and_selections(engine: Engine) -> None:
                 ),
             ],
         )
-        repo.save(conn, bundle)
+        repo.save(conn, bundle, events=NO_EVENTS)
         record = repo.get(conn, "kit")
     assert [(o.title, o.type, o.required, o.position) for o in record.bundle_options] == [
         ("Ball", "radio", True, 1),
@@ -332,6 +344,7 @@ def test_bundle_options_and_selections(engine: Engine) -> None:
                 ],
             ),
             store_id=2,
+            events=NO_EVENTS,
         )
         german, admin = repo.get(conn, "kit", store_id=2), repo.get(conn, "kit")
     assert [(o.option_id, o.title, o.type) for o in german.bundle_options] == [(ball.option_id, "Ball (de)", "select")]
@@ -344,9 +357,11 @@ def test_store_view_overrides_follow_the_attribute_scope(engine: Engine) -> None
         add_store_view(conn, 2, "french")
         add_website(conn, 2, "outlet")
         add_store_view(conn, 3, "outlet_en", website_id=2)
-        repo.save(conn, ProductInput(sku="p", name="Shirt", price=20, weight=1, status=1))
+        repo.save(conn, ProductInput(sku="p", name="Shirt", price=20, weight=1, status=1), events=NO_EVENTS)
         # name: store view scope; status and price: website scope; weight: global
-        repo.save(conn, ProductInput(sku="p", name="Chemise", status=2, price=18, weight=2), store_id=2)
+        repo.save(
+            conn, ProductInput(sku="p", name="Chemise", status=2, price=18, weight=2), store_id=2, events=NO_EVENTS
+        )
     with engine.connect() as conn:
         default, french, english, outlet = (repo.get(conn, "p", store_id=s) for s in (0, 2, 1, 3))
         stored = {
@@ -361,16 +376,16 @@ def test_store_view_overrides_follow_the_attribute_scope(engine: Engine) -> None
     assert {store for store, _ in stored} == {1, 2}
 
     with engine.begin() as conn:  # None at a store view: back to the default
-        repo.save(conn, ProductInput(sku="p", custom_attributes={"name": None}), store_id=2)
+        repo.save(conn, ProductInput(sku="p", custom_attributes={"name": None}), store_id=2, events=NO_EVENTS)
         assert repo.get(conn, "p", store_id=2).name == "Shirt"
         with pytest.raises(InvalidValueError, match='The "name" attribute value is empty'):
-            repo.save(conn, ProductInput(sku="p", custom_attributes={"name": None}))
+            repo.save(conn, ProductInput(sku="p", custom_attributes={"name": None}), events=NO_EVENTS)
 
 
 def test_saving_a_subset_leaves_the_rest(engine: Engine) -> None:
     with engine.begin() as conn:
         gear = CategoryRepository().create(conn, CategoryInput(name="Gear"))
-        repo.save_many(conn, [ProductInput(sku="other", name="Other", price=1)])
+        repo.save_many(conn, [ProductInput(sku="other", name="Other", price=1)], events=NO_EVENTS)
         repo.save(
             conn,
             ProductInput(
@@ -384,9 +399,10 @@ def test_saving_a_subset_leaves_the_rest(engine: Engine) -> None:
                 product_links=[ProductLink(link_type="related", linked_product_sku="other")],
                 media_gallery_entries=[MediaEntry(file="/m/m.jpg", types=["image"])],
             ),
+            events=NO_EVENTS,
         )
         before = repo.get(conn, "m")
-        repo.save(conn, ProductInput(sku="m", price=6, custom_attributes={"meta_title": "New meta"}))
+        repo.save(conn, ProductInput(sku="m", price=6, custom_attributes={"meta_title": "New meta"}), events=NO_EVENTS)
         after = repo.get(conn, "m")
     assert after.price == 6.0
     assert after.custom_attributes["meta_title"] == "New meta"
@@ -396,7 +412,9 @@ def test_saving_a_subset_leaves_the_rest(engine: Engine) -> None:
     assert after.created_at == before.created_at
 
     with engine.begin() as conn:  # an empty list does replace
-        repo.save(conn, ProductInput(sku="m", category_links=[], tier_prices=[], media_gallery_entries=[]))
+        repo.save(
+            conn, ProductInput(sku="m", category_links=[], tier_prices=[], media_gallery_entries=[]), events=NO_EVENTS
+        )
         emptied = repo.get(conn, "m")
     assert (emptied.category_links, emptied.tier_prices, emptied.media_gallery_entries) == ([], [], [])
     assert "image" not in emptied.custom_attributes  # the role followed its gallery entry
@@ -415,6 +433,7 @@ def test_gallery_entries_keep_their_ids_and_store_labels(engine: Engine) -> None
                     MediaEntry(file="/b.jpg", position=2),
                 ],
             ),
+            events=NO_EVENTS,
         )
         first = repo.get(conn, "g").media_gallery_entries
         repo.save(
@@ -429,6 +448,7 @@ def test_gallery_entries_keep_their_ids_and_store_labels(engine: Engine) -> None
                 ],
             ),
             store_id=1,
+            events=NO_EVENTS,
         )
         admin, store = repo.get(conn, "g").media_gallery_entries, repo.get(conn, "g", store_id=1).media_gallery_entries
     assert sorted(e.id or 0 for e in store) == sorted(e.id or 0 for e in first)
@@ -477,8 +497,9 @@ def test_delete_cascades_to_values_relations_and_stock(engine: Engine) -> None:
                     product_links=[ProductLink(link_type="related", linked_product_sku="child")],
                 ),
             ],
+            events=NO_EVENTS,
         )
-        deleted = repo.delete(conn, ["parent", "child", "missing"])
+        deleted = repo.delete(conn, ["parent", "child", "missing"], events=NO_EVENTS)
     assert set(deleted) == {"parent", "child"}
     with engine.connect() as conn:
         ids = list(deleted.values())
@@ -537,7 +558,7 @@ def test_invalid_input_names_the_field_and_writes_nothing(engine: Engine, produc
     with engine.begin() as conn:
         select_options(conn, "color", ["Red"])
     with pytest.raises(InvalidValueError) as raised, engine.begin() as conn:
-        repo.save(conn, product)
+        repo.save(conn, product, events=NO_EVENTS)
     assert message in str(raised.value)
     with engine.connect() as conn:
         assert table_count(conn, product_table) == 0
@@ -545,13 +566,17 @@ def test_invalid_input_names_the_field_and_writes_nothing(engine: Engine, produc
 
 def test_create_only_refuses_an_existing_sku_while_save_upserts(engine: Engine) -> None:
     with engine.begin() as conn:
-        first = repo.save(conn, ProductInput(sku="dup", name="First", price=1))
-        assert repo.save(conn, ProductInput(sku="dup", name="Second")) == first
+        first = repo.save(conn, ProductInput(sku="dup", name="First", price=1), events=NO_EVENTS)
+        assert repo.save(conn, ProductInput(sku="dup", name="Second"), events=NO_EVENTS) == first
         with pytest.raises(DuplicateError, match='SKU "dup" already exists'):
-            repo.save(conn, ProductInput(sku="dup", name="Third"), create_only=True)
+            repo.save(conn, ProductInput(sku="dup", name="Third"), create_only=True, events=NO_EVENTS)
         assert repo.get(conn, "dup").name == "Second"
         with pytest.raises(InvalidValueError, match="twice in one batch"):
-            repo.save_many(conn, [ProductInput(sku="a", name="A", price=1), ProductInput(sku="a", name="A", price=1)])
+            repo.save_many(
+                conn,
+                [ProductInput(sku="a", name="A", price=1), ProductInput(sku="a", name="A", price=1)],
+                events=NO_EVENTS,
+            )
 
 
 def test_search_filters_sorts_and_counts_with_store_fallback(engine: Engine) -> None:
@@ -569,8 +594,9 @@ def test_search_filters_sorts_and_counts_with_store_fallback(engine: Engine) -> 
                 )
                 for n in range(1, 11)
             ],
+            events=NO_EVENTS,
         )
-        repo.save(conn, ProductInput(sku="s-3", name="Article 03"), store_id=2)
+        repo.save(conn, ProductInput(sku="s-3", name="Article 03"), store_id=2, events=NO_EVENTS)
     with engine.connect() as conn:
         fields = repo.search_fields(conn, store_id=2)
         records, total = repo.search(
@@ -620,7 +646,7 @@ def test_a_large_batch_costs_a_bounded_number_of_statements(engine: Engine) -> N
     counts = {}
     for prefix, size in (("small", 20), ("big", 2000)):
         with engine.begin() as conn, counting(engine) as counter:
-            ids = repo.save_many(conn, batch(prefix, size))
+            ids = repo.save_many(conn, batch(prefix, size), events=NO_EVENTS)
         assert len(ids) == size
         counts[size] = counter.count
     # 2,000 products write ~30,000 rows; statements grow only with db.upsert's 1,000-row chunks
@@ -637,7 +663,7 @@ def test_a_large_batch_costs_a_bounded_number_of_statements(engine: Engine) -> N
         assert record.stock is not None and record.stock.qty == 1999 % 7
         assert table_count(conn, product_table) == 2020
     with engine.begin() as conn, counting(engine) as counter:  # and again, as updates
-        repo.save_many(conn, batch("big", 2000))
+        repo.save_many(conn, batch("big", 2000), events=NO_EVENTS)
     assert counter.count <= counts[2000] + 2
     with engine.connect() as conn, counting(engine) as counter:
         records = repo.get_many(conn, [f"big-{n:05d}" for n in range(2000)])
@@ -647,8 +673,8 @@ def test_a_large_batch_costs_a_bounded_number_of_statements(engine: Engine) -> N
 def test_sku_case_follows_the_database_collation(engine: Engine) -> None:
     """MariaDB compares skus case-insensitively (as Magento on MySQL): another spelling is the same product."""
     with engine.begin() as conn:
-        first = repo.save(conn, ProductInput(sku="MB-01", name="Bag", price=1))
-        second = repo.save(conn, ProductInput(sku="mb-01", name="Other spelling", price=2))
+        first = repo.save(conn, ProductInput(sku="MB-01", name="Bag", price=1), events=NO_EVENTS)
+        second = repo.save(conn, ProductInput(sku="mb-01", name="Other spelling", price=2), events=NO_EVENTS)
         assert repo.get(conn, "MB-01").sku == "MB-01"
         if engine.dialect.name in ("mysql", "mariadb"):
             assert second == first and repo.get(conn, "mb-01").name == "Other spelling"
@@ -664,7 +690,11 @@ def test_save_and_get_many_answers_exactly_what_a_fresh_read_gives(engine: Engin
     with engine.begin() as conn:
         add_store_view(conn, 2, "french")
         category = CategoryRepository().create(conn, CategoryInput(name="Answers"))
-        repo.save(conn, ProductInput(sku="existing", name="Existing", price=5, tier_prices=[TierPrice(qty=2, value=4)]))
+        repo.save(
+            conn,
+            ProductInput(sku="existing", name="Existing", price=5, tier_prices=[TierPrice(qty=2, value=4)]),
+            events=NO_EVENTS,
+        )
 
     def plain(sku: str) -> ProductInput:
         return ProductInput(sku=sku, name=f"Plain {sku}", price=12.5, weight=1, status=1, visibility=4)
@@ -695,14 +725,16 @@ def test_save_and_get_many_answers_exactly_what_a_fresh_read_gives(engine: Engin
     for name, batch in batches.items():
         for store_id, read_store_id in ((0, 0), (0, 2), (2, 2)):
             with engine.begin() as conn:
-                answered = repo.save_and_get_many(conn, batch, store_id, read_store_id)
+                answered = repo.save_and_get_many(conn, batch, store_id, read_store_id, events=NO_EVENTS)
                 read = repo.get_many(conn, [product.sku for product in batch], read_store_id)
                 assert answered == read, f"{name}, saved at {store_id}, read at {read_store_id}"
                 assert [record.sku for record in answered] == [product.sku for product in batch]
             with engine.begin() as conn:  # and once more as new products: the skipping path again
-                repo.delete(conn, [product.sku for product in batch if product.sku != "existing"])
+                repo.delete(conn, [product.sku for product in batch if product.sku != "existing"], events=NO_EVENTS)
     with engine.begin() as conn:
-        (related,) = repo.save_and_get_many(conn, batches["new, with every relation and a date"][1:], 0, 0)
+        (related,) = repo.save_and_get_many(
+            conn, batches["new, with every relation and a date"][1:], 0, 0, events=NO_EVENTS
+        )
     assert [link.linked_product_sku for link in related.product_links] == ["existing"]
     assert [entry.file for entry in related.media_gallery_entries] == ["/r/1.jpg"]
     assert [(price.qty, price.value) for price in related.tier_prices] == [(5, 2)]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alembic import command
 
-from conveyor.catalog import OrderInput, OrderRepository
+from conveyor.catalog import NO_EVENTS, OrderInput, OrderRepository
 from conveyor.db import make_engine
 from conveyor.db.migrate import alembic_config, upgrade
 
@@ -40,9 +40,14 @@ def test_upgrading_fills_the_external_id_from_the_fulfilment_comment(tmp_path: P
                     },
                 }
             ),
+            events=NO_EVENTS,
         ).entity_id
-        orders.create_shipment(conn, order_id, [("S-1", Decimal(1))], comment="Source fulfillment F-7")
-        orders.create_shipment(conn, order_id, [("S-1", Decimal(1))], comment="Handed over at the counter")
+        orders.create_shipment(
+            conn, order_id, [("S-1", Decimal(1))], comment="Source fulfillment F-7", events=NO_EVENTS
+        )
+        orders.create_shipment(
+            conn, order_id, [("S-1", Decimal(1))], comment="Handed over at the counter", events=NO_EVENTS
+        )
     command.downgrade(alembic_config(engine), "0012")
     upgrade(engine)
     with engine.begin() as conn:

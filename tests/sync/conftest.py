@@ -19,6 +19,7 @@ from conveyor.api.app import create_app
 from conveyor.api.eds import PATH
 from conveyor.cli.bus import bus
 from conveyor.db import make_engine
+from conveyor.mq import MessageQueue, Topology
 from conveyor.serving import BackgroundServer
 from conveyor.settings import Settings, get_settings
 from conveyor.sync import HttpSource
@@ -190,3 +191,9 @@ def start_eds(start_simulator: StartSimulator, monkeypatch: pytest.MonkeyPatch) 
     get_settings.cache_clear()
     for server in servers:
         server.stop()
+
+
+def queue_on(engine: Engine) -> MessageQueue:
+    """A MessageQueue on ``engine``'s database with no queue bound: sync runs write through its transactions, and
+    the events they emit reach nobody."""
+    return MessageQueue(Topology(), database_url=engine.url.render_as_string(hide_password=False))

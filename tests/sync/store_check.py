@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from conveyor.catalog import (
+    NO_EVENTS,
     AttributeRepository,
     CustomerRepository,
     OrderInput,
@@ -231,7 +232,7 @@ def create_orders(conn: Connection, orders: Iterable[Order]) -> None:
         )
         for order in orders
     ]
-    ORDERS.create_many(conn, inputs)
+    ORDERS.create_many(conn, inputs, events=NO_EVENTS)
 
 
 def columns(name: str) -> list[str]:

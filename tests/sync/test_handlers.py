@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.engine import Engine
 
-from conveyor.catalog import DuplicateError, InvalidValueError, ProductRepository
+from conveyor.catalog import NO_EVENTS, DuplicateError, InvalidValueError, ProductRepository
 from conveyor.catalog.sales import status_history_table
 from conveyor.sync import (
     SYNC_ORDER,
@@ -29,7 +29,7 @@ from conveyor.sync import (
 from conveyor.sync.handlers import OrderFulfillments
 from conveyor.sync.models import Fulfillment, FulfillmentLine
 from conveyor.sync.simulator import SimulatorServer
-from tests.sync.conftest import StartSimulator, admin, make_source
+from tests.sync.conftest import StartSimulator, admin, make_source, queue_on
 from tests.sync.store_check import (
     CUSTOMERS,
     ORDERS,
@@ -49,7 +49,7 @@ def bulk_all(engine: Engine, source: HttpSource, since: datetime | None = None) 
     """Every entity type in dependency order; fails on any failed entity; synced counts by type."""
     synced = {}
     for entity in SYNC_ORDER:
-        result = run_bulk(engine, source, entity, since=since, page_size=7, options=OPTIONS)
+        result = run_bulk(queue_on(engine), source, entity, since=since, page_size=7, options=OPTIONS)
         assert result.ok, result.failed
         synced[entity] = result.synced
     return synced
@@ -131,13 +131,13 @@ def test_single_handlers_bring_what_they_need(sim: SimulatorServer, source: Http
     catalogue = sim.simulator.catalogue
     product_no = next(no for no, p in catalogue.products.items() if len(p.axes) == 2)
     with engine.begin() as conn:  # an empty store: attributes, price groups and outlets come on demand
-        parent_id = sync_product(conn, source, product_no, OPTIONS)
+        parent_id = sync_product(conn, source, product_no, OPTIONS, events=NO_EVENTS)
         record = ProductRepository().get_by_id(conn, parent_id)
         assert record.sku == product_no and len(record.configurable_children) == len(
             catalogue.products[product_no].variants
         )
         assert {"WHOLESALE"} <= set(group_codes(conn).values())
-        again = sync_product(conn, source, product_no, OPTIONS)
+        again = sync_product(conn, source, product_no, OPTIONS, events=NO_EVENTS)
         assert again == parent_id
         customer = next(c for c in catalogue.customers.values() if c.price_group)
         customer_id = sync_customer(conn, source, customer.customer_no, OPTIONS)
@@ -156,11 +156,11 @@ def test_fulfillments_ship_once_and_later_ones_follow(sim: SimulatorServer, sour
     order = catalogue.orders["200000001"]
     with engine.begin() as conn:
         create_orders(conn, [order])
-        assert sync_fulfillments(conn, source, "200000001") == []  # nothing shipped yet
+        assert sync_fulfillments(conn, source, "200000001", events=NO_EVENTS) == []  # nothing shipped yet
     admin(sim, "POST", "change", {"entity_type": "fulfillment", "ids": ["200000001"]})
     with engine.begin() as conn:
-        (first,) = sync_fulfillments(conn, source, "200000001")
-        assert sync_fulfillments(conn, source, "200000001") == []  # handled twice: shipped once
+        (first,) = sync_fulfillments(conn, source, "200000001", events=NO_EVENTS)
+        assert sync_fulfillments(conn, source, "200000001", events=NO_EVENTS) == []  # handled twice: shipped once
         check_fulfillments(conn, [order])
         stored = ORDERS.get_by_increment_id(conn, "200000001")
         assert stored.state == "processing"  # shipped, not invoiced
@@ -194,9 +194,9 @@ def test_a_partial_fulfilment_then_the_rest(sim: SimulatorServer, engine: Engine
         }
     )
     with engine.begin() as conn:
-        assert len(apply_fulfillments(conn, OrderFulfillments("300000001", [first]))) == 1
-        assert len(apply_fulfillments(conn, OrderFulfillments("300000001", [second, first]))) == 1
-        assert apply_fulfillments(conn, OrderFulfillments("300000001", [first, second])) == []
+        assert len(apply_fulfillments(conn, OrderFulfillments("300000001", [first]), events=NO_EVENTS)) == 1
+        assert len(apply_fulfillments(conn, OrderFulfillments("300000001", [second, first]), events=NO_EVENTS)) == 1
+        assert apply_fulfillments(conn, OrderFulfillments("300000001", [first, second]), events=NO_EVENTS) == []
         stored = ORDERS.get_by_increment_id(conn, "300000001")
         shipments = ORDERS.shipments(conn, stored.entity_id)
         assert [[(t.track_number, t.carrier_code, t.title) for t in s.tracks] for s in shipments] == [
@@ -206,7 +206,7 @@ def test_a_partial_fulfilment_then_the_rest(sim: SimulatorServer, engine: Engine
         assert [float(item.qty_shipped or 0) for item in stored.items] == [2.0, 2.0]
         over = second.model_copy(update={"id": "F-C"})  # more than was ordered: the store refuses
         with pytest.raises(InvalidValueError, match="only 0 left"):
-            apply_fulfillments(conn, OrderFulfillments("300000001", [over]))
+            apply_fulfillments(conn, OrderFulfillments("300000001", [over]), events=NO_EVENTS)
 
 
 def test_a_fulfilment_is_known_by_its_external_id_not_its_comment(sim: SimulatorServer, engine: Engine) -> None:
@@ -223,21 +223,21 @@ def test_a_fulfilment_is_known_by_its_external_id_not_its_comment(sim: Simulator
         lines=[FulfillmentLine(sku=sku, quantity=Decimal(1))],
     )
     with engine.begin() as conn:
-        (shipment_id,) = apply_fulfillments(conn, OrderFulfillments("300000002", [fulfillment]))
+        (shipment_id,) = apply_fulfillments(conn, OrderFulfillments("300000002", [fulfillment]), events=NO_EVENTS)
         order_id = ORDERS.get_by_increment_id(conn, "300000002").entity_id
         assert ORDERS.external_shipment_ids(conn, order_id) == {"F-1"}
         h = status_history_table.c
         conn.execute(status_history_table.delete().where(h.parent_id == order_id))  # the comment is no proof
     with engine.begin() as conn:
-        assert apply_fulfillments(conn, OrderFulfillments("300000002", [fulfillment])) == []
+        assert apply_fulfillments(conn, OrderFulfillments("300000002", [fulfillment]), events=NO_EVENTS) == []
         assert [s.entity_id for s in ORDERS.shipments(conn, order_id)] == [shipment_id]
         with pytest.raises(DuplicateError, match='external id "F-1" already exists for order "300000002"'):
-            ORDERS.create_shipment(conn, order_id, [(sku, 1)], external_id="F-1")
+            ORDERS.create_shipment(conn, order_id, [(sku, 1)], external_id="F-1", events=NO_EVENTS)
 
 
 def test_mapping_errors_name_what_is_wrong(sim: SimulatorServer, source: HttpSource, engine: Engine) -> None:
     with engine.begin() as conn, pytest.raises(MappingError, match="order '000000404' is not in the store"):
-        apply_fulfillments(conn, OrderFulfillments("000000404", []))
+        apply_fulfillments(conn, OrderFulfillments("000000404", []), events=NO_EVENTS)
     with engine.begin() as conn, pytest.raises(MappingError, match="system attribute 'name'"):
         sync_attribute(conn, source, "colour", SyncOptions(attribute_map={"colour": "name"}))
     with engine.begin() as conn:
@@ -253,7 +253,7 @@ def test_source_side_edits_follow_email_changes_and_dropped_variants(
     product_no = next(no for no, p in catalogue.products.items() if len(p.variants) >= 3)
     with engine.begin() as conn:
         customer_id = sync_customer(conn, source, "C000002", OPTIONS)
-        sync_product(conn, source, product_no, OPTIONS)
+        sync_product(conn, source, product_no, OPTIONS, events=NO_EVENTS)
     customer = catalogue.customers["C000002"]
     catalogue.customers["C000002"] = customer.model_copy(update={"email": "moved@example.org"})
     product = catalogue.products[product_no]
@@ -262,12 +262,12 @@ def test_source_side_edits_follow_email_changes_and_dropped_variants(
     with engine.begin() as conn:
         assert sync_customer(conn, source, "C000002", OPTIONS) == customer_id
         assert CUSTOMERS.get(conn, customer_id).email == "moved@example.org"
-        sync_product(conn, source, product_no, OPTIONS)
+        sync_product(conn, source, product_no, OPTIONS, events=NO_EVENTS)
         products = ProductRepository()
         assert dropped not in products.get(conn, product_no).configurable_children
         assert products.get(conn, dropped).status == 2  # kept for orders and reports, disabled
     catalogue.products[product_no] = product  # the variant is back
     with engine.begin() as conn:
-        sync_product(conn, source, product_no, OPTIONS)
+        sync_product(conn, source, product_no, OPTIONS, events=NO_EVENTS)
         assert products.get(conn, dropped).status == (1 if product.active else 2)
         assert products.get(conn, product_no).configurable_children[-1] == dropped

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from conveyor.sync import EntityType, Patience, SyncOptions, run_bulk
 from conveyor.sync.simulator import SimulatorServer
-from tests.sync.conftest import StartSimulator, admin, make_source
+from tests.sync.conftest import StartSimulator, admin, make_source, queue_on
 from tests.sync.store_check import CUSTOMERS, check_customers
 
 OPTIONS = SyncOptions()
@@ -30,7 +30,7 @@ def test_a_bad_entity_fails_alone(sim: SimulatorServer, engine: Engine) -> None:
     pages: list[tuple[int, int | None]] = []
     with make_source(sim) as source:
         result = run_bulk(
-            engine,
+            queue_on(engine),
             source,
             EntityType.CUSTOMER,
             page_size=5,
@@ -52,7 +52,7 @@ def test_a_fetch_that_keeps_failing_is_reported_and_the_run_goes_on(sim: Simulat
             admin(sim, "POST", "faults", {"fail": 1, "status": 500})
 
     with make_source(sim, retries=0, before_request=break_b2b) as source:
-        result = run_bulk(engine, source, EntityType.PRICE_GROUP, options=OPTIONS)
+        result = run_bulk(queue_on(engine), source, EntityType.PRICE_GROUP, options=OPTIONS)
     assert list(result.failed) == ["B2B"] and "HTTP 500" in result.failed["B2B"]
     assert result.synced == 3
 
@@ -66,7 +66,7 @@ def test_429s_are_waited_out_not_failed(start_simulator: StartSimulator, engine:
         time.sleep(seconds)
 
     with make_source(server) as source:
-        result = run_bulk(engine, source, EntityType.CUSTOMER, page_size=10, patience=Patience(sleep=sleep))
+        result = run_bulk(queue_on(engine), source, EntityType.CUSTOMER, page_size=10, patience=Patience(sleep=sleep))
     assert result.ok and result.synced == 24
     assert result.waits == len(slept) >= 2 and all(0 < s <= 1 for s in slept)
     stats = admin(server, "GET", "stats")
@@ -79,6 +79,6 @@ def test_429s_are_waited_out_not_failed(start_simulator: StartSimulator, engine:
 def test_patience_has_limits(start_simulator: StartSimulator, engine: Engine) -> None:
     server = start_simulator(seed=9, customers=3, products=1, quota="1/day")
     with make_source(server) as source:
-        result = run_bulk(engine, source, EntityType.CUSTOMER, patience=Patience(max_wait=5))
+        result = run_bulk(queue_on(engine), source, EntityType.CUSTOMER, patience=Patience(max_wait=5))
     assert set(result.failed) == {"C000001", "C000002", "C000003"}  # the listing took the day's one request
     assert all("quota" in error for error in result.failed.values())

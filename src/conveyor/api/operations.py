@@ -84,6 +84,13 @@ class OperationContext:
     settings: Settings = field(default_factory=get_settings)
     query: Mapping[str, str] = field(default_factory=dict)  # reads: the request's query parameters
 
+    @property
+    def events(self) -> Transaction:
+        """Where a write's domain events go: its transaction (``emit``), so they exist iff it commits."""
+        if self.transaction is None:
+            raise RuntimeError("a read operation has no events")
+        return self.transaction
+
     def publish(self, topic: str, payload: Any, **properties: Any) -> Envelope:
         """Publish a message that exists if and only if this operation's transaction commits."""
         if self.transaction is None:

@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING
 from conveyor.lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from conveyor.catalog import events
     from conveyor.catalog.categories import CategoryInput, CategoryRecord, CategoryRepository
     from conveyor.catalog.customers import AddressInput, CustomerInput, CustomerRecord, CustomerRepository
     from conveyor.catalog.defaults import ensure_catalog_defaults, ensure_product_catalog_defaults
     from conveyor.catalog.eav import AttributeInput, AttributeRecord, AttributeRepository
     from conveyor.catalog.errors import CatalogError, DuplicateError, InvalidValueError, NotFoundError
+    from conveyor.catalog.events import NO_EVENTS, EventSink
     from conveyor.catalog.inventory import Source, SourceItem, StockRepository
     from conveyor.catalog.products import (
         BundleOption,
@@ -39,6 +41,9 @@ if TYPE_CHECKING:
     from conveyor.catalog.sales import OrderInput, OrderRecord, OrderRepository, ShipmentRecord
 
 _EXPORTS = {
+    "events": "conveyor.catalog.events",
+    "EventSink": "conveyor.catalog.events",
+    "NO_EVENTS": "conveyor.catalog.events",
     "AddressInput": "conveyor.catalog.customers",
     "AttributeInput": "conveyor.catalog.eav",
     "AttributeRecord": "conveyor.catalog.eav",
@@ -77,6 +82,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "NO_EVENTS",
     "AddressInput",
     "AttributeInput",
     "AttributeRecord",
@@ -93,6 +99,7 @@ __all__ = [
     "CustomerRecord",
     "CustomerRepository",
     "DuplicateError",
+    "EventSink",
     "InvalidValueError",
     "MediaEntry",
     "NotFoundError",
@@ -112,6 +119,7 @@ __all__ = [
     "TierPriceRepository",
     "ensure_catalog_defaults",
     "ensure_product_catalog_defaults",
+    "events",
 ]
 
 __getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -46,20 +46,6 @@ def sync() -> None:
     """Sync customers, attributes, price groups, products and fulfilments from the source (CONVEYOR_SOURCE_*)."""
 
 
-def _context() -> tuple[Any, Any, Any]:
-    """The source, the engine and the sync options the settings describe."""
-    from conveyor.db.engine import get_engine
-    from conveyor.settings import get_settings
-    from conveyor.sync import SyncOptions, load_source
-
-    settings = get_settings()
-    try:
-        source = load_source(settings)
-    except LookupError as exc:
-        raise click.ClickException(str(exc)) from exc
-    return source, get_engine(settings.database_url), SyncOptions.from_settings(settings)
-
-
 mode_options = (
     click.option("--inline", "mode", flag_value="inline", help="Handle it now, in this process."),
     click.option("--queue", "mode", flag_value="queue", help="Queue it for a worker (`conveyor bus consume`)."),
@@ -158,12 +144,16 @@ def _bulk_queue(kinds: list[Any], since: datetime | None, size: int) -> None:
 def _bulk_inline(kinds: list[Any], since: datetime | None, size: int) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from conveyor.cli.common import opened
     from conveyor.sync import run_bulk
 
-    source, engine, options = _context()
     results: list[BulkResult] = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    try:
+    with opened(()) as app:
+        try:
+            source = app.sync_source
+        except LookupError as exc:
+            raise click.ClickException(str(exc)) from exc
         with Progress(*columns, console=err_console, transient=False) as progress:
             for kind in kinds:
                 task = progress.add_task(kind.value, total=None)
@@ -172,10 +162,10 @@ def _bulk_inline(kinds: list[Any], since: datetime | None, size: int) -> None:
                     progress.update(task, advance=done, total=total)
 
                 results.append(
-                    run_bulk(engine, source, kind, since=since, page_size=size, options=options, progress=advance)
+                    run_bulk(
+                        app.mq, source, kind, since=since, page_size=size, options=app.sync_options, progress=advance
+                    )
                 )
-    finally:
-        source.close()
     _report(results)
     if any(not result.ok for result in results):
         raise SystemExit(1)

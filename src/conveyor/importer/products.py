@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog import CatalogError
+from conveyor.catalog import NO_EVENTS, CatalogError
 from conveyor.catalog.categories import CategoryRepository
 from conveyor.catalog.eav import AttributeMeta, AttributeRepository, coerce_value
 from conveyor.catalog.products import ProductRepository, ids_by_sku, product_table
@@ -459,7 +459,7 @@ class ProductImporter(EntityImporter):
         if not self.context.write:
             outcome.deleted += len(found)
         elif found:
-            deleted = ProductRepository().delete(conn, list(found))
+            deleted = ProductRepository().delete(conn, list(found), events=NO_EVENTS)  # imports emit no events yet
             forget(conn, "product", list(deleted))
             for sku in deleted:
                 self.ids.pop(fold(sku), None)

@@ -32,6 +32,17 @@ class Transaction:
     def publish_envelopes(self, envelopes: Sequence[Envelope]) -> None:
         self.outboxed |= self.mq.publish_envelopes(envelopes, conn=self.conn)
 
+    def emit(self, topic: str, payload: Any) -> Envelope | None:
+        """Publish a domain event (``sales.order.placed`` …) with this transaction, if a queue is bound to its topic.
+
+        An event is news, not a request: with no queue bound it is not published at all, so an event nobody
+        listens to costs one dictionary lookup. A user (or the order workflow) binds a queue to ``sales.#`` in
+        its topology to receive them.
+        """
+        if not self.mq.is_bound(topic):
+            return None
+        return self.publish(topic, payload)
+
 
 class MessageQueue:
     """Publishes by topic (the topology decides connection and exchange) and hands out transports."""
@@ -54,6 +65,7 @@ class MessageQueue:
         self._transports: dict[str, Transport] = {}
         self._shares: dict[str, bool] = {}
         self._declared: set[str] = set()
+        self._bound: dict[str, bool] = {}  # topic → whether any queue receives it (the topology is fixed)
 
     @property
     def engine(self) -> Engine:
@@ -84,6 +96,13 @@ class MessageQueue:
         return self.transport(found.connection)
 
     # --- publishing ----------------------------------------------------------------------------------
+    def is_bound(self, topic: str) -> bool:
+        """Whether publishing ``topic`` reaches at least one queue."""
+        bound = self._bound.get(topic)
+        if bound is None:
+            bound = self._bound[topic] = bool(self.topology.queues_for(*self.topology.route(topic), topic))
+        return bound
+
     def publish(self, topic: str, payload: Any, *, conn: Connection | None = None, **properties: Any) -> Envelope:
         """Publish one JSON payload; with ``conn``, atomically with that connection's transaction."""
         envelope = Envelope.of(topic, payload, **properties)

@@ -153,7 +153,7 @@ def handle_sync(command: SyncCommand, context: Context) -> object:
     if command.change_set_id is not None:
         context.on_failure(partial(_failed, context, command.change_set_id, command.entity_id))
     fetched = sync.fetch(source, command.entity_id)
-    result = sync.apply(context.conn, source, [fetched], host.sync_options)
+    result = sync.apply(context.conn, source, [fetched], host.sync_options, context.transaction)
     settled = None
     if command.change_set_id is not None:
         settled = change_sets.item_done(context.conn, command.change_set_id, command.entity_id)

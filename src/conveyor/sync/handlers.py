@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from conveyor.catalog import (
     AttributeRepository,
     CustomerRepository,
+    EventSink,
     OrderRepository,
     ProductInput,
     ProductRepository,
@@ -297,7 +298,12 @@ def _ensure_outlets(conn: Connection, source: Source, codes: Iterable[str]) -> N
 
 
 def apply_products(
-    conn: Connection, source: Source, products: Sequence[Product], options: SyncOptions | None = None
+    conn: Connection,
+    source: Source,
+    products: Sequence[Product],
+    options: SyncOptions | None = None,
+    *,
+    events: EventSink,
 ) -> dict[str, int]:
     """Create or update products with variants, prices and stock; source number → id of the sold product.
 
@@ -328,27 +334,34 @@ def apply_products(
         sku for record in PRODUCTS.get_many(conn, parents) for sku in record.configurable_children if sku not in batch
     ]
     inputs.extend(ProductInput(sku=sku, status=2) for sku in dict.fromkeys(dropped))
-    ids = PRODUCTS.save_many(conn, inputs)
+    ids = PRODUCTS.save_many(conn, inputs, events=events)
     STOCK.upsert(conn, [item for m in mapped for item in m.stock])
     return {product.product_no: ids[m.sku] for product, m in zip(latest, mapped, strict=True)}
 
 
 def sync_products(
-    conn: Connection, source: Source, product_nos: Sequence[str], options: SyncOptions | None = None
+    conn: Connection,
+    source: Source,
+    product_nos: Sequence[str],
+    options: SyncOptions | None = None,
+    *,
+    events: EventSink,
 ) -> dict[str, int]:
     """Fetch and apply products in one batch; source number → id of the product shoppers see."""
-    return apply_products(conn, source, [source.fetch_product(no) for no in product_nos], options)
+    return apply_products(conn, source, [source.fetch_product(no) for no in product_nos], options, events=events)
 
 
-def sync_product(conn: Connection, source: Source, product_no: str, options: SyncOptions | None = None) -> int:
+def sync_product(
+    conn: Connection, source: Source, product_no: str, options: SyncOptions | None = None, *, events: EventSink
+) -> int:
     """One product; the id of the product shoppers see (the configurable one, or the simple one)."""
-    return sync_products(conn, source, [product_no], options)[product_no]
+    return sync_products(conn, source, [product_no], options, events=events)[product_no]
 
 
 # -- fulfilments → shipments -----------------------------------------------------------------------------
 
 
-def apply_fulfillments(conn: Connection, order: OrderFulfillments) -> list[int]:
+def apply_fulfillments(conn: Connection, order: OrderFulfillments, *, events: EventSink) -> list[int]:
     """Ship each fulfilment of the order not shipped yet; the ids of the new shipments.
 
     The order row is locked first, so two workers handling the same order one after the other see each
@@ -374,7 +387,9 @@ def apply_fulfillments(conn: Connection, order: OrderFulfillments) -> list[int]:
         ]
         lines = [(line.sku, line.quantity) for line in fulfillment.lines]
         comment = fulfillment_comment(fulfillment.id)
-        shipment = ORDERS.create_shipment(conn, order_id, lines, tracks, comment=comment, external_id=fulfillment.id)
+        shipment = ORDERS.create_shipment(
+            conn, order_id, lines, tracks, comment=comment, external_id=fulfillment.id, events=events
+        )
         shipped.add(fulfillment.id)
         created.append(shipment.entity_id)
     return created
@@ -385,16 +400,23 @@ def fetch_fulfillments(source: Source, order_no: str) -> OrderFulfillments:
     return OrderFulfillments(order_no, source.fetch_fulfillments(order_no))
 
 
-def sync_fulfillments(conn: Connection, source: Source, order_no: str, options: SyncOptions | None = None) -> list[int]:
+def sync_fulfillments(
+    conn: Connection, source: Source, order_no: str, options: SyncOptions | None = None, *, events: EventSink
+) -> list[int]:
     """Ship what the source shipped for one order; the ids of the new shipments."""
-    return apply_fulfillments(conn, fetch_fulfillments(source, order_no))
+    return apply_fulfillments(conn, fetch_fulfillments(source, order_no), events=events)
 
 
 def sync_fulfillments_many(
-    conn: Connection, source: Source, order_nos: Sequence[str], options: SyncOptions | None = None
+    conn: Connection,
+    source: Source,
+    order_nos: Sequence[str],
+    options: SyncOptions | None = None,
+    *,
+    events: EventSink,
 ) -> dict[str, list[int]]:
     """``sync_fulfillments`` for several orders in one transaction; order number → new shipment ids."""
-    return {no: apply_fulfillments(conn, fetch_fulfillments(source, no)) for no in order_nos}
+    return {no: apply_fulfillments(conn, fetch_fulfillments(source, no), events=events) for no in order_nos}
 
 
 # -- one table for callers that go by entity type (CLI, bus, change sets) --------------------------------
@@ -405,32 +427,45 @@ class EntitySync:
     """How to fetch one entity of a type and apply a batch of them."""
 
     fetch: Callable[[Source, str], Any]
-    apply: Callable[[Connection, Source, Sequence[Any], SyncOptions], Mapping[str, Any]]
+    # (connection, source, fetched entities, options, the transaction's event sink) → source id → store id(s)
+    apply: Callable[[Connection, Source, Sequence[Any], SyncOptions, EventSink], Mapping[str, Any]]
 
 
 def _apply_fulfillments_batch(
-    conn: Connection, _source: Source, orders: Sequence[OrderFulfillments], _options: SyncOptions
+    conn: Connection, _source: Source, orders: Sequence[OrderFulfillments], _options: SyncOptions, events: EventSink
 ) -> dict[str, list[int]]:
-    return {order.order_no: apply_fulfillments(conn, order) for order in orders}
+    return {order.order_no: apply_fulfillments(conn, order, events=events) for order in orders}
 
 
 def _apply_price_groups(
-    conn: Connection, _source: Source, groups: Sequence[PriceGroup], _options: SyncOptions
+    conn: Connection, _source: Source, groups: Sequence[PriceGroup], _options: SyncOptions, _events: EventSink
 ) -> dict[str, int]:
     return apply_price_groups(conn, groups)
 
 
 def _apply_attributes(
-    conn: Connection, _source: Source, attributes: Sequence[Attribute], options: SyncOptions
+    conn: Connection, _source: Source, attributes: Sequence[Attribute], options: SyncOptions, _events: EventSink
 ) -> dict[str, int]:
     return apply_attributes(conn, attributes, options)
+
+
+def _apply_customers(
+    conn: Connection, source: Source, customers: Sequence[Customer], options: SyncOptions, _events: EventSink
+) -> dict[str, int]:
+    return apply_customers(conn, source, customers, options)
+
+
+def _apply_products(
+    conn: Connection, source: Source, products: Sequence[Product], options: SyncOptions, events: EventSink
+) -> dict[str, int]:
+    return apply_products(conn, source, products, options, events=events)
 
 
 SYNCS: Mapping[EntityType, EntitySync] = {
     EntityType.PRICE_GROUP: EntitySync(lambda s, i: s.fetch_price_group(i), _apply_price_groups),
     EntityType.ATTRIBUTE: EntitySync(lambda s, i: s.fetch_attribute(i), _apply_attributes),
-    EntityType.CUSTOMER: EntitySync(lambda s, i: s.fetch_customer(i), apply_customers),
-    EntityType.PRODUCT: EntitySync(lambda s, i: s.fetch_product(i), apply_products),
+    EntityType.CUSTOMER: EntitySync(lambda s, i: s.fetch_customer(i), _apply_customers),
+    EntityType.PRODUCT: EntitySync(lambda s, i: s.fetch_product(i), _apply_products),
     EntityType.FULFILLMENT: EntitySync(fetch_fulfillments, _apply_fulfillments_batch),
 }
 # The order a full sync goes in, so that dependencies usually exist before they are needed.
@@ -444,11 +479,17 @@ SYNC_ORDER = (
 
 
 def sync(
-    conn: Connection, source: Source, entity: EntityType, ids: Sequence[str], options: SyncOptions | None = None
+    conn: Connection,
+    source: Source,
+    entity: EntityType,
+    ids: Sequence[str],
+    options: SyncOptions | None = None,
+    *,
+    events: EventSink,
 ) -> Mapping[str, Any]:
     """Fetch and apply ``ids`` of ``entity`` in one go (what a queued sync command does)."""
     handler = SYNCS[EntityType(entity)]
-    return handler.apply(conn, source, [handler.fetch(source, i) for i in ids], _options(options))
+    return handler.apply(conn, source, [handler.fetch(source, i) for i in ids], _options(options), events)
 
 
 __all__ = [

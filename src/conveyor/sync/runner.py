@@ -15,8 +15,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy.engine import Engine
-
+from conveyor.mq import MessageQueue
 from conveyor.sync.errors import RateLimited
 from conveyor.sync.handlers import SYNCS
 from conveyor.sync.mapping import SyncOptions
@@ -66,7 +65,7 @@ class Patience:
 
 
 def run_bulk(
-    engine: Engine,
+    mq: MessageQueue,
     source: Source,
     entity: EntityType,
     *,
@@ -76,15 +75,16 @@ def run_bulk(
     progress: Progress | None = None,
     patience: Patience | None = None,
 ) -> BulkResult:
-    """Sync every ``entity`` (changed since ``since``) from ``source`` into the store behind ``engine``."""
+    """Sync every ``entity`` (changed since ``since``) from ``source`` into the store behind ``mq``, each page in
+    one transaction of the queue, so that the events the writes emit exist exactly when the page commits."""
     handler = SYNCS[EntityType(entity)]
     options = options or SyncOptions()
     patient = patience or Patience()
     result = BulkResult(EntityType(entity))
 
     def apply(items: list[Any]) -> None:
-        with engine.begin() as conn:
-            handler.apply(conn, source, items, options)
+        with mq.transaction() as transaction:
+            handler.apply(transaction.conn, source, items, options, transaction)
 
     for page in iter_pages(source, result.entity, since=since, limit=page_size, call=patient):
         fetched: dict[str, Any] = {}

@@ -202,7 +202,7 @@ def save_order(ctx: OperationContext, params: dict[str, str], body: OrderSaveReq
     check_new_order(ctx.conn, data)
     if data.store_id is None and not ctx.store.is_admin:
         data = data.model_copy(update={"store_id": ctx.store.store_id})
-    return as_order(repository.create(ctx.conn, data))
+    return as_order(repository.create(ctx.conn, data, events=ctx.events))
 
 
 @operations.write("POST", "/V1/orders/{id}/comments", resource=RESOURCE)
@@ -216,6 +216,7 @@ def add_order_comment(ctx: OperationContext, params: dict[str, str], body: Order
         status=entry.status,
         notify=bool(entry.is_customer_notified),
         visible_on_front=bool(entry.is_visible_on_front),
+        events=ctx.events,
     )
     return True
 
@@ -232,7 +233,13 @@ def ship_order(ctx: OperationContext, params: dict[str, str], body: ShipOrderReq
     items = [(item.order_item_id, item.qty) for item in body.items]
     comment = body.comment.comment if body.comment is not None else None
     shipment = repository.create_shipment(
-        ctx.conn, int_param(params, "orderId"), items, body.tracks, comment=comment, notify=body.notify
+        ctx.conn,
+        int_param(params, "orderId"),
+        items,
+        body.tracks,
+        comment=comment,
+        notify=body.notify,
+        events=ctx.events,
     )
     return shipment.entity_id
 

@@ -241,7 +241,7 @@ def _save_batch(ctx: OperationContext, pairs: list[tuple[str, ProductData]]) -> 
     if len({sku.casefold() for sku, _ in pairs}) != len(pairs):
         raise ApiError(400, INVALID, ["duplicate sku in one batch", "product.sku"])
     inputs = [to_input(ctx.conn, data, sku) for sku, data in pairs]
-    records = repository.save_and_get_many(ctx.conn, inputs, write_store_id(ctx), ctx.store.store_id)
+    records = repository.save_and_get_many(ctx.conn, inputs, write_store_id(ctx), ctx.store.store_id, events=ctx.events)
     return [present(record) for record in records]
 
 
@@ -273,7 +273,7 @@ def update_product(ctx: OperationContext, params: dict[str, str], body: ProductU
 @operations.write("DELETE", "/V1/products/{sku}", resource=RESOURCE)
 def delete_product(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
     """Delete the product with its values, relations, prices and stock."""
-    if not repository.delete(ctx.conn, [params["sku"]]):
+    if not repository.delete(ctx.conn, [params["sku"]], events=ctx.events):
         raise NotFoundError(NOT_FOUND)
     return True
 

@@ -46,6 +46,7 @@ from conveyor.catalog.eav.values import (
     write_values,
 )
 from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
+from conveyor.catalog.events import PRODUCT_DELETED, PRODUCT_SAVED, EventSink
 from conveyor.catalog.inventory.source_items import (
     DEFAULT_SOURCE,
     IN_STOCK,
@@ -118,9 +119,17 @@ class ProductRepository:
 
     # -- writing --------------------------------------------------------------------------------------------
 
-    def save(self, conn: Connection, product: ProductInput, store_id: int = 0, *, create_only: bool = False) -> int:
+    def save(
+        self,
+        conn: Connection,
+        product: ProductInput,
+        store_id: int = 0,
+        *,
+        events: EventSink,
+        create_only: bool = False,
+    ) -> int:
         """One product (the REST API's save); returns its id."""
-        return self.save_many(conn, [product], store_id, create_only=create_only)[product.sku]
+        return self.save_many(conn, [product], store_id, events=events, create_only=create_only)[product.sku]
 
     def save_many(
         self,
@@ -128,19 +137,27 @@ class ProductRepository:
         products: Sequence[ProductInput],
         store_id: int = 0,
         *,
+        events: EventSink,
         create_only: bool = False,
     ) -> dict[str, int]:
         """Create or update products by sku, merging into what is stored; returns sku → entity_id.
 
         Values are saved at ``store_id`` according to each attribute's scope (global at store 0, website
-        scope on every store view of the website); a new product's values are its defaults (store 0).
+        scope on every store view of the website); a new product's values are its defaults (store 0). Each
+        product saved emits ``catalog.product.saved``.
         """
         if not products:
             return {}
-        return self._save(conn, products, store_id, create_only, _Catalog.load(conn)).ids
+        return self._save(conn, products, store_id, create_only, _Catalog.load(conn), events).ids
 
     def save_and_get_many(
-        self, conn: Connection, products: Sequence[ProductInput], store_id: int = 0, read_store_id: int = 0
+        self,
+        conn: Connection,
+        products: Sequence[ProductInput],
+        store_id: int = 0,
+        read_store_id: int = 0,
+        *,
+        events: EventSink,
     ) -> list[ProductRecord]:
         """``save_many``, then the saved products as ``read_store_id`` sees them, in the order given.
 
@@ -152,7 +169,7 @@ class ProductRepository:
             return []
         catalog = _Catalog.load(conn)
         catalog.scopes.check_store(read_store_id)
-        saved = self._save(conn, products, store_id, False, catalog)
+        saved = self._save(conn, products, store_id, False, catalog, events)
         ids = [saved.ids[product.sku] for product in products]
         if not all(plan.is_new for plan in saved.plans):
             return self._read(conn, ids, read_store_id, catalog)
@@ -168,6 +185,7 @@ class ProductRepository:
         store_id: int,
         create_only: bool,
         catalog: _Catalog,
+        events: EventSink,
     ) -> _Saved:
         scopes, attributes = catalog.scopes, catalog.attributes
         scopes.check_store(store_id)
@@ -211,6 +229,11 @@ class ProductRepository:
         writes = list(self._value_writes(plans, scopes, store_id, roles))
         write_values(conn, product_values, writes)
         relations.write(conn, plans, ids, references, scopes, store_id)
+        for plan in plans:
+            events.emit(
+                PRODUCT_SAVED,
+                {"sku": plan.product.sku, "entity_id": ids[plan.product.sku], "store_id": store_id, "new": plan.is_new},
+            )
         return _Saved(ids, plans, frozenset(write.backend for write in writes))
 
     def _plans(
@@ -454,12 +477,16 @@ class ProductRepository:
                 found[sku] = StockRecord(qty=float(quantity), is_in_stock=status == IN_STOCK)
         return found
 
-    def delete(self, conn: Connection, skus: Sequence[str]) -> dict[str, int]:
-        """Delete products (values, links, gallery, prices and stock go with them); returns the deleted ones."""
+    def delete(self, conn: Connection, skus: Sequence[str], *, events: EventSink) -> dict[str, int]:
+        """Delete products (values, links, gallery, prices and stock go with them); returns the deleted ones.
+
+        Each product deleted emits ``catalog.product.deleted``."""
         ids = ids_by_sku(conn, skus)
         for part in chunked(sorted(ids.values())):
             conn.execute(P.delete().where(P.c.entity_id.in_(part)))
         StockRepository().delete_skus(conn, list(ids))
+        for sku, entity_id in ids.items():
+            events.emit(PRODUCT_DELETED, {"sku": sku, "entity_id": entity_id})
         return ids
 
     # -- searching ------------------------------------------------------------------------------------------

@@ -32,7 +32,9 @@ from conveyor.catalog.customers.validation import (
     timestamp,
 )
 from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
+from conveyor.catalog.events import ORDER_PLACED, ORDER_STATUS_CHANGED, EventSink
 from conveyor.catalog.paging import page_ids
+from conveyor.catalog.sales.events import order_event, status_event
 from conveyor.catalog.sales.models import (
     OrderAddressInput,
     OrderAddressRecord,
@@ -123,14 +125,15 @@ class _Order:
 class OrderRepository(ShipmentOperations):
     """Orders with items, addresses, payment, status history and shipments (Magento's sales repositories)."""
 
-    def create(self, conn: Connection, data: OrderInput) -> OrderRecord:
+    def create(self, conn: Connection, data: OrderInput, *, events: EventSink) -> OrderRecord:
         """Create one order (Magento's ``PUT /V1/orders/create``)."""
-        return self.get(conn, self.create_many(conn, [data])[0])
+        return self.get(conn, self.create_many(conn, [data], events=events)[0])
 
-    def create_many(self, conn: Connection, orders: Sequence[OrderInput]) -> list[int]:
+    def create_many(self, conn: Connection, orders: Sequence[OrderInput], *, events: EventSink) -> list[int]:
         """Create orders (imports and sync); returns their entity ids in order.
 
         A given increment_id that exists is a ``DuplicateError``; missing ones are numbered per store view.
+        Each order emits ``sales.order.placed`` with the write.
         """
         if not orders:
             return []
@@ -157,6 +160,8 @@ class OrderRepository(ShipmentOperations):
         histories = [{**h, "parent_id": i} for i, p in zip(order_ids, prepared, strict=True) for h in p.histories]
         if histories:
             conn.execute(status_history_table.insert(), histories)
+        for order_id, order in zip(order_ids, prepared, strict=True):
+            events.emit(ORDER_PLACED, order_event(order_id, order.row))
         return order_ids
 
     def get(self, conn: Connection, order_id: int) -> OrderRecord:
@@ -264,12 +269,14 @@ class OrderRepository(ShipmentOperations):
         notify: bool = False,
         visible_on_front: bool = False,
         entity_name: str = "order",
+        *,
+        events: EventSink,
     ) -> StatusHistoryRecord:
-        """Add a comment to the order; a status, when given, becomes the order's status (as in Magento)."""
+        """Add a comment to the order; a status, when given, becomes the order's status (as in Magento) and
+        emits ``sales.order.status_changed``."""
         o = order_table
-        order = (
-            conn.execute(sa.select(o.c.status).where(o.c.entity_id == order_id).with_for_update()).mappings().first()
-        )
+        columns = (o.c.entity_id, o.c.increment_id, o.c.store_id, o.c.state, o.c.status)
+        order = conn.execute(sa.select(*columns).where(o.c.entity_id == order_id).with_for_update()).mappings().first()
         if order is None:
             raise NotFoundError(ENTITY_MISSING)
         now = utc_now()
@@ -287,6 +294,8 @@ class OrderRepository(ShipmentOperations):
             raise InvalidValueError(REQUIRED, ["comment"])
         entry_id = insert_one(conn, status_history_table, row)
         conn.execute(o.update().where(o.c.entity_id == order_id).values(status=row["status"], updated_at=now))
+        if row["status"] != order["status"]:
+            events.emit(ORDER_STATUS_CHANGED, status_event(order, order["state"], str(row["status"])))
         return _history({**row, "entity_id": entry_id})
 
 

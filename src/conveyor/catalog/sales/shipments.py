@@ -28,7 +28,9 @@ from conveyor.catalog.customers.repository import insert_one
 from conveyor.catalog.customers.tables import Quantity, format_timestamp, to_decimal, utc_now
 from conveyor.catalog.customers.validation import check_lengths, invalid, optional_text, required_text
 from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
+from conveyor.catalog.events import ORDER_STATUS_CHANGED, SHIPMENT_CREATED, EventSink
 from conveyor.catalog.paging import page_ids
+from conveyor.catalog.sales.events import shipment_event, status_event
 from conveyor.catalog.sales.invariants import order_exists
 from conveyor.catalog.sales.models import ShipmentItemRecord, ShipmentRecord, TrackInput, TrackRecord
 from conveyor.catalog.sales.sequence import new_increment_ids
@@ -77,6 +79,8 @@ class ShipmentOperations:
         comment: str | None = None,
         notify: bool = False,
         external_id: str | None = None,
+        *,
+        events: EventSink,
     ) -> ShipmentRecord:
         """Ship ``items`` — (order item id, or sku, and quantity) — of the order, with tracking numbers.
 
@@ -140,6 +144,9 @@ class ShipmentOperations:
                 )
             )
         shipment_id = self._insert_shipment(conn, order, requested, by_id, track_rows, now, external_id)
+        events.emit(SHIPMENT_CREATED, shipment_event(shipment_id, order, external_id))
+        if status != order["status"]:
+            events.emit(ORDER_STATUS_CHANGED, status_event(order, state, status))
         return self.get_shipment(conn, shipment_id)
 
     def add_track(
