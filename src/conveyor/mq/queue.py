@@ -13,7 +13,7 @@ from conveyor.db.engine import get_engine
 from conveyor.mq import outbox
 from conveyor.mq.envelope import Envelope
 from conveyor.mq.topology import Topology, TopologyError
-from conveyor.mq.transports.base import Transport, UnroutableError, transport_for_url
+from conveyor.mq.transports.base import SharesState, Transport, UnroutableError, transport_for_url
 from conveyor.settings import Settings, get_settings
 
 
@@ -59,14 +59,26 @@ class MessageQueue:
         """The transport of a connection name, created and declared on first use."""
         transport = self._transports.get(connection)
         if transport is None:
-            url = {"db": self.database_url, "amqp": self.amqp_url}.get(connection)
-            if url is None:
-                raise TopologyError(None, "connection", f"unknown connection {connection!r}")
+            url = self._url(connection)
             options = {"prefetch": self.settings.amqp_prefetch} if connection == "amqp" else {}
-            transport = transport_for_url(url, **options)
+            transport = self._sibling(connection, url) or transport_for_url(url, connection=connection, **options)
             transport.declare(self.topology)
             self._transports[connection] = transport
         return transport
+
+    def _url(self, connection: str) -> str:
+        url = {"db": self.database_url, "amqp": self.amqp_url}.get(connection)
+        if url is None:
+            raise TopologyError(None, "connection", f"unknown connection {connection!r}")
+        return url
+
+    def _sibling(self, connection: str, url: str) -> Transport | None:
+        """A view for ``connection`` on the state of a transport already made for the same URL, if it has one
+        (``memory://``: both connections on one URL must see the same messages)."""
+        for other, existing in self._transports.items():
+            if self._url(other) == url and isinstance(existing, SharesState):
+                return existing.for_connection(connection)
+        return None
 
     def declare(self) -> None:
         """Create every transport the topology uses (declaring its queues, exchanges and bindings)."""

@@ -59,7 +59,7 @@ from sqlalchemy import Connection
 
 from conveyor.mq.envelope import Delivery, Envelope, new_message_id
 from conveyor.mq.topology import Topology
-from conveyor.mq.transports.base import DeadLetter, QueueCounts, RefreshResult, UnroutableError
+from conveyor.mq.transports.base import DeadLetter, QueueCounts, RefreshResult, UnroutableError, check_connection
 from conveyor.settings import get_settings
 
 log = logging.getLogger("conveyor.mq.amqp")
@@ -394,7 +394,9 @@ class AmqpTransport:
         prefetch: int | None = None,
         confirm_timeout: float = 30.0,
         reconnect_timeout: float = 60.0,
+        connection: str = "amqp",
     ) -> None:
+        check_connection(self, connection)
         self.url = url
         self.prefetch = prefetch if prefetch is not None else get_settings().amqp_prefetch
         self.confirm_timeout = confirm_timeout

@@ -98,6 +98,36 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
+@runtime_checkable
+class SharesState(Protocol):
+    """A transport whose URL names its state, so that a second connection on the same URL sees the same messages.
+
+    The MessageQueue asks the first connection's transport for the second one's instead of building a new one
+    (and a second, empty, state).
+    """
+
+    def for_connection(self, connection: str) -> Transport:
+        """A transport serving ``connection`` on this transport's state."""
+
+
+def check_connection(transport: Transport, connection: str) -> None:
+    """Refuse to serve a connection name other than the transport's own (e.g. a database URL given as the AMQP
+    URL): its routing would look at the wrong exchanges and every publish would be refused as unroutable."""
+    if connection != transport.connection:
+        raise ValueError(
+            f"{type(transport).__name__} serves the {transport.connection!r} connection, not {connection!r}:"
+            f" give the {connection!r} connection a URL of its own kind"
+        )
+
+
+def expired_reservation(worker: str | None, attempts: int, error: str | None) -> str:
+    """Why ``refresh`` dead-lettered a message whose reservation expired: worded alike by every transport."""
+    return (
+        f"reservation by {worker} expired after {attempts} attempt(s) (worker died or hung);"
+        f" last error: {error or 'none'}"
+    )
+
+
 def is_transient(error: BaseException) -> bool:
     """A lost connection to the database or broker: worth backing off and trying again, not dying."""
     import sqlalchemy.exc
@@ -116,7 +146,11 @@ def is_transient(error: BaseException) -> bool:
 
 
 def transport_for_url(url: str, **options: Any) -> Transport:
-    """Instantiate the transport registered for ``url``'s scheme (``conveyor.transports`` entry points)."""
+    """Instantiate the transport registered for ``url``'s scheme (``conveyor.transports`` entry points).
+
+    The MessageQueue passes ``connection`` (the topology's connection name the transport will serve) among
+    the options: a transport with a fixed connection refuses another one, the memory transport serves either.
+    """
     scheme = url.split(":", 1)[0].split("+", 1)[0]  # postgresql+psycopg://… → postgresql
     for entry in entry_points(group="conveyor.transports"):
         if entry.name == scheme:

@@ -21,7 +21,14 @@ from conveyor.db.upsert import upsert
 from conveyor.mq.envelope import Delivery, Envelope
 from conveyor.mq.schema import Status, message_table, queue_table, status_table
 from conveyor.mq.topology import Topology
-from conveyor.mq.transports.base import DeadLetter, QueueCounts, RefreshResult, UnroutableError
+from conveyor.mq.transports.base import (
+    DeadLetter,
+    QueueCounts,
+    RefreshResult,
+    UnroutableError,
+    check_connection,
+    expired_reservation,
+)
 from conveyor.mq.transports.sql_consumer import ConsumerConnection, PreparedStatement
 
 S = status_table
@@ -50,7 +57,8 @@ class SqlTransport:
     transactional = True
     pushes = False
 
-    def __init__(self, url: str, *, engine: Engine | None = None) -> None:
+    def __init__(self, url: str, *, engine: Engine | None = None, connection: str = "db") -> None:
+        check_connection(self, connection)
         self.engine = engine or get_engine(url)
         backend = make_url(url).get_backend_name()
         # The consuming side may use relaxed durability on SQLite: a lost claim or ack only redelivers.
@@ -415,10 +423,7 @@ class SqlTransport:
                 .with_for_update(skip_locked=self.dialect != "sqlite")
             ).all()
             for row in exhausted:
-                reason = (
-                    f"reservation by {row.reserved_by} expired after {row.number_of_trials} attempt(s)"
-                    f" (worker died or hung); last error: {row.error or 'none'}"
-                )
+                reason = expired_reservation(row.reserved_by, row.number_of_trials, row.error)
                 conn.execute(
                     S.update()
                     .where(S.c.id == row.id, S.c.status == Status.IN_PROGRESS)
