@@ -16,7 +16,7 @@ from conveyor.plugins import CONVERTERS, EXECUTORS, PluginError, Plugins
 from tests.conftest import RegisterPlugin
 
 BUILTINS = {
-    "conveyor.transports": {"sqlite", "postgresql", "mysql", "amqp", "amqps"},
+    "conveyor.transports": {"sqlite", "postgresql", "mysql", "amqp", "amqps", "memory"},
     "conveyor.topologies": {"bulk", "importer", "pipelines"},
     "conveyor.importers": {"products", "attributes", "attribute-sets", "categories", "stock", "tier-prices",
                            "customers", "customer-addresses"},

@@ -1,4 +1,4 @@
-"""One contract every transport meets, run against SQLite, PostgreSQL, MariaDB and RabbitMQ."""
+"""One contract every transport meets, run against SQLite, PostgreSQL, MariaDB, RabbitMQ and memory."""
 
 from __future__ import annotations
 

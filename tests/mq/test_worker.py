@@ -170,10 +170,10 @@ class CountThenStop(Middleware):
         self.calls.append("after_stop")
 
 
-def test_middleware_added_after_the_worker_is_built_is_called(db_mq: MessageQueue) -> None:
+def test_middleware_added_after_the_worker_is_built_is_called(memory_mq: MessageQueue) -> None:
     """``conveyor demo`` adds its progress middleware to a built worker: its per-message hooks must run too."""
-    db_mq.publish_batch("stock.changed", range(10))
-    worker = Worker(db_mq, {"stock": Recorder()}, options(), [StopWhenEmpty()])
+    memory_mq.publish_batch("stock.changed", range(10))
+    worker = Worker(memory_mq, {"stock": Recorder()}, options(), [StopWhenEmpty()])
     counting = CountThenStop(limit=4)
     worker.add_middleware(counting)
     assert worker.middleware[-1] is counting

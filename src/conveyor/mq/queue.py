@@ -13,7 +13,13 @@ from conveyor.db.engine import get_engine
 from conveyor.mq import outbox
 from conveyor.mq.envelope import Envelope
 from conveyor.mq.topology import Topology, TopologyError
-from conveyor.mq.transports.base import Transport, UnroutableError, transport_for_url
+from conveyor.mq.transports.base import (
+    JoinsAnyTransaction,
+    SharesState,
+    Transport,
+    UnroutableError,
+    transport_for_url,
+)
 from conveyor.settings import Settings, get_settings
 
 
@@ -79,10 +85,20 @@ class MessageQueue:
             if url is None:
                 known = ", ".join(sorted(self.connections))
                 raise TopologyError(None, "connection", f"unknown connection {connection!r} (known: {known})")
-            transport = transport_for_url(url, connection=connection, settings=self.settings)
+            transport = self._sibling(connection, url) or transport_for_url(
+                url, connection=connection, settings=self.settings
+            )
             transport.declare(self.topology)
             self._transports[connection] = transport
         return transport
+
+    def _sibling(self, connection: str, url: str) -> Transport | None:
+        """A view for ``connection`` on the state of a transport already made for the same URL, if it has one
+        (``memory://``: both connections on one URL must see the same messages)."""
+        for other, existing in self._transports.items():
+            if self.connections.get(other) == url and isinstance(existing, SharesState):
+                return existing.for_connection(connection)
+        return None
 
     def declare(self) -> None:
         """Create every transport the topology uses (declaring its queues, exchanges and bindings)."""
@@ -136,8 +152,9 @@ class MessageQueue:
         database (a DB queue elsewhere gets the outbox, as a broker does)."""
         shared = self._shares.get(connection)
         if shared is None:
-            shared = self._shares[connection] = transport.transactional and self.connections[connection] == (
-                self.database_url
+            same_database = self.connections[connection] == self.database_url
+            shared = self._shares[connection] = transport.transactional and (
+                same_database or isinstance(transport, JoinsAnyTransaction)
             )
         return shared
 

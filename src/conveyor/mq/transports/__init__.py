@@ -1,4 +1,4 @@
-"""Transports: the DB queue (sql.py) and AMQP (amqp.py) behind the interface in base.py."""
+"""Transports: the DB queue (sql.py), AMQP (amqp.py), memory (memory.py, unit tests); interface in base.py."""
 
 from conveyor.mq.transports.base import (
     DeadLetter,

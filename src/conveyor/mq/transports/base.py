@@ -100,6 +100,26 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
+@runtime_checkable
+class SharesState(Protocol):
+    """A transport whose URL names its state, so that a second connection on the same URL sees the same messages.
+
+    The MessageQueue asks the first connection's transport for the second one's instead of building a new one
+    (and a second, empty, state).
+    """
+
+    def for_connection(self, connection: str) -> Transport:
+        """A transport serving ``connection`` on this transport's state."""
+
+
+def expired_reservation(worker: str | None, attempts: int, error: str | None) -> str:
+    """Why ``refresh`` dead-lettered a message whose reservation expired: worded alike by every transport."""
+    return (
+        f"reservation by {worker} expired after {attempts} attempt(s) (worker died or hung);"
+        f" last error: {error or 'none'}"
+    )
+
+
 def is_transient(error: BaseException) -> bool:
     """A lost connection to the database or broker: worth backing off and trying again, not dying."""
     import sqlalchemy.exc
@@ -115,6 +135,15 @@ def is_transient(error: BaseException) -> bool:
     except ImportError:  # pragma: no cover - pika is a dependency
         return False
     return isinstance(error, AMQPConnectionError | ConnectionClosed | ChannelClosed)
+
+
+@runtime_checkable
+class JoinsAnyTransaction(Protocol):
+    """A transactional transport that keeps no rows of its own, so it joins the transaction of any database: it
+    holds what is published until the caller's connection commits (the memory transport). A DB queue joins only
+    transactions on its own database; elsewhere the MessageQueue gives it the outbox, as it does a broker."""
+
+    joins_any_transaction: bool
 
 
 class TransportFactory(Protocol):

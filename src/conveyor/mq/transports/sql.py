@@ -21,7 +21,13 @@ from conveyor.db.upsert import upsert
 from conveyor.mq.envelope import Delivery, Envelope
 from conveyor.mq.schema import Status, message_table, queue_table, status_table
 from conveyor.mq.topology import Topology
-from conveyor.mq.transports.base import DeadLetter, QueueCounts, RefreshResult, UnroutableError
+from conveyor.mq.transports.base import (
+    DeadLetter,
+    QueueCounts,
+    RefreshResult,
+    UnroutableError,
+    expired_reservation,
+)
 from conveyor.mq.transports.sql_consumer import ConsumerConnection, PreparedStatement
 from conveyor.settings import Settings
 
@@ -422,10 +428,7 @@ class SqlTransport:
                 .with_for_update(skip_locked=self.dialect != "sqlite")
             ).all()
             for row in exhausted:
-                reason = (
-                    f"reservation by {row.reserved_by} expired after {row.number_of_trials} attempt(s)"
-                    f" (worker died or hung); last error: {row.error or 'none'}"
-                )
+                reason = expired_reservation(row.reserved_by, row.number_of_trials, row.error)
                 conn.execute(
                     S.update()
                     .where(S.c.id == row.id, S.c.status == Status.IN_PROGRESS)
