@@ -89,12 +89,13 @@ def test_show_defaults_to_configured_files(tmp_path: Path, monkeypatch: pytest.M
     assert "consumer orders: shop.handlers:orders" in result.output
 
 
-def test_show_falls_back_to_the_packaged_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    example = tmp_path / "example.yaml"
-    example.write_text(SMALL_YAML, encoding="utf-8")
+def test_show_without_files_is_the_running_systems_topology(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No configured files: the built-in topologies alone, never the packaged demo's (its queues would collect the
+    domain events of a real system)."""
     monkeypatch.setattr(common, "get_settings", lambda: Settings(topology_files=[]))
-    monkeypatch.setattr(common, "EXAMPLE_TOPOLOGY", example)
-    assert "topic orders.created" in run("show", "--format", "text").output
+    shown = run("show", "--format", "text").output
+    assert "queue async.operations.all" in shown and "pipeline_process_steps" in shown
+    assert "audit" not in shown and "catalog.product" not in shown
 
 
 def test_validate_ok() -> None:

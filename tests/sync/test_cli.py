@@ -107,7 +107,7 @@ def test_an_unknown_source_name_is_a_clear_error(cli_env: str, monkeypatch: pyte
     monkeypatch.setenv("CONVEYOR_SOURCE", "ftp")
     get_settings.cache_clear()
     done = CliRunner().invoke(sync, ["customer", "C000001", "--inline"])
-    assert done.exit_code == 1 and "no source named 'ftp'" in done.output
+    assert done.exit_code == 1 and "unknown source 'ftp'" in done.output and "known: http" in done.output
 
 
 def test_other_commands_attach_to_the_sync_group() -> None:

@@ -64,11 +64,14 @@ def topology_option(func: F) -> F:
 
 
 def topology_paths(given: Sequence[Path]) -> list[Path]:
-    """The files given, else the settings', else the packaged example."""
+    """The files given, else the settings' (none: the packages' built-in topologies alone).
+
+    The packaged example (``EXAMPLE_TOPOLOGY``) is the demo's, never a silent default: it binds the domain
+    events (``catalog.product.*``, ``#``) to demo queues, which would fill up in a running system."""
     if given:
         return list(given)
     configured = get_settings().topology_files
-    return list(configured) if configured else [EXAMPLE_TOPOLOGY]
+    return list(configured)
 
 
 @lru_cache(maxsize=8)

@@ -15,10 +15,10 @@ from conveyor.mq.topology import Topology, TopologyError
 TOPOLOGY_PATHS = click.Path(exists=True, path_type=Path)
 
 
-def _load(paths: list[Path]) -> Topology:
+def _load(paths: list[Path], *, builtins: bool = False) -> Topology:
     """The merged, validated topology; an invalid one ends the command with status 1."""
     try:
-        return load_topology(paths)
+        return load_topology(paths, builtins=builtins)
     except TopologyError as exc:
         click.echo(f"invalid topology: {exc}", err=True)
         raise click.exceptions.Exit(1) from exc
@@ -42,9 +42,10 @@ def topology() -> None:
 def show(output: str, files: tuple[Path, ...]) -> None:
     """Show the topology merged from FILES (YAML files or Magento module folders, in order).
 
-    Without FILES: the configured topology files (CONVEYOR_TOPOLOGY_FILES), else the packaged example.
+    Without FILES: the configured topology files (CONVEYOR_TOPOLOGY_FILES) over the built-in topologies, as the
+    running system sees them.
     """
-    loaded = _load(topology_paths(files))
+    loaded = _load(topology_paths(files), builtins=not files)
     if output == "table":
         console = Console()
         for table in topology_tables(loaded):
