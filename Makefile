@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: install run test lint bench
+.PHONY: install run test test-unit lint bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ lint: install
 
 test: lint
 	$(BIN)/pytest
+
+# The fast tier alone: no service, no database server (the memory transport, parsers, routing, definitions).
+test-unit: install
+	$(BIN)/pytest tests/unit
 
 bench: install
 	$(BIN)/python bench/queue_throughput.py

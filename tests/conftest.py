@@ -22,8 +22,11 @@ import sqlalchemy as sa
 from conveyor.catalog import ensure_catalog_defaults
 from conveyor.db import make_engine, upgrade
 from conveyor.db.engine import dispose_engines
+from conveyor.mq.queue import MessageQueue
 from conveyor.plugins import EntryPointLike, PluginGroup, default_plugins
 from conveyor.schema import metadata  # every table, so every table is cleaned
+from conveyor.settings import Settings
+from tests.support.topologies import fanout_topology
 
 PG_ADMIN_URL = os.environ.get("CONVEYOR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MARIA_ADMIN_URL = os.environ.get("CONVEYOR_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
@@ -215,3 +218,12 @@ def register_plugin() -> Iterator[RegisterPlugin]:
     yield register
     for group, name in done:
         group.unregister(name)
+
+
+@pytest.fixture
+def memory_mq() -> Iterator[MessageQueue]:
+    """The fan-out topology on the memory transport alone: no database, no server (its ``engine`` is unusable)."""
+    settings = Settings(database_url="memory://unit", amqp_url="amqp://unused")
+    queue = MessageQueue(fanout_topology("db"), settings, database_url="memory://unit")
+    yield queue
+    queue.close()

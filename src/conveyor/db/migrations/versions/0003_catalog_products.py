@@ -965,7 +965,7 @@ def downgrade() -> None:
 # -- Magento's installation rows, frozen as this revision first wrote them -----------------------------------------
 # Literal rows on lightweight tables of this revision's columns: a migration never imports the live table code, so a
 # column added to a table later cannot break a fresh upgrade. Ids are literal too (they are what a fresh database
-# assigned), so the rows are the same on every backend; tests/db/test_seeded_rows.py checks them against
+# assigned), so the rows are the same on every backend; tests/integration/db/test_seeded_rows.py checks them against
 # ``conveyor.catalog.defaults``, which re-seeds a database that tests emptied.
 
 
