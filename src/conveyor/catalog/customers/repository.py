@@ -403,8 +403,8 @@ class CustomerRepository:
                 continue
             ids = final.get(customer_id)
             old_billing, old_shipping = stored_defaults.get(customer_id, (None, None))
-            billing = _default(customer_id, ids, owned, customer, "default_billing", old_billing)
-            shipping = _default(customer_id, ids, owned, customer, "default_shipping", old_shipping)
+            billing = _default_address(customer_id, ids, owned, customer, "default_billing", old_billing)
+            shipping = _default_address(customer_id, ids, owned, customer, "default_shipping", old_shipping)
             if (billing, shipping) != (old_billing, old_shipping):
                 changed[customer_id] = (billing, shipping)
         _set_defaults(conn, changed)
@@ -527,7 +527,7 @@ def _same(row: Mapping[Any, Any], values: Mapping[str, Any]) -> bool:
     return all(row[name] == values[name] for name in ADDRESS_FIELDS)
 
 
-def _default(
+def _default_address(
     customer_id: int,
     final: list[int] | None,
     owned: Mapping[int, list[RowMapping]],
