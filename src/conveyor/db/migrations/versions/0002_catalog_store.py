@@ -86,8 +86,8 @@ def downgrade() -> None:
 
 # -- Magento's installation rows, frozen as this revision first wrote them -----------------------------------------
 # Literal rows on lightweight tables of this revision's columns: a migration never imports the live table code, so a
-# column added to a table later cannot break a fresh upgrade (tests/integration/db/test_seeded_rows.py compares them with
-# ``conveyor.catalog.defaults``). The admin scope has id 0; then one default website, store group and store view.
+# column added to a table later cannot break a fresh upgrade (tests/integration/db/test_seeded_rows.py compares them
+# with ``conveyor.catalog.defaults``). The admin scope has id 0; then one default website, store group and store view.
 
 
 def _table(name: str, /, **columns: TypeEngine[Any]) -> TableClause:
