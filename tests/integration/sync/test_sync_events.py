@@ -38,22 +38,26 @@ def shipment_events(app: App) -> list[dict[str, Any]]:
     return [d.envelope.json() for d in deliveries]
 
 
-def test_fulfilment_sync_emits_one_shipment_event_per_external_id(
-    sim: SimulatorServer, engine: Engine, db_url: str, tmp_path: Path
-) -> None:
+def shipped_order(sim: SimulatorServer, engine: Engine, db_url: str, tmp_path: Path, order_no: str) -> App:
+    """An order in the ERP and in the store that the ERP has shipped; the App of a store with a queue bound to
+    shipment events, its source the simulator."""
     topology = tmp_path / "events.yaml"
     topology.write_text(TOPOLOGY)
     sku = sim.simulator.catalogue.products["P00003"].variants[0].sku
-    admin(sim, "POST", "orders", {"order_no": "200000009", "lines": [{"sku": sku, "quantity": 2}]})
+    admin(sim, "POST", "orders", {"order_no": order_no, "lines": [{"sku": sku, "quantity": 2}]})
     with engine.begin() as conn:
-        create_orders(conn, [sim.simulator.catalogue.orders["200000009"]])
-    admin(sim, "POST", "change", {"entity_type": "fulfillment", "ids": ["200000009"]})
-    (fulfillment,) = sim.simulator.catalogue.orders["200000009"].fulfillments
-    settings = Settings(
-        database_url=db_url, source_url=sim.api_url, rate_limit_enabled=False, topology_files=[topology]
-    )
+        create_orders(conn, [sim.simulator.catalogue.orders[order_no]])
+    admin(sim, "POST", "change", {"entity_type": "fulfillment", "ids": [order_no]})
+    settings = Settings(database_url=db_url, source_url=sim.api_url, rate_limit_enabled=False)
+    return App(settings, topology_files=[topology])
+
+
+def test_fulfilment_sync_emits_one_shipment_event_per_external_id(
+    sim: SimulatorServer, engine: Engine, db_url: str, tmp_path: Path
+) -> None:
     command = command_for(EntityType.FULFILLMENT, "200000009")
-    with App(settings, topology_files=[topology]) as app:
+    with shipped_order(sim, engine, db_url, tmp_path, "200000009") as app:
+        (fulfillment,) = sim.simulator.catalogue.orders["200000009"].fulfillments
         created = app.bus.handle(command, "inline").value
         assert isinstance(created, list)
         (shipment_id,) = created
@@ -75,15 +79,7 @@ def test_fulfilment_sync_emits_one_shipment_event_per_external_id(
 def test_a_fulfilment_whose_transaction_rolls_back_leaves_neither_shipment_nor_event(
     sim: SimulatorServer, engine: Engine, db_url: str, tmp_path: Path
 ) -> None:
-    topology = tmp_path / "events.yaml"
-    topology.write_text(TOPOLOGY)
-    sku = sim.simulator.catalogue.products["P00003"].variants[0].sku
-    admin(sim, "POST", "orders", {"order_no": "200000010", "lines": [{"sku": sku, "quantity": 1}]})
-    with engine.begin() as conn:
-        create_orders(conn, [sim.simulator.catalogue.orders["200000010"]])
-    admin(sim, "POST", "change", {"entity_type": "fulfillment", "ids": ["200000010"]})
-    settings = Settings(database_url=db_url, source_url=sim.api_url, rate_limit_enabled=False)
-    with App(settings, topology_files=[topology]) as app:
+    with shipped_order(sim, engine, db_url, tmp_path, "200000010") as app:
         fetched = fetch_fulfillments(app.sync_source, "200000010")
         with pytest.raises(RuntimeError, match="after the shipment"), app.mq.transaction() as transaction:
             assert len(apply_fulfillments(transaction.conn, fetched, events=transaction)) == 1
