@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from conveyor.bus import CommandBus, Registry, default_registry, with_commands
 from conveyor.db import get_engine
 from conveyor.mq import Assignment, MessageQueue, Topology, assign, load_topology
+from conveyor.plugins import Plugins, default_plugins
 from conveyor.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -42,14 +43,17 @@ class App:
         *,
         topology_files: Sequence[str | Path] | None = None,
         publishes_operations: bool = False,
+        plugins: Plugins | None = None,
     ) -> None:
         """``topology_files`` default to the settings'; ``publishes_operations`` adds a publisher per async topic
-        of the API (the API server and ``bulk retry`` publish them; consumers need not import the API for it)."""
+        of the API (the API server and ``bulk retry`` publish them; consumers need not import the API for it);
+        ``plugins`` default to the installed entry points (tests register extra ones on their own)."""
         self.settings = settings if settings is not None else get_settings()
         self.topology_files = [
             Path(p) for p in (topology_files if topology_files is not None else self.settings.topology_files)
         ]
         self.publishes_operations = publishes_operations
+        self.plugins: Plugins = plugins if plugins is not None else default_plugins()
 
     # -- storage and messaging ----------------------------------------------------------------------------------
 
@@ -60,7 +64,8 @@ class App:
 
     @cached_property
     def commands(self) -> Registry:
-        """Every installed package's commands (``conveyor.commands`` plug-ins)."""
+        """Every installed package's commands: the bus's declaration registry, which ``@handles`` fills at import
+        like a router's routes, with the ``conveyor.commands`` plug-ins loaded (once per process)."""
         return default_registry()
 
     @cached_property
