@@ -78,7 +78,7 @@ class App:
     @cached_property
     def topology(self) -> Topology:
         """The configured files over the packages' built-in topologies, with the command queues' publishers."""
-        topology = load_topology(self.topology_files, builtins=True, settings=self.settings)
+        topology = load_topology(self.topology_files, builtins=True, settings=self.settings, plugins=self.plugins)
         topology = with_commands(topology, self.commands, self.settings.bus_connection)
         if self.publishes_operations:
             from conveyor.bulk import with_publishers

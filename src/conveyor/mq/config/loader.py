@@ -26,16 +26,22 @@ def builtin_topologies(settings: Settings | None = None, plugins: Plugins | None
     return topology
 
 
-def load_topology(paths: Iterable[str | Path], *, builtins: bool = False, settings: Settings | None = None) -> Topology:
+def load_topology(
+    paths: Iterable[str | Path],
+    *,
+    builtins: bool = False,
+    settings: Settings | None = None,
+    plugins: Plugins | None = None,
+) -> Topology:
     """Merge every path (a YAML file, or a Magento module folder or its ``etc``) into one valid topology.
 
-    With ``builtins`` the packages' built-in topologies (for ``settings``) come first, so the files can override
-    them.
+    With ``builtins`` the packages' built-in topologies (``plugins``' topologies, for ``settings``) come first, so
+    the files can override them.
     """
     from conveyor.mq.config.magento import load_magento_modules
     from conveyor.mq.config.yaml_loader import load_yaml
 
-    topology = builtin_topologies(settings) if builtins else Topology()
+    topology = builtin_topologies(settings, plugins) if builtins else Topology()
     magento_folders: list[Path] = []
     for raw in paths:
         path = Path(raw)
