@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         super_link_table,
     )
     from conveyor.catalog.products.repository import ProductRepository
+    from conveyor.catalog.products.writer import clear_products, write_categories, write_websites
 
 _EXPORTS = {
     "ALL_GROUPS": "conveyor.catalog.products.models",
@@ -82,6 +83,9 @@ _EXPORTS = {
     "super_attribute_table": "conveyor.catalog.products.relations",
     "super_link_table": "conveyor.catalog.products.relations",
     "tier_price_table": "conveyor.catalog.products.prices",
+    "clear_products": "conveyor.catalog.products.writer",
+    "write_categories": "conveyor.catalog.products.writer",
+    "write_websites": "conveyor.catalog.products.writer",
 }
 
 __all__ = [
@@ -105,6 +109,7 @@ __all__ = [
     "TierPrice",
     "TierPriceRepository",
     "bundle_option_table",
+    "clear_products",
     "gallery_table",
     "gallery_value_table",
     "ids_by_sku",
@@ -120,6 +125,8 @@ __all__ = [
     "super_attribute_table",
     "super_link_table",
     "tier_price_table",
+    "write_categories",
+    "write_websites",
 ]
 
 __getattr__ = lazy_exports(__name__, _EXPORTS)
