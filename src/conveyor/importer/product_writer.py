@@ -37,7 +37,6 @@ from conveyor.catalog.products import (
     replace_children,
     replace_super_attributes,
     replace_tier_prices,
-    tier_price_table,
 )
 from conveyor.db.bulk_insert import insert_rows
 from conveyor.db.upsert import upsert
@@ -167,8 +166,7 @@ def write_tier_prices(conn: Connection, items: Sequence[ProductItem]) -> None:
     priced = {int(item.entity_id or 0): item.tier_prices for item in items if item.tier_prices is not None}
     if not priced:
         return
-    new = {int(item.entity_id or 0) for item in items if item.is_new}
-    fresh: list[tuple[Any, ...]] = []
+    new = frozenset(int(item.entity_id or 0) for item in items if item.is_new)
     rows: list[dict[str, Any]] = []
     for entity_id, prices in priced.items():
         for price in prices or []:
@@ -182,12 +180,8 @@ def write_tier_prices(conn: Connection, items: Sequence[ProductItem]) -> None:
                 price.website_id,
                 None if price.percentage_value is None else Decimal(price.percentage_value),
             )
-            if entity_id in new:
-                fresh.append(row)
-            else:
-                rows.append(dict(zip(TIER_COLUMNS, row, strict=True)))
-    insert_rows(conn, tier_price_table, TIER_COLUMNS, fresh)
-    replace_tier_prices(conn, rows, [i for i in priced if i not in new])
+            rows.append(dict(zip(TIER_COLUMNS, row, strict=True)))
+    replace_tier_prices(conn, rows, list(priced), new=new)
 
 
 # -- media ----------------------------------------------------------------------------------------------------

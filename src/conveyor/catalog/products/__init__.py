@@ -30,7 +30,7 @@ if TYPE_CHECKING:
         StockInput,
         TierPrice,
     )
-    from conveyor.catalog.products.prices import TierPriceRepository, replace_tier_prices, tier_price_table
+    from conveyor.catalog.products.prices import TierPriceRepository, replace_tier_prices
     from conveyor.catalog.products.relations import (
         BundleOptionRow,
         SelectionRow,
@@ -74,7 +74,6 @@ _EXPORTS = {
     "replace_children": "conveyor.catalog.products.relations",
     "replace_super_attributes": "conveyor.catalog.products.relations",
     "replace_tier_prices": "conveyor.catalog.products.prices",
-    "tier_price_table": "conveyor.catalog.products.prices",
     "clear_products": "conveyor.catalog.products.writer",
     "write_categories": "conveyor.catalog.products.writer",
     "write_websites": "conveyor.catalog.products.writer",
@@ -112,7 +111,6 @@ __all__ = [
     "replace_children",
     "replace_super_attributes",
     "replace_tier_prices",
-    "tier_price_table",
     "write_categories",
     "write_websites",
 ]
