@@ -1,11 +1,12 @@
 """Writing a batch of validated product rows: a fixed number of statements per batch, whatever its size.
 
-Built on the catalog's tables and its set-based helpers (``write_values``, ``replace_super_attributes``,
-``replace_children``, ``replace_bundle_options``, ``replace_tier_prices``, ``upsert``) rather than on
-``ProductRepository.save_many``, because an import needs what the REST API's save does not do:
-per-row errors instead of one exception for the batch, store-view rows, merge-or-replace per relation,
-galleries that grow image by image, links replaced per type, and Magento's configurables whose children
-share a combination of super attribute values (the Luma catalogue has them; the API refuses them).
+Built on the catalog's set-based writers (``write_values``, ``write_websites``, ``write_categories``,
+``write_source_items``, ``clear_products``, ``replace_super_attributes``, ``replace_children``,
+``replace_bundle_options``, ``replace_tier_prices``) rather than on ``ProductRepository.save_many``, whose
+websites, categories and stock go through the same writers, because an import needs what the REST API's
+save does not do: per-row errors instead of one exception for the batch, store-view rows, merge-or-replace
+per relation, galleries that grow image by image, links replaced per type, and Magento's configurables whose
+children share a combination of super attribute values (the Luma catalogue has them; the API refuses them).
 """
 
 from __future__ import annotations
@@ -18,36 +19,30 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog.categories import category_product_table
 from conveyor.catalog.eav import Scopes, ValueWrite, chunked, format_url_key, utc_now, write_values
-from conveyor.catalog.inventory import DEFAULT_SOURCE, IN_STOCK, OUT_OF_STOCK, source_item_table
+from conveyor.catalog.inventory import DEFAULT_SOURCE, StockLevel
 from conveyor.catalog.products import (
     ALL_GROUPS,
     LINK_TYPES,
     BundleOptionRow,
     SelectionRow,
     SuperAttributeRow,
-    bundle_option_table,
     gallery_table,
     gallery_value_table,
     ids_by_sku,
     link_table,
     product_table,
     product_values,
-    product_website_table,
     replace_bundle_options,
     replace_children,
     replace_super_attributes,
     replace_tier_prices,
-    super_attribute_table,
-    super_link_table,
-    tier_price_table,
 )
 from conveyor.db.bulk_insert import insert_rows
 from conveyor.db.upsert import upsert
 from conveyor.importer.product_items import ProductItem
 
-P, PW, CP, SI = product_table, product_website_table, category_product_table, source_item_table
+P = product_table
 G, GV, LK = gallery_table, gallery_value_table, link_table
 _QTY = Decimal("0.0001")
 VALUE_COLUMNS = ("entity_id", "attribute_id", "store_id", "value")
@@ -109,27 +104,6 @@ def write_entities(conn: Connection, items: Sequence[ProductItem], known: Mappin
         _in(conn, P.update().values(updated_at=now), P.c.entity_id, [item.entity_id for item in plain])
 
 
-def clean_entities(conn: Connection, entity_ids: Sequence[int], skus: Sequence[str]) -> None:
-    """Replace: everything a product has besides its entity row goes (values at every store, relations,
-    gallery, prices, stock), so that the rows written next make it exactly what the file says."""
-    if not entity_ids:
-        return
-    for table in product_values.values():
-        _in(conn, table.delete(), table.c.entity_id, entity_ids)
-    for table, column in (
-        (PW, PW.c.product_id),
-        (CP, CP.c.product_id),
-        (G, G.c.entity_id),
-        (LK, LK.c.product_id),
-        (super_attribute_table, super_attribute_table.c.product_id),
-        (super_link_table, super_link_table.c.parent_id),
-        (bundle_option_table, bundle_option_table.c.parent_id),
-        (tier_price_table, tier_price_table.c.entity_id),
-    ):
-        _in(conn, table.delete(), column, entity_ids)
-    _in(conn, SI.delete(), SI.c.sku, skus)
-
-
 def clean_store_values(conn: Connection, by_store: Mapping[int, Sequence[int]]) -> None:
     """Replace for store-view rows: the product's own values at that store view go."""
     for store_id, entity_ids in by_store.items():
@@ -175,74 +149,16 @@ def url_key_for(item: ProductItem) -> str | None:
 # -- websites, categories, stock ------------------------------------------------------------------------------
 
 
-def write_websites(conn: Connection, items: Sequence[ProductItem], exact: bool) -> None:
-    new = [(int(i.entity_id or 0), w) for i in items if i.is_new and i.websites for w in i.websites]
-    insert_rows(conn, PW, ("product_id", "website_id"), new)
-    given = {int(i.entity_id or 0): i.websites for i in items if i.websites is not None and not i.is_new}
-    if exact:
-        _in(conn, PW.delete(), PW.c.product_id, list(given))
-    rows = [{"product_id": p, "website_id": w} for p, ws in given.items() for w in ws or []]
-    upsert(conn, PW, rows, key=["product_id", "website_id"], update=[])
-
-
-def write_categories(conn: Connection, items: Sequence[ProductItem], exact: bool) -> None:
-    new: dict[tuple[int, int], int] = {}
-    for item in items:
-        if item.is_new and item.category_ids:
-            for category_id, position in item.category_ids:
-                new[(category_id, int(item.entity_id or 0))] = position or 0
-    insert_rows(conn, CP, ("category_id", "product_id", "position"), [(*k, p) for k, p in new.items()])
-    given = {
-        int(item.entity_id or 0): item.category_ids
-        for item in items
-        if item.category_ids is not None and not item.is_new
-    }
-    if exact:
-        _in(conn, CP.delete(), CP.c.product_id, list(given))
-    positioned: dict[tuple[int, int], dict[str, Any]] = {}
-    unpositioned: dict[tuple[int, int], dict[str, Any]] = {}
-    for product_id, links in given.items():
-        for category_id, position in links or []:
-            row = {"category_id": category_id, "product_id": product_id, "position": position or 0}
-            (positioned if position is not None else unpositioned)[(category_id, product_id)] = row
-    upsert(conn, CP, list(positioned.values()), key=["category_id", "product_id"])
-    # without a position an existing assignment keeps its own
-    upsert(
-        conn,
-        CP,
-        [r for k, r in unpositioned.items() if k not in positioned],
-        key=["category_id", "product_id"],
-        update=[],
-    )
-
-
-def write_stock(conn: Connection, items: Sequence[ProductItem]) -> None:
+def stock_levels(items: Iterable[ProductItem]) -> list[StockLevel]:
     """The default source's item from qty / is_in_stock, and any inventory_source_items, keyed by sku."""
-    groups: dict[tuple[str, ...], dict[tuple[str, str], dict[str, Any]]] = defaultdict(dict)
+    levels: list[StockLevel] = []
     for item in items:
         if item.stock is not None:
             qty, in_stock = item.stock
-            quantity = (qty or Decimal(0)).quantize(_QTY)
-            status = (IN_STOCK if quantity > 0 else OUT_OF_STOCK) if in_stock is None else int(in_stock)
-            given = tuple(c for c, v in (("quantity", qty), ("status", in_stock)) if v is not None)
-            groups[given][(DEFAULT_SOURCE, item.sku)] = {
-                "source_code": DEFAULT_SOURCE,
-                "sku": item.sku,
-                "quantity": quantity,
-                "status": status,
-            }
+            levels.append(StockLevel(DEFAULT_SOURCE, item.sku, qty, None if in_stock is None else int(in_stock)))
         for source in item.sources or []:
-            quantity = (source.quantity or Decimal(0)).quantize(_QTY)
-            status = (IN_STOCK if quantity > 0 else OUT_OF_STOCK) if source.status is None else source.status
-            given = tuple(c for c, v in (("quantity", source.quantity), ("status", source.status)) if v is not None)
-            groups[given][(source.source_code, item.sku)] = {
-                "source_code": source.source_code,
-                "sku": item.sku,
-                "quantity": quantity,
-                "status": status,
-            }
-    for given, rows in groups.items():
-        upsert(conn, SI, list(rows.values()), key=["source_code", "sku"], update=list(given))
+            levels.append(StockLevel(source.source_code, item.sku, source.quantity, source.status))
+    return levels
 
 
 def write_tier_prices(conn: Connection, items: Sequence[ProductItem]) -> None:
@@ -250,8 +166,7 @@ def write_tier_prices(conn: Connection, items: Sequence[ProductItem]) -> None:
     priced = {int(item.entity_id or 0): item.tier_prices for item in items if item.tier_prices is not None}
     if not priced:
         return
-    new = {int(item.entity_id or 0) for item in items if item.is_new}
-    fresh: list[tuple[Any, ...]] = []
+    new = frozenset(int(item.entity_id or 0) for item in items if item.is_new)
     rows: list[dict[str, Any]] = []
     for entity_id, prices in priced.items():
         for price in prices or []:
@@ -265,12 +180,8 @@ def write_tier_prices(conn: Connection, items: Sequence[ProductItem]) -> None:
                 price.website_id,
                 None if price.percentage_value is None else Decimal(price.percentage_value),
             )
-            if entity_id in new:
-                fresh.append(row)
-            else:
-                rows.append(dict(zip(TIER_COLUMNS, row, strict=True)))
-    insert_rows(conn, tier_price_table, TIER_COLUMNS, fresh)
-    replace_tier_prices(conn, rows, [i for i in priced if i not in new])
+            rows.append(dict(zip(TIER_COLUMNS, row, strict=True)))
+    replace_tier_prices(conn, rows, list(priced), new=new)
 
 
 # -- media ----------------------------------------------------------------------------------------------------
@@ -379,17 +290,14 @@ __all__ = [
     "BundleOptionRow",
     "SelectionRow",
     "SuperAttributeRow",
-    "clean_entities",
     "clean_store_values",
+    "stock_levels",
     "url_key_for",
     "write_bundles",
-    "write_categories",
     "write_entities",
     "write_links",
     "write_media",
     "write_product_values",
-    "write_stock",
     "write_tier_prices",
     "write_variants",
-    "write_websites",
 ]

@@ -22,7 +22,15 @@ from sqlalchemy.engine import Connection
 from conveyor.catalog import NO_EVENTS, CatalogError
 from conveyor.catalog.categories import CategoryRepository
 from conveyor.catalog.eav import AttributeMeta, AttributeRepository, coerce_value
-from conveyor.catalog.products import ProductRepository, ids_by_sku, product_table
+from conveyor.catalog.inventory import write_source_items
+from conveyor.catalog.products import (
+    ProductRepository,
+    clear_products,
+    ids_by_sku,
+    product_table,
+    write_categories,
+    write_websites,
+)
 from conveyor.importer.base import EntityImporter, Outcome, SourceRow
 from conveyor.importer.changes import fold, forget
 from conveyor.importer.lookups import (
@@ -41,19 +49,16 @@ from conveyor.importer.product_writer import (
     BundleOptionRow,
     SelectionRow,
     SuperAttributeRow,
-    clean_entities,
     clean_store_values,
+    stock_levels,
     url_key_for,
     write_bundles,
-    write_categories,
     write_entities,
     write_links,
     write_media,
     write_product_values,
-    write_stock,
     write_tier_prices,
     write_variants,
-    write_websites,
 )
 from conveyor.importer.report import RowError
 
@@ -290,7 +295,7 @@ class ProductImporter(EntityImporter):
         replace = self.context.operation == "replace"
         if replace:
             replaced = [item for item in defaults if not item.is_new]
-            clean_entities(conn, [int(i.entity_id or 0) for i in replaced], [i.sku for i in replaced])
+            clear_products(conn, [int(i.entity_id or 0) for i in replaced], [i.sku for i in replaced])
             by_store: dict[int, list[int]] = defaultdict(list)
             for item in items:
                 if not item.is_default:
@@ -299,12 +304,15 @@ class ProductImporter(EntityImporter):
         write_product_values(conn, items, self.lookups.stores.scopes)
         clean_up = self.profile.clean_up
         steps = self.profile.steps
+        new = frozenset(int(i.entity_id or 0) for i in defaults if i.is_new)
         if steps.websites:
-            write_websites(conn, defaults, exact=replace or clean_up.websites)
+            websites = {int(i.entity_id or 0): i.websites for i in defaults if i.websites is not None}
+            write_websites(conn, websites, new=new, replace=replace or clean_up.websites)
         if steps.categories:
-            write_categories(conn, defaults, exact=replace or clean_up.categories)
+            categories = {int(i.entity_id or 0): i.category_ids for i in defaults if i.category_ids is not None}
+            write_categories(conn, categories, new=new, replace=replace or clean_up.categories)
         if steps.stock:
-            write_stock(conn, defaults)
+            write_source_items(conn, stock_levels(defaults))
         if steps.media:
             exact = {int(i.entity_id or 0) for i in defaults if i.media is not None} if clean_up.media else set()
             write_media(conn, items, exact)

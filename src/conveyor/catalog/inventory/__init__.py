@@ -13,9 +13,11 @@ if TYPE_CHECKING:
         OUT_OF_STOCK,
         Source,
         SourceItem,
+        StockLevel,
         StockRepository,
         source_item_table,
         source_table,
+        write_source_items,
     )
 
 _EXPORTS = {
@@ -24,9 +26,11 @@ _EXPORTS = {
     "OUT_OF_STOCK": "conveyor.catalog.inventory.source_items",
     "Source": "conveyor.catalog.inventory.source_items",
     "SourceItem": "conveyor.catalog.inventory.source_items",
+    "StockLevel": "conveyor.catalog.inventory.source_items",
     "StockRepository": "conveyor.catalog.inventory.source_items",
     "source_item_table": "conveyor.catalog.inventory.source_items",
     "source_table": "conveyor.catalog.inventory.source_items",
+    "write_source_items": "conveyor.catalog.inventory.source_items",
 }
 
 __all__ = [
@@ -35,9 +39,11 @@ __all__ = [
     "OUT_OF_STOCK",
     "Source",
     "SourceItem",
+    "StockLevel",
     "StockRepository",
     "source_item_table",
     "source_table",
+    "write_source_items",
 ]
 
 __getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -6,9 +6,11 @@ and deleting a product deletes its source items explicitly (``ProductRepository.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -20,6 +22,7 @@ from conveyor.db.upsert import upsert
 
 DEFAULT_SOURCE = "default"
 IN_STOCK, OUT_OF_STOCK = 1, 0
+_QUANTUM = Decimal("0.0001")  # the quantity column's scale
 
 source_table = sa.Table(
     "inventory_source",
@@ -72,6 +75,36 @@ class SourceItem:
     status: int = IN_STOCK
 
 
+@dataclass(frozen=True, slots=True)
+class StockLevel:
+    """A source item to write, with only the columns its writer gives (None: not given)."""
+
+    source_code: str
+    sku: str
+    quantity: Decimal | None = None
+    status: int | None = None
+
+
+def write_source_items(conn: Connection, levels: Iterable[StockLevel]) -> None:
+    """Upsert source items by (source_code, sku), each updating only the columns it gives: a stock update that
+    names only a quantity keeps the stored status. A new item lacking them gets quantity 0 and the status its
+    quantity implies. Items are grouped by the columns given, a statement per group (four at most) and per
+    thousand items; named twice in a group, the last one wins."""
+    groups: dict[tuple[str, ...], dict[tuple[str, str], dict[str, Any]]] = defaultdict(dict)
+    for level in levels:
+        quantity = (level.quantity or Decimal(0)).quantize(_QUANTUM)
+        status = (IN_STOCK if quantity > 0 else OUT_OF_STOCK) if level.status is None else level.status
+        given = tuple(c for c, v in (("quantity", level.quantity), ("status", level.status)) if v is not None)
+        groups[given][(level.source_code, level.sku)] = {
+            "source_code": level.source_code,
+            "sku": level.sku,
+            "quantity": quantity,
+            "status": status,
+        }
+    for given, rows in groups.items():
+        upsert(conn, SI, list(rows.values()), key=["source_code", "sku"], update=list(given), distinct=True)
+
+
 def seed_default_source(conn: Connection) -> None:
     """MSI's installation source 'default' (idempotent)."""
     upsert(
@@ -121,7 +154,7 @@ class StockRepository:
         known = set(
             conn.execute(sa.select(source_table.c.source_code).where(source_table.c.source_code.in_(codes))).scalars()
         )
-        rows: dict[tuple[str, str], dict[str, object]] = {}
+        levels: list[StockLevel] = []
         for item in items:
             if item.source_code not in known:
                 raise InvalidValueError(INVALID_VALUE, ["source_code", item.source_code])
@@ -129,13 +162,8 @@ class StockRepository:
                 raise InvalidValueError(INVALID_VALUE, ["sku", item.sku])
             if item.status not in (IN_STOCK, OUT_OF_STOCK):
                 raise InvalidValueError(INVALID_VALUE, ["status", str(item.status)])
-            rows[(item.source_code, item.sku)] = {
-                "source_code": item.source_code,
-                "sku": item.sku,
-                "quantity": parse_decimal(item.quantity, "quantity").quantize(Decimal("0.0001")),
-                "status": item.status,
-            }
-        upsert(conn, SI, list(rows.values()), key=["source_code", "sku"])
+            levels.append(StockLevel(item.source_code, item.sku, parse_decimal(item.quantity, "quantity"), item.status))
+        write_source_items(conn, levels)
 
     def list_items(
         self, conn: Connection, skus: Sequence[str] | None = None, source_code: str | None = None

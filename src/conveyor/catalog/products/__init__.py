@@ -12,7 +12,6 @@ if TYPE_CHECKING:
         match_skus,
         product_table,
         product_values,
-        product_website_table,
     )
     from conveyor.catalog.products.media import gallery_table, gallery_value_table
     from conveyor.catalog.products.models import (
@@ -31,20 +30,18 @@ if TYPE_CHECKING:
         StockInput,
         TierPrice,
     )
-    from conveyor.catalog.products.prices import TierPriceRepository, replace_tier_prices, tier_price_table
+    from conveyor.catalog.products.prices import TierPriceRepository, replace_tier_prices
     from conveyor.catalog.products.relations import (
         BundleOptionRow,
         SelectionRow,
         SuperAttributeRow,
-        bundle_option_table,
         link_table,
         replace_bundle_options,
         replace_children,
         replace_super_attributes,
-        super_attribute_table,
-        super_link_table,
     )
     from conveyor.catalog.products.repository import ProductRepository
+    from conveyor.catalog.products.writer import clear_products, write_categories, write_websites
 
 _EXPORTS = {
     "ALL_GROUPS": "conveyor.catalog.products.models",
@@ -66,7 +63,6 @@ _EXPORTS = {
     "SuperAttributeRow": "conveyor.catalog.products.relations",
     "TierPrice": "conveyor.catalog.products.models",
     "TierPriceRepository": "conveyor.catalog.products.prices",
-    "bundle_option_table": "conveyor.catalog.products.relations",
     "gallery_table": "conveyor.catalog.products.media",
     "gallery_value_table": "conveyor.catalog.products.media",
     "ids_by_sku": "conveyor.catalog.products.entity",
@@ -74,14 +70,13 @@ _EXPORTS = {
     "match_skus": "conveyor.catalog.products.entity",
     "product_table": "conveyor.catalog.products.entity",
     "product_values": "conveyor.catalog.products.entity",
-    "product_website_table": "conveyor.catalog.products.entity",
     "replace_bundle_options": "conveyor.catalog.products.relations",
     "replace_children": "conveyor.catalog.products.relations",
     "replace_super_attributes": "conveyor.catalog.products.relations",
     "replace_tier_prices": "conveyor.catalog.products.prices",
-    "super_attribute_table": "conveyor.catalog.products.relations",
-    "super_link_table": "conveyor.catalog.products.relations",
-    "tier_price_table": "conveyor.catalog.products.prices",
+    "clear_products": "conveyor.catalog.products.writer",
+    "write_categories": "conveyor.catalog.products.writer",
+    "write_websites": "conveyor.catalog.products.writer",
 }
 
 __all__ = [
@@ -104,7 +99,7 @@ __all__ = [
     "SuperAttributeRow",
     "TierPrice",
     "TierPriceRepository",
-    "bundle_option_table",
+    "clear_products",
     "gallery_table",
     "gallery_value_table",
     "ids_by_sku",
@@ -112,14 +107,12 @@ __all__ = [
     "match_skus",
     "product_table",
     "product_values",
-    "product_website_table",
     "replace_bundle_options",
     "replace_children",
     "replace_super_attributes",
     "replace_tier_prices",
-    "super_attribute_table",
-    "super_link_table",
-    "tier_price_table",
+    "write_categories",
+    "write_websites",
 ]
 
 __getattr__ = lazy_exports(__name__, _EXPORTS)

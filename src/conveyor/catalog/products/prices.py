@@ -7,7 +7,7 @@ payloads say customer_group_id 32000). Its price is a fixed ``value`` or a ``per
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from conveyor.catalog.errors import InvalidValueError, NotFoundError
 from conveyor.catalog.products.entity import ids_by_sku
 from conveyor.catalog.products.models import ALL_GROUPS, TierPrice
 from conveyor.catalog.stores.scopes import customer_group_table, website_table
+from conveyor.db.bulk_insert import insert_rows
 from conveyor.db.metadata import metadata
 from conveyor.db.upsert import upsert
 
@@ -130,12 +131,20 @@ def _row(entity_id: int, price: TierPrice, groups: set[int], websites: set[int])
     }
 
 
-def replace_tier_prices(conn: Connection, rows: Sequence[Mapping[str, Any]], entity_ids: Sequence[int]) -> None:
-    """Make the tier prices of ``entity_ids`` exactly ``rows`` (one delete and one insert per batch)."""
-    for part in chunked(sorted(set(entity_ids))):
+def replace_tier_prices(
+    conn: Connection, rows: Sequence[Mapping[str, Any]], entity_ids: Sequence[int], *, new: Set[int] = frozenset()
+) -> None:
+    """Make the tier prices of ``entity_ids`` exactly ``rows`` (one delete and one insert per batch).
+
+    Products in ``new`` were created in the caller's transaction and have no tier prices yet: their rows are
+    plainly inserted (COPY on PostgreSQL), as the shared product writer does (``products.writer``)."""
+    for part in chunked(sorted(set(entity_ids) - new)):
         conn.execute(T.delete().where(T.c.entity_id.in_(part)))
-    if rows:
-        upsert(conn, T, rows, key=list(_KEY))
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    insert_rows(conn, T, columns, [tuple(row[c] for c in columns) for row in rows if row["entity_id"] in new])
+    upsert(conn, T, [row for row in rows if row["entity_id"] not in new], key=list(_KEY))
 
 
 def load_tier_prices(conn: Connection, entity_ids: Sequence[int]) -> dict[int, list[TierPrice]]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -51,8 +50,10 @@ from conveyor.catalog.inventory.source_items import (
     DEFAULT_SOURCE,
     IN_STOCK,
     OUT_OF_STOCK,
+    StockLevel,
     StockRepository,
     source_item_table,
+    write_source_items,
 )
 from conveyor.catalog.products.entity import (
     ids_by_sku,
@@ -89,6 +90,7 @@ from conveyor.catalog.products.relations import (
     replace_links,
     replace_super_attributes,
 )
+from conveyor.catalog.products.writer import write_categories, write_websites
 from conveyor.db.upsert import upsert
 
 P = product_table
@@ -558,11 +560,9 @@ def _grouped(conn: Connection, query: sa.Select[Any], ids: Sequence[int]) -> dic
     return found
 
 
-def _stored(plans: Sequence[_Plan], ids: Mapping[str, int], wanted: Iterable[int]) -> list[int]:
-    """The ids among ``wanted`` whose rows may need replacing: a product created in this batch has none yet
-    (its relation rows would have gone with any earlier product of its id: the foreign keys cascade)."""
-    fresh = {ids[plan.product.sku] for plan in plans if plan.is_new}
-    return sorted(i for i in wanted if i not in fresh)
+def _new_ids(plans: Sequence[_Plan], ids: Mapping[str, int]) -> frozenset[int]:
+    """The ids of the products this save creates: the shared writer inserts their relation rows plainly."""
+    return frozenset(ids[plan.product.sku] for plan in plans if plan.is_new)
 
 
 @dataclass(frozen=True, slots=True)
@@ -650,8 +650,6 @@ _CATEGORIES = (
 _STOCK = sa.select(SI.c.sku, SI.c.quantity, SI.c.status).where(
     SI.c.source_code == DEFAULT_SOURCE, in_list(SI.c.sku, "skus")
 )
-_DELETE_WEBSITES = PW.delete().where(in_list(PW.c.product_id, "ids"))
-_DELETE_CATEGORIES = CP.delete().where(in_list(CP.c.product_id, "ids"))
 
 
 @dataclass(slots=True)
@@ -802,49 +800,26 @@ class _Relations:
                 wanted[ids[plan.product.sku]] = plan.product.website_ids
             elif plan.is_new and scopes.default_website_id is not None:
                 wanted[ids[plan.product.sku]] = [scopes.default_website_id]
-        for part in chunked(_stored(plans, ids, wanted)):
-            conn.execute(_DELETE_WEBSITES, {"ids": list(part)})
-        rows = [{"product_id": p, "website_id": w} for p, ws in wanted.items() for w in sorted(set(ws))]
-        if rows:
-            upsert(conn, PW, rows, key=["product_id", "website_id"], update=[], distinct=True)
+        write_websites(conn, wanted, new=_new_ids(plans, ids), replace=True)
 
     @staticmethod
     def _categories(conn: Connection, plans: Sequence[_Plan], ids: Mapping[str, int]) -> None:
-        wanted = {ids[p.product.sku]: p.category_links for p in plans if p.category_links is not None}
-        for part in chunked(_stored(plans, ids, wanted)):
-            conn.execute(_DELETE_CATEGORIES, {"ids": list(part)})
-        rows = {
-            (link.category_id, product_id): {
-                "category_id": link.category_id,
-                "product_id": product_id,
-                "position": link.position,
-            }
-            for product_id, links in wanted.items()
-            for link in links or []
+        wanted = {
+            ids[p.product.sku]: [(link.category_id, link.position) for link in p.category_links]
+            for p in plans
+            if p.category_links is not None
         }
-        if rows:
-            upsert(conn, CP, list(rows.values()), key=["category_id", "product_id"], distinct=True)
+        write_categories(conn, wanted, new=_new_ids(plans, ids), replace=True)
 
     @staticmethod
     def _stock(conn: Connection, plans: Sequence[_Plan]) -> None:
-        """The default source's item: rows are grouped by the columns given so that an update touches only them."""
-        groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        """The default source's item, with only the columns given (a save naming the quantity keeps the status)."""
+        levels: list[StockLevel] = []
         for plan in plans:
             stock = plan.product.stock
             if stock is None or (stock.qty is None and stock.is_in_stock is None):
                 continue
-            quantity = Decimal(0) if stock.qty is None else parse_decimal(stock.qty, "qty").quantize(Decimal("0.0001"))
-            if stock.is_in_stock is None:
-                status = IN_STOCK if quantity > 0 else OUT_OF_STOCK
-            else:
-                status = IN_STOCK if stock.is_in_stock else OUT_OF_STOCK
-            given = tuple(
-                column
-                for column, value in (("quantity", stock.qty), ("status", stock.is_in_stock))
-                if value is not None
-            )
-            groups[given].append(
-                {"source_code": DEFAULT_SOURCE, "sku": plan.product.sku, "quantity": quantity, "status": status}
-            )
-        for given, rows in groups.items():
-            upsert(conn, source_item_table, rows, key=["source_code", "sku"], update=list(given), distinct=True)
+            quantity = None if stock.qty is None else parse_decimal(stock.qty, "qty")
+            status = None if stock.is_in_stock is None else (IN_STOCK if stock.is_in_stock else OUT_OF_STOCK)
+            levels.append(StockLevel(DEFAULT_SOURCE, plan.product.sku, quantity, status))
+        write_source_items(conn, levels)
