@@ -1,6 +1,7 @@
 """The composition root: ``App(settings)`` wires the running system once, for whoever runs it.
 
-Every process builds exactly one App: a CLI command, the API server, a consumer process, a test. The App owns the
+A process that runs the system builds one App: the CLI's queue, bus and sync commands (``cli.common.opened``), the
+API server (``create_api``), each consumer process, the tests that need the wiring. The App owns the
 engine, the topology, the ``MessageQueue``, the plug-ins, the command registry and bus, the API's operation
 registry, and the built-in consumers' handlers. Each of them is built on first use, so a command that only reads
 the queue's counts never imports the REST API's resources.
