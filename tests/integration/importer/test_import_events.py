@@ -5,18 +5,23 @@ and nothing at all when no queue is bound to the topics. On every backend, with 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
+from click.testing import CliRunner
 from sqlalchemy.engine import Engine
 
 from conveyor.catalog.events import PRODUCT_DELETED, PRODUCT_SAVED
 from conveyor.catalog.products import ids_by_sku, product_table
+from conveyor.cli.importer import importer
 from conveyor.importer import ImportReport, Profile, run_import, runner
 from conveyor.importer.parallel import MIN_ROWS_ENV, WorkerPool
-from conveyor.mq import MessageQueue, load_topology
-from conveyor.settings import Settings
+from conveyor.importer.watch import handle
+from conveyor.mq import Envelope, MessageQueue, load_topology
+from conveyor.settings import Settings, get_settings
 from tests.integration.importer.helpers import add_store_view, count, write_csv
 
 EVENTS_QUEUE = "erp.product_events"
@@ -187,3 +192,48 @@ def test_a_message_queue_on_another_database_is_refused(engine: Engine, tmp_path
         assert count(engine, product_table) == 0
     finally:
         other.close()
+
+
+# -- the callers that have an App pass its queue ------------------------------------------------------------------
+
+
+def test_conveyor_import_publishes_to_the_configured_topology(
+    engine: Engine,
+    mq: MessageQueue,
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    topology = tmp_path / "topology-catalog.product.all.yaml"  # written by the mq fixture
+    monkeypatch.setenv("CONVEYOR_TOPOLOGY_FILES", orjson.dumps([str(topology)]).decode())
+    get_settings.cache_clear()  # the process-wide settings are read once; read them again, and after the test
+    request.addfinalizer(get_settings.cache_clear)
+    path = write_csv(tmp_path / "product-import_cli_01.csv", HEADER, [product("CLI-1")])
+    dry = CliRunner().invoke(importer, ["products", str(path), "--dry-run", "--database-url", db_url])
+    assert dry.exit_code == 0, dry.output
+    assert published(mq) == []
+    result = CliRunner().invoke(importer, ["products", str(path), "--workers", "1", "--database-url", db_url])
+    assert result.exit_code == 0, result.output
+    entity_id = ids(engine, "CLI-1")["CLI-1"]
+    assert published(mq) == [(PRODUCT_SAVED, {"sku": "CLI-1", "entity_id": entity_id, "store_id": 0, "new": True})]
+
+
+@dataclass
+class Host:
+    """What the import.run consumer needs of the App."""
+
+    engine: Engine
+    mq: MessageQueue
+
+
+def test_the_import_run_consumer_publishes_through_the_apps_queue(
+    engine: Engine, mq: MessageQueue, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "product-import_q_01.csv", HEADER, [product("Q-1"), product("Q-2")])
+    consumer = handle(Host(engine, mq))
+    consumer(Envelope.of("import.run", {"entity": "products", "files": [str(path)], "workers": 1}))
+    found = ids(engine, "Q-1", "Q-2")
+    assert published(mq) == [
+        (PRODUCT_SAVED, {"sku": sku, "entity_id": found[sku], "store_id": 0, "new": True}) for sku in ("Q-1", "Q-2")
+    ]
