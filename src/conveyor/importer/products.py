@@ -19,10 +19,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog import CatalogError
+from conveyor.catalog import CatalogError, events
 from conveyor.catalog.categories import CategoryRepository
 from conveyor.catalog.eav import AttributeMeta, AttributeRepository, coerce_value
-from conveyor.catalog.events import PRODUCT_DELETED, PRODUCT_SAVED
 from conveyor.catalog.inventory import write_source_items
 from conveyor.catalog.products import (
     ProductRepository,
@@ -95,7 +94,7 @@ class ProductImporter(EntityImporter):
     key_column = "sku"
     store_column = "store_view_code"
     continuation = True
-    topics = (PRODUCT_SAVED, PRODUCT_DELETED)
+    topics = (events.PRODUCT_SAVED, events.PRODUCT_DELETED)
 
     def start(self, conn: Connection) -> None:
         attributes = product_attributes(conn)
@@ -337,8 +336,8 @@ class ProductImporter(EntityImporter):
         the first of its rows written (its default row, store 0, unless a store-view row came first).
 
         Whether anyone listens is asked once per batch: unbound, no payload is built."""
-        events = self.context.events
-        if not events.bound(PRODUCT_SAVED):
+        sink = self.context.events
+        if not sink.bound(events.PRODUCT_SAVED):
             return
         announced = self.announced
         for item in items:
@@ -347,7 +346,7 @@ class ProductImporter(EntityImporter):
                 continue
             announced.add(entity_id)
             payload = {"sku": item.sku, "entity_id": entity_id, "store_id": item.store_id, "new": item.is_new}
-            events.emit(PRODUCT_SAVED, payload)
+            sink.emit(events.PRODUCT_SAVED, payload)
 
     def _create_missing(self, conn: Connection, items: list[ProductItem]) -> None:
         """Dynamic creation: the batch's missing option values (per attribute) and categories (per level)."""
