@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from conveyor.importer.history import HistoryEntry
     from conveyor.importer.watch import RunnerFactory, RunResult
+    from conveyor.mq import MessageQueue
 
 ERROR_SHOWN = 20  # row errors printed by ``history show`` (all of them with --json)
 
@@ -54,12 +55,14 @@ def _mapping(pairs: tuple[str, ...]) -> Mapping[str, str]:
     return entities
 
 
-def _runner(spec: str | None) -> RunnerFactory:
-    from conveyor.importer.watch import default_runner
+def _runner(spec: str | None, mq: MessageQueue | None = None) -> RunnerFactory:
+    """The ``--runner`` factory, else the default one publishing the imports' events through ``mq`` (a factory of
+    one's own is called as ``factory(engine, entity, options)``: it publishes what it likes)."""
+    from conveyor.importer.watch import events_runner
     from conveyor.mq.topology import HandlerRef
 
     if spec is None:
-        return default_runner
+        return events_runner(mq)
     try:
         return HandlerRef(spec).resolve()
     except (ImportError, AttributeError, TypeError) as exc:
@@ -115,47 +118,50 @@ def watch(
 ) -> None:
     """Import the bunches OK-files mark ready in DIRECTORY: moved to the working folder, archived as a zip with
     their report on success, moved to the failed folder with the report on failure."""
+    from conveyor.cli.importer import events_queue
     from conveyor.importer.files import DEFAULT_SUFFIXES
     from conveyor.importer.watch import Directories, ImportOptions, Watcher
 
     setup_logging(verbose)
-    try:
-        watcher = Watcher(
-            _engine(database_url),
-            Directories.of(directory, working, archive, failed),
-            runner=_runner(runner_spec),
-            options=ImportOptions(
-                operation=operation, profile=profile, errors=errors, max_errors=max_errors, workers=workers
-            ),
-            entities=_mapping(maps),
-            suffixes=suffixes or DEFAULT_SUFFIXES,
-            lease=lease,
-            max_attempts=max_attempts,
-        )
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from exc
-    if once:
-        results = watcher.run_once()
-        for result in results:
-            _print_result(result)
-        if any(r.status != "success" for r in results):  # failed, or left to resume (a lost database)
-            raise SystemExit(1)
-        return
-    stop = threading.Event()
+    # the App's queue for the imports' events (a --runner of one's own publishes what it likes)
+    with events_queue(database_url, wanted=runner_spec is None) as mq:
+        try:
+            watcher = Watcher(
+                _engine(database_url),
+                Directories.of(directory, working, archive, failed),
+                runner=_runner(runner_spec, mq),
+                options=ImportOptions(
+                    operation=operation, profile=profile, errors=errors, max_errors=max_errors, workers=workers
+                ),
+                entities=_mapping(maps),
+                suffixes=suffixes or DEFAULT_SUFFIXES,
+                lease=lease,
+                max_attempts=max_attempts,
+            )
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
+        if once:
+            results = watcher.run_once()
+            for result in results:
+                _print_result(result)
+            if any(r.status != "success" for r in results):  # failed, or left to resume (a lost database)
+                raise SystemExit(1)
+            return
+        stop = threading.Event()
 
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        if stop.is_set():  # a second signal: stop now; the bunch stays in the working folder to be resumed
-            raise KeyboardInterrupt
-        console.print(f"stopping after the current bunch (signal {signum}); again to stop at once")
-        stop.set()
+        def on_signal(signum: int, _frame: FrameType | None) -> None:
+            if stop.is_set():  # a second signal: stop now; the bunch stays in the working folder to be resumed
+                raise KeyboardInterrupt
+            console.print(f"stopping after the current bunch (signal {signum}); again to stop at once")
+            stop.set()
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    console.print(f"watching {directory} every {interval:g}s", markup=False, highlight=False)
-    try:
-        watcher.watch(interval=interval, stop=stop, on_result=_print_result)
-    except KeyboardInterrupt:
-        raise SystemExit(130) from None
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        console.print(f"watching {directory} every {interval:g}s", markup=False, highlight=False)
+        try:
+            watcher.watch(interval=interval, stop=stop, on_result=_print_result)
+        except KeyboardInterrupt:
+            raise SystemExit(130) from None
 
 
 def _print_result(result: RunResult) -> None:

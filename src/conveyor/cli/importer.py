@@ -9,14 +9,19 @@ imported (invalid rows may have been skipped), 1 the bunch failed and nothing wa
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from conveyor.cli.common import EXIT_OK, EXIT_STOPPED_ON_ERROR, EXIT_USAGE, ConfigError, console, err_console
+from conveyor.cli.common import EXIT_OK, EXIT_STOPPED_ON_ERROR, EXIT_USAGE, ConfigError, console, err_console, opened
+
+if TYPE_CHECKING:
+    from conveyor.mq import MessageQueue
 
 EXIT_FAILED = EXIT_STOPPED_ON_ERROR
 SHOWN_ERRORS = 20
@@ -107,6 +112,28 @@ def _entity_command(entity: str) -> click.Command:
     return command
 
 
+@contextmanager
+def events_queue(database_url: str | None, wanted: bool = True) -> Iterator[MessageQueue | None]:
+    """Where an import's domain events go: the App's message queue (the configured topology), on the database the
+    import writes to (``--database-url``, else the settings'). None when not ``wanted`` (a dry run publishes
+    nothing, and needs neither the topology nor a broker). Nothing is published unless a queue is bound to the
+    events, and then only if the import commits."""
+    if not wanted:
+        yield None
+        return
+    with opened(()) as app:
+        if database_url is None or database_url == app.settings.database_url:
+            yield app.mq
+            return
+        from conveyor.mq import MessageQueue
+
+        mq = MessageQueue(app.topology, app.settings, database_url=database_url)
+        try:
+            yield mq
+        finally:
+            mq.close()
+
+
 def _run(
     entity: str,
     files: list[Path],
@@ -133,7 +160,7 @@ def _run(
         if profile.entity != entity:
             raise ConfigError(f"the profile is for {profile.entity}, not {entity}")
     engine = get_engine(database_url)
-    with Progress(
+    with events_queue(database_url, wanted=not dry_run) as mq, Progress(
         TextColumn(f"[bold]{entity}[/bold]"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -165,6 +192,7 @@ def _run(
             progress=progress,
             on_total=on_total,
             workers=workers,
+            mq=mq,
         )
     if report.failure is not None and report.rows == 0 and not report.errors:
         err_console.print(f"[red]{report.failure}[/red]")
@@ -215,4 +243,4 @@ def _print(report: Any, dry_run: bool) -> None:
         console.print("[green]committed[/green]" if report.committed else "nothing written")
 
 
-__all__ = ["ImportGroup", "importer", "skipped_detail"]
+__all__ = ["ImportGroup", "events_queue", "importer", "skipped_detail"]

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from conveyor.importer.events import ImportEvents
 from conveyor.importer.profile import Profile
 from conveyor.importer.report import RowError
 
@@ -63,6 +64,9 @@ class ImportContext:
     write: bool  # False: validate only (dry run, or the bunch has already failed)
     bunch_keys: set[str] = field(default_factory=set)  # casefolded keys of every row in the bunch
     warnings: list[str] = field(default_factory=list)
+    # the import's domain events (``conveyor.importer.events``): none unless the runner got a MessageQueue with a
+    # queue bound to one of the importer's ``topics``
+    events: ImportEvents = field(default_factory=ImportEvents)
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -80,6 +84,8 @@ class EntityImporter:
     # a row with an empty key and a store view continues the previous row's entity (Magento's store-view rows)
     continuation: ClassVar[bool] = False
     operations: ClassVar[tuple[str, ...]] = ("add-update", "replace", "delete")
+    # the domain events the importer emits (``context.events``): the import publishes only if a queue is bound to one
+    topics: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, context: ImportContext) -> None:
         self.context = context

@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog import NO_EVENTS, CatalogError
+from conveyor.catalog import CatalogError, events
 from conveyor.catalog.categories import CategoryRepository
 from conveyor.catalog.eav import AttributeMeta, AttributeRepository, coerce_value
 from conveyor.catalog.inventory import write_source_items
@@ -94,6 +94,7 @@ class ProductImporter(EntityImporter):
     key_column = "sku"
     store_column = "store_view_code"
     continuation = True
+    topics = (events.PRODUCT_SAVED, events.PRODUCT_DELETED)
 
     def start(self, conn: Connection) -> None:
         attributes = product_attributes(conn)
@@ -116,6 +117,7 @@ class ProductImporter(EntityImporter):
         self.would_create: set[str] = set()  # validation only: new skus that would have been created
         self.missing: dict[tuple[int, str], NewOption] = {}  # option labels to create before writing
         self._plans: dict[tuple[int, str], tuple[list[tuple[AttributeMeta, Any]], list[AttributeMeta]]] = {}
+        self.announced: set[int] = set()  # ids of the products whose catalog.product.saved is emitted
 
     def check_header(self, columns: Sequence[str], file: str) -> None:
         self.reader.check_header(columns, file)
@@ -318,6 +320,7 @@ class ProductImporter(EntityImporter):
             write_media(conn, items, exact)
         if steps.tier_prices:
             write_tier_prices(conn, defaults)
+        self._announce(items)
         for item in items:
             if item.is_new:
                 outcome.created += 1
@@ -327,6 +330,23 @@ class ProductImporter(EntityImporter):
                 self.waiting.append(item)
             else:
                 outcome.done.append(item.row)
+
+    def _announce(self, items: list[ProductItem]) -> None:
+        """``catalog.product.saved`` once per product of the import, as the repository's save emits it: for
+        the first of its rows written (its default row, store 0, unless a store-view row came first).
+
+        Whether anyone listens is asked once per batch: unbound, no payload is built."""
+        sink = self.context.events
+        if not sink.bound(events.PRODUCT_SAVED):
+            return
+        announced = self.announced
+        for item in items:
+            entity_id = int(item.entity_id or 0)
+            if entity_id in announced:
+                continue
+            announced.add(entity_id)
+            payload = {"sku": item.sku, "entity_id": entity_id, "store_id": item.store_id, "new": item.is_new}
+            sink.emit(events.PRODUCT_SAVED, payload)
 
     def _create_missing(self, conn: Connection, items: list[ProductItem]) -> None:
         """Dynamic creation: the batch's missing option values (per attribute) and categories (per level)."""
@@ -467,7 +487,7 @@ class ProductImporter(EntityImporter):
         if not self.context.write:
             outcome.deleted += len(found)
         elif found:
-            deleted = ProductRepository().delete(conn, list(found), events=NO_EVENTS)  # imports emit no events yet
+            deleted = ProductRepository().delete(conn, list(found), events=self.context.events)
             forget(conn, "product", list(deleted))
             for sku in deleted:
                 self.ids.pop(fold(sku), None)

@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -37,6 +38,7 @@ from conveyor.catalog import CatalogError
 from conveyor.importer.base import EntityImporter, ImportContext, Outcome
 from conveyor.importer.batches import Batch, BatchReader, BatchTask, Pending
 from conveyor.importer.changes import fold, load_stored, save_hashes
+from conveyor.importer.events import ImportEvents
 from conveyor.importer.parallel import (
     BYTES_PER_ROW,
     WorkerPool,
@@ -51,6 +53,9 @@ from conveyor.importer.readers import CsvFile, CsvFileError, RawRecord
 from conveyor.importer.registry import UnknownEntityError, importer_class
 from conveyor.importer.report import ImportReport, RowError
 from conveyor.importer.scan import FileScan, ScanTask, scan_file
+
+if TYPE_CHECKING:
+    from conveyor.mq import MessageQueue
 
 log = logging.getLogger(__name__)
 IMPORTED_TABLE_PREFIXES = ("catalog_", "customer_", "eav_", "inventory_", "import_change")
@@ -73,8 +78,15 @@ def run_import(
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
     workers: int | None = None,
+    mq: MessageQueue | None = None,
 ) -> ImportReport:
     """Import ``files`` (one bunch) as ``entity`` in one transaction and report what happened.
+
+    With ``mq`` (on the database of ``engine``), the importer's domain events (``catalog.product.saved`` …)
+    are published in the import's transaction (``mq.transaction()``), so they exist exactly when the bunch
+    commits: none on a dry run or a rolled-back bunch. Only when a queue is bound to one of the importer's topics
+    (asked once per import): otherwise, and without ``mq``, the import runs in a plain transaction of ``engine``
+    and emits nothing.
 
     ``workers`` processes read the rows (default ``CONVEYOR_IMPORT_WORKERS``, else the number of CPUs; 1 reads
     in this process); they are started only for at least ``CONVEYOR_IMPORT_PARALLEL_MIN_ROWS`` rows to read.
@@ -92,22 +104,28 @@ def run_import(
         importer_type = importer_class(entity)
         if resolved.operation not in importer_type.operations:
             raise ProfileError(f"{entity} cannot be imported with operation {resolved.operation!r}")
+        # asked once per import: with no queue bound to the importer's topics, events cost nothing at all
+        events = mq is not None and not dry_run and any(mq.is_bound(topic) for topic in importer_type.topics)
+        if events and mq is not None and mq.engine.url != engine.url:
+            raise ValueError("the message queue publishes in another database than the import writes to")
     except (ProfileError, UnknownEntityError, TypeError, ValueError) as error:
         report.failure = str(error)
         report.seconds = time.perf_counter() - started
         return report
     context = ImportContext(profile=resolved, operation=resolved.operation, write=not dry_run)
     importer = importer_type(context)
+
+    def run(conn: Connection) -> bool:
+        bunch = _Bunch(conn, importer, context, report, progress, on_total)
+        bunch.parallel = _parallel(engine, entity, importer, context, workers)
+        bunch.run([Path(p) for p in files])
+        return context.write and report.failure is None
+
     try:
-        with engine.connect() as conn, conn.begin() as transaction:
-            bunch = _Bunch(conn, importer, context, report, progress, on_total)
-            bunch.parallel = _parallel(engine, entity, importer, context, workers)
-            bunch.run([Path(p) for p in files])
-            if context.write and report.failure is None:
-                transaction.commit()
-                report.committed = True
-            else:
-                transaction.rollback()
+        if events and mq is not None:
+            report.committed = _in_mq_transaction(mq, context, run)
+        else:
+            report.committed = _in_transaction(engine, run)
     except CatalogError as error:
         report.failure = f"the catalog refused the bunch: {error}"
         report.committed = False
@@ -130,6 +148,34 @@ def run_import(
     report.warnings = list(context.warnings)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _in_transaction(engine: Engine, run: Callable[[Connection], bool]) -> bool:
+    """``run`` in a transaction of ``engine``, committed if it says so (no events)."""
+    with engine.connect() as conn, conn.begin() as transaction:
+        if run(conn):
+            transaction.commit()
+            return True
+        transaction.rollback()
+        return False
+
+
+class _RolledBackError(Exception):
+    """Leaves ``mq.transaction()`` rolled back (it commits when its block ends without an exception)."""
+
+
+def _in_mq_transaction(mq: MessageQueue, context: ImportContext, run: Callable[[Connection], bool]) -> bool:
+    """``run`` in ``mq.transaction()``, its events published with it: they exist iff the bunch commits."""
+    try:
+        with mq.transaction() as transaction:
+            context.events = ImportEvents(transaction)
+            if run(transaction.conn):
+                return True
+            raise _RolledBackError
+    except _RolledBackError:
+        return False
+    finally:
+        context.events = ImportEvents()
 
 
 def _refresh_statistics(engine: Engine) -> None:
@@ -451,6 +497,10 @@ class _Bunch:
         self.report.deleted += outcome.deleted
         if self.change_type is not None and self.context.write and outcome.done:
             save_hashes(self.conn, self.change_type, outcome.done)
+        if self.context.write:
+            self.context.events.flush()  # the batch's events, with its writes
+        else:
+            self.context.events.discard()
         if self.context.write and outcome.done:
             self.batches += 1
             self._pause()

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import orjson
 from sqlalchemy.engine import Engine
@@ -50,6 +50,9 @@ from conveyor.mq.handlers import handler_factory
 from conveyor.mq.topology import Topology
 from conveyor.mq.transports.base import is_transient
 from conveyor.settings import Settings
+
+if TYPE_CHECKING:
+    from conveyor.mq import MessageQueue
 
 log = logging.getLogger("conveyor.importer.watch")
 
@@ -105,8 +108,11 @@ class RunnerFactory(Protocol):
     def __call__(self, engine: Engine, entity: str, options: ImportOptions) -> Runner: ...
 
 
-def default_runner(engine: Engine, entity: str, options: ImportOptions) -> Runner:
-    """``conveyor.importer.run_import``, looked up when the import runs (not when this module loads)."""
+def default_runner(engine: Engine, entity: str, options: ImportOptions, *, mq: MessageQueue | None = None) -> Runner:
+    """``conveyor.importer.run_import``, looked up when the import runs (not when this module loads).
+
+    With ``mq`` the import emits its domain events (``catalog.product.saved`` …) in its transaction, to the queues
+    bound to them; ``events_runner(mq)`` is this factory with it."""
 
     def run(files: Sequence[Path]) -> ImportReport:
         run_import = importlib.import_module("conveyor.importer").run_import
@@ -121,10 +127,16 @@ def default_runner(engine: Engine, entity: str, options: ImportOptions) -> Runne
             dry_run=False,
             progress=None,
             workers=options.workers,
+            mq=mq,
         )
         return cast(ImportReport, report)
 
     return run
+
+
+def events_runner(mq: MessageQueue | None) -> RunnerFactory:
+    """The default runner publishing the imports' events through ``mq`` (none: the plain default runner)."""
+    return default_runner if mq is None else partial(default_runner, mq=mq)
 
 
 @dataclass(frozen=True)
@@ -645,8 +657,12 @@ class ImportHost(Protocol):
     @property
     def engine(self) -> Engine: ...
 
+    @property
+    def mq(self) -> MessageQueue: ...
+
 
 @handler_factory
 def handle(app: ImportHost) -> ImportRunConsumer:
-    """The built-in consumer's handler: the App's database, the importers' ``run_import``."""
-    return ImportRunConsumer(app.engine)
+    """The built-in consumer's handler: the App's database, the importers' ``run_import`` publishing the imports'
+    events through the App's message queue."""
+    return ImportRunConsumer(app.engine, events_runner(app.mq))

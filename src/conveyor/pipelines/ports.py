@@ -7,9 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from sqlalchemy.engine import Engine
+
+if TYPE_CHECKING:
+    from conveyor.mq import MessageQueue
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class StepRun:
     working_dir: Path | None  # the pipeline's working directory when the definition asks for one
     engine: Engine  # the Conveyor database (store, pipelines)
     log: logging.Logger  # what is logged here is stored as the step's log
+    mq: MessageQueue | None = None  # the runner's queue (on ``engine``): for what a step publishes, e.g. domain events
 
 
 @dataclass(frozen=True)

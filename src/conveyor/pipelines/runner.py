@@ -110,6 +110,7 @@ class StepRunner:
             working_dir=claimed.working_dir,
             engine=engine,
             log=logger,
+            mq=self.mq,
         )
         status, output, error = self._execute(claimed.executor, run)
         with engine.begin() as conn:

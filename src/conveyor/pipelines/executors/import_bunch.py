@@ -28,7 +28,7 @@ from conveyor.importer import history
 from conveyor.importer.files import WorkingDir, write_atomic
 from conveyor.importer.history import Origin, RunStatus
 from conveyor.importer.report import ImportReport
-from conveyor.importer.watch import Directories, ImportOptions, Watcher, run_files
+from conveyor.importer.watch import Directories, ImportOptions, Watcher, events_runner, run_files
 from conveyor.pipelines.executors.arguments import Arguments, working_dir_of
 from conveyor.pipelines.executors.files import claimed_bunches
 from conveyor.pipelines.ports import StepOutcome, StepRun
@@ -132,7 +132,14 @@ class ImportExecutor:
             directories.prepare()
         except ValueError as exc:
             raise arguments.error("source", str(exc)) from exc
-        watcher = Watcher(step.engine, directories, options=options, only={entity}, origin=Origin.PIPELINE)
+        watcher = Watcher(
+            step.engine,
+            directories,
+            runner=events_runner(step.mq),
+            options=options,
+            only={entity},
+            origin=Origin.PIPELINE,
+        )
         results = watcher.run_once()
         if not results:
             return StepOutcome(status="skipped", output=f"no {entity} bunch ready in {directories.source}")
@@ -158,7 +165,13 @@ class ImportExecutor:
         if missing:
             raise ImportFailedError(f"{bunch.manifest.prefix}: files of the bunch are missing: {', '.join(missing)}")
         _, report = run_files(
-            step.engine, entity, bunch.files(), options, run_key=run_key(step, bunch), origin=Origin.PIPELINE
+            step.engine,
+            entity,
+            bunch.files(),
+            options,
+            runner=events_runner(step.mq),
+            run_key=run_key(step, bunch),
+            origin=Origin.PIPELINE,
         )
         if report.ok:
             bunch.write_report(report)
