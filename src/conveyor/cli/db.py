@@ -7,7 +7,6 @@ import click
 from conveyor.cli.common import console
 from conveyor.db import make_engine, upgrade
 from conveyor.db.migrate import current_revision, head_revision, pending_operations
-from conveyor.schema import metadata
 from conveyor.settings import get_settings
 
 
@@ -35,4 +34,6 @@ def current() -> None:
 @db.command()
 def diff() -> None:
     """Print the Alembic operations between the database and the declared tables (to write a migration)."""
+    from conveyor.schema import metadata  # every package's tables: imported by the one command that compares them
+
     click.echo(pending_operations(make_engine(get_settings().database_url), metadata))
