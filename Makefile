@@ -22,8 +22,12 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# Two passes: everything that can share the machine on one worker per core (each worker has its own databases,
+# vhosts and temp dirs), then the `serial` tests alone (they restart servers or measure rates).
+WORKERS ?= auto
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(WORKERS) -m "not serial"
+	$(BIN)/pytest -m serial
 
 # The fast tier alone: no service, no database server (the memory transport, parsers, routing, definitions).
 test-unit: install

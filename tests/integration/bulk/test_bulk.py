@@ -238,22 +238,18 @@ def test_scheduling_is_atomic_with_publishing(sqlite_url: str) -> None:
     mq.close()
 
 
-def test_ten_thousand_items_are_scheduled_in_well_under_a_second_and_a_half(sqlite_api: Harness) -> None:
+def test_ten_thousand_items_are_scheduled_in_one_request_with_the_bad_one_rejected(sqlite_api: Harness) -> None:
+    """Correctness of a 10,000-item bulk; its speed (202 in under 1.5 s) is measured by ``bench/bulk_api.py``."""
     items = [{"group": {"code": f"G{i}"}} for i in range(10_000)]
     items[17] = {"group": {}}
-    body = orjson.dumps(items)
     headers = {**sqlite_api.headers, "Content-Type": "application/json"}
-    sqlite_api.client.post(BULK, content=orjson.dumps(items[:10]), headers=headers)  # warm up
-    started = time.perf_counter()
-    sent = sqlite_api.client.post(BULK, content=body, headers=headers)
-    elapsed = time.perf_counter() - started
+    sent = sqlite_api.client.post(BULK, content=orjson.dumps(items), headers=headers)
     assert sent.status_code == 202
     answer = sent.json()
     assert len(answer["request_items"]) == 10_000 and answer["errors"] is True
     assert answer["request_items"][17]["status"] == "rejected"
-    print(f"scheduling 10,000 items took {elapsed:.3f}s")
-    assert elapsed < 1.5, f"scheduling 10,000 items took {elapsed:.2f}s"
-    assert sqlite_api.mq.transport_for_queue(QUEUE).counts(QUEUE).waiting == 10_000 - 1 + 10
+    assert [item["id"] for item in answer["request_items"][:3]] == [0, 1, 2]
+    assert sqlite_api.mq.transport_for_queue(QUEUE).counts(QUEUE).waiting == 10_000 - 1
 
 
 def test_cli_lists_shows_retries_and_cleans_up(sqlite_api: Harness, monkeypatch: pytest.MonkeyPatch) -> None:

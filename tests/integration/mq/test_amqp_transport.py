@@ -361,6 +361,7 @@ def test_a_batch_cut_by_a_connection_drop_is_resent(make: Make, amqp_url: str) -
     assert drain_ids(amqp, "work", expected) == expected  # nothing lost
 
 
+@pytest.mark.serial  # restarts the shared broker
 def test_a_broker_restart_mid_stream_loses_no_message(make: Make) -> None:
     need_restarts()
     need_rabbitmqctl()

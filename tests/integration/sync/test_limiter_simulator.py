@@ -88,6 +88,7 @@ def frozen_heap() -> Iterator[None]:
         gc.unfreeze()
 
 
+@pytest.mark.serial  # its quota-use bound needs the machine to itself
 @pytest.mark.usefixtures("frozen_heap")
 @pytest.mark.parametrize(
     ("backend", "run"),
