@@ -43,6 +43,14 @@ class QueueSection(BaseModel):
     queue_max_attempts: int = Field(default=3, ge=1, description="Attempts before a message is dead-lettered.")
     queue_retry_delay: float = Field(default=1.0, ge=0, description="Seconds before a failed message is retried.")
     queue_retention_seconds: int = Field(default=7 * 24 * 3600, description="Keep complete messages this long.")
+    queue_heartbeat_seconds: float = Field(
+        default=1.0, gt=0, description="Seconds between a worker's liveness beats in the worker registry."
+    )
+    queue_worker_dead_after_seconds: float = Field(
+        default=6.0,
+        gt=0,
+        description="Seconds without a beat before a worker counts as dead and live workers return what it held.",
+    )
     amqp_prefetch: int = Field(default=100, ge=1, description="Unacknowledged deliveries per AMQP consumer.")
     require_services: bool = Field(default=False, description="Tests fail instead of skip without services.")
 

@@ -20,7 +20,7 @@ from conveyor.cli.common import (
     verbosity_option,
 )
 from conveyor.mq.consumer import ConsumerOptions
-from conveyor.mq.middleware.registry import live_workers, prune_workers
+from conveyor.mq.middleware.registry import live_workers, prune_workers, reap_dead_workers
 from conveyor.mq.queue import MessageQueue
 from conveyor.mq.workers import Limits, build_worker, declared_sleep
 from conveyor.settings import get_settings
@@ -136,6 +136,11 @@ def refresh(topology_files: tuple[Path, ...], reserved: int, attempts: int, clea
     """Return stuck reservations to their queue; dead-letter those past their attempts (never delete)."""
     with opened(topology_files) as app:
         mq = app.mq
+        reaped = reap_dead_workers(mq, mq.settings.queue_worker_dead_after_seconds, attempts)
+        if reaped.requeued or reaped.dead_lettered:
+            console.print(f"dead workers: requeued {reaped.requeued}, dead-lettered {reaped.dead_lettered}")
+            for detail in reaped.details:
+                console.print(f"  {detail}")
         for connection in sorted({q.connection for q in mq.topology.queues.values()}):
             transport = mq.transport(connection)
             result = transport.refresh(reserved, attempts)
@@ -194,7 +199,7 @@ def status(topology_files: tuple[Path, ...]) -> None:
         mq = app.mq
         _print_counts(mq)
         table = Table("worker", "consumer", "queues", "host", "pid", "last seen")
-        for w in live_workers(mq.engine):
+        for w in live_workers(mq.engine, mq.settings.queue_worker_dead_after_seconds):
             seen = _age(time.time() - w.seen_at) + " ago"
             table.add_row(w.id, w.consumer or "-", w.queues, w.hostname, str(w.pid), seen)
         console.print(table)
@@ -231,9 +236,17 @@ def replay(queue_name: str, ids: tuple[str, ...], topology_files: tuple[Path, ..
     if not ids and not replay_all:
         raise click.UsageError("name the dead letter ids to replay, or pass --all")
     with opened(topology_files) as app:
-        mq = app.mq
-        count = mq.transport_for_queue(queue_name).replay(queue_name, None if replay_all else list(ids))
+        transport = app.mq.transport_for_queue(queue_name)
+        try:
+            count = transport.replay(queue_name, None if replay_all else list(ids))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="IDS") from None
         console.print(f"replayed {count} message(s) into {queue_name}")
+        if not replay_all and count < len(set(ids)):
+            raise click.ClickException(
+                f"{len(set(ids)) - count} of the ids given are not dead letters of {queue_name}"
+                f" (`conveyor queue dead-letters {queue_name}` lists them)"
+            )
 
 
 @queue.command()
@@ -242,11 +255,11 @@ def replay(queue_name: str, ids: tuple[str, ...], topology_files: tuple[Path, ..
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def purge(queue_name: str, topology_files: tuple[Path, ...], yes: bool) -> None:
     """Delete the waiting messages of QUEUE_NAME (dead letters stay)."""
-    if not yes:
-        click.confirm(f"Delete every waiting message of {queue_name}?", abort=True)
     with opened(topology_files) as app:
-        mq = app.mq
-        console.print(f"purged {mq.transport_for_queue(queue_name).purge(queue_name)} message(s)")
+        transport = app.mq.transport_for_queue(queue_name)  # an unknown name fails before the question
+        if not yes:
+            click.confirm(f"Delete every waiting message of {queue_name}?", abort=True)
+        console.print(f"purged {transport.purge(queue_name)} message(s)")
 
 
 @queue.command()

@@ -89,6 +89,10 @@ class Worker:
         self.started = time.monotonic()
         self.last_message_at = self.started
         self.stop_reason: str | None = None
+        # the batch being handled and the index of the first delivery not yet settled: what goes back
+        # (without an attempt) if the connection drops mid-batch
+        self._pending: tuple[Transport, Sequence[Delivery]] | None = None
+        self._pending_at = 0
 
     @property
     def middleware(self) -> tuple[Middleware, ...]:
@@ -147,6 +151,7 @@ class Worker:
 
     def _round(self) -> bool:
         """One pass over the queues; True if any message was handled."""
+        self._give_back_pending()
         busy = False
         for queue in self.queues:
             transport = self.mq.transport_for_queue(queue)
@@ -161,16 +166,38 @@ class Worker:
                     return True  # start again from the first queue
         return busy
 
+    def _give_back_pending(self) -> None:
+        """Return the unsettled rest of a batch cut off by a lost connection, once the connection is back.
+
+        Without this they would wait, "in progress", for ``queue refresh``'s timer or for the worker's death.
+        """
+        if self._pending is not None:
+            transport, deliveries = self._pending
+            rest = deliveries[self._pending_at :]
+            if rest:
+                transport.release(rest)
+                log.warning("worker %s gave back %d unsettled deliveries after a lost connection", self.id, len(rest))
+            self._pending = None
+
     def _dispatch(self, queue: str, deliveries: Sequence[Delivery]) -> bool:
         """Handle a reserved batch, one by one or through ``handle_batch``; False if a stop released the rest.
 
         A batch handler's batch is indivisible: a stop (signal, limit) is seen before it, or after all of it.
         """
         transport = self.mq.transport_for_queue(queue)
+        if not deliveries:
+            return True
+        self._pending, self._pending_at = (transport, deliveries), 0
+        handled = self._handle(queue, transport, deliveries)
+        self._pending = None
+        return handled
+
+    def _handle(self, queue: str, transport: Transport, deliveries: Sequence[Delivery]) -> bool:
         batch_handler = self._batch_handlers.get(queue)
         if batch_handler is None:
             handler = self.handlers[queue]
             for index, delivery in enumerate(deliveries):
+                self._pending_at = index
                 if self._check_stop():
                     transport.release(deliveries[index:])
                     return False
@@ -187,6 +214,7 @@ class Worker:
             transport.release(deliveries)
             return False
         live = [d for d in deliveries if not self._exhausted(d)]
+        self._pending, self._pending_at = (transport, live), 0
         if not live:
             return True
         try:
@@ -197,6 +225,7 @@ class Worker:
             outcomes = [exc] * len(live)
         for delivery, outcome in zip(live, outcomes, strict=True):
             self._settle(transport, delivery, outcome)
+            self._pending_at += 1
         return True
 
     def _exhausted(self, delivery: Delivery) -> bool:

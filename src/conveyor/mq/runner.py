@@ -62,7 +62,11 @@ class ConsumersRunner:
 
     def _alive(self, consumer: Consumer, detach: bool) -> int:
         if detach:
-            return sum(1 for w in live_workers(self.mq.engine) if w.consumer == consumer.name)
+            return sum(
+                1
+                for w in live_workers(self.mq.engine, self.mq.settings.queue_worker_dead_after_seconds)
+                if w.consumer == consumer.name
+            )
         running = [p for p in self.children.get(consumer.name, []) if p.poll() is None]
         self.children[consumer.name] = running
         return len(running)

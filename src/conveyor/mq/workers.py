@@ -45,7 +45,13 @@ def build_worker(
     single = declared[0] if len(declared) == 1 else None
     max_messages = limits.max_messages if limits.max_messages is not None else (single and single.max_messages)
     max_idle = limits.max_idle if limits.max_idle is not None else (single and single.max_idle_time)
-    middleware: list[Middleware] = [WorkerRegistry(mq.engine, single.name if single else None)]
+    registry = WorkerRegistry(
+        mq,
+        single.name if single else None,
+        heartbeat=mq.settings.queue_heartbeat_seconds,
+        dead_after=mq.settings.queue_worker_dead_after_seconds,
+    )
+    middleware: list[Middleware] = [registry]
     if signals:
         middleware.append(GracefulShutdown())
     if max_messages:

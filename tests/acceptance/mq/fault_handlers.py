@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import time
 
 import sqlalchemy as sa
 
@@ -33,6 +34,7 @@ kills_table = sa.Table(
 )
 
 KILL_ONE_IN = int(os.environ.get("FAULT_KILL_ONE_IN", "0"))
+SLEEP = float(os.environ.get("FAULT_HANDLER_SLEEP", "0"))  # seconds of "work" per message
 _rng = random.Random(os.getpid())
 
 
@@ -45,6 +47,8 @@ def _maybe_die(n: int, point: str) -> None:
 
 def record(envelope: Envelope) -> None:
     n = int(envelope.json()["n"])
+    if SLEEP:
+        time.sleep(SLEEP)
     _maybe_die(n, "before-commit")
     with get_engine().begin() as conn:
         conn.execute(handled_table.insert().values(n=n, pid=os.getpid()))

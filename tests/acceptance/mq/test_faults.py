@@ -73,13 +73,16 @@ def _prepare(
     return connection, mq, topology, engine, mq.transport(connection)
 
 
-def _spawn(topology: Path, mq: MessageQueue, kill_one_in: int) -> subprocess.Popen[bytes]:
+def _spawn(
+    topology: Path, mq: MessageQueue, kill_one_in: int, *, until_empty: bool = True, **extra_env: str
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "CONVEYOR_DATABASE_URL": mq.database_url,
         "CONVEYOR_AMQP_URL": mq.amqp_url,
         "FAULT_KILL_ONE_IN": str(kill_one_in),
         "PYTHONPATH": str(Path(__file__).resolve().parents[3]),
+        **extra_env,
     }
     command = [
         sys.executable,
@@ -90,7 +93,7 @@ def _spawn(topology: Path, mq: MessageQueue, kill_one_in: int) -> subprocess.Pop
         "fault",
         "--topology",
         str(topology),
-        "--stop-when-empty",
+        *(["--stop-when-empty"] if until_empty else []),
         "--sleep",
         "0.2",
         "--batch-size",
@@ -152,6 +155,70 @@ def test_killed_consumers_lose_nothing(request: pytest.FixtureRequest, backend: 
     print(f"{backend}: {kills} kills ({after_commit} after commit), {duplicates} duplicates")
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mariadb"])
+def test_a_killed_consumers_batch_is_handled_by_a_live_one_within_seconds(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path
+) -> None:
+    """No refresh, no timer: the live consumer sees the dead one's beats stop and takes its batch back, and only
+    the message whose handler was running when the kill came counts a second attempt."""
+    _, mq, topology, engine, transport = _prepare(request, backend, tmp_path)
+    total, dead_after = 60, 2.0
+    mq.publish_envelopes([Envelope.of("fault.message", {"n": n}) for n in range(total)])
+    beats = {"CONVEYOR_QUEUE_HEARTBEAT_SECONDS": "0.5", "CONVEYOR_QUEUE_WORKER_DEAD_AFTER_SECONDS": str(dead_after)}
+    doomed = _spawn(topology, mq, 0, until_empty=False, FAULT_HANDLER_SLEEP="0.05", **beats)
+    survivor: subprocess.Popen[bytes] | None = None
+    try:
+        deadline = time.monotonic() + 60
+        while transport.counts("fault").in_progress == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        # the survivor joins (as on another host) and works beside it; the kill leaves the doomed one's batch
+        survivor = _spawn(topology, mq, 0, until_empty=False, FAULT_HANDLER_SLEEP="0.05", **beats)
+        while _registered(engine) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        doomed_id = _worker_of(engine, doomed.pid)
+        doomed.kill()
+        doomed.wait()
+        killed_at = time.monotonic()
+        assert _held_by(engine, doomed_id) > 0, "the kill must leave a claimed batch behind"
+        while _held_by(engine, doomed_id) and time.monotonic() < killed_at + 60:
+            time.sleep(0.05)
+        recovered = time.monotonic() - killed_at
+        assert _registered(engine) == 1  # `queue status` no longer lists the dead one
+        while transport.counts("fault").complete < total and time.monotonic() < killed_at + 60:
+            time.sleep(0.1)
+    finally:
+        for process in (doomed, survivor):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
+    counts = transport.counts("fault")
+    assert (counts.complete, counts.dead, counts.in_progress) == (total, 0, 0), counts
+    assert recovered < 10, f"the killed consumer's batch came back {recovered:.1f}s after the kill"
+    with engine.connect() as conn:
+        handled = conn.execute(sa.select(sa.func.count(sa.distinct(handled_table.c.n)))).scalar_one()
+        trials = conn.exec_driver_sql("SELECT number_of_trials, COUNT(*) FROM queue_message_status GROUP BY 1").all()
+    assert handled == total
+    again = {int(t): int(c) for t, c in trials if int(t) > 1}
+    assert sum(again.values()) <= 1 and max(again, default=1) == 2, trials  # at most the one that was running
+    print(f"{backend}: the killed consumer's batch came back {recovered:.1f}s after the kill")
+
+
+def _registered(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.exec_driver_sql("SELECT COUNT(*) FROM queue_worker").scalar_one())
+
+
+def _worker_of(engine: sa.Engine, pid: int) -> str:
+    with engine.connect() as conn:
+        return str(conn.execute(sa.text("SELECT id FROM queue_worker WHERE pid = :p"), {"p": pid}).scalar_one())
+
+
+def _held_by(engine: sa.Engine, worker: str) -> int:
+    with engine.connect() as conn:
+        statement = sa.text("SELECT COUNT(*) FROM queue_message_status WHERE reserved_by = :w AND status = 3")
+        return int(conn.execute(statement, {"w": worker}).scalar_one())
+
+
 def _restart(backend: str) -> None:
     """Restart the server behind ``backend`` the way an operator would (the CI machine's own commands)."""
 
@@ -179,6 +246,7 @@ def _restart(backend: str) -> None:
     raise AssertionError(f"{backend} did not come back")
 
 
+@pytest.mark.serial  # restarts the shared servers
 @pytest.mark.parametrize("backend", ["postgresql", "mariadb", "amqp"])
 def test_a_server_restart_mid_stream_loses_nothing(
     request: pytest.FixtureRequest, backend: str, tmp_path: Path

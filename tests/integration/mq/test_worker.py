@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from conveyor.mq.consumer import ConsumerOptions, PermanentError, Worker
 from conveyor.mq.envelope import Delivery, Envelope
 from conveyor.mq.middleware import MaxIdle, MaxMessages, MaxRuntime, Middleware, StopOnError, StopWhenEmpty
 from conveyor.mq.queue import MessageQueue
+from tests.integration.mq.conftest import make_mq
 
 
 def options(**overrides: object) -> ConsumerOptions:
@@ -181,3 +184,33 @@ def test_middleware_added_after_the_worker_is_built_is_called(memory_mq: Message
     assert counting.messages == 4 and worker.handled == 4
     assert worker.stop_reason == "counted 4"
     assert counting.calls == ["before_start", "after_stop"]
+
+
+def test_a_batch_cut_by_a_lost_connection_goes_back_without_attempts(request: pytest.FixtureRequest) -> None:
+    """The server drops the consumer's connection mid-batch: once it is back, the worker returns the unsettled
+    rest of its batch itself (no refresh timer), uncounted, and handles it; nothing is left "in progress"."""
+    mq = make_mq(request, "postgresql")
+    mq.publish_batch("stock.changed", range(10))
+    seen: list[object] = []
+
+    def cut_on_third(envelope: Envelope) -> None:
+        seen.append(envelope.json())
+        if len(seen) == 3:
+            with mq.engine.connect() as conn:  # every other connection of this database, the consumer's included
+                conn.exec_driver_sql(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+    worker = Worker(mq, {"stock": cut_on_third}, options(), [StopWhenEmpty()])
+    assert worker.run() == 0
+    transport = mq.transport_for_queue("stock")
+    counts = transport.counts("stock")
+    assert (counts.complete, counts.in_progress, counts.dead) == (10, 0, 0), counts
+    assert sorted(set(seen)) == list(range(10))  # the third's ack was lost with the connection: handled again
+    with mq.engine.connect() as conn:
+        trials = dict(
+            conn.exec_driver_sql("SELECT number_of_trials, COUNT(*) FROM queue_message_status GROUP BY 1").all()
+        )
+    assert trials == {1: 10}, trials  # the cut cost no message an attempt
+    mq.close()

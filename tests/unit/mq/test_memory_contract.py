@@ -11,11 +11,12 @@ import pytest
 from conveyor.db.engine import dispose_engines
 from conveyor.mq.queue import MessageQueue
 from conveyor.settings import Settings
+from tests.support.reservation_contract import ReservationContract
 from tests.support.topologies import fanout_topology
 from tests.support.transport_contract import TransportContract
 
 
-class TestMemoryTransportContract(TransportContract):
+class TestMemoryTransportContract(TransportContract, ReservationContract):
     """Every contract test, on ``memory://``."""
 
     @pytest.fixture

@@ -1,10 +1,19 @@
-"""Records running workers in ``queue_worker`` so ``queue status`` can show who consumes what."""
+"""Records running workers in ``queue_worker``, and returns what dead ones held within seconds.
+
+Each worker beats from a thread of its own (``seen_at`` every ``heartbeat`` seconds), so a long handler does not
+look like death. On each beat it also looks for workers whose beats stopped more than ``dead_after`` seconds ago:
+the first live worker to delete such a row gives back that worker's reservations on every transport of the
+topology (``Transport.reclaim``), so a SIGKILLed or cut-off consumer's batch is handled again without waiting for
+``queue refresh``'s timer. A worker that finds its own row gone (it was thought dead: a stalled machine) writes it
+again; what it still holds may then be handled twice, which at-least-once delivery allows.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
-import time
+import threading
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -13,22 +22,41 @@ from sqlalchemy.engine import Engine
 from conveyor.db.engine import now
 from conveyor.mq.middleware.base import Middleware
 from conveyor.mq.schema import worker_table
+from conveyor.mq.transports.base import RefreshResult
 
 if TYPE_CHECKING:
     from conveyor.mq.consumer import Worker
+    from conveyor.mq.queue import MessageQueue
 
+log = logging.getLogger("conveyor.workers")
 W = worker_table
-SEEN_EVERY = 5.0  # seconds between liveness updates: cheap, and fresh enough for a status page
+HEARTBEAT = 1.0  # seconds between beats (CONVEYOR_QUEUE_HEARTBEAT_SECONDS)
+DEAD_AFTER = 6.0  # seconds without a beat before a worker counts as dead (CONVEYOR_QUEUE_WORKER_DEAD_AFTER_SECONDS)
 
 
 class WorkerRegistry(Middleware):
-    def __init__(self, engine: Engine, consumer: str | None = None) -> None:
-        self.engine, self.consumer = engine, consumer
-        self._last = 0.0
+    def __init__(
+        self,
+        mq: MessageQueue,
+        consumer: str | None = None,
+        *,
+        heartbeat: float = HEARTBEAT,
+        dead_after: float = DEAD_AFTER,
+    ) -> None:
+        self.mq, self.consumer = mq, consumer
+        self.heartbeat, self.dead_after = heartbeat, dead_after
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def before_start(self, worker: Worker) -> None:
+        self._register(worker)
+        self._stopped.clear()
+        self._thread = threading.Thread(target=self._beat, args=(worker,), name=f"heartbeat {worker.id}", daemon=True)
+        self._thread.start()
+
+    def _register(self, worker: Worker) -> None:
         t = now()
-        with self.engine.begin() as conn:
+        with self.mq.engine.begin() as conn:
             conn.execute(
                 W.insert().values(
                     id=worker.id,
@@ -40,27 +68,54 @@ class WorkerRegistry(Middleware):
                     seen_at=t,
                 )
             )
-        self._last = time.monotonic()
 
-    def _touch(self, worker: Worker) -> None:
-        if time.monotonic() - self._last >= SEEN_EVERY:
-            with self.engine.begin() as conn:
-                conn.execute(W.update().where(W.c.id == worker.id).values(seen_at=now()))
-            self._last = time.monotonic()
-
-    def after_message(self, worker: Worker, delivery: object, error: BaseException | None) -> None:
-        self._touch(worker)
-
-    def after_empty_round(self, worker: Worker) -> None:
-        self._touch(worker)
+    def _beat(self, worker: Worker) -> None:
+        """Beat until the worker stops; a lost database only skips beats (the worker loop backs off on its own)."""
+        while not self._stopped.wait(self.heartbeat):
+            try:
+                with self.mq.engine.begin() as conn:
+                    seen = conn.execute(W.update().where(W.c.id == worker.id).values(seen_at=now())).rowcount
+                if not seen and not self._stopped.is_set():
+                    log.warning("worker %s was counted as dead; registering again", worker.id)
+                    self._register(worker)
+                reap_dead_workers(self.mq, self.dead_after, worker.options.max_attempts)
+            except Exception as exc:  # a beat must never kill the worker; the next one retries
+                log.warning("worker %s could not beat: %s", worker.id, exc)
 
     def after_stop(self, worker: Worker) -> None:
-        with self.engine.begin() as conn:
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        with self.mq.engine.begin() as conn:
             conn.execute(W.delete().where(W.c.id == worker.id))
 
 
-def live_workers(engine: Engine, within: float = 3 * SEEN_EVERY + 60) -> list[sa.Row[tuple[object, ...]]]:
-    """Workers seen recently (a killed worker drops out after ``within`` seconds)."""
+def reap_dead_workers(mq: MessageQueue, dead_after: float, max_attempts: int) -> RefreshResult:
+    """Forget workers silent for ``dead_after`` seconds and give back what they held, on every transport.
+
+    Deleting the row first decides which of several live workers reaps a dead one; the transports' ``reclaim``
+    changes only rows still held by that worker, so a second reaper finds nothing left.
+    """
+    result = RefreshResult()
+    cutoff = now() - dead_after
+    with mq.engine.connect() as conn:
+        silent = [row.id for row in conn.execute(sa.select(W.c.id).where(W.c.seen_at < cutoff))]
+    for worker_id in silent:
+        with mq.engine.begin() as conn:
+            won = conn.execute(W.delete().where(W.c.id == worker_id, W.c.seen_at < cutoff)).rowcount
+        if not won:
+            continue
+        for connection in sorted({q.connection for q in mq.topology.queues.values()}):
+            returned = mq.transport(connection).reclaim([worker_id], max_attempts)
+            result.requeued += returned.requeued
+            result.dead_lettered += returned.dead_lettered
+            result.details += returned.details
+        log.warning("worker %s stopped beating: returned %d reservation(s)", worker_id, result.requeued)
+    return result
+
+
+def live_workers(engine: Engine, within: float = DEAD_AFTER) -> list[sa.Row[tuple[object, ...]]]:
+    """Workers that beat within ``within`` seconds (a killed one drops out when it counts as dead)."""
     with engine.connect() as conn:
         return list(conn.execute(sa.select(W).where(W.c.seen_at >= now() - within).order_by(W.c.started_at)))
 

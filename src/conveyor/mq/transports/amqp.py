@@ -855,6 +855,10 @@ class AmqpTransport:
             purged += 1
         return purged
 
+    def reclaim(self, workers: Sequence[str], max_attempts: int) -> RefreshResult:
+        """Nothing to do: the broker returned a dead worker's deliveries when its connection closed."""
+        return RefreshResult()
+
     def refresh(self, reserved_seconds: float, max_attempts: int) -> RefreshResult:
         return RefreshResult(
             details=[

@@ -92,7 +92,14 @@ class Transport(Protocol):
         """Delete the waiting messages of ``queue``; returns how many."""
 
     def refresh(self, reserved_seconds: float, max_attempts: int) -> RefreshResult:
-        """Return reservations older than ``reserved_seconds``; past ``max_attempts``, dead-letter them."""
+        """Return reservations older than ``reserved_seconds``; past ``max_attempts``, dead-letter them.
+
+        Only the message whose handler was running keeps the claim's attempt (and is dead-lettered past
+        ``max_attempts``); the rest of its batch was never started and goes back without one.
+        """
+
+    def reclaim(self, workers: Sequence[str], max_attempts: int) -> RefreshResult:
+        """Return what the dead ``workers`` held at once, by the rule of ``refresh`` (the registry saw them die)."""
 
     def clean(self, retention_seconds: float) -> int:
         """Delete complete messages older than the retention period; returns how many."""

@@ -31,7 +31,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,9 +145,7 @@ class MemoryTransport:
         """The ``conveyor.transports`` factory of the memory scheme (nothing of the settings applies)."""
         return cls(url, connection=connection)
 
-    def __init__(
-        self, url: str = "memory://", *, connection: str = "db", broker: MemoryBroker | None = None
-    ) -> None:
+    def __init__(self, url: str = "memory://", *, connection: str = "db", broker: MemoryBroker | None = None) -> None:
         self.url = url
         self.connection = connection
         self.broker = broker or MemoryBroker(url.split("://", 1)[-1])
@@ -320,20 +318,35 @@ class MemoryTransport:
     def refresh(self, reserved_seconds: float, max_attempts: int) -> RefreshResult:
         """Give back reservations older than ``reserved_seconds`` (every queue of the broker, as the DB queue
         refreshes every queue of its database); past ``max_attempts``, dead-letter them."""
+        cutoff = now() - reserved_seconds
+        return self._give_back(lambda message: message.reserved_at < cutoff, max_attempts)
+
+    def reclaim(self, workers: Sequence[str], max_attempts: int) -> RefreshResult:
+        dead = set(workers)
+        return self._give_back(lambda message: message.reserved_by in dead, max_attempts)
+
+    def _give_back(self, selected: Callable[[_Message], bool], max_attempts: int) -> RefreshResult:
+        """The DB queue's rule: per worker, only the first held message (its handler was running) keeps the
+        attempt; the never-started rest go back without one."""
         result = RefreshResult()
         with self.broker.changed:
             t = now()
             for name, queue in self.broker.queues.items():
-                for message in [m for m in queue.held.values() if m.reserved_at < t - reserved_seconds]:
+                started: set[str | None] = set()
+                for message in [m for m in queue.held.values() if selected(m)]:  # held in reservation order
                     del queue.held[message.id]
-                    if message.attempts >= max_attempts:
+                    first = message.reserved_by not in started
+                    started.add(message.reserved_by)
+                    if first and message.attempts >= max_attempts:
                         reason = expired_reservation(message.reserved_by, message.attempts, message.error)
                         message.error = reason
                         queue.dead[message.id] = message
                         result.dead_lettered += 1
                         result.details.append(f"dead-lettered message #{message.id} of {name}: {reason}")
                     else:
-                        message.retrying, message.available_at = True, t
+                        if not first:
+                            message.attempts -= 1
+                        message.retrying, message.available_at = first or message.error is not None, t
                         queue.put(message)
                         result.requeued += 1
                     message.reserved_by = None

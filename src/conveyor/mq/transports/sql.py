@@ -397,6 +397,9 @@ class SqlTransport:
     def replay(self, queue: str, ids: Sequence[Any] | None = None) -> int:
         condition = sa.and_(S.c.queue_id == self.queue_id(queue), S.c.status == Status.ERROR)
         if ids is not None:
+            bad = [i for i in ids if not str(i).isascii() or not str(i).isdigit()]
+            if bad:
+                raise ValueError(f"dead letter id {bad[0]!r} is not a whole number (queue dead-letters lists them)")
             condition = sa.and_(condition, S.c.id.in_([int(i) for i in ids]))
         t = now()
         with self.engine.begin() as conn:
@@ -414,19 +417,38 @@ class SqlTransport:
         return int(result.rowcount)
 
     def refresh(self, reserved_seconds: float, max_attempts: int) -> RefreshResult:
-        t = now()
         stale = sa.and_(
             S.c.queue_id.in_(sa.select(queue_table.c.id)),  # per queue: MariaDB's waiting index (queue_id, …) serves
             S.c.status == Status.IN_PROGRESS,
-            S.c.updated_at < t - reserved_seconds,
+            S.c.updated_at < now() - reserved_seconds,
         )
-        result = RefreshResult()
+        return self._give_back(stale, max_attempts)
+
+    def reclaim(self, workers: Sequence[str], max_attempts: int) -> RefreshResult:
+        if not workers:
+            return RefreshResult()
+        return self._give_back(sa.and_(S.c.status == Status.IN_PROGRESS, S.c.reserved_by.in_(workers)), max_attempts)
+
+    def _give_back(self, held: sa.ColumnElement[bool], max_attempts: int) -> RefreshResult:
+        """Return the reservations ``held`` selects, counting an attempt only where a handler started.
+
+        A worker handles its batch in status-id order and settles each message before the next, so of the rows a
+        worker still holds only the lowest had its handler running (``started``); the others were claimed and
+        never started, and go back with the claim's attempt undone. The started one keeps its attempt and, past
+        ``max_attempts``, is dead-lettered: a message that kills its worker must not loop.
+        """
+        t, result = now(), RefreshResult()
         with self.engine.begin() as conn:
-            exhausted = conn.execute(
+            rows = conn.execute(
                 sa.select(S.c.id, S.c.reserved_by, S.c.number_of_trials, S.c.error)
-                .where(stale, S.c.number_of_trials >= max_attempts)
+                .where(held)
+                .order_by(S.c.id)
                 .with_for_update(skip_locked=self.dialect != "sqlite")
             ).all()
+            started: dict[str | None, Any] = {}
+            for row in rows:
+                started.setdefault(row.reserved_by, row)
+            exhausted = [row for row in started.values() if row.number_of_trials >= max_attempts]
             for row in exhausted:
                 reason = expired_reservation(row.reserved_by, row.number_of_trials, row.error)
                 conn.execute(
@@ -436,12 +458,29 @@ class SqlTransport:
                 )
                 result.details.append(f"dead-lettered status #{row.id}: {reason}")
             result.dead_lettered = len(exhausted)
-            requeued = conn.execute(
-                S.update()
-                .where(stale, S.c.number_of_trials < max_attempts)
-                .values(status=Status.RETRY_REQUIRED, available_at=t, reserved_by=None, updated_at=t)
-            )
-            result.requeued = int(requeued.rowcount)
+            first = {row.id for row in started.values()}
+            keep = [row.id for row in started.values() if row.number_of_trials < max_attempts]
+            undo = [row.id for row in rows if row.id not in first]
+            returned = {"available_at": t, "reserved_by": None, "updated_at": t}
+            for chunk in _chunks(keep):
+                conn.execute(
+                    S.update()
+                    .where(S.c.id.in_(chunk), S.c.status == Status.IN_PROGRESS)
+                    .values(status=Status.RETRY_REQUIRED, **returned)
+                )
+            for chunk in _chunks(undo):  # back as they were before the claim
+                conn.execute(
+                    S.update()
+                    .where(S.c.id.in_(chunk), S.c.status == Status.IN_PROGRESS)
+                    .values(
+                        status=sa.case((S.c.error.is_(None), Status.NEW), else_=Status.RETRY_REQUIRED),
+                        number_of_trials=S.c.number_of_trials - 1,
+                        **returned,
+                    )
+                )
+            result.requeued = len(keep) + len(undo)
+            if undo:
+                result.details.append(f"gave back {len(undo)} claimed but never started, without an attempt")
         return result
 
     def clean(self, retention_seconds: float) -> int:
@@ -466,3 +505,8 @@ class SqlTransport:
         self._consumer.close()
         if self.consume_engine is not self.engine:
             self.consume_engine.dispose()
+
+
+def _chunks(ids: Sequence[int], size: int = 500) -> list[Sequence[int]]:
+    """``IN`` lists of a bounded size (SQLite's and the drivers' parameter limits)."""
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
