@@ -12,6 +12,7 @@ from conveyor.cli.db import db
 from conveyor.cli.demo import demo
 from conveyor.cli.demo_sync import demo_sync
 from conveyor.cli.erp_sim import erp_sim
+from conveyor.cli.errors import GuardedGroup
 from conveyor.cli.importer import importer
 from conveyor.cli.pipeline import pipeline
 from conveyor.cli.queue import queue
@@ -21,7 +22,7 @@ from conveyor.cli.token import token, user
 from conveyor.cli.topology import topology
 
 
-@click.group()
+@click.group(cls=GuardedGroup)
 @click.version_option(package_name="conveyor")
 def main() -> None:
     """Conveyor: commerce integration — queues, async/bulk API, command bus, pipelines, imports."""

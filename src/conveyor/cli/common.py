@@ -63,14 +63,14 @@ def topology_option(func: F) -> F:
     )(func)
 
 
-def topology_paths(given: Sequence[Path]) -> list[Path]:
+def topology_paths(given: Sequence[Path], settings: Settings | None = None) -> list[Path]:
     """The files given, else the settings' (none: the packages' built-in topologies alone).
 
     The packaged example (``EXAMPLE_TOPOLOGY``) is the demo's, never a silent default: it binds the domain
     events (``catalog.product.*``, ``#``) to demo queues, which would fill up in a running system."""
     if given:
         return list(given)
-    configured = get_settings().topology_files
+    configured = (settings or get_settings()).topology_files
     return list(configured)
 
 
@@ -90,7 +90,8 @@ def load(given: Sequence[Path]) -> Topology:
 def opened(given: Sequence[Path]) -> Iterator[App]:
     """The App of the topology files (given, else the settings', else the example), closed afterwards; an unknown
     queue or handler exits 2."""
-    app = App(Settings(), topology_files=topology_paths(given))  # read now: tests change the environment
+    settings = Settings()  # read now: tests change the environment
+    app = App(settings, topology_files=topology_paths(given, settings))
     try:
         yield app
     except TopologyError as exc:
