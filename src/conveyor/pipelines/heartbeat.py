@@ -103,8 +103,12 @@ def advance(mq: MessageQueue, at: float, pipeline_id: int | None = None) -> int:
 
 
 def mini_heartbeat(mq: MessageQueue, pipeline_id: int, clock: Clock = wall_clock) -> int | None:
-    """After a step: enqueue that pipeline's next ready steps now. None when skipped because a heartbeat pass
-    is under way (it does the same for every pipeline)."""
+    """After a step: enqueue that pipeline's next ready steps now. None when skipped: in maintenance mode (which
+    stops pipelines between steps, as it stops the heartbeat) or because a heartbeat pass is under way (it does
+    the same for every pipeline)."""
+    if maintenance.is_on(mq.engine):
+        log.info("pipeline %d: maintenance mode is on, its next steps wait", pipeline_id)
+        return None
     if LeaseLock(mq.engine, PASS_LOCK, "").holder() is not None:
         log.debug("pipeline %d: mini heartbeat skipped, a heartbeat pass is running", pipeline_id)
         return None

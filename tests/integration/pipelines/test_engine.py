@@ -158,6 +158,21 @@ def test_maintenance_mode_spawns_and_enqueues_nothing(env: tuple[MessageQueue, S
     assert pulse is not None and len(pulse.spawned) == 1 and pulse.enqueued == 2
 
 
+def test_maintenance_mode_stops_a_running_pipeline_between_steps(env: tuple[MessageQueue, Settings]) -> None:
+    """The runners' mini heartbeat obeys maintenance mode as the heartbeat does (it used to enqueue the next step)."""
+    mq, settings = env
+    pipeline_id = spawn(mq.engine, linear("running", 3), settings, at=1.0)
+    pulse = Heartbeat(mq, {}, settings).run()
+    assert pulse is not None and pulse.enqueued == 1
+    maintenance.switch(mq.engine, True)
+    assert drain(mq, settings) == 1  # the step already enqueued runs; the next one is not enqueued after it
+    assert sorted(status for status, _ in step_statuses(mq, pipeline_id).values()) == ["pending", "pending", "success"]
+    maintenance.switch(mq.engine, False)
+    Heartbeat(mq, {}, settings).run()
+    assert drain(mq, settings) == 2
+    assert pipeline_status(mq, pipeline_id) == "success"
+
+
 def test_two_heartbeats_at_once_one_runs_one_is_refused(env: tuple[MessageQueue, Settings]) -> None:
     import threading
 
