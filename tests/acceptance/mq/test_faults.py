@@ -162,7 +162,7 @@ def test_a_killed_consumers_batch_is_handled_by_a_live_one_within_seconds(
     """No refresh, no timer: the live consumer sees the dead one's beats stop and takes its batch back, and only
     the message whose handler was running when the kill came counts a second attempt."""
     _, mq, topology, engine, transport = _prepare(request, backend, tmp_path)
-    total, dead_after = 60, 2.0
+    total, dead_after = 200, 2.0
     mq.publish_envelopes([Envelope.of("fault.message", {"n": n}) for n in range(total)])
     beats = {"CONVEYOR_QUEUE_HEARTBEAT_SECONDS": "0.5", "CONVEYOR_QUEUE_WORKER_DEAD_AFTER_SECONDS": str(dead_after)}
     doomed = _spawn(topology, mq, 0, until_empty=False, FAULT_HANDLER_SLEEP="0.05", **beats)

@@ -1,8 +1,9 @@
 """Records running workers in ``queue_worker``, and returns what dead ones held within seconds.
 
 Each worker beats from a thread of its own (``seen_at`` every ``heartbeat`` seconds), so a long handler does not
-look like death. On each beat it also looks for workers whose beats stopped more than ``dead_after`` seconds ago:
-the first live worker to delete such a row gives back that worker's reservations on every transport of the
+look like death. On each beat it also looks for dead workers: of another host, silent for ``dead_after`` seconds;
+of this host, missing two beats with their process gone (``reap_dead_workers``). The first live worker to delete
+such a row gives back that worker's reservations on every transport of the
 topology (``Transport.reclaim``), so a SIGKILLed or cut-off consumer's batch is handled again without waiting for
 ``queue refresh``'s timer. A worker that finds its own row gone (it was thought dead: a stalled machine) writes it
 again; what it still holds may then be handled twice, which at-least-once delivery allows.
@@ -16,6 +17,7 @@ import socket
 import threading
 from typing import TYPE_CHECKING
 
+import psutil
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -78,7 +80,7 @@ class WorkerRegistry(Middleware):
                 if not seen and not self._stopped.is_set():
                     log.warning("worker %s was counted as dead; registering again", worker.id)
                     self._register(worker)
-                reap_dead_workers(self.mq, self.dead_after, worker.options.max_attempts)
+                reap_dead_workers(self.mq, self.dead_after, worker.options.max_attempts, heartbeat=self.heartbeat)
             except Exception as exc:  # a beat must never kill the worker; the next one retries
                 log.warning("worker %s could not beat: %s", worker.id, exc)
 
@@ -90,28 +92,53 @@ class WorkerRegistry(Middleware):
             conn.execute(W.delete().where(W.c.id == worker.id))
 
 
-def reap_dead_workers(mq: MessageQueue, dead_after: float, max_attempts: int) -> RefreshResult:
-    """Forget workers silent for ``dead_after`` seconds and give back what they held, on every transport.
+def reap_dead_workers(
+    mq: MessageQueue, dead_after: float, max_attempts: int, *, heartbeat: float = HEARTBEAT
+) -> RefreshResult:
+    """Forget dead workers and give back what they held, on every transport.
 
-    Deleting the row first decides which of several live workers reaps a dead one; the transports' ``reclaim``
-    changes only rows still held by that worker, so a second reaper finds nothing left.
+    A worker of another host is dead when silent for ``dead_after`` seconds. One of this host is asked directly:
+    dead when its process is gone (or a zombie, or its pid now belongs to a younger process) and it missed two
+    beats; alive, however late its beats, while its process runs, so a loaded machine never loses a live
+    worker's batch. Deleting the row first decides which of several live workers reaps a dead one; the
+    transports' ``reclaim`` changes only rows still held by that worker, so a second reaper finds nothing left.
     """
     result = RefreshResult()
-    cutoff = now() - dead_after
+    t, host = now(), socket.gethostname()
     with mq.engine.connect() as conn:
-        silent = [row.id for row in conn.execute(sa.select(W.c.id).where(W.c.seen_at < cutoff))]
-    for worker_id in silent:
+        late = conn.execute(
+            sa.select(W.c.id, W.c.hostname, W.c.pid, W.c.started_at, W.c.seen_at).where(
+                W.c.seen_at < t - min(dead_after, 2 * heartbeat)
+            )
+        ).all()
+    for row in late:
+        if row.hostname == host:
+            if _process_runs(row.pid, row.started_at):
+                continue
+        elif row.seen_at >= t - dead_after:
+            continue
         with mq.engine.begin() as conn:
-            won = conn.execute(W.delete().where(W.c.id == worker_id, W.c.seen_at < cutoff)).rowcount
+            won = conn.execute(W.delete().where(W.c.id == row.id, W.c.seen_at == row.seen_at)).rowcount
         if not won:
             continue
         for connection in sorted({q.connection for q in mq.topology.queues.values()}):
-            returned = mq.transport(connection).reclaim([worker_id], max_attempts)
+            returned = mq.transport(connection).reclaim([row.id], max_attempts)
             result.requeued += returned.requeued
             result.dead_lettered += returned.dead_lettered
             result.details += returned.details
-        log.warning("worker %s stopped beating: returned %d reservation(s)", worker_id, result.requeued)
+        log.warning("worker %s stopped beating: returned %d reservation(s)", row.id, result.requeued)
     return result
+
+
+def _process_runs(pid: int | None, registered_at: float) -> bool:
+    """True while the process that registered at ``registered_at`` runs (not a zombie, pid not reused)."""
+    if pid is None:
+        return False
+    try:
+        process = psutil.Process(pid)
+        return process.status() != psutil.STATUS_ZOMBIE and process.create_time() <= registered_at + 1
+    except psutil.Error:  # gone, or not ours to look at
+        return False
 
 
 def live_workers(engine: Engine, within: float = DEAD_AFTER) -> list[sa.Row[tuple[object, ...]]]:
