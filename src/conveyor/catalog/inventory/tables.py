@@ -15,6 +15,7 @@ DEFAULT_STOCK_ID = 1
 DEFAULT_STOCK_NAME = "Default Stock"
 WEBSITE_CHANNEL = "website"
 BASE_WEBSITE_CODE = "base"
+SOURCE_ITEM_TYPES = ("simple", "virtual", "downloadable")  # the product types that keep source items
 
 stock_table = sa.Table(
     "inventory_stock",
