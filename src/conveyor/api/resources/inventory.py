@@ -20,6 +20,7 @@ from conveyor.catalog import SourceItem, StockRepository
 from conveyor.catalog.inventory import source_item_table
 
 RESOURCE = "Magento_InventoryApi::source"
+ASSIGN = "Magento_InventoryApi::stock_source_item_assign"
 EMPTY = "Input data is empty"
 MAX_QTY = 10**8  # quantity is NUMERIC(12, 4)
 
@@ -62,7 +63,7 @@ class SourceItemsDeleteRequest(BaseModel):
     sourceItems: list[SourceItemKey]  # noqa: N815
 
 
-@operations.write("POST", "/V1/inventory/source-items", resource=RESOURCE)
+@operations.write("POST", "/V1/inventory/source-items", resource=ASSIGN)
 def save_source_items(ctx: OperationContext, params: dict[str, str], body: SourceItemsSaveRequest) -> list[Any]:
     """Create or update source items (all or none); answers ``[]`` as Magento does."""
     if not body.sourceItems:
@@ -91,7 +92,7 @@ def search_source_items(
     return SearchResults[SourceItemData](**results(items, criteria, total))
 
 
-@operations.write("POST", "/V1/inventory/source-items-delete", resource=RESOURCE)
+@operations.write("POST", "/V1/inventory/source-items-delete", resource=ASSIGN)
 def delete_source_items(ctx: OperationContext, params: dict[str, str], body: SourceItemsDeleteRequest) -> list[Any]:
     """Delete source items by (source_code, sku); unknown ones are ignored. Answers ``[]``."""
     if not body.sourceItems:

@@ -13,8 +13,7 @@ from conveyor.api.errors import INVALID, REQUIRED, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.inventory_errors import magento_errors
 from conveyor.api.resources.inventory_stocks import Stock
-from conveyor.catalog import inventory
-from conveyor.catalog.errors import InvalidValueError
+from conveyor.catalog import InvalidValueError, inventory
 from conveyor.catalog.products import ProductRepository
 
 RESOURCE = "Magento_InventorySalesApi::stock"

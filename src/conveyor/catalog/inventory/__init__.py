@@ -49,8 +49,8 @@ if TYPE_CHECKING:
         source_query,
     )
     from conveyor.catalog.inventory.stock_items import (
+        legacy_stock_items,
         low_stock_skus,
-        stock_items,
         update_stock_item,
     )
     from conveyor.catalog.inventory.stocks import (
@@ -110,6 +110,7 @@ _EXPORTS = {
     "get_source": "conveyor.catalog.inventory.sources",
     "get_stock": "conveyor.catalog.inventory.stocks",
     "is_salable_for_quantity": "conveyor.catalog.inventory.salable",
+    "legacy_stock_items": "conveyor.catalog.inventory.stock_items",
     "link_query": "conveyor.catalog.inventory.stocks",
     "low_stock_skus": "conveyor.catalog.inventory.stock_items",
     "present_stocks": "conveyor.catalog.inventory.stocks",
@@ -127,7 +128,6 @@ _EXPORTS = {
     "source_query": "conveyor.catalog.inventory.sources",
     "source_table": "conveyor.catalog.inventory.source_items",
     "sources_by_priority": "conveyor.catalog.inventory.stocks",
-    "stock_items": "conveyor.catalog.inventory.stock_items",
     "stock_quantities": "conveyor.catalog.inventory.salable",
     "stock_query": "conveyor.catalog.inventory.stocks",
     "stock_source_link_table": "conveyor.catalog.inventory.tables",
@@ -167,6 +167,7 @@ __all__ = [
     "get_source",
     "get_stock",
     "is_salable_for_quantity",
+    "legacy_stock_items",
     "link_query",
     "low_stock_skus",
     "present_stocks",
@@ -184,7 +185,6 @@ __all__ = [
     "source_query",
     "source_table",
     "sources_by_priority",
-    "stock_items",
     "stock_quantities",
     "stock_query",
     "stock_source_link_table",

@@ -58,7 +58,7 @@ def default_items(conn: Connection, skus: Sequence[str]) -> dict[str, tuple[Deci
     return found
 
 
-def stock_items(conn: Connection, products: Mapping[str, int]) -> dict[str, dict[str, Any]]:
+def legacy_stock_items(conn: Connection, products: Mapping[str, int]) -> dict[str, dict[str, Any]]:
     """Each product's legacy stock item in Magento's keys and order, from sku → product id."""
     skus = list(products)
     items = default_items(conn, skus)
