@@ -15,9 +15,10 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from conveyor.api.errors import ApiError
 from conveyor.api.operations import OperationContext, operations
+from conveyor.api.resources.inventory_errors import magento_errors
 from conveyor.api.search import SearchCriteria, SearchResults, results, search_rows
 from conveyor.catalog import SourceItem, StockRepository
-from conveyor.catalog.inventory import source_item_table
+from conveyor.catalog.inventory import source_item_table, validate_source_items
 
 RESOURCE = "Magento_InventoryApi::source"
 ASSIGN = "Magento_InventoryApi::stock_source_item_assign"
@@ -40,8 +41,8 @@ Quantity = Annotated[float, Field(allow_inf_nan=False, gt=-MAX_QTY, lt=MAX_QTY)]
 class SourceItemData(BaseModel):
     """Quantity of a sku at a source; status 1 in stock, 0 out of stock."""
 
-    sku: str
-    source_code: str
+    sku: Annotated[str, Field(max_length=64)]
+    source_code: Annotated[str, Field(max_length=191)]
     quantity: Quantity
     status: int
 
@@ -64,17 +65,17 @@ class SourceItemsDeleteRequest(BaseModel):
 
 
 @operations.write("POST", "/V1/inventory/source-items", resource=ASSIGN)
+@magento_errors
 def save_source_items(ctx: OperationContext, params: dict[str, str], body: SourceItemsSaveRequest) -> list[Any]:
     """Create or update source items (all or none); answers ``[]`` as Magento does."""
     if not body.sourceItems:
         raise ApiError(400, EMPTY)
-    repository.upsert(
-        ctx.conn,
-        [
-            SourceItem(sku=item.sku, source_code=item.source_code, quantity=item.quantity, status=item.status)
-            for item in body.sourceItems
-        ],
-    )
+    items = [
+        SourceItem(sku=item.sku, source_code=item.source_code, quantity=item.quantity, status=item.status)
+        for item in body.sourceItems
+    ]
+    validate_source_items(ctx.conn, items)
+    repository.upsert(ctx.conn, items)
     return []
 
 

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
         salable_quantities,
         stock_quantities,
     )
+    from conveyor.catalog.inventory.source_item_rules import (
+        validate_source_items,
+    )
     from conveyor.catalog.inventory.source_items import (
         DEFAULT_SOURCE,
         IN_STOCK,
@@ -136,6 +139,7 @@ _EXPORTS = {
     "transfer_partially": "conveyor.catalog.inventory.transfers",
     "unassign_sources": "conveyor.catalog.inventory.transfers",
     "update_stock_item": "conveyor.catalog.inventory.stock_items",
+    "validate_source_items": "conveyor.catalog.inventory.source_item_rules",
     "write_source_items": "conveyor.catalog.inventory.source_items",
 }
 
@@ -193,6 +197,7 @@ __all__ = [
     "transfer_partially",
     "unassign_sources",
     "update_stock_item",
+    "validate_source_items",
     "write_source_items",
 ]
 
