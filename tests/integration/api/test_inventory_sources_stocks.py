@@ -155,3 +155,22 @@ def test_stocks_and_links_follow_msi_rules(msi: Harness) -> None:
         404,
         {"message": 'Stock with id "%value" does not exist.', "parameters": {"value": str(other)}},
     )
+
+
+def test_inventory_writes_are_served_async_and_in_bulk(msi: Harness) -> None:
+    one = msi.send("POST", "/rest/async/V1/inventory/sources", {"source": source("eu")})
+    assert one.status_code == 202, one.text
+    many = msi.send(
+        "PUT",
+        "/rest/async/bulk/V1/inventory/stocks/byStockId",
+        [
+            {"stockId": 5, "stock": {"name": "Five"}},
+            {"stockId": 1, "stock": {"name": ""}},
+        ],
+    )
+    assert many.status_code == 202, many.text
+    msi.drain()
+    assert ok(msi.get(f"{SOURCES}/eu"))["name"] == "EU"
+    assert ok(msi.get(f"{STOCKS}/5"))["name"] == "Five"
+    assert ok(msi.get(f"{STOCKS}/1"))["name"] == "Default Stock"  # the invalid item failed alone
+    assert ok(msi.send("POST", STOCKS, {"stock": {"name": "Six"}})) == 6  # ids continue after a given one
