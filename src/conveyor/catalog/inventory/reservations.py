@@ -2,7 +2,9 @@
 salable quantity adds to the sources' stock until the sources themselves are updated (shipment, cancellation).
 
 Placing an order appends a negative reservation, shipping or cancelling it a positive one that compensates it;
-rows are never updated, so concurrent orders need no lock.
+rows are never updated, so concurrent orders need no lock. ``metadata`` is MSI's JSON text, e.g.
+``{"event_type":"order_placed","object_type":"order","object_id":"12","object_increment_id":"000000012"}``.
+The stock of a sales channel: ``resolve_stock(conn, "website", code)["stock_id"]``.
 """
 
 from __future__ import annotations
