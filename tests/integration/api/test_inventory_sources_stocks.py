@@ -149,6 +149,12 @@ def test_stocks_and_links_follow_msi_rules(msi: Harness) -> None:
     )
     selling = msi.send("DELETE", f"{STOCKS}/{created}")
     assert selling.json()["message"] == "Stock has at least one sale channel and could not be deleted."
+    assert ok(msi.send("PUT", f"{STOCKS}/{created}", {"stock": {"name": "EU"}})) == created  # channels: none
+    assert ok(msi.get(f"{STOCKS}/1"))["extension_attributes"]["sales_channels"] == [
+        {"type": "website", "code": "base"},
+        {"type": "website", "code": "eu"},  # a channel a stock loses goes back to the default stock
+    ]
+    assert ok(msi.send("DELETE", f"{STOCKS}/{created}")) == []
     assert ok(msi.send("DELETE", f"{STOCKS}/{other}")) == []
     gone = msi.get(f"{STOCKS}/{other}")
     assert (gone.status_code, gone.json()) == (

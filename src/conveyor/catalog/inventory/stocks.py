@@ -92,7 +92,8 @@ def require_stock(conn: Connection, stock_id: int) -> None:
 
 
 def save_stock(conn: Connection, stock_id: int | None, name: str | None, channels: Sequence[Channel] | None) -> int:
-    """Create (no id, or an id not stored yet) or rename a stock; given channels replace the stock's own.
+    """Create (no id, or an id not stored yet) or save a stock with its sales channels (none when not given, as
+    in MSI: a save names every channel the stock keeps).
 
     Returns the stock id."""
     errors: list[tuple[str, Named]] = []
@@ -110,18 +111,20 @@ def save_stock(conn: Connection, stock_id: int | None, name: str | None, channel
     else:
         upsert(conn, ST, [{"stock_id": stock_id, "name": name}], key=["stock_id"])
         _advance_sequence(conn)
-    if channels is not None:
-        conn.execute(CH.delete().where(CH.c.stock_id == stock_id))
-        wanted = sorted(set(channels))
-        if wanted:
-            upsert(
-                conn,
-                CH,
-                [{"type": kind, "code": code, "stock_id": stock_id} for kind, code in wanted],
-                key=["type", "code"],
-                update=["stock_id"],
-            )
+    _replace_channels(conn, stock_id, channels or ())
     return stock_id
+
+
+def _replace_channels(conn: Connection, stock_id: int, channels: Sequence[Channel]) -> None:
+    """The stock sells on exactly ``channels`` (taken from whichever stock had them); the channels it loses go
+    back to the default stock, so no channel is left without a stock (MSI's SaveSalesChannelsLinksPlugin)."""
+    wanted = sorted(set(channels))
+    lost = [c for c in channels_of(conn, [stock_id])[stock_id] if c not in wanted]
+    conn.execute(CH.delete().where(CH.c.stock_id == stock_id))
+    rows = [{"type": kind, "code": code, "stock_id": stock_id} for kind, code in wanted]
+    rows += [{"type": kind, "code": code, "stock_id": DEFAULT_STOCK_ID} for kind, code in lost]
+    if rows:
+        upsert(conn, CH, rows, key=["type", "code"], update=["stock_id"], distinct=True)
 
 
 def delete_stock(conn: Connection, stock_id: int) -> None:
