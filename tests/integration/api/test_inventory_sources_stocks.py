@@ -156,6 +156,14 @@ def test_stocks_and_links_follow_msi_rules(msi: Harness) -> None:
     ]
     assert ok(msi.send("DELETE", f"{STOCKS}/{created}")) == []
     assert ok(msi.send("DELETE", f"{STOCKS}/{other}")) == []
+    twice = msi.send("DELETE", f"{STOCKS}/{other}")
+    assert (twice.status_code, twice.json()) == (
+        404,
+        {
+            "message": 'There is no stock with "%fieldValue" for "%fieldName". Verify and try again.',
+            "parameters": {"fieldName": "stock_id", "fieldValue": str(other)},
+        },
+    )
     gone = msi.get(f"{STOCKS}/{other}")
     assert (gone.status_code, gone.json()) == (
         404,

@@ -35,6 +35,7 @@ from conveyor.db.upsert import upsert
 
 ST, CH, LINK = stock_table, sales_channel_table, stock_source_link_table
 NOT_FOUND = 'Stock with id "%value" does not exist.'
+NOT_FOUND_FOR_DELETE = 'There is no stock with "%fieldValue" for "%fieldName". Verify and try again.'
 NO_STOCK_FOR_CHANNEL = "No linked stock found"
 DEFAULT_NOT_DELETABLE = "Default Stock could not be deleted."
 HAS_CHANNELS = "Stock has at least one sale channel and could not be deleted."
@@ -131,9 +132,10 @@ def delete_stock(conn: Connection, stock_id: int) -> None:
     """Delete a stock and its links; never the default stock, nor one that still sells on a channel."""
     if stock_id == DEFAULT_STOCK_ID:
         raise InventoryInvalidError(DEFAULT_NOT_DELETABLE)
-    require_stock(conn, stock_id)
     if channels_of(conn, [stock_id])[stock_id]:
         raise InventoryInvalidError(HAS_CHANNELS)
+    if conn.execute(sa.select(ST.c.stock_id).where(ST.c.stock_id == stock_id)).first() is None:
+        raise InventoryNotFoundError(NOT_FOUND_FOR_DELETE, {"fieldName": "stock_id", "fieldValue": str(stock_id)})
     conn.execute(LINK.delete().where(LINK.c.stock_id == stock_id))
     conn.execute(ST.delete().where(ST.c.stock_id == stock_id))
 
