@@ -197,15 +197,19 @@ def test_low_quantity_notifications_and_salable_quantity(msi: Harness) -> None:
     assert ok(msi.send("POST", "/rest/V1/inventory/low-quantity-notification", save)) == []
     assert ok(msi.get("/rest/V1/inventory/low-quantity-notification/eu/A"))["notify_stock_qty"] == 3.5
     bad = {"sourceItemConfigurations": [{"source_code": "xx", "sku": "A", "notify_stock_qty": 1}]}
-    assert msi.send("POST", "/rest/V1/inventory/low-quantity-notification", bad).json()["errors"] == [
-        {"message": "Source %sourceCode does not exist", "parameters": {"sourceCode": "xx"}}
-    ]
+    refused = msi.send("POST", "/rest/V1/inventory/low-quantity-notification", bad)
+    assert (refused.status_code, refused.json()) == (
+        400,
+        {"message": "Could not save Source Item Configuration", "parameters": []},
+    )
+    for path in ("xx/A", "eu/nope"):
+        wrong = msi.get(f"/rest/V1/inventory/low-quantity-notification/{path}")
+        assert (wrong.status_code, wrong.json()) == (400, {"message": "Wrong input data", "parameters": []})
     delete = {"sourceItems": [{"source_code": "eu", "sku": "A"}]}
     assert ok(msi.send("POST", "/rest/V1/inventory/low-quantity-notifications-delete", delete)) == []
     assert ok(msi.get("/rest/V1/inventory/low-quantity-notification/eu/A"))["notify_stock_qty"] == 1
-    empty = msi.send("POST", "/rest/V1/inventory/low-quantity-notifications-delete", {"sourceItems": []})
+    empty = msi.send("POST", "/rest/V1/inventory/low-quantity-notification", {"sourceItemConfigurations": []})
     assert (empty.status_code, empty.json()["message"]) == (400, "Input data is empty")
-
     with msi.engine.begin() as conn:
         add_reservations(conn, 1, [("A", -4, '{"event_type":"order_placed","object_type":"order","object_id":"1"}')])
     assert ok(msi.get("/rest/V1/inventory/get-product-salable-quantity/A/1")) == 6

@@ -11,11 +11,14 @@ from conveyor.api.errors import ApiError
 from conveyor.api.operations import OperationContext, operations
 from conveyor.api.resources.inventory_errors import magento_errors
 from conveyor.catalog import inventory
+from conveyor.catalog.products import ProductRepository
 
 READ = "Magento_InventoryLowQuantityNotificationApi::low_quantity_notification"
 SAVE = "Magento_InventoryLowQuantityNotificationApi::stock_create_low_quantity_notification"
 DELETE = "Magento_InventoryLowQuantityNotificationApi::stock_delete_low_quantity_notification"
 EMPTY = "Input data is empty"
+WRONG_INPUT = "Wrong input data"
+products = ProductRepository()
 Sku = Annotated[str, Field(max_length=64)]
 Code = Annotated[str, Field(max_length=191)]
 Threshold = Annotated[float, Field(gt=-(10**8), lt=10**8, allow_inf_nan=False)]
@@ -48,6 +51,8 @@ class DeleteRequest(BaseModel):
 @magento_errors
 def get_configuration(ctx: OperationContext, params: dict[str, str]) -> SourceItemConfiguration:
     """The threshold of a sku at a source (the configuration's default when none is set)."""
+    if params["sku"] not in products.ids_by_sku(ctx.conn, [params["sku"]]):
+        raise ApiError(400, WRONG_INPUT)
     found = inventory.get_configuration(ctx.conn, params["sourceCode"], params["sku"])
     return SourceItemConfiguration(**{**found, "notify_stock_qty": float(found["notify_stock_qty"])})
 
@@ -70,7 +75,5 @@ def save_configurations(ctx: OperationContext, params: dict[str, str], body: Sav
 @magento_errors
 def delete_configurations(ctx: OperationContext, params: dict[str, str], body: DeleteRequest) -> list[Any]:
     """Forget the thresholds of the given source items (back to the default). Answers ``[]``."""
-    if not body.sourceItems:
-        raise ApiError(400, EMPTY)
     inventory.delete_configurations(ctx.conn, [(item.source_code, item.sku) for item in body.sourceItems])
     return []

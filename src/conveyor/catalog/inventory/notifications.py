@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from conveyor.catalog.eav.values import chunked
-from conveyor.catalog.inventory.errors import EMPTY, InventoryValidationError, Named
+from conveyor.catalog.inventory.errors import EMPTY, InventoryInvalidError, InventoryValidationError, Named
 from conveyor.catalog.inventory.sources import existing_codes
 from conveyor.catalog.inventory.stock_settings import CONFIG_DEFAULTS
 from conveyor.catalog.inventory.tables import notification_table
@@ -19,7 +19,8 @@ from conveyor.db.upsert import upsert
 
 N = notification_table
 DEFAULT_NOTIFY_QTY: Decimal = CONFIG_DEFAULTS["notify_stock_qty"]
-NO_SOURCE = "Source %sourceCode does not exist"
+WRONG_INPUT = "Wrong input data"
+NOT_SAVED = "Could not save Source Item Configuration"
 
 
 def thresholds(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Decimal | None]:
@@ -33,7 +34,10 @@ def thresholds(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[tuple[
 
 
 def get_configuration(conn: Connection, source_code: str, sku: str) -> dict[str, Any]:
-    """Magento's SourceItemConfiguration for (source, sku): the stored threshold or the default."""
+    """Magento's SourceItemConfiguration for (source, sku): the stored threshold or the default. The caller checks
+    that the sku names a product; the source must exist."""
+    if not source_code or not sku or not existing_codes(conn, [source_code]):
+        raise InventoryInvalidError(WRONG_INPUT)
     stored = thresholds(conn, [(source_code, sku)]).get((source_code, sku))
     return {
         "source_code": source_code,
@@ -50,10 +54,11 @@ def save_configurations(conn: Connection, items: Sequence[tuple[str, str, Decima
             errors.append((EMPTY, {"field": "source_code"}))
         if not sku.strip():
             errors.append((EMPTY, {"field": "sku"}))
-    known = existing_codes(conn, sorted({code for code, _s, _q in items}))
-    errors += [(NO_SOURCE, {"sourceCode": code}) for code in sorted({c for c, _s, _q in items} - known) if code.strip()]
     if errors:
         raise InventoryValidationError(errors)
+    codes = sorted({code for code, _s, _q in items})
+    if set(codes) - existing_codes(conn, codes):
+        raise InventoryInvalidError(NOT_SAVED)
     rows = {(code, sku): qty for code, sku, qty in items}
     upsert(
         conn,
