@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from pydantic import BaseModel
 
-from conveyor.api.errors import INVALID, REQUIRED, ApiError
+from conveyor.api.errors import REQUIRED, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.inventory_errors import magento_errors
+from conveyor.api.resources.inventory_params import parse_number
 from conveyor.api.resources.inventory_stocks import Stock
 from conveyor.catalog import InvalidValueError, inventory
 from conveyor.catalog.products import ProductRepository
 
 RESOURCE = "Magento_InventorySalesApi::stock"
 NO_SOURCE_ITEMS = "Can't check requested quantity for products without Source Items support."
-_SKUS = re.compile(r"skus\[\d*\]")
-_REQUEST = re.compile(r"skuRequests\[(\d+)\]\[(sku|qty)\]")
+_SKUS = re.compile(r"skus\[([0-9]{0,9})\]")
+_REQUEST = re.compile(r"skuRequests\[([0-9]{1,9})\]\[(sku|qty)\]")
 products = ProductRepository()
 
 
@@ -60,14 +61,30 @@ def _stock_id(ctx: OperationContext, params: Mapping[str, str]) -> int:
     return stock_id
 
 
-def _quantity(text: str, field: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ApiError(400, INVALID, [text, field]) from None
-    if not value.is_finite() or abs(value) >= 10**8:
-        raise ApiError(400, INVALID, [text, field])
-    return value
+def parse_skus(query: Mapping[str, str]) -> list[str]:
+    """``skus[0]=…&skus[1]=…`` (or ``skus[]``/``skus`` once) in index order; at least one."""
+    indexed = sorted((int(m.group(1) or 0), value) for key, value in query.items() if (m := _SKUS.fullmatch(key)))
+    skus = [value for _, value in indexed] or ([query["skus"]] if "skus" in query else [])
+    if not skus:
+        raise ApiError(400, REQUIRED, ["skus"])
+    return skus
+
+
+def parse_sku_requests(query: Mapping[str, str]) -> list[tuple[str, Decimal]]:
+    """``skuRequests[i][sku]`` and ``skuRequests[i][qty]`` pairs in index order; each needs both."""
+    requests: dict[int, dict[str, str]] = {}
+    for key, value in query.items():
+        match = _REQUEST.fullmatch(key)
+        if match:
+            requests.setdefault(int(match.group(1)), {})[match.group(2)] = value
+    pairs = []
+    for index in sorted(requests):
+        request = requests[index]
+        for part in ("sku", "qty"):
+            if part not in request:
+                raise ApiError(400, REQUIRED, [f"skuRequests[{index}][{part}]"])
+        pairs.append((request["sku"], parse_number(request["qty"], f"skuRequests[{index}][qty]")))
+    return pairs
 
 
 def _result(result: inventory.SalableResult) -> list[SalabilityError]:
@@ -76,7 +93,7 @@ def _result(result: inventory.SalableResult) -> list[SalabilityError]:
 
 @operations.read("/V1/inventory/get-product-salable-quantity/{sku}/{stockId}", resource=RESOURCE)
 @magento_errors
-def salable_quantity(ctx: OperationContext, params: dict[str, str]) -> float:
+def salableparse_number(ctx: OperationContext, params: dict[str, str]) -> float:
     """The quantity of the sku the stock can still sell: its sources' stock - minimum quantity + reservations."""
     stock_id = _stock_id(ctx, params)
     _managed_sku(ctx, params["sku"])
@@ -96,45 +113,31 @@ def is_salable(ctx: OperationContext, params: dict[str, str]) -> bool:
 def are_salable(ctx: OperationContext, params: dict[str, str]) -> list[IsProductSalableResult]:
     """``skus[0]=…&skus[1]=…&stockId=…``: whether the stock can sell each sku."""
     stock_id = _stock_id(ctx, params)
-    skus = [value for key, value in ctx.query.items() if _SKUS.fullmatch(key) or key == "skus"]
-    if not skus:
-        raise ApiError(400, REQUIRED, ["skus"])
+    skus = parse_skus(ctx.query)
     found = inventory.are_salable(ctx.conn, stock_id, skus)
     return [IsProductSalableResult(sku=sku, stock_id=stock_id, salable=found[sku]) for sku in skus]
 
 
 @operations.read("/V1/inventory/is-product-salable-for-requested-qty/{sku}/{stockId}/{requestedQty}", resource=RESOURCE)
 @magento_errors
-def is_salable_for_quantity(ctx: OperationContext, params: dict[str, str]) -> ProductSalableResult:
+def is_salable_forparse_number(ctx: OperationContext, params: dict[str, str]) -> ProductSalableResult:
     """Whether the stock can sell the requested quantity, with MSI's reasons when not."""
     stock_id = _stock_id(ctx, params)
-    requested = _quantity(params["requestedQty"], "requestedQty")
-    result = inventory.is_salable_for_quantity(ctx.conn, stock_id, params["sku"], requested)
+    requested = parse_number(params["requestedQty"], "requestedQty")
+    result = inventory.is_salable_forparse_number(ctx.conn, stock_id, params["sku"], requested)
     return ProductSalableResult(salable=result.is_salable, errors=_result(result))
 
 
 @operations.read("/V1/inventory/are-product-salable-for-requested-qty", resource=RESOURCE)
 @magento_errors
-def are_salable_for_quantity(ctx: OperationContext, params: dict[str, str]) -> list[IsProductSalableForQtyResult]:
+def are_salable_forparse_number(ctx: OperationContext, params: dict[str, str]) -> list[IsProductSalableForQtyResult]:
     """``skuRequests[0][sku]=…&skuRequests[0][qty]=…&stockId=…``: each request's answer, in order."""
     stock_id = _stock_id(ctx, params)
-    requests: dict[int, dict[str, str]] = {}
-    for key, value in ctx.query.items():
-        match = _REQUEST.fullmatch(key)
-        if match:
-            requests.setdefault(int(match.group(1)), {})[match.group(2)] = value
     answers = []
-    for index in sorted(requests):
-        request = requests[index]
-        if "sku" not in request or "qty" not in request:
-            missing = "sku" if "sku" not in request else "qty"
-            raise ApiError(400, REQUIRED, [f"skuRequests[{index}][{missing}]"])
-        qty = _quantity(request["qty"], f"skuRequests[{index}][qty]")
-        result = inventory.is_salable_for_quantity(ctx.conn, stock_id, request["sku"], qty)
+    for sku, qty in parse_sku_requests(ctx.query):
+        result = inventory.is_salable_forparse_number(ctx.conn, stock_id, sku, qty)
         answers.append(
-            IsProductSalableForQtyResult(
-                sku=request["sku"], stock_id=stock_id, salable=result.is_salable, errors=_result(result)
-            )
+            IsProductSalableForQtyResult(sku=sku, stock_id=stock_id, salable=result.is_salable, errors=_result(result))
         )
     return answers
 

@@ -3,14 +3,14 @@ low-stock report and the stock status, over MSI's default source and the sku's s
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from conveyor.api.errors import INVALID, REQUIRED, ApiError
+from conveyor.api.errors import REQUIRED, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.inventory_errors import magento_errors
+from conveyor.api.resources.inventory_params import parse_number
 from conveyor.catalog import NotFoundError, inventory
 from conveyor.catalog.products import ProductRepository
 
@@ -103,13 +103,7 @@ def _query_number(ctx: OperationContext, name: str, default: str | None = None) 
 def low_stock(ctx: OperationContext, params: dict[str, str]) -> StockItemCollection:
     """Stock items whose quantity is at most ``qty`` (``scopeId`` and ``qty`` required; ``pageSize`` 0: all)."""
     int_param({"scopeId": _query_number(ctx, "scopeId")}, "scopeId")
-    text = _query_number(ctx, "qty")
-    try:
-        qty = Decimal(text)
-    except InvalidOperation:
-        raise ApiError(400, INVALID, [text, "qty"]) from None
-    if not qty.is_finite():
-        raise ApiError(400, INVALID, [text, "qty"])
+    qty = parse_number(_query_number(ctx, "qty"), "qty")
     page = int_param({"currentPage": _query_number(ctx, "currentPage", "1")}, "currentPage")
     size = int_param({"pageSize": _query_number(ctx, "pageSize", "0")}, "pageSize")
     skus = inventory.low_stock_skus(ctx.conn, qty)
