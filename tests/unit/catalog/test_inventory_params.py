@@ -13,7 +13,7 @@ from conveyor.api.errors import ApiError
 from conveyor.api.resources.inventory_params import parse_number
 from conveyor.api.resources.inventory_sales import parse_sku_requests, parse_skus
 
-skus = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=20)
+skus = st.text(st.characters(codec="utf-8"), min_size=1, max_size=20)
 quantities = st.decimals(min_value=-(10**7), max_value=10**7, places=4, allow_nan=False, allow_infinity=False)
 
 

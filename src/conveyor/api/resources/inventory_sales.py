@@ -120,22 +120,22 @@ def are_salable(ctx: OperationContext, params: dict[str, str]) -> list[IsProduct
 
 @operations.read("/V1/inventory/is-product-salable-for-requested-qty/{sku}/{stockId}/{requestedQty}", resource=RESOURCE)
 @magento_errors
-def is_salable_forparse_number(ctx: OperationContext, params: dict[str, str]) -> ProductSalableResult:
+def is_salable_for_quantity(ctx: OperationContext, params: dict[str, str]) -> ProductSalableResult:
     """Whether the stock can sell the requested quantity, with MSI's reasons when not."""
     stock_id = _stock_id(ctx, params)
     requested = parse_number(params["requestedQty"], "requestedQty")
-    result = inventory.is_salable_forparse_number(ctx.conn, stock_id, params["sku"], requested)
+    result = inventory.is_salable_for_quantity(ctx.conn, stock_id, params["sku"], requested)
     return ProductSalableResult(salable=result.is_salable, errors=_result(result))
 
 
 @operations.read("/V1/inventory/are-product-salable-for-requested-qty", resource=RESOURCE)
 @magento_errors
-def are_salable_forparse_number(ctx: OperationContext, params: dict[str, str]) -> list[IsProductSalableForQtyResult]:
+def are_salable_for_quantity(ctx: OperationContext, params: dict[str, str]) -> list[IsProductSalableForQtyResult]:
     """``skuRequests[0][sku]=…&skuRequests[0][qty]=…&stockId=…``: each request's answer, in order."""
     stock_id = _stock_id(ctx, params)
     answers = []
     for sku, qty in parse_sku_requests(ctx.query):
-        result = inventory.is_salable_forparse_number(ctx.conn, stock_id, sku, qty)
+        result = inventory.is_salable_for_quantity(ctx.conn, stock_id, sku, qty)
         answers.append(
             IsProductSalableForQtyResult(sku=sku, stock_id=stock_id, salable=result.is_salable, errors=_result(result))
         )
