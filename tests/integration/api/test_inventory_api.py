@@ -60,10 +60,21 @@ def test_source_items_are_upserted_read_back_and_deleted(api: Harness) -> None:
 
 def test_invalid_items_name_the_field_and_nothing_is_saved(sqlite_api: Harness) -> None:
     api = sqlite_api
+    status = {"message": '"%field" should a known status.', "parameters": {"field": "status"}}
+    rules = [
+        ([item("A", "default", 1), item("B", "default", 1, 3)], [status]),
+        ([item("", "default", 1)], [{"message": '"%field" can not be empty.', "parameters": {"field": "sku"}}]),
+        (
+            [item("A", "a b", 1)],
+            [{"message": '"%field" can not contain whitespaces.', "parameters": {"field": "source_code"}}],
+        ),
+    ]
+    for items, errors in rules:
+        refused = api.send("POST", ITEMS, {"sourceItems": items})
+        assert refused.json() == {"message": "Validation Failed", "parameters": [], "errors": errors}
+    unknown = api.send("POST", ITEMS, {"sourceItems": [item("A", "nowhere", 1)]})
+    assert (unknown.status_code, unknown.json()) == (400, {"message": "Could not save Source Item", "parameters": []})
     cases: list[tuple[Any, list[str]]] = [
-        ([item("A", "default", 1), item("B", "default", 1, 3)], ["status", "3"]),
-        ([item("A", "nowhere", 1)], ["source_code", "nowhere"]),
-        ([item("", "default", 1)], ["sku", ""]),
         ([{"sku": "A", "source_code": "default", "quantity": "lots", "status": 1}], ["lots", "sourceItems.0.quantity"]),
         ([{"sku": "A", "source_code": "default", "status": 1}], ["sourceItems.0.quantity"]),
         ([item("A", "default", 1e9)], ["1000000000.0", "sourceItems.0.quantity"]),

@@ -134,7 +134,13 @@ def test_a_simple_product_round_trips_field_by_field(api: Harness) -> None:
     assert product["extension_attributes"] == {
         "website_ids": [1],
         "category_links": [{"position": 7, "category_id": gear}],
-        "stock_item": {"product_id": product["id"], "stock_id": 1, "qty": 12.0, "is_in_stock": True},
+        "stock_item": {
+            "item_id": product["id"],
+            "product_id": product["id"],
+            "stock_id": 1,
+            "qty": 12.0,
+            "is_in_stock": True,
+        },
     }
     assert product["tier_prices"] == [
         {"customer_group_id": 32000, "qty": 5.0, "value": 30.0, "extension_attributes": {"website_id": 0}},

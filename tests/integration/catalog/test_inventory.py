@@ -37,7 +37,7 @@ def test_sources_default_and_custom(engine: Engine) -> None:
             stock.save_source(conn, Source(source_code=" ", name="Blank"))
     assert [(s.source_code, s.name, s.enabled, s.country_id, s.postcode) for s in sources] == [
         ("berlin", "Berlin", False, "DE", None),
-        ("default", "Default Source", True, "US", None),
+        ("default", "Default Source", True, "US", "00000"),
     ]
 
 

@@ -15,11 +15,13 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from conveyor.api.errors import ApiError
 from conveyor.api.operations import OperationContext, operations
+from conveyor.api.resources.inventory_errors import magento_errors
 from conveyor.api.search import SearchCriteria, SearchResults, results, search_rows
 from conveyor.catalog import SourceItem, StockRepository
-from conveyor.catalog.inventory import source_item_table
+from conveyor.catalog.inventory import source_item_table, validate_source_items
 
 RESOURCE = "Magento_InventoryApi::source"
+ASSIGN = "Magento_InventoryApi::stock_source_item_assign"
 EMPTY = "Input data is empty"
 MAX_QTY = 10**8  # quantity is NUMERIC(12, 4)
 
@@ -39,8 +41,8 @@ Quantity = Annotated[float, Field(allow_inf_nan=False, gt=-MAX_QTY, lt=MAX_QTY)]
 class SourceItemData(BaseModel):
     """Quantity of a sku at a source; status 1 in stock, 0 out of stock."""
 
-    sku: str
-    source_code: str
+    sku: Annotated[str, Field(max_length=64)]
+    source_code: Annotated[str, Field(max_length=191)]
     quantity: Quantity
     status: int
 
@@ -62,18 +64,18 @@ class SourceItemsDeleteRequest(BaseModel):
     sourceItems: list[SourceItemKey]  # noqa: N815
 
 
-@operations.write("POST", "/V1/inventory/source-items", resource=RESOURCE)
+@operations.write("POST", "/V1/inventory/source-items", resource=ASSIGN)
+@magento_errors
 def save_source_items(ctx: OperationContext, params: dict[str, str], body: SourceItemsSaveRequest) -> list[Any]:
     """Create or update source items (all or none); answers ``[]`` as Magento does."""
     if not body.sourceItems:
         raise ApiError(400, EMPTY)
-    repository.upsert(
-        ctx.conn,
-        [
-            SourceItem(sku=item.sku, source_code=item.source_code, quantity=item.quantity, status=item.status)
-            for item in body.sourceItems
-        ],
-    )
+    items = [
+        SourceItem(sku=item.sku, source_code=item.source_code, quantity=item.quantity, status=item.status)
+        for item in body.sourceItems
+    ]
+    validate_source_items(ctx.conn, items)
+    repository.upsert(ctx.conn, items)
     return []
 
 
@@ -91,7 +93,7 @@ def search_source_items(
     return SearchResults[SourceItemData](**results(items, criteria, total))
 
 
-@operations.write("POST", "/V1/inventory/source-items-delete", resource=RESOURCE)
+@operations.write("POST", "/V1/inventory/source-items-delete", resource=ASSIGN)
 def delete_source_items(ctx: OperationContext, params: dict[str, str], body: SourceItemsDeleteRequest) -> list[Any]:
     """Delete source items by (source_code, sku); unknown ones are ignored. Answers ``[]``."""
     if not body.sourceItems:

@@ -82,6 +82,7 @@ class CategoryLinkData(BaseModel):
 class StockItemData(BaseModel):
     """The default source's quantity and availability (Magento's stock_item; other fields are ignored)."""
 
+    item_id: int | None = None  # the product's id: one legacy stock item per product (conveyor.catalog.inventory)
     product_id: int | None = None
     stock_id: int | None = None
     qty: Quantity | None = None
@@ -452,7 +453,11 @@ def present(record: ProductRecord) -> ProductData:
     )
     if record.stock is not None:
         ext.stock_item = StockItemData(
-            product_id=record.id, stock_id=STOCK_ID, qty=record.stock.qty, is_in_stock=record.stock.is_in_stock
+            item_id=record.id,
+            product_id=record.id,
+            stock_id=STOCK_ID,
+            qty=record.stock.qty,
+            is_in_stock=record.stock.is_in_stock,
         )
     if record.type_id == "configurable":
         ext.configurable_product_options = [

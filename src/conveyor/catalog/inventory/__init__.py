@@ -1,4 +1,4 @@
-"""MSI sources and source items: stock per sku and source."""
+"""MSI inventory: sources, source items, stocks and their sources, reservations and the salable quantity."""
 
 from __future__ import annotations
 
@@ -7,6 +7,31 @@ from typing import TYPE_CHECKING
 from conveyor.lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from conveyor.catalog.inventory.errors import (
+        InventoryInvalidError,
+        InventoryNotFoundError,
+        InventoryValidationError,
+    )
+    from conveyor.catalog.inventory.notifications import (
+        delete_configurations,
+        get_configuration,
+        save_configurations,
+    )
+    from conveyor.catalog.inventory.reservations import (
+        add_reservations,
+        reserved_quantities,
+    )
+    from conveyor.catalog.inventory.salable import (
+        SalableResult,
+        StockQuantity,
+        are_salable,
+        is_salable_for_quantity,
+        salable_quantities,
+        stock_quantities,
+    )
+    from conveyor.catalog.inventory.source_item_rules import (
+        validate_source_items,
+    )
     from conveyor.catalog.inventory.source_items import (
         DEFAULT_SOURCE,
         IN_STOCK,
@@ -19,30 +44,160 @@ if TYPE_CHECKING:
         source_table,
         write_source_items,
     )
+    from conveyor.catalog.inventory.sources import (
+        SOURCE_FIELDS,
+        get_source,
+        save_source,
+        source_as_dict,
+        source_query,
+    )
+    from conveyor.catalog.inventory.stock_items import (
+        legacy_stock_items,
+        low_stock_skus,
+        update_stock_item,
+    )
+    from conveyor.catalog.inventory.stocks import (
+        LINK_FIELDS,
+        STOCK_FIELDS,
+        delete_links,
+        delete_stock,
+        get_stock,
+        link_query,
+        present_stocks,
+        require_stock,
+        resolve_stock,
+        save_links,
+        save_stock,
+        sources_by_priority,
+        stock_query,
+    )
+    from conveyor.catalog.inventory.tables import (
+        DEFAULT_STOCK_ID,
+        SOURCE_ITEM_TYPES,
+        reservation_table,
+        stock_source_link_table,
+        stock_table,
+    )
+    from conveyor.catalog.inventory.transfers import (
+        assign_sources,
+        transfer_all,
+        transfer_partially,
+        unassign_sources,
+    )
 
 _EXPORTS = {
     "DEFAULT_SOURCE": "conveyor.catalog.inventory.source_items",
+    "DEFAULT_STOCK_ID": "conveyor.catalog.inventory.tables",
     "IN_STOCK": "conveyor.catalog.inventory.source_items",
+    "InventoryInvalidError": "conveyor.catalog.inventory.errors",
+    "InventoryNotFoundError": "conveyor.catalog.inventory.errors",
+    "InventoryValidationError": "conveyor.catalog.inventory.errors",
+    "LINK_FIELDS": "conveyor.catalog.inventory.stocks",
     "OUT_OF_STOCK": "conveyor.catalog.inventory.source_items",
+    "SOURCE_FIELDS": "conveyor.catalog.inventory.sources",
+    "SOURCE_ITEM_TYPES": "conveyor.catalog.inventory.tables",
+    "STOCK_FIELDS": "conveyor.catalog.inventory.stocks",
+    "SalableResult": "conveyor.catalog.inventory.salable",
     "Source": "conveyor.catalog.inventory.source_items",
     "SourceItem": "conveyor.catalog.inventory.source_items",
     "StockLevel": "conveyor.catalog.inventory.source_items",
+    "StockQuantity": "conveyor.catalog.inventory.salable",
     "StockRepository": "conveyor.catalog.inventory.source_items",
+    "add_reservations": "conveyor.catalog.inventory.reservations",
+    "are_salable": "conveyor.catalog.inventory.salable",
+    "assign_sources": "conveyor.catalog.inventory.transfers",
+    "delete_configurations": "conveyor.catalog.inventory.notifications",
+    "delete_links": "conveyor.catalog.inventory.stocks",
+    "delete_stock": "conveyor.catalog.inventory.stocks",
+    "get_configuration": "conveyor.catalog.inventory.notifications",
+    "get_source": "conveyor.catalog.inventory.sources",
+    "get_stock": "conveyor.catalog.inventory.stocks",
+    "is_salable_for_quantity": "conveyor.catalog.inventory.salable",
+    "legacy_stock_items": "conveyor.catalog.inventory.stock_items",
+    "link_query": "conveyor.catalog.inventory.stocks",
+    "low_stock_skus": "conveyor.catalog.inventory.stock_items",
+    "present_stocks": "conveyor.catalog.inventory.stocks",
+    "require_stock": "conveyor.catalog.inventory.stocks",
+    "reservation_table": "conveyor.catalog.inventory.tables",
+    "reserved_quantities": "conveyor.catalog.inventory.reservations",
+    "resolve_stock": "conveyor.catalog.inventory.stocks",
+    "salable_quantities": "conveyor.catalog.inventory.salable",
+    "save_configurations": "conveyor.catalog.inventory.notifications",
+    "save_links": "conveyor.catalog.inventory.stocks",
+    "save_source": "conveyor.catalog.inventory.sources",
+    "save_stock": "conveyor.catalog.inventory.stocks",
+    "source_as_dict": "conveyor.catalog.inventory.sources",
     "source_item_table": "conveyor.catalog.inventory.source_items",
+    "source_query": "conveyor.catalog.inventory.sources",
     "source_table": "conveyor.catalog.inventory.source_items",
+    "sources_by_priority": "conveyor.catalog.inventory.stocks",
+    "stock_quantities": "conveyor.catalog.inventory.salable",
+    "stock_query": "conveyor.catalog.inventory.stocks",
+    "stock_source_link_table": "conveyor.catalog.inventory.tables",
+    "stock_table": "conveyor.catalog.inventory.tables",
+    "transfer_all": "conveyor.catalog.inventory.transfers",
+    "transfer_partially": "conveyor.catalog.inventory.transfers",
+    "unassign_sources": "conveyor.catalog.inventory.transfers",
+    "update_stock_item": "conveyor.catalog.inventory.stock_items",
+    "validate_source_items": "conveyor.catalog.inventory.source_item_rules",
     "write_source_items": "conveyor.catalog.inventory.source_items",
 }
 
 __all__ = [
     "DEFAULT_SOURCE",
+    "DEFAULT_STOCK_ID",
     "IN_STOCK",
+    "LINK_FIELDS",
     "OUT_OF_STOCK",
+    "SOURCE_FIELDS",
+    "SOURCE_ITEM_TYPES",
+    "STOCK_FIELDS",
+    "InventoryInvalidError",
+    "InventoryNotFoundError",
+    "InventoryValidationError",
+    "SalableResult",
     "Source",
     "SourceItem",
     "StockLevel",
+    "StockQuantity",
     "StockRepository",
+    "add_reservations",
+    "are_salable",
+    "assign_sources",
+    "delete_configurations",
+    "delete_links",
+    "delete_stock",
+    "get_configuration",
+    "get_source",
+    "get_stock",
+    "is_salable_for_quantity",
+    "legacy_stock_items",
+    "link_query",
+    "low_stock_skus",
+    "present_stocks",
+    "require_stock",
+    "reservation_table",
+    "reserved_quantities",
+    "resolve_stock",
+    "salable_quantities",
+    "save_configurations",
+    "save_links",
+    "save_source",
+    "save_stock",
+    "source_as_dict",
     "source_item_table",
+    "source_query",
     "source_table",
+    "sources_by_priority",
+    "stock_quantities",
+    "stock_query",
+    "stock_source_link_table",
+    "stock_table",
+    "transfer_all",
+    "transfer_partially",
+    "unassign_sources",
+    "update_stock_item",
+    "validate_source_items",
     "write_source_items",
 ]
 

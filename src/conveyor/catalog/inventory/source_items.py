@@ -33,6 +33,17 @@ source_table = sa.Table(
     sa.Column("description", LongText, nullable=True),
     sa.Column("country_id", sa.String(2), nullable=True),
     sa.Column("postcode", sa.String(255), nullable=True),
+    sa.Column("contact_name", sa.String(255), nullable=True),
+    sa.Column("email", sa.String(255), nullable=True),
+    sa.Column("latitude", sa.Numeric(8, 6), nullable=True),
+    sa.Column("longitude", sa.Numeric(9, 6), nullable=True),
+    sa.Column("region_id", sa.Integer, nullable=True),
+    sa.Column("region", sa.String(255), nullable=True),
+    sa.Column("city", sa.String(255), nullable=True),
+    sa.Column("street", sa.String(255), nullable=True),
+    sa.Column("phone", sa.String(255), nullable=True),
+    sa.Column("fax", sa.String(255), nullable=True),
+    sa.Column("use_default_carrier_config", sa.Boolean, nullable=False, server_default=sa.true()),
 )
 
 source_item_table = sa.Table(
@@ -106,14 +117,56 @@ def write_source_items(conn: Connection, levels: Iterable[StockLevel]) -> None:
 
 
 def seed_default_source(conn: Connection) -> None:
-    """MSI's installation source 'default' (idempotent)."""
+    """MSI's installation data (idempotent): the source 'default', the stock 1 'Default Stock' holding it, and the
+    base website selling from that stock."""
+    from conveyor.catalog.inventory import tables
+
     upsert(
         conn,
         source_table,
-        [{"source_code": DEFAULT_SOURCE, "name": "Default Source", "enabled": True, "country_id": "US"}],
+        [
+            {
+                "source_code": DEFAULT_SOURCE,
+                "name": "Default Source",
+                "enabled": True,
+                "description": "Default Source",
+                "latitude": Decimal(0),
+                "longitude": Decimal(0),
+                "country_id": "US",
+                "postcode": "00000",
+            }
+        ],
         key=["source_code"],
         update=[],
     )
+    upsert(
+        conn,
+        tables.stock_table,
+        [{"stock_id": tables.DEFAULT_STOCK_ID, "name": tables.DEFAULT_STOCK_NAME}],
+        key=["stock_id"],
+        update=[],
+    )
+    upsert(
+        conn,
+        tables.stock_source_link_table,
+        [{"stock_id": tables.DEFAULT_STOCK_ID, "source_code": DEFAULT_SOURCE, "priority": 1}],
+        key=["stock_id", "source_code"],
+        update=[],
+    )
+    upsert(
+        conn,
+        tables.sales_channel_table,
+        [{"type": tables.WEBSITE_CHANNEL, "code": tables.BASE_WEBSITE_CODE, "stock_id": tables.DEFAULT_STOCK_ID}],
+        key=["type", "code"],
+        update=[],
+    )
+    if conn.dialect.name == "postgresql":  # stock 1 was inserted with its id: move the sequence past it
+        conn.execute(
+            sa.text(
+                "SELECT setval(pg_get_serial_sequence('inventory_stock', 'stock_id'), "
+                "GREATEST((SELECT COALESCE(MAX(stock_id), 0) FROM inventory_stock), 1))"
+            )
+        )
 
 
 class StockRepository:
@@ -188,6 +241,10 @@ class StockRepository:
             conn.execute(SI.delete().where(sa.tuple_(SI.c.source_code, SI.c.sku).in_(part)))
 
     def delete_skus(self, conn: Connection, skus: Sequence[str]) -> None:
-        """Delete every source item of the skus (a product's deletion)."""
+        """Delete every source item, notification threshold and stock setting of the skus (a product's deletion);
+        reservations stay, as in MSI (they belong to orders)."""
+        from conveyor.catalog.inventory.tables import notification_table, stock_item_setting_table
+
         for part in chunked(sorted(set(skus))):
-            conn.execute(SI.delete().where(SI.c.sku.in_(part)))
+            for table in (SI, notification_table, stock_item_setting_table):
+                conn.execute(table.delete().where(table.c.sku.in_(part)))
