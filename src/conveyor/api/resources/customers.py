@@ -21,11 +21,11 @@ from typing import Any
 
 from pydantic import BaseModel, field_validator
 
-from conveyor.api.auth import hash_password
+from conveyor.api.auth import USER_TYPE_GUEST, hash_password
 from conveyor.api.errors import INVALID, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.search import SearchCriteria, SearchResults, apply, results
-from conveyor.catalog import CatalogError, InvalidValueError, NotFoundError
+from conveyor.catalog import CatalogError, NotFoundError
 from conveyor.catalog.customers import (
     NO_SUCH_ENTITY,
     NO_SUCH_ENTITY_2,
@@ -33,24 +33,16 @@ from conveyor.catalog.customers import (
     CustomerInput,
     CustomerRecord,
     CustomerRepository,
+    check_password,
     email_address,
 )
 
-RESOURCE = "Magento_Customer::customer"
+RESOURCE = "Magento_Customer::customer"  # reading customers
+MANAGE = "Magento_Customer::manage"  # changing them, and the address and account routes
+DELETE = "Magento_Customer::delete"
+ANONYMOUS = "anonymous"  # Magento's routes without a token (createAccount, password reset, isEmailAvailable)
 NAMED_NO_SUCH_ENTITY = "No such entity with %fieldName = %fieldValue"
 NAMED_NO_SUCH_ENTITY_2 = "No such entity with %fieldName = %fieldValue, %field2Name = %field2Value"
-# Magento's default password rules (customer/password/minimum_password_length, required_character_classes_number)
-PASSWORD_MIN_LENGTH = 8
-PASSWORD_MAX_LENGTH = 256
-PASSWORD_CLASSES = 3
-PASSWORD_TOO_SHORT = "The password needs at least %1 characters. Create a new password and try again."
-PASSWORD_TOO_LONG = "Please enter a password with at most %1 characters."
-PASSWORD_CLASSES_MISSING = (
-    "Minimum of different classes of characters in password is %1. "
-    "Classes of characters: Lower Case, Upper Case, Digits, Special Characters."
-)
-PASSWORD_IS_EMAIL = "The password can't be the same as the email address. Create a new password and try again."
-PASSWORD_SPACES = "The password can't begin or end with a space. Verify the password and try again."
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # MySQL INT, the widest integer column a payload's number lands in
 
 repository = CustomerRepository()
@@ -127,7 +119,7 @@ class CustomerData(CustomerInput):
 
 
 class CustomerCreateRequest(BaseModel):
-    """``POST /V1/customers``: Magento's ``createAccount`` (``redirectUrl`` is accepted and ignored)."""
+    """``POST /V1/customers``: Magento's ``createAccount`` (``redirectUrl``, for a confirmation email, unused)."""
 
     customer: CustomerData
     password: str | None = None
@@ -150,26 +142,6 @@ class CustomerSaveRequest(BaseModel):
         return snake_keys(value)
 
 
-def check_password(password: str, email: str) -> None:
-    """Magento's default password rules, with its messages."""
-    if len(password) > PASSWORD_MAX_LENGTH:
-        raise InvalidValueError(PASSWORD_TOO_LONG, [str(PASSWORD_MAX_LENGTH)])
-    if len(password) < PASSWORD_MIN_LENGTH:
-        raise InvalidValueError(PASSWORD_TOO_SHORT, [str(PASSWORD_MIN_LENGTH)])
-    if password != password.strip():
-        raise InvalidValueError(PASSWORD_SPACES)
-    classes = (
-        any(c.islower() for c in password),
-        any(c.isupper() for c in password),
-        any(c.isdigit() for c in password),
-        any(not c.isalnum() for c in password),
-    )
-    if sum(classes) < PASSWORD_CLASSES:
-        raise InvalidValueError(PASSWORD_CLASSES_MISSING, [str(PASSWORD_CLASSES)])
-    if password.strip().lower() == email.strip().lower():
-        raise InvalidValueError(PASSWORD_IS_EMAIL)
-
-
 # --- routes -------------------------------------------------------------------------------------------------
 @operations.search("/V1/customers/search", resource=RESOURCE)
 def search_customers(
@@ -190,7 +162,7 @@ def get_customer(ctx: OperationContext, params: dict[str, str]) -> CustomerRecor
         return repository.get(ctx.conn, int_param(params, "customerId"))
 
 
-@operations.read("/V1/customers/{customerId}/billingAddress", resource=RESOURCE)
+@operations.read("/V1/customers/{customerId}/billingAddress", resource=MANAGE)
 def get_billing_address(ctx: OperationContext, params: dict[str, str]) -> AddressRecord | None:
     """The customer's default billing address (null when none is set)."""
     with magento_not_found():
@@ -198,7 +170,7 @@ def get_billing_address(ctx: OperationContext, params: dict[str, str]) -> Addres
     return next((a for a in customer.addresses if a.default_billing), None)
 
 
-@operations.read("/V1/customers/{customerId}/shippingAddress", resource=RESOURCE)
+@operations.read("/V1/customers/{customerId}/shippingAddress", resource=MANAGE)
 def get_shipping_address(ctx: OperationContext, params: dict[str, str]) -> AddressRecord | None:
     """The customer's default shipping address (null when none is set)."""
     with magento_not_found():
@@ -206,14 +178,17 @@ def get_shipping_address(ctx: OperationContext, params: dict[str, str]) -> Addre
     return next((a for a in customer.addresses if a.default_shipping), None)
 
 
-@operations.write("POST", "/V1/customers", resource=RESOURCE)
+@operations.write("POST", "/V1/customers", resource=ANONYMOUS, public=True)
 def create_customer(ctx: OperationContext, params: dict[str, str], body: CustomerCreateRequest) -> CustomerRecord:
     """Create a customer (Magento's createAccount) in the request's website unless the payload names one.
 
     An email already used in the website is Magento's 400; a ``customer.id`` is ignored (new ids are assigned).
+    Without a token the group is not the caller's to choose (Magento's AccountManagementApi): the default group.
     """
     check_integers(body.customer, "customer")
     data = body.customer.model_copy(update={"id": None})
+    if ctx.caller.user_type == USER_TYPE_GUEST:
+        data = data.model_copy(update={"group_id": None})
     if data.website_id is None and data.store_id is None and not ctx.store.is_admin:
         data = data.model_copy(update={"website_id": ctx.store.website_id, "store_id": ctx.store.store_id})
     password_hash = None
@@ -224,7 +199,7 @@ def create_customer(ctx: OperationContext, params: dict[str, str], body: Custome
         return repository.create(ctx.conn, data, password_hash)
 
 
-@operations.write("PUT", "/V1/customers/{customerId}", resource=RESOURCE)
+@operations.write("PUT", "/V1/customers/{customerId}", resource=MANAGE)
 def save_customer(ctx: OperationContext, params: dict[str, str], body: CustomerSaveRequest) -> CustomerRecord:
     """Update a customer; ``customer.id`` may be left out, else it must be the path's id."""
     customer_id = int_param(params, "customerId")
@@ -235,7 +210,7 @@ def save_customer(ctx: OperationContext, params: dict[str, str], body: CustomerS
         return repository.save(ctx.conn, body.customer.model_copy(update={"id": customer_id}))
 
 
-@operations.write("DELETE", "/V1/customers/{customerId}", resource=RESOURCE)
+@operations.write("DELETE", "/V1/customers/{customerId}", resource=DELETE)
 def delete_customer(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
     """Delete a customer with its addresses (its orders keep their snapshot of the customer)."""
     with magento_not_found():
