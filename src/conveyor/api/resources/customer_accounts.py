@@ -19,7 +19,7 @@ from conveyor.api.resources.customers import (
     MANAGE,
     RESOURCE,
     check_integers,
-    magento_not_found,
+    magento_errors,
     repository,
     snake_keys,
 )
@@ -94,7 +94,7 @@ def is_email_available(ctx: OperationContext, params: dict[str, str], body: Emai
 @operations.write("PUT", "/V1/customers/password", resource=ANONYMOUS, public=True)
 def initiate_password_reset(ctx: OperationContext, params: dict[str, str], body: PasswordResetRequest) -> bool:
     """Start a password reset: a new token is recorded and emitted (no email is sent); true."""
-    with magento_not_found():
+    with magento_errors():
         return accounts.initiate_password_reset(
             ctx.conn, ctx.events, body.email, body.template, _website(ctx, body.websiteId)
         )
@@ -105,7 +105,7 @@ def initiate_password_reset(ctx: OperationContext, params: dict[str, str], body:
 )
 def validate_reset_token(ctx: OperationContext, params: dict[str, str]) -> bool:
     """True if the token is the account's current reset token and has not expired (2 hours)."""
-    with magento_not_found():
+    with magento_errors():
         return accounts.validate_reset_token(
             ctx.conn, int_param(params, "customerId"), params["resetPasswordLinkToken"]
         )
@@ -114,7 +114,7 @@ def validate_reset_token(ctx: OperationContext, params: dict[str, str]) -> bool:
 @operations.write("POST", "/V1/customers/resetPassword", resource=ANONYMOUS, public=True)
 def reset_password(ctx: OperationContext, params: dict[str, str], body: ResetPasswordRequest) -> bool:
     """Set a new password with a reset token (Magento's password rules apply); the token is spent."""
-    with magento_not_found():
+    with magento_errors():
         return accounts.reset_password(
             ctx.conn,
             body.email,
@@ -137,27 +137,27 @@ def validate_customer(ctx: OperationContext, params: dict[str, str], body: Valid
 @operations.read("/V1/customers/{customerId}/permissions/readonly", resource=RESOURCE)
 def is_customer_readonly(ctx: OperationContext, params: dict[str, str]) -> bool:
     """Whether the account is read-only for an admin (never, here)."""
-    with magento_not_found():
+    with magento_errors():
         return accounts.is_readonly(ctx.conn, int_param(params, "customerId"))
 
 
 @operations.read("/V1/customers/{customerId}/confirm", resource=MANAGE)
 def confirmation_status(ctx: OperationContext, params: dict[str, str]) -> str:
     """``account_confirmation_required`` while the account awaits confirmation, else ``…_not_required``."""
-    with magento_not_found():
+    with magento_errors():
         return accounts.confirmation_status(ctx.conn, int_param(params, "customerId"))
 
 
 @operations.write("POST", "/V1/customers/confirm", resource=MANAGE)
 def resend_confirmation(ctx: OperationContext, params: dict[str, str], body: ResendConfirmationRequest) -> bool:
     """True for an account awaiting confirmation (no email is sent); Magento's 400 when none is needed."""
-    with magento_not_found():
+    with magento_errors():
         return accounts.resend_confirmation(ctx.conn, body.email, _website(ctx, body.websiteId))
 
 
 @operations.write("PUT", "/V1/customers/{email}/activate", resource=MANAGE)
 def activate(ctx: OperationContext, params: dict[str, str], body: ActivateRequest) -> CustomerRecord:
     """Confirm an account (in the request's website) with its confirmation key; the customer."""
-    with magento_not_found():
+    with magento_errors():
         customer_id = accounts.activate(ctx.conn, params["email"], body.confirmationKey, ctx.store.website_id)
         return repository.get(ctx.conn, customer_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from conveyor.api.operations import OperationContext, operations
-from conveyor.api.resources.customers import RESOURCE, magento_not_found
+from conveyor.api.resources.customers import RESOURCE, magento_errors
 from conveyor.catalog.customers import metadata
 
 
@@ -61,13 +61,13 @@ def _declare(entity: str, path: str) -> None:
     @operations.read(f"/V1/attributeMetadata/{path}/attribute/{{attributeCode}}", resource=RESOURCE)
     def attribute(ctx: OperationContext, params: dict[str, str]) -> AttributeMetadata:
         """One attribute by code."""
-        with magento_not_found():
+        with magento_errors():
             return AttributeMetadata(**metadata.attribute(ctx.conn, entity, params["attributeCode"]))
 
     @operations.read(f"/V1/attributeMetadata/{path}/form/{{formCode}}", resource=RESOURCE)
     def form(ctx: OperationContext, params: dict[str, str]) -> list[AttributeMetadata]:
         """The attributes of a form (``adminhtml_customer``, ``customer_account_create``, …)."""
-        with magento_not_found():
+        with magento_errors():
             return [AttributeMetadata(**a) for a in metadata.form(ctx.conn, entity, params["formCode"])]
 
     for handler in (all_attributes, custom_attributes, attribute, form):  # distinct names in the OpenAPI document

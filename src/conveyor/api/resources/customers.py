@@ -9,7 +9,7 @@ Three request rules every resource of this kind needs live here (``orders`` impo
 * ``snake_keys`` — Magento reads ``countryId`` as ``country_id``; its own documentation sends camelCase.
 * ``check_integers`` — JSON integers beyond Magento's int(10) would reach the database as an overflow (a 500);
   they are a 400 naming the field instead.
-* ``magento_not_found`` — "No such entity" with Magento's named parameters (``%fieldName = %fieldValue``).
+* ``magento_errors`` — "No such entity", "is required" and "Invalid value" with Magento's named parameters.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from conveyor.api.auth import USER_TYPE_GUEST, hash_password
 from conveyor.api.errors import INVALID, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.search import SearchCriteria, SearchResults, apply, results
-from conveyor.catalog import CatalogError, NotFoundError
+from conveyor.catalog import CatalogError, InvalidValueError, NotFoundError
 from conveyor.catalog.customers import (
     NO_SUCH_ENTITY,
     NO_SUCH_ENTITY_2,
@@ -43,6 +43,9 @@ DELETE = "Magento_Customer::delete"
 ANONYMOUS = "anonymous"  # Magento's routes without a token (createAccount, password reset, isEmailAvailable)
 NAMED_NO_SUCH_ENTITY = "No such entity with %fieldName = %fieldValue"
 NAMED_NO_SUCH_ENTITY_2 = "No such entity with %fieldName = %fieldValue, %field2Name = %field2Value"
+NAMED_REQUIRED = '"%fieldName" is required. Enter and try again.'
+NAMED_INVALID = 'Invalid value of "%value" provided for the %fieldName field.'
+REQUIRED = '"%1" is required. Enter and try again.'
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # MySQL INT, the widest integer column a payload's number lands in
 
 repository = CustomerRepository()
@@ -84,8 +87,12 @@ def check_integers(value: Any, field: str) -> None:
 
 
 @contextmanager
-def magento_not_found() -> Iterator[None]:
-    """Re-raise the repositories' "No such entity" with Magento's named parameters (its clients read them)."""
+def magento_errors() -> Iterator[None]:
+    """Re-raise the repositories' errors in the shape Magento's exceptions have: named parameters.
+
+    "No such entity" (``NoSuchEntityException``), "is required" and "Invalid value" (``InputException``'s
+    ``requiredField`` / ``invalidFieldValue``) carry ``%fieldName``-style placeholders; Magento's clients read them.
+    """
     try:
         yield
     except NotFoundError as exc:
@@ -94,6 +101,13 @@ def magento_not_found() -> Iterator[None]:
             raise ApiError(404, NAMED_NO_SUCH_ENTITY, dict(zip(names, exc.parameters, strict=False))) from exc
         if exc.message == NO_SUCH_ENTITY_2 and len(exc.parameters) == 4:
             raise ApiError(404, NAMED_NO_SUCH_ENTITY_2, dict(zip(names, exc.parameters, strict=True))) from exc
+        raise
+    except InvalidValueError as exc:
+        if exc.message == REQUIRED and len(exc.parameters) == 1:
+            raise ApiError(400, NAMED_REQUIRED, {"fieldName": exc.parameters[0]}) from exc
+        if exc.message == INVALID and len(exc.parameters) == 2:
+            value, field = exc.parameters
+            raise ApiError(400, NAMED_INVALID, {"value": value, "fieldName": field}) from exc
         raise
 
 
@@ -158,14 +172,14 @@ def search_customers(
 @operations.read("/V1/customers/{customerId}", resource=RESOURCE)
 def get_customer(ctx: OperationContext, params: dict[str, str]) -> CustomerRecord:
     """One customer with addresses and custom attributes."""
-    with magento_not_found():
+    with magento_errors():
         return repository.get(ctx.conn, int_param(params, "customerId"))
 
 
 @operations.read("/V1/customers/{customerId}/billingAddress", resource=MANAGE)
 def get_billing_address(ctx: OperationContext, params: dict[str, str]) -> AddressRecord | None:
     """The customer's default billing address (null when none is set)."""
-    with magento_not_found():
+    with magento_errors():
         customer = repository.get(ctx.conn, int_param(params, "customerId"))
     return next((a for a in customer.addresses if a.default_billing), None)
 
@@ -173,7 +187,7 @@ def get_billing_address(ctx: OperationContext, params: dict[str, str]) -> Addres
 @operations.read("/V1/customers/{customerId}/shippingAddress", resource=MANAGE)
 def get_shipping_address(ctx: OperationContext, params: dict[str, str]) -> AddressRecord | None:
     """The customer's default shipping address (null when none is set)."""
-    with magento_not_found():
+    with magento_errors():
         customer = repository.get(ctx.conn, int_param(params, "customerId"))
     return next((a for a in customer.addresses if a.default_shipping), None)
 
@@ -195,7 +209,7 @@ def create_customer(ctx: OperationContext, params: dict[str, str], body: Custome
     if body.password is not None:
         check_password(body.password, data.email)
         password_hash = hash_password(body.password)
-    with magento_not_found():
+    with magento_errors():
         return repository.create(ctx.conn, data, password_hash)
 
 
@@ -206,13 +220,13 @@ def save_customer(ctx: OperationContext, params: dict[str, str], body: CustomerS
     if body.customer.id is not None and body.customer.id != customer_id:
         raise ApiError(400, INVALID, [str(body.customer.id), "customer.id"])
     check_integers(body.customer, "customer")
-    with magento_not_found():
+    with magento_errors():
         return repository.save(ctx.conn, body.customer.model_copy(update={"id": customer_id}))
 
 
 @operations.write("DELETE", "/V1/customers/{customerId}", resource=DELETE)
 def delete_customer(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
     """Delete a customer with its addresses (its orders keep their snapshot of the customer)."""
-    with magento_not_found():
+    with magento_errors():
         repository.delete(ctx.conn, int_param(params, "customerId"))
     return True

@@ -614,6 +614,7 @@ def _record(row: Mapping[Any, Any], addresses: list[RowMapping], attributes: lis
         group_id=row["group_id"],
         default_billing=None if billing is None else str(billing),
         default_shipping=None if shipping is None else str(shipping),
+        confirmation=row["confirmation"],
         created_at=format_timestamp(row["created_at"]),
         updated_at=format_timestamp(row["updated_at"]),
         created_in=row["created_in"],
