@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql.elements import ColumnElement
 
-from conveyor.catalog.customers.tables import setting_table
+from conveyor.catalog.customers.tables import customer_table, setting_table, utc_now
 from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
 from conveyor.catalog.stores.scopes import customer_group_table, store_table
 from conveyor.db.upsert import upsert
@@ -139,12 +139,20 @@ def update(conn: Connection, group_id: int, code: str, tax_class_id: int = DEFAU
 
 
 def delete(conn: Connection, group_id: int) -> bool:
-    """Delete a group; the NOT LOGGED IN and default groups, and groups customers still use, cannot go."""
+    """Delete a group; its customers move to the default group, as Magento moves them.
+
+    The NOT LOGGED IN and default groups cannot go, nor a group something else still uses (tier prices).
+    """
     get(conn, group_id)
     if is_readonly(conn, group_id):
         raise InvalidValueError(CANNOT_DELETE)
     try:
         with conn.begin_nested():
+            conn.execute(
+                customer_table.update()
+                .where(customer_table.c.group_id == group_id)
+                .values(group_id=default_id(conn), updated_at=utc_now())
+            )
             conn.execute(G.delete().where(G.c.customer_group_id == group_id))
     except sa.exc.IntegrityError as exc:  # still referenced (customers, prices)
         raise InvalidValueError(CANNOT_DELETE) from exc
