@@ -137,7 +137,7 @@ def reset_password(
     else:
         holder = conn.execute(sa.select(C.c.entity_id, C.c.email).where(C.c.rp_token == token)).first()
         if not token or holder is None:
-            raise NotFoundError(NO_SUCH_ENTITY, ["rp_token", token])
+            raise NotFoundError(NO_SUCH_ENTITY, ["rpToken", token])
         found, email = int(holder.entity_id), str(holder.email)
     validate_reset_token(conn, found, token)
     check_password(password, email)
