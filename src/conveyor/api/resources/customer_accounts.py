@@ -81,12 +81,13 @@ def _website(ctx: OperationContext, website_id: int | None) -> int:
 
 
 # --- anonymous in Magento ---------------------------------------------------------------------------------
-@operations.write("POST", "/V1/customers/isEmailAvailable", resource=ANONYMOUS, public=True, asynchronous=False)
+@operations.write("POST", "/V1/customers/isEmailAvailable", resource=ANONYMOUS, public=True)
 def is_email_available(ctx: OperationContext, params: dict[str, str], body: EmailAvailabilityRequest) -> bool:
     """Whether no account uses the email in the website (the request's store's unless ``websiteId`` is given).
 
-    A question, not a change: not served asynchronously. Answers as Magento does with "Enable Guest Checkout
-    Login" on (with it off, 2.4.8's default, Magento answers true for every email).
+    Answers as Magento does with "Enable Guest Checkout Login" on (with it off, 2.4.8's default, Magento answers
+    true for every email, which tells an integration nothing). Served asynchronously too, as Magento serves
+    every POST: the answer is then the operation's result.
     """
     return accounts.is_email_available(ctx.conn, body.customerEmail, _website(ctx, body.websiteId))
 
