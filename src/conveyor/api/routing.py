@@ -163,8 +163,12 @@ def _caller_dependency(services: Services, op: Operation) -> Callable[..., Calle
             raise unauthorized(op.resource)
         return found
 
-    def guest() -> Caller:
-        return GUEST
+    def guest(credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]) -> Caller:
+        """A public route's caller: the token's when a valid one is sent (Magento's rules may depend on it)."""
+        if credentials is None or not credentials.credentials:
+            return GUEST
+        with services.reading() as conn:
+            return caller_for_token(conn, credentials.credentials) or GUEST
 
     return guest if op.public else caller
 

@@ -66,6 +66,36 @@ def test_invalid_codes_name_the_field(api: Harness) -> None:
 def test_default_group(api: Harness) -> None:
     assert api.get(f"{BASE}/default").json()["id"] == 1
     assert api.get(f"{BASE}/default/1").json()["code"] == "General"
+    unknown_store = api.get(f"{BASE}/default/77")
+    assert (unknown_store.status_code, unknown_store.json()["parameters"]) == (404, ["storeId", "77"])
+
+
+def test_setting_the_default_group_and_read_only_groups(api: Harness) -> None:
+    wholesale = create(api, "Wholesale EU").json()
+    readonly = {group_id: api.get(f"{BASE}/{group_id}/permissions").json() for group_id in (0, 1, wholesale["id"])}
+    assert readonly == {0: True, 1: True, wholesale["id"]: False}
+
+    answer = api.send("PUT", f"{BASE}/default/{wholesale['id']}")
+    assert (answer.status_code, answer.json()) == (200, wholesale["id"])
+    assert api.get(f"{BASE}/default").json() == wholesale
+    assert api.get(f"{BASE}/default/0").json() == wholesale  # set at the default scope: every store
+    readonly = {group_id: api.get(f"{BASE}/{group_id}/permissions").json() for group_id in (0, 1, wholesale["id"])}
+    assert readonly == {0: True, 1: False, wholesale["id"]: True}
+    refused = api.send("DELETE", f"{BASE}/{wholesale['id']}")
+    assert (refused.status_code, refused.json()["message"]) == (400, "Cannot delete group.")
+    customer = {"email": "jane@example.com", "firstname": "Jane", "lastname": "Doe"}
+    jane = api.send("POST", "/rest/V1/customers", {"customer": customer}).json()
+    assert jane["group_id"] == wholesale["id"]
+
+    assert api.send("PUT", f"{BASE}/default/99").status_code == 404
+    assert api.get(f"{BASE}/default").json()["id"] == wholesale["id"]  # unchanged
+    assert api.get(f"{BASE}/99/permissions").json()["parameters"] == ["groupId", "99"]
+    queued = api.send("PUT", "/rest/async/bulk/V1/customerGroups/default/byId", [{"id": 1}])
+    assert queued.status_code == 202, queued.text
+    api.drain()
+    assert api.get(f"{BASE}/default").json()["id"] == 1
+    assert api.send("DELETE", f"{BASE}/{wholesale['id']}").json() is True  # no longer the default
+    assert api.get(f"/rest/V1/customers/{jane['id']}").json()["group_id"] == 1  # moved to the default group
 
 
 def test_search_filters_sorts_and_pages(api: Harness) -> None:

@@ -52,6 +52,18 @@ def get_default_group_of_store(ctx: OperationContext, params: dict[str, str]) ->
     return CustomerGroup(**groups.get_default(ctx.conn, int_param(params, "storeId")))
 
 
+@operations.write("PUT", "/V1/customerGroups/default/{id}", resource=RESOURCE)
+def set_default_group(ctx: OperationContext, params: dict[str, str], body: None) -> int:
+    """Make a group the one new customers join, in every store (Magento's setDefaultCustomerGroup); its id."""
+    return groups.set_default(ctx.conn, int_param(params, "id"))
+
+
+@operations.read("/V1/customerGroups/{id}/permissions", resource=RESOURCE)
+def is_group_readonly(ctx: OperationContext, params: dict[str, str]) -> bool:
+    """Whether the group is read-only: NOT LOGGED IN and the default group are (they cannot be deleted)."""
+    return groups.is_readonly(ctx.conn, int_param(params, "id"))
+
+
 @operations.search("/V1/customerGroups/search", resource=RESOURCE)
 def search_groups(
     ctx: OperationContext, params: dict[str, str], criteria: SearchCriteria
@@ -85,5 +97,5 @@ def update_group(ctx: OperationContext, params: dict[str, str], body: GroupSaveR
 
 @operations.write("DELETE", "/V1/customerGroups/{id}", resource=RESOURCE)
 def delete_group(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
-    """Delete a group; NOT LOGGED IN (0) and General (1) cannot be deleted."""
+    """Delete a group; NOT LOGGED IN (0) and the default group cannot be deleted."""
     return groups.delete(ctx.conn, int_param(params, "id"))

@@ -9,7 +9,7 @@ Three request rules every resource of this kind needs live here (``orders`` impo
 * ``snake_keys`` — Magento reads ``countryId`` as ``country_id``; its own documentation sends camelCase.
 * ``check_integers`` — JSON integers beyond Magento's int(10) would reach the database as an overflow (a 500);
   they are a 400 naming the field instead.
-* ``magento_not_found`` — "No such entity" with Magento's named parameters (``%fieldName = %fieldValue``).
+* ``magento_errors`` — "No such entity", "is required" and "Invalid value" with Magento's named parameters.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, field_validator
 
-from conveyor.api.auth import hash_password
+from conveyor.api.auth import USER_TYPE_GUEST, hash_password
 from conveyor.api.errors import INVALID, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.search import SearchCriteria, SearchResults, apply, results
@@ -33,24 +33,19 @@ from conveyor.catalog.customers import (
     CustomerInput,
     CustomerRecord,
     CustomerRepository,
+    check_password,
     email_address,
 )
 
-RESOURCE = "Magento_Customer::customer"
+RESOURCE = "Magento_Customer::customer"  # reading customers
+MANAGE = "Magento_Customer::manage"  # changing them, and the address and account routes
+DELETE = "Magento_Customer::delete"
+ANONYMOUS = "anonymous"  # Magento's routes without a token (createAccount, password reset, isEmailAvailable)
 NAMED_NO_SUCH_ENTITY = "No such entity with %fieldName = %fieldValue"
 NAMED_NO_SUCH_ENTITY_2 = "No such entity with %fieldName = %fieldValue, %field2Name = %field2Value"
-# Magento's default password rules (customer/password/minimum_password_length, required_character_classes_number)
-PASSWORD_MIN_LENGTH = 8
-PASSWORD_MAX_LENGTH = 256
-PASSWORD_CLASSES = 3
-PASSWORD_TOO_SHORT = "The password needs at least %1 characters. Create a new password and try again."
-PASSWORD_TOO_LONG = "Please enter a password with at most %1 characters."
-PASSWORD_CLASSES_MISSING = (
-    "Minimum of different classes of characters in password is %1. "
-    "Classes of characters: Lower Case, Upper Case, Digits, Special Characters."
-)
-PASSWORD_IS_EMAIL = "The password can't be the same as the email address. Create a new password and try again."
-PASSWORD_SPACES = "The password can't begin or end with a space. Verify the password and try again."
+NAMED_REQUIRED = '"%fieldName" is required. Enter and try again.'
+NAMED_INVALID = 'Invalid value of "%value" provided for the %fieldName field.'
+REQUIRED = '"%1" is required. Enter and try again.'
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # MySQL INT, the widest integer column a payload's number lands in
 
 repository = CustomerRepository()
@@ -92,8 +87,12 @@ def check_integers(value: Any, field: str) -> None:
 
 
 @contextmanager
-def magento_not_found() -> Iterator[None]:
-    """Re-raise the repositories' "No such entity" with Magento's named parameters (its clients read them)."""
+def magento_errors() -> Iterator[None]:
+    """Re-raise the repositories' errors in the shape Magento's exceptions have: named parameters.
+
+    "No such entity" (``NoSuchEntityException``), "is required" and "Invalid value" (``InputException``'s
+    ``requiredField`` / ``invalidFieldValue``) carry ``%fieldName``-style placeholders; Magento's clients read them.
+    """
     try:
         yield
     except NotFoundError as exc:
@@ -102,6 +101,13 @@ def magento_not_found() -> Iterator[None]:
             raise ApiError(404, NAMED_NO_SUCH_ENTITY, dict(zip(names, exc.parameters, strict=False))) from exc
         if exc.message == NO_SUCH_ENTITY_2 and len(exc.parameters) == 4:
             raise ApiError(404, NAMED_NO_SUCH_ENTITY_2, dict(zip(names, exc.parameters, strict=True))) from exc
+        raise
+    except InvalidValueError as exc:
+        if exc.message == REQUIRED and len(exc.parameters) == 1:
+            raise ApiError(400, NAMED_REQUIRED, {"fieldName": exc.parameters[0]}) from exc
+        if exc.message == INVALID and len(exc.parameters) == 2:
+            value, field = exc.parameters
+            raise ApiError(400, NAMED_INVALID, {"value": value, "fieldName": field}) from exc
         raise
 
 
@@ -127,7 +133,7 @@ class CustomerData(CustomerInput):
 
 
 class CustomerCreateRequest(BaseModel):
-    """``POST /V1/customers``: Magento's ``createAccount`` (``redirectUrl`` is accepted and ignored)."""
+    """``POST /V1/customers``: Magento's ``createAccount`` (``redirectUrl``, for a confirmation email, unused)."""
 
     customer: CustomerData
     password: str | None = None
@@ -150,26 +156,6 @@ class CustomerSaveRequest(BaseModel):
         return snake_keys(value)
 
 
-def check_password(password: str, email: str) -> None:
-    """Magento's default password rules, with its messages."""
-    if len(password) > PASSWORD_MAX_LENGTH:
-        raise InvalidValueError(PASSWORD_TOO_LONG, [str(PASSWORD_MAX_LENGTH)])
-    if len(password) < PASSWORD_MIN_LENGTH:
-        raise InvalidValueError(PASSWORD_TOO_SHORT, [str(PASSWORD_MIN_LENGTH)])
-    if password != password.strip():
-        raise InvalidValueError(PASSWORD_SPACES)
-    classes = (
-        any(c.islower() for c in password),
-        any(c.isupper() for c in password),
-        any(c.isdigit() for c in password),
-        any(not c.isalnum() for c in password),
-    )
-    if sum(classes) < PASSWORD_CLASSES:
-        raise InvalidValueError(PASSWORD_CLASSES_MISSING, [str(PASSWORD_CLASSES)])
-    if password.strip().lower() == email.strip().lower():
-        raise InvalidValueError(PASSWORD_IS_EMAIL)
-
-
 # --- routes -------------------------------------------------------------------------------------------------
 @operations.search("/V1/customers/search", resource=RESOURCE)
 def search_customers(
@@ -186,58 +172,61 @@ def search_customers(
 @operations.read("/V1/customers/{customerId}", resource=RESOURCE)
 def get_customer(ctx: OperationContext, params: dict[str, str]) -> CustomerRecord:
     """One customer with addresses and custom attributes."""
-    with magento_not_found():
+    with magento_errors():
         return repository.get(ctx.conn, int_param(params, "customerId"))
 
 
-@operations.read("/V1/customers/{customerId}/billingAddress", resource=RESOURCE)
+@operations.read("/V1/customers/{customerId}/billingAddress", resource=MANAGE)
 def get_billing_address(ctx: OperationContext, params: dict[str, str]) -> AddressRecord | None:
     """The customer's default billing address (null when none is set)."""
-    with magento_not_found():
+    with magento_errors():
         customer = repository.get(ctx.conn, int_param(params, "customerId"))
     return next((a for a in customer.addresses if a.default_billing), None)
 
 
-@operations.read("/V1/customers/{customerId}/shippingAddress", resource=RESOURCE)
+@operations.read("/V1/customers/{customerId}/shippingAddress", resource=MANAGE)
 def get_shipping_address(ctx: OperationContext, params: dict[str, str]) -> AddressRecord | None:
     """The customer's default shipping address (null when none is set)."""
-    with magento_not_found():
+    with magento_errors():
         customer = repository.get(ctx.conn, int_param(params, "customerId"))
     return next((a for a in customer.addresses if a.default_shipping), None)
 
 
-@operations.write("POST", "/V1/customers", resource=RESOURCE)
+@operations.write("POST", "/V1/customers", resource=ANONYMOUS, public=True)
 def create_customer(ctx: OperationContext, params: dict[str, str], body: CustomerCreateRequest) -> CustomerRecord:
     """Create a customer (Magento's createAccount) in the request's website unless the payload names one.
 
     An email already used in the website is Magento's 400; a ``customer.id`` is ignored (new ids are assigned).
+    Without a token the group is not the caller's to choose (Magento's AccountManagementApi): the default group.
     """
     check_integers(body.customer, "customer")
     data = body.customer.model_copy(update={"id": None})
+    if ctx.caller.user_type == USER_TYPE_GUEST:
+        data = data.model_copy(update={"group_id": None})
     if data.website_id is None and data.store_id is None and not ctx.store.is_admin:
         data = data.model_copy(update={"website_id": ctx.store.website_id, "store_id": ctx.store.store_id})
     password_hash = None
     if body.password is not None:
         check_password(body.password, data.email)
         password_hash = hash_password(body.password)
-    with magento_not_found():
+    with magento_errors():
         return repository.create(ctx.conn, data, password_hash)
 
 
-@operations.write("PUT", "/V1/customers/{customerId}", resource=RESOURCE)
+@operations.write("PUT", "/V1/customers/{customerId}", resource=MANAGE)
 def save_customer(ctx: OperationContext, params: dict[str, str], body: CustomerSaveRequest) -> CustomerRecord:
     """Update a customer; ``customer.id`` may be left out, else it must be the path's id."""
     customer_id = int_param(params, "customerId")
     if body.customer.id is not None and body.customer.id != customer_id:
         raise ApiError(400, INVALID, [str(body.customer.id), "customer.id"])
     check_integers(body.customer, "customer")
-    with magento_not_found():
+    with magento_errors():
         return repository.save(ctx.conn, body.customer.model_copy(update={"id": customer_id}))
 
 
-@operations.write("DELETE", "/V1/customers/{customerId}", resource=RESOURCE)
+@operations.write("DELETE", "/V1/customers/{customerId}", resource=DELETE)
 def delete_customer(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
     """Delete a customer with its addresses (its orders keep their snapshot of the customer)."""
-    with magento_not_found():
+    with magento_errors():
         repository.delete(ctx.conn, int_param(params, "customerId"))
     return True

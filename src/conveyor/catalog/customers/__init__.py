@@ -1,4 +1,8 @@
-"""Customers, their addresses, custom attributes and customer groups (``groups``: get, create, update, delete)."""
+"""Customers, their addresses, custom attributes and customer groups.
+
+Modules: ``groups`` (groups and the default group), ``accounts`` (password reset, confirmation, email
+availability), ``addresses`` (one address by id), ``metadata`` (attribute metadata and forms), ``passwords``.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import TYPE_CHECKING
 from conveyor.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from conveyor.catalog.customers import groups
+    from conveyor.catalog.customers import accounts, addresses, groups, metadata
     from conveyor.catalog.customers.models import (
         AddressInput,
         AddressRecord,
@@ -16,6 +20,7 @@ if TYPE_CHECKING:
         CustomerRecord,
         Region,
     )
+    from conveyor.catalog.customers.passwords import check_password
     from conveyor.catalog.customers.repository import (
         DUPLICATE_EMAIL,
         NO_SUCH_ENTITY,
@@ -38,8 +43,12 @@ _EXPORTS = {
     "Region": "conveyor.catalog.customers.models",
     "custom_attribute_table": "conveyor.catalog.customers.tables",
     "customer_table": "conveyor.catalog.customers.tables",
+    "accounts": "conveyor.catalog.customers.accounts",
+    "addresses": "conveyor.catalog.customers.addresses",
+    "check_password": "conveyor.catalog.customers.passwords",
     "email_address": "conveyor.catalog.customers.validation",
     "groups": "conveyor.catalog.customers.groups",
+    "metadata": "conveyor.catalog.customers.metadata",
 }
 
 __all__ = [
@@ -53,10 +62,14 @@ __all__ = [
     "CustomerRecord",
     "CustomerRepository",
     "Region",
+    "accounts",
+    "addresses",
+    "check_password",
     "custom_attribute_table",
     "customer_table",
     "email_address",
     "groups",
+    "metadata",
 ]
 
 __getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, field_validator, model_serializer
 
 
 class AttributeValue(BaseModel):
@@ -130,12 +130,17 @@ class CustomerInput(BaseModel):
 
 
 class CustomerRecord(BaseModel):
-    """A stored customer as Magento's API returns it (``default_billing``/``default_shipping`` are id text)."""
+    """A stored customer as Magento's API returns it (``default_billing``/``default_shipping`` are id text).
+
+    Serialized as Magento's ``CustomerInterface``: ``is_active`` (Conveyor's own) is left out, and so are
+    ``custom_attributes`` when there are none, as Magento leaves them out.
+    """
 
     id: int
     group_id: int
     default_billing: str | None = None
     default_shipping: str | None = None
+    confirmation: str | None = None
     created_at: str
     updated_at: str
     created_in: str | None = None
@@ -155,3 +160,11 @@ class CustomerRecord(BaseModel):
     addresses: list[AddressRecord] = Field(default_factory=list)
     custom_attributes: list[AttributeValue] = Field(default_factory=list)
     extension_attributes: dict[str, Any] = Field(default_factory=dict)
+
+    @model_serializer(mode="wrap")
+    def _magento_keys(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        data.pop("is_active", None)
+        if not data.get("custom_attributes"):
+            data.pop("custom_attributes", None)
+        return data

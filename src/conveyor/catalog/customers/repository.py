@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.sql.elements import ColumnElement
 
+from conveyor.catalog.customers.groups import default_id
 from conveyor.catalog.customers.models import (
     AddressInput,
     AddressRecord,
@@ -71,7 +72,6 @@ __all__ = [
 DUPLICATE_EMAIL = "A customer with the same email address already exists in an associated website."
 NO_SUCH_ENTITY = "No such entity with %1 = %2"
 NO_SUCH_ENTITY_2 = "No such entity with %1 = %2, %3 = %4"
-DEFAULT_GROUP_ID = 1  # Magento's default group for new accounts: General
 GENDERS = range(4)  # 0 and 3 not specified, 1 male, 2 female
 # Ids per IN list: far below SQLite's 32,766 bound parameters, so a batch's reads stay one statement.
 IN_CHUNK = 5000
@@ -101,6 +101,7 @@ class _Scopes:
     websites: Mapping[int, int | None]  # website id -> its default store view
     stores: Mapping[int, tuple[int, str]]  # store id -> (website id, name)
     groups: frozenset[int]
+    default_group: int  # the group new accounts join (customer/create_account/default_group)
 
     @classmethod
     def load(cls, conn: Connection) -> _Scopes:
@@ -116,6 +117,7 @@ class _Scopes:
             websites=dict(websites.all()),
             stores={store_id: (website_id, name) for store_id, website_id, name in stores},
             groups=frozenset(groups),
+            default_group=default_id(conn),
         )
 
 
@@ -305,6 +307,10 @@ class CustomerRepository:
         ids, total = page_ids(conn, customer_table.c.entity_id, where, order_by, limit, offset)
         return self.get_many(conn, ids), total
 
+    def check(self, conn: Connection, data: CustomerInput) -> None:
+        """Run every check a save runs on ``data`` without writing (``CatalogError`` on the first failure)."""
+        self._prepare(data, _Scopes.load(conn), None)
+
     # -- checking ------------------------------------------------------------------------------------
 
     @staticmethod
@@ -332,7 +338,7 @@ class CustomerRepository:
             store = scopes.stores.get(store_id)
             if store is None or (store_id != ADMIN_STORE_ID and store[0] != website_id):
                 raise invalid("store_id", store_id)
-        group_id = data.group_id if data.group_id is not None else (stored or {}).get("group_id", DEFAULT_GROUP_ID)
+        group_id = data.group_id if data.group_id is not None else (stored or {}).get("group_id", scopes.default_group)
         if group_id not in scopes.groups:
             raise invalid("group_id", group_id)
         if data.gender is not None and data.gender not in GENDERS:
@@ -344,8 +350,12 @@ class CustomerRepository:
         auto_group = data.disable_auto_group_change
         if auto_group is None:
             auto_group = (stored or {}).get("disable_auto_group_change", False)
+        subscribed = (data.extension_attributes or {}).get("is_subscribed")
+        if subscribed is None:
+            subscribed = (stored or {}).get("is_subscribed", False)
         row: dict[str, Any] = {
             "website_id": website_id,
+            "is_subscribed": _flag("extension_attributes.is_subscribed", subscribed),
             "email": email_address("email", data.email),
             "group_id": group_id,
             "store_id": store_id,
@@ -415,6 +425,15 @@ def _attribute_code(code: str) -> str:
     text = required_text("attribute_code", code)
     check_lengths(custom_attribute_table, {"attribute_code": text})
     return text
+
+
+def _flag(field_name: str, value: Any) -> bool:
+    """A boolean from JSON true/false, 0/1 or their text, as Magento's REST casts it."""
+    if isinstance(value, bool):
+        return value
+    if value in (0, 1, "0", "1", "true", "false"):
+        return value in (1, "1", "true")
+    raise invalid(field_name, value)
 
 
 def _address_id(field_name: str, value: str | int | None) -> int | None:
@@ -595,6 +614,7 @@ def _record(row: Mapping[Any, Any], addresses: list[RowMapping], attributes: lis
         group_id=row["group_id"],
         default_billing=None if billing is None else str(billing),
         default_shipping=None if shipping is None else str(shipping),
+        confirmation=row["confirmation"],
         created_at=format_timestamp(row["created_at"]),
         updated_at=format_timestamp(row["updated_at"]),
         created_in=row["created_in"],
@@ -613,6 +633,7 @@ def _record(row: Mapping[Any, Any], addresses: list[RowMapping], attributes: lis
         disable_auto_group_change=int(bool(row["disable_auto_group_change"])),
         addresses=[_address_record(a, billing, shipping) for a in addresses],
         custom_attributes=attributes,
+        extension_attributes={"is_subscribed": bool(row["is_subscribed"])},
     )
 
 

@@ -144,6 +144,12 @@ customer_table = sa.Table(
     sa.Column("gender", sa.SmallInteger, nullable=True),
     sa.Column("taxvat", sa.String(50), nullable=True),
     sa.Column("password_hash", sa.String(128), nullable=True),
+    # Magento's account confirmation key (set while the account awaits confirmation) and password reset token.
+    sa.Column("confirmation", sa.String(64), nullable=True),
+    sa.Column("rp_token", sa.String(128), nullable=True),
+    sa.Column("rp_token_created_at", Timestamp, nullable=True),
+    # Magento's newsletter subscription (extension_attributes.is_subscribed), kept as a flag on the account.
+    sa.Column("is_subscribed", sa.Boolean, nullable=False, server_default=sa.false()),
     # Address ids as in Magento, without a foreign key (it would make the two tables a cycle); the
     # repository keeps them pointing at the customer's own addresses.
     sa.Column("default_billing", sa.BigInteger, nullable=True),
@@ -199,6 +205,14 @@ custom_attribute_table = sa.Table(
     ),
     sa.Column("attribute_code", sa.String(64), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
+)
+
+# Customer configuration Magento keeps in core_config_data (today: customer/create_account/default_group).
+setting_table = sa.Table(
+    "customer_setting",
+    metadata,
+    sa.Column("path", sa.String(255), primary_key=True),
+    sa.Column("value", sa.String(255), nullable=False),
 )
 
 # The address columns a payload sets (everything but keys, position, flags and timestamps).
