@@ -5,7 +5,7 @@ Seeds MSI's installation rows: stock 1 "Default Stock" linked to the source "def
 the website "base"; the default source gets Magento's description, coordinates and postcode.
 
 Revision ID: 0018
-Revises: 0013
+Revises: 0017
 Create Date: 2026-12-06 22:30:00.000000
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0013"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
