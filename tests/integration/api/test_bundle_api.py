@@ -109,12 +109,10 @@ def test_options_and_selections_round_trip(api: Harness) -> None:
     # the product carries its options as Magento returns them by default
     product = api.get("/rest/V1/products/KIT").json()
     assert product["id"] == bundle["id"]
-    (option,) = product["extension_attributes"]["bundle_product_options"]
-    assert (option["option_id"], option["title"], [c["sku"] for c in option["product_links"]]) == (
-        option_id,
-        "Choose",
-        ["S1", "S3"],
-    )
+    unpriced = {key: value for key, value in children[1].items() if key != "price"}  # a selection price of 0
+    assert product["extension_attributes"]["bundle_product_options"] == [
+        {**again, "product_links": [children[0], unpriced]}
+    ]
 
     # a selection removed, twice; given product_links replace the option's
     assert message(api.send("DELETE", f"{BASE}/KIT/options/{option_id}/children/s3")) == (200, True)
@@ -159,6 +157,11 @@ def test_a_dynamic_price_bundle_shows_no_selection_prices_and_others_are_refused
             }
         ],
     }
+    # the product's own payload shows a selection's price when it has one, its type only at a fixed price
+    (option,) = api.get("/rest/V1/products/DYN").json()["extension_attributes"]["bundle_product_options"]
+    assert [(link["sku"], link["price"], "price_type" in link) for link in option["product_links"]] == [
+        ("S1", 3.0, False)
+    ]
     only = {"message": "This is implemented for bundle products only.", "parameters": []}
     assert message(api.get(f"{BASE}/S1/children")) == (400, only)
     assert message(api.get(f"{BASE}/S1/options/all")) == (400, only)
