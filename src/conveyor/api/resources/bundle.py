@@ -11,8 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StrictInt, StrictStr
 
-from conveyor.api.errors import INVALID, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
+from conveyor.api.resources.configurable import text_id
 from conveyor.api.resources.products import Label, Position, write_store_id
 from conveyor.catalog.products import BundleOption, BundleSelection, bundle
 
@@ -93,20 +93,10 @@ def present_option(option: BundleOption, found: bundle.Bundle) -> OptionData:
 
 
 # --- payloads to domain input ----------------------------------------------------------------------------------
-def _link_id(value: str | int | None, field: str) -> int | None:
-    """Magento's link ids are text; ASCII digits only."""
-    if value is None or value == "":
-        return None
-    text = str(value)
-    if not (text.isascii() and text.isdigit()) or int(text) > MAX_INT:
-        raise ApiError(400, INVALID, [text, field])
-    return int(text)
-
-
 def _link(data: LinkData, field: str, link_id: int | None = None) -> bundle.LinkInput:
     return bundle.LinkInput(
         sku=data.sku,
-        id=_link_id(data.id, f"{field}.id") if link_id is None else link_id,
+        id=text_id(data.id, f"{field}.id") if link_id is None else link_id,
         option_id=data.option_id,
         qty=data.qty,
         position=data.position,

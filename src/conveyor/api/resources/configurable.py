@@ -66,8 +66,8 @@ def present_option(option: ConfigurableOption, product_id: int) -> OptionData:
     )
 
 
-def _attribute_id(value: str | int | None, field: str) -> int | None:
-    """Magento sends attribute ids as text; ASCII digits only."""
+def text_id(value: str | int | None, field: str) -> int | None:
+    """An id Magento sends as text (attribute ids, bundle link ids): ASCII digits only; None when absent."""
     if value is None or value == "":
         return None
     text = str(value)
@@ -118,7 +118,7 @@ def _save(ctx: OperationContext, sku: str, option: OptionData, option_id: int | 
         ctx.conn,
         sku,
         option_id=option_id,
-        attribute_id=_attribute_id(option.attribute_id, "option.attribute_id"),
+        attribute_id=text_id(option.attribute_id, "option.attribute_id"),
         label=option.label,
         position=option.position,
         values=None if option.values is None else [value.value_index for value in option.values],
@@ -151,7 +151,7 @@ def generate_variation(ctx: OperationContext, params: dict[str, str], body: Vari
     combination of option values, its sku and name suffixed ``-<option id>`` per attribute, not visible alone."""
     wanted = []
     for n, option in enumerate(body.options):
-        attribute_id = _attribute_id(option.attribute_id, f"options.{n}.attribute_id")
+        attribute_id = text_id(option.attribute_id, f"options.{n}.attribute_id")
         if attribute_id is None:
             raise ApiError(400, INVALID, ["", f"options.{n}.attribute_id"])
         values = [value.value_index for value in option.values or [] if value.value_index is not None]

@@ -20,15 +20,15 @@ from conveyor.catalog.eav.attributes import attribute_table
 from conveyor.catalog.eav.values import INVALID_VALUE, parse_decimal
 from conveyor.catalog.errors import InvalidValueError, NotFoundError
 from conveyor.catalog.events import PRODUCT_SAVED, EventSink
-from conveyor.catalog.products.entity import ids_by_sku, product_table, product_values
+from conveyor.catalog.products.entity import product_table, product_values
 from conveyor.catalog.products.models import BUNDLE_OPTION_TYPES, BundleOption
+from conveyor.catalog.products.refs import ProductRef, find_product
 from conveyor.catalog.products.relations import (
     bundle_option_table,
     bundle_selection_table,
     bundle_title_table,
     load_bundles,
 )
-from conveyor.catalog.products.repository import NOT_FOUND
 from conveyor.db.upsert import upsert
 
 BUNDLE = "bundle"
@@ -92,29 +92,14 @@ class Bundle:
     options: list[BundleOption] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class _Product:
-    entity_id: int
-    sku: str
-    type_id: str
-
-
-def _find(conn: Connection, sku: str | None) -> _Product:
-    entity_id = None if sku is None else ids_by_sku(conn, [sku]).get(sku)
-    if entity_id is None:
-        raise NotFoundError(NOT_FOUND)
-    row = conn.execute(sa.select(P.c.sku, P.c.type_id).where(P.c.entity_id == entity_id)).one()
-    return _Product(entity_id, row.sku, row.type_id)
-
-
-def _bundle(conn: Connection, sku: str | None, message: str = NOT_BUNDLE) -> _Product:
-    product = _find(conn, sku)
+def _bundle(conn: Connection, sku: str | None, message: str = NOT_BUNDLE) -> ProductRef:
+    product = find_product(conn, sku)
     if product.type_id != BUNDLE:
         raise InvalidValueError(message, [] if message == ONLY_BUNDLE else [product.sku])
     return product
 
 
-def _saved(events: EventSink, product: _Product) -> None:
+def _saved(events: EventSink, product: ProductRef) -> None:
     events.emit(PRODUCT_SAVED, {"sku": product.sku, "entity_id": product.entity_id, "store_id": 0, "new": False})
 
 
@@ -166,7 +151,7 @@ def add_child(conn: Connection, sku: str, option_id: int, link: LinkInput, *, ev
     return selection_id
 
 
-def _add(conn: Connection, product: _Product, option_id: int, link: LinkInput) -> int:
+def _add(conn: Connection, product: ProductRef, option_id: int, link: LinkInput) -> int:
     if _owner(conn, option_id) != product.entity_id:
         raise InvalidValueError(NO_SUCH_OPTION, [product.sku, str(option_id)])
     child = _child(conn, link.sku)
@@ -188,7 +173,7 @@ def save_child(conn: Connection, sku: str, link: LinkInput, *, events: EventSink
     return True
 
 
-def _update(conn: Connection, product: _Product, link: LinkInput) -> None:
+def _update(conn: Connection, product: ProductRef, link: LinkInput) -> None:
     child = _child(conn, link.sku)
     if not link.id:
         raise InvalidValueError(LINK_NEEDS_ID)
@@ -231,8 +216,8 @@ def remove_child(conn: Connection, sku: str, option_id: int, child_sku: str, *, 
     return True
 
 
-def _child(conn: Connection, sku: str | None) -> _Product:
-    child = _find(conn, sku)
+def _child(conn: Connection, sku: str | None) -> ProductRef:
+    child = find_product(conn, sku)
     if child.type_id in COMPOSITE:
         raise InvalidValueError(COMPOSITE_CHILD)
     return child
@@ -317,7 +302,7 @@ def _title(conn: Connection, option_id: int, store_id: int, title: str) -> None:
     upsert(conn, BT, [{"option_id": option_id, "store_id": store_id, "title": title}], key=["option_id", "store_id"])
 
 
-def _replace_links(conn: Connection, product: _Product, option_id: int, links: Sequence[LinkInput]) -> None:
+def _replace_links(conn: Connection, product: ProductRef, option_id: int, links: Sequence[LinkInput]) -> None:
     kept = {link.id for link in links if link.id}
     stored = conn.execute(sa.select(BS.c.selection_id).where(BS.c.option_id == option_id)).scalars().all()
     gone = [selection_id for selection_id in stored if selection_id not in kept]

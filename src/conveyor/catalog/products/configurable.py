@@ -18,10 +18,11 @@ from sqlalchemy.engine import Connection
 from conveyor.catalog.eav.attributes import PRODUCT_ENTITY_TYPE_ID, load_attributes, load_option_ids
 from conveyor.catalog.errors import InvalidValueError, NotFoundError
 from conveyor.catalog.events import EventSink
-from conveyor.catalog.products.entity import ids_by_sku, product_table, product_values
+from conveyor.catalog.products.entity import product_values
 from conveyor.catalog.products.models import ConfigurableOption, ProductInput, ProductRecord
+from conveyor.catalog.products.refs import ProductRef, find_product
 from conveyor.catalog.products.relations import load_configurable
-from conveyor.catalog.products.repository import NOT_FOUND, ProductRepository
+from conveyor.catalog.products.repository import ProductRepository
 
 CONFIGURABLE = "configurable"
 # Product types a first option turns into a configurable (Magento's OptionRepository::save).
@@ -41,15 +42,7 @@ NO_VALUE_INDEX = "Value index is not specified for an option."
 INCOMPATIBLE_TYPE = "Incompatible product type"
 NO_SUCH_ATTRIBUTE = 'The attribute with a "%1" attributeCode doesn\'t exist. Verify the attribute and try again.'
 
-P = product_table
 _repository = ProductRepository()
-
-
-@dataclass(frozen=True, slots=True)
-class _Product:
-    entity_id: int
-    sku: str
-    type_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,28 +53,19 @@ class Variation:
     values: tuple[tuple[str, int], ...]  # (attribute code, option id)
 
 
-def _find(conn: Connection, sku: str) -> _Product:
-    """The product with ``sku`` (Magento's 404 when there is none)."""
-    entity_id = ids_by_sku(conn, [sku]).get(sku)
-    if entity_id is None:
-        raise NotFoundError(NOT_FOUND)
-    row = conn.execute(sa.select(P.c.sku, P.c.type_id).where(P.c.entity_id == entity_id)).one()
-    return _Product(entity_id, row.sku, row.type_id)
-
-
 def product_id(conn: Connection, sku: str) -> int:
     """The product's entity id (Magento's option payloads carry it)."""
-    return _find(conn, sku).entity_id
+    return find_product(conn, sku).entity_id
 
 
-def _configurable(conn: Connection, sku: str) -> _Product:
-    product = _find(conn, sku)
+def _configurable(conn: Connection, sku: str) -> ProductRef:
+    product = find_product(conn, sku)
     if product.type_id != CONFIGURABLE:
         raise InvalidValueError(ONLY_CONFIGURABLE, [sku])
     return product
 
 
-def _load(conn: Connection, product: _Product) -> tuple[list[ConfigurableOption], list[tuple[int, str]]]:
+def _load(conn: Connection, product: ProductRef) -> tuple[list[ConfigurableOption], list[tuple[int, str]]]:
     options, children = load_configurable(conn, [product.entity_id], product_values["int"])
     return options.get(product.entity_id, []), children.get(product.entity_id, [])
 
@@ -91,7 +75,7 @@ def _load(conn: Connection, product: _Product) -> tuple[list[ConfigurableOption]
 
 def children(conn: Connection, sku: str, store_id: int = 0) -> list[ProductRecord]:
     """The children as ``store_id`` sees them; none for a product that is not configurable (as Magento)."""
-    product = _find(conn, sku)
+    product = find_product(conn, sku)
     if product.type_id != CONFIGURABLE:
         return []
     _, linked = _load(conn, product)
@@ -100,7 +84,7 @@ def children(conn: Connection, sku: str, store_id: int = 0) -> list[ProductRecor
 
 def add_child(conn: Connection, sku: str, child_sku: str, *, events: EventSink) -> bool:
     """Attach ``child_sku``: it must have a value for every super attribute, in a combination no sibling has."""
-    product, child = _find(conn, sku), _find(conn, child_sku)
+    product, child = find_product(conn, sku), find_product(conn, child_sku)
     options, linked = _load(conn, product)
     if any(child_id == child.entity_id for child_id, _ in linked):
         raise InvalidValueError(ALREADY_ATTACHED)
@@ -126,7 +110,7 @@ def add_child(conn: Connection, sku: str, child_sku: str, *, events: EventSink) 
 
 def remove_child(conn: Connection, sku: str, child_sku: str, *, events: EventSink) -> bool:
     """Detach ``child_sku`` (the product itself stays)."""
-    product = _find(conn, sku)
+    product = find_product(conn, sku)
     if product.type_id != CONFIGURABLE:
         raise InvalidValueError(NOT_CONFIGURABLE, [sku])
     _, linked = _load(conn, product)
@@ -182,7 +166,7 @@ def save_option(
     ):
         if missing:
             raise InvalidValueError(problem)
-    product = _find(conn, sku)
+    product = find_product(conn, sku)
     if product.type_id not in CONVERTIBLE:
         raise InvalidValueError(INCOMPATIBLE_TYPE)
     current = _load(conn, product)[0] if product.type_id == CONFIGURABLE else []
@@ -193,7 +177,8 @@ def save_option(
     else:
         updated = [*current, ConfigurableOption(attribute_id=attribute_id, label=label, position=position or 0)]
     _save_options(conn, product, updated, events)
-    return next(found.id or 0 for found in _load(conn, _find(conn, sku))[0] if found.attribute_id == attribute_id)
+    saved, _ = _load(conn, product)
+    return next(found.id or 0 for found in saved if found.attribute_id == attribute_id)
 
 
 def delete_option(conn: Connection, sku: str, option_id: int, *, events: EventSink) -> bool:
@@ -215,7 +200,7 @@ def _changed(found: ConfigurableOption, label: str | None, position: int | None)
 
 def _save_options(
     conn: Connection,
-    product: _Product,
+    product: ProductRef,
     wanted: Sequence[ConfigurableOption],
     events: EventSink,
     children: list[str] | None = None,
