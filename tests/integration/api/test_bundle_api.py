@@ -3,11 +3,13 @@ PostgreSQL: options, selections, option types, their shapes key by key and Magen
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from conveyor.api.operations import default_registry
-from tests.integration.api.composite_support import api, create, magento_routes
-from tests.integration.api.harness import Harness
+from conveyor.catalog.events import PRODUCT_SAVED
+from tests.integration.api.composite_support import api, composite_side, create, magento_routes
+from tests.integration.api.harness import Harness, harness
 
 __all__ = ["api"]
 
@@ -185,3 +187,39 @@ def test_option_types(api: Harness) -> None:
         {"label": "Checkbox", "code": "checkbox"},
         {"label": "Multiple Select", "code": "multi"},
     ]
+
+
+TOPOLOGY = """
+exchanges:
+  - name: magento
+    bindings:
+      - {id: product-events, topic: "catalog.product.#", destination: erp.events}
+queues: [erp.events]
+"""
+
+
+def test_a_selection_added_emits_the_bundles_saved_event_and_a_refused_one_nothing(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    topology = tmp_path / "events.yaml"
+    topology.write_text(TOPOLOGY)
+    with harness(sqlite_url, registry=composite_side(), topology_files=[topology]) as events_api:
+        create(events_api, "S1")
+        kit = create(events_api, "KIT", type_id="bundle")
+        option_id = events_api.send("POST", f"{BASE}/options/add", {"option": {"sku": "KIT", "title": "A"}}).json()
+        transport = events_api.mq.transport_for_queue("erp.events")
+
+        def published() -> list[tuple[str, Any]]:
+            deliveries = transport.reserve("erp.events", 100, "test")
+            for delivery in deliveries:
+                transport.ack(delivery)
+            return [(d.envelope.topic, d.envelope.json()) for d in deliveries]
+
+        published()
+        added = events_api.send("POST", f"{BASE}/KIT/links/{option_id}", {"linkedProduct": {"sku": "S1"}})
+        assert added.status_code == 200
+        saved = {"sku": "KIT", "entity_id": kit["id"], "store_id": 0, "new": False}
+        assert published() == [(PRODUCT_SAVED, saved)]
+        again = events_api.send("POST", f"{BASE}/KIT/links/{option_id}", {"linkedProduct": {"sku": "S1"}})
+        assert again.status_code == 400
+        assert published() == []
