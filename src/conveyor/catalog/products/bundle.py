@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog.eav.attributes import attribute_table
+from conveyor.catalog.eav.attributes import PRODUCT_ENTITY_TYPE_ID, attribute_table
 from conveyor.catalog.eav.values import INVALID_VALUE, parse_decimal
 from conveyor.catalog.errors import InvalidValueError, NotFoundError
 from conveyor.catalog.events import PRODUCT_SAVED, EventSink
@@ -111,6 +111,7 @@ def _fixed_price(conn: Connection, entity_id: int) -> bool:
         .where(
             values.c.entity_id == entity_id,
             values.c.store_id == 0,
+            attribute_table.c.entity_type_id == PRODUCT_ENTITY_TYPE_ID,
             attribute_table.c.attribute_code == "price_type",
         )
     ).scalar()
