@@ -153,6 +153,17 @@ def test_a_first_option_makes_a_simple_product_configurable_and_bad_options_are_
             400,
             {"message": text, "parameters": []},
         )
+    assert message(api.send("POST", f"{BASE}/TEE/options", {"option": {"values": [{}]}})) == (
+        400,
+        {
+            "message": "Option attribute ID is not specified.",
+            "parameters": [],
+            "errors": [
+                {"message": "Option label is not specified.", "parameters": []},
+                {"message": "Value index is not specified for an option.", "parameters": []},
+            ],
+        },
+    )
     not_global = {"attribute_id": str(fabric), "label": "Fabric", "values": [{"value_index": local["Wool"]}]}
     assert api.send("POST", f"{BASE}/TEE/options", {"option": not_global}).status_code == 400
     unknown = api.send("POST", f"{BASE}/NOPE/options", {"option": option})

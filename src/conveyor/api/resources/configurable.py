@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StrictInt, StrictStr
 
-from conveyor.api.errors import INVALID, ApiError
+from conveyor.api.errors import INVALID, ApiError, first_error
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.products import Label, Position, ProductData, present
 from conveyor.catalog.products import ConfigurableOption, configurable
@@ -114,14 +114,19 @@ def get_option(ctx: OperationContext, params: dict[str, str]) -> OptionData:
 
 
 def _save(ctx: OperationContext, sku: str, option: OptionData, option_id: int | None) -> int:
+    attribute_id = text_id(option.attribute_id, "option.attribute_id")
+    values = None if option.values is None else [value.value_index for value in option.values]
+    problems = [] if option_id else configurable.new_option_problems(attribute_id, option.label, values)
+    if problems:  # all of them at once, as Magento's InputException
+        raise first_error([ApiError(400, problem) for problem in problems])
     return configurable.save_option(
         ctx.conn,
         sku,
         option_id=option_id,
-        attribute_id=text_id(option.attribute_id, "option.attribute_id"),
+        attribute_id=attribute_id,
         label=option.label,
         position=option.position,
-        values=None if option.values is None else [value.value_index for value in option.values],
+        values=values,
         events=ctx.events,
     )
 

@@ -158,14 +158,9 @@ def save_option(
         updated = [_changed(found, label, position) if found.id == option_id else found for found in current]
         _save_options(conn, product, updated, events)
         return option_id
-    for problem, missing in (
-        (NO_ATTRIBUTE, not attribute_id),
-        (NO_LABEL, not label),
-        (NO_VALUES, not values),
-        (NO_VALUE_INDEX, any(value is None for value in values or [])),
-    ):
-        if missing:
-            raise InvalidValueError(problem)
+    problems = new_option_problems(attribute_id, label, values)
+    if problems:
+        raise InvalidValueError(problems[0])
     product = find_product(conn, sku)
     if product.type_id not in CONVERTIBLE:
         raise InvalidValueError(INCOMPATIBLE_TYPE)
@@ -179,6 +174,17 @@ def save_option(
     _save_options(conn, product, updated, events)
     saved, _ = _load(conn, product)
     return next(found.id or 0 for found in saved if found.attribute_id == attribute_id)
+
+
+def new_option_problems(attribute_id: int | None, label: str | None, values: Sequence[int | None] | None) -> list[str]:
+    """What a new option lacks, every message (Magento's validateNewOptionData reports them all at once)."""
+    checks = (
+        (NO_ATTRIBUTE, not attribute_id),
+        (NO_LABEL, not label),
+        (NO_VALUES, not values),
+        (NO_VALUE_INDEX, any(value is None for value in values or [])),
+    )
+    return [problem for problem, missing in checks if missing]
 
 
 def delete_option(conn: Connection, sku: str, option_id: int, *, events: EventSink) -> bool:
