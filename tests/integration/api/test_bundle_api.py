@@ -10,6 +10,7 @@ from conveyor.api.operations import default_registry
 from conveyor.catalog.events import PRODUCT_SAVED
 from tests.integration.api.composite_support import api, composite_side, create, magento_routes
 from tests.integration.api.harness import Harness, harness
+from tests.integration.catalog.product_fixtures import add_store_view
 
 __all__ = ["api"]
 
@@ -223,3 +224,19 @@ def test_a_selection_added_emits_the_bundles_saved_event_and_a_refused_one_nothi
         again = events_api.send("POST", f"{BASE}/KIT/links/{option_id}", {"linkedProduct": {"sku": "S1"}})
         assert again.status_code == 400
         assert published() == []
+
+
+def test_an_option_title_saved_through_a_store_view_is_that_views(api: Harness) -> None:
+    with api.engine.begin() as conn:
+        add_store_view(conn, 2, "de")
+    create(api, "S1")
+    create(api, "KIT", type_id="bundle")
+    option = {"sku": "KIT", "title": "Choose", "product_links": [{"sku": "S1"}]}
+    option_id = api.send("POST", f"{BASE}/options/add", {"option": option}).json()
+    renamed = api.send(
+        "PUT", f"/rest/de/V1/bundle-products/options/{option_id}", {"option": {"sku": "KIT", "title": "Wahl"}}
+    )
+    assert message(renamed) == (200, option_id)
+    assert api.get(f"/rest/de/V1/bundle-products/KIT/options/{option_id}").json()["title"] == "Wahl"
+    assert api.get(f"/rest/all/V1/bundle-products/KIT/options/{option_id}").json()["title"] == "Choose"
+    assert [o["title"] for o in api.get("/rest/all/V1/bundle-products/KIT/options/all").json()] == ["Choose"]
