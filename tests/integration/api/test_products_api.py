@@ -200,7 +200,7 @@ def test_a_configurable_with_its_option_and_children(api: Harness) -> None:
     got = api.get(f"{BASE}/MH01").json()
     assert got["type_id"] == "configurable"
     (option,) = got["extension_attributes"]["configurable_product_options"]
-    assert (option["attribute_id"], option["label"], option["position"]) == (color, "Colour", 0)
+    assert (option["attribute_id"], option["label"], option["position"]) == (str(color), "Colour", 0)
     assert option["product_id"] == got["id"]
     assert sorted(value["value_index"] for value in option["values"]) == sorted(colors.values())
     assert sorted(got["extension_attributes"]["configurable_product_links"]) == sorted(children)

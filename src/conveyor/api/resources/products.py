@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PlainSerializer
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -66,6 +66,8 @@ Position = Annotated[int, Field(ge=-MAX_INT, le=MAX_INT)]
 Number = Annotated[float, Field(allow_inf_nan=False)]
 Quantity = Annotated[float, Field(allow_inf_nan=False, gt=-MAX_QTY, lt=MAX_QTY)]
 Label = Annotated[str, Field(max_length=255)]
+# Ids Magento answers as text (a configurable option's attribute_id, a bundle link's id); read as numbers.
+TextId = Annotated[int, Field(ge=0, le=MAX_INT), PlainSerializer(str, when_used="json")]
 
 
 # --- payloads (Magento's ProductInterface; the same model in and out, so a client can send back what it got) --
@@ -97,7 +99,7 @@ class ConfigurableOptionData(BaseModel):
     """A super attribute; ``values`` are read-only (the children's option ids)."""
 
     id: int | None = None
-    attribute_id: Id
+    attribute_id: TextId
     label: Label | None = None
     position: Position = 0
     values: list[OptionValue] | None = None
@@ -107,14 +109,14 @@ class ConfigurableOptionData(BaseModel):
 class BundleLinkData(BaseModel):
     """A bundle selection; ``price_type`` 0 fixed, 1 percent."""
 
-    id: int | None = None
+    id: TextId | None = None
     sku: str
     option_id: int | None = None
     qty: Annotated[float, Field(allow_inf_nan=False, ge=0, lt=MAX_QTY)] = 1
     position: Position = 0
     is_default: bool = False
-    price: Number = 0
-    price_type: int = 0
+    price: Number | None = None  # answered only when set, and with price_type only for a fixed-price bundle
+    price_type: int | None = None
     can_change_quantity: int = 0
 
 
@@ -374,8 +376,8 @@ def to_input(conn: Connection, data: ProductData, sku: str) -> ProductInput:
                         sku=selection.sku,
                         qty=selection.qty,
                         can_change_quantity=bool(selection.can_change_quantity),
-                        price_type=selection.price_type,
-                        price=selection.price,
+                        price_type=selection.price_type or 0,
+                        price=selection.price or 0,
                         is_default=selection.is_default,
                         position=selection.position,
                     )
@@ -473,6 +475,7 @@ def present(record: ProductRecord) -> ProductData:
         ]
         ext.configurable_product_links = list(record.configurable_product_links)
     if record.type_id == "bundle":
+        fixed = record.custom_attributes.get("price_type") == 1  # Magento's LinksList: prices of a fixed bundle
         ext.bundle_product_options = [
             BundleOptionData(
                 option_id=option.option_id,
@@ -489,8 +492,8 @@ def present(record: ProductRecord) -> ProductData:
                         qty=float(selection.qty),
                         position=selection.position,
                         is_default=selection.is_default,
-                        price=float(selection.price),
-                        price_type=selection.price_type,
+                        price=float(selection.price) if float(selection.price) > 0 else None,
+                        price_type=selection.price_type if fixed else None,
                         can_change_quantity=int(selection.can_change_quantity),
                     )
                     for selection in option.product_links

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from conveyor.lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from conveyor.catalog.products import bundle, configurable
     from conveyor.catalog.products.entity import (
         ids_by_sku,
         match_skus,
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
     from conveyor.catalog.products.writer import clear_products, write_categories, write_websites
 
 _EXPORTS = {
+    "bundle": "conveyor.catalog.products.bundle",
+    "configurable": "conveyor.catalog.products.configurable",
     "ALL_GROUPS": "conveyor.catalog.products.models",
     "BUNDLE_OPTION_TYPES": "conveyor.catalog.products.models",
     "BundleOption": "conveyor.catalog.products.models",
@@ -99,7 +102,9 @@ __all__ = [
     "SuperAttributeRow",
     "TierPrice",
     "TierPriceRepository",
+    "bundle",
     "clear_products",
+    "configurable",
     "gallery_table",
     "gallery_value_table",
     "ids_by_sku",

@@ -1,0 +1,183 @@
+"""Configurable products: Magento's ``/V1/configurable-products`` routes (children, options, variations).
+
+Payloads are Magento's ``ConfigurableProduct\\Api\\Data\\OptionInterface`` (``attribute_id`` is text, as Magento
+answers it) and ``ProductInterface`` for children and variations. As in Magento, ``PUT …/options/{id}`` updates the
+option the path names whatever ``option.id`` says, and ``POST …/options`` for an attribute the product already has
+updates that option.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, StrictInt, StrictStr
+
+from conveyor.api.errors import INVALID, ApiError, first_error
+from conveyor.api.operations import OperationContext, int_param, operations
+from conveyor.api.resources.products import Label, Position, ProductData, present
+from conveyor.catalog.products import ConfigurableOption, configurable
+
+RESOURCE = "Magento_Catalog::products"
+MAX_INT = 2**31 - 1
+
+OptionId = Annotated[int, Field(ge=0, le=MAX_INT)]
+
+
+class OptionValueData(BaseModel):
+    value_index: OptionId | None = None
+    extension_attributes: dict[str, Any] | None = None
+
+
+class OptionData(BaseModel):
+    """A super attribute; ``values`` are the option ids the children use (read-only but required on create)."""
+
+    id: OptionId | None = None
+    attribute_id: StrictStr | StrictInt | None = None
+    label: Label | None = None
+    position: Position | None = None
+    is_use_default: bool | None = None
+    values: list[OptionValueData] | None = None
+    extension_attributes: dict[str, Any] | None = None
+    product_id: int | None = None
+
+
+class OptionRequest(BaseModel):
+    option: OptionData
+
+
+class ChildRequest(BaseModel):
+    childSku: str  # noqa: N815  (Magento's name)
+
+
+class VariationRequest(BaseModel):
+    product: ProductData
+    options: list[OptionData]
+
+
+def present_option(option: ConfigurableOption, product_id: int) -> OptionData:
+    """Magento's answer for a super attribute."""
+    return OptionData(
+        id=option.id,
+        attribute_id=str(option.attribute_id),
+        label=option.label,
+        position=option.position,
+        values=[OptionValueData(value_index=value) for value in option.values],
+        product_id=product_id,
+    )
+
+
+def text_id(value: str | int | None, field: str) -> int | None:
+    """An id Magento sends as text (attribute ids, bundle link ids): ASCII digits only; None when absent."""
+    if value is None or value == "":
+        return None
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_INT:
+        raise ApiError(400, INVALID, [text, field])
+    return int(text)
+
+
+# --- children (LinkManagementInterface) ------------------------------------------------------------------------
+@operations.read("/V1/configurable-products/{sku}/children", resource=RESOURCE)
+def get_children(ctx: OperationContext, params: dict[str, str]) -> list[ProductData]:
+    """The children as the path's store view sees them; an empty list for a product that is not configurable."""
+    return [present(record) for record in configurable.children(ctx.conn, params["sku"], ctx.store.store_id)]
+
+
+@operations.write("POST", "/V1/configurable-products/{sku}/child", resource=RESOURCE)
+def add_child(ctx: OperationContext, params: dict[str, str], body: ChildRequest) -> bool:
+    """Attach a child: it needs a value for every super attribute, in a combination no sibling has."""
+    return configurable.add_child(ctx.conn, params["sku"], body.childSku, events=ctx.events)
+
+
+@operations.write("DELETE", "/V1/configurable-products/{sku}/children/{childSku}", resource=RESOURCE)
+def remove_child(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
+    """Detach a child (the child product stays)."""
+    return configurable.remove_child(ctx.conn, params["sku"], params["childSku"], events=ctx.events)
+
+
+# --- options (OptionRepositoryInterface) -----------------------------------------------------------------------
+@operations.read("/V1/configurable-products/{sku}/options/all", resource=RESOURCE)
+def get_options(ctx: OperationContext, params: dict[str, str]) -> list[OptionData]:
+    """Every super attribute of the configurable product."""
+    sku = params["sku"]
+    found = configurable.options(ctx.conn, sku)
+    product_id = configurable.product_id(ctx.conn, sku)
+    return [present_option(option, product_id) for option in found]
+
+
+@operations.read("/V1/configurable-products/{sku}/options/{id}", resource=RESOURCE)
+def get_option(ctx: OperationContext, params: dict[str, str]) -> OptionData:
+    """One super attribute by its id."""
+    sku = params["sku"]
+    found = configurable.option(ctx.conn, sku, int_param(params, "id"))
+    return present_option(found, configurable.product_id(ctx.conn, sku))
+
+
+def _save(ctx: OperationContext, sku: str, option: OptionData, option_id: int | None) -> int:
+    attribute_id = text_id(option.attribute_id, "option.attribute_id")
+    values = None if option.values is None else [value.value_index for value in option.values]
+    problems = [] if option_id else configurable.new_option_problems(attribute_id, option.label, values)
+    if problems:  # all of them at once, as Magento's InputException
+        raise first_error([ApiError(400, problem) for problem in problems])
+    return configurable.save_option(
+        ctx.conn,
+        sku,
+        option_id=option_id,
+        attribute_id=attribute_id,
+        label=option.label,
+        position=option.position,
+        values=values,
+        events=ctx.events,
+    )
+
+
+@operations.write("POST", "/V1/configurable-products/{sku}/options", resource=RESOURCE)
+def save_option(ctx: OperationContext, params: dict[str, str], body: OptionRequest) -> int:
+    """Add a super attribute (a simple or virtual product becomes configurable); with ``option.id``, update it."""
+    return _save(ctx, params["sku"], body.option, body.option.id)
+
+
+@operations.write("PUT", "/V1/configurable-products/{sku}/options/{id}", resource=RESOURCE)
+def update_option(ctx: OperationContext, params: dict[str, str], body: OptionRequest) -> int:
+    """Update the label and position of the super attribute the path names."""
+    return _save(ctx, params["sku"], body.option, int_param(params, "id"))
+
+
+@operations.write("DELETE", "/V1/configurable-products/{sku}/options/{id}", resource=RESOURCE)
+def delete_option(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
+    """Remove a super attribute; the product loses its children with it (as in Magento)."""
+    return configurable.delete_option(ctx.conn, params["sku"], int_param(params, "id"), events=ctx.events)
+
+
+# --- variations (ConfigurableProductManagementInterface) -------------------------------------------------------
+@operations.write("PUT", "/V1/configurable-products/variation", resource=RESOURCE)
+def generate_variation(ctx: OperationContext, params: dict[str, str], body: VariationRequest) -> list[ProductData]:
+    """The products a configurable with these options would have (nothing is saved): the given product once per
+    combination of option values, its sku and name suffixed ``-<option id>`` per attribute, not visible alone."""
+    wanted = []
+    for n, option in enumerate(body.options):
+        attribute_id = text_id(option.attribute_id, f"options.{n}.attribute_id")
+        if attribute_id is None:
+            raise ApiError(400, INVALID, ["", f"options.{n}.attribute_id"])
+        values = [value.value_index for value in option.values or [] if value.value_index is not None]
+        wanted.append((attribute_id, values))
+    product = body.product
+    given = product.model_dump(exclude_none=True)
+    base = list(product.custom_attributes or [])
+    variations = []
+    for variation in configurable.variations(ctx.conn, wanted):
+        codes = {code for code, _ in variation.values}
+        custom = [item.model_dump() for item in base if item.attribute_code not in codes]
+        custom += [{"attribute_code": code, "value": str(value)} for code, value in variation.values]
+        variations.append(
+            ProductData.model_validate(
+                {
+                    **given,
+                    "sku": f"{product.sku or ''}{variation.suffix}",
+                    "name": f"{product.name or ''}{variation.suffix}",
+                    "visibility": 1,
+                    "custom_attributes": custom,
+                }
+            )
+        )
+    return variations
