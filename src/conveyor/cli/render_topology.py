@@ -127,10 +127,10 @@ def _topic_lines(topology: Topology, topic: str) -> list[str]:
     lines = [f"topic {topic}", f"  -> exchange {exchange_name} ({connection})"]
     exchange = topology.exchanges.get((connection, exchange_name))
     if exchange is None:
-        return [*lines, "    -> (unknown exchange: the message is dropped)"]
+        return [*lines, "    -> (unknown exchange: publishing it is refused as unroutable)"]
     matching = [b for b in exchange.bindings if not b.disabled and topic_matches(b.topic, topic)]
     if not matching:
-        return [*lines, "    -> (no binding matches: the message is dropped)"]
+        return [*lines, "    -> (no binding matches: publishing it is refused as unroutable)"]
     delivered: set[str] = set()
     for binding in matching:
         lines.append(f"    -> binding {binding.topic} [{binding.id}]")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -37,6 +37,18 @@ class TopologyError(ValueError):
         if attribute:
             where += f", attribute '{attribute}'"
         super().__init__(f"{where}: {reason}")
+        self.problems: list[TopologyError] = [self]
+
+    @classmethod
+    def of(cls, problems: Sequence[TopologyError]) -> TopologyError:
+        """One error for several: the first's fields (for callers that read them), every problem in the text."""
+        if len(problems) == 1:
+            return problems[0]
+        first = problems[0]
+        error = cls(first.origin, first.attribute, first.reason)
+        error.problems = list(problems)
+        error.args = (f"{len(problems)} problems:\n" + "\n".join(f"  - {problem}" for problem in problems),)
+        return error
 
 
 NOWHERE = Origin("<code>", "element")
@@ -219,36 +231,46 @@ class Topology:
         return merged
 
     def validate(self, connections: Collection[str] | None = None) -> Topology:
-        """Refuse an inconsistent topology; returns self so loaders can chain.
+        """Refuse an inconsistent topology, naming every problem at once; returns self so loaders can chain.
 
         ``connections`` are the names elements may use (default: those of the process settings, db and amqp
         and whatever ``CONVEYOR_CONNECTIONS`` adds).
         """
         known = sorted(get_settings().connections if connections is None else connections)
+        problems = list(self._problems(known))
+        if problems:
+            raise TopologyError.of(problems)
+        return self
 
-        def check_connection(origin: Origin, connection: str, attribute: str = "connection") -> None:
+    def _problems(self, known: Sequence[str]) -> Iterator[TopologyError]:
+        """Every inconsistency, in declaration order (a check that needs an element found missing is skipped)."""
+
+        def check_connection(origin: Origin, connection: str, attribute: str = "connection") -> Iterator[TopologyError]:
             if connection not in known:
-                raise TopologyError(origin, attribute, f"unknown connection {connection!r} (known: {', '.join(known)})")
+                yield TopologyError(origin, attribute, f"unknown connection {connection!r} (known: {', '.join(known)})")
 
         if self.default_connection is not None:
-            check_connection(Origin("topology", "default_connection"), self.default_connection, "default_connection")
+            yield from check_connection(
+                Origin("topology", "default_connection"), self.default_connection, "default_connection"
+            )
         for exchange in self.exchanges.values():
-            check_connection(exchange.origin, exchange.connection)
+            yield from check_connection(exchange.origin, exchange.connection)
             if exchange.type != "topic":
-                raise TopologyError(exchange.origin, "type", f"exchange type {exchange.type!r} is not 'topic'")
+                yield TopologyError(exchange.origin, "type", f"exchange type {exchange.type!r} is not 'topic'")
             for binding in exchange.bindings:
                 error = pattern_error(binding.topic)
                 if error:
-                    raise TopologyError(binding.origin, "topic", error)
+                    yield TopologyError(binding.origin, "topic", error)
                 if binding.destination_type != "queue":
-                    raise TopologyError(
+                    yield TopologyError(
                         binding.origin, "destinationType", f"{binding.destination_type!r} is not 'queue'"
                     )
                 queue = self.queues.get(binding.destination)
                 if queue is None:
-                    raise TopologyError(binding.origin, "destination", f"unknown queue {binding.destination!r}")
+                    yield TopologyError(binding.origin, "destination", f"unknown queue {binding.destination!r}")
+                    continue
                 if queue.connection != exchange.connection:
-                    raise TopologyError(
+                    yield TopologyError(
                         binding.origin,
                         "destination",
                         f"queue {queue.name!r} is on connection {queue.connection!r} but exchange "
@@ -257,44 +279,45 @@ class Topology:
         for topic in self.topics.values():
             error = topic_error(topic.name)
             if error:
-                raise TopologyError(topic.origin, "name", error)
+                yield TopologyError(topic.origin, "name", error)
         for queue in self.queues.values():
-            check_connection(queue.origin, queue.connection)
+            yield from check_connection(queue.origin, queue.connection)
         for publisher in self.publishers.values():
             error = topic_error(publisher.topic)
             if error:
-                raise TopologyError(publisher.origin, "topic", error)
+                yield TopologyError(publisher.origin, "topic", error)
             enabled = [c for c in publisher.connections if not c.disabled]
             if len(enabled) > 1:
                 names = ", ".join(c.name for c in enabled)
-                raise TopologyError(
+                yield TopologyError(
                     enabled[1].origin,
                     "disabled",
                     f"topic {publisher.topic!r} has {len(enabled)} enabled connections ({names}); "
                     "exactly one may be enabled",
                 )
             for connection in publisher.connections:
-                check_connection(connection.origin, connection.name)
+                yield from check_connection(connection.origin, connection.name)
                 if connection.disabled:
                     continue
                 if (connection.name, connection.exchange) in self.exchanges:
                     continue
                 elsewhere = sorted(c for c, n in self.exchanges if n == connection.exchange)
                 if elsewhere:
-                    raise TopologyError(
+                    yield TopologyError(
                         connection.origin,
                         "name",
                         f"exchange {connection.exchange!r} is on connection {', '.join(map(repr, elsewhere))},"
                         f" not {connection.name!r}",
                     )
-                raise TopologyError(connection.origin, "exchange", f"unknown exchange {connection.exchange!r}")
+                    continue
+                yield TopologyError(connection.origin, "exchange", f"unknown exchange {connection.exchange!r}")
         for consumer in self.consumers.values():
-            check_connection(consumer.origin, consumer.connection)
+            yield from check_connection(consumer.origin, consumer.connection)
             queue = self.queues.get(consumer.queue)
             if queue is None:
-                raise TopologyError(consumer.origin, "queue", f"unknown queue {consumer.queue!r}")
-            if queue.connection != consumer.connection:
-                raise TopologyError(
+                yield TopologyError(consumer.origin, "queue", f"unknown queue {consumer.queue!r}")
+            elif queue.connection != consumer.connection:
+                yield TopologyError(
                     consumer.origin,
                     "connection",
                     f"consumer is on {consumer.connection!r} but queue {queue.name!r} is on {queue.connection!r}",
@@ -302,7 +325,6 @@ class Topology:
             for attribute in ("max_messages", "max_idle_time", "sleep"):
                 value = getattr(consumer, attribute)
                 if value is not None and value < 0:
-                    raise TopologyError(consumer.origin, attribute, f"must not be negative, got {value}")
+                    yield TopologyError(consumer.origin, attribute, f"must not be negative, got {value}")
             if consumer.processes < 1:
-                raise TopologyError(consumer.origin, "processes", "must be at least 1")
-        return self
+                yield TopologyError(consumer.origin, "processes", "must be at least 1")

@@ -90,9 +90,10 @@ def test_an_unknown_connection_in_a_topology_names_file_element_attribute_and_th
         load_topology([path], settings=Settings())
     assert unknown.value.origin is not None and unknown.value.origin.file == str(path)
     assert unknown.value.attribute == "connection"
-    assert str(unknown.value) == (
+    assert str(unknown.value.problems[0]) == (
         f"{path}: exchange 'conveyor', attribute 'connection': unknown connection 'archive' (known: amqp, db)"
     )
+    assert all("unknown connection 'archive'" in str(problem) for problem in unknown.value.problems)
     topology = load_topology([path], settings=Settings(connections={"archive": "sqlite:///archive.db"}))
     assert topology.route("orders.created") == ("archive", "conveyor")
 

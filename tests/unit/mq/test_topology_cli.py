@@ -113,5 +113,25 @@ def test_validate_invalid(tmp_path: Path) -> None:
     assert f"{path}: binding 'orders' of exchange 'conveyor', attribute 'topic'" in result.stderr
 
 
+def test_validate_reports_every_problem_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    broken = SMALL_YAML.replace("topic: orders.*", "topic: orders..x").replace(
+        "queue: orders, handler", "queue: nope, handler"
+    )
+    path.write_text(broken.replace("exchange: conveyor}", "exchange: elsewhere}"), encoding="utf-8")
+    result = run("validate", str(path))
+    assert result.exit_code == 1
+    assert "3 problems:" in result.stderr
+    assert f"{path}: binding 'orders' of exchange 'conveyor', attribute 'topic'" in result.stderr
+    assert "unknown exchange 'elsewhere'" in result.stderr and "unknown queue 'nope'" in result.stderr
+
+
+def test_show_says_an_unbound_topic_is_refused_not_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(SMALL_YAML.replace("topic: orders.*", "topic: invoices.*"), encoding="utf-8")
+    shown = run("show", "--format", "text", str(path)).output
+    assert "no binding matches: publishing it is refused as unroutable" in shown and "dropped" not in shown
+
+
 def test_validate_needs_files() -> None:
     assert run("validate").exit_code == 2
