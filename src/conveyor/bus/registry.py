@@ -32,8 +32,10 @@ C = TypeVar("C", bound=Command)
 R = TypeVar("R")
 
 ENTRY_POINTS = COMMANDS
-# the queues of the issue; any other name works too (its queue joins the built-in topology)
-DEFAULT_QUEUES = ("customers", "payments", "fulfillments", "attributes", "price-groups", "products")
+# the queues of the issue, in dependency order (what `bus consume --priority` drains first: price groups and
+# attributes before the customers and products that use them, fulfilments of orders last); any other name works
+# too (its queue joins the built-in topology, after these)
+DEFAULT_QUEUES = ("price-groups", "attributes", "customers", "payments", "products", "fulfillments")
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*")
 _QUEUE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 

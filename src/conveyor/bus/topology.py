@@ -104,5 +104,8 @@ def with_commands(topology: Topology, registry: Registry, connection: str) -> To
 
 
 def bus_queues(topology: Topology) -> list[str]:
-    """The command queues declared in ``topology`` (topology names), sorted."""
-    return sorted(name for name in topology.queues if name.startswith(QUEUE_PREFIX))
+    """The command queues declared in ``topology`` (topology names): the built-in ones in dependency order
+    (``DEFAULT_QUEUES``), then any others by name."""
+    order = {queue_name(name): index for index, name in enumerate(DEFAULT_QUEUES)}
+    found = [name for name in topology.queues if name.startswith(QUEUE_PREFIX)]
+    return sorted(found, key=lambda name: (order.get(name, len(order)), name))

@@ -64,6 +64,28 @@ def bus() -> None:
     """The command bus: workers for queued commands and their maintenance."""
 
 
+@bus.command("list")
+@topology_option
+def list_queues(topology_files: tuple[Path, ...]) -> None:
+    """The command queues in the order `consume --priority` drains them, with their counts."""
+    from conveyor.cli.queue import print_counts
+
+    with opened(topology_files) as app:
+        print_counts(app.mq, command_queues(app.mq.topology, ()))
+
+
+@bus.command()
+@topology_option
+def status(topology_files: tuple[Path, ...]) -> None:
+    """``list`` plus the command workers running now."""
+    from conveyor.cli.queue import print_counts, print_workers
+
+    with opened(topology_files) as app:
+        queues = command_queues(app.mq.topology, ())
+        print_counts(app.mq, queues)
+        print_workers(app.mq, queues)
+
+
 @bus.command()
 @click.argument("names", nargs=-1)
 @topology_option

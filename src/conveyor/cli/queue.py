@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -169,14 +170,15 @@ def _age(seconds: float | None) -> str:
 def list_queues(topology_files: tuple[Path, ...]) -> None:
     """Queues with their counts by status and the age of the oldest waiting message."""
     with opened(topology_files) as app:
-        mq = app.mq
-        _print_counts(mq)
+        print_counts(app.mq)
 
 
-def _print_counts(mq: MessageQueue) -> None:
-    """One row per queue: counts by status and the age of the oldest waiting message."""
+def print_counts(mq: MessageQueue, names: Sequence[str] | None = None) -> None:
+    """One row per queue (``names``, in that order; default every queue): counts by status and the age of the
+    oldest waiting message."""
     table = Table("queue", "connection", "waiting", "retrying", "in progress", "complete", "dead", "oldest waiting")
-    for q in mq.topology.queues.values():
+    queues = mq.topology.queues
+    for q in [queues[name] for name in names] if names is not None else queues.values():
         c = mq.transport(q.connection).counts(q.name)
         table.add_row(
             q.name,
@@ -196,13 +198,19 @@ def _print_counts(mq: MessageQueue) -> None:
 def status(topology_files: tuple[Path, ...]) -> None:
     """``list`` plus the consumers running now (host, pid, queues, last seen)."""
     with opened(topology_files) as app:
-        mq = app.mq
-        _print_counts(mq)
-        table = Table("worker", "consumer", "queues", "host", "pid", "last seen")
-        for w in live_workers(mq.engine, mq.settings.queue_worker_dead_after_seconds):
-            seen = _age(time.time() - w.seen_at) + " ago"
-            table.add_row(w.id, w.consumer or "-", w.queues, w.hostname, str(w.pid), seen)
-        console.print(table)
+        print_counts(app.mq)
+        print_workers(app.mq)
+
+
+def print_workers(mq: MessageQueue, names: Sequence[str] | None = None) -> None:
+    """The workers alive now (of those consuming any of ``names``, when given)."""
+    table = Table("worker", "consumer", "queues", "host", "pid", "last seen")
+    for w in live_workers(mq.engine, mq.settings.queue_worker_dead_after_seconds):
+        if names is not None and not set(str(w.queues).split(",")) & set(names):
+            continue
+        seen = _age(time.time() - w.seen_at) + " ago"
+        table.add_row(w.id, w.consumer or "-", w.queues, w.hostname, str(w.pid), seen)
+    console.print(table)
 
 
 @queue.command("dead-letters")

@@ -202,3 +202,22 @@ def test_the_builtin_consumers_handler_runs_the_apps_bus(sqlite_url: str) -> Non
         assert entry.outcome == "success"
     finally:
         bus.mq.close()
+
+
+def test_bus_list_and_priority_go_in_dependency_order(sqlite_url: str, cli_env: pytest.MonkeyPatch) -> None:
+    """Price groups and attributes before customers and products, fulfilments last (not alphabetically)."""
+    from conveyor.cli.bus import command_worker
+    from conveyor.mq.workers import Limits
+
+    cli_env.setenv("CONVEYOR_DATABASE_URL", sqlite_url)
+    listed = wide.invoke(bus_group, ["list"])
+    assert listed.exit_code == 0, listed.output
+    rows = [line.split()[1] for line in listed.output.splitlines() if "commands." in line]
+    expected = ["price-groups", "attributes", "customers", "payments", "products", "fulfillments"]
+    assert rows[: len(expected)] == [f"commands.{name}" for name in expected]
+    status = wide.invoke(bus_group, ["status"])
+    assert status.exit_code == 0 and "commands.fulfillments" in status.output and "worker" in status.output
+    bus = make_bus(sqlite_url)
+    worker = command_worker(bus, (), Limits(), priority=True, signals=False)
+    assert worker.queues[:2] == [queue_name("price-groups"), queue_name("attributes")]
+    assert worker.queues.index(queue_name("products")) < worker.queues.index(queue_name("fulfillments"))
