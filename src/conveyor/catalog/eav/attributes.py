@@ -102,6 +102,11 @@ attribute_table = sa.Table(
     _flag("used_in_product_listing"),
     _flag("used_for_sort_by"),
     _flag("is_used_for_promo_rules"),
+    _flag("is_filterable_in_search"),
+    _flag("is_visible_in_advanced_search"),
+    _flag("is_used_in_grid"),
+    _flag("is_visible_in_grid"),
+    _flag("is_filterable_in_grid"),
     sa.UniqueConstraint(
         "entity_type_id",
         "attribute_code",
@@ -255,6 +260,11 @@ ATTRIBUTE_PROPERTIES = (
     "used_in_product_listing",
     "used_for_sort_by",
     "is_used_for_promo_rules",
+    "is_filterable_in_search",
+    "is_visible_in_advanced_search",
+    "is_used_in_grid",
+    "is_visible_in_grid",
+    "is_filterable_in_grid",
 )
 TEXT_PROPERTIES = ("frontend_class", "source_model", "note")
 INTEGER_PROPERTIES = ("position", "is_filterable")
@@ -472,6 +482,13 @@ class AttributeRepository:
     def get_list(self, conn: Connection, entity_type: str | int = "catalog_product") -> list[AttributeRecord]:
         """Every attribute of the entity type, by id (three statements)."""
         return self._records(conn, entity_type, None)
+
+    def get_many(
+        self, conn: Connection, codes: Sequence[str], entity_type: str | int = "catalog_product"
+    ) -> list[AttributeRecord]:
+        """The attributes of ``codes`` that exist, in the order asked (a page of a search)."""
+        found = {record.attribute_code: record for record in self._records(conn, entity_type, codes)}
+        return [found[code] for code in codes if code in found]
 
     def _records(self, conn: Connection, entity_type: str | int, codes: Sequence[str] | None) -> list[AttributeRecord]:
         query = sa.select(A).where(A.c.entity_type_id == entity_type_id(entity_type)).order_by(A.c.attribute_id)
@@ -870,8 +887,8 @@ class AttributeRepository:
         attribute_group_id: int,
         code: str,
         sort_order: int = 0,
-    ) -> None:
-        """Put an attribute in a set's group (moving it when it is already in the set)."""
+    ) -> int:
+        """Put an attribute in a set's group (moving it when it is already in the set); the assignment's id."""
         group = conn.execute(
             sa.select(GRP.c.attribute_group_id, SETS.c.entity_type_id)
             .select_from(GRP.join(SETS, SETS.c.attribute_set_id == GRP.c.attribute_set_id))
@@ -893,6 +910,13 @@ class AttributeRepository:
             "sort_order": sort_order,
         }
         upsert(conn, EA, [row], key=["attribute_set_id", "attribute_id"])
+        return int(
+            conn.execute(
+                sa.select(EA.c.entity_attribute_id).where(
+                    EA.c.attribute_set_id == attribute_set_id, EA.c.attribute_id == meta.attribute_id
+                )
+            ).scalar_one()
+        )
 
     def unassign(self, conn: Connection, attribute_set_id: int, code: str) -> None:
         """Take an attribute out of a set (the product values stay, as in Magento)."""

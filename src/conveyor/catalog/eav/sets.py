@@ -319,3 +319,47 @@ __all__ = [
     "set_query",
     "update_set",
 ]
+
+
+# --- assignments -----------------------------------------------------------------------------------------------
+def assign_attribute(
+    conn: Connection,
+    attribute_set_id: int,
+    attribute_group_id: int,
+    code: str,
+    sort_order: int = 0,
+    entity_type_id: int | None = None,
+) -> int:
+    """Put an attribute into a set's group with Magento's checks; the assignment (entity attribute) id."""
+    from conveyor.catalog.eav.attributes import AttributeRepository
+
+    found = get_set_row(conn, attribute_set_id)
+    if entity_type_id is not None and found.entity_type_id != entity_type_id:
+        raise InvalidValueError("The attribute set ID is incorrect. Verify the ID and try again.")
+    group = get_group(conn, attribute_group_id)
+    if group.attribute_set_id != attribute_set_id:
+        raise InvalidValueError("The attribute group doesn't belong to the attribute set.")
+    return AttributeRepository().assign(conn, attribute_set_id, attribute_group_id, code, sort_order)
+
+
+def unassign_attribute(conn: Connection, attribute_set_id: int, code: str, entity_type_id: int | None = None) -> None:
+    """Take a user-defined attribute out of a set (Magento refuses system attributes)."""
+    found = get_set_row(conn, attribute_set_id, entity_type_id)
+    meta = conn.execute(
+        sa.select(A.c.attribute_id, A.c.is_user_defined).where(
+            A.c.entity_type_id == found.entity_type_id, A.c.attribute_code == code
+        )
+    ).first()
+    if meta is None:
+        raise NotFoundError(
+            'The attribute with a "%1" attributeCode doesn\'t exist. Verify the attribute and try again.', [code]
+        )
+    link = EA.c.attribute_set_id == attribute_set_id, EA.c.attribute_id == meta.attribute_id
+    if conn.execute(sa.select(EA.c.entity_attribute_id).where(*link)).first() is None:
+        raise InvalidValueError(
+            'The "%1" attribute wasn\'t found in the "%2" attribute set. Enter the attribute and try again.',
+            [code, str(attribute_set_id)],
+        )
+    if not meta.is_user_defined:
+        raise InvalidValueError("The system attribute can't be deleted.")
+    conn.execute(EA.delete().where(*link))
