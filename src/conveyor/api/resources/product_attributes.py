@@ -377,6 +377,12 @@ def present(record: AttributeRecord, options: list[OptionView]) -> ProductAttrib
     )
 
 
+def present_all(ctx: OperationContext, records: list[AttributeRecord], entity_type: int) -> list[ProductAttribute]:
+    """Records in Magento's payload, options labelled for the request's store view (one attribute lookup)."""
+    metas = load_attributes(ctx.conn, entity_type)
+    return [present(r, _option_views(ctx, r, metas)) for r in records]
+
+
 def _get(ctx: OperationContext, code: str, entity_type: int) -> ProductAttribute:
     record = attributes.get(ctx.conn, code, entity_type)
     return present(record, _option_views(ctx, record))
@@ -404,9 +410,9 @@ def _search(ctx: OperationContext, criteria: SearchCriteria, entity_type: int) -
     rows, total = search_rows(
         ctx.conn, attribute_query(entity_type), criteria, ATTRIBUTE_FIELDS, tiebreak=ATTRIBUTE_FIELDS["attribute_id"]
     )
-    records = attributes.get_many(ctx.conn, [row.attribute_code for row in rows], entity_type)
-    metas = load_attributes(ctx.conn, entity_type)
-    items = [present(r, _option_views(ctx, r, metas)) for r in records]
+    items = present_all(
+        ctx, attributes.get_many(ctx.conn, [row.attribute_code for row in rows], entity_type), entity_type
+    )
     return SearchResults[ProductAttribute](**results(items, criteria, total))
 
 

@@ -53,11 +53,13 @@ if TYPE_CHECKING:
         get_group,
         get_set_row,
         group_query,
+        group_row,
         save_group,
         set_attribute_codes,
         set_attributes,
         set_defaults,
         set_query,
+        set_row,
         unassign_attribute,
         update_set,
     )
@@ -75,6 +77,8 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS = {
+    "group_row": "conveyor.catalog.eav.sets",
+    "set_row": "conveyor.catalog.eav.sets",
     "entity_type_id": "conveyor.catalog.eav.attributes",
     "assign_attribute": "conveyor.catalog.eav.sets",
     "unassign_attribute": "conveyor.catalog.eav.sets",
@@ -174,6 +178,7 @@ __all__ = [
     "get_group",
     "get_set_row",
     "group_query",
+    "group_row",
     "load_attributes",
     "media_attribute_codes",
     "offered_options",
@@ -185,6 +190,7 @@ __all__ = [
     "set_attributes",
     "set_defaults",
     "set_query",
+    "set_row",
     "unassign_attribute",
     "update_option",
     "update_set",

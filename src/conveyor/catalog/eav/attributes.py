@@ -793,7 +793,7 @@ class AttributeRepository:
     ) -> int:
         """A new set with the skeleton set's groups and attribute assignments (Magento requires a skeleton)."""
         if not name.strip():
-            raise InvalidValueError(INVALID_VALUE, ["attribute_set_name", name])
+            raise InvalidValueError("The attribute set name is empty. Enter the name and try again.")
         skeleton = self.get_set(conn, skeleton_id)
         taken = conn.execute(
             sa.select(SETS.c.attribute_set_id).where(

@@ -74,15 +74,23 @@ class AttributeGroupRow:
     sort_order: int
 
 
-def set_query() -> sa.Select[Any]:
-    """The base select of the set list (joined to the entity type so clients may filter on its code)."""
-    return sa.select(SETS).select_from(
+def set_query(entity_type_id: int | None = None) -> sa.Select[Any]:
+    """The base select of the set list (joined to the entity type so clients may filter on its code), of one
+    entity type when given."""
+    query = sa.select(SETS).select_from(
         SETS.join(entity_type_table, entity_type_table.c.entity_type_id == SETS.c.entity_type_id)
     )
+    return query if entity_type_id is None else query.where(SETS.c.entity_type_id == entity_type_id)
 
 
-def group_query() -> sa.Select[Any]:
-    return sa.select(GRP)
+def group_query(entity_type_id: int | None = None) -> sa.Select[Any]:
+    """The base select of the group list (the groups of ``entity_type_id``'s sets when given)."""
+    query = sa.select(GRP)
+    if entity_type_id is not None:
+        query = query.select_from(GRP.join(SETS, SETS.c.attribute_set_id == GRP.c.attribute_set_id)).where(
+            SETS.c.entity_type_id == entity_type_id
+        )
+    return query
 
 
 def set_row(row: Any) -> AttributeSetRow:
@@ -104,11 +112,14 @@ def group_row(row: Any) -> AttributeGroupRow:
     )
 
 
-def get_set_row(conn: Connection, set_id: int, entity_type_id: int | None = None) -> AttributeSetRow:
-    """One set (of ``entity_type_id`` when given); NotFoundError with Magento's message otherwise."""
+def get_set_row(
+    conn: Connection, set_id: int, entity_type_id: int | None = None, *, message: str = SET_NOT_FOUND
+) -> AttributeSetRow:
+    """One set (of ``entity_type_id`` when given); NotFoundError otherwise, with ``message`` (%1: the id) —
+    Magento's services word it differently."""
     row = conn.execute(sa.select(SETS).where(SETS.c.attribute_set_id == set_id)).first()
     if row is None or (entity_type_id is not None and row.entity_type_id != entity_type_id):
-        raise NotFoundError(SET_NOT_FOUND, [str(set_id)])
+        raise NotFoundError(message, [str(set_id)])
     return set_row(row)
 
 
@@ -312,11 +323,13 @@ __all__ = [
     "get_group",
     "get_set_row",
     "group_query",
+    "group_row",
     "save_group",
     "set_attribute_codes",
     "set_attributes",
     "set_defaults",
     "set_query",
+    "set_row",
     "update_set",
 ]
 
@@ -334,7 +347,7 @@ def assign_attribute(
     from conveyor.catalog.eav.attributes import AttributeRepository
 
     found = get_set_row(conn, attribute_set_id)
-    if entity_type_id is not None and found.entity_type_id != entity_type_id:
+    if entity_type_id is not None and found.entity_type_id != entity_type_id:  # Magento: wrong type is a 400
         raise InvalidValueError("The attribute set ID is incorrect. Verify the ID and try again.")
     group = get_group(conn, attribute_group_id)
     if group.attribute_set_id != attribute_set_id:
@@ -344,7 +357,9 @@ def assign_attribute(
 
 def unassign_attribute(conn: Connection, attribute_set_id: int, code: str, entity_type_id: int | None = None) -> None:
     """Take a user-defined attribute out of a set (Magento refuses system attributes)."""
-    found = get_set_row(conn, attribute_set_id, entity_type_id)
+    found = get_set_row(
+        conn, attribute_set_id, entity_type_id, message='The "%1" attribute set wasn\'t found. Verify and try again.'
+    )
     meta = conn.execute(
         sa.select(A.c.attribute_id, A.c.is_user_defined).where(
             A.c.entity_type_id == found.entity_type_id, A.c.attribute_code == code
