@@ -24,12 +24,22 @@ from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.products import CustomAttribute, as_text, write_store_id
 from conveyor.api.search import SearchCriteria, SearchResults, results, search_rows
 from conveyor.catalog import CategoryInput, CategoryRecord, CategoryRepository, NotFoundError
-from conveyor.catalog.categories import ROOT_CATEGORY_ID, CategoryTreeNode, category_table, category_values
+from conveyor.catalog.categories import (
+    ROOT_CATEGORY_ID,
+    CategoryTreeNode,
+    assigned_products,
+    category_table,
+    category_values,
+    link_product,
+    unlink_product,
+)
 from conveyor.catalog.eav import CATEGORY_ENTITY_TYPE_ID, load_attributes, scoped_value
+from conveyor.catalog.products import ids_by_sku, skus_by_id
 from conveyor.catalog.stores import store_group_table, store_table
 
 RESOURCE = "Magento_Catalog::categories"
 NO_SUCH_ENTITY = "No such entity with %1 = %2"
+PRODUCT_NOT_FOUND = "The product that was requested doesn't exist. Verify the product and try again."
 MAX_INT = 2**31 - 1
 
 repository = CategoryRepository()
@@ -65,6 +75,18 @@ class CategorySaveRequest(BaseModel):
 class CategoryMoveRequest(BaseModel):
     parentId: Id  # noqa: N815  (Magento's names)
     afterId: Id | None = None  # noqa: N815  (None: last among the new siblings, 0: first)
+
+
+class CategoryProductLink(BaseModel):
+    """Magento's ``CategoryProductLinkInterface`` (``category_id`` is text in Magento's answers)."""
+
+    sku: Annotated[str, Field(min_length=1, max_length=64)]
+    position: Position | None = None
+    category_id: str | None = None
+
+
+class CategoryLinkRequest(BaseModel):
+    productLink: CategoryProductLink  # noqa: N815  (Magento's name)
 
 
 class CategoryTree(BaseModel):
@@ -145,6 +167,56 @@ def delete_category(ctx: OperationContext, params: dict[str, str], body: None) -
     """Delete the category and its subtree (product assignments go with them); Root Catalog stays."""
     repository.delete(ctx.conn, category_id_param(params, "categoryId"))
     return True
+
+
+# --- product links -----------------------------------------------------------------------------------------------
+@operations.read("/V1/categories/{categoryId}/products", resource=RESOURCE)
+def get_assigned_products(ctx: OperationContext, params: dict[str, str]) -> list[CategoryProductLink]:
+    """The category's products with their positions."""
+    category_id = category_id_param(params, "categoryId")
+    links = assigned_products(ctx.conn, category_id)
+    skus = skus_by_id(ctx.conn, [product_id for product_id, _ in links])
+    return [
+        CategoryProductLink(sku=skus[product_id], position=position, category_id=str(category_id))
+        for product_id, position in links
+        if product_id in skus
+    ]
+
+
+@operations.write("POST", "/V1/categories/{categoryId}/products", resource=RESOURCE)
+def assign_product(ctx: OperationContext, params: dict[str, str], body: CategoryLinkRequest) -> bool:
+    """Assign a product to the category at a position (Magento reads the category from ``productLink``)."""
+    return _save_link(ctx, params, body.productLink)
+
+
+@operations.write("PUT", "/V1/categories/{categoryId}/products", resource=RESOURCE)
+def update_product_link(ctx: OperationContext, params: dict[str, str], body: CategoryLinkRequest) -> bool:
+    """Assign a product, or move it to another position in the category."""
+    return _save_link(ctx, params, body.productLink)
+
+
+@operations.write("DELETE", "/V1/categories/{categoryId}/products/{sku}", resource=RESOURCE)
+def remove_product(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
+    """Take the product out of the category."""
+    category_id = category_id_param(params, "categoryId")
+    unlink_product(ctx.conn, category_id, _product_id(ctx, params["sku"]))
+    return True
+
+
+def _save_link(ctx: OperationContext, params: Mapping[str, str], link: CategoryProductLink) -> bool:
+    if link.category_id not in (None, ""):
+        category_id = category_id_param({"category_id": str(link.category_id)}, "category_id")
+    else:
+        category_id = category_id_param(params, "categoryId")
+    link_product(ctx.conn, category_id, _product_id(ctx, link.sku), link.position or 0)
+    return True
+
+
+def _product_id(ctx: OperationContext, sku: str) -> int:
+    found = ids_by_sku(ctx.conn, [sku]).get(sku)
+    if found is None:
+        raise NotFoundError(PRODUCT_NOT_FOUND)
+    return found
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from conveyor.catalog.eav.values import (
     write_values,
 )
 from conveyor.catalog.errors import InvalidValueError, NotFoundError
+from conveyor.catalog.stores import store_group_table
 from conveyor.db.metadata import metadata
 
 ROOT_CATEGORY_ID = 1
@@ -477,7 +478,7 @@ class CategoryRepository:
     def delete(self, conn: Connection, category_id: int) -> list[int]:
         """Delete the category and its subtree (values and product links go with them); returns the ids."""
         node = self._row(conn, category_id)
-        if node.level == 0:
+        if node.level == 0 or self._is_store_root(conn, category_id):  # Magento's isForbiddenToDelete
             raise InvalidValueError("Cannot delete category with id %1", [str(category_id)])
         subtree = sa.or_(C.c.entity_id == category_id, C.c.path.like(_escape_like(node.path) + "/%", escape="\\"))
         ids = [int(i) for i in conn.execute(sa.select(C.c.entity_id).where(subtree)).scalars()]
@@ -517,6 +518,16 @@ class CategoryRepository:
         return {path: resolved[tuple(segments)] for path, segments in split.items()}
 
     # -- helpers --------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _is_store_root(conn: Connection, category_id: int) -> bool:
+        """Whether a store group shows this category as its root (such a category cannot be deleted)."""
+        return (
+            conn.execute(
+                sa.select(store_group_table.c.group_id).where(store_group_table.c.root_category_id == category_id)
+            ).first()
+            is not None
+        )
 
     def _row(self, conn: Connection, category_id: int) -> sa.Row[Any]:
         row = conn.execute(sa.select(C).where(C.c.entity_id == category_id)).first()
