@@ -161,6 +161,16 @@ def test_attribute_create_read_search_update_delete(api: Harness) -> None:
     )
     assert after["frontend_labels"] == [{"store_id": 2, "label": "Stoff"}] and after["is_filterable"] is True
 
+    # what a client read back, blank entry included, plus a new option: nothing is lost, the default stays
+    sent_back = [*after["options"][:2], {"label": "Linen"}]
+    merged = api.send("PUT", f"{BASE}/fabric", {"attribute": {"options": sent_back}})
+    assert merged.status_code == 200, merged.text
+    assert [o["label"] for o in merged.json()["options"]] == [" ", "Cotton", "Wool", "Linen"]
+    assert merged.json()["default_value"] == wool
+    status_options = api.get(f"{BASE}/status").json()["options"]
+    api.send("PUT", f"{BASE}/status", {"attribute": {"options": status_options}})  # a source model's stay fixed
+    assert api.get(f"{BASE}/status").json()["options"] == status_options
+
     # is-filterable
     assert api.get(f"{BASE}/fabric/is-filterable").json() is True
     assert api.send("PUT", f"{BASE}/fabric/is-filterable/false").json() is False
@@ -267,3 +277,23 @@ def test_types_media_types_category_attributes_and_errors(sqlite_api: Harness) -
     assert bad_input.json()["parameters"] == ["gizmo", "frontend_input"]
     assert api.send("PUT", f"{BASE}/nope", {"attribute": {"default_frontend_label": "N"}}).status_code == 404
     assert api.send("PUT", f"{BASE}/name/is-filterable/maybe").status_code == 400
+
+
+def test_options_in_bulk(sqlite_api: Harness) -> None:
+    """The option writes are also served asynchronously and in bulk (Magento's byAttributeCode path)."""
+    api = sqlite_api
+    api.send(
+        "POST",
+        BASE,
+        {"attribute": {"attribute_code": "finish", "frontend_input": "select", "default_frontend_label": "F"}},
+    )
+    accepted = api.send(
+        "POST",
+        "/rest/async/bulk/V1/products/attributes/byAttributeCode/options",
+        [{"attributeCode": "finish", "option": {"label": label}} for label in ("Matte", "Gloss", "Matte")],
+    )
+    assert accepted.status_code == 202, accepted.text
+    api.drain()
+    assert [o["label"] for o in api.get(f"{BASE}/finish/options").json()] == [" ", "Matte", "Gloss"]
+    detail = api.get(f"/rest/V1/bulk/{accepted.json()['bulk_uuid']}/detailed-status").json()
+    assert [op["status"] for op in detail["operations_list"]] == [1, 1, 3]  # the repeated label fails alone

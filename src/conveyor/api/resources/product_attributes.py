@@ -66,6 +66,7 @@ BOOL_FLAGS = (
     "is_filterable_in_grid",
     "is_visible",
 )
+OPTION_INPUTS = ("select", "multiselect", "swatch_visual", "swatch_text")
 CREATABLE_INPUTS = frozenset(code for code, _ in INPUT_TYPES) | {"weight"}
 _CODE = re.compile(r"[a-zA-Z][a-zA-Z0-9_]{0,59}")
 
@@ -250,7 +251,7 @@ def create_product_attribute(ctx: OperationContext, params: dict[str, str], body
     data = body.attribute
     if data.attribute_id is not None:
         code = _code_of_id(ctx, data.attribute_id)
-        attributes.save(ctx.conn, _input(data, code, new=False))
+        _update(ctx, code, data)
     else:
         code = data.attribute_code or _generated_code(data)
         attributes.create(ctx.conn, _input(data, code, new=True))
@@ -261,8 +262,7 @@ def create_product_attribute(ctx: OperationContext, params: dict[str, str], body
 def update_product_attribute(ctx: OperationContext, params: dict[str, str], body: AttributeRequest) -> ProductAttribute:
     """Merge the given fields into the attribute named by the path (its code and input type stay)."""
     code = params["attributeCode"]
-    attributes.get(ctx.conn, code, PRODUCT_ENTITY_TYPE_ID)
-    attributes.save(ctx.conn, _input(body.attribute, code, new=False))
+    _update(ctx, code, body.attribute)
     return _get(ctx, code, PRODUCT_ENTITY_TYPE_ID)
 
 
@@ -350,7 +350,7 @@ def get_category_options(ctx: OperationContext, params: dict[str, str]) -> list[
 def present(record: AttributeRecord, options: list[OptionView]) -> ProductAttribute:
     """The stored attribute in Magento's payload terms."""
     props = record.properties
-    uses_table = record.frontend_input in ("select", "multiselect", "swatch_visual", "swatch_text")
+    uses_table = record.frontend_input in OPTION_INPUTS
     source = props.get("source_model") or (TABLE_SOURCE if uses_table else None)
     flags: dict[str, Any] = {name: bool(props.get(name)) for name in BOOL_FLAGS}
     flags.update({name: "1" if props.get(name) else "0" for name in STRING_FLAGS})
@@ -423,6 +423,31 @@ def _code_of_id(ctx: OperationContext, attribute_id: int) -> str:
     raise ApiError(404, "No such entity with %1 = %2", ["attribute_id", str(attribute_id)])
 
 
+def _update(ctx: OperationContext, code: str, data: AttributeData) -> None:
+    """Merge ``data`` into the stored attribute. Options sent are added or relabelled, never removed by being
+    left out (a client sends back what it read, blank entry included); attributes whose options come from a
+    source model keep them."""
+    stored = attributes.get(ctx.conn, code, PRODUCT_ENTITY_TYPE_ID)
+    change = _input(data, code, new=False)
+    own_options = stored.frontend_input in OPTION_INPUTS and not stored.properties.get("source_model")
+    if change.options is not None and not own_options:
+        change.options = None
+    elif change.options is not None:
+        by_id = {o.value: o for o in stored.options}
+        by_label = {o.label.lower(): o for o in stored.options}
+        top = max((o.sort_order for o in stored.options), default=0)
+        sent = [o for o in data.options or [] if not _blank(o)]
+        for given, option in zip(sent, change.options, strict=True):
+            if given.sort_order is None:  # read back without an order: keep its place, or come last
+                match = by_id.get(option.value) or by_label.get(option.label.lower())
+                top += match is None
+                option.sort_order = match.sort_order if match is not None else top
+        ids = {o.value for o in change.options if o.value is not None}
+        labels = {o.label.lower() for o in change.options}
+        change.options += [o for o in stored.options if o.value not in ids and o.label.lower() not in labels]
+    attributes.save(ctx.conn, change)
+
+
 def _generated_code(data: AttributeData) -> str:
     """Magento's code for an attribute sent without one: its label transliterated, ``attr_`` when not valid."""
     label = data.default_frontend_label or next((item.label for item in data.frontend_labels or []), "")
@@ -463,7 +488,7 @@ def _input(data: AttributeData, code: str, *, new: bool) -> AttributeInput:
         is_unique=data.is_unique,
         default_value=None if data.default_value is None else str(data.default_value),
         apply_to=[t.strip() for t in apply_to if t.strip()] if apply_to is not None else None,
-        options=None if data.options is None else [_option(o) for o in data.options],
+        options=None if data.options is None else [_option(o) for o in data.options if not _blank(o)],
         properties=properties,
     )
 
@@ -477,6 +502,11 @@ def _option(data: OptionData) -> AttributeOption:
         is_default=bool(data.is_default),
         store_labels={s: text for s, text in _store_labels(data).items() if s != 0},
     )
+
+
+def _blank(option: OptionData) -> bool:
+    """Magento's empty first entry of a select's options ({"label": " ", "value": ""}), as read back."""
+    return not (option.label or "").strip() and option.value in (None, "")
 
 
 def _store_labels(option: OptionData) -> dict[int, str]:
