@@ -45,6 +45,19 @@ def test_assign_read_move_remove(api: Harness) -> None:
     tree = api.get(f"{BASE}?rootCategoryId={bags}").json()
     assert (tree["id"], tree["product_count"]) == (bags, 3)
 
+    # an anchor category counts its subcategories' products (distinct), as Magento's tree does
+    gear = api.send("POST", BASE, {"category": {"name": "Gear"}}).json()["id"]
+    packs = api.send("POST", BASE, {"category": {"name": "Packs", "parent_id": gear}}).json()["id"]
+    for category, sku in ((packs, "tote"), (packs, "duffel"), (gear, "tote")):
+        api.send("POST", f"{BASE}/{category}/products", {"productLink": {"sku": sku}})
+    gear_node = api.get(f"{BASE}?rootCategoryId={gear}&depth=0").json()
+    assert (gear_node["product_count"], gear_node["children_data"]) == (2, [])
+    api.send(
+        "PUT", f"{BASE}/{gear}", {"category": {"custom_attributes": [{"attribute_code": "is_anchor", "value": "0"}]}}
+    )
+    not_anchor = api.get(f"{BASE}?rootCategoryId={gear}").json()
+    assert (not_anchor["product_count"], not_anchor["children_data"][0]["product_count"]) == (1, 2)
+
     moved = api.send("PUT", f"{BASE}/{bags}/products", {"productLink": {"sku": "clutch", "position": 0}})
     assert moved.json() is True
     assert [link["sku"] for link in api.get(f"{BASE}/{bags}/products").json()] == ["clutch", "duffel", "tote"]

@@ -235,6 +235,24 @@ class CategoryRepository:
             )
         return found
 
+    @staticmethod
+    def _anchor_counts(conn: Connection, ids: Sequence[int]) -> dict[int, int]:
+        """Products of anchor categories as Magento's tree counts them: distinct products of the category and
+        every category under it (one statement per 5,000 anchors)."""
+        found: dict[int, int] = {}
+        anchor, below = C.alias("anchor"), C.alias("below")
+        within = sa.or_(below.c.entity_id == anchor.c.entity_id, below.c.path.like(anchor.c.path + "/%"))
+        for part in chunked(list(ids)):
+            found.update(
+                conn.execute(
+                    sa.select(anchor.c.entity_id, sa.func.count(sa.distinct(CP.c.product_id)))
+                    .select_from(anchor.join(below, within).join(CP, CP.c.category_id == below.c.entity_id))
+                    .where(anchor.c.entity_id.in_(part))
+                    .group_by(anchor.c.entity_id)
+                ).all()
+            )
+        return found
+
     def product_ids(self, conn: Connection, category_id: int) -> list[tuple[int, int]]:
         """(product_id, position) of the products directly in the category, by position."""
         return [
@@ -258,15 +276,18 @@ class CategoryRepository:
             query = query.where(C.c.level <= root.level + depth)
         rows = conn.execute(query.order_by(C.c.level, C.c.position, C.c.entity_id)).all()
         attributes = load_attributes(conn, CATEGORY_ENTITY_TYPE_ID)
-        wanted = {attributes[code].attribute_id: code for code in ("name", "is_active") if code in attributes}
+        codes = ("name", "is_active", "is_anchor")
+        wanted = {attributes[code].attribute_id: code for code in codes if code in attributes}
         ids = [row.entity_id for row in rows]
         values = read_values(
             conn, {b: category_values[b] for b in ("varchar", "int")}, ids, store_id, attribute_ids=list(wanted)
         )
+        node_attrs = {i: {wanted[a]: v for a, (_, v) in found.items()} for i, found in values.items()}
         counts = self._product_counts(conn, ids)
+        counts.update(self._anchor_counts(conn, [i for i in ids if node_attrs.get(i, {}).get("is_anchor")]))
         nodes: dict[int, CategoryTreeNode] = {}
         for row in rows:
-            attrs = {wanted[a]: v for a, (_, v) in values.get(row.entity_id, {}).items()}
+            attrs = node_attrs.get(row.entity_id, {})
             node = CategoryTreeNode(
                 id=row.entity_id,
                 parent_id=row.parent_id,
