@@ -275,6 +275,29 @@ def test_types_media_types_category_attributes_and_errors(sqlite_api: Harness) -
         "POST", BASE, {"attribute": {"attribute_code": "x1", "frontend_input": "gizmo", "default_frontend_label": "X"}}
     )
     assert bad_input.json()["parameters"] == ["gizmo", "frontend_input"]
+    no_store = api.send(
+        "POST",
+        BASE,
+        {
+            "attribute": {
+                "attribute_code": "x2",
+                "default_frontend_label": "X",
+                "frontend_labels": [{"store_id": 99, "label": "Y"}],
+            }
+        },
+    )
+    assert (no_store.status_code, no_store.json()["parameters"]) == (400, ["store_id", "99"])
+    bad_type = api.send(
+        "POST", BASE, {"attribute": {"attribute_code": "x3", "default_frontend_label": "X", "apply_to": ["gizmo"]}}
+    )
+    assert bad_type.json()["parameters"] == ["gizmo", "apply_to"]
+    api.send(
+        "POST", BASE, {"attribute": {"attribute_code": "x4", "frontend_input": "select", "default_frontend_label": "X"}}
+    )
+    option_store = api.send(
+        "POST", f"{BASE}/x4/options", {"option": {"label": "A", "store_labels": [{"store_id": 99, "label": "B"}]}}
+    )
+    assert (option_store.status_code, [o["label"] for o in api.get(f"{BASE}/x4/options").json()]) == (400, [" "])
     assert api.send("PUT", f"{BASE}/nope", {"attribute": {"default_frontend_label": "N"}}).status_code == 404
     assert api.send("PUT", f"{BASE}/name/is-filterable/maybe").status_code == 400
 

@@ -75,7 +75,7 @@ class AttributeSetSaveRequest(BaseModel):
 
 
 class GroupExtension(BaseModel):
-    attribute_group_code: str | None = None
+    attribute_group_code: Name | None = None
     sort_order: str | int | None = None
 
 

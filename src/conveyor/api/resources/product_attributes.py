@@ -42,6 +42,7 @@ from conveyor.catalog.eav import (
     offered_options,
     update_option,
 )
+from conveyor.catalog.products import PRODUCT_TYPES
 
 RESOURCE = "Magento_Catalog::attributes_attributes"
 TABLE_SOURCE = "Magento\\Eav\\Model\\Entity\\Attribute\\Source\\Table"
@@ -478,6 +479,9 @@ def _input(data: AttributeData, code: str, *, new: bool) -> AttributeInput:
         if getattr(data, name) is not None:
             properties[name] = getattr(data, name)
     apply_to = data.apply_to.split(",") if isinstance(data.apply_to, str) else data.apply_to
+    unknown = [t for t in apply_to or [] if t.strip() and t.strip() not in PRODUCT_TYPES]
+    if unknown:
+        raise ApiError(400, INVALID, [unknown[0], "apply_to"])
     return AttributeInput(
         attribute_code=code,
         frontend_input=data.frontend_input if new else None,

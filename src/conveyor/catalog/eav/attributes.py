@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ from conveyor.catalog.eav.values import (
     SCOPE_GLOBAL,
     SCOPE_NAMES,
     SCOPE_STORE,
+    Scopes,
     constraint_name,
     foreign_key,
 )
@@ -450,6 +451,19 @@ def attribute_set_types(conn: Connection, set_ids: Sequence[int]) -> dict[int, i
     return dict(rows.all())
 
 
+def check_store_ids(conn: Connection, store_ids: Iterable[int]) -> None:
+    """Labels name existing store views: an unknown one is a 400 naming it (not a foreign key error)."""
+    wanted = set(store_ids) - {0}
+    if not wanted:
+        return
+    scopes = Scopes.load(conn)
+    for store_id in sorted(wanted):
+        try:
+            scopes.check_store(store_id)
+        except NotFoundError:
+            raise InvalidValueError(INVALID_VALUE, ["store_id", str(store_id)]) from None
+
+
 def validate_code(code: str) -> str:
     """Magento's rule for attribute codes: a letter, then letters, digits or '_', at most 60 characters."""
     if not isinstance(code, str) or not _CODE.fullmatch(code):
@@ -605,6 +619,8 @@ class AttributeRepository:
                 raise InvalidValueError(INVALID_VALUE, ["backend_type", str(attribute.backend_type)])
             if values:
                 conn.execute(A.update().where(A.c.attribute_id == attribute_id).values(**values))
+        check_store_ids(conn, attribute.frontend_labels or {})
+        check_store_ids(conn, (s for option in attribute.options or [] for s in option.store_labels))
         if attribute.frontend_labels is not None:
             conn.execute(LBL.delete().where(LBL.c.attribute_id == attribute_id))
             labels = [

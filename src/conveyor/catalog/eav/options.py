@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from conveyor.catalog.eav.attributes import (
     AttributeMeta,
     attribute_table,
+    check_store_ids,
     load_attributes,
     option_table,
     option_value_table,
@@ -109,6 +110,7 @@ def _write(
     store_labels: Mapping[int, str],
     is_default: bool,
 ) -> None:
+    check_store_ids(conn, store_labels)
     conn.execute(OPTV.delete().where(OPTV.c.option_id == option_id))
     labels = {**{s: text for s, text in store_labels.items() if s != 0}, 0: label}
     conn.execute(OPTV.insert(), [{"option_id": option_id, "store_id": s, "value": v} for s, v in labels.items()])
