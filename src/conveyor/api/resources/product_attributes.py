@@ -12,8 +12,6 @@ The writes are ``operations.write``, served asynchronously and in bulk too
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -33,10 +31,11 @@ from conveyor.catalog.eav import (
     AttributeRecord,
     AttributeRepository,
     add_option,
+    attribute_code_of,
     attribute_meta,
     attribute_query,
+    code_from_label,
     delete_option,
-    format_url_key,
     load_attributes,
     media_attribute_codes,
     offered_options,
@@ -69,7 +68,6 @@ BOOL_FLAGS = (
 )
 OPTION_INPUTS = ("select", "multiselect", "swatch_visual", "swatch_text")
 CREATABLE_INPUTS = frozenset(code for code, _ in INPUT_TYPES) | {"weight"}
-_CODE = re.compile(r"[a-zA-Z][a-zA-Z0-9_]{0,59}")
 
 attributes = AttributeRepository()
 
@@ -418,10 +416,10 @@ def _search(ctx: OperationContext, criteria: SearchCriteria, entity_type: int) -
 
 
 def _code_of_id(ctx: OperationContext, attribute_id: int) -> str:
-    for record in attributes.get_list(ctx.conn, PRODUCT_ENTITY_TYPE_ID):
-        if record.attribute_id == attribute_id:
-            return record.attribute_code
-    raise ApiError(404, "No such entity with %1 = %2", ["attribute_id", str(attribute_id)])
+    code = attribute_code_of(ctx.conn, attribute_id, PRODUCT_ENTITY_TYPE_ID)
+    if code is None:
+        raise ApiError(404, "No such entity with %1 = %2", ["attribute_id", str(attribute_id)])
+    return code
 
 
 def _update(ctx: OperationContext, code: str, data: AttributeData) -> None:
@@ -450,14 +448,10 @@ def _update(ctx: OperationContext, code: str, data: AttributeData) -> None:
 
 
 def _generated_code(data: AttributeData) -> str:
-    """Magento's code for an attribute sent without one: its label transliterated, ``attr_`` when not valid."""
     label = data.default_frontend_label or next((item.label for item in data.frontend_labels or []), "")
     if not label.strip():
         raise ApiError(400, REQUIRED, ["frontend_label"])
-    code = re.sub(r"[^a-z_0-9]", "_", format_url_key(label))[:30]
-    if not _CODE.fullmatch(code):
-        code = "attr_" + (code or hashlib.md5(label.encode(), usedforsecurity=False).hexdigest()[:8])
-    return code
+    return code_from_label(label)
 
 
 def _input(data: AttributeData, code: str, *, new: bool) -> AttributeInput:

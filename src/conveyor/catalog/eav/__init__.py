@@ -20,13 +20,16 @@ if TYPE_CHECKING:
         AttributeOption,
         AttributeRecord,
         AttributeRepository,
+        attribute_code_of,
         attribute_group_table,
         attribute_set_table,
+        code_from_label,
         entity_attribute_table,
         entity_type_id,
         load_attributes,
         option_table,
         option_value_table,
+        validate_code,
     )
     from conveyor.catalog.eav.listing import (
         ATTRIBUTE_FIELDS,
@@ -77,6 +80,9 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS = {
+    "attribute_code_of": "conveyor.catalog.eav.attributes",
+    "code_from_label": "conveyor.catalog.eav.attributes",
+    "validate_code": "conveyor.catalog.eav.attributes",
     "group_row": "conveyor.catalog.eav.sets",
     "set_row": "conveyor.catalog.eav.sets",
     "entity_type_id": "conveyor.catalog.eav.attributes",
@@ -163,11 +169,13 @@ __all__ = [
     "ValueWrite",
     "add_option",
     "assign_attribute",
+    "attribute_code_of",
     "attribute_group_table",
     "attribute_meta",
     "attribute_query",
     "attribute_set_table",
     "chunked",
+    "code_from_label",
     "coerce_value",
     "delete_group",
     "delete_option",
@@ -195,6 +203,7 @@ __all__ = [
     "update_option",
     "update_set",
     "utc_now",
+    "validate_code",
     "write_values",
 ]
 

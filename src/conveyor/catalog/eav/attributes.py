@@ -6,6 +6,7 @@ batch (``load_attributes``) so that a batch of any size costs the same handful o
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,6 +24,7 @@ from conveyor.catalog.eav.values import (
     Scopes,
     constraint_name,
     foreign_key,
+    format_url_key,
 )
 from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
 from conveyor.db.metadata import LongText, metadata
@@ -462,6 +464,24 @@ def check_store_ids(conn: Connection, store_ids: Iterable[int]) -> None:
             scopes.check_store(store_id)
         except NotFoundError:
             raise InvalidValueError(INVALID_VALUE, ["store_id", str(store_id)]) from None
+
+
+def code_from_label(label: str) -> str:
+    """Magento's code for an attribute created without one: its label transliterated to ``[a-z0-9_]`` (30
+    characters at most), prefixed ``attr_`` when that is not a valid code (e.g. it starts with a digit)."""
+    code = re.sub(r"[^a-z_0-9]", "_", format_url_key(label))[:30]
+    if not _CODE.fullmatch(code):
+        code = "attr_" + (code or hashlib.md5(label.encode(), usedforsecurity=False).hexdigest()[:8])
+    return code
+
+
+def attribute_code_of(conn: Connection, attribute_id: int, entity_type: str | int) -> str | None:
+    """The code of the attribute with this id (of ``entity_type``), None when there is none."""
+    return conn.execute(
+        sa.select(A.c.attribute_code).where(
+            A.c.attribute_id == attribute_id, A.c.entity_type_id == entity_type_id(entity_type)
+        )
+    ).scalar()
 
 
 def validate_code(code: str) -> str:

@@ -7,6 +7,7 @@ product of that set takes when an attribute is not given (``set_defaults``).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -231,8 +232,6 @@ def get_group(conn: Connection, group_id: int) -> AttributeGroupRow:
 
 def group_code(name: str) -> str:
     """Magento's code for a group name: lower case, runs of other characters as '-' (md5 when empty/reserved)."""
-    import hashlib
-
     code = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     if not code or code in _RESERVED_GROUP_CODES:
         code = hashlib.md5(name.lower().encode(), usedforsecurity=False).hexdigest()
