@@ -5,6 +5,7 @@ a store's root category that cannot be deleted)."""
 from __future__ import annotations
 
 from tests.integration.api.harness import Harness, api, sqlite_api
+from tests.integration.catalog.product_fixtures import add_store_view
 
 __all__ = ["api", "sqlite_api"]
 
@@ -89,6 +90,18 @@ def test_link_errors_and_root_categories(sqlite_api: Harness) -> None:
     missing_sku = api.send("POST", f"{BASE}/2/products", {"productLink": {"position": 1}})
     assert (missing_sku.status_code, missing_sku.json()["parameters"]) == (400, ["productLink.sku"])
     assert api.send("DELETE", f"{BASE}/2/products/nope").status_code == 404
+
+    # a category read for another store view through storeId, as Magento's get($categoryId, $storeId)
+    with api.engine.begin() as conn:
+        add_store_view(conn, 2, "fr")
+    shoes = api.send("POST", BASE, {"category": {"name": "Shoes"}}).json()["id"]
+    api.send("PUT", f"/rest/fr/V1/categories/{shoes}", {"category": {"name": "Chaussures"}})
+    assert api.get(f"{BASE}/{shoes}?storeId=2").json()["name"] == "Chaussures"
+    assert api.get(f"{BASE}/{shoes}").json()["name"] == "Shoes"
+    assert api.get(f"{BASE}/{shoes}?storeId=77").status_code == 404
+    assert api.get(f"{BASE}/{shoes}?storeId=x").status_code == 400
+    mode = api.get("/rest/V1/categories/attributes/display_mode/options").json()
+    assert mode[0] == {"label": "Products only", "value": "PRODUCTS"}
 
     # Default Category is the default store's root: Magento refuses to delete it, as it refuses Root Catalog
     refused = api.send("DELETE", f"{BASE}/2")

@@ -33,7 +33,7 @@ from conveyor.catalog.categories import (
     link_product,
     unlink_product,
 )
-from conveyor.catalog.eav import CATEGORY_ENTITY_TYPE_ID, load_attributes, scoped_value
+from conveyor.catalog.eav import CATEGORY_ENTITY_TYPE_ID, Scopes, load_attributes, scoped_value
 from conveyor.catalog.products import ids_by_sku, skus_by_id
 from conveyor.catalog.stores import store_group_table, store_table
 
@@ -130,8 +130,14 @@ def search_categories(
 
 @operations.read("/V1/categories/{categoryId}", resource=RESOURCE)
 def get_category(ctx: OperationContext, params: dict[str, str]) -> CategoryData:
-    """One category as the path's store view sees it."""
-    return present(repository.get(ctx.conn, category_id_param(params, "categoryId"), ctx.store.store_id))
+    """One category as the path's store view sees it (or the store view of the ``storeId`` query parameter, as
+    Magento's ``get($categoryId, $storeId)``)."""
+    store_id = _optional_int(ctx.query, "storeId")
+    if store_id is None:
+        store_id = ctx.store.store_id
+    else:
+        Scopes.load(ctx.conn).check_store(store_id)
+    return present(repository.get(ctx.conn, category_id_param(params, "categoryId"), store_id))
 
 
 @operations.write("POST", "/V1/categories", resource=RESOURCE)

@@ -43,6 +43,17 @@ SOURCE_OPTIONS: Mapping[str, tuple[tuple[str, str], ...]] = {
         ("Catalog, Search", "4"),
     ),
     "Magento\\Eav\\Model\\Entity\\Attribute\\Source\\Boolean": _BOOLEAN,
+    "Magento\\Tax\\Model\\TaxClass\\Source\\Product": (("None", "0"), ("Taxable Goods", "2")),
+    "Magento\\Catalog\\Model\\Category\\Attribute\\Source\\Mode": (
+        ("Products only", "PRODUCTS"),
+        ("Static block only", "PAGE"),
+        ("Static block and products", "PRODUCTS_AND_PAGE"),
+    ),
+    "Magento\\Catalog\\Model\\Category\\Attribute\\Source\\Sortby": (
+        ("Position", "position"),
+        ("Product Name", "name"),
+        ("Price", "price"),
+    ),
     "Magento\\Catalog\\Model\\Product\\Attribute\\Source\\Boolean": _BOOLEAN,
 }
 
