@@ -15,8 +15,10 @@ from conveyor.catalog.eav import (
     AttributeRepository,
     delete_group,
     delete_set,
+    option_table,
     save_group,
     set_attributes,
+    set_default_values,
     set_defaults,
     update_set,
 )
@@ -57,6 +59,10 @@ def test_set_attributes_and_defaults_follow_membership(engine: Engine) -> None:
         assert (defaults["status"], defaults["visibility"], defaults["tax_class_id"]) == ("1", "4", "2")
         assert "tax_class_id" not in set_defaults(conn, lean, "grouped")  # applies to physical types only
         assert "sku" not in defaults  # static attributes have no stored default
+        typed = set_default_values(conn, lean, "simple")
+        assert (typed["shade"], typed["status"], typed["visibility"]) == (blue, 1, 4)  # a select default is valid
+        conn.execute(option_table.delete().where(option_table.c.option_id == blue))
+        assert "shade" not in set_default_values(conn, lean, "simple")  # a stale default gives nothing
         with pytest.raises(NotFoundError):
             set_attributes(conn, 9999)
 

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
         save_group,
         set_attribute_codes,
         set_attributes,
+        set_default_values,
         set_defaults,
         set_query,
         set_row,
@@ -80,6 +81,7 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS = {
+    "set_default_values": "conveyor.catalog.eav.sets",
     "attribute_code_of": "conveyor.catalog.eav.attributes",
     "code_from_label": "conveyor.catalog.eav.attributes",
     "validate_code": "conveyor.catalog.eav.attributes",
@@ -196,6 +198,7 @@ __all__ = [
     "scoped_value",
     "set_attribute_codes",
     "set_attributes",
+    "set_default_values",
     "set_defaults",
     "set_query",
     "set_row",

@@ -18,13 +18,16 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from conveyor.catalog.eav.attributes import (
     AttributeMeta,
+    AttributeRepository,
     _meta,
     attribute_group_table,
     attribute_set_table,
     attribute_table,
     entity_attribute_table,
     entity_type_table,
+    load_option_ids,
 )
+from conveyor.catalog.eav.values import coerce_value
 from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
 
 A, SETS, GRP, EA = attribute_table, attribute_set_table, attribute_group_table, entity_attribute_table
@@ -149,6 +152,22 @@ def set_defaults(conn: Connection, set_id: int, type_id: str | None = None) -> d
         and meta.backend_type != "static"
         and (type_id is None or meta.applies_to(type_id))
     }
+
+
+def set_default_values(conn: Connection, set_id: int, type_id: str | None = None) -> dict[str, Any]:
+    """``set_defaults`` as the value tables store them (select defaults checked against the attribute's own
+    options, one statement for all); a default no longer valid (its option deleted) gives nothing."""
+    members = set_attributes(conn, set_id)
+    raw = set_defaults(conn, set_id, type_id)
+    options = load_option_ids(conn, [members[c].attribute_id for c in raw if members[c].uses_options])
+    values: dict[str, Any] = {}
+    for code, text in raw.items():
+        meta = members[code]
+        try:
+            values[code] = coerce_value(meta, text, options.get(meta.attribute_id))
+        except InvalidValueError:
+            continue
+    return values
 
 
 def set_attribute_codes(conn: Connection, set_id: int) -> list[str]:
@@ -326,6 +345,7 @@ __all__ = [
     "save_group",
     "set_attribute_codes",
     "set_attributes",
+    "set_default_values",
     "set_defaults",
     "set_query",
     "set_row",
@@ -343,8 +363,6 @@ def assign_attribute(
     entity_type_id: int | None = None,
 ) -> int:
     """Put an attribute into a set's group with Magento's checks; the assignment (entity attribute) id."""
-    from conveyor.catalog.eav.attributes import AttributeRepository
-
     found = get_set_row(conn, attribute_set_id)
     if entity_type_id is not None and found.entity_type_id != entity_type_id:  # Magento: wrong type is a 400
         raise InvalidValueError("The attribute set ID is incorrect. Verify the ID and try again.")
