@@ -155,8 +155,7 @@ def test_sets_groups_and_assignments(api: Harness) -> None:
     }
 
 
-def test_set_errors_and_the_eav_routes(sqlite_api: Harness) -> None:
-    api = sqlite_api
+def test_set_errors_and_the_eav_routes(api: Harness) -> None:
     default = api.send("DELETE", f"{SETS}/4")
     assert (default.status_code, default.json()["message"]) == (400, "The default attribute set can't be deleted.")
     category_set = api.get(f"{SETS}/3")
@@ -173,6 +172,18 @@ def test_set_errors_and_the_eav_routes(sqlite_api: Harness) -> None:
     unknown_skeleton = api.send("POST", SETS, {"attributeSet": {"attribute_set_name": "A"}, "skeletonId": 999})
     assert unknown_skeleton.status_code == 404
     assert api.get(f"{SETS}/abc").status_code == 400
+
+    # a set products still use stays (Magento would delete the products with it; Conveyor refuses)
+    used = api.send("POST", SETS, {"attributeSet": {"attribute_set_name": "Used"}, "skeletonId": 4}).json()
+    made_product = api.send(
+        "POST",
+        "/rest/V1/products",
+        {"product": {"sku": "in-set", "name": "In Set", "price": 1, "attribute_set_id": used["attribute_set_id"]}},
+    )
+    assert made_product.status_code == 200, made_product.text
+    in_use = api.send("DELETE", f"{SETS}/{used['attribute_set_id']}")
+    assert (in_use.status_code, in_use.json()["message"]) == (400, "The attribute set couldn't be deleted.")
+    assert api.get(f"{SETS}/{used['attribute_set_id']}").status_code == 200
 
     # Eav: any entity type, the type named on create
     made = api.send(
@@ -193,7 +204,7 @@ def test_set_errors_and_the_eav_routes(sqlite_api: Harness) -> None:
     )
     assert bogus.json() == {"message": "Invalid entity_type specified: %1", "parameters": ["bogus"]}
     both = api.get(f"{EAV}/list?" + search(**{"[sortOrders][0][field]": "entity_type_id"})).json()
-    assert [s["entity_type_id"] for s in both["items"]] == [3, 3, 4] and both["total_count"] == 3
+    assert [s["entity_type_id"] for s in both["items"]] == [3, 3, 4, 4] and both["total_count"] == 4
     by_type = api.get(
         f"{EAV}/list?"
         + search(
