@@ -74,7 +74,7 @@ class AttributeSetSaveRequest(BaseModel):
     attributeSet: AttributeSetData  # noqa: N815
 
 
-class GroupExtension(BaseModel):
+class AttributeGroupExtension(BaseModel):
     attribute_group_code: Name | None = None
     sort_order: str | int | None = None
 
@@ -85,21 +85,21 @@ class AttributeGroupData(BaseModel):
     attribute_group_id: str | int | None = None
     attribute_group_name: Name | None = None
     attribute_set_id: Id | None = None
-    extension_attributes: GroupExtension | None = None
+    extension_attributes: AttributeGroupExtension | None = None
 
 
 class AttributeGroup(BaseModel):
     attribute_group_id: str
     attribute_group_name: str
     attribute_set_id: int
-    extension_attributes: GroupExtension
+    extension_attributes: AttributeGroupExtension
 
 
-class GroupSaveRequest(BaseModel):
+class AttributeGroupSaveRequest(BaseModel):
     group: AttributeGroupData
 
 
-class AssignRequest(BaseModel):
+class AttributeAssignRequest(BaseModel):
     attributeSetId: Id  # noqa: N815
     attributeGroupId: Id  # noqa: N815
     attributeCode: str  # noqa: N815
@@ -152,7 +152,7 @@ def list_set_attributes(ctx: OperationContext, params: dict[str, str]) -> list[P
 
 
 @operations.write("POST", "/V1/products/attribute-sets/attributes", resource=RESOURCE)
-def assign_route(ctx: OperationContext, params: dict[str, str], body: AssignRequest) -> int:
+def assign_route(ctx: OperationContext, params: dict[str, str], body: AttributeAssignRequest) -> int:
     """Put an attribute into a group of a product set; answers the assignment's id."""
     return assign_attribute(
         ctx.conn, body.attributeSetId, body.attributeGroupId, body.attributeCode, body.sortOrder, PRODUCT_ENTITY_TYPE_ID
@@ -187,7 +187,7 @@ def search_groups(
 
 
 @operations.write("POST", "/V1/products/attribute-sets/groups", resource=RESOURCE)
-def create_group(ctx: OperationContext, params: dict[str, str], body: GroupSaveRequest) -> AttributeGroup:
+def create_group(ctx: OperationContext, params: dict[str, str], body: AttributeGroupSaveRequest) -> AttributeGroup:
     """A new group in a product set (with ``attribute_group_id``: update that group)."""
     data = body.group
     if data.attribute_set_id is None:
@@ -196,7 +196,7 @@ def create_group(ctx: OperationContext, params: dict[str, str], body: GroupSaveR
 
 
 @operations.write("PUT", "/V1/products/attribute-sets/{attributeSetId}/groups", resource=RESOURCE)
-def update_group(ctx: OperationContext, params: dict[str, str], body: GroupSaveRequest) -> AttributeGroup:
+def update_group(ctx: OperationContext, params: dict[str, str], body: AttributeGroupSaveRequest) -> AttributeGroup:
     """Rename or reorder a group of the set in the path (``group.attribute_group_id`` names it)."""
     return _save_group(ctx, body.group, int_param(params, "attributeSetId"))
 
@@ -223,7 +223,7 @@ def as_group(row: AttributeGroupRow) -> AttributeGroup:
         attribute_group_id=str(row.attribute_group_id),
         attribute_group_name=row.attribute_group_name,
         attribute_set_id=row.attribute_set_id,
-        extension_attributes=GroupExtension(
+        extension_attributes=AttributeGroupExtension(
             attribute_group_code=row.attribute_group_code, sort_order=str(row.sort_order)
         ),
     )
@@ -269,7 +269,7 @@ def create_attribute_set(
 
 
 def _save_group(ctx: OperationContext, data: AttributeGroupData, set_id: int) -> AttributeGroup:
-    ext = data.extension_attributes or GroupExtension()
+    ext = data.extension_attributes or AttributeGroupExtension()
     group_id = None
     if data.attribute_group_id not in (None, ""):
         text = str(data.attribute_group_id)

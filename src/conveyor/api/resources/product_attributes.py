@@ -86,31 +86,31 @@ Text = Annotated[str, Field(max_length=255)]
 
 
 # --- payloads ----------------------------------------------------------------------------------------------------
-class FrontendLabel(BaseModel):
+class AttributeFrontendLabel(BaseModel):
     store_id: StoreId
     label: Text
 
 
-class OptionData(BaseModel):
+class AttributeOptionData(BaseModel):
     """Magento's ``AttributeOptionInterface`` as sent (``value`` is an option id, or a client's placeholder)."""
 
     label: Text | None = None
     value: str | int | None = None
     sort_order: Position | None = None
     is_default: Flag | None = None
-    store_labels: list[FrontendLabel] | None = None
+    store_labels: list[AttributeFrontendLabel] | None = None
 
 
-class OptionView(BaseModel):
+class AttributeOptionView(BaseModel):
     label: str
     value: str
 
 
-class OptionRequest(BaseModel):
-    option: OptionData
+class AttributeOptionRequest(BaseModel):
+    option: AttributeOptionData
 
 
-class AttributeData(BaseModel):
+class ProductAttributeData(BaseModel):
     """Magento's attribute payload as sent; read-only keys (ids, backend type, source model …) are accepted and
     ignored, as Magento's repository ignores them."""
 
@@ -119,10 +119,10 @@ class AttributeData(BaseModel):
     frontend_input: str | None = None
     entity_type_id: str | int | None = None
     is_required: Flag | None = None
-    options: list[OptionData] | None = None
+    options: list[AttributeOptionData] | None = None
     is_user_defined: Flag | None = None
     default_frontend_label: Text | None = None
-    frontend_labels: list[FrontendLabel] | None = None
+    frontend_labels: list[AttributeFrontendLabel] | None = None
     note: Text | None = None
     backend_type: str | None = None
     backend_model: str | None = None
@@ -153,8 +153,8 @@ class AttributeData(BaseModel):
     custom_attributes: list[Any] | None = None
 
 
-class AttributeRequest(BaseModel):
-    attribute: AttributeData
+class ProductAttributeRequest(BaseModel):
+    attribute: ProductAttributeData
 
 
 class ProductAttribute(BaseModel):
@@ -183,10 +183,10 @@ class ProductAttribute(BaseModel):
     frontend_input: str | None = None
     entity_type_id: str
     is_required: bool
-    options: list[OptionView]
+    options: list[AttributeOptionView]
     is_user_defined: bool
     default_frontend_label: str | None = None
-    frontend_labels: list[FrontendLabel]
+    frontend_labels: list[AttributeFrontendLabel]
     note: str | None = None
     backend_type: str
     source_model: str | None = None
@@ -196,16 +196,16 @@ class ProductAttribute(BaseModel):
     validation_rules: list[Any] = []
 
 
-class AttributeType(BaseModel):
+class ProductAttributeType(BaseModel):
     value: str
     label: str
 
 
 # --- product attributes ----------------------------------------------------------------------------------------
 @operations.read("/V1/products/attributes/types", resource=RESOURCE)
-def list_types(ctx: OperationContext, params: dict[str, str]) -> list[AttributeType]:
+def list_types(ctx: OperationContext, params: dict[str, str]) -> list[ProductAttributeType]:
     """The input types a product attribute can have."""
-    return [AttributeType(value=value, label=label) for value, label in INPUT_TYPES]
+    return [ProductAttributeType(value=value, label=label) for value, label in INPUT_TYPES]
 
 
 @operations.search("/V1/products/attributes", resource=RESOURCE)
@@ -244,7 +244,9 @@ def set_is_filterable(ctx: OperationContext, params: dict[str, str], body: None)
 
 
 @operations.write("POST", "/V1/products/attributes", resource=RESOURCE)
-def create_product_attribute(ctx: OperationContext, params: dict[str, str], body: AttributeRequest) -> ProductAttribute:
+def create_product_attribute(
+    ctx: OperationContext, params: dict[str, str], body: ProductAttributeRequest
+) -> ProductAttribute:
     """Create a product attribute (with ``attribute_id``: update that one, as Magento's save does); the code is
     made from the label when not given."""
     data = body.attribute
@@ -258,7 +260,9 @@ def create_product_attribute(ctx: OperationContext, params: dict[str, str], body
 
 
 @operations.write("PUT", "/V1/products/attributes/{attributeCode}", resource=RESOURCE)
-def update_product_attribute(ctx: OperationContext, params: dict[str, str], body: AttributeRequest) -> ProductAttribute:
+def update_product_attribute(
+    ctx: OperationContext, params: dict[str, str], body: ProductAttributeRequest
+) -> ProductAttribute:
     """Merge the given fields into the attribute named by the path (its code and input type stay)."""
     code = params["attributeCode"]
     _update(ctx, code, body.attribute)
@@ -274,13 +278,13 @@ def delete_product_attribute(ctx: OperationContext, params: dict[str, str], body
 
 # --- options -----------------------------------------------------------------------------------------------------
 @operations.read("/V1/products/attributes/{attributeCode}/options", resource=RESOURCE)
-def get_product_options(ctx: OperationContext, params: dict[str, str]) -> list[OptionView]:
+def get_product_options(ctx: OperationContext, params: dict[str, str]) -> list[AttributeOptionView]:
     """The attribute's options, labelled for the path's store view."""
     return _options(ctx, params["attributeCode"], PRODUCT_ENTITY_TYPE_ID)
 
 
 @operations.write("POST", "/V1/products/attributes/{attributeCode}/options", resource=RESOURCE)
-def add_product_option(ctx: OperationContext, params: dict[str, str], body: OptionRequest) -> str:
+def add_product_option(ctx: OperationContext, params: dict[str, str], body: AttributeOptionRequest) -> str:
     """Add an option (admin label unique within the attribute); answers its id as text."""
     option = body.option
     option_id = add_option(
@@ -295,7 +299,7 @@ def add_product_option(ctx: OperationContext, params: dict[str, str], body: Opti
 
 
 @operations.write("PUT", "/V1/products/attributes/{attributeCode}/options/{optionId}", resource=RESOURCE)
-def update_product_option(ctx: OperationContext, params: dict[str, str], body: OptionRequest) -> bool:
+def update_product_option(ctx: OperationContext, params: dict[str, str], body: AttributeOptionRequest) -> bool:
     """Relabel an option; its id, and so the products that use it, stay."""
     option = body.option
     update_option(
@@ -340,13 +344,13 @@ def get_category_attribute(ctx: OperationContext, params: dict[str, str]) -> Pro
 
 
 @operations.read("/V1/categories/attributes/{attributeCode}/options", resource=RESOURCE)
-def get_category_options(ctx: OperationContext, params: dict[str, str]) -> list[OptionView]:
+def get_category_options(ctx: OperationContext, params: dict[str, str]) -> list[AttributeOptionView]:
     """A category attribute's options."""
     return _options(ctx, params["attributeCode"], CATEGORY_ENTITY_TYPE_ID)
 
 
 # --- helpers -----------------------------------------------------------------------------------------------------
-def present(record: AttributeRecord, options: list[OptionView]) -> ProductAttribute:
+def present(record: AttributeRecord, options: list[AttributeOptionView]) -> ProductAttribute:
     """The stored attribute in Magento's payload terms."""
     props = record.properties
     uses_table = record.frontend_input in OPTION_INPUTS
@@ -366,7 +370,9 @@ def present(record: AttributeRecord, options: list[OptionView]) -> ProductAttrib
         options=options,
         is_user_defined=record.is_user_defined,
         default_frontend_label=record.default_frontend_label,
-        frontend_labels=[FrontendLabel(store_id=s, label=v) for s, v in sorted(record.frontend_labels.items())],
+        frontend_labels=[
+            AttributeFrontendLabel(store_id=s, label=v) for s, v in sorted(record.frontend_labels.items())
+        ],
         note=props.get("note"),
         backend_type=record.backend_type,
         source_model=source,
@@ -389,20 +395,24 @@ def _get(ctx: OperationContext, code: str, entity_type: int) -> ProductAttribute
 
 def _option_views(
     ctx: OperationContext, record: AttributeRecord, metas: Mapping[str, AttributeMeta] | None = None
-) -> list[OptionView]:
+) -> list[AttributeOptionView]:
     meta = (
         metas[record.attribute_code]
         if metas
         else attribute_meta(ctx.conn, record.attribute_code, record.entity_type_id)
     )
-    return [OptionView(label=o.label, value=o.value) for o in offered_options(ctx.conn, meta, ctx.store.store_id)]
+    return [
+        AttributeOptionView(label=o.label, value=o.value) for o in offered_options(ctx.conn, meta, ctx.store.store_id)
+    ]
 
 
-def _options(ctx: OperationContext, code: str, entity_type: int) -> list[OptionView]:
+def _options(ctx: OperationContext, code: str, entity_type: int) -> list[AttributeOptionView]:
     if not code.strip():
         raise ApiError(400, "The attribute code is empty. Enter the code and try again.")
     meta = attribute_meta(ctx.conn, code, entity_type)
-    return [OptionView(label=o.label, value=o.value) for o in offered_options(ctx.conn, meta, ctx.store.store_id)]
+    return [
+        AttributeOptionView(label=o.label, value=o.value) for o in offered_options(ctx.conn, meta, ctx.store.store_id)
+    ]
 
 
 def _search(ctx: OperationContext, criteria: SearchCriteria, entity_type: int) -> SearchResults[ProductAttribute]:
@@ -422,7 +432,7 @@ def _code_of_id(ctx: OperationContext, attribute_id: int) -> str:
     return code
 
 
-def _update(ctx: OperationContext, code: str, data: AttributeData) -> None:
+def _update(ctx: OperationContext, code: str, data: ProductAttributeData) -> None:
     """Merge ``data`` into the stored attribute. Options sent are added or relabelled, never removed by being
     left out (a client sends back what it read, blank entry included); attributes whose options come from a
     source model keep them."""
@@ -447,14 +457,14 @@ def _update(ctx: OperationContext, code: str, data: AttributeData) -> None:
     attributes.save(ctx.conn, change)
 
 
-def _generated_code(data: AttributeData) -> str:
+def _generated_code(data: ProductAttributeData) -> str:
     label = data.default_frontend_label or next((item.label for item in data.frontend_labels or []), "")
     if not label.strip():
         raise ApiError(400, REQUIRED, ["frontend_label"])
     return code_from_label(label)
 
 
-def _input(data: AttributeData, code: str, *, new: bool) -> AttributeInput:
+def _input(data: ProductAttributeData, code: str, *, new: bool) -> AttributeInput:
     """The domain's attribute input: on create the input type decides the storage; an update merges."""
     labels = {item.store_id: item.label for item in data.frontend_labels or []}
     default_label = data.default_frontend_label or labels.pop(0, None)
@@ -491,7 +501,7 @@ def _input(data: AttributeData, code: str, *, new: bool) -> AttributeInput:
     )
 
 
-def _option(data: OptionData) -> AttributeOption:
+def _option(data: AttributeOptionData) -> AttributeOption:
     value = str(data.value) if data.value is not None else ""
     return AttributeOption(
         label=(data.label or "").strip(),
@@ -502,10 +512,10 @@ def _option(data: OptionData) -> AttributeOption:
     )
 
 
-def _blank(option: OptionData) -> bool:
+def _blank(option: AttributeOptionData) -> bool:
     """Magento's empty first entry of a select's options ({"label": " ", "value": ""}), as read back."""
     return not (option.label or "").strip() and option.value in (None, "")
 
 
-def _store_labels(option: OptionData) -> dict[int, str]:
+def _store_labels(option: AttributeOptionData) -> dict[int, str]:
     return {item.store_id: item.label for item in option.store_labels or []}
