@@ -246,12 +246,13 @@ def to_input(data: CategoryData) -> CategoryInput:
 
 
 def present(record: CategoryRecord) -> CategoryData:
-    """Magento's payload: url_key, url_path, is_anchor and children_count among the custom attributes."""
+    """Magento's payload: url_key, url_path, is_anchor, path and children_count among the custom attributes."""
     custom = {
         **record.custom_attributes,
         "url_key": record.url_key,
         "url_path": record.url_path,
         "is_anchor": record.is_anchor,
+        "path": record.path,
         "children_count": record.children_count,
     }
     return CategoryData(
