@@ -31,11 +31,11 @@ from conveyor.catalog.categories import (
     category_table,
     category_values,
     link_product,
+    store_root_category_id,
     unlink_product,
 )
 from conveyor.catalog.eav import CATEGORY_ENTITY_TYPE_ID, Scopes, load_attributes, scoped_value
 from conveyor.catalog.products import ids_by_sku, skus_by_id
-from conveyor.catalog.stores import store_group_table, store_table
 
 RESOURCE = "Magento_Catalog::categories"
 NO_SUCH_ENTITY = "No such entity with %1 = %2"
@@ -109,7 +109,7 @@ def get_tree(ctx: OperationContext, params: dict[str, str]) -> CategoryTree:
     query = ctx.query
     root = _optional_int(query, "rootCategoryId")
     if root is None:
-        root = ROOT_CATEGORY_ID if ctx.store.is_admin else _store_root(ctx.conn, ctx.store.store_id)
+        root = ROOT_CATEGORY_ID if ctx.store.is_admin else store_root_category_id(ctx.conn, ctx.store.store_id)
     depth = _optional_int(query, "depth")
     return _tree(repository.tree(ctx.conn, root, depth, ctx.store.store_id))
 
@@ -305,16 +305,6 @@ def _fields(conn: Connection, store_id: int) -> dict[str, ColumnElement[Any]]:
         if meta.backend_type != "static" and code not in fields:
             fields[code] = scoped_value(category_values[meta.backend_type], C.c.entity_id, meta.attribute_id, store_id)
     return fields
-
-
-def _store_root(conn: Connection, store_id: int) -> int:
-    """The root category of the store view's store group (Magento's tree default)."""
-    root = conn.execute(
-        sa.select(store_group_table.c.root_category_id)
-        .select_from(store_table.join(store_group_table, store_group_table.c.group_id == store_table.c.group_id))
-        .where(store_table.c.store_id == store_id)
-    ).scalar()
-    return int(root) if root else ROOT_CATEGORY_ID
 
 
 def _optional_int(query: Mapping[str, str], name: str) -> int | None:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         category_product_table,
         category_table,
         category_values,
+        store_root_category_id,
     )
 
 _EXPORTS = {
@@ -37,6 +38,7 @@ _EXPORTS = {
     "category_product_table": "conveyor.catalog.categories.repository",
     "category_table": "conveyor.catalog.categories.repository",
     "category_values": "conveyor.catalog.categories.repository",
+    "store_root_category_id": "conveyor.catalog.categories.repository",
 }
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "category_values",
     "check_category",
     "link_product",
+    "store_root_category_id",
     "unlink_product",
 ]
 

@@ -40,7 +40,7 @@ from conveyor.catalog.eav.values import (
     write_values,
 )
 from conveyor.catalog.errors import InvalidValueError, NotFoundError
-from conveyor.catalog.stores import store_group_table
+from conveyor.catalog.stores import store_group_table, store_table
 from conveyor.db.metadata import metadata
 
 ROOT_CATEGORY_ID = 1
@@ -665,6 +665,16 @@ def _match(children: Mapping[str, int], name: str) -> int | None:
         return children[name]
     lowered = name.lower()
     return next((entity_id for child, entity_id in children.items() if child.lower() == lowered), None)
+
+
+def store_root_category_id(conn: Connection, store_id: int) -> int:
+    """The root category of the store view's store group (Magento's tree default), Root Catalog if none."""
+    root = conn.execute(
+        sa.select(store_group_table.c.root_category_id)
+        .select_from(store_table.join(store_group_table, store_group_table.c.group_id == store_table.c.group_id))
+        .where(store_table.c.store_id == store_id)
+    ).scalar()
+    return int(root) if root else ROOT_CATEGORY_ID
 
 
 def category_ids_existing(conn: Connection, ids: Iterable[int]) -> set[int]:
