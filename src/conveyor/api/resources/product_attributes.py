@@ -396,20 +396,17 @@ def _get(ctx: OperationContext, code: str, entity_type: int) -> ProductAttribute
 def _option_views(
     ctx: OperationContext, record: AttributeRecord, metas: Mapping[str, AttributeMeta] | None = None
 ) -> list[AttributeOptionView]:
-    meta = (
-        metas[record.attribute_code]
-        if metas
-        else attribute_meta(ctx.conn, record.attribute_code, record.entity_type_id)
-    )
-    return [
-        AttributeOptionView(label=o.label, value=o.value) for o in offered_options(ctx.conn, meta, ctx.store.store_id)
-    ]
+    if metas:
+        return _views(ctx, metas[record.attribute_code])
+    return _options(ctx, record.attribute_code, record.entity_type_id)
 
 
 def _options(ctx: OperationContext, code: str, entity_type: int) -> list[AttributeOptionView]:
-    if not code.strip():
-        raise ApiError(400, "The attribute code is empty. Enter the code and try again.")
-    meta = attribute_meta(ctx.conn, code, entity_type)
+    return _views(ctx, attribute_meta(ctx.conn, code, entity_type))
+
+
+def _views(ctx: OperationContext, meta: AttributeMeta) -> list[AttributeOptionView]:
+    """The attribute's options as Magento lists them, labelled for the request's store view."""
     return [
         AttributeOptionView(label=o.label, value=o.value) for o in offered_options(ctx.conn, meta, ctx.store.store_id)
     ]
