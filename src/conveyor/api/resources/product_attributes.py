@@ -12,7 +12,6 @@ The writes are ``operations.write``, served asynchronously and in bulk too
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field
@@ -39,6 +38,7 @@ from conveyor.catalog.eav import (
     load_attributes,
     media_attribute_codes,
     offered_options,
+    offered_options_of,
     update_option,
 )
 from conveyor.catalog.products import PRODUCT_TYPES
@@ -383,9 +383,14 @@ def present(record: AttributeRecord, options: list[AttributeOptionView]) -> Prod
 
 
 def present_all(ctx: OperationContext, records: list[AttributeRecord], entity_type: int) -> list[ProductAttribute]:
-    """Records in Magento's payload, options labelled for the request's store view (one attribute lookup)."""
+    """Records in Magento's payload, options labelled for the request's store view (a handful of statements)."""
     metas = load_attributes(ctx.conn, entity_type)
-    return [present(r, _option_views(ctx, r, metas)) for r in records]
+    wanted = [metas[r.attribute_code] for r in records if r.attribute_code in metas]
+    offered = offered_options_of(ctx.conn, wanted, ctx.store.store_id)
+    return [
+        present(r, [AttributeOptionView(label=o.label, value=o.value) for o in offered.get(r.attribute_code, [])])
+        for r in records
+    ]
 
 
 def _get(ctx: OperationContext, code: str, entity_type: int) -> ProductAttribute:
@@ -393,11 +398,7 @@ def _get(ctx: OperationContext, code: str, entity_type: int) -> ProductAttribute
     return present(record, _option_views(ctx, record))
 
 
-def _option_views(
-    ctx: OperationContext, record: AttributeRecord, metas: Mapping[str, AttributeMeta] | None = None
-) -> list[AttributeOptionView]:
-    if metas:
-        return _views(ctx, metas[record.attribute_code])
+def _option_views(ctx: OperationContext, record: AttributeRecord) -> list[AttributeOptionView]:
     return _options(ctx, record.attribute_code, record.entity_type_id)
 
 

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
         attribute_meta,
         delete_option,
         offered_options,
+        offered_options_of,
         update_option,
     )
     from conveyor.catalog.eav.sets import (
@@ -81,6 +82,7 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS = {
+    "offered_options_of": "conveyor.catalog.eav.options",
     "set_default_values": "conveyor.catalog.eav.sets",
     "attribute_code_of": "conveyor.catalog.eav.attributes",
     "code_from_label": "conveyor.catalog.eav.attributes",
@@ -192,6 +194,7 @@ __all__ = [
     "load_attributes",
     "media_attribute_codes",
     "offered_options",
+    "offered_options_of",
     "option_table",
     "option_value_table",
     "save_group",

@@ -7,7 +7,7 @@ options must stay untouched and a label is unique per attribute among the admin 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -74,22 +74,38 @@ def attribute_meta(conn: Connection, code: str, entity_type: str | int) -> Attri
 def offered_options(conn: Connection, meta: AttributeMeta, store_id: int = 0) -> list[OptionLabel]:
     """What Magento's ``getOptions()`` lists: a blank first entry and the options (store labels where set) for
     option attributes, a known source model's fixed options, Yes/No for boolean input, else nothing."""
-    if meta.uses_options:
+    return offered_options_of(conn, [meta], store_id)[meta.code]
+
+
+def offered_options_of(
+    conn: Connection, metas: Sequence[AttributeMeta], store_id: int = 0
+) -> dict[str, list[OptionLabel]]:
+    """``offered_options`` of many attributes by code (one statement for all their own options: a page of a
+    list costs the same as one attribute)."""
+    own = [meta.attribute_id for meta in metas if meta.uses_options]
+    labels: dict[int, dict[int, str]] = {attribute_id: {} for attribute_id in own}
+    if own:
         rows = conn.execute(
-            sa.select(OPT.c.option_id, OPTV.c.store_id, OPTV.c.value)
-            .select_from(OPT.outerjoin(OPTV, OPTV.c.option_id == OPT.c.option_id))
-            .where(OPT.c.attribute_id == meta.attribute_id, OPTV.c.store_id.in_(sorted({0, store_id})))
-            .order_by(OPT.c.sort_order, OPT.c.option_id, OPTV.c.store_id)
-        ).all()
-        labels: dict[int, str] = {}
-        for option_id, option_store, value in rows:
-            if option_store == store_id or option_id not in labels:
-                labels[option_id] = value
-        return [OptionLabel(" ", ""), *(OptionLabel(label, str(option_id)) for option_id, label in labels.items())]
-    fixed = SOURCE_OPTIONS.get(meta.source_model or "")
-    if fixed is None and meta.frontend_input == "boolean" and meta.source_model is None:
-        fixed = _BOOLEAN
-    return [OptionLabel(label, value) for label, value in fixed or ()]
+            sa.select(OPT.c.attribute_id, OPT.c.option_id, OPTV.c.store_id, OPTV.c.value)
+            .select_from(OPT.join(OPTV, OPTV.c.option_id == OPT.c.option_id))
+            .where(OPT.c.attribute_id.in_(own), OPTV.c.store_id.in_(sorted({0, store_id})))
+            .order_by(OPT.c.attribute_id, OPT.c.sort_order, OPT.c.option_id, OPTV.c.store_id)
+        )
+        for attribute_id, option_id, option_store, value in rows:
+            found = labels[attribute_id]
+            if option_store == store_id or option_id not in found:
+                found[option_id] = value
+    offered: dict[str, list[OptionLabel]] = {}
+    for meta in metas:
+        if meta.uses_options:
+            options = labels[meta.attribute_id].items()
+            offered[meta.code] = [OptionLabel(" ", ""), *(OptionLabel(label, str(i)) for i, label in options)]
+            continue
+        fixed = SOURCE_OPTIONS.get(meta.source_model or "")
+        if fixed is None and meta.frontend_input == "boolean" and meta.source_model is None:
+            fixed = _BOOLEAN
+        offered[meta.code] = [OptionLabel(label, value) for label, value in fixed or ()]
+    return offered
 
 
 def _option_meta(conn: Connection, code: str, entity_type: str | int) -> AttributeMeta:
@@ -209,5 +225,6 @@ __all__ = [
     "attribute_meta",
     "delete_option",
     "offered_options",
+    "offered_options_of",
     "update_option",
 ]
