@@ -72,7 +72,13 @@ def test_tree_category_move_and_delete(api: Harness) -> None:
         "path": f"1/2/{gear}/{bags}",
     }
     assert one["include_in_menu"] is True
-    assert custom(one) == {"url_key": "bags", "url_path": "gear/bags", "is_anchor": "1", "children_count": "0"}
+    assert custom(one) == {
+        "url_key": "bags",
+        "url_path": "gear/bags",
+        "is_anchor": "1",
+        "path": f"1/2/{gear}/{bags}",
+        "children_count": "0",
+    }
     assert api.get(f"{BASE}/{gear}").json()["children"] == f"{bags},{watches}"
 
     # Watches under Men, after Tops; its level and path follow, Gear keeps Bags

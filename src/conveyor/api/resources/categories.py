@@ -24,12 +24,22 @@ from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.products import CustomAttribute, as_text, write_store_id
 from conveyor.api.search import SearchCriteria, SearchResults, results, search_rows
 from conveyor.catalog import CategoryInput, CategoryRecord, CategoryRepository, NotFoundError
-from conveyor.catalog.categories import ROOT_CATEGORY_ID, CategoryTreeNode, category_table, category_values
-from conveyor.catalog.eav import CATEGORY_ENTITY_TYPE_ID, load_attributes, scoped_value
-from conveyor.catalog.stores import store_group_table, store_table
+from conveyor.catalog.categories import (
+    ROOT_CATEGORY_ID,
+    CategoryTreeNode,
+    assigned_products,
+    category_table,
+    category_values,
+    link_product,
+    store_root_category_id,
+    unlink_product,
+)
+from conveyor.catalog.eav import CATEGORY_ENTITY_TYPE_ID, Scopes, load_attributes, scoped_value
+from conveyor.catalog.products import ids_by_sku, skus_by_id
 
 RESOURCE = "Magento_Catalog::categories"
 NO_SUCH_ENTITY = "No such entity with %1 = %2"
+PRODUCT_NOT_FOUND = "The product that was requested doesn't exist. Verify the product and try again."
 MAX_INT = 2**31 - 1
 
 repository = CategoryRepository()
@@ -67,6 +77,18 @@ class CategoryMoveRequest(BaseModel):
     afterId: Id | None = None  # noqa: N815  (None: last among the new siblings, 0: first)
 
 
+class CategoryProductLink(BaseModel):
+    """Magento's ``CategoryProductLinkInterface`` (``category_id`` is text in Magento's answers)."""
+
+    sku: Annotated[str, Field(min_length=1, max_length=64)]
+    position: Position | None = None
+    category_id: str | None = None
+
+
+class CategoryLinkRequest(BaseModel):
+    productLink: CategoryProductLink  # noqa: N815  (Magento's name)
+
+
 class CategoryTree(BaseModel):
     """Magento's tree node: the category and its children, by position."""
 
@@ -87,7 +109,7 @@ def get_tree(ctx: OperationContext, params: dict[str, str]) -> CategoryTree:
     query = ctx.query
     root = _optional_int(query, "rootCategoryId")
     if root is None:
-        root = ROOT_CATEGORY_ID if ctx.store.is_admin else _store_root(ctx.conn, ctx.store.store_id)
+        root = ROOT_CATEGORY_ID if ctx.store.is_admin else store_root_category_id(ctx.conn, ctx.store.store_id)
     depth = _optional_int(query, "depth")
     return _tree(repository.tree(ctx.conn, root, depth, ctx.store.store_id))
 
@@ -108,8 +130,14 @@ def search_categories(
 
 @operations.read("/V1/categories/{categoryId}", resource=RESOURCE)
 def get_category(ctx: OperationContext, params: dict[str, str]) -> CategoryData:
-    """One category as the path's store view sees it."""
-    return present(repository.get(ctx.conn, category_id_param(params, "categoryId"), ctx.store.store_id))
+    """One category as the path's store view sees it (or the store view of the ``storeId`` query parameter, as
+    Magento's ``get($categoryId, $storeId)``)."""
+    store_id = _optional_int(ctx.query, "storeId")
+    if store_id is None:
+        store_id = ctx.store.store_id
+    else:
+        Scopes.load(ctx.conn).check_store(store_id)
+    return present(repository.get(ctx.conn, category_id_param(params, "categoryId"), store_id))
 
 
 @operations.write("POST", "/V1/categories", resource=RESOURCE)
@@ -147,6 +175,56 @@ def delete_category(ctx: OperationContext, params: dict[str, str], body: None) -
     return True
 
 
+# --- product links -----------------------------------------------------------------------------------------------
+@operations.read("/V1/categories/{categoryId}/products", resource=RESOURCE)
+def get_assigned_products(ctx: OperationContext, params: dict[str, str]) -> list[CategoryProductLink]:
+    """The category's products with their positions."""
+    category_id = category_id_param(params, "categoryId")
+    links = assigned_products(ctx.conn, category_id)
+    skus = skus_by_id(ctx.conn, [product_id for product_id, _ in links])
+    return [
+        CategoryProductLink(sku=skus[product_id], position=position, category_id=str(category_id))
+        for product_id, position in links
+        if product_id in skus
+    ]
+
+
+@operations.write("POST", "/V1/categories/{categoryId}/products", resource=RESOURCE)
+def assign_product(ctx: OperationContext, params: dict[str, str], body: CategoryLinkRequest) -> bool:
+    """Assign a product to the category at a position (Magento reads the category from ``productLink``)."""
+    return _save_link(ctx, params, body.productLink)
+
+
+@operations.write("PUT", "/V1/categories/{categoryId}/products", resource=RESOURCE)
+def update_product_link(ctx: OperationContext, params: dict[str, str], body: CategoryLinkRequest) -> bool:
+    """Assign a product, or move it to another position in the category."""
+    return _save_link(ctx, params, body.productLink)
+
+
+@operations.write("DELETE", "/V1/categories/{categoryId}/products/{sku}", resource=RESOURCE)
+def remove_product(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
+    """Take the product out of the category."""
+    category_id = category_id_param(params, "categoryId")
+    unlink_product(ctx.conn, category_id, _product_id(ctx, params["sku"]))
+    return True
+
+
+def _save_link(ctx: OperationContext, params: Mapping[str, str], link: CategoryProductLink) -> bool:
+    if link.category_id not in (None, ""):
+        category_id = category_id_param({"category_id": str(link.category_id)}, "category_id")
+    else:
+        category_id = category_id_param(params, "categoryId")
+    link_product(ctx.conn, category_id, _product_id(ctx, link.sku), link.position or 0)
+    return True
+
+
+def _product_id(ctx: OperationContext, sku: str) -> int:
+    found = ids_by_sku(ctx.conn, [sku]).get(sku)
+    if found is None:
+        raise NotFoundError(PRODUCT_NOT_FOUND)
+    return found
+
+
 # --- helpers ---------------------------------------------------------------------------------------------------
 def category_id_param(params: Mapping[str, str], name: str) -> int:
     """A category id from the path: not a number is a 400, a number no category can have is a 404."""
@@ -168,12 +246,13 @@ def to_input(data: CategoryData) -> CategoryInput:
 
 
 def present(record: CategoryRecord) -> CategoryData:
-    """Magento's payload: url_key, url_path, is_anchor and children_count among the custom attributes."""
+    """Magento's payload: url_key, url_path, is_anchor, path and children_count among the custom attributes."""
     custom = {
         **record.custom_attributes,
         "url_key": record.url_key,
         "url_path": record.url_path,
         "is_anchor": record.is_anchor,
+        "path": record.path,
         "children_count": record.children_count,
     }
     return CategoryData(
@@ -226,16 +305,6 @@ def _fields(conn: Connection, store_id: int) -> dict[str, ColumnElement[Any]]:
         if meta.backend_type != "static" and code not in fields:
             fields[code] = scoped_value(category_values[meta.backend_type], C.c.entity_id, meta.attribute_id, store_id)
     return fields
-
-
-def _store_root(conn: Connection, store_id: int) -> int:
-    """The root category of the store view's store group (Magento's tree default)."""
-    root = conn.execute(
-        sa.select(store_group_table.c.root_category_id)
-        .select_from(store_table.join(store_group_table, store_group_table.c.group_id == store_table.c.group_id))
-        .where(store_table.c.store_id == store_id)
-    ).scalar()
-    return int(root) if root else ROOT_CATEGORY_ID
 
 
 def _optional_int(query: Mapping[str, str], name: str) -> int | None:

@@ -40,6 +40,7 @@ from conveyor.catalog.eav.values import (
     write_values,
 )
 from conveyor.catalog.errors import InvalidValueError, NotFoundError
+from conveyor.catalog.stores import store_group_table, store_table
 from conveyor.db.metadata import metadata
 
 ROOT_CATEGORY_ID = 1
@@ -234,6 +235,24 @@ class CategoryRepository:
             )
         return found
 
+    @staticmethod
+    def _anchor_counts(conn: Connection, ids: Sequence[int]) -> dict[int, int]:
+        """Products of anchor categories as Magento's tree counts them: distinct products of the category and
+        every category under it (one statement per 5,000 anchors)."""
+        found: dict[int, int] = {}
+        anchor, below = C.alias("anchor"), C.alias("below")
+        within = sa.or_(below.c.entity_id == anchor.c.entity_id, below.c.path.like(anchor.c.path + "/%"))
+        for part in chunked(list(ids)):
+            found.update(
+                conn.execute(
+                    sa.select(anchor.c.entity_id, sa.func.count(sa.distinct(CP.c.product_id)))
+                    .select_from(anchor.join(below, within).join(CP, CP.c.category_id == below.c.entity_id))
+                    .where(anchor.c.entity_id.in_(part))
+                    .group_by(anchor.c.entity_id)
+                ).all()
+            )
+        return found
+
     def product_ids(self, conn: Connection, category_id: int) -> list[tuple[int, int]]:
         """(product_id, position) of the products directly in the category, by position."""
         return [
@@ -257,15 +276,18 @@ class CategoryRepository:
             query = query.where(C.c.level <= root.level + depth)
         rows = conn.execute(query.order_by(C.c.level, C.c.position, C.c.entity_id)).all()
         attributes = load_attributes(conn, CATEGORY_ENTITY_TYPE_ID)
-        wanted = {attributes[code].attribute_id: code for code in ("name", "is_active") if code in attributes}
+        codes = ("name", "is_active", "is_anchor")
+        wanted = {attributes[code].attribute_id: code for code in codes if code in attributes}
         ids = [row.entity_id for row in rows]
         values = read_values(
             conn, {b: category_values[b] for b in ("varchar", "int")}, ids, store_id, attribute_ids=list(wanted)
         )
+        node_attrs = {i: {wanted[a]: v for a, (_, v) in found.items()} for i, found in values.items()}
         counts = self._product_counts(conn, ids)
+        counts.update(self._anchor_counts(conn, [i for i in ids if node_attrs.get(i, {}).get("is_anchor")]))
         nodes: dict[int, CategoryTreeNode] = {}
         for row in rows:
-            attrs = {wanted[a]: v for a, (_, v) in values.get(row.entity_id, {}).items()}
+            attrs = node_attrs.get(row.entity_id, {})
             node = CategoryTreeNode(
                 id=row.entity_id,
                 parent_id=row.parent_id,
@@ -477,7 +499,7 @@ class CategoryRepository:
     def delete(self, conn: Connection, category_id: int) -> list[int]:
         """Delete the category and its subtree (values and product links go with them); returns the ids."""
         node = self._row(conn, category_id)
-        if node.level == 0:
+        if node.level == 0 or self._is_store_root(conn, category_id):  # Magento's isForbiddenToDelete
             raise InvalidValueError("Cannot delete category with id %1", [str(category_id)])
         subtree = sa.or_(C.c.entity_id == category_id, C.c.path.like(_escape_like(node.path) + "/%", escape="\\"))
         ids = [int(i) for i in conn.execute(sa.select(C.c.entity_id).where(subtree)).scalars()]
@@ -517,6 +539,16 @@ class CategoryRepository:
         return {path: resolved[tuple(segments)] for path, segments in split.items()}
 
     # -- helpers --------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _is_store_root(conn: Connection, category_id: int) -> bool:
+        """Whether a store group shows this category as its root (such a category cannot be deleted)."""
+        return (
+            conn.execute(
+                sa.select(store_group_table.c.group_id).where(store_group_table.c.root_category_id == category_id)
+            ).first()
+            is not None
+        )
 
     def _row(self, conn: Connection, category_id: int) -> sa.Row[Any]:
         row = conn.execute(sa.select(C).where(C.c.entity_id == category_id)).first()
@@ -633,6 +665,16 @@ def _match(children: Mapping[str, int], name: str) -> int | None:
         return children[name]
     lowered = name.lower()
     return next((entity_id for child, entity_id in children.items() if child.lower() == lowered), None)
+
+
+def store_root_category_id(conn: Connection, store_id: int) -> int:
+    """The root category of the store view's store group (Magento's tree default), Root Catalog if none."""
+    root = conn.execute(
+        sa.select(store_group_table.c.root_category_id)
+        .select_from(store_table.join(store_group_table, store_group_table.c.group_id == store_table.c.group_id))
+        .where(store_table.c.store_id == store_id)
+    ).scalar()
+    return int(root) if root else ROOT_CATEGORY_ID
 
 
 def category_ids_existing(conn: Connection, ids: Iterable[int]) -> set[int]:

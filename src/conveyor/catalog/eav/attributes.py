@@ -6,9 +6,10 @@ batch (``load_attributes``) so that a batch of any size costs the same handful o
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,8 +21,10 @@ from conveyor.catalog.eav.values import (
     SCOPE_GLOBAL,
     SCOPE_NAMES,
     SCOPE_STORE,
+    Scopes,
     constraint_name,
     foreign_key,
+    format_url_key,
 )
 from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
 from conveyor.db.metadata import LongText, metadata
@@ -102,6 +105,11 @@ attribute_table = sa.Table(
     _flag("used_in_product_listing"),
     _flag("used_for_sort_by"),
     _flag("is_used_for_promo_rules"),
+    _flag("is_filterable_in_search"),
+    _flag("is_visible_in_advanced_search"),
+    _flag("is_used_in_grid"),
+    _flag("is_visible_in_grid"),
+    _flag("is_filterable_in_grid"),
     sa.UniqueConstraint(
         "entity_type_id",
         "attribute_code",
@@ -255,6 +263,11 @@ ATTRIBUTE_PROPERTIES = (
     "used_in_product_listing",
     "used_for_sort_by",
     "is_used_for_promo_rules",
+    "is_filterable_in_search",
+    "is_visible_in_advanced_search",
+    "is_used_in_grid",
+    "is_visible_in_grid",
+    "is_filterable_in_grid",
 )
 TEXT_PROPERTIES = ("frontend_class", "source_model", "note")
 INTEGER_PROPERTIES = ("position", "is_filterable")
@@ -440,6 +453,37 @@ def attribute_set_types(conn: Connection, set_ids: Sequence[int]) -> dict[int, i
     return dict(rows.all())
 
 
+def check_store_ids(conn: Connection, store_ids: Iterable[int]) -> None:
+    """Labels name existing store views: an unknown one is a 400 naming it (not a foreign key error)."""
+    wanted = set(store_ids) - {0}
+    if not wanted:
+        return
+    scopes = Scopes.load(conn)
+    for store_id in sorted(wanted):
+        try:
+            scopes.check_store(store_id)
+        except NotFoundError:
+            raise InvalidValueError(INVALID_VALUE, ["store_id", str(store_id)]) from None
+
+
+def code_from_label(label: str) -> str:
+    """Magento's code for an attribute created without one: its label transliterated to ``[a-z0-9_]`` (30
+    characters at most), prefixed ``attr_`` when that is not a valid code (e.g. it starts with a digit)."""
+    code = re.sub(r"[^a-z_0-9]", "_", format_url_key(label))[:30]
+    if not _CODE.fullmatch(code):
+        code = "attr_" + (code or hashlib.md5(label.encode(), usedforsecurity=False).hexdigest()[:8])
+    return code
+
+
+def attribute_code_of(conn: Connection, attribute_id: int, entity_type: str | int) -> str | None:
+    """The code of the attribute with this id (of ``entity_type``), None when there is none."""
+    return conn.execute(
+        sa.select(A.c.attribute_code).where(
+            A.c.attribute_id == attribute_id, A.c.entity_type_id == entity_type_id(entity_type)
+        )
+    ).scalar()
+
+
 def validate_code(code: str) -> str:
     """Magento's rule for attribute codes: a letter, then letters, digits or '_', at most 60 characters."""
     if not isinstance(code, str) or not _CODE.fullmatch(code):
@@ -472,6 +516,13 @@ class AttributeRepository:
     def get_list(self, conn: Connection, entity_type: str | int = "catalog_product") -> list[AttributeRecord]:
         """Every attribute of the entity type, by id (three statements)."""
         return self._records(conn, entity_type, None)
+
+    def get_many(
+        self, conn: Connection, codes: Sequence[str], entity_type: str | int = "catalog_product"
+    ) -> list[AttributeRecord]:
+        """The attributes of ``codes`` that exist, in the order asked (a page of a search)."""
+        found = {record.attribute_code: record for record in self._records(conn, entity_type, codes)}
+        return [found[code] for code in codes if code in found]
 
     def _records(self, conn: Connection, entity_type: str | int, codes: Sequence[str] | None) -> list[AttributeRecord]:
         query = sa.select(A).where(A.c.entity_type_id == entity_type_id(entity_type)).order_by(A.c.attribute_id)
@@ -588,6 +639,8 @@ class AttributeRepository:
                 raise InvalidValueError(INVALID_VALUE, ["backend_type", str(attribute.backend_type)])
             if values:
                 conn.execute(A.update().where(A.c.attribute_id == attribute_id).values(**values))
+        check_store_ids(conn, attribute.frontend_labels or {})
+        check_store_ids(conn, (s for option in attribute.options or [] for s in option.store_labels))
         if attribute.frontend_labels is not None:
             conn.execute(LBL.delete().where(LBL.c.attribute_id == attribute_id))
             labels = [
@@ -776,7 +829,7 @@ class AttributeRepository:
     ) -> int:
         """A new set with the skeleton set's groups and attribute assignments (Magento requires a skeleton)."""
         if not name.strip():
-            raise InvalidValueError(INVALID_VALUE, ["attribute_set_name", name])
+            raise InvalidValueError("The attribute set name is empty. Enter the name and try again.")
         skeleton = self.get_set(conn, skeleton_id)
         taken = conn.execute(
             sa.select(SETS.c.attribute_set_id).where(
@@ -870,8 +923,8 @@ class AttributeRepository:
         attribute_group_id: int,
         code: str,
         sort_order: int = 0,
-    ) -> None:
-        """Put an attribute in a set's group (moving it when it is already in the set)."""
+    ) -> int:
+        """Put an attribute in a set's group (moving it when it is already in the set); the assignment's id."""
         group = conn.execute(
             sa.select(GRP.c.attribute_group_id, SETS.c.entity_type_id)
             .select_from(GRP.join(SETS, SETS.c.attribute_set_id == GRP.c.attribute_set_id))
@@ -893,6 +946,13 @@ class AttributeRepository:
             "sort_order": sort_order,
         }
         upsert(conn, EA, [row], key=["attribute_set_id", "attribute_id"])
+        return int(
+            conn.execute(
+                sa.select(EA.c.entity_attribute_id).where(
+                    EA.c.attribute_set_id == attribute_set_id, EA.c.attribute_id == meta.attribute_id
+                )
+            ).scalar_one()
+        )
 
     def unassign(self, conn: Connection, attribute_set_id: int, code: str) -> None:
         """Take an attribute out of a set (the product values stay, as in Magento)."""

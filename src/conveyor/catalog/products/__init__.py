@@ -13,6 +13,7 @@ if TYPE_CHECKING:
         match_skus,
         product_table,
         product_values,
+        skus_by_id,
     )
     from conveyor.catalog.products.media import gallery_table, gallery_value_table
     from conveyor.catalog.products.models import (
@@ -73,6 +74,7 @@ _EXPORTS = {
     "match_skus": "conveyor.catalog.products.entity",
     "product_table": "conveyor.catalog.products.entity",
     "product_values": "conveyor.catalog.products.entity",
+    "skus_by_id": "conveyor.catalog.products.entity",
     "replace_bundle_options": "conveyor.catalog.products.relations",
     "replace_children": "conveyor.catalog.products.relations",
     "replace_super_attributes": "conveyor.catalog.products.relations",
@@ -116,6 +118,7 @@ __all__ = [
     "replace_children",
     "replace_super_attributes",
     "replace_tier_prices",
+    "skus_by_id",
     "write_categories",
     "write_websites",
 ]
