@@ -46,6 +46,7 @@ class QueueSection(BaseModel):
     amqp_prefetch: int = Field(default=100, ge=1, description="Unacknowledged deliveries per AMQP consumer.")
     require_services: bool = Field(default=False, description="Tests fail instead of skip without services.")
 
+
 class ApiSection(BaseModel):
     """The REST API, its tokens and the bulk API."""
 
@@ -157,9 +158,7 @@ class SyncSection(BaseModel):
     )
 
 
-class Settings(
-    BaseSettings, QueueSection, ApiSection, BusSection, PipelineSection, LimiterSection, SyncSection
-):
+class Settings(BaseSettings, QueueSection, ApiSection, BusSection, PipelineSection, LimiterSection, SyncSection):
     """Everything Conveyor reads from its environment; secrets live here, never in code."""
 
     model_config = SettingsConfigDict(env_prefix="CONVEYOR_", env_file=".env", extra="ignore")

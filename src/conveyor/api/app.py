@@ -20,11 +20,12 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from conveyor.api.eds import add_eds_route
 from conveyor.api.errors import INTERNAL, NO_ROUTE, REQUIRED, ApiError, describe_validation, first_error, status_of
 from conveyor.api.operations import Operation, Registry, default_registry
-from conveyor.api.routing import Services, add_routes
+from conveyor.api.routing import REFUSED_ROUTE, Services, add_routes
 from conveyor.api.scope import StorePathMiddleware
 from conveyor.bulk.topology import with_publishers
 from conveyor.bus.registry import default_registry as default_commands
@@ -77,6 +78,7 @@ def create_app(
         ),
         lifespan=lifespan,
         separate_input_output_schemas=False,
+        redirect_slashes=False,  # the scope middleware trims a trailing slash; never a 307 that drops the store
     )
     app.state.services = services
     extra_schemas = add_routes(app, services)
@@ -105,8 +107,8 @@ def create_app(
 
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
-    async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status, headers=_allow(request, exc.status))
 
     @app.exception_handler(CatalogError)
     async def catalog_error(_request: Request, exc: CatalogError) -> JSONResponse:
@@ -126,9 +128,13 @@ def _add_error_handlers(app: FastAPI) -> None:
         return JSONResponse(first_error(described).body(), status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code in (404, 405):
-            return JSONResponse({"message": NO_ROUTE, "parameters": []}, status_code=exc.status_code)
+            return JSONResponse(
+                {"message": NO_ROUTE, "parameters": []},
+                status_code=exc.status_code,
+                headers=_allow(request, exc.status_code),
+            )
         return JSONResponse({"message": str(exc.detail), "parameters": []}, status_code=exc.status_code)
 
     @app.exception_handler(Exception)
@@ -136,6 +142,19 @@ def _add_error_handlers(app: FastAPI) -> None:
         report = uuid.uuid4().hex[:12]
         log.error("report %s: %s %s failed", report, request.method, request.url.path, exc_info=exc)
         return JSONResponse({"message": INTERNAL, "parameters": [report]}, status_code=500)
+
+
+def _allow(request: Request, status: int) -> dict[str, str] | None:
+    """A 405's ``Allow`` header: the methods of every route on the path (Starlette names only the first route's)."""
+    if status != 405:
+        return None
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.name != REFUSED_ROUTE:
+            match, _ = route.matches(request.scope)
+            if match != Match.NONE:
+                methods |= route.methods or set()
+    return {"Allow": ", ".join(sorted(methods))}
 
 
 def _operation_of(request: Request) -> Operation | None:

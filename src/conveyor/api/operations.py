@@ -71,6 +71,7 @@ WRITE_METHODS = ("POST", "PUT", "DELETE", "PATCH")
 DEFAULT_RESOURCE = "Magento_Backend::admin"
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _INFER: Any = object()
+_INT_TEXT = re.compile(r"-?[0-9]{1,18}")
 
 
 @dataclass
@@ -131,9 +132,13 @@ def check_text(value: Any, field: str = "") -> None:
 
 
 def int_param(params: Mapping[str, str], name: str) -> int:
-    """A path parameter as an integer; anything else is Magento's 400 naming the field."""
+    """A path parameter as an integer; anything else is Magento's 400 naming the field.
+
+    ASCII digits only, as Magento's type processor: ``re``'s ``\\d`` and ``int()`` also read other scripts'
+    digits (``/V1/customers/\\u0661`` is not customer 1).
+    """
     text = params[name]
-    if not re.fullmatch(r"-?\d{1,18}", text):
+    if not _INT_TEXT.fullmatch(text):
         raise ApiError(400, INVALID, [text, name])
     return int(text)
 

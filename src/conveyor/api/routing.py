@@ -35,6 +35,7 @@ from conveyor.mq.queue import MessageQueue, Transaction
 from conveyor.settings import Settings
 
 ASYNC_GET_REFUSED = "GET requests cannot be asynchronous; use the synchronous route."
+REFUSED_ROUTE = "refuse_async_get"  # not counted in a 405's Allow header
 EXPECTED_ARRAY = "The request body of a bulk request must be a non-empty JSON array of items."
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "Invalid request (Magento's message naming the field)"},
@@ -132,10 +133,7 @@ def add_routes(app: FastAPI, services: Services) -> dict[str, Any]:
     for op in operations:
         _add_sync(app, services, op, store)
     app.add_api_route(
-        "/rest/async/{path:path}",
-        _refuse_async_get,
-        methods=["GET"],
-        include_in_schema=False,
+        "/rest/async/{path:path}", _refuse_async_get, methods=["GET"], include_in_schema=False, name=REFUSED_ROUTE
     )
     if not extra:
         return {}

@@ -68,9 +68,9 @@ LIKE_ESCAPE = "/"  # not a backslash: MariaDB string literals would treat it as 
 ROOT = "searchCriteria"
 _KEY = re.compile(r"searchCriteria((?:\[[^\[\]]*\])*)")
 _PART = re.compile(r"\[([^\[\]]*)\]")
-_INDEX = re.compile(r"\d{1,6}")
-_NUMBER = re.compile(r"\d{1,10}")
-_INT = re.compile(r"[+-]?\d{1,19}")
+_INDEX = re.compile(r"[0-9]{1,6}")
+_NUMBER = re.compile(r"[0-9]{1,10}")
+_INT = re.compile(r"[+-]?[0-9]{1,19}")  # ASCII only: int() reads other scripts' digits too
 _ALIASES = {
     "filterGroups": "filter_groups",
     "sortOrders": "sort_orders",
@@ -360,6 +360,8 @@ def convert(column: ColumnElement[Any], text: str, key: str) -> Any:
                 raise ValueError(text)
             return int(text)
         if kind in (float, Decimal):
+            if not text.isascii():  # Decimal() reads other scripts' digits too
+                raise ValueError(text)
             number = Decimal(text.strip())
             if not number.is_finite() or abs(number) >= Decimal(10) ** 30:
                 raise ValueError(text)
