@@ -84,6 +84,13 @@ class OperationContext:
     transaction: Transaction | None = None  # writes only: publish atomically with the writes
     settings: Settings = field(default_factory=get_settings)
     query: Mapping[str, str] = field(default_factory=dict)  # reads: the request's query parameters
+    pairs: Sequence[tuple[str, str]] = ()  # reads: the same in order, repeated keys kept (``storeCodes[]``)
+
+    def query_list(self, name: str) -> list[str] | None:
+        """A list parameter as PHP reads it: ``name[]=a&name[]=b`` or ``name[0]=a&name[1]=b``; None if absent."""
+        key = re.compile(re.escape(name) + r"\[[0-9]*\]")
+        found = [value for k, value in self.pairs if key.fullmatch(k)]
+        return found if found else None
 
     @property
     def events(self) -> Transaction:
@@ -159,6 +166,7 @@ class Operation:
     summary: str
     description: str | None
     batch: Callable[..., list[Any]] | None = None  # fn(ctx, [(params, body), ...]) -> [result, ...]
+    query: tuple[dict[str, Any], ...] = ()  # reads: OpenAPI parameters of the query string it reads
 
     @cached_property
     def params(self) -> tuple[str, ...]:
@@ -303,13 +311,24 @@ class Registry:
         return decorate
 
     def read(
-        self, path: str, *, response: Any = _INFER, resource: str = DEFAULT_RESOURCE, public: bool = False
+        self,
+        path: str,
+        *,
+        response: Any = _INFER,
+        resource: str = DEFAULT_RESOURCE,
+        public: bool = False,
+        query: Sequence[dict[str, Any]] = (),
     ) -> Callable[[F], F]:
-        """Declare ``handler(ctx, params) -> response`` for ``GET path``."""
+        """Declare ``handler(ctx, params) -> response`` for ``GET path``.
+
+        ``query``: the OpenAPI parameters (``{"name": …, "schema": …}``) of the query string it reads, so that the
+        document describes what the route accepts.
+        """
 
         def decorate(handler: F) -> F:
             hints = _hints(handler)
-            self.add(_operation("read", "GET", path, handler, hints, None, response, resource, public, False))
+            operation = _operation("read", "GET", path, handler, hints, None, response, resource, public, False)
+            self.add(replace(operation, query=tuple(query)))
             return handler
 
         return decorate

@@ -216,10 +216,11 @@ def _add_sync(app: FastAPI, services: Services, op: Operation, store: Callable[.
             with services.writing() as transaction:
                 ctx = OperationContext(transaction.conn, scope, caller, transaction, services.settings)
                 return op.run(ctx, params, body)
-        argument = parse(values["conveyor_request"].query_params.multi_items()) if op.kind == "search" else None
-        query = dict(values["conveyor_request"].query_params)
+        pairs = values["conveyor_request"].query_params.multi_items()
+        argument = parse(pairs) if op.kind == "search" else None
         with services.reading() as conn:
-            return op.run(OperationContext(conn, scope, caller, None, services.settings, query), params, argument)
+            ctx = OperationContext(conn, scope, caller, None, services.settings, dict(pairs), pairs)
+            return op.run(ctx, params, argument)
 
     endpoint.__signature__ = _signature(  # type: ignore[attr-defined]
         op, _caller_dependency(services, op), store, path=True, body=op.body
@@ -236,8 +237,14 @@ def _add_sync(app: FastAPI, services: Services, op: Operation, store: Callable[.
         description=_description(op),
         responses=ERROR_RESPONSES,
         tags=[_tag(op)],
-        openapi_extra={"parameters": SEARCH_PARAMETERS} if op.kind == "search" else None,
+        openapi_extra=_query_parameters(op),
     )
+
+
+def _query_parameters(op: Operation) -> dict[str, Any] | None:
+    """The query string the operation reads: searchCriteria for a search, its declared ones for a read."""
+    parameters = [*(SEARCH_PARAMETERS if op.kind == "search" else ()), *({"in": "query", **p} for p in op.query)]
+    return {"parameters": parameters} if parameters else None
 
 
 def _description(op: Operation) -> str:

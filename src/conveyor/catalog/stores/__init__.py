@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from conveyor.lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from conveyor.catalog.stores.listing import groups, views, websites
     from conveyor.catalog.stores.scopes import (
         ADMIN_STORE_ID,
         DEFAULT_STORE_ID,
@@ -25,6 +26,9 @@ _EXPORTS = {
     "store_group_table": "conveyor.catalog.stores.scopes",
     "store_table": "conveyor.catalog.stores.scopes",
     "website_table": "conveyor.catalog.stores.scopes",
+    "groups": "conveyor.catalog.stores.listing",
+    "views": "conveyor.catalog.stores.listing",
+    "websites": "conveyor.catalog.stores.listing",
 }
 
 __all__ = [
@@ -32,9 +36,12 @@ __all__ = [
     "DEFAULT_STORE_ID",
     "customer_group_table",
     "ensure_default_scopes",
+    "groups",
     "store_group_table",
     "store_table",
+    "views",
     "website_table",
+    "websites",
 ]
 
 __getattr__ = lazy_exports(__name__, _EXPORTS)
