@@ -3,9 +3,9 @@
 The fields are grouped in **sections**, one class per part of the system (``QueueSection``, ``ApiSection``,
 ``StoreSection``, ``BusSection``, ``PipelineSection``, ``LimiterSection``, ``SyncSection``); ``Settings`` is all of
 them. A section names what a part reads: a function that only needs the bus's fields may say
-``settings: BusSection``. The environment variables are flat and unchanged (``CONVEYOR_BUS_CONNECTION``, ``CONVEYOR_EDS_SECRET`` …), so a
-section is documentation and typing, not a prefix. ``get_settings()`` reads them once per process; the App,
-the CLI and the API are handed that one object.
+``settings: BusSection``. The environment variables are flat and unchanged (``CONVEYOR_BUS_CONNECTION``,
+``CONVEYOR_EDS_SECRET`` …), so a section is documentation and typing, not a prefix. ``get_settings()`` reads them
+once per process; the App, the CLI and the API are handed that one object.
 """
 
 from __future__ import annotations
