@@ -74,6 +74,11 @@ def unauthorized(resource: str) -> ApiError:
     return ApiError(401, NOT_AUTHORIZED, {"resources": resource})
 
 
+def forbidden(resource: str) -> ApiError:
+    """A valid token whose ACL resources do not include the route's: Magento's 403."""
+    return ApiError(403, NOT_AUTHORIZED, {"resources": resource})
+
+
 def describe_validation(errors: Sequence[Mapping[str, Any]], skip: int = 0) -> list[ApiError]:
     """Magento messages for pydantic errors: the field path joined with dots (``group.code``).
 

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 from starlette.background import BackgroundTask
 
 from conveyor.api.auth import GUEST, Caller, caller_for_token
-from conveyor.api.errors import DECODING, OUT_OF_RANGE, ApiError, ErrorResponse, unauthorized
+from conveyor.api.errors import DECODING, OUT_OF_RANGE, ApiError, ErrorResponse, forbidden, unauthorized
 from conveyor.api.operations import Operation, OperationContext, Registry, check_text
 from conveyor.api.scope import SCOPE_KEY, StoreResolver, StoreScope
 from conveyor.api.search import parse
@@ -40,6 +40,7 @@ EXPECTED_ARRAY = "The request body of a bulk request must be a non-empty JSON ar
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "Invalid request (Magento's message naming the field)"},
     401: {"model": ErrorResponse, "description": "Missing, unknown or expired token"},
+    403: {"model": ErrorResponse, "description": "The token does not grant the route's ACL resource"},
     404: {"model": ErrorResponse, "description": "No such entity, store or route"},
 }
 SEARCH_PARAMETERS = [
@@ -159,6 +160,8 @@ def _caller_dependency(services: Services, op: Operation) -> Callable[..., Calle
             found = caller_for_token(conn, credentials.credentials)
         if found is None:
             raise unauthorized(op.resource)
+        if not found.allows(op.resource):
+            raise forbidden(op.resource)
         return found
 
     def guest() -> Caller:
