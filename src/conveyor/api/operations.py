@@ -237,6 +237,14 @@ class Operation:
             return self._result_adapter.dump_python(result, mode="json", exclude_none=True)
         return pydantic_core.to_jsonable_python(result)
 
+    def response_json(self, result: Any) -> Any:
+        """The handler's result as the route answers it: validated into the response model (a handler may return
+        plain dicts), without None values."""
+        if self._result_adapter is not None:
+            adapter = self._result_adapter
+            return adapter.dump_python(adapter.validate_python(result), mode="json", exclude_none=True)
+        return pydantic_core.to_jsonable_python(result)
+
 
 class Registry:
     """Operations by (method, path) and by async topic."""

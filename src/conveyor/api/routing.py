@@ -26,7 +26,8 @@ from sqlalchemy.engine import Connection, Engine
 from starlette.background import BackgroundTask
 
 from conveyor.api.auth import GUEST, Caller, caller_for_token
-from conveyor.api.errors import DECODING, OUT_OF_RANGE, ApiError, ErrorResponse, forbidden, unauthorized
+from conveyor.api import fields
+from conveyor.api.errors import DECODING, INVALID, OUT_OF_RANGE, ApiError, ErrorResponse, forbidden, unauthorized
 from conveyor.api.operations import Operation, OperationContext, Registry, check_text
 from conveyor.api.scope import SCOPE_KEY, StoreResolver, StoreScope
 from conveyor.api.search import parse
@@ -35,6 +36,7 @@ from conveyor.mq.queue import MessageQueue, Transaction
 from conveyor.settings import Settings
 
 ASYNC_GET_REFUSED = "GET requests cannot be asynchronous; use the synchronous route."
+FIELDS = "fields"  # Magento's partial-response parameter (conveyor.api.fields)
 REFUSED_ROUTE = "refuse_async_get"  # not counted in a 405's Allow header
 EXPECTED_ARRAY = "The request body of a bulk request must be a non-empty JSON array of items."
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -212,18 +214,23 @@ def _add_sync(app: FastAPI, services: Services, op: Operation, store: Callable[.
         caller: Caller = values["conveyor_caller"]
         scope: StoreScope = values["conveyor_store"]
         params = _path_params(op, values)
+        pairs = values["conveyor_request"].query_params.multi_items()
+        wanted = _fields(pairs)
         if op.kind == "write":
             body = values.get("conveyor_body")
             if isinstance(body, BaseModel):
                 check_text(body.model_dump())
             with services.writing() as transaction:
                 ctx = OperationContext(transaction.conn, scope, caller, transaction, services.settings)
-                return op.run(ctx, params, body)
-        pairs = values["conveyor_request"].query_params.multi_items()
-        argument = parse(pairs) if op.kind == "search" else None
-        with services.reading() as conn:
-            ctx = OperationContext(conn, scope, caller, None, services.settings, dict(pairs), pairs)
-            return op.run(ctx, params, argument)
+                result = op.run(ctx, params, body)
+        else:
+            argument = parse(pairs) if op.kind == "search" else None
+            with services.reading() as conn:
+                ctx = OperationContext(conn, scope, caller, None, services.settings, dict(pairs), pairs)
+                result = op.run(ctx, params, argument)
+        if wanted is None:
+            return result
+        return Response(orjson.dumps(fields.apply(op.response_json(result), wanted)), media_type="application/json")
 
     endpoint.__signature__ = _signature(  # type: ignore[attr-defined]
         op, _caller_dependency(services, op), store, path=True, body=op.body
@@ -248,6 +255,17 @@ def _query_parameters(op: Operation) -> dict[str, Any] | None:
     """The query string the operation reads: searchCriteria for a search, its declared ones for a read."""
     parameters = [*(SEARCH_PARAMETERS if op.kind == "search" else ()), *({"in": "query", **p} for p in op.query)]
     return {"parameters": parameters} if parameters else None
+
+
+def _fields(pairs: Sequence[tuple[str, str]]) -> fields.Filter | None:
+    """The ``fields=`` filter of the query string; None without one (or an empty one, as Magento)."""
+    text = next((value for key, value in reversed(pairs) if key == FIELDS), "")
+    if not text:
+        return None
+    wanted = fields.parse(text)
+    if wanted is None:
+        raise ApiError(400, INVALID, [text, FIELDS])
+    return wanted
 
 
 def _description(op: Operation) -> str:

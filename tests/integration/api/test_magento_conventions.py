@@ -71,3 +71,29 @@ def test_search_numbers_are_ascii_digits_only(app: Harness) -> None:
     criteria = "searchCriteria[filter_groups][0][filters][0]"
     filtered = f"{criteria}[field]=id&{criteria}[value]=\u0661"
     assert app.get(f"/rest/V1/customerGroups/search?{filtered}").status_code == 400
+
+
+def test_fields_keeps_only_the_listed_fields_on_every_kind_of_route(app: Harness) -> None:
+    criteria = "searchCriteria[filter_groups][0][filters][0]"
+    query = f"{criteria}[field]=code&{criteria}[value]=General&fields=items[code],total_count"
+    assert app.get(f"/rest/V1/customerGroups/search?{query}").json() == {
+        "items": [{"code": "General"}],
+        "total_count": 1,
+    }
+    assert app.get("/rest/V1/customerGroups/1?fields=code,nothing").json() == {"code": "General"}
+    created = app.send("POST", "/rest/V1/customerGroups?fields=code", {"group": {"code": "Fielded"}})
+    assert created.status_code == 200, created.text
+    assert created.json() == {"code": "Fielded"}
+    assert app.get("/rest/V1/store/websites?fields=code").json() == [{"code": "admin"}, {"code": "base"}]
+    assert app.get("/rest/V1/customerGroups/1?fields=").json()["id"] == 1  # empty: no filter, as Magento
+    bad = app.get("/rest/V1/customerGroups/1?fields=code[")
+    assert bad.status_code == 400
+    assert bad.json()["parameters"] == ["code[", "fields"]
+    product = {"product": {"sku": "f-1", "name": "F", "attribute_set_id": 4, "price": 5, "type_id": "simple"}}
+    saved = app.send("POST", "/rest/V1/products", product)
+    assert saved.status_code == 200, saved.text
+    nested = app.get("/rest/V1/products/f-1?fields=sku,extension_attributes[stock_item[qty,is_in_stock]]")
+    assert nested.status_code == 200, nested.text
+    assert set(nested.json()) == {"sku", "extension_attributes"}
+    assert set(nested.json()["extension_attributes"]) <= {"stock_item"}
+    assert set(nested.json()["extension_attributes"].get("stock_item", {})) <= {"qty", "is_in_stock"}
