@@ -25,8 +25,8 @@ from pydantic.json_schema import models_json_schema
 from sqlalchemy.engine import Connection, Engine
 from starlette.background import BackgroundTask
 
-from conveyor.api.auth import GUEST, Caller, caller_for_token
 from conveyor.api import fields
+from conveyor.api.auth import GUEST, Caller, caller_for_token
 from conveyor.api.errors import DECODING, INVALID, OUT_OF_RANGE, ApiError, ErrorResponse, forbidden, unauthorized
 from conveyor.api.operations import Operation, OperationContext, Registry, check_text
 from conveyor.api.scope import SCOPE_KEY, StoreResolver, StoreScope
