@@ -2,13 +2,16 @@
 
 OpenAPI at ``/openapi.json``, Swagger UI at ``/docs``. Errors always have Magento's body
 ``{"message": "...%1...", "parameters": [...]}``: catalog ``NotFoundError`` 404, other catalog errors and invalid
-requests 400 (naming the field), missing or bad tokens 401, unknown routes 404, and a 500 only for a bug (logged
-with a report id that the response quotes).
+requests 400 (naming the field), missing or bad tokens 401, a token without the route's ACL resource 403, unknown
+routes 404, a known path with another method 405 (with ``Allow``), and a 500 only for a bug (logged with a report id
+that the response quotes). In developer mode (``CONVEYOR_DEVELOPER_MODE``) every error also carries Magento's
+``trace``.
 """
 
 from __future__ import annotations
 
 import logging
+import traceback
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -83,7 +86,7 @@ def create_app(
     app.state.services = services
     extra_schemas = add_routes(app, services)
     extra_schemas.update(add_eds_route(app, services))
-    _add_error_handlers(app)
+    _add_error_handlers(app, config.developer_mode)
     app.add_middleware(StorePathMiddleware)
 
     def openapi() -> dict[str, Any]:
@@ -105,14 +108,20 @@ def create_app(
     return app
 
 
-def _add_error_handlers(app: FastAPI) -> None:
+def _add_error_handlers(app: FastAPI, developer_mode: bool) -> None:
+    def answer(exc: BaseException, body: dict[str, Any], status: int, request: Request) -> JSONResponse:
+        """Magento's error body; with its ``trace`` in developer mode only (it shows the code's insides)."""
+        if developer_mode:
+            body = {**body, "trace": "".join(traceback.format_exception(exc))}
+        return JSONResponse(body, status_code=status, headers=_allow(request, status))
+
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status, headers=_allow(request, exc.status))
+        return answer(exc, exc.body(), exc.status, request)
 
     @app.exception_handler(CatalogError)
-    async def catalog_error(_request: Request, exc: CatalogError) -> JSONResponse:
-        return JSONResponse({"message": exc.message, "parameters": exc.parameters}, status_code=status_of(exc))
+    async def catalog_error(request: Request, exc: CatalogError) -> JSONResponse:
+        return answer(exc, {"message": exc.message, "parameters": exc.parameters}, status_of(exc), request)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -125,23 +134,18 @@ def _add_error_handlers(app: FastAPI) -> None:
                 described.append(ApiError(400, REQUIRED, [_first_field(operation)]))
             else:
                 described += describe_validation([error], skip=1)
-        return JSONResponse(first_error(described).body(), status_code=400)
+        return answer(exc, first_error(described).body(), 400, request)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code in (404, 405):
-            return JSONResponse(
-                {"message": NO_ROUTE, "parameters": []},
-                status_code=exc.status_code,
-                headers=_allow(request, exc.status_code),
-            )
-        return JSONResponse({"message": str(exc.detail), "parameters": []}, status_code=exc.status_code)
+        message = NO_ROUTE if exc.status_code in (404, 405) else str(exc.detail)
+        return answer(exc, {"message": message, "parameters": []}, exc.status_code, request)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
         report = uuid.uuid4().hex[:12]
         log.error("report %s: %s %s failed", report, request.method, request.url.path, exc_info=exc)
-        return JSONResponse({"message": INTERNAL, "parameters": [report]}, status_code=500)
+        return answer(exc, {"message": INTERNAL, "parameters": [report]}, 500, request)
 
 
 def _allow(request: Request, status: int) -> dict[str, str] | None:

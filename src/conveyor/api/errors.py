@@ -33,6 +33,7 @@ class ErrorResponse(BaseModel):
     message: str
     parameters: list[str] | dict[str, str] = []
     errors: list[ErrorResponse] | None = None
+    trace: str | None = None  # developer mode only
 
 
 class ApiError(Exception):

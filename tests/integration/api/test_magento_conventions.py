@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from conveyor.api.auth import create_integration_token
 from conveyor.api.operations import OperationContext, Registry, default_registry
 from tests.integration.api.harness import Harness, harness
 
@@ -97,3 +98,41 @@ def test_fields_keeps_only_the_listed_fields_on_every_kind_of_route(app: Harness
     assert set(nested.json()) == {"sku", "extension_attributes"}
     assert set(nested.json()["extension_attributes"]) <= {"stock_item"}
     assert set(nested.json()["extension_attributes"].get("stock_item", {})) <= {"qty", "is_in_stock"}
+
+
+def test_errors_carry_a_trace_in_developer_mode_only(app: Harness, sqlite_url: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from conveyor.api.app import create_app
+    from conveyor.settings import Settings
+
+    for path in (
+        "/rest/V1/customerGroups/999",
+        "/rest/V1/customerGroups/x",
+        "/rest/V1/nowhere",
+        "/rest/V1/probe/where",
+    ):
+        answer = app.get(path, headers={} if path.endswith("where") else app.headers)
+        assert answer.status_code in (400, 401, 404), answer.text
+        assert set(answer.json()) == {"message", "parameters"}, path
+    broken = Registry()
+
+    @broken.read("/V1/broken")
+    def explode(ctx: OperationContext, params: dict[str, str]) -> int:
+        raise ZeroDivisionError("oops")
+
+    settings = Settings(database_url=sqlite_url, developer_mode=True)
+    registry = Registry().include(default_registry()).include(broken)
+    with TestClient(create_app(settings, registry=registry), raise_server_exceptions=False) as client:
+        missing = client.get("/rest/V1/directory/countries/XX")
+        assert missing.status_code == 404
+        assert (
+            missing.json()["message"] == "The country isn't available." and "NotFoundError" in missing.json()["trace"]
+        )
+        with client.app.state.services.engine.begin() as conn:  # type: ignore[attr-defined]
+            token = create_integration_token(conn, "dev")
+        bug = client.get("/rest/V1/broken", headers={"Authorization": f"Bearer {token}"})
+        assert bug.status_code == 500
+        assert "ZeroDivisionError: oops" in bug.json()["trace"]
+        wrong = client.post("/rest/V1/directory/currency")
+        assert wrong.status_code == 405 and "trace" in wrong.json() and wrong.headers["Allow"] == "GET"
