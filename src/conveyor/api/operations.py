@@ -72,6 +72,8 @@ DEFAULT_RESOURCE = "Magento_Backend::admin"
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _INFER: Any = object()
 _INT_TEXT = re.compile(r"-?[0-9]{1,18}")
+STRING_IDS = frozenset({"countryId"})  # Magento path ids that are not integers (``/V1/directory/countries/US``)
+MAX_ID = 10**18 - 1  # int_param's bound: 18 digits
 
 
 @dataclass
@@ -171,6 +173,13 @@ class Operation:
     @cached_property
     def params(self) -> tuple[str, ...]:
         return tuple(_PARAM.findall(self.path))
+
+    @cached_property
+    def int_params(self) -> tuple[str, ...]:
+        """The path parameters that are integer ids, by Magento's naming: ``id`` and ``…Id`` (``customerId``,
+        ``storeId``), but for the few string ids (``countryId``). The routes check them (ASCII digits) before the
+        handler runs, and the OpenAPI document types them ``integer``."""
+        return tuple(p for p in self.params if (p == "id" or p.endswith("Id")) and p not in STRING_IDS)
 
     @cached_property
     def topic(self) -> str:
