@@ -29,7 +29,7 @@ from starlette.background import BackgroundTask
 from conveyor.api import fields
 from conveyor.api.auth import GUEST, Caller, caller_for_token
 from conveyor.api.errors import DECODING, INVALID, OUT_OF_RANGE, ApiError, ErrorResponse, forbidden, unauthorized
-from conveyor.api.operations import MAX_ID, Operation, OperationContext, Registry, check_text
+from conveyor.api.operations import MAX_ID, STRING_IDS, Operation, OperationContext, Registry, check_text
 from conveyor.api.scope import SCOPE_KEY, StoreResolver, StoreScope
 from conveyor.api.search import CONDITIONS, MAX_PAGE, parse
 from conveyor.bulk.scheduler import BulkUser, Item, schedule
@@ -200,7 +200,7 @@ def _signature(
 def _id_schema(op: Operation, name: str) -> dict[str, Any] | None:
     """An integer id's schema in the OpenAPI document (the route reads the text itself, ASCII digits only)."""
     if name not in op.int_params:
-        return None
+        return STRING_IDS.get(name)
     return {"type": "integer", "minimum": 0, "maximum": MAX_ID}
 
 
