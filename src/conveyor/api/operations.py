@@ -14,9 +14,15 @@ A resource module (any module in ``conveyor.api.resources``) declares its operat
 
 The body model is the handler's third parameter's annotation (or ``body=``), the response model its return
 annotation (or ``response=``); both appear in the OpenAPI document. ``params`` holds the path parameters as
-strings (``int_param`` converts with Magento's error). ``ctx`` carries the SQLAlchemy ``Connection`` of an open
-transaction (committed after the handler returns, rolled back if it raises), the ``StoreScope`` and the
-``Caller``; a write handler may ``ctx.publish`` messages atomically with its writes.
+strings (``int_param`` converts with Magento's error). Integer ids are known by Magento's naming (``{id}``,
+``{…Id}``, but ``STRING_IDS``): the route refuses anything but ASCII digits before the handler runs, and the
+document types them ``integer``. A read that takes query parameters declares them (``query=``) for the document;
+``ctx.query`` / ``ctx.query_list`` read them. Every route checks the caller's ACL resources against ``resource=``
+(Magento's ``<resource ref>``) and answers ``fields=`` with only the listed fields.
+
+``ctx`` carries the SQLAlchemy ``Connection`` of an open transaction (committed after the handler returns, rolled
+back if it raises), the ``StoreScope`` and the ``Caller``; a write handler may ``ctx.publish`` messages atomically
+with its writes.
 
 Every write operation is served as:
 

@@ -21,8 +21,8 @@ from conveyor.catalog.stores import ADMIN_STORE_ID, DEFAULT_STORE_ID, store_grou
 
 ALL_STORES = "all"
 SCOPE_KEY = "conveyor.store_code"
-_STORE_PATH = re.compile(r"/rest/([^/]+)(/(?:V\d+|async)(?:/.*)?)")
-_NOT_A_CODE = re.compile(r"V\d+|async")
+_STORE_PATH = re.compile(r"/rest/([^/]+)(/(?:V[0-9]+|async)(?:/.*)?)")
+_NOT_A_CODE = re.compile(r"V[0-9]+|async")
 
 
 @dataclass(frozen=True)
