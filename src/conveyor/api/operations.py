@@ -55,12 +55,12 @@ import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import orjson
 import pydantic
 import pydantic_core
-from pydantic import BaseModel, StrictInt, StrictStr, TypeAdapter
+from pydantic import AfterValidator, BaseModel, StrictInt, StrictStr, TypeAdapter, WithJsonSchema
 from sqlalchemy.engine import Connection
 
 from conveyor.api.auth import Caller
@@ -81,6 +81,30 @@ _INT_TEXT = re.compile(r"-?[0-9]{1,18}")
 # Magento path ids that are not integers, with their OpenAPI schema (``/V1/directory/countries/US``)
 STRING_IDS: dict[str, dict[str, Any]] = {"countryId": {"type": "string", "pattern": "^[A-Za-z]{2,3}$"}}
 MAX_ID = 10**18 - 1  # int_param's bound: 18 digits
+
+
+def _bulk_id(value: Any) -> Any:
+    """A bulk item's integer id: a JSON number or ASCII digits, as the route's path takes it."""
+    if isinstance(value, bool) or not (
+        (isinstance(value, int) and 0 <= value <= MAX_ID) or (isinstance(value, str) and _ID_ONLY.fullmatch(value))
+    ):
+        raise ValueError("not an id")
+    return value
+
+
+_ID_ONLY = re.compile(r"[0-9]{1,18}")
+BulkId = Annotated[
+    Any,
+    AfterValidator(_bulk_id),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+                {"type": "string", "pattern": "^[0-9]{1,18}$"},
+            ]
+        }
+    ),
+]
 
 
 @dataclass
@@ -202,6 +226,8 @@ class Operation:
         """One bulk item: the body's fields plus the path parameters."""
         name = "".join(w[:1].upper() + w[1:] for w in self.topic.split(".")[2:]) + "BulkItem"
         fields: dict[str, Any] = dict.fromkeys(self.params, (StrictStr | StrictInt, ...))
+        for param in self.int_params:  # an integer id, as on the route: a number or ASCII digits
+            fields[param] = (BulkId, ...)
         base = self.body or BaseModel
         clash = set(fields) & set(base.model_fields)
         if clash:

@@ -136,3 +136,15 @@ def test_errors_carry_a_trace_in_developer_mode_only(app: Harness, sqlite_url: s
         assert "ZeroDivisionError: oops" in bug.json()["trace"]
         wrong = client.post("/rest/V1/directory/currency")
         assert wrong.status_code == 405 and "trace" in wrong.json() and wrong.headers["Allow"] == "GET"
+
+
+def test_bulk_items_take_ids_as_the_route_does(app: Harness) -> None:
+    items = [
+        {"id": 1, "group": {"code": "A"}},
+        {"id": "1", "group": {"code": "B"}},
+        {"id": "\u0661", "group": {"code": "C"}},
+    ]
+    answer = app.send("PUT", "/rest/async/bulk/V1/customerGroups/byId", items)
+    assert answer.status_code == 202, answer.text
+    assert [i["status"] for i in answer.json()["request_items"]] == ["accepted", "accepted", "rejected"]
+    assert answer.json()["request_items"][2]["error_message"] == 'Invalid value of "\u0661" provided for the id field.'
