@@ -280,11 +280,11 @@ class Operation:
         return pydantic_core.to_jsonable_python(result)
 
     def response_json(self, result: Any) -> Any:
-        """The handler's result as the route answers it: validated into the response model (a handler may return
-        plain dicts), without None values."""
+        """The handler's result as the route answers it (FastAPI's way): validated into the response model (a
+        handler may return plain dicts), by alias (``_links``), without None values."""
         if self._result_adapter is not None:
             adapter = self._result_adapter
-            return adapter.dump_python(adapter.validate_python(result), mode="json", exclude_none=True)
+            return adapter.dump_python(adapter.validate_python(result), mode="json", exclude_none=True, by_alias=True)
         return pydantic_core.to_jsonable_python(result)
 
 

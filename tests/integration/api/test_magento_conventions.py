@@ -93,6 +93,8 @@ def test_fields_keeps_only_the_listed_fields_on_every_kind_of_route(app: Harness
     product = {"product": {"sku": "f-1", "name": "F", "attribute_set_id": 4, "price": 5, "type_id": "simple"}}
     saved = app.send("POST", "/rest/V1/products", product)
     assert saved.status_code == 200, saved.text
+    whole = app.get("/rest/V1/products/f-1").json()
+    assert app.get(f"/rest/V1/products/f-1?fields={','.join(whole)}").json() == whole  # same serialization
     nested = app.get("/rest/V1/products/f-1?fields=sku,extension_attributes[stock_item[qty,is_in_stock]]")
     assert nested.status_code == 200, nested.text
     assert set(nested.json()) == {"sku", "extension_attributes"}
