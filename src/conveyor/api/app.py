@@ -21,6 +21,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
@@ -101,11 +102,29 @@ def create_app(
                     operation.get("responses", {}).pop("422", None)
             for name in ("HTTPValidationError", "ValidationError"):
                 components.pop(name, None)
+            _public_routes_need_no_token(app, schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def _public_routes_need_no_token(app: FastAPI, schema: dict[str, Any]) -> None:
+    """A public route (the admin login, the directory) may carry a token but needs none: its security says so
+    with OpenAPI's empty alternative, and no 401/403 is documented for it."""
+    for route in app.routes:
+        operation = getattr(getattr(route, "endpoint", None), "operation", None)
+        if not (isinstance(route, APIRoute) and isinstance(operation, Operation) and operation.public):
+            continue
+        for method in route.methods or ():
+            documented = schema.get("paths", {}).get(route.path_format, {}).get(method.lower())
+            if documented is None:
+                continue
+            if documented.get("security"):
+                documented["security"] = [{}, *documented["security"]]
+            for status in ("401", "403"):
+                documented.get("responses", {}).pop(status, None)
 
 
 def _add_error_handlers(app: FastAPI, developer_mode: bool) -> None:
