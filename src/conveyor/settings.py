@@ -1,11 +1,11 @@
 """One Settings object, read once from the environment (prefix ``CONVEYOR_``) and ``.env``.
 
 The fields are grouped in **sections**, one class per part of the system (``QueueSection``, ``ApiSection``,
-``BusSection``, ``PipelineSection``, ``LimiterSection``, ``SyncSection``); ``Settings`` is all of them. A section
-names what a part reads: a function that only needs the bus's fields may say ``settings: BusSection``. The
-environment variables are flat and unchanged (``CONVEYOR_BUS_CONNECTION``, ``CONVEYOR_EDS_SECRET`` …), so a
-section is documentation and typing, not a prefix. ``get_settings()`` reads them once per process; the App,
-the CLI and the API are handed that one object.
+``StoreSection``, ``BusSection``, ``PipelineSection``, ``LimiterSection``, ``SyncSection``); ``Settings`` is all of
+them. A section names what a part reads: a function that only needs the bus's fields may say
+``settings: BusSection``. The environment variables are flat and unchanged (``CONVEYOR_BUS_CONNECTION``,
+``CONVEYOR_EDS_SECRET`` …), so a section is documentation and typing, not a prefix. ``get_settings()`` reads them
+once per process; the App, the CLI and the API are handed that one object.
 """
 
 from __future__ import annotations
@@ -65,6 +65,35 @@ class ApiSection(BaseModel):
     bulk_retention_days: float = Field(
         default=60.0, ge=0, description="Acknowledged bulks older than this are removed by `conveyor bulk cleanup`."
     )
+    developer_mode: bool = Field(
+        default=False,
+        description="Error answers carry a `trace`, as Magento's in developer mode (never in production).",
+    )
+
+
+class StoreSection(BaseModel):
+    """What Magento keeps in its store configuration and a client reads from ``/V1/store/storeConfigs``."""
+
+    store_locale: str = Field(default="en_US", description="general/locale/code of every store view.")
+    store_timezone: str = Field(default="UTC", description="general/locale/timezone.")
+    store_base_currency: str = Field(default="USD", description="currency/options/base (ISO 4217).")
+    store_display_currency: str | None = Field(
+        default=None, description="currency/options/default (default: the base currency)."
+    )
+    store_allowed_currencies: list[str] = Field(
+        default_factory=list, description="currency/options/allow (default: the display and base currencies)."
+    )
+    store_weight_unit: str = Field(default="lbs", description="general/locale/weight_unit: lbs or kgs.")
+    store_base_url: str = Field(default="http://localhost/", description="web/unsecure/base_url, ending in /.")
+    store_secure_base_url: str | None = Field(default=None, description="web/secure/base_url (default: the base URL).")
+
+    @property
+    def display_currency(self) -> str:
+        return self.store_display_currency or self.store_base_currency
+
+    @property
+    def allowed_currencies(self) -> list[str]:
+        return self.store_allowed_currencies or sorted({self.display_currency, self.store_base_currency})
 
 
 class BusSection(BaseModel):
@@ -166,7 +195,9 @@ class SyncSection(BaseModel):
     )
 
 
-class Settings(BaseSettings, QueueSection, ApiSection, BusSection, PipelineSection, LimiterSection, SyncSection):
+class Settings(
+    BaseSettings, QueueSection, ApiSection, StoreSection, BusSection, PipelineSection, LimiterSection, SyncSection
+):
     """Everything Conveyor reads from its environment; secrets live here, never in code."""
 
     model_config = SettingsConfigDict(env_prefix="CONVEYOR_", env_file=".env", extra="ignore")

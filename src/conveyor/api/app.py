@@ -2,13 +2,16 @@
 
 OpenAPI at ``/openapi.json``, Swagger UI at ``/docs``. Errors always have Magento's body
 ``{"message": "...%1...", "parameters": [...]}``: catalog ``NotFoundError`` 404, other catalog errors and invalid
-requests 400 (naming the field), missing or bad tokens 401, unknown routes 404, and a 500 only for a bug (logged
-with a report id that the response quotes).
+requests 400 (naming the field), missing or bad tokens 401, a token without the route's ACL resource 403, unknown
+routes 404, a known path with another method 405 (with ``Allow``), and a 500 only for a bug (logged with a report id
+that the response quotes). In developer mode (``CONVEYOR_DEVELOPER_MODE``) every error also carries Magento's
+``trace``.
 """
 
 from __future__ import annotations
 
 import logging
+import traceback
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,13 +21,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from conveyor.api.eds import add_eds_route
 from conveyor.api.errors import INTERNAL, NO_ROUTE, REQUIRED, ApiError, describe_validation, first_error, status_of
 from conveyor.api.operations import Operation, Registry, default_registry
-from conveyor.api.routing import Services, add_routes
+from conveyor.api.routing import REFUSED_ROUTE, Services, add_routes
 from conveyor.api.scope import StorePathMiddleware
 from conveyor.bulk.topology import with_publishers
 from conveyor.bus.registry import default_registry as default_commands
@@ -77,11 +82,12 @@ def create_app(
         ),
         lifespan=lifespan,
         separate_input_output_schemas=False,
+        redirect_slashes=False,  # the scope middleware trims a trailing slash; never a 307 that drops the store
     )
     app.state.services = services
     extra_schemas = add_routes(app, services)
     extra_schemas.update(add_eds_route(app, services))
-    _add_error_handlers(app)
+    _add_error_handlers(app, config.developer_mode)
     app.add_middleware(StorePathMiddleware)
 
     def openapi() -> dict[str, Any]:
@@ -96,6 +102,7 @@ def create_app(
                     operation.get("responses", {}).pop("422", None)
             for name in ("HTTPValidationError", "ValidationError"):
                 components.pop(name, None)
+            _public_routes_need_no_token(app, schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
@@ -103,14 +110,37 @@ def create_app(
     return app
 
 
-def _add_error_handlers(app: FastAPI) -> None:
+def _public_routes_need_no_token(app: FastAPI, schema: dict[str, Any]) -> None:
+    """A public route (the admin login, the directory) may carry a token but needs none: its security says so
+    with OpenAPI's empty alternative, and no 401/403 is documented for it."""
+    for route in app.routes:
+        operation = getattr(getattr(route, "endpoint", None), "operation", None)
+        if not (isinstance(route, APIRoute) and isinstance(operation, Operation) and operation.public):
+            continue
+        for method in route.methods or ():
+            documented = schema.get("paths", {}).get(route.path_format, {}).get(method.lower())
+            if documented is None:
+                continue
+            if documented.get("security"):
+                documented["security"] = [{}, *documented["security"]]
+            for status in ("401", "403"):
+                documented.get("responses", {}).pop(status, None)
+
+
+def _add_error_handlers(app: FastAPI, developer_mode: bool) -> None:
+    def answer(exc: BaseException, body: dict[str, Any], status: int, request: Request) -> JSONResponse:
+        """Magento's error body; with its ``trace`` in developer mode only (it shows the code's insides)."""
+        if developer_mode:
+            body = {**body, "trace": "".join(traceback.format_exception(exc))}
+        return JSONResponse(body, status_code=status, headers=_allow(request, status))
+
     @app.exception_handler(ApiError)
-    async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return answer(exc, exc.body(), exc.status, request)
 
     @app.exception_handler(CatalogError)
-    async def catalog_error(_request: Request, exc: CatalogError) -> JSONResponse:
-        return JSONResponse({"message": exc.message, "parameters": exc.parameters}, status_code=status_of(exc))
+    async def catalog_error(request: Request, exc: CatalogError) -> JSONResponse:
+        return answer(exc, {"message": exc.message, "parameters": exc.parameters}, status_of(exc), request)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -123,19 +153,31 @@ def _add_error_handlers(app: FastAPI) -> None:
                 described.append(ApiError(400, REQUIRED, [_first_field(operation)]))
             else:
                 described += describe_validation([error], skip=1)
-        return JSONResponse(first_error(described).body(), status_code=400)
+        return answer(exc, first_error(described).body(), 400, request)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code in (404, 405):
-            return JSONResponse({"message": NO_ROUTE, "parameters": []}, status_code=exc.status_code)
-        return JSONResponse({"message": str(exc.detail), "parameters": []}, status_code=exc.status_code)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = NO_ROUTE if exc.status_code in (404, 405) else str(exc.detail)
+        return answer(exc, {"message": message, "parameters": []}, exc.status_code, request)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
         report = uuid.uuid4().hex[:12]
         log.error("report %s: %s %s failed", report, request.method, request.url.path, exc_info=exc)
-        return JSONResponse({"message": INTERNAL, "parameters": [report]}, status_code=500)
+        return answer(exc, {"message": INTERNAL, "parameters": [report]}, 500, request)
+
+
+def _allow(request: Request, status: int) -> dict[str, str] | None:
+    """A 405's ``Allow`` header: the methods of every route on the path (Starlette names only the first route's)."""
+    if status != 405:
+        return None
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.name != REFUSED_ROUTE:
+            match, _ = route.matches(request.scope)
+            if match != Match.NONE:
+                methods |= route.methods or set()
+    return {"Allow": ", ".join(sorted(methods))}
 
 
 def _operation_of(request: Request) -> Operation | None:

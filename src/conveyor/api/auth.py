@@ -2,7 +2,9 @@
 
 * An admin user logs in with ``POST /rest/V1/integration/admin/token`` and gets a token valid for
   ``admin_token_lifetime_hours`` (4 by default, as in Magento).
-* An integration token (``conveyor token create NAME``) never expires; it is revoked by deleting it.
+* An integration token (``conveyor token create NAME [--resources A,B]``) never expires; it is revoked by deleting
+  it. It grants the ACL resources it was created with (all without a list); a route checks the ``resource`` its
+  operation declares (Magento's ``<resource ref>``) and answers 403 otherwise.
 * Every other route wants ``Authorization: Bearer <token>``.
 
 Tokens are 32 random hex characters like Magento's; only their SHA-256 is stored. Passwords are hashed with
@@ -14,7 +16,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
+import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -31,21 +36,39 @@ USER_TYPE_GUEST = 4
 
 ADMIN = "admin"
 INTEGRATION = "integration"
+ROOT_RESOURCES = frozenset({"Magento_Backend::all", "Magento_Backend::admin"})
+_RESOURCE = re.compile(r"[A-Za-z0-9_]+::[A-Za-z0-9_]+")
 
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 
 
 @dataclass(frozen=True)
 class Caller:
-    """Who sent the request: an admin user, an integration, or (on public routes) a guest."""
+    """Who sent the request: an admin user, an integration, or (on public routes) a guest.
+
+    ``resources``: the ACL resources an integration token grants; None grants all (admin tokens, and integration
+    tokens created without a list).
+    """
 
     user_type: int
     user_id: int | None
     name: str
+    resources: frozenset[str] | None = None
 
     @property
     def is_admin(self) -> bool:
         return self.user_type == USER_TYPE_ADMIN
+
+    def allows(self, resource: str) -> bool:
+        """Whether the caller may use a route declaring ``resource``.
+
+        Exact match, as Magento's stored role rules are per resource; ``Magento_Backend::all`` and
+        ``Magento_Backend::admin`` (the ACL tree's root) grant everything. A parent does not grant its children:
+        Magento's role editor stores each child it ticks, and that tree (acl.xml) is not served here.
+        """
+        if self.resources is None or self.resources & ROOT_RESOURCES:
+            return True
+        return all(part.strip() in self.resources for part in resource.split(","))
 
 
 GUEST = Caller(user_type=USER_TYPE_GUEST, user_id=None, name="guest")
@@ -136,8 +159,19 @@ def issue_admin_token(conn: Connection, username: str, password: str, lifetime_h
     return token
 
 
-def create_integration_token(conn: Connection, name: str) -> str:
-    """A token for integration ``name`` (unique), valid until revoked."""
+def parse_resources(text: str) -> list[str]:
+    """``Magento_Catalog::products,Magento_Sales::sales`` as a list; ValueError naming a malformed one."""
+    resources = [part.strip() for part in text.split(",") if part.strip()]
+    for resource in resources:
+        if not _RESOURCE.fullmatch(resource):
+            raise ValueError(f"{resource!r} is not an ACL resource (Module_Name::resource)")
+    if not resources:
+        raise ValueError("no ACL resource given")
+    return resources
+
+
+def create_integration_token(conn: Connection, name: str, resources: Sequence[str] | None = None) -> str:
+    """A token for integration ``name`` (unique), valid until revoked, granting ``resources`` (None: all)."""
     taken = conn.execute(
         sa.select(api_token_table.c.token_id).where(
             api_token_table.c.kind == INTEGRATION, api_token_table.c.name == name
@@ -148,7 +182,12 @@ def create_integration_token(conn: Connection, name: str) -> str:
     token = new_token()
     conn.execute(
         api_token_table.insert().values(
-            token_hash=token_hash(token), kind=INTEGRATION, name=name, user_id=None, created_at=now()
+            token_hash=token_hash(token),
+            kind=INTEGRATION,
+            name=name,
+            user_id=None,
+            created_at=now(),
+            resources=None if resources is None else json.dumps(sorted(set(resources))),
         )
     )
     return token
@@ -166,7 +205,7 @@ def caller_for_token(conn: Connection, token: str) -> Caller | None:
     """The caller a bearer token stands for; None if unknown, expired or its user is disabled."""
     t, u = api_token_table, admin_user_table
     row = conn.execute(
-        sa.select(t.c.token_id, t.c.kind, t.c.name, t.c.user_id, t.c.expires_at, u.c.is_active)
+        sa.select(t.c.token_id, t.c.kind, t.c.name, t.c.user_id, t.c.expires_at, t.c.resources, u.c.is_active)
         .select_from(t.outerjoin(u, u.c.user_id == t.c.user_id))
         .where(t.c.token_hash == token_hash(token))
     ).first()
@@ -176,4 +215,5 @@ def caller_for_token(conn: Connection, token: str) -> Caller | None:
         if not row.is_active:
             return None
         return Caller(user_type=USER_TYPE_ADMIN, user_id=row.user_id, name=row.name)
-    return Caller(user_type=USER_TYPE_INTEGRATION, user_id=row.token_id, name=row.name)
+    granted = None if row.resources is None else frozenset(json.loads(row.resources))
+    return Caller(user_type=USER_TYPE_INTEGRATION, user_id=row.token_id, name=row.name, resources=granted)

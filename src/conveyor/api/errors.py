@@ -33,6 +33,7 @@ class ErrorResponse(BaseModel):
     message: str
     parameters: list[str] | dict[str, str] = []
     errors: list[ErrorResponse] | None = None
+    trace: str | None = None  # developer mode only
 
 
 class ApiError(Exception):
@@ -72,6 +73,11 @@ def status_of(error: CatalogError) -> int:
 
 def unauthorized(resource: str) -> ApiError:
     return ApiError(401, NOT_AUTHORIZED, {"resources": resource})
+
+
+def forbidden(resource: str) -> ApiError:
+    """A valid token whose ACL resources do not include the route's: Magento's 403."""
+    return ApiError(403, NOT_AUTHORIZED, {"resources": resource})
 
 
 def describe_validation(errors: Sequence[Mapping[str, Any]], skip: int = 0) -> list[ApiError]:

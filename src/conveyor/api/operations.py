@@ -14,9 +14,15 @@ A resource module (any module in ``conveyor.api.resources``) declares its operat
 
 The body model is the handler's third parameter's annotation (or ``body=``), the response model its return
 annotation (or ``response=``); both appear in the OpenAPI document. ``params`` holds the path parameters as
-strings (``int_param`` converts with Magento's error). ``ctx`` carries the SQLAlchemy ``Connection`` of an open
-transaction (committed after the handler returns, rolled back if it raises), the ``StoreScope`` and the
-``Caller``; a write handler may ``ctx.publish`` messages atomically with its writes.
+strings (``int_param`` converts with Magento's error). Integer ids are known by Magento's naming (``{id}``,
+``{…Id}``, but ``STRING_IDS``): the route refuses anything but ASCII digits before the handler runs, and the
+document types them ``integer``. A read that takes query parameters declares them (``query=``) for the document;
+``ctx.query`` / ``ctx.query_list`` read them. Every route checks the caller's ACL resources against ``resource=``
+(Magento's ``<resource ref>``) and answers ``fields=`` with only the listed fields.
+
+``ctx`` carries the SQLAlchemy ``Connection`` of an open transaction (committed after the handler returns, rolled
+back if it raises), the ``StoreScope`` and the ``Caller``; a write handler may ``ctx.publish`` messages atomically
+with its writes.
 
 Every write operation is served as:
 
@@ -49,12 +55,12 @@ import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import orjson
 import pydantic
 import pydantic_core
-from pydantic import BaseModel, StrictInt, StrictStr, TypeAdapter
+from pydantic import AfterValidator, BaseModel, StrictInt, StrictStr, TypeAdapter, WithJsonSchema
 from sqlalchemy.engine import Connection
 
 from conveyor.api.auth import Caller
@@ -71,6 +77,34 @@ WRITE_METHODS = ("POST", "PUT", "DELETE", "PATCH")
 DEFAULT_RESOURCE = "Magento_Backend::admin"
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _INFER: Any = object()
+_INT_TEXT = re.compile(r"-?[0-9]{1,18}")
+# Magento path ids that are not integers, with their OpenAPI schema (``/V1/directory/countries/US``)
+STRING_IDS: dict[str, dict[str, Any]] = {"countryId": {"type": "string", "pattern": "^[A-Za-z]{2,3}$"}}
+MAX_ID = 10**18 - 1  # int_param's bound: 18 digits
+
+
+def _bulk_id(value: Any) -> Any:
+    """A bulk item's integer id: a JSON number or ASCII digits, as the route's path takes it."""
+    if isinstance(value, bool) or not (
+        (isinstance(value, int) and 0 <= value <= MAX_ID) or (isinstance(value, str) and _ID_ONLY.fullmatch(value))
+    ):
+        raise ValueError("not an id")
+    return value
+
+
+_ID_ONLY = re.compile(r"[0-9]{1,18}")
+BulkId = Annotated[
+    Any,
+    AfterValidator(_bulk_id),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+                {"type": "string", "pattern": "^[0-9]{1,18}$"},
+            ]
+        }
+    ),
+]
 
 
 @dataclass
@@ -83,6 +117,13 @@ class OperationContext:
     transaction: Transaction | None = None  # writes only: publish atomically with the writes
     settings: Settings = field(default_factory=get_settings)
     query: Mapping[str, str] = field(default_factory=dict)  # reads: the request's query parameters
+    pairs: Sequence[tuple[str, str]] = ()  # reads: the same in order, repeated keys kept (``storeCodes[]``)
+
+    def query_list(self, name: str) -> list[str] | None:
+        """A list parameter as PHP reads it: ``name[]=a&name[]=b`` or ``name[0]=a&name[1]=b``; None if absent."""
+        key = re.compile(re.escape(name) + r"\[[0-9]*\]")
+        found = [value for k, value in self.pairs if key.fullmatch(k)]
+        return found if found else None
 
     @property
     def events(self) -> Transaction:
@@ -131,9 +172,13 @@ def check_text(value: Any, field: str = "") -> None:
 
 
 def int_param(params: Mapping[str, str], name: str) -> int:
-    """A path parameter as an integer; anything else is Magento's 400 naming the field."""
+    """A path parameter as an integer; anything else is Magento's 400 naming the field.
+
+    ASCII digits only, as Magento's type processor: ``re``'s ``\\d`` and ``int()`` also read other scripts'
+    digits (``/V1/customers/\\u0661`` is not customer 1).
+    """
     text = params[name]
-    if not re.fullmatch(r"-?\d{1,18}", text):
+    if not _INT_TEXT.fullmatch(text):
         raise ApiError(400, INVALID, [text, name])
     return int(text)
 
@@ -154,10 +199,18 @@ class Operation:
     summary: str
     description: str | None
     batch: Callable[..., list[Any]] | None = None  # fn(ctx, [(params, body), ...]) -> [result, ...]
+    query: tuple[dict[str, Any], ...] = ()  # reads: OpenAPI parameters of the query string it reads
 
     @cached_property
     def params(self) -> tuple[str, ...]:
         return tuple(_PARAM.findall(self.path))
+
+    @cached_property
+    def int_params(self) -> tuple[str, ...]:
+        """The path parameters that are integer ids, by Magento's naming: ``id`` and ``…Id`` (``customerId``,
+        ``storeId``), but for the few string ids (``countryId``). The routes check them (ASCII digits) before the
+        handler runs, and the OpenAPI document types them ``integer``."""
+        return tuple(p for p in self.params if (p == "id" or p.endswith("Id")) and p not in STRING_IDS)
 
     @cached_property
     def topic(self) -> str:
@@ -173,6 +226,8 @@ class Operation:
         """One bulk item: the body's fields plus the path parameters."""
         name = "".join(w[:1].upper() + w[1:] for w in self.topic.split(".")[2:]) + "BulkItem"
         fields: dict[str, Any] = dict.fromkeys(self.params, (StrictStr | StrictInt, ...))
+        for param in self.int_params:  # an integer id, as on the route: a number or ASCII digits
+            fields[param] = (BulkId, ...)
         base = self.body or BaseModel
         clash = set(fields) & set(base.model_fields)
         if clash:
@@ -222,6 +277,14 @@ class Operation:
         """The handler's result as JSON data (stored as a bulk operation's ``result_serialized_data``)."""
         if self._result_adapter is not None:
             return self._result_adapter.dump_python(result, mode="json", exclude_none=True)
+        return pydantic_core.to_jsonable_python(result)
+
+    def response_json(self, result: Any) -> Any:
+        """The handler's result as the route answers it (FastAPI's way): validated into the response model (a
+        handler may return plain dicts), by alias (``_links``), without None values."""
+        if self._result_adapter is not None:
+            adapter = self._result_adapter
+            return adapter.dump_python(adapter.validate_python(result), mode="json", exclude_none=True, by_alias=True)
         return pydantic_core.to_jsonable_python(result)
 
 
@@ -298,13 +361,24 @@ class Registry:
         return decorate
 
     def read(
-        self, path: str, *, response: Any = _INFER, resource: str = DEFAULT_RESOURCE, public: bool = False
+        self,
+        path: str,
+        *,
+        response: Any = _INFER,
+        resource: str = DEFAULT_RESOURCE,
+        public: bool = False,
+        query: Sequence[dict[str, Any]] = (),
     ) -> Callable[[F], F]:
-        """Declare ``handler(ctx, params) -> response`` for ``GET path``."""
+        """Declare ``handler(ctx, params) -> response`` for ``GET path``.
+
+        ``query``: the OpenAPI parameters (``{"name": …, "schema": …}``) of the query string it reads, so that the
+        document describes what the route accepts.
+        """
 
         def decorate(handler: F) -> F:
             hints = _hints(handler)
-            self.add(_operation("read", "GET", path, handler, hints, None, response, resource, public, False))
+            operation = _operation("read", "GET", path, handler, hints, None, response, resource, public, False)
+            self.add(replace(operation, query=tuple(query)))
             return handler
 
         return decorate

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,40 +26,41 @@ from pydantic.json_schema import models_json_schema
 from sqlalchemy.engine import Connection, Engine
 from starlette.background import BackgroundTask
 
+from conveyor.api import fields
 from conveyor.api.auth import GUEST, Caller, caller_for_token
-from conveyor.api.errors import DECODING, OUT_OF_RANGE, ApiError, ErrorResponse, unauthorized
-from conveyor.api.operations import Operation, OperationContext, Registry, check_text
+from conveyor.api.errors import DECODING, INVALID, OUT_OF_RANGE, ApiError, ErrorResponse, forbidden, unauthorized
+from conveyor.api.operations import MAX_ID, STRING_IDS, Operation, OperationContext, Registry, check_text
 from conveyor.api.scope import SCOPE_KEY, StoreResolver, StoreScope
-from conveyor.api.search import parse
+from conveyor.api.search import CONDITIONS, MAX_PAGE, parse
 from conveyor.bulk.scheduler import BulkUser, Item, schedule
 from conveyor.mq.queue import MessageQueue, Transaction
 from conveyor.settings import Settings
 
 ASYNC_GET_REFUSED = "GET requests cannot be asynchronous; use the synchronous route."
+_ID = re.compile(r"[0-9]{1,18}")
+FIELDS = "fields"  # Magento's partial-response parameter (conveyor.api.fields)
+REFUSED_ROUTE = "refuse_async_get"  # not counted in a 405's Allow header
 EXPECTED_ARRAY = "The request body of a bulk request must be a non-empty JSON array of items."
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "Invalid request (Magento's message naming the field)"},
     401: {"model": ErrorResponse, "description": "Missing, unknown or expired token"},
+    403: {"model": ErrorResponse, "description": "The token does not grant the route's ACL resource"},
     404: {"model": ErrorResponse, "description": "No such entity, store or route"},
 }
+# The document declares the paging parameters only: a filter's field, value and condition type must come together
+# and name the route's own fields, which OpenAPI 3 cannot say; they are described in each search's text instead.
 SEARCH_PARAMETERS = [
-    {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "schema": schema,
-        "description": "Magento searchCriteria; any number of filter groups, filters and sort orders may be given.",
-    }
-    for name, schema in (
-        ("searchCriteria[filter_groups][0][filters][0][field]", {"type": "string"}),
-        ("searchCriteria[filter_groups][0][filters][0][value]", {"type": "string"}),
-        ("searchCriteria[filter_groups][0][filters][0][condition_type]", {"type": "string"}),
-        ("searchCriteria[sortOrders][0][field]", {"type": "string"}),
-        ("searchCriteria[sortOrders][0][direction]", {"type": "string", "enum": ["ASC", "DESC"]}),
-        ("searchCriteria[pageSize]", {"type": "integer", "minimum": 0}),
-        ("searchCriteria[currentPage]", {"type": "integer", "minimum": 1}),
+    {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+    for name, schema, description in (
+        ("searchCriteria[pageSize]", {"type": "integer", "minimum": 0, "maximum": MAX_PAGE}, "Items per page."),
+        ("searchCriteria[currentPage]", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "Page, from 1."),
     )
 ]
+SEARCH_TEXT = (
+    "searchCriteria as Magento's: `searchCriteria[filter_groups][G][filters][F][field|value|condition_type]` "
+    "(filters of a group OR-ed, groups AND-ed; condition types: " + ", ".join(CONDITIONS) + "), "
+    "`searchCriteria[sortOrders][S][field|direction]`, `searchCriteria[pageSize]`, `searchCriteria[currentPage]`."
+)
 bearer = HTTPBearer(
     auto_error=False, description="An admin token (POST /rest/V1/integration/admin/token) or an integration token."
 )
@@ -132,10 +134,7 @@ def add_routes(app: FastAPI, services: Services) -> dict[str, Any]:
     for op in operations:
         _add_sync(app, services, op, store)
     app.add_api_route(
-        "/rest/async/{path:path}",
-        _refuse_async_get,
-        methods=["GET"],
-        include_in_schema=False,
+        "/rest/async/{path:path}", _refuse_async_get, methods=["GET"], include_in_schema=False, name=REFUSED_ROUTE
     )
     if not extra:
         return {}
@@ -161,6 +160,8 @@ def _caller_dependency(services: Services, op: Operation) -> Callable[..., Calle
             found = caller_for_token(conn, credentials.credentials)
         if found is None:
             raise unauthorized(op.resource)
+        if not found.allows(op.resource):
+            raise forbidden(op.resource)
         return found
 
     def guest(credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]) -> Caller:
@@ -191,16 +192,29 @@ def _signature(
         inspect.Parameter("conveyor_request", keyword, annotation=Request),
     ]
     if path:
-        parameters += [inspect.Parameter(p, keyword, annotation=str, default=Path()) for p in op.params]
+        parameters += [
+            inspect.Parameter(p, keyword, annotation=str, default=Path(json_schema_extra=_id_schema(op, p)))
+            for p in op.params
+        ]
     if body is not None:
         parameters.append(inspect.Parameter("conveyor_body", keyword, annotation=body, default=Body()))
     return inspect.Signature(parameters)
+
+
+def _id_schema(op: Operation, name: str) -> dict[str, Any] | None:
+    """An integer id's schema in the OpenAPI document (the route reads the text itself, ASCII digits only)."""
+    if name not in op.int_params:
+        return STRING_IDS.get(name)
+    return {"type": "integer", "minimum": 0, "maximum": MAX_ID}
 
 
 def _path_params(op: Operation, values: dict[str, Any]) -> dict[str, str]:
     params = {p: str(values[p]) for p in op.params}
     for name, value in params.items():
         check_text(value, name)
+    for name in op.int_params:
+        if not _ID.fullmatch(params[name]):  # ASCII digits, as the document's integer ids
+            raise ApiError(400, INVALID, [params[name], name])
     return params
 
 
@@ -215,17 +229,23 @@ def _add_sync(app: FastAPI, services: Services, op: Operation, store: Callable[.
         caller: Caller = values["conveyor_caller"]
         scope: StoreScope = values["conveyor_store"]
         params = _path_params(op, values)
+        pairs = values["conveyor_request"].query_params.multi_items()
+        wanted = _fields(pairs)
         if op.kind == "write":
             body = values.get("conveyor_body")
             if isinstance(body, BaseModel):
                 check_text(body.model_dump())
             with services.writing() as transaction:
                 ctx = OperationContext(transaction.conn, scope, caller, transaction, services.settings)
-                return op.run(ctx, params, body)
-        argument = parse(values["conveyor_request"].query_params.multi_items()) if op.kind == "search" else None
-        query = dict(values["conveyor_request"].query_params)
-        with services.reading() as conn:
-            return op.run(OperationContext(conn, scope, caller, None, services.settings, query), params, argument)
+                result = op.run(ctx, params, body)
+        else:
+            argument = parse(pairs) if op.kind == "search" else None
+            with services.reading() as conn:
+                ctx = OperationContext(conn, scope, caller, None, services.settings, dict(pairs), pairs)
+                result = op.run(ctx, params, argument)
+        if wanted is None:
+            return result
+        return Response(orjson.dumps(fields.apply(op.response_json(result), wanted)), media_type="application/json")
 
     endpoint.__signature__ = _signature(  # type: ignore[attr-defined]
         op, _caller_dependency(services, op), store, path=True, body=op.body
@@ -242,12 +262,32 @@ def _add_sync(app: FastAPI, services: Services, op: Operation, store: Callable[.
         description=_description(op),
         responses=ERROR_RESPONSES,
         tags=[_tag(op)],
-        openapi_extra={"parameters": SEARCH_PARAMETERS} if op.kind == "search" else None,
+        openapi_extra=_query_parameters(op),
     )
+
+
+def _query_parameters(op: Operation) -> dict[str, Any] | None:
+    """The query string the operation reads: searchCriteria for a search, its declared ones for a read."""
+    parameters = [*(SEARCH_PARAMETERS if op.kind == "search" else ()), *({"in": "query", **p} for p in op.query)]
+    return {"parameters": parameters} if parameters else None
+
+
+def _fields(pairs: Sequence[tuple[str, str]]) -> fields.Filter | None:
+    """The ``fields=`` filter of the query string; None without one (or an empty one, as Magento)."""
+    text = next((value for key, value in reversed(pairs) if key == FIELDS), "")
+    if not text:
+        return None
+    wanted = fields.parse(text)
+    if wanted is None:
+        raise ApiError(400, INVALID, [text, FIELDS])
+    return wanted
 
 
 def _description(op: Operation) -> str:
     text = op.description or ""
+    if op.kind == "search":
+        text += "\n\n" + SEARCH_TEXT
+    text += "\n\n`fields=` keeps only the listed fields of the answer, as Magento's (`items[sku,name],total_count`)."
     text += f"\n\nAlso under `/rest/<store_code>{op.path}` (or `/rest/all…` for the admin scope)."
     if op.kind == "write" and op.asynchronous:
         text += (
@@ -309,7 +349,8 @@ def _add_bulk(app: FastAPI, services: Services, op: Operation, store: Callable[.
     endpoint.__signature__ = _signature(  # type: ignore[attr-defined]
         op, _caller_dependency(services, op), store, path=False, body=None
     )
-    item_schema = {"$ref": f"#/components/schemas/{op.item_model.__name__}"}
+    # any item is taken: one that is not an item of the model is answered "rejected" and the others processed
+    item_schema = {"anyOf": [{"$ref": f"#/components/schemas/{op.item_model.__name__}"}, {}]}
     params = ", ".join(f"`{p}`" for p in op.params)
     app.add_api_route(
         "/rest/async/bulk" + op.bulk_path,

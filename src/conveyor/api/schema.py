@@ -30,5 +30,6 @@ api_token_table = sa.Table(
     sa.Column("user_id", sa.Integer, sa.ForeignKey("admin_user.user_id", ondelete="CASCADE"), nullable=True),
     sa.Column("created_at", Epoch, nullable=False),
     sa.Column("expires_at", Epoch, nullable=True),  # admin tokens only; integration tokens last until revoked
+    sa.Column("resources", sa.Text, nullable=True),  # integration tokens: a JSON array of ACL resources; NULL: all
     sa.Index(None, "kind", "name"),
 )

@@ -21,8 +21,8 @@ from conveyor.catalog.stores import ADMIN_STORE_ID, DEFAULT_STORE_ID, store_grou
 
 ALL_STORES = "all"
 SCOPE_KEY = "conveyor.store_code"
-_STORE_PATH = re.compile(r"/rest/([^/]+)(/(?:V\d+|async)(?:/.*)?)")
-_NOT_A_CODE = re.compile(r"V\d+|async")
+_STORE_PATH = re.compile(r"/rest/([^/]+)(/(?:V[0-9]+|async)(?:/.*)?)")
+_NOT_A_CODE = re.compile(r"V[0-9]+|async")
 
 
 @dataclass(frozen=True)
@@ -40,19 +40,27 @@ class StoreScope:
 
 
 class StorePathMiddleware:
-    """Moves ``<store_code>`` out of ``/rest/<store_code>/V1/…`` into the request scope (pure ASGI, no buffering)."""
+    """Moves ``<store_code>`` out of ``/rest/<store_code>/V1/…`` into the request scope and trims a trailing slash
+    (pure ASGI, no buffering): every route, sync, async and bulk, is declared once and matched alike."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http":
-            match = _STORE_PATH.fullmatch(scope["path"])
+            path = scope["path"]
+            if path.startswith("/rest/") and path.endswith("/"):
+                path = path.rstrip("/")  # Magento trims the slash and matches the route: no redirect
+            code = None
+            match = _STORE_PATH.fullmatch(path)
             if match and not _NOT_A_CODE.fullmatch(match.group(1)):
+                code, path = match.group(1), "/rest" + match.group(2)
+            if path != scope["path"]:
                 scope = dict(scope)
-                scope[SCOPE_KEY] = match.group(1)
-                scope["path"] = "/rest" + match.group(2)
-                scope["raw_path"] = scope["path"].encode()
+                if code is not None:
+                    scope[SCOPE_KEY] = code
+                scope["path"] = path
+                scope["raw_path"] = path.encode()
         await self.app(scope, receive, send)
 
 

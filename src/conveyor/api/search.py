@@ -19,7 +19,9 @@ an integer column and ``"abc"`` there is a 400.
 
 Semantics follow Magento on MySQL on all three databases: ``like`` is case-insensitive (``%`` and ``_`` are the
 wildcards, ``\\`` escapes them), ``in``/``nin`` take comma-separated values, NULL never matches a comparison,
-ascending sorts put NULL first.
+ascending sorts put NULL first; ``seq``/``sneq`` are ``eq``/``neq`` but an empty value means ``null``/``notnull``;
+``regexp`` is a case-insensitive search in the common subset of the three databases' regular expressions.
+Magento's ``ntoa`` (MySQL's INET_NTOA) and ``is`` (not usable through REST) are not served.
 """
 
 from __future__ import annotations
@@ -57,6 +59,9 @@ CONDITIONS = (
     "to",
     "finset",
     "nfinset",
+    "seq",
+    "sneq",
+    "regexp",
 )
 VALUELESS = ("null", "notnull")
 DIRECTIONS = ("ASC", "DESC")
@@ -68,9 +73,10 @@ LIKE_ESCAPE = "/"  # not a backslash: MariaDB string literals would treat it as 
 ROOT = "searchCriteria"
 _KEY = re.compile(r"searchCriteria((?:\[[^\[\]]*\])*)")
 _PART = re.compile(r"\[([^\[\]]*)\]")
-_INDEX = re.compile(r"\d{1,6}")
-_NUMBER = re.compile(r"\d{1,10}")
-_INT = re.compile(r"[+-]?\d{1,19}")
+_INDEX = re.compile(r"[0-9]{1,6}")
+_NUMBER = re.compile(r"[0-9]{1,10}")
+_INT = re.compile(r"[+-]?[0-9]{1,19}")  # ASCII only: int() reads other scripts' digits too
+_REGEXP = re.compile(r"[A-Za-z0-9 _.,:/@#%&'\"!=<>~*+?^$|()\[\]-]{1,255}")
 _ALIASES = {
     "filterGroups": "filter_groups",
     "sortOrders": "sort_orders",
@@ -304,6 +310,12 @@ def _condition(item: Filter, fields: Mapping[str, ColumnElement[Any]], prefix: s
         return column.is_not(None)
     raw = item.value if item.value is not None else ""
     value_key = f"{prefix}[value]"
+    if kind in ("seq", "sneq"):  # Magento's "string" conditions: an empty value means NULL
+        if raw == "":
+            return column.is_(None) if kind == "seq" else column.is_not(None)
+        kind = "eq" if kind == "seq" else "neq"
+    if kind == "regexp":
+        return _as_text(column).regexp_match(regexp_pattern(raw, value_key), flags="i")
     if kind in ("like", "nlike"):
         matched = _as_text(column).ilike(like_pattern(raw), escape=LIKE_ESCAPE)
         return matched if kind == "like" else sa.not_(matched)
@@ -360,6 +372,8 @@ def convert(column: ColumnElement[Any], text: str, key: str) -> Any:
                 raise ValueError(text)
             return int(text)
         if kind in (float, Decimal):
+            if not text.isascii():  # Decimal() reads other scripts' digits too
+                raise ValueError(text)
             number = Decimal(text.strip())
             if not number.is_finite() or abs(number) >= Decimal(10) ** 30:
                 raise ValueError(text)
@@ -369,6 +383,19 @@ def convert(column: ColumnElement[Any], text: str, key: str) -> Any:
         if kind is dt.date:
             return dt.date.fromisoformat(text.strip()[:10])
     except (ValueError, InvalidOperation) as exc:
+        raise ApiError(400, INVALID, [text, key]) from exc
+    return text
+
+
+def regexp_pattern(text: str, key: str) -> str:
+    """A ``regexp`` filter's pattern, if every database reads it alike (MySQL's REGEXP, PostgreSQL's ``~*``,
+    Python's ``re`` on SQLite): the common subset of characters, no backslash and no ``(?`` or ``{`` extension,
+    and a pattern Python compiles; anything else is a 400 naming ``key``."""
+    if not _REGEXP.fullmatch(text) or "(?" in text:
+        raise ApiError(400, INVALID, [text, key])
+    try:
+        re.compile(text)
+    except re.error as exc:
         raise ApiError(400, INVALID, [text, key]) from exc
     return text
 

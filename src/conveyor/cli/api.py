@@ -1,10 +1,12 @@
-"""``conveyor api serve``: the REST API under uvicorn."""
+"""``conveyor api serve`` (the REST API under uvicorn) and ``conveyor api routes`` (what it serves)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from conveyor.cli.common import setup_logging, verbosity_option
+from conveyor.cli.common import ConfigError, console, setup_logging, verbosity_option
 
 
 @click.group()
@@ -30,3 +32,44 @@ def serve(host: str, port: int, workers: int, verbose: int) -> None:
         workers=workers,
         log_level={0: "warning", 1: "info"}.get(verbose, "debug"),
     )
+
+
+@api.command()
+@click.option("--magento", is_flag=True, help="Compare with Magento's route tables (webapi.xml), per module.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of <Module>/webapi.xml files (default: ../shared/testdata/magento-webapi).",
+)
+@click.option("--missing", is_flag=True, help="With --magento: list each route not served.")
+def routes(magento: bool, directory: Path | None, missing: bool) -> None:
+    """The routes served (method, path, ACL resource); with --magento, served/declared per Magento module."""
+    from rich.table import Table
+
+    from conveyor.api.magento_routes import DEFAULT_DIR, MODULES, SALES, coverage, in_scope
+    from conveyor.api.operations import default_registry
+
+    registry = default_registry()
+    if not magento:
+        table = Table("method", "path", "resource")
+        for op in sorted(registry, key=lambda o: (o.path, o.method)):
+            table.add_row(op.method, op.path, "anonymous" if op.public else op.resource)
+        console.print(table)
+        return
+    folder = directory or DEFAULT_DIR
+    if not (folder / "Store" / "webapi.xml").is_file():
+        raise ConfigError(f"no Magento webapi.xml files under {folder} (give --dir)")
+    result = coverage(in_scope(folder, (*MODULES, *SALES)), registry)
+    table = Table("module", "served", "declared")
+    for module, (served, declared) in result.by_module().items():
+        table.add_row(module, str(served), str(declared))
+    total = len(result.declared)
+    table.add_row("total", str(len(result.served)), str(total), style="bold")
+    console.print(table)
+    if missing:
+        for route in result.missing:
+            click.echo(f"missing  {route.module:<36} {route}")
+    for route, ours in result.wrong_resource:
+        click.echo(f"resource {route.module:<36} {route}: declares {ours}, Magento {','.join(route.resources)}")

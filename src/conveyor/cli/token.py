@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import click
@@ -32,13 +33,23 @@ def token() -> None:
 
 @token.command("create")
 @click.argument("name")
-def create_token(name: str) -> None:
+@click.option(
+    "--resources",
+    default=None,
+    metavar="A,B,…",
+    help="ACL resources the token grants, e.g. Magento_Catalog::products,Magento_Sales::sales (default: all).",
+)
+def create_token(name: str, resources: str | None) -> None:
     """Create the token of integration NAME and print it (it is shown only once)."""
-    from conveyor.api.auth import UserExistsError, create_integration_token
+    from conveyor.api.auth import UserExistsError, create_integration_token, parse_resources
 
     try:
+        granted = None if resources is None else parse_resources(resources)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--resources") from exc
+    try:
         with _engine().begin() as conn:
-            secret = create_integration_token(conn, name)
+            secret = create_integration_token(conn, name, granted)
     except UserExistsError as exc:
         raise ConfigError(str(exc)) from exc
     click.echo(secret)
@@ -52,15 +63,16 @@ def list_tokens() -> None:
     from conveyor.api.schema import api_token_table as t
     from conveyor.db.engine import now
 
-    table = Table("kind", "name", "created (UTC)", "expires (UTC)")
+    table = Table("kind", "name", "resources", "created (UTC)", "expires (UTC)")
     with _engine().connect() as conn:
         rows = conn.execute(
-            sa.select(t.c.kind, t.c.name, t.c.created_at, t.c.expires_at)
+            sa.select(t.c.kind, t.c.name, t.c.resources, t.c.created_at, t.c.expires_at)
             .where(sa.or_(t.c.expires_at.is_(None), t.c.expires_at > now()))
             .order_by(t.c.kind, t.c.name)
         )
         for row in rows:
-            table.add_row(row.kind, row.name, _when(row.created_at), _when(row.expires_at))
+            granted = "all" if row.resources is None else ", ".join(json.loads(row.resources))
+            table.add_row(row.kind, row.name, granted, _when(row.created_at), _when(row.expires_at))
     console.print(table)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
@@ -43,6 +44,8 @@ def test_no_server_error_and_every_response_matches_the_schema(sqlite_api: Harne
 
             try:
                 check()
+            except Unsatisfiable:  # a public route without parameters: nothing to make invalid
+                pass
             except Exception as exc:  # every failing operation in one report, not only the first
                 failures.append(f"{operation.method.upper()} {operation.path} {mode.value}: {str(exc)[:1500]}")
                 continue

@@ -221,6 +221,8 @@ def _value(field: str, condition: str) -> st.SearchStrategy[str | None]:
         return st.text(alphabet, max_size=4)
     if condition in ("finset", "nfinset"):
         return st.sampled_from(["a", "b", "c", "", "x", "a,b", "1", "-1"])
+    if condition == "regexp":
+        return st.text("aAb1.*^$|", min_size=1, max_size=4).filter(_compiles)
     single: st.SearchStrategy[str] = {
         "id": st.integers(0, 12).map(str),
         "qty": st.integers(-6, 6).map(str),
@@ -238,7 +240,9 @@ def _value(field: str, condition: str) -> st.SearchStrategy[str | None]:
 @st.composite
 def filter_for(draw: st.DrawFn) -> Filter:
     field = draw(st.sampled_from(list(FIELDS)))
-    conditions = [c for c in CONDITIONS if not (field == "price" and c in ("like", "nlike", "finset", "nfinset"))]
+    conditions = [
+        c for c in CONDITIONS if not (field == "price" and c in ("like", "nlike", "finset", "nfinset", "regexp"))
+    ]
     condition = draw(st.sampled_from(conditions))
     return Filter(field, draw(_value(field, condition)), condition)
 
@@ -257,6 +261,14 @@ db_criteria = st.builds(
 )
 
 
+def _compiles(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True
+
+
 def _like(pattern: str, value: str) -> bool:
     regex, chars = [], iter(pattern)
     for char in chars:
@@ -273,6 +285,8 @@ def _like(pattern: str, value: str) -> bool:
 
 def reference_match(row: Mapping[str, Any], item: Filter) -> bool:
     value, kind = row[item.field], item.condition_type
+    if kind in ("seq", "sneq") and not item.value:  # an empty value means IS NULL / IS NOT NULL
+        kind = "null" if kind == "seq" else "notnull"
     if kind == "null":
         return value is None
     if kind == "notnull":
@@ -281,6 +295,9 @@ def reference_match(row: Mapping[str, Any], item: Filter) -> bool:
         return False  # SQL: a comparison with NULL is never true
     raw = item.value or ""
     convert = TYPES[item.field]
+    kind = {"seq": "eq", "sneq": "neq"}.get(kind, kind)
+    if kind == "regexp":
+        return re.search(raw, str(value), re.IGNORECASE) is not None
     if kind in ("like", "nlike"):
         return _like(raw, str(value)) == (kind == "like")
     if kind in ("finset", "nfinset"):
@@ -341,3 +358,18 @@ def test_sql_matches_the_python_reference_for_random_criteria(db_url: str) -> No
     finally:
         scratch.drop(engine, checkfirst=True)
         engine.dispose()
+
+
+def test_regexp_patterns_outside_the_common_subset_are_400s() -> None:
+    for pattern in ("a(", "(?i)a", "\\d+", "a{2}", "*a", ""):
+        criteria = parse(
+            [
+                ("searchCriteria[filter_groups][0][filters][0][field]", "name"),
+                ("searchCriteria[filter_groups][0][filters][0][value]", pattern),
+                ("searchCriteria[filter_groups][0][filters][0][condition_type]", "regexp"),
+            ]
+        )
+        with pytest.raises(ApiError) as raised:
+            apply(criteria, FIELDS)
+        assert raised.value.status == 400
+        assert raised.value.parameters == [pattern, "searchCriteria[filter_groups][0][filters][0][value]"]

@@ -1,0 +1,81 @@
+"""ACL: an integration token grants a list of Magento resources; each route checks the one its operation declares."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from conveyor.api.auth import Caller, create_integration_token, parse_resources
+from conveyor.api.errors import NOT_AUTHORIZED
+from conveyor.cli import main
+from conveyor.settings import get_settings
+from tests.integration.api.harness import Harness, harness
+
+GROUPS = "Magento_Customer::group"
+
+
+def test_a_token_reaches_only_the_routes_of_its_resources(api: Harness) -> None:
+    with api.engine.begin() as conn:
+        groups_only = {"Authorization": f"Bearer {create_integration_token(conn, 'groups', [GROUPS])}"}
+        root = {"Authorization": f"Bearer {create_integration_token(conn, 'root', ['Magento_Backend::all'])}"}
+    assert api.get("/rest/V1/customerGroups/1", headers=groups_only).status_code == 200
+    refused = api.get("/rest/V1/store/websites", headers=groups_only)
+    assert refused.status_code == 403
+    assert refused.json() == {"message": NOT_AUTHORIZED, "parameters": {"resources": "Magento_Backend::store"}}
+    # writes, async and bulk check it at intake
+    body = {"group": {"code": "Granted"}}
+    assert api.send("POST", "/rest/V1/customerGroups", body, headers=groups_only).status_code == 200
+    assert api.send("POST", "/rest/async/V1/customerGroups", body, headers=groups_only).status_code == 202
+    with api.engine.begin() as conn:
+        stores_only = {
+            "Authorization": f"Bearer {create_integration_token(conn, 'stores', ['Magento_Backend::store'])}"
+        }
+    for method, path, payload in (
+        ("POST", "/rest/V1/customerGroups", body),
+        ("POST", "/rest/async/V1/customerGroups", body),
+        ("POST", "/rest/async/bulk/V1/customerGroups", [body]),
+        ("GET", "/rest/V1/customerGroups/1", None),
+    ):
+        answer = api.send(method, path, payload, headers=stores_only)
+        assert answer.status_code == 403, (path, answer.text)
+        assert answer.json()["parameters"] == {"resources": GROUPS}
+    assert api.get("/rest/V1/store/websites", headers=stores_only).status_code == 200
+    # the tree's root, admin tokens and tokens made without a list have every resource
+    for headers in (root, api.admin, api.headers):
+        assert api.get("/rest/V1/store/websites", headers=headers).status_code == 200
+        assert api.get("/rest/V1/customerGroups/1", headers=headers).status_code == 200
+
+
+def test_resource_lists_are_checked_by_exact_match() -> None:
+    caller = Caller(user_type=1, user_id=1, name="erp", resources=frozenset({"Magento_Catalog::products"}))
+    assert caller.allows("Magento_Catalog::products")
+    assert not caller.allows("Magento_Catalog::catalog")
+    assert not caller.allows("Magento_Catalog::categories")
+    assert Caller(1, 1, "x", frozenset({"Magento_Backend::admin"})).allows("Magento_Sales::sales")
+    assert Caller(1, 1, "x").allows("Magento_Sales::sales")
+    assert parse_resources(" Magento_Catalog::products, Magento_Sales::sales ") == [
+        "Magento_Catalog::products",
+        "Magento_Sales::sales",
+    ]
+    for bad in ("", "products", "Magento_Catalog::", "a::b::c", "Magento Catalog::x"):
+        with pytest.raises(ValueError):
+            parse_resources(bad)
+
+
+def test_cli_creates_a_token_with_resources(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONVEYOR_DATABASE_URL", sqlite_url)
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        made = runner.invoke(main, ["token", "create", "erp", "--resources", f"{GROUPS},Magento_Catalog::products"])
+        assert made.exit_code == 0, made.output
+        token = made.output.strip()
+        assert runner.invoke(main, ["token", "create", "bad", "--resources", "nonsense"]).exit_code == 2
+        listed = runner.invoke(main, ["token", "list"], env={"COLUMNS": "250"})
+        assert "Magento_Catalog::products" in listed.output, listed.output
+        with harness(sqlite_url) as api:
+            headers = {"Authorization": f"Bearer {token}"}
+            assert api.get("/rest/V1/customerGroups/1", headers=headers).status_code == 200
+            assert api.get("/rest/V1/store/storeViews", headers=headers).status_code == 403
+    finally:
+        get_settings.cache_clear()
