@@ -160,16 +160,19 @@ def _run(
         if profile.entity != entity:
             raise ConfigError(f"the profile is for {profile.entity}, not {entity}")
     engine = get_engine(database_url)
-    with events_queue(database_url, wanted=not dry_run) as mq, Progress(
-        TextColumn(f"[bold]{entity}[/bold]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]} rows/s"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=as_json,
-        disable=as_json,
-    ) as bar:
+    with (
+        events_queue(database_url, wanted=not dry_run) as mq,
+        Progress(
+            TextColumn(f"[bold]{entity}[/bold]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]} rows/s"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=as_json,
+            disable=as_json,
+        ) as bar,
+    ):
         task = bar.add_task(entity, total=None, rate="-")
         started = bar.get_time()
 

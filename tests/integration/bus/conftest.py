@@ -24,9 +24,7 @@ def make_bus(
     database_url: str, amqp_url: str = "amqp://unused", connection: Literal["db", "amqp"] = "db"
 ) -> CommandBus:
     """A bus over the packaged topology on ``database_url`` (its command queues on ``connection``)."""
-    settings = Settings(
-        database_url=database_url, amqp_url=amqp_url, bus_connection=connection, queue_retry_delay=0.0
-    )
+    settings = Settings(database_url=database_url, amqp_url=amqp_url, bus_connection=connection, queue_retry_delay=0.0)
     return create_bus(settings, topology_files=[])
 
 

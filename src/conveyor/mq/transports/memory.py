@@ -145,9 +145,7 @@ class MemoryTransport:
         """The ``conveyor.transports`` factory of the memory scheme (nothing of the settings applies)."""
         return cls(url, connection=connection)
 
-    def __init__(
-        self, url: str = "memory://", *, connection: str = "db", broker: MemoryBroker | None = None
-    ) -> None:
+    def __init__(self, url: str = "memory://", *, connection: str = "db", broker: MemoryBroker | None = None) -> None:
         self.url = url
         self.connection = connection
         self.broker = broker or MemoryBroker(url.split("://", 1)[-1])
