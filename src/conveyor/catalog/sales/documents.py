@@ -350,7 +350,7 @@ def load_documents(
         if n not in rows:
             continue
         doc = rows[n]
-        doc["created_at"] = format_timestamp(row["created_at"])
+        doc["created_at"] = format_timestamp(doc["created_at"])
         doc["updated_at"] = format_timestamp(doc["updated_at"])
         result.append({**doc, "items": lines.get(n, []), "comments": notes.get(n, [])})
     return result
