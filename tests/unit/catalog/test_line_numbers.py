@@ -32,8 +32,8 @@ def test_numbers_follow_the_rule_in_item_order(is_child: list[bool], rule: LineN
         assert digits.isdigit() and len(digits) >= rule.width
         values.append(int(digits))
     assert values == [rule.start + n * rule.step for n in range(len(values))]  # consecutive steps, no gap
-    for child, number in zip(is_child, numbers, strict=True):
-        assert (number is None) == (child and not rule.number_children)
+    for child, maybe in zip(is_child, numbers, strict=True):
+        assert (maybe is None) == (child and not rule.number_children)
 
 
 def test_the_default_is_0010_0020_0030_without_children() -> None:
@@ -45,9 +45,11 @@ def test_the_default_is_0010_0020_0030_without_children() -> None:
 
 
 def test_each_website_has_its_rule_else_the_default_entry_else_the_built_in_one() -> None:
-    section = SalesSection(line_numbers={"base": {"start": 1, "step": 1, "width": 3}, "default": {"step": 5}})
+    section = SalesSection.model_validate(
+        {"line_numbers": {"base": {"start": 1, "step": 1, "width": 3}, "default": {"step": 5}}}
+    )
     assert section.line_number_rule("base") == LineNumberRule(start=1, step=1, width=3)
     assert section.line_number_rule("eu") == LineNumberRule(step=5)
     assert SalesSection().line_number_rule("base") == LineNumberRule()
-    settings = Settings(line_numbers={"eu": {"prefix": "EU", "width": 2}})  # the settings carry the section
+    settings = Settings(line_numbers={"eu": LineNumberRule(prefix="EU", width=2)})  # the settings carry the section
     assert settings.line_number_rule("eu").prefix == "EU"
