@@ -91,7 +91,8 @@ def cancel_order(conn: Connection, order_id: int, *, events: EventSink) -> bool:
             values[f"{base}{name}_canceled"] = _d(order[f"{base}{total}"]) - _d(order[f"{base}{name}_invoiced"])
         values[f"{base}discount_canceled"] = _d(order[f"{base}discount_amount"]) - _d(order[f"{base}discount_invoiced"])
         values[f"{base}total_canceled"] = _d(order[f"{base}grand_total"]) - _d(order[f"{base}total_paid"])
-    move_order(conn, order, values, state, events=events)
+    announce = (ORDER_CANCELED, document_event("order_id", order_id, order, state))
+    move_order(conn, order, values, state, events=events, announce=announce)
     payment = payment_of(conn, order_id)
     if payment is not None:
         p = payment_table
@@ -100,7 +101,6 @@ def cancel_order(conn: Connection, order_id: int, *, events: EventSink) -> bool:
             .where(p.c.entity_id == payment["entity_id"])
             .values(amount_canceled=values["total_canceled"], base_amount_canceled=values["base_total_canceled"])
         )
-    events.emit(ORDER_CANCELED, document_event("order_id", order_id, order, state))
     return True
 
 
@@ -110,8 +110,8 @@ def hold_order(conn: Connection, order_id: int, *, events: EventSink) -> bool:
     if not can_hold(order):
         raise InvalidValueError(CANNOT_HOLD)
     values = {"hold_before_state": order["state"], "hold_before_status": order["status"]}
-    move_order(conn, order, values, HOLDED, events=events)
-    events.emit(ORDER_HELD, document_event("order_id", order_id, order, HOLDED))
+    announce = (ORDER_HELD, document_event("order_id", order_id, order, HOLDED))
+    move_order(conn, order, values, HOLDED, events=events, announce=announce)
     return True
 
 
@@ -123,8 +123,8 @@ def unhold_order(conn: Connection, order_id: int, *, events: EventSink) -> bool:
     state = order["hold_before_state"] or PROCESSING
     status = order["hold_before_status"] or None
     values = {"hold_before_state": None, "hold_before_status": None}
-    move_order(conn, order, values, state, status=status, events=events)
-    events.emit(ORDER_UNHELD, document_event("order_id", order_id, order, state))
+    announce = (ORDER_UNHELD, document_event("order_id", order_id, order, state))
+    move_order(conn, order, values, state, status=status, events=events, announce=announce)
     return True
 
 

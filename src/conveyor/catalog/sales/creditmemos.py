@@ -34,6 +34,7 @@ from conveyor.catalog.sales.documents import (
     Asked,
     add_history,
     amount_text,
+    check_external_id,
     document_lines,
     follow_parents,
     load_documents,
@@ -116,10 +117,15 @@ def create_creditmemo(
     notify: bool = False,
     comment: str | None = None,
     visible_on_front: bool = False,
+    external_id: str | None = None,
     events: EventSink,
 ) -> int:
-    """Refund ``items`` (order item id, qty) of the order — all refundable when none — and return the memo's id."""
+    """Refund ``items`` (order item id, qty) of the order — all refundable when none — and return the memo's id.
+
+    ``external_id``: the memo's id in the system it came from; applying it twice is a ``DuplicateError``.
+    """
     order = lock_order(conn, order_id)
+    check_external_id(conn, creditmemo_table, order, external_id, "creditmemo")
     rows = order_items(conn, order_id)
     invoice = _invoice(conn, invoice_id, order_id) if invoice_id is not None else None
     messages: list[str] = []
@@ -188,6 +194,7 @@ def create_creditmemo(
             **amounts,
             "transaction_id": None,
             "email_sent": 1 if notify else None,
+            "external_id": external_id,
             "created_at": now,
             "updated_at": now,
         },
@@ -226,7 +233,8 @@ def create_creditmemo(
         values[column] = _d(order[column]) + amounts[f"{base}grand_total"]
     new_rows = [{**r, **changes.get(r["item_id"], {})} for r in rows]
     state = state_after({**order, **values}, new_rows)
-    status = move_order(conn, order, values, state, events=events)
+    announce = (CREDITMEMO_CREATED, document_event("creditmemo_id", memo_id, order, REFUNDED))
+    status = move_order(conn, order, values, state, events=events, announce=announce)
     add_history(conn, order, comment, status, notify=notify, visible=visible_on_front, entity_name="creditmemo")
     payment = payment_of(conn, order_id)
     if payment is not None:
@@ -240,7 +248,6 @@ def create_creditmemo(
         record_transaction(conn, payment, txn_id, "refund", parent_txn_id=invoice["transaction_id"])
         c = creditmemo_table
         conn.execute(c.update().where(c.c.entity_id == memo_id).values(transaction_id=txn_id))
-    events.emit(CREDITMEMO_CREATED, document_event("creditmemo_id", memo_id, order, REFUNDED))
     return memo_id
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from conveyor.catalog.customers.repository import insert_one
 from conveyor.catalog.customers.tables import Money, Quantity, format_timestamp, to_decimal, utc_now
 from conveyor.catalog.customers.validation import check_lengths, invalid, optional_text
-from conveyor.catalog.errors import InvalidValueError, NotFoundError
+from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
 from conveyor.catalog.events import ORDER_STATUS_CHANGED, EventSink
 from conveyor.catalog.sales.events import status_event
 from conveyor.catalog.sales.models import CommentRecord
@@ -36,9 +36,11 @@ from conveyor.catalog.sales.tables import (
 __all__ = [
     "ENTITY_MISSING",
     "Asked",
+    "Deferred",
     "add_comment",
     "add_history",
     "amount_text",
+    "check_external_id",
     "comments",
     "document_lines",
     "follow_parents",
@@ -56,8 +58,36 @@ __all__ = [
 ]
 
 ENTITY_MISSING = "The entity that was requested doesn't exist. Verify the entity and try again."
+EXTERNAL_ID_EXISTS = 'A %1 with external id "%2" already exists for order "%3".'
 Asked = Sequence[tuple[int, Decimal | int | float | str]]
 ZERO = Decimal(0)
+
+
+def check_external_id(
+    conn: Connection, table: sa.Table, order: Mapping[Any, Any], external_id: str | None, kind: str
+) -> None:
+    """Refuse a document whose ``external_id`` the order already has a ``kind`` for (a document applied twice)."""
+    if external_id is None:
+        return
+    check_lengths(table, {"external_id": external_id})
+    c = table.c
+    query = sa.select(c.entity_id).where(c.order_id == order["entity_id"], c.external_id == external_id)
+    if conn.execute(query).first() is not None:
+        raise DuplicateError(EXTERNAL_ID_EXISTS, [kind, external_id, str(order["increment_id"])])
+
+
+class Deferred:
+    """An ``EventSink`` that keeps events to emit later, so a document's own event goes out before the order's."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, Any]] = []
+
+    def emit(self, topic: str, payload: Any) -> None:
+        self.events.append((topic, payload))
+
+    def replay(self, sink: EventSink) -> None:
+        for topic, payload in self.events:
+            sink.emit(topic, payload)
 
 
 def amount_text(value: Decimal) -> str:
@@ -190,10 +220,12 @@ def move_order(
     *,
     events: EventSink,
     status: str | None = None,
+    announce: tuple[str, Any] | None = None,
 ) -> str:
     """Write ``values`` and ``state`` on the order; a new state brings its default status (or ``status``).
 
-    Emits ``sales.order.status_changed`` when the status changes; returns the status.
+    Emits ``announce`` (the document's own event: topic and payload) and then ``sales.order.status_changed`` when
+    the status changes; returns the status.
     """
     if status is None:
         status = DEFAULT_STATUS.get(state, state) if state != order["state"] else order["status"]
@@ -203,6 +235,8 @@ def move_order(
         .where(o.c.entity_id == order["entity_id"])
         .values({**values, "state": state, "status": status, "updated_at": utc_now()})
     )
+    if announce is not None:
+        events.emit(*announce)
     if status != order["status"]:
         events.emit(ORDER_STATUS_CHANGED, status_event(order, state, status))
     return status

@@ -33,6 +33,7 @@ from conveyor.catalog.sales.documents import (
     ZERO,
     Asked,
     add_history,
+    check_external_id,
     document_lines,
     follow_parents,
     load_documents,
@@ -111,10 +112,16 @@ def create_invoice(
     notify: bool = False,
     comment: str | None = None,
     visible_on_front: bool = False,
+    external_id: str | None = None,
     events: EventSink,
 ) -> int:
-    """Invoice ``items`` (order item id, qty) of the order — everything left when none — and return the id."""
+    """Invoice ``items`` (order item id, qty) of the order — everything left when none — and return the id.
+
+    ``external_id`` names the invoice in the system it came from (an ERP): a second one of the order with the same
+    id is a ``DuplicateError``, so a document applied twice invoices once.
+    """
     order = lock_order(conn, order_id)
+    check_external_id(conn, invoice_table, order, external_id, "invoice")
     rows = order_items(conn, order_id)
     messages: list[str] = []
     if order["state"] in (PAYMENT_REVIEW, HOLDED, CANCELED, COMPLETE, CLOSED):
@@ -167,6 +174,7 @@ def create_invoice(
             "base_total_refunded": None,
             "transaction_id": None,
             "email_sent": 1 if notify else None,
+            "external_id": external_id,
             "created_at": now,
             "updated_at": now,
         },
@@ -198,13 +206,13 @@ def create_invoice(
         values.update(_paid(order, amounts))
     new_rows = [{**r, **changes.get(r["item_id"], {})} for r in rows]
     state = state_after({**order, **values}, new_rows, in_progress=True)
-    status = move_order(conn, order, values, state, events=events)
+    announce = (INVOICE_CREATED, document_event("invoice_id", invoice_id, order, PAID if paid else OPEN))
+    status = move_order(conn, order, values, state, events=events, announce=announce)
     add_history(conn, order, comment, status, notify=notify, visible=visible_on_front, entity_name="invoice")
     if paid and payment is not None:
         _pay_payment(conn, payment, amounts)
         if online:
             _capture_transaction(conn, order, payment, invoice_id)
-    events.emit(INVOICE_CREATED, document_event("invoice_id", invoice_id, order, PAID if paid else OPEN))
     return invoice_id
 
 
@@ -216,10 +224,10 @@ def capture_invoice(conn: Connection, invoice_id: int, *, events: EventSink) -> 
     if invoice["state"] != OPEN or not is_online(payment) or payment is None:
         raise InvalidValueError(CAPTURE_UNAVAILABLE)
     values = _paid(order, invoice)
-    move_order(conn, order, values, str(order["state"]), events=events)
+    announce = (INVOICE_CAPTURED, document_event("invoice_id", invoice_id, order, PAID))
+    move_order(conn, order, values, str(order["state"]), events=events, announce=announce)
     _pay_payment(conn, payment, invoice)
     _capture_transaction(conn, order, payment, invoice_id)
-    events.emit(INVOICE_CAPTURED, document_event("invoice_id", invoice_id, order, PAID))
     return True
 
 
@@ -251,7 +259,8 @@ def void_invoice(conn: Connection, invoice_id: int, *, events: EventSink) -> boo
     update_items(conn, changes, now)
     values = _added(order, invoice, _INVOICED, sign=-1)
     values.update(_paid(order, invoice, sign=-1))
-    move_order(conn, order, values, PROCESSING, events=events)
+    announce = (INVOICE_VOIDED, document_event("invoice_id", invoice_id, order, VOIDED))
+    move_order(conn, order, values, PROCESSING, events=events, announce=announce)
     _pay_payment(conn, payment, invoice, sign=-1)
     record_transaction(
         conn, payment, f"{invoice['transaction_id']}-void", "void", parent_txn_id=invoice["transaction_id"]
@@ -259,7 +268,6 @@ def void_invoice(conn: Connection, invoice_id: int, *, events: EventSink) -> boo
     conn.execute(
         invoice_table.update().where(invoice_table.c.entity_id == invoice_id).values(state=VOIDED, updated_at=now)
     )
-    events.emit(INVOICE_VOIDED, document_event("invoice_id", invoice_id, order, VOIDED))
     return True
 
 

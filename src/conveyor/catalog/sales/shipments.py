@@ -30,7 +30,7 @@ from conveyor.catalog.customers.validation import check_lengths, invalid, option
 from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
 from conveyor.catalog.events import SHIPMENT_CREATED, EventSink
 from conveyor.catalog.paging import page_ids
-from conveyor.catalog.sales.documents import ENTITY_MISSING, add_history, comments, move_order
+from conveyor.catalog.sales.documents import ENTITY_MISSING, Deferred, add_history, comments, move_order
 from conveyor.catalog.sales.events import shipment_event
 from conveyor.catalog.sales.invariants import order_exists
 from conveyor.catalog.sales.models import ShipmentItemRecord, ShipmentRecord, TrackInput, TrackRecord
@@ -145,7 +145,8 @@ class ShipmentOperations:
         )
         after = [{**row, "qty_shipped": shipped.get(row["item_id"], row["qty_shipped"])} for row in rows]
         state = state_after(order, after, in_progress=True)
-        status = move_order(conn, order, {}, state, events=events)
+        status_events = Deferred()  # the shipment's event first, then the order's status (as before documents)
+        status = move_order(conn, order, {}, state, events=status_events)
         add_history(conn, order, comment, status, notify=notify, visible=visible_on_front, entity_name="shipment")
         shipment_id = self._insert_shipment(conn, order, requested, by_id, track_rows, now, external_id)
         extra: dict[str, Any] = {}
@@ -166,6 +167,7 @@ class ShipmentOperations:
                 )
             )
         events.emit(SHIPMENT_CREATED, shipment_event(shipment_id, order, external_id))
+        status_events.replay(events)
         return self.get_shipment(conn, shipment_id)
 
     def add_track(

@@ -459,6 +459,10 @@ def _document_table(name: str, *extra: sa.Column[Any]) -> sa.Table:
         *extra,
         sa.Column("created_at", Timestamp, nullable=False, index=True),
         sa.Column("updated_at", Timestamp, nullable=False),
+        # The document's id in the system it came from (an ERP's invoice number): unique per order, so applying
+        # the same document twice is refused; NULL for documents made here. As ``sales_shipment.external_id``.
+        sa.Column("external_id", sa.String(255), nullable=True),
+        sa.UniqueConstraint("order_id", "external_id"),
         sqlite_autoincrement=True,
     )
 

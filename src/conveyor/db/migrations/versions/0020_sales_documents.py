@@ -114,11 +114,13 @@ def _document(name: str, *extra: sa.Column) -> None:  # type: ignore[type-arg]
         *extra,
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("external_id", sa.String(length=255), nullable=True),
         sa.ForeignKeyConstraint(
             ["order_id"], ["sales_order.entity_id"], name=op.f(f"fk_{name}_order_id_sales_order"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("entity_id", name=op.f(f"pk_{name}")),
         sa.UniqueConstraint("increment_id", name=op.f(f"uq_{name}_increment_id")),
+        sa.UniqueConstraint("order_id", "external_id", name=op.f(f"uq_{name}_order_id_external_id")),
         sqlite_autoincrement=True,
     )
     op.create_index(op.f(f"ix_{name}_created_at"), name, ["created_at"], unique=False)
