@@ -251,8 +251,12 @@ def add_history(
     notify: bool = False,
     visible: bool = False,
     entity_name: str = "order",
+    now: datetime | None = None,
 ) -> None:
-    """A line in the order's status history (a document's comment shows there too, as in Magento's admin)."""
+    """A line in the order's status history (a document's comment shows there too, as in Magento's admin).
+
+    ``now``: the document's own timestamp, so the comment and its document share it (migration 0013 pairs a
+    shipment with its comment by it)."""
     if optional_text(comment) is None:
         return
     row = {
@@ -262,7 +266,7 @@ def add_history(
         "is_customer_notified": notify,
         "is_visible_on_front": visible,
         "entity_name": entity_name,
-        "created_at": utc_now(),
+        "created_at": now or utc_now(),
     }
     check_lengths(status_history_table, row)
     conn.execute(status_history_table.insert().values(row))

@@ -147,7 +147,9 @@ class ShipmentOperations:
         state = state_after(order, after, in_progress=True)
         status_events = Deferred()  # the shipment's event first, then the order's status (as before documents)
         status = move_order(conn, order, {}, state, events=status_events)
-        add_history(conn, order, comment, status, notify=notify, visible=visible_on_front, entity_name="shipment")
+        add_history(
+            conn, order, comment, status, notify=notify, visible=visible_on_front, entity_name="shipment", now=now
+        )
         shipment_id = self._insert_shipment(conn, order, requested, by_id, track_rows, now, external_id)
         extra: dict[str, Any] = {}
         if notify:

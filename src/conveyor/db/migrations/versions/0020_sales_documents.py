@@ -166,26 +166,39 @@ def _comments(name: str, parent: str) -> None:
     )
 
 
+def _add(table: str, *columns: sa.Column) -> None:  # type: ignore[type-arg]
+    for column in columns:
+        op.add_column(table, column)
+
+
+def _drop(table: str, *names: str) -> None:
+    for name in names:
+        op.drop_column(table, name)
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("sales_order") as batch:
-        for amount in ORDER_DOCUMENT_AMOUNTS:
-            batch.add_column(sa.Column(amount, _MONEY, nullable=True))
-        batch.add_column(sa.Column("hold_before_state", sa.String(length=32), nullable=True))
-        batch.add_column(sa.Column("hold_before_status", sa.String(length=32), nullable=True))
-        batch.add_column(sa.Column("email_sent", sa.SmallInteger(), nullable=True))
-    with op.batch_alter_table("sales_order_item") as batch:
-        for amount in ITEM_DOCUMENT_AMOUNTS:
-            batch.add_column(sa.Column(amount, _MONEY, nullable=True))
-        batch.add_column(sa.Column("line_number", sa.String(length=32), nullable=True))
-    with op.batch_alter_table("sales_order_payment") as batch:
-        for amount in PAYMENT_DOCUMENT_AMOUNTS:
-            batch.add_column(sa.Column(amount, _MONEY, nullable=True))
-    with op.batch_alter_table("sales_shipment") as batch:
-        batch.add_column(sa.Column("email_sent", sa.SmallInteger(), nullable=True))
-        batch.add_column(sa.Column("shipping_label", _LONG_TEXT, nullable=True))
-    with op.batch_alter_table("sales_shipment_track") as batch:
-        batch.add_column(sa.Column("weight", _QUANTITY, nullable=True))
-        batch.add_column(sa.Column("qty", _QUANTITY, nullable=True))
+    # Plain ADD COLUMN, never a batch: on SQLite a batch copies the table and drops the old one, and with foreign
+    # keys on, dropping sales_order or sales_shipment would cascade into every item, address and shipment line.
+    _add("sales_order", *(sa.Column(amount, _MONEY, nullable=True) for amount in ORDER_DOCUMENT_AMOUNTS))
+    _add(
+        "sales_order",
+        sa.Column("hold_before_state", sa.String(length=32), nullable=True),
+        sa.Column("hold_before_status", sa.String(length=32), nullable=True),
+        sa.Column("email_sent", sa.SmallInteger(), nullable=True),
+    )
+    _add("sales_order_item", *(sa.Column(amount, _MONEY, nullable=True) for amount in ITEM_DOCUMENT_AMOUNTS))
+    _add("sales_order_item", sa.Column("line_number", sa.String(length=32), nullable=True))
+    _add("sales_order_payment", *(sa.Column(amount, _MONEY, nullable=True) for amount in PAYMENT_DOCUMENT_AMOUNTS))
+    _add(
+        "sales_shipment",
+        sa.Column("email_sent", sa.SmallInteger(), nullable=True),
+        sa.Column("shipping_label", _LONG_TEXT, nullable=True),
+    )
+    _add(
+        "sales_shipment_track",
+        sa.Column("weight", _QUANTITY, nullable=True),
+        sa.Column("qty", _QUANTITY, nullable=True),
+    )
     _document(
         "sales_invoice",
         sa.Column("total_qty", _QUANTITY, nullable=True),
@@ -244,19 +257,8 @@ def downgrade() -> None:
         "sales_invoice",
     ):
         op.drop_table(table)
-    with op.batch_alter_table("sales_shipment_track") as batch:
-        batch.drop_column("qty")
-        batch.drop_column("weight")
-    with op.batch_alter_table("sales_shipment") as batch:
-        batch.drop_column("shipping_label")
-        batch.drop_column("email_sent")
-    with op.batch_alter_table("sales_order_payment") as batch:
-        for amount in PAYMENT_DOCUMENT_AMOUNTS:
-            batch.drop_column(amount)
-    with op.batch_alter_table("sales_order_item") as batch:
-        batch.drop_column("line_number")
-        for amount in ITEM_DOCUMENT_AMOUNTS:
-            batch.drop_column(amount)
-    with op.batch_alter_table("sales_order") as batch:
-        for column in ("email_sent", "hold_before_status", "hold_before_state", *ORDER_DOCUMENT_AMOUNTS):
-            batch.drop_column(column)
+    _drop("sales_shipment_track", "qty", "weight")
+    _drop("sales_shipment", "shipping_label", "email_sent")
+    _drop("sales_order_payment", *PAYMENT_DOCUMENT_AMOUNTS)
+    _drop("sales_order_item", "line_number", *ITEM_DOCUMENT_AMOUNTS)
+    _drop("sales_order", "email_sent", "hold_before_status", "hold_before_state", *ORDER_DOCUMENT_AMOUNTS)
