@@ -297,3 +297,31 @@ def test_online_payment_authorize_capture_void_and_refund_online_with_transactio
     assert memo.status_code == 200, memo.text
     assert (memo.json()["invoice_id"], memo.json()["grand_total"]) == (invoice, 64.37)
     assert order(api, check["entity_id"])["state"] == "closed"
+
+
+def test_a_refund_against_an_invoice_refunds_no_more_than_it_billed(api: Harness) -> None:
+    placed = place(api)
+    order_id = placed["entity_id"]
+    shirt, _, socks = (item["item_id"] for item in placed["items"])
+    first = ok_id(
+        api.send("POST", f"/rest/V1/order/{order_id}/invoice", {"items": [{"order_item_id": shirt, "qty": 1}]})
+    )
+    ok_id(api.send("POST", f"/rest/V1/order/{order_id}/invoice", {}))
+    too_many = (
+        CREDITMEMO_ERRORS
+        + 'The quantity to creditmemo must not be greater than the unrefunded quantity for product SKU "%s".'
+    )
+    refund = f"/rest/V1/invoice/{first}/refund"
+    refused(api.send("POST", refund, {"items": [{"order_item_id": socks, "qty": 1}]}), too_many % "SOCKS")
+    refused(api.send("POST", refund, {"items": [{"order_item_id": shirt, "qty": 2}]}), too_many % "SHIRT-RED-M")
+    memo = ok_id(
+        api.send("POST", refund, {"items": [{"order_item_id": shirt, "qty": 1}], "arguments": {"shipping_amount": 0}})
+    )
+    assert api.get(f"/rest/V1/creditmemo/{memo}").json()["invoice_id"] == first
+    refused(api.send("POST", refund, {"items": [{"order_item_id": shirt, "qty": 1}]}), too_many % "SHIRT-RED-M")
+    assert quantities(order(api, order_id), "qty_refunded") == [1, 1, 0]
+
+
+def ok_id(answer: Any) -> int:
+    assert answer.status_code == 200, answer.text
+    return int(answer.json())

@@ -15,7 +15,7 @@ Refusals carry Magento's ``Creditmemo Document Validation Error(s):`` messages.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -63,6 +63,7 @@ from conveyor.catalog.sales.tables import (
     creditmemo_comment_table,
     creditmemo_item_table,
     creditmemo_table,
+    invoice_item_table,
     invoice_table,
     payment_table,
 )
@@ -139,10 +140,15 @@ def create_creditmemo(
         or (online and not invoice["transaction_id"])
     ):
         messages.append(INVOICE_CANNOT_REFUND)
+    refundable: Callable[[Mapping[Any, Any]], Decimal] = qty_to_refund
+    if invoice is not None:  # against an invoice: no more than it billed and its memos did not refund
+        left = _left_on_invoice(conn, invoice["entity_id"])
+        refundable = lambda item: min(qty_to_refund(item), left.get(item["item_id"], ZERO))  # noqa: E731
+
     asked = requested(
         rows,
         items,
-        qty_to_refund,
+        refundable,
         unknown=lambda item_id: NOT_IN_ORDER.replace("%1", str(item_id)),
         too_many=lambda item: TOO_MANY.replace("%1", str(item["sku"])),
     )
@@ -291,6 +297,22 @@ def search_creditmemos(
 ) -> tuple[list[CreditmemoRecord], int]:
     ids, total = page_ids(conn, creditmemo_table.c.entity_id, where, order_by, limit, offset)
     return _creditmemos(conn, ids), total
+
+
+def _left_on_invoice(conn: Connection, invoice_id: int) -> dict[int, Decimal]:
+    """What of each order item the invoice billed and its credit memos have not refunded yet."""
+    ii, c, ci = invoice_item_table.c, creditmemo_table.c, creditmemo_item_table.c
+    left: dict[int, Decimal] = {}
+    for order_item_id, qty in conn.execute(sa.select(ii.order_item_id, ii.qty).where(ii.parent_id == invoice_id)):
+        left[order_item_id] = left.get(order_item_id, ZERO) + Decimal(qty)
+    query = (
+        sa.select(ci.order_item_id, ci.qty)
+        .join_from(creditmemo_item_table, creditmemo_table, ci.parent_id == c.entity_id)
+        .where(c.invoice_id == invoice_id)
+    )
+    for order_item_id, qty in conn.execute(query):
+        left[order_item_id] = left.get(order_item_id, ZERO) - Decimal(qty)
+    return left
 
 
 def _invoice(conn: Connection, invoice_id: int, order_id: int) -> dict[str, Any]:
