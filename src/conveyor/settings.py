@@ -195,8 +195,43 @@ class SyncSection(BaseModel):
     )
 
 
+class LineNumberRule(BaseModel):
+    """How the items of an order are numbered when it is placed (0010, 0020, 0030… by default)."""
+
+    start: int = Field(default=10, ge=0, description="Number of the first item.")
+    step: int = Field(default=10, ge=1, description="Difference between consecutive numbers.")
+    width: int = Field(default=4, ge=1, le=20, description="Zero-padded to at least this many digits.")
+    prefix: str = Field(default="", max_length=12, description="Text before the digits.")
+    number_children: bool = Field(
+        default=False, description="Also number the children of configurable and bundle items."
+    )
+
+
+class SalesSection(BaseModel):
+    """Order line numbering, per website."""
+
+    line_numbers: dict[str, LineNumberRule] = Field(
+        default_factory=dict,
+        description='Line-number rules by website code; "default" for websites without one, '
+        'e.g. {"base": {"start": 1, "step": 1, "width": 3}}.',
+    )
+
+    def line_number_rule(self, website_code: str | None) -> LineNumberRule:
+        """The rule of a website: its own, else the "default" entry, else the built-in one."""
+        found = self.line_numbers.get(website_code or "") or self.line_numbers.get("default")
+        return found if found is not None else LineNumberRule()
+
+
 class Settings(
-    BaseSettings, QueueSection, ApiSection, StoreSection, BusSection, PipelineSection, LimiterSection, SyncSection
+    BaseSettings,
+    QueueSection,
+    ApiSection,
+    StoreSection,
+    BusSection,
+    PipelineSection,
+    LimiterSection,
+    SyncSection,
+    SalesSection,
 ):
     """Everything Conveyor reads from its environment; secrets live here, never in code."""
 

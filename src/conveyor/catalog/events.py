@@ -16,9 +16,33 @@ from typing import Any, Protocol
 ORDER_PLACED = "sales.order.placed"
 ORDER_STATUS_CHANGED = "sales.order.status_changed"
 SHIPMENT_CREATED = "sales.shipment.created"
+ORDER_CANCELED = "sales.order.canceled"
+ORDER_HELD = "sales.order.held"
+ORDER_UNHELD = "sales.order.unheld"
+ORDER_NOTIFIED = "sales.order.notified"
+INVOICE_CREATED = "sales.invoice.created"
+INVOICE_CAPTURED = "sales.invoice.captured"
+INVOICE_VOIDED = "sales.invoice.voided"
+INVOICE_NOTIFIED = "sales.invoice.notified"
+CREDITMEMO_CREATED = "sales.creditmemo.created"
+CREDITMEMO_NOTIFIED = "sales.creditmemo.notified"
+SHIPMENT_NOTIFIED = "sales.shipment.notified"
 PRODUCT_SAVED = "catalog.product.saved"
 PRODUCT_DELETED = "catalog.product.deleted"
-TOPICS = (ORDER_PLACED, ORDER_STATUS_CHANGED, SHIPMENT_CREATED, PRODUCT_SAVED, PRODUCT_DELETED)
+SALES_DOCUMENT_TOPICS = (
+    ORDER_CANCELED,
+    ORDER_HELD,
+    ORDER_UNHELD,
+    ORDER_NOTIFIED,
+    INVOICE_CREATED,
+    INVOICE_CAPTURED,
+    INVOICE_VOIDED,
+    INVOICE_NOTIFIED,
+    CREDITMEMO_CREATED,
+    CREDITMEMO_NOTIFIED,
+    SHIPMENT_NOTIFIED,
+)
+TOPICS = (ORDER_PLACED, ORDER_STATUS_CHANGED, SHIPMENT_CREATED, *SALES_DOCUMENT_TOPICS, PRODUCT_SAVED, PRODUCT_DELETED)
 
 
 class EventSink(Protocol):

@@ -1,7 +1,8 @@
-"""Orders and shipments: Magento's ``/V1/orders``, ``/V1/order/{orderId}/ship`` and ``/V1/shipment…`` routes.
+"""Orders and shipments: Magento's ``/V1/orders…``, ``/V1/order/{orderId}/ship`` and ``/V1/shipment…`` routes.
 
-The writes are also served asynchronously on ``async.V1.orders.POST``, ``async.V1.orders.byId.comments.POST`` and
-``async.V1.order.byOrderId.ship.POST``.
+Orders: read, search, create (``POST /V1/orders``, ``PUT /V1/orders/create``), comments, statuses, cancel, hold,
+unhold, emails, their items and addresses. Every write is also served asynchronously and in bulk (``async.V1.…``).
+Invoices, credit memos, the other shipment routes and transactions have their own modules.
 
 Amounts and quantities are ``Decimal`` in the repository and JSON numbers on the wire, as Magento (PHP floats)
 sends them: the response models (``Order``, ``Shipment``…) are the records with every Decimal typed ``Number``,
@@ -20,8 +21,10 @@ from pydantic import BaseModel, Field, PlainSerializer, create_model, field_vali
 
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.customers import check_integers, snake_keys
-from conveyor.api.search import SearchCriteria, SearchResults, apply, results
+from conveyor.api.search import Filter, FilterGroup, SearchCriteria, SearchResults, apply, results
 from conveyor.catalog.sales import (
+    OrderAddressInput,
+    OrderAddressRecord,
     OrderExtensionRecord,
     OrderInput,
     OrderItemRecord,
@@ -31,11 +34,20 @@ from conveyor.catalog.sales import (
     ShipmentItemRecord,
     ShipmentRecord,
     ShippingAssignmentRecord,
+    StatusHistoryRecord,
     TrackInput,
+    cancel_order,
     check_new_order,
+    hold_order,
+    notify,
+    order_status,
+    unhold_order,
 )
 
-RESOURCE = "Magento_Sales::sales"
+VIEW = "Magento_Sales::actions_view"
+API_ACTIONS = "Magento_Sales::api_actions"
+CREATE = "Magento_Sales::create"
+COMMENT = "Magento_Sales::comment"
 SHIP_RESOURCE = "Magento_Sales::ship"
 SHIPMENT_RESOURCE = "Magento_Sales::shipment"
 FREE_FORM = ("product_options",)  # kept as sent (stored as JSON), never renamed
@@ -97,6 +109,9 @@ Order = with_numbers(
 )
 OrderSearchResults = with_numbers(SearchResults[OrderRecord], "OrderSearchResults", {OrderRecord: Order})
 ShipmentSearchResults = with_numbers(SearchResults[ShipmentRecord], "ShipmentSearchResults", {ShipmentRecord: Shipment})
+OrderItemSearchResults = with_numbers(
+    SearchResults[OrderItemRecord], "OrderItemSearchResults", {OrderItemRecord: OrderItem}
+)
 
 
 def as_order(record: OrderRecord) -> OrderRecord:
@@ -173,13 +188,13 @@ class ShipOrderRequest(BaseModel):
 
 
 # --- orders -------------------------------------------------------------------------------------------------
-@operations.read("/V1/orders/{id}", resource=RESOURCE, response=Order)
+@operations.read("/V1/orders/{id}", resource=VIEW, response=Order)
 def get_order(ctx: OperationContext, params: dict[str, str]) -> OrderRecord:
     """One order with items, addresses, payment and status history (newest first)."""
     return as_order(repository.get(ctx.conn, int_param(params, "id")))
 
 
-@operations.search("/V1/orders", resource=RESOURCE, response=OrderSearchResults)
+@operations.search("/V1/orders", resource=VIEW, response=OrderSearchResults)
 def search_orders(
     ctx: OperationContext, params: dict[str, str], criteria: SearchCriteria
 ) -> SearchResults[OrderRecord]:
@@ -191,21 +206,120 @@ def search_orders(
     return OrderSearchResults.model_validate(results([o.model_dump() for o in found], criteria, total))
 
 
-@operations.write("POST", "/V1/orders", resource=RESOURCE, response=Order)
+@operations.write("POST", "/V1/orders", resource=API_ACTIONS, response=Order)
 def save_order(ctx: OperationContext, params: dict[str, str], body: OrderSaveRequest) -> OrderRecord:
     """Create an order; without ``store_id`` it belongs to the request's store view.
 
-    Items link children to parents by the payload's ``item_id``/``parent_item_id``; new ids are assigned.
+    Items link children to parents by the payload's ``item_id``/``parent_item_id``; new ids are assigned, and
+    line numbers by the website's rule (``extension_attributes.line_number``).
     """
     data = body.entity
     check_integers(data, "entity")
     check_new_order(ctx.conn, data)
     if data.store_id is None and not ctx.store.is_admin:
         data = data.model_copy(update={"store_id": ctx.store.store_id})
-    return as_order(repository.create(ctx.conn, data, events=ctx.events))
+    return as_order(repository.create(ctx.conn, data, events=ctx.events, numbering=ctx.settings))
 
 
-@operations.write("POST", "/V1/orders/{id}/comments", resource=RESOURCE)
+@operations.write("PUT", "/V1/orders/create", resource=CREATE, response=Order)
+def create_order(ctx: OperationContext, params: dict[str, str], body: OrderSaveRequest) -> OrderRecord:
+    """Create an order (Magento's ``OrderRepository::save`` under ``Magento_Sales::create``), as ``POST /V1/orders``."""
+    return save_order(ctx, params, body)
+
+
+@operations.read("/V1/orders/{id}/statuses", resource=VIEW)
+def get_order_status(ctx: OperationContext, params: dict[str, str]) -> str:
+    """The order's status code (Magento's ``getStatus``)."""
+    return order_status(ctx.conn, int_param(params, "id"))
+
+
+@operations.write("POST", "/V1/orders/{id}/cancel", resource="Magento_Sales::cancel")
+def cancel(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
+    """Cancel what is neither invoiced nor shipped; false when the order cannot be canceled (as Magento)."""
+    return cancel_order(ctx.conn, int_param(params, "id"), events=ctx.events)
+
+
+@operations.write("POST", "/V1/orders/{id}/hold", resource="Magento_Sales::hold")
+def hold(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
+    """Put the order on hold ("A hold action is not available." when it cannot be)."""
+    return hold_order(ctx.conn, int_param(params, "id"), events=ctx.events)
+
+
+@operations.write("POST", "/V1/orders/{id}/unhold", resource="Magento_Sales::unhold")
+def unhold(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
+    """Release the hold: the order gets back the state and status it had."""
+    return unhold_order(ctx.conn, int_param(params, "id"), events=ctx.events)
+
+
+@operations.write("POST", "/V1/orders/{id}/emails", resource="Magento_Sales::emails")
+def email_order(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
+    """Record the order email as sent (``email_sent``); no mail leaves Conveyor."""
+    return notify(ctx.conn, "order", int_param(params, "id"), events=ctx.events)
+
+
+@operations.read("/V1/orders/{id}/comments", resource=VIEW)
+def order_comments(ctx: OperationContext, params: dict[str, str]) -> SearchResults[StatusHistoryRecord]:
+    """The order's status history, newest first."""
+    order_id = int_param(params, "id")
+    found = repository.status_histories(ctx.conn, order_id)
+    return SearchResults[StatusHistoryRecord].model_validate(
+        results([h.model_dump() for h in found], parent_criteria(order_id), len(found))
+    )
+
+
+def parent_criteria(parent_id: int) -> SearchCriteria:
+    """The criteria Magento echoes with a ``getCommentsList``: the comments of one parent."""
+    return SearchCriteria(filter_groups=(FilterGroup(filters=(Filter("parent_id", str(parent_id)),)),))
+
+
+class OrderAddressRequest(BaseModel):
+    """``PUT /V1/orders/{parent_id}``: Magento's ``OrderAddressInterface`` as ``entity``."""
+
+    entity: OrderAddressData
+
+    @field_validator("entity", mode="before")
+    @classmethod
+    def _snake(cls, value: Any) -> Any:
+        return snake_keys(value)
+
+
+class OrderAddressData(OrderAddressInput):
+    """An order address to save: ``entity_id`` (or ``address_type``) names which of the order's addresses."""
+
+    entity_id: int | None = None
+    parent_id: int | None = None
+
+
+OrderAddressRequest.model_rebuild()
+
+
+@operations.write("PUT", "/V1/orders/{parent_id}", resource=CREATE)
+def save_order_address(ctx: OperationContext, params: dict[str, str], body: OrderAddressRequest) -> OrderAddressRecord:
+    """Replace one of the order's addresses (billing or shipping) with the one sent."""
+    check_integers(body, "")
+    data = body.entity
+    return repository.save_address(ctx.conn, int_param(params, "parent_id"), data, data.entity_id)
+
+
+@operations.read("/V1/orders/items/{id}", resource=VIEW, response=OrderItem)
+def get_order_item(ctx: OperationContext, params: dict[str, str]) -> OrderItemRecord:
+    """One order item with its line number (``extension_attributes.line_number``)."""
+    return OrderItem.model_validate(repository.get_item(ctx.conn, int_param(params, "id")).model_dump())
+
+
+@operations.search("/V1/orders/items", resource=VIEW, response=OrderItemSearchResults)
+def search_order_items(
+    ctx: OperationContext, params: dict[str, str], criteria: SearchCriteria
+) -> SearchResults[OrderItemRecord]:
+    """Order items matching searchCriteria (order_id, sku, product_type, qty_*, …)."""
+    translation = apply(criteria, repository.item_search_fields())
+    found, total = repository.search_items(
+        ctx.conn, translation.where, translation.order_by, translation.limit, translation.offset
+    )
+    return OrderItemSearchResults.model_validate(results([i.model_dump() for i in found], criteria, total))
+
+
+@operations.write("POST", "/V1/orders/{id}/comments", resource=COMMENT)
 def add_order_comment(ctx: OperationContext, params: dict[str, str], body: OrderCommentRequest) -> bool:
     """Add a comment to the order's history (Magento's ``addComment``); a ``status`` becomes the order's status."""
     entry = body.statusHistory
@@ -232,6 +346,7 @@ def ship_order(ctx: OperationContext, params: dict[str, str], body: ShipOrderReq
     check_integers(body, "")
     items = [(item.order_item_id, item.qty) for item in body.items]
     comment = body.comment.comment if body.comment is not None else None
+    visible = bool(body.comment.is_visible_on_front) if body.comment is not None else False
     shipment = repository.create_shipment(
         ctx.conn,
         int_param(params, "orderId"),
@@ -239,6 +354,7 @@ def ship_order(ctx: OperationContext, params: dict[str, str], body: ShipOrderReq
         body.tracks,
         comment=comment,
         notify=body.notify,
+        visible_on_front=visible,
         events=ctx.events,
     )
     return shipment.entity_id

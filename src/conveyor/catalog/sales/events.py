@@ -42,3 +42,15 @@ def shipment_event(shipment_id: int, order: Mapping[Any, Any], external_id: str 
         "store_id": order["store_id"],
         "external_id": external_id,
     }
+
+
+def document_event(key: str, document_id: int, order: Mapping[Any, Any], state: int | str) -> dict[str, Any]:
+    """``sales.invoice.*``, ``sales.creditmemo.*``, ``sales.shipment.notified``, ``sales.order.canceled|held|…``:
+    the document (``key``: invoice_id, creditmemo_id…), its order and the state it reached."""
+    return {
+        key: document_id,
+        "order_id": order["entity_id"],
+        "increment_id": order["increment_id"],
+        "store_id": order["store_id"],
+        "state": state,
+    }

@@ -93,6 +93,18 @@ class OrderItemData(_Lenient):
     qty_refunded: Decimal | None = None
     weight: Decimal | None = None
     row_weight: Decimal | None = None
+    base_row_invoiced: Decimal | None = None
+    row_invoiced: Decimal | None = None
+    base_amount_refunded: Decimal | None = None
+    amount_refunded: Decimal | None = None
+    base_tax_invoiced: Decimal | None = None
+    tax_invoiced: Decimal | None = None
+    base_tax_refunded: Decimal | None = None
+    tax_refunded: Decimal | None = None
+    base_discount_invoiced: Decimal | None = None
+    discount_invoiced: Decimal | None = None
+    base_discount_refunded: Decimal | None = None
+    discount_refunded: Decimal | None = None
 
 
 class OrderItemInput(OrderItemData):
@@ -108,6 +120,12 @@ class OrderItemInput(OrderItemData):
     parent_item: OrderItemInput | None = None
 
 
+class OrderItemExtensionRecord(BaseModel):
+    """``extension_attributes`` of a stored order item: its line number (``numbering``)."""
+
+    line_number: str | None = None
+
+
 class OrderItemRecord(OrderItemData):
     """A stored order item; a child repeats its parent as ``parent_item``, as Magento does."""
 
@@ -117,6 +135,7 @@ class OrderItemRecord(OrderItemData):
     parent_item: OrderItemRecord | None = None
     created_at: str
     updated_at: str
+    extension_attributes: OrderItemExtensionRecord = Field(default_factory=OrderItemExtensionRecord)
 
 
 class PaymentData(_Lenient):
@@ -136,6 +155,14 @@ class PaymentData(_Lenient):
     po_number: str | None = None
     cc_type: str | None = None
     cc_last4: str | None = None
+    amount_refunded: Decimal | None = None
+    base_amount_refunded: Decimal | None = None
+    amount_canceled: Decimal | None = None
+    base_amount_canceled: Decimal | None = None
+    shipping_captured: Decimal | None = None
+    base_shipping_captured: Decimal | None = None
+    shipping_refunded: Decimal | None = None
+    base_shipping_refunded: Decimal | None = None
 
     @field_validator("additional_information", mode="before")
     @classmethod
@@ -276,8 +303,44 @@ class OrderData(_Lenient):
     base_to_order_rate: Decimal | None = None
     store_to_base_rate: Decimal | None = None
     store_to_order_rate: Decimal | None = None
+    base_subtotal_invoiced: Decimal | None = None
+    subtotal_invoiced: Decimal | None = None
+    base_tax_invoiced: Decimal | None = None
+    tax_invoiced: Decimal | None = None
+    base_shipping_invoiced: Decimal | None = None
+    shipping_invoiced: Decimal | None = None
+    base_discount_invoiced: Decimal | None = None
+    discount_invoiced: Decimal | None = None
+    base_subtotal_refunded: Decimal | None = None
+    subtotal_refunded: Decimal | None = None
+    base_tax_refunded: Decimal | None = None
+    tax_refunded: Decimal | None = None
+    base_shipping_refunded: Decimal | None = None
+    shipping_refunded: Decimal | None = None
+    base_discount_refunded: Decimal | None = None
+    discount_refunded: Decimal | None = None
+    base_subtotal_canceled: Decimal | None = None
+    subtotal_canceled: Decimal | None = None
+    base_tax_canceled: Decimal | None = None
+    tax_canceled: Decimal | None = None
+    base_shipping_canceled: Decimal | None = None
+    shipping_canceled: Decimal | None = None
+    base_discount_canceled: Decimal | None = None
+    discount_canceled: Decimal | None = None
+    base_total_canceled: Decimal | None = None
+    total_canceled: Decimal | None = None
+    base_total_offline_refunded: Decimal | None = None
+    total_offline_refunded: Decimal | None = None
+    base_total_online_refunded: Decimal | None = None
+    total_online_refunded: Decimal | None = None
+    base_adjustment_positive: Decimal | None = None
+    adjustment_positive: Decimal | None = None
+    base_adjustment_negative: Decimal | None = None
+    adjustment_negative: Decimal | None = None
     total_qty_ordered: Decimal | None = None
     total_item_count: int | None = None
+    hold_before_state: str | None = None
+    hold_before_status: str | None = None
     weight: Decimal | None = None
     shipping_description: str | None = None
     coupon_code: str | None = None
@@ -322,6 +385,7 @@ class OrderRecord(OrderData):
     """A stored order as Magento's API returns it (status histories newest first)."""
 
     entity_id: int
+    email_sent: int | None = None
     increment_id: str
     state: str
     status: str
@@ -340,6 +404,17 @@ class OrderRecord(OrderData):
         """The shipping address (in the first shipping assignment)."""
         assignments = self.extension_attributes.shipping_assignments
         return assignments[0].shipping.address if assignments else None
+
+
+class CommentRecord(BaseModel):
+    """A comment on an invoice, credit memo or shipment (Magento's ``*CommentInterface``)."""
+
+    entity_id: int
+    parent_id: int
+    comment: str | None = None
+    is_customer_notified: int | None = None
+    is_visible_on_front: int
+    created_at: str
 
 
 class TrackInput(_Lenient):
@@ -361,6 +436,8 @@ class TrackRecord(BaseModel):
     title: str | None = None
     carrier_code: str
     description: str | None = None
+    weight: Decimal | None = None
+    qty: Decimal | None = None
     created_at: str
     updated_at: str
 
@@ -391,7 +468,111 @@ class ShipmentRecord(BaseModel):
     shipping_address_id: int | None = None
     total_qty: Decimal | None = None
     total_weight: Decimal | None = None
+    email_sent: int | None = None
     created_at: str
     updated_at: str
     items: list[ShipmentItemRecord] = Field(default_factory=list)
     tracks: list[TrackRecord] = Field(default_factory=list)
+    comments: list[CommentRecord] = Field(default_factory=list)
+
+
+class DocumentItemRecord(BaseModel):
+    """A line of an invoice or credit memo (Magento's ``InvoiceItemInterface`` / ``CreditmemoItemInterface``)."""
+
+    entity_id: int
+    parent_id: int
+    order_item_id: int
+    product_id: int | None = None
+    sku: str
+    name: str | None = None
+    qty: Decimal
+    price: Decimal | None = None
+    base_price: Decimal | None = None
+    price_incl_tax: Decimal | None = None
+    base_price_incl_tax: Decimal | None = None
+    row_total: Decimal | None = None
+    base_row_total: Decimal | None = None
+    row_total_incl_tax: Decimal | None = None
+    base_row_total_incl_tax: Decimal | None = None
+    tax_amount: Decimal | None = None
+    base_tax_amount: Decimal | None = None
+    discount_amount: Decimal | None = None
+    base_discount_amount: Decimal | None = None
+
+
+class DocumentRecord(BaseModel):
+    """What an invoice and a credit memo share (Magento's columns of both)."""
+
+    entity_id: int
+    increment_id: str
+    order_id: int
+    store_id: int | None = None
+    state: int
+    billing_address_id: int | None = None
+    shipping_address_id: int | None = None
+    base_currency_code: str | None = None
+    global_currency_code: str | None = None
+    order_currency_code: str | None = None
+    store_currency_code: str | None = None
+    base_grand_total: Decimal | None = None
+    grand_total: Decimal | None = None
+    base_subtotal: Decimal | None = None
+    subtotal: Decimal | None = None
+    base_subtotal_incl_tax: Decimal | None = None
+    subtotal_incl_tax: Decimal | None = None
+    base_tax_amount: Decimal | None = None
+    tax_amount: Decimal | None = None
+    base_shipping_amount: Decimal | None = None
+    shipping_amount: Decimal | None = None
+    base_shipping_incl_tax: Decimal | None = None
+    shipping_incl_tax: Decimal | None = None
+    base_shipping_tax_amount: Decimal | None = None
+    shipping_tax_amount: Decimal | None = None
+    base_discount_amount: Decimal | None = None
+    discount_amount: Decimal | None = None
+    base_to_global_rate: Decimal | None = None
+    base_to_order_rate: Decimal | None = None
+    store_to_base_rate: Decimal | None = None
+    store_to_order_rate: Decimal | None = None
+    transaction_id: str | None = None
+    email_sent: int | None = None
+    created_at: str
+    updated_at: str
+    items: list[DocumentItemRecord] = Field(default_factory=list)
+    comments: list[CommentRecord] = Field(default_factory=list)
+
+
+class InvoiceRecord(DocumentRecord):
+    """A stored invoice (Magento's ``InvoiceInterface``): state 1 open, 2 paid, 3 canceled."""
+
+    total_qty: Decimal | None = None
+    can_void_flag: int = 0
+    base_total_refunded: Decimal | None = None
+
+
+class CreditmemoRecord(DocumentRecord):
+    """A stored credit memo (Magento's ``CreditmemoInterface``): state 1 open, 2 refunded, 3 canceled."""
+
+    invoice_id: int | None = None
+    base_adjustment: Decimal | None = None
+    adjustment: Decimal | None = None
+    base_adjustment_positive: Decimal | None = None
+    adjustment_positive: Decimal | None = None
+    base_adjustment_negative: Decimal | None = None
+    adjustment_negative: Decimal | None = None
+
+
+class TransactionRecord(BaseModel):
+    """A payment transaction (Magento's ``TransactionInterface``), recorded on online capture, void and refund."""
+
+    transaction_id: int
+    parent_id: int | None = None
+    order_id: int
+    payment_id: int | None = None
+    txn_id: str
+    parent_txn_id: str | None = None
+    txn_type: str
+    is_closed: int
+    additional_information: list[str] = Field(default_factory=list)
+    created_at: str
+    child_transactions: list[TransactionRecord] = Field(default_factory=list)

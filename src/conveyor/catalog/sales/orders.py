@@ -40,6 +40,7 @@ from conveyor.catalog.sales.models import (
     OrderAddressRecord,
     OrderExtensionRecord,
     OrderInput,
+    OrderItemExtensionRecord,
     OrderItemInput,
     OrderItemRecord,
     OrderRecord,
@@ -54,13 +55,16 @@ from conveyor.catalog.sales.models import (
     TrackInput,
     TrackRecord,
 )
+from conveyor.catalog.sales.numbering import line_numbers, rules_by_store
 from conveyor.catalog.sales.sequence import new_increment_ids
 from conveyor.catalog.sales.shipments import ENTITY_MISSING, ShipmentOperations
 from conveyor.catalog.sales.tables import (
     ITEM_AMOUNTS,
+    ITEM_DOCUMENT_AMOUNTS,
     ITEM_QUANTITIES,
     ORDER_ADDRESS_FIELDS,
     ORDER_AMOUNTS,
+    ORDER_DOCUMENT_AMOUNTS,
     PAYMENT_AMOUNTS,
     order_address_table,
     order_item_table,
@@ -69,6 +73,7 @@ from conveyor.catalog.sales.tables import (
     status_history_table,
 )
 from conveyor.catalog.stores.scopes import DEFAULT_STORE_ID, store_table
+from conveyor.settings import SalesSection, get_settings
 
 __all__ = [
     "DEFAULT_CURRENCY",
@@ -125,15 +130,25 @@ class _Order:
 class OrderRepository(ShipmentOperations):
     """Orders with items, addresses, payment, status history and shipments (Magento's sales repositories)."""
 
-    def create(self, conn: Connection, data: OrderInput, *, events: EventSink) -> OrderRecord:
+    def create(
+        self, conn: Connection, data: OrderInput, *, events: EventSink, numbering: SalesSection | None = None
+    ) -> OrderRecord:
         """Create one order (Magento's ``PUT /V1/orders/create``)."""
-        return self.get(conn, self.create_many(conn, [data], events=events)[0])
+        return self.get(conn, self.create_many(conn, [data], events=events, numbering=numbering)[0])
 
-    def create_many(self, conn: Connection, orders: Sequence[OrderInput], *, events: EventSink) -> list[int]:
+    def create_many(
+        self,
+        conn: Connection,
+        orders: Sequence[OrderInput],
+        *,
+        events: EventSink,
+        numbering: SalesSection | None = None,
+    ) -> list[int]:
         """Create orders (imports and sync); returns their entity ids in order.
 
         A given increment_id that exists is a ``DuplicateError``; missing ones are numbered per store view.
-        Each order emits ``sales.order.placed`` with the write.
+        Items get their line numbers by the rule of the order's website (``numbering``, by default the process
+        settings), in this same transaction. Each order emits ``sales.order.placed`` with the write.
         """
         if not orders:
             return []
@@ -142,6 +157,7 @@ class OrderRepository(ShipmentOperations):
         now = utc_now()
         prepared = [_prepare(order, stores, customers, now) for order in orders]
         _number(conn, prepared)
+        _line_numbers(conn, prepared, numbering if numbering is not None else get_settings())
         o = order_table
         conn.execute(o.insert(), [p.row for p in prepared])
         numbers = [p.row["increment_id"] for p in prepared]
@@ -298,6 +314,92 @@ class OrderRepository(ShipmentOperations):
             events.emit(ORDER_STATUS_CHANGED, status_event(order, order["state"], str(row["status"])))
         return _history({**row, "entity_id": entry_id})
 
+    def get_item(self, conn: Connection, item_id: int) -> OrderItemRecord:
+        """One order item (a child with its ``parent_item``)."""
+        found = self.get_items(conn, [item_id])
+        if not found:
+            raise NotFoundError(ENTITY_MISSING)
+        return found[0]
+
+    def get_items(self, conn: Connection, item_ids: Sequence[int]) -> list[OrderItemRecord]:
+        """Order items by id in the order asked, each child with its parent."""
+        i = order_item_table
+        rows = {r["item_id"]: r for r in conn.execute(sa.select(i).where(i.c.item_id.in_(list(item_ids)))).mappings()}
+        parents = {r["parent_item_id"] for r in rows.values() if r["parent_item_id"] is not None} - set(rows)
+        if parents:
+            query = sa.select(i).where(i.c.item_id.in_(sorted(parents)))
+            extra = {r["item_id"]: r for r in conn.execute(query).mappings()}
+        else:
+            extra = {}
+        records = {r.item_id: r for r in _item_records([*extra.values(), *rows.values()])}
+        return [records[n] for n in item_ids if n in rows]
+
+    def item_search_fields(self) -> Mapping[str, ColumnElement[Any]]:
+        """Magento's searchCriteria field names for order items."""
+        i = order_item_table.c
+        names = (
+            "item_id",
+            "order_id",
+            "parent_item_id",
+            "store_id",
+            "product_id",
+            "product_type",
+            "sku",
+            "name",
+            "qty_ordered",
+            "qty_invoiced",
+            "qty_shipped",
+            "qty_refunded",
+            "qty_canceled",
+            "price",
+            "row_total",
+            "created_at",
+            "updated_at",
+        )
+        return {name: i[name] for name in names}
+
+    def search_items(
+        self,
+        conn: Connection,
+        where: ColumnElement[bool] | None = None,
+        order_by: Sequence[ColumnElement[Any]] = (),
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> tuple[list[OrderItemRecord], int]:
+        """One page of order items matching ``where``, and how many match in all."""
+        ids, total = page_ids(conn, order_item_table.c.item_id, where, order_by, limit, offset)
+        return self.get_items(conn, ids), total
+
+    def status_histories(self, conn: Connection, order_id: int) -> list[StatusHistoryRecord]:
+        """The order's comments, newest first (Magento's ``getCommentsList``)."""
+        return self.get(conn, order_id).status_histories
+
+    def save_address(
+        self, conn: Connection, order_id: int, data: OrderAddressInput, entity_id: int | None
+    ) -> OrderAddressRecord:
+        """Replace an order address (Magento's ``OrderAddressRepository::save``), found by ``entity_id`` or by
+        ``address_type`` within the order."""
+        o = order_table
+        order = conn.execute(sa.select(o).where(o.c.entity_id == order_id).with_for_update()).mappings().first()
+        if order is None:
+            raise NotFoundError(ENTITY_MISSING)
+        a = order_address_table
+        query = sa.select(a).where(a.c.parent_id == order_id)
+        if entity_id is not None:
+            query = query.where(a.c.entity_id == entity_id)
+        elif data.address_type is not None:
+            query = query.where(a.c.address_type == data.address_type)
+        else:
+            raise InvalidValueError(REQUIRED, ["address_type"])
+        current = conn.execute(query).mappings().first()
+        if current is None:
+            raise NotFoundError(ENTITY_MISSING)
+        row = _order_address(data, current["address_type"], dict(order))
+        conn.execute(a.update().where(a.c.entity_id == current["entity_id"]).values(row))
+        conn.execute(o.update().where(o.c.entity_id == order_id).values(updated_at=utc_now()))
+        saved = conn.execute(sa.select(a).where(a.c.entity_id == current["entity_id"])).mappings().one()
+        return _address_record(saved)
+
 
 # -- checking and preparing --------------------------------------------------------------------------
 
@@ -392,14 +494,14 @@ def _prepare(data: OrderInput, stores: Mapping[int, str], customers: Mapping[int
         "remote_ip": optional_text(data.remote_ip),
         "created_at": created_at,
         "updated_at": timestamp("updated_at", data.updated_at) or max(created_at, now),
-        **{name: getattr(data, name) for name in ORDER_AMOUNTS},
+        **{name: getattr(data, name) for name in (*ORDER_AMOUNTS, *ORDER_DOCUMENT_AMOUNTS)},
         "total_qty_ordered": data.total_qty_ordered,
     }
     for rate in _RATES:
         if row[rate] is None:
             row[rate] = Decimal(1)
-    _amounts(order_table, row, [*ORDER_AMOUNTS, "total_qty_ordered", "weight"])
-    _twin_amounts(row, ORDER_AMOUNTS, row["base_to_order_rate"])
+    _amounts(order_table, row, [*ORDER_AMOUNTS, *ORDER_DOCUMENT_AMOUNTS, "total_qty_ordered", "weight"])
+    _twin_amounts(row, (*ORDER_AMOUNTS, *ORDER_DOCUMENT_AMOUNTS), row["base_to_order_rate"])
     for name in _CORE_TOTALS:
         for column in (name, f"base_{name}"):
             if row[column] is None:
@@ -478,13 +580,13 @@ def _items(items: Sequence[OrderItemInput], store_id: int, order: Mapping[str, A
             "product_options": None if item.product_options is None else json.dumps(item.product_options),
             "created_at": order["created_at"],
             "updated_at": order["updated_at"],
-            **{name: getattr(item, name) for name in (*ITEM_AMOUNTS, *ITEM_QUANTITIES)},
+            **{name: getattr(item, name) for name in (*ITEM_AMOUNTS, *ITEM_DOCUMENT_AMOUNTS, *ITEM_QUANTITIES)},
         }
         for name in _ZERO_QUANTITIES:
             if row[name] is None:
                 row[name] = Decimal(0)
-        _amounts(order_item_table, row, [*ITEM_AMOUNTS, *ITEM_QUANTITIES])
-        _twin_amounts(row, ITEM_AMOUNTS, order["base_to_order_rate"])
+        _amounts(order_item_table, row, [*ITEM_AMOUNTS, *ITEM_DOCUMENT_AMOUNTS, *ITEM_QUANTITIES])
+        _twin_amounts(row, (*ITEM_AMOUNTS, *ITEM_DOCUMENT_AMOUNTS), order["base_to_order_rate"])
         if row["qty_ordered"] <= 0:
             raise invalid("qty_ordered", qty)
         check_lengths(order_item_table, row)
@@ -577,6 +679,15 @@ def _number(conn: Connection, orders: Sequence[_Order]) -> None:
         p.row["increment_id"] = number
 
 
+def _line_numbers(conn: Connection, orders: Sequence[_Order], numbering: SalesSection) -> None:
+    """Number every order's items by its website's rule (``numbering``), in item order."""
+    rules = rules_by_store(conn, numbering, [p.row["store_id"] for p in orders])
+    for order in orders:
+        numbers = line_numbers([item.parent is not None for item in order.items], rules[order.row["store_id"]])
+        for item, number in zip(order.items, numbers, strict=True):
+            item.row["line_number"] = number
+
+
 def _insert_items(conn: Connection, orders: Sequence[tuple[int, _Order]]) -> None:
     """Insert the items level by level (parents before children), finding parents' new ids by position."""
     i = order_item_table
@@ -638,7 +749,12 @@ def _record(
 def _item_records(rows: list[RowMapping]) -> list[OrderItemRecord]:
     records: dict[int, OrderItemRecord] = {}
     for row in rows:
-        values = {column.name: row[column.name] for column in order_item_table.c if column.name != "position"}
+        values = {
+            column.name: row[column.name]
+            for column in order_item_table.c
+            if column.name not in ("position", "line_number")
+        }
+        values["extension_attributes"] = OrderItemExtensionRecord(line_number=row["line_number"])
         values["is_virtual"] = int(bool(row["is_virtual"]))
         values["product_options"] = None if row["product_options"] is None else json.loads(row["product_options"])
         values["created_at"] = format_timestamp(row["created_at"])

@@ -7,10 +7,10 @@ Magento's rules, kept simple:
   Virtual items never ship.
 - No more than what is left (qty_ordered - qty_shipped - qty_canceled) ships; a shipment without lines
   ships everything left.
-- Once every shippable item is fully shipped and every item fully invoiced, the order becomes
-  ``complete``; otherwise a shipment moves it to ``processing``. When the state changes the status
-  becomes the state's default status (same name, as in Magento).
-- Orders on hold, in payment review, canceled, closed or complete cannot ship.
+- The order's next state comes from ``states.state_after`` (``complete`` once nothing is left to invoice or
+  ship, else ``processing``); a new state brings its default status.
+- Orders on hold, in payment review or canceled cannot ship, nor orders with nothing left to ship; the messages
+  are Magento's ``Shipment Document Validation Error(s):`` ones.
 """
 
 from __future__ import annotations
@@ -28,43 +28,50 @@ from conveyor.catalog.customers.repository import insert_one
 from conveyor.catalog.customers.tables import Quantity, format_timestamp, to_decimal, utc_now
 from conveyor.catalog.customers.validation import check_lengths, invalid, optional_text, required_text
 from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
-from conveyor.catalog.events import ORDER_STATUS_CHANGED, SHIPMENT_CREATED, EventSink
+from conveyor.catalog.events import SHIPMENT_CREATED, EventSink
 from conveyor.catalog.paging import page_ids
-from conveyor.catalog.sales.events import shipment_event, status_event
+from conveyor.catalog.sales.documents import ENTITY_MISSING, Deferred, add_history, comments, move_order
+from conveyor.catalog.sales.events import shipment_event
 from conveyor.catalog.sales.invariants import order_exists
 from conveyor.catalog.sales.models import ShipmentItemRecord, ShipmentRecord, TrackInput, TrackRecord
 from conveyor.catalog.sales.sequence import new_increment_ids
+from conveyor.catalog.sales.states import can_ship, qty_to_ship, state_after
 from conveyor.catalog.sales.tables import (
     order_address_table,
     order_item_table,
     order_table,
+    shipment_comment_table,
     shipment_item_table,
     shipment_table,
-    status_history_table,
     track_table,
 )
 
-__all__ = ["CANNOT_SHIP", "ENTITY_MISSING", "EXTERNAL_ID_EXISTS", "OVER_SHIP", "ShipmentOperations"]
+__all__ = [
+    "CANNOT_SHIP",
+    "EMPTY_SHIPMENT",
+    "ENTITY_MISSING",
+    "EXTERNAL_ID_EXISTS",
+    "OVER_SHIP",
+    "WRONG_STATE",
+    "ShipmentOperations",
+]
 
-ENTITY_MISSING = "The entity that was requested doesn't exist. Verify the entity and try again."
-CANNOT_SHIP = "The order does not allow a shipment to be created."
+PREFIX = "Shipment Document Validation Error(s):\n"
+CANNOT_SHIP = PREFIX + "The order does not allow a shipment to be created."
+WRONG_STATE = PREFIX + "A shipment cannot be created when an order has a status of %1"
 EXTERNAL_ID_EXISTS = 'A shipment with external id "%1" already exists for order "%2".'
-OVER_SHIP = 'Cannot ship %1 of "%2": only %3 left to ship.'
+OVER_SHIP = PREFIX + 'The quantity to ship must not be greater than the unshipped quantity for product SKU "%1".'
+EMPTY_SHIPMENT = "We cannot create an empty shipment."
 CHILD_ITEM = 'Item "%1" ships with its parent item %2: ship the parent.'
 VIRTUAL_ITEM = 'Item "%1" is virtual and cannot be shipped.'
-NOT_SHIPPABLE_STATES = frozenset({"holded", "payment_review", "canceled", "closed", "complete"})
+NOT_SHIPPABLE_STATES = frozenset({"holded", "payment_review", "canceled"})
 
 ItemRef = int | str
 TrackSpec = TrackInput | tuple[str, str | None, str]
 
 
-def _qty_text(value: Decimal) -> str:
-    """A quantity for a message: 2, 1.5 (not 2.0000)."""
-    return format(value.normalize(), "f")
-
-
 def _left(row: Mapping[Any, Any]) -> Decimal:
-    return Decimal(row["qty_ordered"]) - (row["qty_shipped"] or 0) - (row["qty_canceled"] or 0)
+    return qty_to_ship({**row, "is_virtual": False})
 
 
 class ShipmentOperations:
@@ -81,6 +88,10 @@ class ShipmentOperations:
         external_id: str | None = None,
         *,
         events: EventSink,
+        visible_on_front: bool = False,
+        shipping_label: str | None = None,
+        empty_message: str = CANNOT_SHIP,
+        require_items: bool = False,
     ) -> ShipmentRecord:
         """Ship ``items`` — (order item id, or sku, and quantity) — of the order, with tracking numbers.
 
@@ -92,21 +103,25 @@ class ShipmentOperations:
         order = conn.execute(sa.select(o).where(o.c.entity_id == order_id).with_for_update()).mappings().first()
         if order is None:
             raise NotFoundError(ENTITY_MISSING)
+        if require_items and not items:
+            raise InvalidValueError(EMPTY_SHIPMENT)
         check_lengths(shipment_table, {"external_id": external_id})
         if external_id is not None and external_id in self.external_shipment_ids(conn, order_id):
             raise DuplicateError(EXTERNAL_ID_EXISTS, [external_id, str(order["increment_id"])])
         if order["state"] in NOT_SHIPPABLE_STATES:
-            raise InvalidValueError(CANNOT_SHIP)
+            raise InvalidValueError(WRONG_STATE, [str(order["status"])])
         query = sa.select(i).where(i.c.order_id == order_id).order_by(i.c.position, i.c.item_id)
         rows = list(conn.execute(query).mappings())
+        if not can_ship(order, rows):
+            raise InvalidValueError(CANNOT_SHIP)
         requested = _requested(rows, items)
         if not requested:
-            raise InvalidValueError(CANNOT_SHIP)
+            raise InvalidValueError(empty_message)
         by_id = {row["item_id"]: row for row in rows}
         for item_id, qty in requested.items():
             left = _left(by_id[item_id])
             if qty > left:
-                raise InvalidValueError(OVER_SHIP, [_qty_text(qty), by_id[item_id]["sku"], _qty_text(left)])
+                raise InvalidValueError(OVER_SHIP, [by_id[item_id]["sku"]])
         track_rows = [_track_row(track) for track in tracks]
         now = utc_now()
         shipped = {item_id: Decimal(by_id[item_id]["qty_shipped"] or 0) + qty for item_id, qty in requested.items()}
@@ -128,38 +143,59 @@ class ShipmentOperations:
                 updated_at=now,
             )
         )
-        state = _state_after(rows, shipped)
-        status = state if state != order["state"] else order["status"]
-        conn.execute(o.update().where(o.c.entity_id == order_id).values(state=state, status=status, updated_at=now))
+        after = [{**row, "qty_shipped": shipped.get(row["item_id"], row["qty_shipped"])} for row in rows]
+        state = state_after(order, after, in_progress=True)
+        status_events = Deferred()  # the shipment's event first, then the order's status (as before documents)
+        status = move_order(conn, order, {}, state, events=status_events)
+        add_history(
+            conn, order, comment, status, notify=notify, visible=visible_on_front, entity_name="shipment", now=now
+        )
+        shipment_id = self._insert_shipment(conn, order, requested, by_id, track_rows, now, external_id)
+        extra: dict[str, Any] = {}
+        if notify:
+            extra["email_sent"] = 1
+        if shipping_label is not None:
+            extra["shipping_label"] = shipping_label
+        if extra:
+            conn.execute(shipment_table.update().where(shipment_table.c.entity_id == shipment_id).values(extra))
         if optional_text(comment) is not None:
             conn.execute(
-                status_history_table.insert().values(
-                    parent_id=order_id,
+                shipment_comment_table.insert().values(
+                    parent_id=shipment_id,
                     comment=optional_text(comment),
-                    status=status,
-                    is_customer_notified=notify,
-                    is_visible_on_front=False,
-                    entity_name="shipment",
+                    is_customer_notified=int(notify),
+                    is_visible_on_front=int(visible_on_front),
                     created_at=now,
                 )
             )
-        shipment_id = self._insert_shipment(conn, order, requested, by_id, track_rows, now, external_id)
         events.emit(SHIPMENT_CREATED, shipment_event(shipment_id, order, external_id))
-        if status != order["status"]:
-            events.emit(ORDER_STATUS_CHANGED, status_event(order, state, status))
+        status_events.replay(events)
         return self.get_shipment(conn, shipment_id)
 
     def add_track(
-        self, conn: Connection, shipment_id: int, track_number: str, title: str | None, carrier_code: str
+        self,
+        conn: Connection,
+        shipment_id: int,
+        track_number: str,
+        title: str | None,
+        carrier_code: str,
+        *,
+        description: str | None = None,
+        weight: Decimal | None = None,
+        qty: Decimal | None = None,
     ) -> TrackRecord:
-        """Add a tracking number to a shipment."""
+        """Add a tracking number to a shipment (Magento's ``ShipmentTrackRepository::save``)."""
         s = shipment_table.c
         order_id = conn.execute(sa.select(s.order_id).where(s.entity_id == shipment_id)).scalar_one_or_none()
         if order_id is None:
             raise NotFoundError(ENTITY_MISSING)
         now = utc_now()
         row = {
-            **_track_row((track_number, title, carrier_code)),
+            **_track_row(
+                TrackInput(track_number=track_number, title=title, carrier_code=carrier_code, description=description)
+            ),
+            "weight": None if weight is None else to_decimal(weight),
+            "qty": None if qty is None else to_decimal(qty),
             "parent_id": shipment_id,
             "order_id": order_id,
             "created_at": now,
@@ -168,6 +204,21 @@ class ShipmentOperations:
         track_id = insert_one(conn, track_table, row)
         conn.execute(shipment_table.update().where(s.entity_id == shipment_id).values(updated_at=now))
         return _track_record({**row, "entity_id": track_id})
+
+    def delete_track(self, conn: Connection, track_id: int) -> bool:
+        """Remove a tracking number (Magento's ``ShipmentTrackRepository::deleteById``)."""
+        t = track_table
+        if conn.execute(t.delete().where(t.c.entity_id == track_id)).rowcount == 0:
+            raise NotFoundError(ENTITY_MISSING)
+        return True
+
+    def shipment_label(self, conn: Connection, shipment_id: int) -> str:
+        """The shipment's label (Magento's ``getLabel``): the stored text, empty when there is none."""
+        s = shipment_table.c
+        found = conn.execute(sa.select(s.entity_id, s.shipping_label).where(s.entity_id == shipment_id)).first()
+        if found is None:
+            raise NotFoundError(ENTITY_MISSING)
+        return found.shipping_label or ""
 
     def external_shipment_ids(self, conn: Connection, order_id: int) -> set[str]:
         """The external ids of the order's shipments (see ``create_shipment``)."""
@@ -328,19 +379,6 @@ def _resolve(rows: Sequence[RowMapping], by_id: Mapping[int, RowMapping], refere
     return matches[0]
 
 
-def _state_after(rows: Sequence[RowMapping], shipped: Mapping[int, Decimal]) -> str:
-    """'complete' when everything is shipped and invoiced, else 'processing'."""
-    top = [r for r in rows if r["parent_item_id"] is None]
-    for row in top:
-        ordered, canceled = Decimal(row["qty_ordered"]), Decimal(row["qty_canceled"] or 0)
-        done = shipped.get(row["item_id"], Decimal(row["qty_shipped"] or 0))
-        if not row["is_virtual"] and done + canceled < ordered:
-            return "processing"
-        if Decimal(row["qty_invoiced"] or 0) + canceled < ordered:
-            return "processing"
-    return "complete"
-
-
 def _track_row(track: TrackSpec) -> dict[str, Any]:
     if isinstance(track, tuple):
         track = TrackInput(track_number=track[0], title=track[1], carrier_code=track[2])
@@ -367,15 +405,17 @@ def _shipments(conn: Connection, where: ColumnElement[bool]) -> list[ShipmentRec
     tracks: dict[int, list[TrackRecord]] = {}
     for row in conn.execute(sa.select(t).where(t.c.parent_id.in_(ids)).order_by(t.c.entity_id)).mappings():
         tracks.setdefault(row["parent_id"], []).append(_track_record(row))
+    notes = comments(conn, shipment_comment_table, shipment_comment_table.c.parent_id.in_(ids))
     return [
         ShipmentRecord(
             **{
-                **row,
+                **{k: v for k, v in row.items() if k != "shipping_label"},
                 "created_at": format_timestamp(row["created_at"]),
                 "updated_at": format_timestamp(row["updated_at"]),
             },
             items=lines.get(row["entity_id"], []),
             tracks=tracks.get(row["entity_id"], []),
+            comments=notes.get(row["entity_id"], []),
         )
         for row in shipments
     ]

@@ -8,6 +8,8 @@ Increment ids come from ``sales_sequence``, one counter per entity type and stor
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from conveyor.catalog.customers.tables import Email, Money, Quantity, Timestamp
@@ -43,6 +45,25 @@ ORDER_AMOUNTS = (
     "store_to_base_rate",
     "store_to_order_rate",
 )
+# What invoices, credit memos and cancellations add up on the order (Magento's *_invoiced, *_refunded, *_canceled).
+ORDER_DOCUMENT_AMOUNTS = (
+    *tuple(
+        f"{base}{name}_{what}"
+        for what in ("invoiced", "refunded", "canceled")
+        for name in ("subtotal", "tax", "shipping", "discount")
+        for base in ("base_", "")
+    ),
+    "base_total_canceled",
+    "total_canceled",
+    "base_total_offline_refunded",
+    "total_offline_refunded",
+    "base_total_online_refunded",
+    "total_online_refunded",
+    "base_adjustment_positive",
+    "adjustment_positive",
+    "base_adjustment_negative",
+    "adjustment_negative",
+)
 ITEM_AMOUNTS = (
     "price",
     "base_price",
@@ -61,6 +82,18 @@ ITEM_AMOUNTS = (
     "base_discount_amount",
     "discount_percent",
 )
+ITEM_DOCUMENT_AMOUNTS = tuple(
+    f"{base}{name}"
+    for name in (
+        "row_invoiced",
+        "amount_refunded",
+        "tax_invoiced",
+        "tax_refunded",
+        "discount_invoiced",
+        "discount_refunded",
+    )
+    for base in ("base_", "")
+)
 ITEM_QUANTITIES = ("qty_ordered", "qty_shipped", "qty_canceled", "qty_invoiced", "qty_refunded", "weight", "row_weight")
 PAYMENT_AMOUNTS = (
     "amount_ordered",
@@ -71,6 +104,60 @@ PAYMENT_AMOUNTS = (
     "base_amount_authorized",
     "shipping_amount",
     "base_shipping_amount",
+    "amount_refunded",
+    "base_amount_refunded",
+    "amount_canceled",
+    "base_amount_canceled",
+    "shipping_captured",
+    "base_shipping_captured",
+    "shipping_refunded",
+    "base_shipping_refunded",
+)
+# The amounts of an invoice or credit memo (Magento's sales_invoice / sales_creditmemo columns).
+DOCUMENT_AMOUNTS = (
+    "base_grand_total",
+    "grand_total",
+    "base_subtotal",
+    "subtotal",
+    "base_subtotal_incl_tax",
+    "subtotal_incl_tax",
+    "base_tax_amount",
+    "tax_amount",
+    "base_shipping_amount",
+    "shipping_amount",
+    "base_shipping_incl_tax",
+    "shipping_incl_tax",
+    "base_shipping_tax_amount",
+    "shipping_tax_amount",
+    "base_discount_amount",
+    "discount_amount",
+    "base_to_global_rate",
+    "base_to_order_rate",
+    "store_to_base_rate",
+    "store_to_order_rate",
+)
+CREDITMEMO_ADJUSTMENTS = (
+    "base_adjustment",
+    "adjustment",
+    "base_adjustment_positive",
+    "adjustment_positive",
+    "base_adjustment_negative",
+    "adjustment_negative",
+)
+# The amounts of an invoice or credit memo line.
+DOCUMENT_ITEM_AMOUNTS = (
+    "price",
+    "base_price",
+    "price_incl_tax",
+    "base_price_incl_tax",
+    "row_total",
+    "base_row_total",
+    "row_total_incl_tax",
+    "base_row_total_incl_tax",
+    "tax_amount",
+    "base_tax_amount",
+    "discount_amount",
+    "base_discount_amount",
 )
 ORDER_ADDRESS_FIELDS = (
     "customer_address_id",
@@ -133,6 +220,10 @@ order_table = sa.Table(
     sa.Column("order_currency_code", sa.String(3), nullable=False),
     sa.Column("store_currency_code", sa.String(3), nullable=False),
     *(sa.Column(name, Money, nullable=True) for name in ORDER_AMOUNTS),
+    *(sa.Column(name, Money, nullable=True) for name in ORDER_DOCUMENT_AMOUNTS),
+    sa.Column("hold_before_state", sa.String(32), nullable=True),
+    sa.Column("hold_before_status", sa.String(32), nullable=True),
+    sa.Column("email_sent", sa.SmallInteger, nullable=True),
     sa.Column("total_qty_ordered", Quantity, nullable=True),
     sa.Column("total_item_count", sa.Integer, nullable=False, server_default="0"),
     sa.Column("weight", Quantity, nullable=True),
@@ -172,7 +263,10 @@ order_item_table = sa.Table(
     sa.Column("is_virtual", sa.Boolean, nullable=False, server_default=sa.false()),
     *(sa.Column(name, Money, nullable=True) for name in ITEM_AMOUNTS),
     *(sa.Column(name, Quantity, nullable=True) for name in ITEM_QUANTITIES),
+    *(sa.Column(name, Money, nullable=True) for name in ITEM_DOCUMENT_AMOUNTS),
     sa.Column("product_options", LongText, nullable=True),
+    # The item's line number (``numbering``), given when the order is placed and never changed.
+    sa.Column("line_number", sa.String(32), nullable=True),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("updated_at", Timestamp, nullable=False),
     sqlite_autoincrement=True,
@@ -278,6 +372,8 @@ shipment_table = sa.Table(
     # The id of the document this shipment was created from in an external system (a source's fulfilment):
     # unique per order, so creating it again is refused, and NULL for shipments made here (NULLs never clash).
     sa.Column("external_id", sa.String(255), nullable=True),
+    sa.Column("email_sent", sa.SmallInteger, nullable=True),
+    sa.Column("shipping_label", LongText, nullable=True),
     sa.UniqueConstraint("order_id", "external_id"),
     sqlite_autoincrement=True,
 )
@@ -319,6 +415,8 @@ track_table = sa.Table(
     sa.Column("title", sa.String(255), nullable=True),
     sa.Column("carrier_code", sa.String(32), nullable=False),
     sa.Column("description", sa.Text, nullable=True),
+    sa.Column("weight", Quantity, nullable=True),
+    sa.Column("qty", Quantity, nullable=True),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("updated_at", Timestamp, nullable=False),
     sqlite_autoincrement=True,
@@ -330,4 +428,127 @@ sequence_table = sa.Table(
     sa.Column("entity_type", sa.String(32), primary_key=True),
     sa.Column("store_id", sa.SmallInteger, primary_key=True, autoincrement=False),
     sa.Column("last_value", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+
+def _document_table(name: str, *extra: sa.Column[Any]) -> sa.Table:
+    """An invoice or credit memo: Magento's columns, numbered per store like orders."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("entity_id", BigId, primary_key=True, autoincrement=True),
+        sa.Column("increment_id", sa.String(50), nullable=False, unique=True),
+        sa.Column(
+            "order_id",
+            sa.BigInteger,
+            sa.ForeignKey("sales_order.entity_id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        sa.Column("store_id", sa.SmallInteger, nullable=True),
+        sa.Column("state", sa.SmallInteger, nullable=False),
+        sa.Column("billing_address_id", sa.BigInteger, nullable=True),
+        sa.Column("shipping_address_id", sa.BigInteger, nullable=True),
+        sa.Column("base_currency_code", sa.String(3), nullable=True),
+        sa.Column("global_currency_code", sa.String(3), nullable=True),
+        sa.Column("order_currency_code", sa.String(3), nullable=True),
+        sa.Column("store_currency_code", sa.String(3), nullable=True),
+        *(sa.Column(amount, Money, nullable=True) for amount in DOCUMENT_AMOUNTS),
+        sa.Column("transaction_id", sa.String(255), nullable=True),
+        sa.Column("email_sent", sa.SmallInteger, nullable=True),
+        *extra,
+        sa.Column("created_at", Timestamp, nullable=False, index=True),
+        sa.Column("updated_at", Timestamp, nullable=False),
+        # The document's id in the system it came from (an ERP's invoice number): unique per order, so applying
+        # the same document twice is refused; NULL for documents made here. As ``sales_shipment.external_id``.
+        sa.Column("external_id", sa.String(255), nullable=True),
+        sa.UniqueConstraint("order_id", "external_id"),
+        sqlite_autoincrement=True,
+    )
+
+
+def _document_item_table(name: str, parent: str) -> sa.Table:
+    """The lines of an invoice or credit memo: one per order item, with its share of the amounts."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("entity_id", BigId, primary_key=True, autoincrement=True),
+        sa.Column(
+            "parent_id",
+            sa.BigInteger,
+            sa.ForeignKey(f"{parent}.entity_id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        sa.Column("order_item_id", sa.BigInteger, nullable=False),
+        sa.Column("product_id", sa.Integer, nullable=True),
+        sa.Column("sku", sa.String(255), nullable=False),
+        sa.Column("name", sa.String(255), nullable=True),
+        sa.Column("qty", Quantity, nullable=False),
+        *(sa.Column(amount, Money, nullable=True) for amount in DOCUMENT_ITEM_AMOUNTS),
+        sqlite_autoincrement=True,
+    )
+
+
+def _comment_table(name: str, parent: str) -> sa.Table:
+    """Comments on an invoice, credit memo or shipment (Magento's ``*_comment`` tables, one shape)."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("entity_id", BigId, primary_key=True, autoincrement=True),
+        sa.Column(
+            "parent_id",
+            sa.BigInteger,
+            sa.ForeignKey(f"{parent}.entity_id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        sa.Column("is_customer_notified", sa.SmallInteger, nullable=True),
+        sa.Column("is_visible_on_front", sa.SmallInteger, nullable=False, server_default="0"),
+        sa.Column("comment", sa.Text, nullable=True),
+        sa.Column("created_at", Timestamp, nullable=False),
+        sqlite_autoincrement=True,
+    )
+
+
+invoice_table = _document_table(
+    "sales_invoice",
+    sa.Column("total_qty", Quantity, nullable=True),
+    sa.Column("can_void_flag", sa.SmallInteger, nullable=False, server_default="0"),
+    sa.Column("base_total_refunded", Money, nullable=True),
+)
+invoice_item_table = _document_item_table("sales_invoice_item", "sales_invoice")
+invoice_comment_table = _comment_table("sales_invoice_comment", "sales_invoice")
+
+creditmemo_table = _document_table(
+    "sales_creditmemo",
+    sa.Column("invoice_id", sa.BigInteger, nullable=True, index=True),
+    *(sa.Column(amount, Money, nullable=True) for amount in CREDITMEMO_ADJUSTMENTS),
+)
+creditmemo_item_table = _document_item_table("sales_creditmemo_item", "sales_creditmemo")
+creditmemo_comment_table = _comment_table("sales_creditmemo_comment", "sales_creditmemo")
+
+shipment_comment_table = _comment_table("sales_shipment_comment", "sales_shipment")
+
+transaction_table = sa.Table(
+    "sales_payment_transaction",
+    metadata,
+    sa.Column("transaction_id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("parent_id", sa.BigInteger, nullable=True),
+    sa.Column(
+        "order_id",
+        sa.BigInteger,
+        sa.ForeignKey("sales_order.entity_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("payment_id", sa.BigInteger, nullable=True),
+    sa.Column("txn_id", sa.String(100), nullable=False),
+    sa.Column("parent_txn_id", sa.String(100), nullable=True),
+    sa.Column("txn_type", sa.String(15), nullable=False),
+    sa.Column("is_closed", sa.SmallInteger, nullable=False, server_default="1"),
+    sa.Column("additional_information", LongText, nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("order_id", "payment_id", "txn_id"),
+    sqlite_autoincrement=True,
 )

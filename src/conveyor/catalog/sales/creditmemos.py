@@ -1,0 +1,386 @@
+"""Credit memos: refunds of invoiced items, offline (``RefundOrder``) or online against an invoice
+(``RefundInvoice``, ``CreditmemoManagement::refund``), and what each does to the order.
+
+Magento's rules, as this store models them:
+
+- A credit memo refunds quantities invoiced and not yet refunded (children follow their parent); none asked
+  refunds all of them. Shipping refunded defaults to what was invoiced and not refunded; adjustments add
+  (``adjustment_positive``) or keep back (``adjustment_negative``) money. No more than paid minus refunded goes back.
+- An online refund needs an invoice captured online and records a ``refund`` transaction under its capture.
+- After the refund the order is ``closed`` when everything paid went back, ``complete`` when nothing is left to
+  ship, else it keeps its state.
+
+Refusals carry Magento's ``Creditmemo Document Validation Error(s):`` messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from conveyor.catalog.customers.repository import insert_one
+from conveyor.catalog.customers.tables import to_decimal, utc_now
+from conveyor.catalog.errors import InvalidValueError, NotFoundError
+from conveyor.catalog.events import CREDITMEMO_CREATED, EventSink
+from conveyor.catalog.paging import page_ids
+from conveyor.catalog.sales.documents import (
+    ENTITY_MISSING,
+    ZERO,
+    Asked,
+    add_history,
+    amount_text,
+    check_external_id,
+    document_lines,
+    follow_parents,
+    load_documents,
+    lock_order,
+    move_order,
+    order_addresses,
+    order_items,
+    payment_of,
+    requested,
+    update_items,
+)
+from conveyor.catalog.sales.events import document_event
+from conveyor.catalog.sales.models import CreditmemoRecord
+from conveyor.catalog.sales.sequence import new_increment_ids
+from conveyor.catalog.sales.states import (
+    CANCELED,
+    CLOSED,
+    HOLDED,
+    PAYMENT_REVIEW,
+    can_creditmemo,
+    qty_to_refund,
+    state_after,
+)
+from conveyor.catalog.sales.tables import (
+    DOCUMENT_AMOUNTS,
+    creditmemo_comment_table,
+    creditmemo_item_table,
+    creditmemo_table,
+    invoice_item_table,
+    invoice_table,
+    payment_table,
+)
+from conveyor.catalog.sales.transactions import record_transaction
+
+__all__ = [
+    "CANNOT_CANCEL",
+    "REFUNDED",
+    "cancel_creditmemo",
+    "create_creditmemo",
+    "creditmemo_search_fields",
+    "get_creditmemo",
+    "search_creditmemos",
+]
+
+REFUNDED = 2
+PREFIX = "Creditmemo Document Validation Error(s):\n"
+WRONG_STATE = "A creditmemo can not be created when an order has a status of %1"
+CANNOT_REFUND = "The order does not allow a creditmemo to be created."
+NOT_IN_ORDER = 'The creditmemo contains product item id "%1" that is not part of the original order.'
+TOO_MANY = 'The quantity to creditmemo must not be greater than the unrefunded quantity for product SKU "%1".'
+NO_PRODUCTS = "You can't create a creditmemo without products."
+TOO_MUCH_MONEY = "The most money available to refund is %1."
+TOO_MUCH_SHIPPING = "Maximum shipping amount allowed to refund is: %1"
+INVOICE_CANNOT_REFUND = "We can't create creditmemo for the invoice."
+CANNOT_CANCEL = "You can not cancel Credit Memo"
+_REFUNDED = {
+    "subtotal_refunded": "subtotal",
+    "tax_refunded": "tax_amount",
+    "shipping_refunded": "shipping_amount",
+    "discount_refunded": "discount_amount",
+    "total_refunded": "grand_total",
+    "adjustment_positive": "adjustment_positive",
+    "adjustment_negative": "adjustment_negative",
+}
+
+
+def _d(value: Any) -> Decimal:
+    return ZERO if value is None else Decimal(value)
+
+
+def create_creditmemo(
+    conn: Connection,
+    order_id: int,
+    items: Asked = (),
+    *,
+    invoice_id: int | None = None,
+    online: bool = False,
+    shipping_amount: Decimal | None = None,
+    adjustment_positive: Decimal | None = None,
+    adjustment_negative: Decimal | None = None,
+    notify: bool = False,
+    comment: str | None = None,
+    visible_on_front: bool = False,
+    external_id: str | None = None,
+    events: EventSink,
+) -> int:
+    """Refund ``items`` (order item id, qty) of the order — all refundable when none — and return the memo's id.
+
+    ``external_id``: the memo's id in the system it came from; applying it twice is a ``DuplicateError``.
+    """
+    order = lock_order(conn, order_id)
+    check_external_id(conn, creditmemo_table, order, external_id, "creditmemo")
+    rows = order_items(conn, order_id)
+    invoice = _invoice(conn, invoice_id, order_id) if invoice_id is not None else None
+    messages: list[str] = []
+    if order["state"] in (PAYMENT_REVIEW, HOLDED, CANCELED, CLOSED):
+        messages.append(WRONG_STATE.replace("%1", str(order["status"])))
+    elif not can_creditmemo(order):
+        messages.append(CANNOT_REFUND)
+    if invoice is not None and (
+        invoice["state"] != 2
+        or _d(invoice["base_total_refunded"]) >= _d(invoice["base_grand_total"])
+        or (online and not invoice["transaction_id"])
+    ):
+        messages.append(INVOICE_CANNOT_REFUND)
+    refundable: Callable[[Mapping[Any, Any]], Decimal] = qty_to_refund
+    if invoice is not None:  # against an invoice: no more than it billed and its memos did not refund
+        left = _left_on_invoice(conn, invoice["entity_id"])
+        refundable = lambda item: min(qty_to_refund(item), left.get(item["item_id"], ZERO))  # noqa: E731
+
+    asked = requested(
+        rows,
+        items,
+        refundable,
+        unknown=lambda item_id: NOT_IN_ORDER.replace("%1", str(item_id)),
+        too_many=lambda item: TOO_MANY.replace("%1", str(item["sku"])),
+    )
+    messages += asked.messages
+    quantities = asked.quantities
+    shipping_left = _d(order["shipping_invoiced"]) - _d(order["shipping_refunded"])
+    shipping = shipping_left if shipping_amount is None else to_decimal(shipping_amount)
+    if shipping < 0 or shipping > shipping_left:
+        messages.append(TOO_MUCH_SHIPPING.replace("%1", amount_text(shipping_left)))
+    positive = to_decimal(adjustment_positive or 0)
+    negative = to_decimal(adjustment_negative or 0)
+    if not messages and not quantities and not shipping and not positive:
+        messages.append(NO_PRODUCTS)
+    if messages:
+        raise InvalidValueError(PREFIX + "\n".join(dict.fromkeys(messages)))
+    lines = document_lines(rows, quantities)
+    last = shipping == shipping_left and all(
+        qty_to_refund(r) - quantities.get(r["item_id"], ZERO) <= 0 for r in rows if r["parent_item_id"] is None
+    )
+    amounts = _amounts(order, lines, shipping, positive, negative, last)
+    available = _d(order["base_total_paid"]) - _d(order["base_total_refunded"])
+    if round(_d(order["base_total_refunded"]) + amounts["base_grand_total"], 2) > round(
+        _d(order["base_total_paid"]), 2
+    ):
+        raise InvalidValueError(PREFIX + TOO_MUCH_MONEY, [amount_text(available)])
+    now = utc_now()
+    store_id = order["store_id"] if order["store_id"] is not None else 0
+    addresses = order_addresses(conn, order_id)
+    online = online and invoice is not None
+    memo_id = insert_one(
+        conn,
+        creditmemo_table,
+        {
+            "increment_id": new_increment_ids(conn, "creditmemo", creditmemo_table, [store_id])[0],
+            "order_id": order_id,
+            "invoice_id": invoice_id,
+            "store_id": order["store_id"],
+            "state": REFUNDED,
+            "billing_address_id": addresses.get("billing"),
+            "shipping_address_id": addresses.get("shipping"),
+            **{
+                c: order[c]
+                for c in ("base_currency_code", "global_currency_code", "order_currency_code", "store_currency_code")
+            },
+            **{
+                r: order[r]
+                for r in ("base_to_global_rate", "base_to_order_rate", "store_to_base_rate", "store_to_order_rate")
+            },
+            **amounts,
+            "transaction_id": None,
+            "email_sent": 1 if notify else None,
+            "external_id": external_id,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    if lines:
+        conn.execute(creditmemo_item_table.insert(), [{**line, "parent_id": memo_id} for line in lines])
+    if comment:
+        conn.execute(
+            creditmemo_comment_table.insert().values(
+                parent_id=memo_id,
+                comment=comment,
+                is_customer_notified=int(notify),
+                is_visible_on_front=int(visible_on_front),
+                created_at=now,
+            )
+        )
+    by_id = {r["item_id"]: r for r in rows}
+    changes: dict[int, dict[str, Decimal]] = {}
+    for item_id, qty in follow_parents(rows, quantities).items():
+        changes[item_id] = {"qty_refunded": _d(by_id[item_id]["qty_refunded"]) + qty}
+    for line in lines:
+        row = by_id[line["order_item_id"]]
+        change = changes[line["order_item_id"]]
+        for base in ("", "base_"):
+            change[f"{base}amount_refunded"] = _d(row[f"{base}amount_refunded"]) + line[f"{base}row_total"]
+            change[f"{base}tax_refunded"] = _d(row[f"{base}tax_refunded"]) + line[f"{base}tax_amount"]
+            change[f"{base}discount_refunded"] = _d(row[f"{base}discount_refunded"]) + line[f"{base}discount_amount"]
+    update_items(conn, changes, now)
+    values: dict[str, Decimal] = {}
+    for target, source in _REFUNDED.items():
+        for base in ("", "base_"):
+            values[f"{base}{target}"] = _d(order[f"{base}{target}"]) + amounts[f"{base}{source}"]
+    way = "online" if online else "offline"
+    for base in ("", "base_"):
+        column = f"{base}total_{way}_refunded"
+        values[column] = _d(order[column]) + amounts[f"{base}grand_total"]
+    new_rows = [{**r, **changes.get(r["item_id"], {})} for r in rows]
+    state = state_after({**order, **values}, new_rows)
+    announce = (CREDITMEMO_CREATED, document_event("creditmemo_id", memo_id, order, REFUNDED))
+    status = move_order(conn, order, values, state, events=events, announce=announce)
+    add_history(conn, order, comment, status, notify=notify, visible=visible_on_front, entity_name="creditmemo")
+    payment = payment_of(conn, order_id)
+    if payment is not None:
+        _refund_payment(conn, payment, amounts)
+    if invoice is not None:
+        refunded = _d(invoice["base_total_refunded"]) + amounts["base_grand_total"]
+        i = invoice_table
+        conn.execute(i.update().where(i.c.entity_id == invoice["entity_id"]).values(base_total_refunded=refunded))
+    if online and invoice is not None and payment is not None:
+        txn_id = f"{invoice['transaction_id']}-refund-{memo_id}"
+        record_transaction(conn, payment, txn_id, "refund", parent_txn_id=invoice["transaction_id"])
+        c = creditmemo_table
+        conn.execute(c.update().where(c.c.entity_id == memo_id).values(transaction_id=txn_id))
+    return memo_id
+
+
+def cancel_creditmemo(conn: Connection, creditmemo_id: int) -> bool:
+    """Magento 2.4 refuses to cancel any credit memo (``CreditmemoService::cancel``): so does this store."""
+    get_creditmemo(conn, creditmemo_id)
+    raise InvalidValueError(CANNOT_CANCEL)
+
+
+def get_creditmemo(conn: Connection, creditmemo_id: int) -> CreditmemoRecord:
+    found = _creditmemos(conn, [creditmemo_id])
+    if not found:
+        raise NotFoundError(ENTITY_MISSING)
+    return found[0]
+
+
+def creditmemo_search_fields() -> Mapping[str, ColumnElement[Any]]:
+    """Magento's searchCriteria field names for credit memos."""
+    c = creditmemo_table.c
+    names = (
+        "entity_id",
+        "increment_id",
+        "order_id",
+        "invoice_id",
+        "store_id",
+        "state",
+        "grand_total",
+        "base_grand_total",
+        "created_at",
+        "updated_at",
+    )
+    return {n: c[n] for n in names}
+
+
+def search_creditmemos(
+    conn: Connection,
+    where: ColumnElement[bool] | None = None,
+    order_by: Sequence[ColumnElement[Any]] = (),
+    limit: int | None = None,
+    offset: int | None = None,
+) -> tuple[list[CreditmemoRecord], int]:
+    ids, total = page_ids(conn, creditmemo_table.c.entity_id, where, order_by, limit, offset)
+    return _creditmemos(conn, ids), total
+
+
+def _left_on_invoice(conn: Connection, invoice_id: int) -> dict[int, Decimal]:
+    """What of each order item the invoice billed and its credit memos have not refunded yet."""
+    ii, c, ci = invoice_item_table.c, creditmemo_table.c, creditmemo_item_table.c
+    left: dict[int, Decimal] = {}
+    for order_item_id, qty in conn.execute(sa.select(ii.order_item_id, ii.qty).where(ii.parent_id == invoice_id)):
+        left[order_item_id] = left.get(order_item_id, ZERO) + Decimal(qty)
+    query = (
+        sa.select(ci.order_item_id, ci.qty)
+        .join_from(creditmemo_item_table, creditmemo_table, ci.parent_id == c.entity_id)
+        .where(c.invoice_id == invoice_id)
+    )
+    for order_item_id, qty in conn.execute(query):
+        left[order_item_id] = left.get(order_item_id, ZERO) - Decimal(qty)
+    return left
+
+
+def _invoice(conn: Connection, invoice_id: int, order_id: int) -> dict[str, Any]:
+    i = invoice_table
+    row = conn.execute(sa.select(i).where(i.c.entity_id == invoice_id).with_for_update()).mappings().first()
+    if row is None or row["order_id"] != order_id:
+        raise NotFoundError(ENTITY_MISSING)
+    return dict(row)
+
+
+def _amounts(
+    order: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]],
+    shipping: Decimal,
+    positive: Decimal,
+    negative: Decimal,
+    last: bool,
+) -> dict[str, Decimal]:
+    """The memo's totals; the last one refunds what is left of the paid total (no cent left over by rounding)."""
+    rate = _d(order["base_to_order_rate"]) or Decimal(1)
+    amounts: dict[str, Decimal] = {}
+    for base in ("", "base_"):
+        factor = Decimal(1) if not base else 1 / rate
+        subtotal = sum((line[f"{base}row_total"] for line in lines), ZERO)
+        tax = sum((line[f"{base}tax_amount"] for line in lines), ZERO)
+        discount = -sum((line[f"{base}discount_amount"] for line in lines), ZERO)
+        ship = to_decimal(shipping * factor)
+        pos, neg = to_decimal(positive * factor), to_decimal(negative * factor)
+        grand = subtotal + tax + discount + ship + pos - neg
+        if last:
+            grand = _d(order[f"{base}total_paid"]) - _d(order[f"{base}total_refunded"]) + pos - neg
+        amounts.update(
+            {
+                f"{base}subtotal": subtotal,
+                f"{base}subtotal_incl_tax": subtotal + tax,
+                f"{base}tax_amount": tax,
+                f"{base}shipping_amount": ship,
+                f"{base}shipping_tax_amount": ZERO,
+                f"{base}shipping_incl_tax": ship,
+                f"{base}discount_amount": discount,
+                f"{base}grand_total": grand,
+                f"{base}adjustment_positive": pos,
+                f"{base}adjustment_negative": neg,
+                f"{base}adjustment": pos - neg,
+            }
+        )
+    return {name: amounts[name] for name in (*DOCUMENT_AMOUNTS, *_ADJUSTMENTS) if name in amounts}
+
+
+_ADJUSTMENTS = (
+    "base_adjustment",
+    "adjustment",
+    "base_adjustment_positive",
+    "adjustment_positive",
+    "base_adjustment_negative",
+    "adjustment_negative",
+)
+
+
+def _refund_payment(conn: Connection, payment: Mapping[str, Any], memo: Mapping[str, Decimal]) -> None:
+    p = payment_table
+    values: dict[str, Decimal] = {}
+    for base in ("", "base_"):
+        values[f"{base}amount_refunded"] = _d(payment[f"{base}amount_refunded"]) + memo[f"{base}grand_total"]
+        values[f"{base}shipping_refunded"] = _d(payment[f"{base}shipping_refunded"]) + memo[f"{base}shipping_amount"]
+    conn.execute(p.update().where(p.c.entity_id == payment["entity_id"]).values(values))
+
+
+def _creditmemos(conn: Connection, ids: Sequence[int]) -> list[CreditmemoRecord]:
+    docs = load_documents(conn, creditmemo_table, creditmemo_item_table, creditmemo_comment_table, ids)
+    return [CreditmemoRecord.model_validate(doc) for doc in docs]
