@@ -46,6 +46,7 @@ class QueueSection(BaseModel):
     amqp_prefetch: int = Field(default=100, ge=1, description="Unacknowledged deliveries per AMQP consumer.")
     require_services: bool = Field(default=False, description="Tests fail instead of skip without services.")
 
+
 class ApiSection(BaseModel):
     """The REST API, its tokens and the bulk API."""
 
@@ -157,8 +158,16 @@ class SyncSection(BaseModel):
     )
 
 
+class OrdersSection(BaseModel):
+    """The order export (``conveyor.orders``)."""
+
+    orders_rules: Path = Field(
+        default=Path("orders.yaml"), description="The export rules file (websites, conditions, targets)."
+    )
+
+
 class Settings(
-    BaseSettings, QueueSection, ApiSection, BusSection, PipelineSection, LimiterSection, SyncSection
+    BaseSettings, QueueSection, ApiSection, BusSection, PipelineSection, LimiterSection, SyncSection, OrdersSection
 ):
     """Everything Conveyor reads from its environment; secrets live here, never in code."""
 

@@ -150,6 +150,77 @@ def create_pipeline(
     return pipeline_id
 
 
+def create_pipelines(
+    conn: Connection,
+    definition: PipelineDefinition,
+    items: Sequence[tuple[str, Mapping[str, Any]]],
+    *,
+    now: float,
+    pulse_id: int | None = None,
+) -> dict[str, int]:
+    """Many pipelines of one definition (no working directory), unique by key: ``{key: pipeline id}``.
+
+    Set-based, for dynamic pipelines by the thousand (an order export pass): one multi-row insert of pipelines,
+    then one ``INSERT … SELECT`` per step and per dependency, whatever the number of pipelines.
+    """
+    if not items:
+        return {}
+    if definition.working_dir is not False:
+        raise ValueError(f"pipeline {definition.name!r}: create_pipelines makes no working directories")
+    expires_at = now + definition.expire_in if definition.expire_in else None
+    conn.execute(
+        P.insert(),
+        [
+            {
+                "name": definition.name,
+                "status": PipelineStatus.PENDING,
+                "key": key,
+                "arguments": dumps({**definition.arguments, **arguments}),
+                "expire_in": definition.expire_in,
+                "pulse_id": pulse_id,
+                "created_at": now,
+                "expires_at": expires_at,
+            }
+            for key, arguments in items
+        ],
+    )
+    keys = [key for key, _ in items]
+    ids: dict[str, int] = {}
+    for start in range(0, len(keys), 5000):
+        rows = conn.execute(
+            sa.select(P.c.key, P.c.id).where(P.c.name == definition.name, P.c.key.in_(keys[start : start + 5000]))
+        )
+        ids.update((str(key), int(pipeline_id)) for key, pipeline_id in rows)
+    fresh = sa.and_(P.c.name == definition.name, P.c.created_at == now, P.c.status == PipelineStatus.PENDING)
+    for position, step in enumerate(definition.steps):
+        values = {
+            "name": step.name,
+            "stage": step.stage,
+            "position": position,
+            "executor": step.executor,
+            "arguments": dumps(dict(step.arguments)),
+            "conditions": dumps([c.to_json() for c in step.conditions]) if step.conditions else None,
+            "run_always": step.always,
+            "description": step.description or None,
+            "status": StepStatus.PENDING,
+            "attempts": 0,
+            "max_attempts": step.max_attempts,
+            "expire_in": step.expire_in,
+        }
+        columns = [sa.literal(value, S.c[name].type).label(name) for name, value in values.items()]
+        missing = ~sa.exists().where(S.c.pipeline_id == P.c.id, S.c.name == step.name)
+        conn.execute(
+            S.insert().from_select(["pipeline_id", *values], sa.select(P.c.id, *columns).where(fresh, missing))
+        )
+    for name, deps in definition.dependencies().items():
+        for dep in deps:
+            child = sa.and_(S.c.name == name, S.c.pipeline_id.in_(sa.select(P.c.id).where(fresh)))
+            query = sa.select(S.c.id, U.c.id).join(U, sa.and_(U.c.pipeline_id == S.c.pipeline_id, U.c.name == dep))
+            done = ~sa.exists().where(D.c.step_id == S.c.id, D.c.depends_on_id == U.c.id)
+            conn.execute(D.insert().from_select(["step_id", "depends_on_id"], query.where(child, done)))
+    return ids
+
+
 def existing_keys(conn: Connection, name: str, keys: Sequence[str]) -> set[str]:
     """Which of ``keys`` already have a pipeline ``name`` (dynamic pipelines are created once per key)."""
     if not keys:

@@ -90,6 +90,26 @@ class Delivery:
 
 
 @dataclass
+class ReceivedOrder:
+    """A sales order the shop exported (``POST /api/v1/sales-orders``), once per idempotency key."""
+
+    key: str
+    erp_order_id: str
+    content_type: str
+    body: str
+    posts: int = 1  # how often it was sent (a retried send counts, and is not a new order)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "erp_order_id": self.erp_order_id,
+            "content_type": self.content_type,
+            "body": self.body,
+            "posts": self.posts,
+        }
+
+
+@dataclass
 class Simulator:
     """The ERP's state: catalogue, quota counter, faults and change sets."""
 
@@ -99,6 +119,7 @@ class Simulator:
     quota: QuotaCounter = field(init=False)
     faults: Faults = field(default_factory=Faults)
     deliveries: dict[str, Delivery] = field(default_factory=dict)
+    received: dict[str, ReceivedOrder] = field(default_factory=dict)  # exported orders by idempotency key
     client: httpx.AsyncClient | None = None
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -326,6 +347,21 @@ def _api_routes(app: FastAPI, sim: Simulator) -> None:
             return _problem(404, f"order {order_no} not found")
         return _json({"order_no": order_no, "fulfillments": order.fulfillments})
 
+    @app.post("/api/v1/sales-orders")
+    async def receive_order(request: Request) -> Response:
+        """An order export: answered with the ERP's order id; the same Idempotency-Key gets the same id."""
+        key = request.headers.get("Idempotency-Key")
+        if not key:
+            return _problem(400, "missing Idempotency-Key header")
+        body = (await request.body()).decode("utf-8", "replace")
+        known = sim.received.get(key)
+        if known is not None:
+            known.posts += 1
+            return _json({"erp_order_id": known.erp_order_id, "duplicate": True})
+        erp_order_id = f"ERP-{len(sim.received) + 1:06d}"
+        sim.received[key] = ReceivedOrder(key, erp_order_id, request.headers.get("Content-Type", ""), body)
+        return _json({"erp_order_id": erp_order_id, "duplicate": False}, 201)
+
     @app.get("/api/v1/outlets")
     async def outlets() -> Response:
         return _json({"outlets": cat.outlets})
@@ -401,6 +437,10 @@ def _admin_routes(app: FastAPI, sim: Simulator) -> None:
         except ValueError as exc:
             return _problem(400, str(exc))
         return _json({"order_no": body.order_no}, 201)
+
+    @app.get("/admin/sales-orders")
+    async def received_orders() -> Response:
+        return _json([order.as_dict() for order in sim.received.values()])
 
     @app.get("/admin/export/{entity_type}")
     async def export(entity_type: EntityType) -> Response:
