@@ -20,6 +20,39 @@ def get(conn: Connection, export_id: int) -> sa.Row[Any]:
     return row
 
 
+def many(conn: Connection, export_ids: Sequence[int]) -> list[sa.Row[Any]]:
+    """Rows by id, in id order."""
+    rows: list[sa.Row[Any]] = []
+    for start in range(0, len(export_ids), 1000):
+        part = list(export_ids[start : start + 1000])
+        rows.extend(conn.execute(sa.select(E).where(E.c.id.in_(part))))
+    return sorted(rows, key=lambda row: int(row.id))
+
+
+def record_sent(conn: Connection, updates: Sequence[dict[str, Any]], now: float) -> None:
+    """Many exports rendered and sent (``export_id``, ``document``, ``file_name``, ``reference``, ``attempts``)."""
+    if not updates:
+        return
+    statement = (
+        E.update()
+        .where(E.c.id == sa.bindparam("export_id"))
+        .values(
+            document=sa.bindparam("b_document"),
+            file_name=sa.bindparam("b_file_name"),
+            reference=sa.bindparam("b_reference"),
+            attempts=sa.bindparam("b_attempts"),
+            status=ExportStatus.SENT,
+            sent_at=now,
+            updated_at=now,
+            error=None,
+        )
+    )
+    conn.execute(
+        statement,
+        [{"export_id": u["export_id"], **{f"b_{k}": v for k, v in u.items() if k != "export_id"}} for u in updates],
+    )
+
+
 def find(conn: Connection, increment_id: str, target: str) -> sa.Row[Any] | None:
     return conn.execute(sa.select(E).where(E.c.increment_id == increment_id, E.c.target == target)).first()
 
