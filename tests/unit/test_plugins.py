@@ -28,7 +28,7 @@ BUILTINS = {
     "conveyor.pipeline_conditions": {"not_running", "pipeline_finished", "maintenance_off", "files", "schedule",
                                      "callable", "order_answered"},
     "conveyor.pipeline_fetchers": set(),
-    "conveyor.pipelines": set(),
+    "conveyor.pipelines": {"orders"},
     "conveyor.commands": {"sync"},
     "conveyor.sources": {"http"},
     "conveyor.order_formats": {"json", "csv", "opentrans"},

@@ -104,7 +104,7 @@ def rules_show(path: Path | None) -> None:
         )
         age = f"{website.max_age / 86400:g}d" if website.max_age else "-"
         for target in website.targets:
-            steps = " → ".join("+".join(group) for group in target.steps.groups())
+            steps = " → ".join("+".join(group) for group in target.step_groups())
             table.add_row(
                 code,
                 "yes" if website.enabled else "no",

@@ -17,7 +17,7 @@ ANSWERED = "order_answered"
 def export_definition(target: Target) -> PipelineDefinition:
     """The pipeline definition every export to ``target`` is created from."""
     stages = []
-    for phases in target.steps.groups():
+    for phases in target.step_groups():
         name = "_".join(phases)
         waits = phases[0] == "response" and target.response.type == "file"
         step = StepDefinition(

@@ -118,7 +118,7 @@ class Exporter:
             values["status"] = ExportStatus.SENT
         with self.engine.begin() as conn:
             state.update(conn, export_id, self.clock(), **values)
-            if sent.erp_order_id is not None:
+            if sent.erp_order_id is not None or target.response.type == "none":
                 state.accept(conn, export_id, sent.erp_order_id, self.clock())
         out.info(
             "order %s sent to %s: %s (ERP order %s)", row.increment_id, row.target, sent.reference, sent.erp_order_id
@@ -193,7 +193,7 @@ class Exporter:
             rows = state.many(conn, export_ids)
             orders = {o.entity_id: o for o in self.orders.get_many(conn, [row.order_id for row in rows])}
         updates: list[dict[str, Any]] = []
-        accepted: list[tuple[int, str]] = []
+        accepted: list[tuple[int, str | None]] = []
         try:
             for row in rows:
                 _, target = self.target(row.target)
@@ -211,7 +211,7 @@ class Exporter:
                         "attempts": row.attempts + 1,
                     }
                 )
-                if sent.erp_order_id is not None:
+                if sent.erp_order_id is not None or target.response.type == "none":
                     accepted.append((row.id, sent.erp_order_id))
         finally:
             with self.engine.begin() as conn:

@@ -165,14 +165,16 @@ class Steps(_Strict):
             seen |= set(group)
         return self
 
-    def groups(self) -> list[tuple[str, ...]]:
-        """The pipeline's steps, each the phases it runs, in order."""
+    def groups(self, idle: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+        """The pipeline's steps, each the phases it runs, in order; ``idle`` phases (nothing to do) left out."""
+        skipped = set(self.disabled) | set(idle)
         result: list[tuple[str, ...]] = []
         for phase in PHASES:
-            if phase in self.disabled or any(phase in g and g[0] != phase for g in self.merged):
+            if any(phase in g and g[0] != phase for g in self.merged):
                 continue
-            group = next((g for g in self.merged if g[0] == phase), (phase,))
-            result.append(tuple(p for p in group if p not in self.disabled))
+            group = tuple(p for p in next((g for g in self.merged if g[0] == phase), (phase,)) if p not in skipped)
+            if group:
+                result.append(group)
         return result
 
 
@@ -192,6 +194,16 @@ class Target(_Strict):
     @property
     def max_attempts(self) -> int:
         return self.retries + 1
+
+    def step_groups(self) -> list[tuple[str, ...]]:
+        """The steps of this target's export pipeline: no response step when no answer is expected (Transport
+        marks the export accepted), no notify step without a notification."""
+        idle = tuple(
+            phase
+            for phase, unused in (("response", self.response.type == "none"), ("notify", self.notify is None))
+            if unused
+        )
+        return self.steps.groups(idle)
 
     @property
     def pipeline_name(self) -> str:

@@ -19,6 +19,7 @@ import pytest
 from lxml import etree
 
 from conveyor.orders import initialize_exports, process_responses
+from conveyor.pipelines.heartbeat import Heartbeat
 from conveyor.pipelines.store import retry_steps
 from tests.integration.api.harness import harness
 from tests.integration.orders.support import (
@@ -254,3 +255,20 @@ def test_a_template_error_fails_the_transform_naming_template_line_and_order(sql
     assert f"template '{template}', line 3, order S-7" in transform.error
     assert "no_such_field" in transform.error
     assert world.received() == []
+
+
+def test_the_heartbeat_runs_the_initializer_and_the_export_pipelines_it_creates(sqlite_world: World) -> None:
+    from conveyor.pipelines.config import definitions
+
+    world = sqlite_world
+    world.write_rules(rules_for(world))
+    add_website(world.engine, 2, "second")
+    place(world.api, order_payload(2, "S-5", "checkmo"))
+    found = definitions(world.settings)
+    assert {"orders.initialize", "orders.responses"} <= set(found)
+    Heartbeat(world.mq, found, world.settings).run()  # spawns orders.initialize; its runner creates the export
+    world.run_pipelines()
+    world.run_pipelines()
+    (row,) = world.exports()
+    assert (row.increment_id, row.target, row.status) == ("S-5", "erp-http", "notified")
+    assert world.pipeline_status(row.pipeline_id) == "success"

@@ -116,13 +116,15 @@ def test_steps_are_one_per_phase_unless_disabled_or_merged() -> None:
             (s.name, dict(s.arguments), tuple(c.name for c in s.conditions)) for s in export_definition(target).steps
         ]
 
-    assert [name for name, _, _ in steps()] == ["transform", "transport", "response", "notify"]
-    merged = steps(steps={"merged": [["transform", "transport"]], "disabled": ["notify"]})
+    assert [name for name, _, _ in steps()] == ["transform", "transport"]  # no answer awaited, nobody told
+    notified = {"notify": {"webhook": {"url": "http://shop/hook"}}, "response": {"type": "sync"}}
+    assert [name for name, _, _ in steps(**notified)] == ["transform", "transport", "response", "notify"]
+    merged = steps(steps={"merged": [["transform", "transport"]], "disabled": ["notify"]}, **notified)
     assert merged == [
         ("transform_transport", {"phases": ["transform", "transport"]}, ()),
         ("response", {"phases": ["response"]}, ()),
     ]
-    waiting = steps(response={"type": "file", "directory": "in"})
+    waiting = steps(response={"type": "file", "directory": "in"}, notify=notified["notify"])
     assert waiting[2] == ("response", {"phases": ["response"]}, ("order_answered",))
     assert "adjacent" in problems(rules(targets=[{**TARGET, "steps": {"merged": [["transform", "response"]]}}]))[0][1]
     assert "cannot be disabled" in problems(rules(targets=[{**TARGET, "steps": {"disabled": ["transport"]}}]))[0][1]
