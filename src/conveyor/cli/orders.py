@@ -97,26 +97,25 @@ def rules_validate(path: Path | None) -> None:
 def rules_show(path: Path | None) -> None:
     """Every website's conditions and targets."""
     loaded = _rules(path, _settings())
-    table = Table("website", "enabled", "conditions", "max age", "target", "format", "channel", "response", "steps")
+    if not loaded.websites:
+        console.print("no export rules: nothing is exported")
     for code, website in loaded.websites.items():
         conditions = (
             " or ".join(f"({c.payment_method or '*'}, {c.status or '*'})" for c in website.conditions) or "all orders"
         )
-        age = f"{website.max_age / 86400:g}d" if website.max_age else "-"
+        age = f", not older than {website.max_age / 86400:g} day(s)" if website.max_age else ""
+        state = "" if website.enabled else " [yellow](disabled)[/]"
+        console.print(f"[bold]{code}[/]{state}: {conditions}{age}", highlight=False)
         for target in website.targets:
             steps = " → ".join("+".join(group) for group in target.step_groups())
-            table.add_row(
-                code,
-                "yes" if website.enabled else "no",
-                conditions,
-                age,
-                f"{target.name} (retries {target.retries})",
-                target.format + (f" ({target.template})" if target.template else ""),
-                target.channel,
-                target.response.type,
-                steps,
+            template = f" ({target.template})" if target.template else ""
+            notify = "email" if target.notify and target.notify.email else "webhook" if target.notify else "nobody"
+            console.print(
+                f"  {target.name}: {target.format}{template} over {target.channel}, response {target.response.type}, "
+                f"notify {notify}, retries {target.retries}; steps {steps}",
+                highlight=False,
+                soft_wrap=True,
             )
-    console.print(table)
 
 
 @orders.command("preview")
