@@ -8,10 +8,12 @@ nothing; so no order is ever exported twice to one target, however many passes r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
@@ -21,7 +23,7 @@ from conveyor.catalog.stores import store_table, website_table
 from conveyor.orders.definitions import export_definition
 from conveyor.orders.rules import ExportRules, Target, WebsiteRules
 from conveyor.orders.schema import ExportStatus, export_table
-from conveyor.pipelines import create_pipelines, pipeline_table
+from conveyor.pipelines import create_pipelines, create_pipelines_from, pipeline_table
 
 E, SO = export_table, order_table
 # The sales domain does not export its payment table yet; the export reads one column of it by name.
@@ -93,27 +95,50 @@ def schedule(
     columns = ["order_id", "increment_id", "website", "target", "status", "attempts", "created_at", "updated_at"]
     if not conn.execute(E.insert().from_select(columns, rows)).rowcount:
         return []
-    fresh = conn.execute(
-        sa.select(E.c.id, E.c.order_id, E.c.increment_id).where(E.c.target == target.name, E.c.pipeline_id.is_(None))
-    ).all()
     definition = export_definition(target)
-    items = [
-        (str(order_id), {"export_id": export_id, "order_id": order_id, "increment_id": increment_id})
-        for export_id, order_id, increment_id in fresh
-    ]
-    created = create_pipelines(conn, definition, items, now=now, pulse_id=pulse_id)
-    link_pipelines(conn, target, definition.name)
-    return sorted(created.values())
+    # {"target": …, "export_id": N}, built in SQL: the rows stay in the database
+    prefix = orjson.dumps(dict(definition.arguments), option=orjson.OPT_SORT_KEYS).decode()[:-1]
+    prefix += ', "export_id": ' if definition.arguments else '"export_id": '
+    source = sa.select(
+        sa.cast(E.c.order_id, sa.String(191)).label("key"),
+        (sa.literal(prefix, sa.String) + sa.cast(E.c.id, sa.String(32)) + sa.literal("}", sa.String)).label(
+            "arguments"
+        ),
+    ).where(E.c.target == target.name, E.c.pipeline_id.is_(None))
+    with hash_joins(conn):
+        created = create_pipelines_from(conn, definition, source, now=now, pulse_id=pulse_id)
+        link_pipelines(conn, target, definition.name)
+    return created
+
+
+@contextmanager
+def hash_joins(conn: Connection) -> Iterator[None]:
+    """On PostgreSQL, no nested loops for the statements inside: the tables they join grew by thousands of rows
+    within this transaction, which the planner's statistics do not know, and a nested loop over what it believes
+    tiny takes seconds (30 s for 10,000 orders) where a hash join takes milliseconds."""
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
+        conn.exec_driver_sql("SET LOCAL enable_nestloop = off")
+    try:
+        yield
+    finally:
+        if postgres:
+            conn.exec_driver_sql("SET LOCAL enable_nestloop TO DEFAULT")
 
 
 def link_pipelines(conn: Connection, target: Target, pipeline_name: str) -> None:
     """Point the target's new export rows at the pipelines just created for them (keyed by order id)."""
-    pipeline_id = (
-        sa.select(pipeline_table.c.id)
-        .where(pipeline_table.c.name == pipeline_name, pipeline_table.c.key == sa.cast(E.c.order_id, sa.String))
-        .scalar_subquery()
+    p = pipeline_table.c
+    conn.execute(
+        E.update()
+        .where(
+            E.c.target == target.name,
+            E.c.pipeline_id.is_(None),
+            p.name == pipeline_name,
+            p.key == sa.cast(E.c.order_id, sa.String(191)),
+        )
+        .values(pipeline_id=p.id)
     )
-    conn.execute(E.update().where(E.c.target == target.name, E.c.pipeline_id.is_(None)).values(pipeline_id=pipeline_id))
 
 
 def initialize_exports(

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     )
     from conveyor.pipelines.runner import StepRunner
     from conveyor.pipelines.schema import PipelineStatus, StepStatus, pipeline_table
-    from conveyor.pipelines.store import create_pipelines
+    from conveyor.pipelines.store import create_pipelines, create_pipelines_from
     from conveyor.pipelines.topology import pipelines_topology
 
 _EXPORTS = {
@@ -60,6 +60,7 @@ _EXPORTS = {
     "UnknownPluginError": "conveyor.pipelines.registry",
     "advance": "conveyor.pipelines.heartbeat",
     "create_pipelines": "conveyor.pipelines.store",
+    "create_pipelines_from": "conveyor.pipelines.store",
     "definitions": "conveyor.pipelines.config",
     "initialize": "conveyor.pipelines.initializer",
     "load_definitions": "conveyor.pipelines.definitions",
@@ -98,6 +99,7 @@ __all__ = [
     "UnknownPluginError",
     "advance",
     "create_pipelines",
+    "create_pipelines_from",
     "definitions",
     "initialize",
     "load_definitions",
