@@ -89,8 +89,12 @@ def release_notification(conn: Connection, export_id: int, now: float) -> None:
 
 
 def accept(conn: Connection, export_id: int, erp_order_id: str | None, now: float) -> None:
-    """The ERP took the order under ``erp_order_id`` (None: keep what is known; a notified export stays notified)."""
-    status = sa.case((E.c.status == ExportStatus.NOTIFIED, E.c.status), else_=sa.literal(ExportStatus.ACCEPTED.value))
+    """The ERP took the order under ``erp_order_id`` (None: keep what is known); an export whose notification
+    went out (an order exported again with --force) stays notified."""
+    status = sa.case(
+        (E.c.notified_at.is_not(None), sa.literal(ExportStatus.NOTIFIED.value)),
+        else_=sa.literal(ExportStatus.ACCEPTED.value),
+    )
     conn.execute(
         E.update()
         .where(E.c.id == export_id)

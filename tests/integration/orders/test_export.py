@@ -4,13 +4,11 @@ and a real SMTP server; then the faults: an ERP answering 503, bad response file
 
 from __future__ import annotations
 
-import hmac
 import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,7 @@ import httpx
 import pytest
 from lxml import etree
 
-from conveyor.orders import initialize_exports, process_responses
+from conveyor.orders import export_order, initialize_exports, process_responses
 from conveyor.pipelines.heartbeat import Heartbeat
 from conveyor.pipelines.store import retry_steps
 from tests.integration.api.harness import harness
@@ -237,8 +235,20 @@ def test_an_erp_answering_503_is_retried_then_fails_and_a_later_retry_completes(
     assert row.status == "notified" and row.erp_order_id == "ERP-000001"
     (received,) = world.received()
     assert received["posts"] == 1  # the two refused posts never reached the ERP's order book
-    signature = hmac.new(b"s3cret", received["body"].encode(), sha256).hexdigest()
-    assert signature  # the simulator does not check it; the channel's header is checked in the unit tests
+    wait_for(lambda: len(world.mailbox.messages) == 1)
+
+    # exported again on purpose: the same idempotency key, so the ERP keeps one order; no second mail
+    (again,) = export_order(world.engine, rules, row.order_id, now=time.time(), force=True)
+    assert again.pipeline_id is not None and again.note == "forced"
+    world.run_pipelines()
+    (received,) = world.received()
+    assert (received["posts"], received["erp_order_id"]) == (2, "ERP-000001")
+    (row,) = world.exports()
+    assert (row.status, row.erp_order_id) == ("notified", "ERP-000001")
+    assert world.pipeline_status(again.pipeline_id) == "success"
+    assert "already notified" in (world.steps(again.pipeline_id)["notify"].output or "")
+    time.sleep(0.05)
+    assert len(world.mailbox.messages) == 1
 
 
 def test_a_template_error_fails_the_transform_naming_template_line_and_order(sqlite_world: World) -> None:
