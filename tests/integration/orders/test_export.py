@@ -282,3 +282,23 @@ def test_the_heartbeat_runs_the_initializer_and_the_export_pipelines_it_creates(
     (row,) = world.exports()
     assert (row.increment_id, row.target, row.status) == ("S-5", "erp-http", "notified")
     assert world.pipeline_status(row.pipeline_id) == "success"
+
+
+def test_a_webhook_tells_of_each_accepted_order_once(sqlite_world: World) -> None:
+    world = sqlite_world
+    webhook = {"webhook": {"url": f"{world.erp.url}/api/v1/notifications", "headers": {"X-Shop": "base"}}}
+    rules = world.write_rules(rules_for(world, notify=webhook))
+    add_website(world.engine, 2, "second")
+    place(world.api, order_payload(2, "S-3", "checkmo"))
+    initialize_exports(world.engine, rules, now=time.time())
+    world.run_pipelines()
+    world.run_pipelines()
+    (notice,) = httpx.get(f"{world.erp.url}/admin/notifications").json()
+    assert notice["key"] == "S-3-erp-http"
+    assert notice["body"] == {
+        "event": "order.accepted",
+        "increment_id": "S-3",
+        "target": "erp-http",
+        "erp_order_id": "ERP-000001",
+    }
+    assert world.mailbox.messages == []

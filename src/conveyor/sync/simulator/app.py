@@ -120,6 +120,7 @@ class Simulator:
     faults: Faults = field(default_factory=Faults)
     deliveries: dict[str, Delivery] = field(default_factory=dict)
     received: dict[str, ReceivedOrder] = field(default_factory=dict)  # exported orders by idempotency key
+    notifications: list[dict[str, Any]] = field(default_factory=list)  # webhook posts (the shop's order notices)
     client: httpx.AsyncClient | None = None
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -362,6 +363,12 @@ def _api_routes(app: FastAPI, sim: Simulator) -> None:
         sim.received[key] = ReceivedOrder(key, erp_order_id, request.headers.get("Content-Type", ""), body)
         return _json({"erp_order_id": erp_order_id, "duplicate": False}, 201)
 
+    @app.post("/api/v1/notifications")
+    async def notification(request: Request) -> Response:
+        """A webhook post, kept as it came (with its Idempotency-Key) for tests to read."""
+        sim.notifications.append({"key": request.headers.get("Idempotency-Key"), "body": await request.json()})
+        return _json({"received": len(sim.notifications)}, 202)
+
     @app.get("/api/v1/outlets")
     async def outlets() -> Response:
         return _json({"outlets": cat.outlets})
@@ -437,6 +444,10 @@ def _admin_routes(app: FastAPI, sim: Simulator) -> None:
         except ValueError as exc:
             return _problem(400, str(exc))
         return _json({"order_no": body.order_no}, 201)
+
+    @app.get("/admin/notifications")
+    async def notifications() -> Response:
+        return _json(sim.notifications)
 
     @app.get("/admin/sales-orders")
     async def received_orders() -> Response:
