@@ -147,3 +147,11 @@ def test_a_period_is_a_number_of_seconds_or_refused(text: str) -> None:
     except ValueError:
         return
     assert seconds > 0
+
+
+def test_the_shipped_example_is_valid() -> None:
+    example = Path(__file__).resolve().parents[3] / "src/conveyor/examples/orders.yaml"
+    rules = load_rules(example)
+    assert sorted(rules.targets()) == ["erp-api", "erp-files"]
+    steps = [s.name for s in export_definition(rules.target("erp-api")).steps]
+    assert steps == ["transform_transport", "response"]
