@@ -32,7 +32,7 @@ BUILTINS = {
     "conveyor.commands": {"sync"},
     "conveyor.sources": {"http"},
     "conveyor.order_formats": {"json", "csv", "opentrans"},
-    "conveyor.order_channels": {"file", "http"},
+    "conveyor.order_channels": {"file", "http", "sftp"},
 }  # fmt: skip
 
 
