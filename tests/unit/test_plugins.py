@@ -32,7 +32,7 @@ BUILTINS = {
     "conveyor.commands": {"sync"},
     "conveyor.sources": {"http"},
     "conveyor.order_formats": {"json", "csv", "opentrans"},
-    "conveyor.order_channels": {"file", "http", "sftp"},
+    "conveyor.order_channels": {"file", "http", "sftp", "soap"},
 }  # fmt: skip
 
 

@@ -302,3 +302,19 @@ def test_a_webhook_tells_of_each_accepted_order_once(sqlite_world: World) -> Non
         "erp_order_id": "ERP-000001",
     }
     assert world.mailbox.messages == []
+
+
+def test_the_soap_channel_places_orders_once_per_key_with_the_erp_simulator() -> None:
+    from conveyor.orders import ChannelError, Document
+    from conveyor.orders.channels.soap import SoapChannel
+
+    with erp_simulator() as erp:
+        channel = SoapChannel({"wsdl": f"{erp.url}/api/v1/soap/orders?wsdl", "timeout": 5})
+        document = Document('{"order": "S-1"}', "S-1-erp.json", "application/json", "S-1", "erp")
+        first, again = channel.send(document), channel.send(document)
+        assert first.erp_order_id == again.erp_order_id == "ERP-000001"
+        (received,) = httpx.get(f"{erp.url}/admin/sales-orders").json()
+        assert (received["key"], received["body"], received["posts"]) == ("S-1-erp", '{"order": "S-1"}', 2)
+        httpx.post(f"{erp.url}/admin/faults", json={"fail": 1, "status": 503}).raise_for_status()
+        with pytest.raises(ChannelError, match="SOAP PlaceOrder"):
+            channel.send(document)

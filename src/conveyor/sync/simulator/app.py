@@ -30,6 +30,7 @@ from pydantic_core import to_json
 from conveyor.quota import DEFAULT_QUOTA, parse_windows
 from conveyor.sync.models import ChangeSet, EntityType, FulfillmentLine, as_utc
 from conveyor.sync.signing import signed_headers
+from conveyor.sync.simulator import soap
 from conveyor.sync.simulator.catalogue import Catalogue
 from conveyor.sync.simulator.quotas import QuotaCounter, retry_after_header
 
@@ -131,6 +132,16 @@ class Simulator:
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
+
+    def receive_order(self, key: str, content_type: str, body: str) -> tuple[ReceivedOrder, bool]:
+        """An exported order: (its record, whether this key was seen before and so is not a new order)."""
+        known = self.received.get(key)
+        if known is not None:
+            known.posts += 1
+            return known, True
+        order = ReceivedOrder(key, f"ERP-{len(self.received) + 1:06d}", content_type, body)
+        self.received[key] = order
+        return order, False
 
     async def change(
         self, entity: EntityType, ids: list[str] | None = None, count: int = 1, wait: bool = True
@@ -355,13 +366,23 @@ def _api_routes(app: FastAPI, sim: Simulator) -> None:
         if not key:
             return _problem(400, "missing Idempotency-Key header")
         body = (await request.body()).decode("utf-8", "replace")
-        known = sim.received.get(key)
-        if known is not None:
-            known.posts += 1
-            return _json({"erp_order_id": known.erp_order_id, "duplicate": True})
-        erp_order_id = f"ERP-{len(sim.received) + 1:06d}"
-        sim.received[key] = ReceivedOrder(key, erp_order_id, request.headers.get("Content-Type", ""), body)
-        return _json({"erp_order_id": erp_order_id, "duplicate": False}, 201)
+        order, duplicate = sim.receive_order(key, request.headers.get("Content-Type", ""), body)
+        return _json({"erp_order_id": order.erp_order_id, "duplicate": duplicate}, 200 if duplicate else 201)
+
+    @app.get("/api/v1/soap/orders")
+    async def soap_wsdl(request: Request) -> Response:
+        """The WSDL of the SOAP order endpoint (``?wsdl`` or not)."""
+        return Response(soap.wsdl(str(request.url.replace(query=None))), media_type="text/xml")
+
+    @app.post("/api/v1/soap/orders")
+    async def soap_place_order(request: Request) -> Response:
+        """``PlaceOrder`` over SOAP: the same order book and idempotency as the REST route."""
+        try:
+            _, key, document = soap.parse_place_order(await request.body())
+        except soap.SoapRequestError as exc:
+            return Response(soap.fault(str(exc)), status_code=500, media_type="text/xml")
+        order, _ = sim.receive_order(key, "application/soap+xml", document)
+        return Response(soap.place_order_response(order.erp_order_id), media_type="text/xml")
 
     @app.post("/api/v1/notifications")
     async def notification(request: Request) -> Response:
