@@ -16,6 +16,7 @@ from conveyor.db import locks as db_locks
 from conveyor.db.metadata import metadata
 from conveyor.importer import schema as importer_schema
 from conveyor.mq import schema as mq_schema
+from conveyor.orders import schema as orders_schema
 from conveyor.pipelines import schema as pipelines_schema
 from conveyor.sync import schema as sync_schema
 
@@ -28,6 +29,7 @@ SCHEMA_MODULES = (
     db_locks,
     importer_schema,
     mq_schema,
+    orders_schema,
     pipelines_schema,
     sync_schema,
 )

@@ -222,6 +222,14 @@ class SalesSection(BaseModel):
         return found if found is not None else LineNumberRule()
 
 
+class OrdersSection(BaseModel):
+    """The order export (``conveyor.orders``)."""
+
+    orders_rules: Path = Field(
+        default=Path("orders.yaml"), description="The export rules file (websites, conditions, targets)."
+    )
+
+
 class Settings(
     BaseSettings,
     QueueSection,
@@ -232,6 +240,7 @@ class Settings(
     LimiterSection,
     SyncSection,
     SalesSection,
+    OrdersSection,
 ):
     """Everything Conveyor reads from its environment; secrets live here, never in code."""
 

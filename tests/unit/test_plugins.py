@@ -24,15 +24,15 @@ BUILTINS = {
                                    "upper"},
     "conveyor.import_observers": set(),
     "conveyor.pipeline_executors": {"delete_old", "initialize", "cli", "callable", "import", "files", "compress",
-                                    "http"},
+                                    "http", "order_export", "order_initialize", "order_responses"},
     "conveyor.pipeline_conditions": {"not_running", "pipeline_finished", "maintenance_off", "files", "schedule",
-                                     "callable"},
+                                     "callable", "order_answered"},
     "conveyor.pipeline_fetchers": set(),
-    "conveyor.pipelines": set(),
+    "conveyor.pipelines": {"orders"},
     "conveyor.commands": {"sync"},
     "conveyor.sources": {"http"},
-    "conveyor.order_formats": set(),
-    "conveyor.order_channels": set(),
+    "conveyor.order_formats": {"json", "csv", "opentrans"},
+    "conveyor.order_channels": {"file", "http", "sftp", "soap"},
 }  # fmt: skip
 
 

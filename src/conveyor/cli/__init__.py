@@ -14,6 +14,7 @@ from conveyor.cli.demo_sync import demo_sync
 from conveyor.cli.erp_sim import erp_sim
 from conveyor.cli.errors import GuardedGroup
 from conveyor.cli.importer import importer
+from conveyor.cli.orders import orders
 from conveyor.cli.pipeline import pipeline
 from conveyor.cli.queue import queue
 from conveyor.cli.sync import sync
@@ -40,6 +41,7 @@ for command in (
     demo_sync,
     erp_sim,
     importer,
+    orders,
     pipeline,
     queue,
     sync,

@@ -33,7 +33,8 @@ if TYPE_CHECKING:
         register_fetcher,
     )
     from conveyor.pipelines.runner import StepRunner
-    from conveyor.pipelines.schema import PipelineStatus, StepStatus
+    from conveyor.pipelines.schema import PipelineStatus, StepStatus, pipeline_table
+    from conveyor.pipelines.store import create_pipelines, create_pipelines_from
     from conveyor.pipelines.topology import pipelines_topology
 
 _EXPORTS = {
@@ -58,12 +59,15 @@ _EXPORTS = {
     "StepStatus": "conveyor.pipelines.schema",
     "UnknownPluginError": "conveyor.pipelines.registry",
     "advance": "conveyor.pipelines.heartbeat",
+    "create_pipelines": "conveyor.pipelines.store",
+    "create_pipelines_from": "conveyor.pipelines.store",
     "definitions": "conveyor.pipelines.config",
     "initialize": "conveyor.pipelines.initializer",
     "load_definitions": "conveyor.pipelines.definitions",
     "maintenance": "conveyor.pipelines.maintenance",
     "mini_heartbeat": "conveyor.pipelines.heartbeat",
     "parse_pipeline": "conveyor.pipelines.definitions",
+    "pipeline_table": "conveyor.pipelines.schema",
     "pipelines_topology": "conveyor.pipelines.topology",
     "register_condition": "conveyor.pipelines.registry",
     "register_executor": "conveyor.pipelines.registry",
@@ -94,12 +98,15 @@ __all__ = [
     "StepStatus",
     "UnknownPluginError",
     "advance",
+    "create_pipelines",
+    "create_pipelines_from",
     "definitions",
     "initialize",
     "load_definitions",
     "maintenance",
     "mini_heartbeat",
     "parse_pipeline",
+    "pipeline_table",
     "pipelines_topology",
     "register_condition",
     "register_executor",

@@ -87,18 +87,29 @@ def advance(mq: MessageQueue, at: float, pipeline_id: int | None = None) -> int:
         if pipeline_id is not None:
             store.lock_pipeline(conn, pipeline_id)
         store.abandon_blocked(conn, at, pipeline_id)
-        ready = [
-            step.id
-            for step in store.ready_steps(conn, at, pipeline_id)
-            if not step.conditions
-            or check_conditions(
-                step.conditions, engine=engine, at=at, pipeline_name=step.pipeline_name, pipeline_id=step.pipeline_id
-            ).ok
-        ]
-        flipped = store.mark_enqueued(conn, ready, at)
+        ready = store.ready_steps(conn, at, pipeline_id)
+        flipped = store.mark_enqueued(conn, [step.id for step in ready if not step.conditions], at)
         if flipped:
             tx.publish_envelopes([Envelope.of(TOPIC, {"step_id": step_id}) for step_id in flipped])
         store.update_statuses(conn, at, pipeline_id)
+    # Steps with conditions are checked outside that transaction: a condition reads on a connection of its own,
+    # which on SQLite would wait for the write lock this transaction holds. A ready step stays ready meanwhile
+    # (its dependencies are done), and ``mark_enqueued`` flips only steps still waiting.
+    passing = [
+        step.id
+        for step in ready
+        if step.conditions
+        and check_conditions(
+            step.conditions, engine=engine, at=at, pipeline_name=step.pipeline_name, pipeline_id=step.pipeline_id
+        ).ok
+    ]
+    if passing:
+        with mq.transaction() as tx:
+            more = store.mark_enqueued(tx.conn, passing, at)
+            if more:
+                tx.publish_envelopes([Envelope.of(TOPIC, {"step_id": step_id}) for step_id in more])
+            store.update_statuses(tx.conn, at, pipeline_id)
+        flipped = [*flipped, *more]
     return len(flipped)
 
 

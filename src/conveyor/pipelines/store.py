@@ -150,6 +150,124 @@ def create_pipeline(
     return pipeline_id
 
 
+def create_pipelines(
+    conn: Connection,
+    definition: PipelineDefinition,
+    items: Sequence[tuple[str, Mapping[str, Any]]],
+    *,
+    now: float,
+    pulse_id: int | None = None,
+) -> dict[str, int]:
+    """Many pipelines of one definition (no working directory), unique by key: ``{key: pipeline id}``.
+
+    Set-based, for dynamic pipelines by the thousand (an order export pass): one multi-row insert of pipelines,
+    then one ``INSERT … SELECT`` per step and per dependency, whatever the number of pipelines.
+    """
+    if not items:
+        return {}
+    if definition.working_dir is not False:
+        raise ValueError(f"pipeline {definition.name!r}: create_pipelines makes no working directories")
+    expires_at = now + definition.expire_in if definition.expire_in else None
+    conn.execute(
+        P.insert(),
+        [
+            {
+                "name": definition.name,
+                "status": PipelineStatus.PENDING,
+                "key": key,
+                "arguments": dumps({**definition.arguments, **arguments}),
+                "expire_in": definition.expire_in,
+                "pulse_id": pulse_id,
+                "created_at": now,
+                "expires_at": expires_at,
+            }
+            for key, arguments in items
+        ],
+    )
+    keys = [key for key, _ in items]
+    ids: dict[str, int] = {}
+    for start in range(0, len(keys), 5000):
+        rows = conn.execute(
+            sa.select(P.c.key, P.c.id).where(P.c.name == definition.name, P.c.key.in_(keys[start : start + 5000]))
+        )
+        ids.update((str(key), int(pipeline_id)) for key, pipeline_id in rows)
+    _add_steps(conn, definition, min(ids.values()), max(ids.values()))
+    return ids
+
+
+def create_pipelines_from(
+    conn: Connection,
+    definition: PipelineDefinition,
+    rows: sa.Select[str, str],
+    *,
+    now: float,
+    pulse_id: int | None = None,
+) -> list[int]:
+    """Many pipelines of one definition from a query of (``key``, ``arguments``: JSON text) rows, entirely in
+    SQL: the caller's rows never travel to Python and back (an initializer pass over thousands of orders).
+    The pipelines' ids."""
+    if definition.working_dir is not False:
+        raise ValueError(f"pipeline {definition.name!r}: create_pipelines makes no working directories")
+    source = rows.subquery()
+    values = {
+        "name": sa.literal(definition.name, P.c.name.type),
+        "status": sa.literal(PipelineStatus.PENDING.value, P.c.status.type),
+        "key": source.c.key,
+        "arguments": source.c.arguments,
+        "expire_in": sa.literal(definition.expire_in, P.c.expire_in.type),
+        "pulse_id": sa.literal(pulse_id, P.c.pulse_id.type),
+        "created_at": sa.literal(now, P.c.created_at.type),
+        "expires_at": sa.literal(now + definition.expire_in if definition.expire_in else None, P.c.expires_at.type),
+    }
+    insert = P.insert().from_select(list(values), sa.select(*values.values()))
+    if conn.dialect.insert_returning:
+        ids = sorted(int(i) for i in conn.execute(insert.returning(P.c.id)).scalars())
+    else:  # an older MariaDB: what this transaction added, above the highest id before it
+        before = conn.execute(sa.select(sa.func.coalesce(sa.func.max(P.c.id), 0))).scalar_one()
+        conn.execute(insert)
+        query = sa.select(P.c.id).where(
+            P.c.id > before, P.c.name == definition.name, P.c.key.in_(rows.subquery().c.key)
+        )
+        ids = sorted(int(i) for i in conn.execute(query).scalars())
+    if ids:
+        _add_steps(conn, definition, ids[0], ids[-1])
+    return ids
+
+
+def _add_steps(conn: Connection, definition: PipelineDefinition, low: int, high: int) -> None:
+    """The steps and dependencies of the pipelines just created: ids ``low``..``high`` of this definition (a
+    range scan on the primary key, whatever the planner believes of tables grown in this very transaction).
+    Pipelines of the same name that another transaction committed inside that range meanwhile would already
+    have steps: the unique (pipeline, step name) index then refuses the whole transaction rather than doubling."""
+    fresh = sa.and_(P.c.id.between(low, high), P.c.name == definition.name)
+    for position, step in enumerate(definition.steps):
+        values = {
+            "name": step.name,
+            "stage": step.stage,
+            "position": position,
+            "executor": step.executor,
+            "arguments": dumps(dict(step.arguments)),
+            "conditions": dumps([c.to_json() for c in step.conditions]) if step.conditions else None,
+            "run_always": step.always,
+            "description": step.description or None,
+            "status": StepStatus.PENDING,
+            "attempts": 0,
+            "max_attempts": step.max_attempts,
+            "expire_in": step.expire_in,
+        }
+        columns = [sa.literal(value, S.c[name].type).label(name) for name, value in values.items()]
+        conn.execute(S.insert().from_select(["pipeline_id", *values], sa.select(P.c.id, *columns).where(fresh)))
+    for name, deps in definition.dependencies().items():
+        for dep in deps:
+            query = (
+                sa.select(S.c.id, U.c.id)
+                .join(P, P.c.id == S.c.pipeline_id)
+                .join(U, sa.and_(U.c.pipeline_id == S.c.pipeline_id, U.c.name == dep))
+                .where(fresh, S.c.name == name, S.c.pipeline_id.between(low, high))
+            )
+            conn.execute(D.insert().from_select(["step_id", "depends_on_id"], query))
+
+
 def existing_keys(conn: Connection, name: str, keys: Sequence[str]) -> set[str]:
     """Which of ``keys`` already have a pipeline ``name`` (dynamic pipelines are created once per key)."""
     if not keys:

@@ -30,6 +30,7 @@ from pydantic_core import to_json
 from conveyor.quota import DEFAULT_QUOTA, parse_windows
 from conveyor.sync.models import ChangeSet, EntityType, FulfillmentLine, as_utc
 from conveyor.sync.signing import signed_headers
+from conveyor.sync.simulator import soap
 from conveyor.sync.simulator.catalogue import Catalogue
 from conveyor.sync.simulator.quotas import QuotaCounter, retry_after_header
 
@@ -90,6 +91,26 @@ class Delivery:
 
 
 @dataclass
+class ReceivedOrder:
+    """A sales order the shop exported (``POST /api/v1/sales-orders``), once per idempotency key."""
+
+    key: str
+    erp_order_id: str
+    content_type: str
+    body: str
+    posts: int = 1  # how often it was sent (a retried send counts, and is not a new order)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "erp_order_id": self.erp_order_id,
+            "content_type": self.content_type,
+            "body": self.body,
+            "posts": self.posts,
+        }
+
+
+@dataclass
 class Simulator:
     """The ERP's state: catalogue, quota counter, faults and change sets."""
 
@@ -99,6 +120,8 @@ class Simulator:
     quota: QuotaCounter = field(init=False)
     faults: Faults = field(default_factory=Faults)
     deliveries: dict[str, Delivery] = field(default_factory=dict)
+    received: dict[str, ReceivedOrder] = field(default_factory=dict)  # exported orders by idempotency key
+    notifications: list[dict[str, Any]] = field(default_factory=list)  # webhook posts (the shop's order notices)
     client: httpx.AsyncClient | None = None
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -109,6 +132,16 @@ class Simulator:
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
+
+    def receive_order(self, key: str, content_type: str, body: str) -> tuple[ReceivedOrder, bool]:
+        """An exported order: (its record, whether this key was seen before and so is not a new order)."""
+        known = self.received.get(key)
+        if known is not None:
+            known.posts += 1
+            return known, True
+        order = ReceivedOrder(key, f"ERP-{len(self.received) + 1:06d}", content_type, body)
+        self.received[key] = order
+        return order, False
 
     async def change(
         self, entity: EntityType, ids: list[str] | None = None, count: int = 1, wait: bool = True
@@ -326,6 +359,37 @@ def _api_routes(app: FastAPI, sim: Simulator) -> None:
             return _problem(404, f"order {order_no} not found")
         return _json({"order_no": order_no, "fulfillments": order.fulfillments})
 
+    @app.post("/api/v1/sales-orders")
+    async def receive_order(request: Request) -> Response:
+        """An order export: answered with the ERP's order id; the same Idempotency-Key gets the same id."""
+        key = request.headers.get("Idempotency-Key")
+        if not key:
+            return _problem(400, "missing Idempotency-Key header")
+        body = (await request.body()).decode("utf-8", "replace")
+        order, duplicate = sim.receive_order(key, request.headers.get("Content-Type", ""), body)
+        return _json({"erp_order_id": order.erp_order_id, "duplicate": duplicate}, 200 if duplicate else 201)
+
+    @app.get("/api/v1/soap/orders")
+    async def soap_wsdl(request: Request) -> Response:
+        """The WSDL of the SOAP order endpoint (``?wsdl`` or not)."""
+        return Response(soap.wsdl(str(request.url.replace(query=None))), media_type="text/xml")
+
+    @app.post("/api/v1/soap/orders")
+    async def soap_place_order(request: Request) -> Response:
+        """``PlaceOrder`` over SOAP: the same order book and idempotency as the REST route."""
+        try:
+            _, key, document = soap.parse_place_order(await request.body())
+        except soap.SoapRequestError as exc:
+            return Response(soap.fault(str(exc)), status_code=500, media_type="text/xml")
+        order, _ = sim.receive_order(key, "application/soap+xml", document)
+        return Response(soap.place_order_response(order.erp_order_id), media_type="text/xml")
+
+    @app.post("/api/v1/notifications")
+    async def notification(request: Request) -> Response:
+        """A webhook post, kept as it came (with its Idempotency-Key) for tests to read."""
+        sim.notifications.append({"key": request.headers.get("Idempotency-Key"), "body": await request.json()})
+        return _json({"received": len(sim.notifications)}, 202)
+
     @app.get("/api/v1/outlets")
     async def outlets() -> Response:
         return _json({"outlets": cat.outlets})
@@ -401,6 +465,14 @@ def _admin_routes(app: FastAPI, sim: Simulator) -> None:
         except ValueError as exc:
             return _problem(400, str(exc))
         return _json({"order_no": body.order_no}, 201)
+
+    @app.get("/admin/notifications")
+    async def notifications() -> Response:
+        return _json(sim.notifications)
+
+    @app.get("/admin/sales-orders")
+    async def received_orders() -> Response:
+        return _json([order.as_dict() for order in sim.received.values()])
 
     @app.get("/admin/export/{entity_type}")
     async def export(entity_type: EntityType) -> Response:

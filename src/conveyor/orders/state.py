@@ -1,0 +1,136 @@
+"""Every SQL statement on the export state (``order_export``), named, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from conveyor.orders.schema import ExportStatus, export_table
+
+E = export_table
+
+
+def get(conn: Connection, export_id: int) -> sa.Row[Any]:
+    row = conn.execute(sa.select(E).where(E.c.id == export_id)).first()
+    if row is None:
+        raise LookupError(f"no order export {export_id}")
+    return row
+
+
+def many(conn: Connection, export_ids: Sequence[int]) -> list[sa.Row[Any]]:
+    """Rows by id, in id order."""
+    rows: list[sa.Row[Any]] = []
+    for start in range(0, len(export_ids), 1000):
+        part = list(export_ids[start : start + 1000])
+        rows.extend(conn.execute(sa.select(E).where(E.c.id.in_(part))))
+    return sorted(rows, key=lambda row: int(row.id))
+
+
+def record_sent(conn: Connection, updates: Sequence[dict[str, Any]], now: float) -> None:
+    """Many exports rendered and sent (``export_id``, ``document``, ``file_name``, ``reference``, ``attempts``)."""
+    if not updates:
+        return
+    statement = (
+        E.update()
+        .where(E.c.id == sa.bindparam("export_id"))
+        .values(
+            document=sa.bindparam("b_document"),
+            file_name=sa.bindparam("b_file_name"),
+            reference=sa.bindparam("b_reference"),
+            attempts=sa.bindparam("b_attempts"),
+            status=ExportStatus.SENT,
+            sent_at=now,
+            updated_at=now,
+            error=None,
+        )
+    )
+    conn.execute(
+        statement,
+        [{"export_id": u["export_id"], **{f"b_{k}": v for k, v in u.items() if k != "export_id"}} for u in updates],
+    )
+
+
+def find(conn: Connection, increment_id: str, target: str) -> sa.Row[Any] | None:
+    return conn.execute(sa.select(E).where(E.c.increment_id == increment_id, E.c.target == target)).first()
+
+
+def of_order(conn: Connection, order_id: int) -> list[sa.Row[Any]]:
+    return list(conn.execute(sa.select(E).where(E.c.order_id == order_id).order_by(E.c.target)))
+
+
+def by_pipeline(conn: Connection, pipeline_id: int) -> sa.Row[Any] | None:
+    return conn.execute(sa.select(E).where(E.c.pipeline_id == pipeline_id)).first()
+
+
+def update(conn: Connection, export_id: int, now: float, **values: Any) -> None:
+    conn.execute(E.update().where(E.c.id == export_id).values(updated_at=now, **values))
+
+
+def claim_notification(conn: Connection, export_id: int, now: float) -> bool:
+    """Mark the export notified unless it already is: True for the one caller that may send."""
+    return (
+        conn.execute(
+            E.update()
+            .where(E.c.id == export_id, E.c.notified_at.is_(None))
+            .values(notified_at=now, status=ExportStatus.NOTIFIED, updated_at=now)
+        ).rowcount
+        == 1
+    )
+
+
+def release_notification(conn: Connection, export_id: int, now: float) -> None:
+    """The notification could not be sent: the next attempt may send it."""
+    conn.execute(
+        E.update().where(E.c.id == export_id).values(notified_at=None, status=ExportStatus.ACCEPTED, updated_at=now)
+    )
+
+
+def accept(conn: Connection, export_id: int, erp_order_id: str | None, now: float) -> None:
+    """The ERP took the order under ``erp_order_id`` (None: keep what is known); an export whose notification
+    went out (an order exported again with --force) stays notified."""
+    status = sa.case(
+        (E.c.notified_at.is_not(None), sa.literal(ExportStatus.NOTIFIED.value)),
+        else_=sa.literal(ExportStatus.ACCEPTED.value),
+    )
+    conn.execute(
+        E.update()
+        .where(E.c.id == export_id)
+        .values(
+            erp_order_id=sa.func.coalesce(erp_order_id, E.c.erp_order_id),
+            status=status,
+            accepted_at=sa.func.coalesce(E.c.accepted_at, now),
+            updated_at=now,
+        )
+    )
+
+
+def listing(
+    conn: Connection, *, websites: Sequence[str] = (), statuses: Sequence[str] = (), limit: int = 100
+) -> list[sa.Row[Any]]:
+    query = sa.select(E).order_by(E.c.id.desc()).limit(limit)
+    if websites:
+        query = query.where(E.c.website.in_(websites))
+    if statuses:
+        query = query.where(E.c.status.in_(statuses))
+    return list(conn.execute(query))
+
+
+def counts(conn: Connection) -> list[sa.Row[Any]]:
+    """(website, target, status, count) for an overview."""
+    query = (
+        sa.select(E.c.website, E.c.target, E.c.status, sa.func.count().label("count"))
+        .group_by(E.c.website, E.c.target, E.c.status)
+        .order_by(E.c.website, E.c.target, E.c.status)
+    )
+    return list(conn.execute(query))
+
+
+def mark_errors(conn: Connection, pipeline_ids: Iterable[int], error: str, now: float) -> None:
+    ids = list(pipeline_ids)
+    if ids:
+        conn.execute(
+            E.update().where(E.c.pipeline_id.in_(ids)).values(status=ExportStatus.ERROR, error=error, updated_at=now)
+        )
