@@ -259,7 +259,9 @@ def get_product(ctx: OperationContext, params: dict[str, str]) -> ProductData:
     return present(repository.get(ctx.conn, params["sku"], ctx.store.store_id))
 
 
-@operations.write("PUT", "/V1/products/{sku}", resource=RESOURCE, batch=update_products)
+@operations.write(
+    "PUT", "/V1/products/{sku}", resource=RESOURCE, batch=update_products, bulk_params={"sku": "product.sku"}
+)
 def update_product(ctx: OperationContext, params: dict[str, str], body: ProductUpdateRequest) -> ProductData:
     """Merge the given fields into the product (fields left out keep their values); creates it if new."""
     sku = params["sku"]

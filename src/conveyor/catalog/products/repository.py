@@ -300,9 +300,19 @@ class ProductRepository:
     def _check_values(self, conn: Connection, plans: Sequence[_Plan], catalog: _Catalog, store_id: int) -> None:
         """Coerce every value (options checked in one lookup), apply defaults and require required values."""
         attributes = catalog.attributes
+        members = set_attribute_ids(conn, sorted({plan.attribute_set_id for plan in plans}))
+        for plan in plans:  # Magento saves only the attributes of the product's set (Product::_isApplicableAttribute)
+            own = members.get(plan.attribute_set_id, set())
+            plan.values = {a: given for a, given in plan.values.items() if a in own}
         used = {a for plan in plans for a, (meta, _) in plan.values.items() if meta.uses_options}
+        used |= {
+            a
+            for plan in plans
+            if plan.is_new
+            for a in members.get(plan.attribute_set_id, ())
+            if catalog.by_id[a].uses_options and catalog.by_id[a].default_value not in (None, "")
+        }
         options = load_option_ids(conn, sorted(used))
-        members = set_attribute_ids(conn, sorted({plan.attribute_set_id for plan in plans if plan.is_new}))
         url_key = attributes.get("url_key")
         defaults: dict[tuple[int, str], _Defaults] = {}
         for plan in plans:
@@ -316,7 +326,9 @@ class ProductRepository:
             kind = (plan.attribute_set_id, plan.type_id)
             found = defaults.get(kind)
             if found is None:
-                found = defaults[kind] = _Defaults.of(members.get(plan.attribute_set_id, ()), catalog, plan.type_id)
+                found = defaults[kind] = _Defaults.of(
+                    members.get(plan.attribute_set_id, ()), catalog, plan.type_id, options
+                )
             found.apply(plan)
             if url_key is not None and url_key.attribute_id not in plan.values:
                 name = next((v for m, v in plan.values.values() if m.code == "name"), None)
@@ -597,7 +609,8 @@ class _Defaults:
     required: list[AttributeMeta]  # required, without a default
 
     @classmethod
-    def of(cls, members: Iterable[int], catalog: _Catalog, type_id: str) -> _Defaults:
+    def of(cls, members: Iterable[int], catalog: _Catalog, type_id: str, options: Mapping[int, set[int]]) -> _Defaults:
+        """``options``: the option ids of the set's select attributes with a default (a default is one of them)."""
         values: dict[int, tuple[AttributeMeta, Any]] = {}
         required: list[AttributeMeta] = []
         for attribute_id in sorted(members):
@@ -606,7 +619,7 @@ class _Defaults:
                 continue
             if meta.default_value not in (None, ""):
                 try:
-                    values[attribute_id] = (meta, coerce_value(meta, meta.default_value, None))
+                    values[attribute_id] = (meta, coerce_value(meta, meta.default_value, options.get(attribute_id)))
                 except InvalidValueError as exc:  # raised only for a product that takes this default
                     values[attribute_id] = (meta, exc)
             elif meta.is_required:
