@@ -47,6 +47,7 @@ from conveyor.catalog import (
     StockInput,
     TierPrice,
 )
+from conveyor.catalog.products import PRODUCT_TYPES
 from conveyor.catalog.stores import ADMIN_STORE_ID, store_table
 
 RESOURCE = "Magento_Catalog::products"
@@ -300,6 +301,30 @@ def search_products(
     return SearchResults[ProductData](**results([present(r) for r in records], criteria, total))
 
 
+TYPE_LABELS = {
+    "simple": "Simple Product",
+    "virtual": "Virtual Product",
+    "downloadable": "Downloadable Product",
+    "configurable": "Configurable Product",
+    "grouped": "Grouped Product",
+    "bundle": "Bundle Product",
+    "giftcard": "Gift Card",
+}
+
+
+class ProductType(BaseModel):
+    """ProductTypeInterface."""
+
+    name: str
+    label: str
+
+
+@operations.read("/V1/products/types", resource=RESOURCE)
+def product_types(ctx: OperationContext, params: dict[str, str]) -> list[ProductType]:
+    """The product types a product may have."""
+    return [ProductType(name=name, label=TYPE_LABELS.get(name, name)) for name in PRODUCT_TYPES]
+
+
 # --- store scope of writes -------------------------------------------------------------------------------------
 def write_store_id(ctx: OperationContext) -> int:
     """Where a write saves store-scoped values: store 0 (the defaults) or the path's store view.
@@ -350,17 +375,7 @@ def to_input(conn: Connection, data: ProductData, sku: str) -> ProductInput:
             for option in ext.configurable_product_options
         ],
         configurable_children=_child_skus(conn, ext.configurable_product_links),
-        product_links=None
-        if data.product_links is None
-        else [
-            ProductLink(
-                link_type=link.link_type,
-                linked_product_sku=link.linked_product_sku,
-                position=link.position,
-                qty=None if link.extension_attributes is None else link.extension_attributes.qty,
-            )
-            for link in data.product_links
-        ],
+        product_links=None if data.product_links is None else [to_link(link) for link in data.product_links],
         bundle_options=None
         if ext.bundle_product_options is None
         else [
@@ -508,17 +523,7 @@ def present(record: ProductRecord) -> ProductData:
         updated_at=record.updated_at,
         weight=record.weight,
         extension_attributes=ext,
-        product_links=[
-            ProductLinkData(
-                sku=record.sku,
-                link_type=link.link_type,
-                linked_product_sku=link.linked_product_sku,
-                linked_product_type=link.linked_product_type,
-                position=link.position,
-                extension_attributes=None if link.qty is None else ProductLinkExtension(qty=float(link.qty)),
-            )
-            for link in record.product_links
-        ],
+        product_links=[present_link(record.sku, link) for link in record.product_links],
         options=[],
         media_gallery_entries=[
             MediaEntryData(
@@ -532,12 +537,34 @@ def present(record: ProductRecord) -> ProductData:
             )
             for entry in record.media_gallery_entries
         ],
-        tier_prices=[_present_tier_price(price, record.price) for price in record.tier_prices],
+        tier_prices=[present_tier_price(price, record.price) for price in record.tier_prices],
         custom_attributes=custom,
     )
 
 
-def _present_tier_price(price: TierPrice, product_price: float | None) -> ProductTierPriceData:
+def present_link(sku: str, link: ProductLink) -> ProductLinkData:
+    """Magento's ProductLinkInterface of a stored link of ``sku``."""
+    return ProductLinkData(
+        sku=sku,
+        link_type=link.link_type,
+        linked_product_sku=link.linked_product_sku,
+        linked_product_type=link.linked_product_type,
+        position=link.position,
+        extension_attributes=None if link.qty is None else ProductLinkExtension(qty=float(link.qty)),
+    )
+
+
+def to_link(link: ProductLinkData) -> ProductLink:
+    """The repository's link for a ProductLinkInterface payload."""
+    return ProductLink(
+        link_type=link.link_type,
+        linked_product_sku=link.linked_product_sku,
+        position=link.position,
+        qty=None if link.extension_attributes is None else link.extension_attributes.qty,
+    )
+
+
+def present_tier_price(price: TierPrice, product_price: float | None) -> ProductTierPriceData:
     """As Magento shows it: a discount's ``value`` is the discounted product price."""
     value = None if price.value is None else float(price.value)
     if price.percentage_value is not None and product_price is not None:
