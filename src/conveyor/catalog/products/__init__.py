@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         StockInput,
         TierPrice,
     )
+    from conveyor.catalog.products.price_values import store_ids, stored_prices
     from conveyor.catalog.products.prices import TierPriceRepository, replace_tier_prices
     from conveyor.catalog.products.relations import (
         BundleOptionRow,
@@ -74,6 +75,8 @@ _EXPORTS = {
     "replace_children": "conveyor.catalog.products.relations",
     "replace_super_attributes": "conveyor.catalog.products.relations",
     "replace_tier_prices": "conveyor.catalog.products.prices",
+    "store_ids": "conveyor.catalog.products.price_values",
+    "stored_prices": "conveyor.catalog.products.price_values",
     "clear_products": "conveyor.catalog.products.writer",
     "write_categories": "conveyor.catalog.products.writer",
     "write_websites": "conveyor.catalog.products.writer",
@@ -111,6 +114,8 @@ __all__ = [
     "replace_children",
     "replace_super_attributes",
     "replace_tier_prices",
+    "store_ids",
+    "stored_prices",
     "write_categories",
     "write_websites",
 ]
