@@ -56,6 +56,10 @@ class ApiSection(BaseModel):
     bulk_retention_days: float = Field(
         default=60.0, ge=0, description="Acknowledged bulks older than this are removed by `conveyor bulk cleanup`."
     )
+    media_dir: Path = Field(
+        default=Path("var/media/catalog/product"),
+        description="Where product images posted to the REST API are stored (Magento's pub/media/catalog/product).",
+    )
 
 
 class BusSection(BaseModel):

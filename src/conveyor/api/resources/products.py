@@ -402,18 +402,7 @@ def to_input(conn: Connection, data: ProductData, sku: str) -> ProductInput:
         ],
         media_gallery_entries=None
         if data.media_gallery_entries is None
-        else [
-            MediaEntry(
-                file=entry.file,
-                media_type=entry.media_type,
-                label=entry.label,
-                position=entry.position,
-                disabled=entry.disabled,
-                types=list(entry.types),
-                id=entry.id,
-            )
-            for entry in data.media_gallery_entries
-        ],
+        else [to_media(entry) for entry in data.media_gallery_entries],
         tier_prices=None if data.tier_prices is None else [_tier_price(price) for price in data.tier_prices],
     )
 
@@ -525,20 +514,35 @@ def present(record: ProductRecord) -> ProductData:
         extension_attributes=ext,
         product_links=[present_link(record.sku, link) for link in record.product_links],
         options=[],
-        media_gallery_entries=[
-            MediaEntryData(
-                id=entry.id,
-                media_type=entry.media_type,
-                label=entry.label,
-                position=entry.position,
-                disabled=entry.disabled,
-                types=list(entry.types),
-                file=entry.file,
-            )
-            for entry in record.media_gallery_entries
-        ],
+        media_gallery_entries=[present_media(entry) for entry in record.media_gallery_entries],
         tier_prices=[present_tier_price(price, record.price) for price in record.tier_prices],
         custom_attributes=custom,
+    )
+
+
+def present_media(entry: MediaEntry) -> MediaEntryData:
+    """Magento's gallery entry of a stored one."""
+    return MediaEntryData(
+        id=entry.id,
+        media_type=entry.media_type,
+        label=entry.label,
+        position=entry.position,
+        disabled=entry.disabled,
+        types=list(entry.types),
+        file=entry.file,
+    )
+
+
+def to_media(entry: MediaEntryData) -> MediaEntry:
+    """The repository's gallery entry for a payload's (its ``file`` given)."""
+    return MediaEntry(
+        file=entry.file or "",
+        media_type=entry.media_type,
+        label=entry.label,
+        position=entry.position,
+        disabled=entry.disabled,
+        types=list(entry.types),
+        id=entry.id,
     )
 
 

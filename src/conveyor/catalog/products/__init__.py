@@ -14,6 +14,7 @@ if TYPE_CHECKING:
         product_values,
     )
     from conveyor.catalog.products.media import gallery_table, gallery_value_table
+    from conveyor.catalog.products.media_files import decode_image, store_image
     from conveyor.catalog.products.models import (
         ALL_GROUPS,
         BUNDLE_OPTION_TYPES,
@@ -64,7 +65,9 @@ _EXPORTS = {
     "SuperAttributeRow": "conveyor.catalog.products.relations",
     "TierPrice": "conveyor.catalog.products.models",
     "TierPriceRepository": "conveyor.catalog.products.prices",
+    "decode_image": "conveyor.catalog.products.media_files",
     "gallery_table": "conveyor.catalog.products.media",
+    "store_image": "conveyor.catalog.products.media_files",
     "gallery_value_table": "conveyor.catalog.products.media",
     "ids_by_sku": "conveyor.catalog.products.entity",
     "link_table": "conveyor.catalog.products.relations",
@@ -103,6 +106,7 @@ __all__ = [
     "TierPrice",
     "TierPriceRepository",
     "clear_products",
+    "decode_image",
     "gallery_table",
     "gallery_value_table",
     "ids_by_sku",
@@ -115,6 +119,7 @@ __all__ = [
     "replace_super_attributes",
     "replace_tier_prices",
     "store_ids",
+    "store_image",
     "stored_prices",
     "write_categories",
     "write_websites",
