@@ -76,3 +76,35 @@ def test_bulk_put_by_sku_takes_magentos_documented_payload(api: Harness) -> None
     api.drain()
     assert api.get(f"{BASE}/B-1").json()["name"] == "Renamed one"
     assert api.get(f"{BASE}/B-2").json()["name"] == "Renamed two"
+
+
+def test_url_keys_are_unique_per_store_and_visibility_is_checked(api: Harness) -> None:
+    taken = {"message": "URL key for specified store already exists.", "parameters": []}
+    first = api.send("POST", BASE, {"product": {"sku": "U-1", "name": "Joust Bag", "price": 1}})
+    assert first.status_code == 200, first.text
+    assert custom(first.json())["url_key"] == "joust-bag"
+    same_name = api.send("POST", BASE, {"product": {"sku": "U-2", "name": "Joust Bag", "price": 1}})
+    assert (same_name.status_code, same_name.json()) == (400, taken)
+    keyed = {"attribute_code": "url_key", "value": "joust-bag-2"}
+    second = api.send(
+        "POST", BASE, {"product": {"sku": "U-2", "name": "Joust Bag", "price": 1, "custom_attributes": [keyed]}}
+    )
+    assert second.status_code == 200, second.text
+    steal = {"product": {"custom_attributes": [{"attribute_code": "url_key", "value": "joust-bag"}]}}
+    stolen = api.send("PUT", f"{BASE}/U-2", steal)
+    assert (stolen.status_code, stolen.json()) == (400, taken)
+    assert api.send("PUT", f"{BASE}/U-1", steal).status_code == 200  # its own key
+    assert api.get(f"{BASE}/U-2").status_code == 200 and api.get(f"{BASE}/NOPE").status_code == 404
+    for visibility in (0, 5):
+        refused = api.send("POST", BASE, {"product": {"sku": "U-3", "name": "V", "price": 1, "visibility": visibility}})
+        assert refused.status_code == 400, refused.text
+        assert refused.json() == {
+            "message": 'The "%1" attribute value is not valid: %2',
+            "parameters": ["visibility", str(visibility)],
+        }
+    assert (
+        api.send("POST", BASE, {"product": {"sku": "U-3", "name": "V", "price": 1, "visibility": 1}}).json()[
+            "visibility"
+        ]
+        == 1
+    )

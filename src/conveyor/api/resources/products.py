@@ -242,7 +242,9 @@ def _save_batch(ctx: OperationContext, pairs: list[tuple[str, ProductData]]) -> 
     if len({sku.casefold() for sku, _ in pairs}) != len(pairs):
         raise ApiError(400, INVALID, ["duplicate sku in one batch", "product.sku"])
     inputs = [to_input(ctx.conn, data, sku) for sku, data in pairs]
-    records = repository.save_and_get_many(ctx.conn, inputs, write_store_id(ctx), ctx.store.store_id, events=ctx.events)
+    records = repository.save_and_get_many(
+        ctx.conn, inputs, write_store_id(ctx), ctx.store.store_id, events=ctx.events, unique_url_keys=True
+    )
     return [present(record) for record in records]
 
 

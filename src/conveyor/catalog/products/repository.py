@@ -97,6 +97,7 @@ P = product_table
 CP, PW, SI = category_product_table, product_website_table, source_item_table
 EMPTY_VALUE = 'The "%1" attribute value is empty. Set the attribute and try again.'
 NOT_FOUND = "The product that was requested doesn't exist. Verify the product and try again."
+URL_KEY_TAKEN = "URL key for specified store already exists."
 # Static attributes a client may send among custom attributes; Magento ignores them there.
 _IGNORED = frozenset({"sku", "type_id", "attribute_set_id", "created_at", "updated_at", "media_gallery"})
 
@@ -129,9 +130,12 @@ class ProductRepository:
         *,
         events: EventSink,
         create_only: bool = False,
+        unique_url_keys: bool = False,
     ) -> int:
         """One product (the REST API's save); returns its id."""
-        return self.save_many(conn, [product], store_id, events=events, create_only=create_only)[product.sku]
+        return self.save_many(
+            conn, [product], store_id, events=events, create_only=create_only, unique_url_keys=unique_url_keys
+        )[product.sku]
 
     def save_many(
         self,
@@ -141,16 +145,20 @@ class ProductRepository:
         *,
         events: EventSink,
         create_only: bool = False,
+        unique_url_keys: bool = False,
     ) -> dict[str, int]:
         """Create or update products by sku, merging into what is stored; returns sku → entity_id.
 
         Values are saved at ``store_id`` according to each attribute's scope (global at store 0, website
         scope on every store view of the website); a new product's values are its defaults (store 0). Each
-        product saved emits ``catalog.product.saved``.
+        product saved emits ``catalog.product.saved``. ``unique_url_keys``: Magento's REST rule, a url key (given,
+        or made from a new product's name) names one product per store ("URL key for specified store already
+        exists."); imports and syncs leave it off.
         """
         if not products:
             return {}
-        return self._save(conn, products, store_id, create_only, _Catalog.load(conn), events).ids
+        catalog = _Catalog.load(conn)
+        return self._save(conn, products, store_id, create_only, catalog, events, unique_url_keys).ids
 
     def save_and_get_many(
         self,
@@ -160,6 +168,7 @@ class ProductRepository:
         read_store_id: int = 0,
         *,
         events: EventSink,
+        unique_url_keys: bool = False,
     ) -> list[ProductRecord]:
         """``save_many``, then the saved products as ``read_store_id`` sees them, in the order given.
 
@@ -171,7 +180,7 @@ class ProductRepository:
             return []
         catalog = _Catalog.load(conn)
         catalog.scopes.check_store(read_store_id)
-        saved = self._save(conn, products, store_id, False, catalog, events)
+        saved = self._save(conn, products, store_id, False, catalog, events, unique_url_keys)
         ids = [saved.ids[product.sku] for product in products]
         if not all(plan.is_new for plan in saved.plans):
             return self._read(conn, ids, read_store_id, catalog)
@@ -188,11 +197,12 @@ class ProductRepository:
         create_only: bool,
         catalog: _Catalog,
         events: EventSink,
+        unique_url_keys: bool = False,
     ) -> _Saved:
         scopes, attributes = catalog.scopes, catalog.attributes
         scopes.check_store(store_id)
         plans = self._plans(conn, products, attributes, create_only)
-        self._check_values(conn, plans, catalog, store_id)
+        self._check_values(conn, plans, catalog, store_id, unique_url_keys)
         references = self._referenced_ids(conn, plans)
         relations = _Relations.build(conn, plans, attributes, scopes)
 
@@ -297,7 +307,9 @@ class ProductRepository:
                 plan.values[meta.attribute_id] = (meta, value)
         return plans
 
-    def _check_values(self, conn: Connection, plans: Sequence[_Plan], catalog: _Catalog, store_id: int) -> None:
+    def _check_values(
+        self, conn: Connection, plans: Sequence[_Plan], catalog: _Catalog, store_id: int, unique_url_keys: bool
+    ) -> None:
         """Coerce every value (options checked in one lookup), apply defaults and require required values."""
         attributes = catalog.attributes
         members = set_attribute_ids(conn, sorted({plan.attribute_set_id for plan in plans}))
@@ -335,6 +347,8 @@ class ProductRepository:
                 key = format_url_key(str(name or ""))
                 if key:
                     plan.values[url_key.attribute_id] = (url_key, key)
+        if url_key is not None and unique_url_keys:
+            _check_url_keys(conn, plans, url_key, store_id)
 
     def _referenced_ids(self, conn: Connection, plans: Sequence[_Plan]) -> dict[str, int]:
         """Ids of the products the batch's relations name (children, links, bundle selections)."""
@@ -554,6 +568,31 @@ class ProductRepository:
             page = page.limit(limit)
         ids = [int(i) for i in conn.execute(page).scalars()]
         return self.get_many_by_id(conn, ids, store_id), total
+
+
+def _check_url_keys(conn: Connection, plans: Sequence[_Plan], meta: AttributeMeta, store_id: int) -> None:
+    """Magento's rule: a url key names one product per store (the defaults' and ``store_id``'s), in one lookup."""
+    owners: dict[str, int | None] = {}
+    for plan in plans:
+        given = plan.values.get(meta.attribute_id)
+        if given is None or given[1] in (None, ""):
+            continue
+        key = str(given[1]).casefold()
+        if key in owners:
+            raise DuplicateError(URL_KEY_TAKEN)
+        owners[key] = plan.entity_id
+    table = product_values[meta.backend_type]
+    for part in chunked(sorted(owners)):
+        taken = conn.execute(
+            sa.select(table.c.entity_id, table.c.value).where(
+                table.c.attribute_id == meta.attribute_id,
+                table.c.store_id.in_(sorted({0, store_id})),
+                table.c.value.in_(part),
+            )
+        )
+        for entity_id, value in taken:
+            if str(value).casefold() in owners and owners[str(value).casefold()] != entity_id:
+                raise DuplicateError(URL_KEY_TAKEN)
 
 
 def _int(value: object, field_name: str) -> int:
