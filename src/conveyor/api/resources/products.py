@@ -47,12 +47,11 @@ from conveyor.catalog import (
     StockInput,
     TierPrice,
 )
-from conveyor.catalog.products import PRODUCT_TYPES
+from conveyor.catalog.products import PRODUCT_TYPES, CustomOption, CustomOptionValue
 from conveyor.catalog.stores import ADMIN_STORE_ID, store_table
 
 RESOURCE = "Magento_Catalog::products"
 NOT_FOUND = "The product that was requested doesn't exist. Verify the product and try again."
-NO_CUSTOM_OPTIONS = 'Custom options are not supported: "%1" must be empty.'
 MIXED_GROUP = 'The filter on "%1" cannot share a filter group with other fields (%2).'
 MAX_INT = 2**31 - 1
 MAX_SMALL = 2**15 - 1
@@ -164,6 +163,37 @@ class MediaEntryData(BaseModel):
     file: str
 
 
+class CustomOptionValueData(BaseModel):
+    """ProductCustomOptionValuesInterface: one value of a select option."""
+
+    title: Label
+    sort_order: Position = 0
+    price: Number = 0
+    price_type: str = "fixed"
+    sku: Annotated[str, Field(max_length=64)] | None = None
+    option_type_id: int | None = None
+
+
+class CustomOptionData(BaseModel):
+    """ProductCustomOptionInterface: a select type has ``values``, the others their own price and sku."""
+
+    product_sku: str | None = None
+    option_id: int | None = None
+    title: Label
+    type: str
+    sort_order: Position = 0
+    is_require: bool = True
+    price: Number | None = None
+    price_type: str | None = None
+    sku: Annotated[str, Field(max_length=64)] | None = None
+    file_extension: Annotated[str, Field(max_length=50)] | None = None
+    max_characters: Annotated[int, Field(ge=0, le=MAX_INT)] | None = None
+    image_size_x: Annotated[int, Field(ge=0, le=MAX_SMALL)] | None = None
+    image_size_y: Annotated[int, Field(ge=0, le=MAX_SMALL)] | None = None
+    values: list[CustomOptionValueData] | None = None
+    extension_attributes: dict[str, Any] | None = None
+
+
 class TierPriceExtension(BaseModel):
     percentage_value: Number | None = None
     website_id: WebsiteId = 0
@@ -194,7 +224,7 @@ class ProductData(BaseModel):
     weight: Number | None = None
     extension_attributes: ProductExtension | None = None
     product_links: list[ProductLinkData] | None = None
-    options: list[dict[str, Any]] | None = None
+    options: list[CustomOptionData] | None = None
     media_gallery_entries: list[MediaEntryData] | None = None
     tier_prices: list[ProductTierPriceData] | None = None
     custom_attributes: list[CustomAttribute] | None = None
@@ -345,8 +375,6 @@ def write_store_id(ctx: OperationContext) -> int:
 # --- payload to repository input -------------------------------------------------------------------------------
 def to_input(conn: Connection, data: ProductData, sku: str) -> ProductInput:
     """The repository's input for a payload: fields left out stay None (merge), given lists replace."""
-    if data.options:
-        raise ApiError(400, NO_CUSTOM_OPTIONS, ["product.options"])
     ext = data.extension_attributes or ProductExtension()
     custom: dict[str, Any] = {}
     for item in data.custom_attributes or []:
@@ -406,6 +434,7 @@ def to_input(conn: Connection, data: ProductData, sku: str) -> ProductInput:
         if data.media_gallery_entries is None
         else [to_media(entry) for entry in data.media_gallery_entries],
         tier_prices=None if data.tier_prices is None else [_tier_price(price) for price in data.tier_prices],
+        options=None if data.options is None else [to_option(option) for option in data.options],
     )
 
 
@@ -515,10 +544,72 @@ def present(record: ProductRecord) -> ProductData:
         weight=record.weight,
         extension_attributes=ext,
         product_links=[present_link(record.sku, link) for link in record.product_links],
-        options=[],
+        options=[present_option(record.sku, option) for option in record.options],
         media_gallery_entries=[present_media(entry) for entry in record.media_gallery_entries],
         tier_prices=[present_tier_price(price, record.price) for price in record.tier_prices],
         custom_attributes=custom,
+    )
+
+
+def present_option(sku: str, option: CustomOption) -> CustomOptionData:
+    """Magento's ProductCustomOptionInterface of a stored option of ``sku``."""
+    select = option.is_select
+    return CustomOptionData(
+        product_sku=sku,
+        option_id=option.option_id,
+        title=option.title,
+        type=option.type,
+        sort_order=option.sort_order,
+        is_require=option.is_require,
+        price=None if select or option.price is None else float(option.price),
+        price_type=None if select else option.price_type,
+        sku=None if select else option.sku,
+        file_extension=option.file_extension,
+        max_characters=option.max_characters,
+        image_size_x=option.image_size_x,
+        image_size_y=option.image_size_y,
+        values=[
+            CustomOptionValueData(
+                title=value.title,
+                sort_order=value.sort_order,
+                price=float(value.price),
+                price_type=value.price_type,
+                sku=value.sku,
+                option_type_id=value.option_type_id,
+            )
+            for value in option.values
+        ]
+        if select
+        else None,
+    )
+
+
+def to_option(data: CustomOptionData) -> CustomOption:
+    """The repository's custom option for a payload's."""
+    return CustomOption(
+        option_id=data.option_id,
+        title=data.title,
+        type=data.type,
+        is_require=data.is_require,
+        sort_order=data.sort_order,
+        price=data.price,
+        price_type=data.price_type,
+        sku=data.sku,
+        max_characters=data.max_characters,
+        file_extension=data.file_extension,
+        image_size_x=data.image_size_x,
+        image_size_y=data.image_size_y,
+        values=[
+            CustomOptionValue(
+                title=value.title,
+                price=value.price,
+                price_type=value.price_type,
+                sku=value.sku,
+                sort_order=value.sort_order,
+                option_type_id=value.option_type_id,
+            )
+            for value in data.values or []
+        ],
     )
 
 

@@ -75,6 +75,7 @@ from conveyor.catalog.products.models import (
     ProductRecord,
     StockRecord,
 )
+from conveyor.catalog.products.options import check_option, load_options, replace_options
 from conveyor.catalog.products.prices import load_tier_prices, replace_tier_prices, tier_price_rows
 from conveyor.catalog.products.relations import (
     BundleOptionRow,
@@ -457,6 +458,7 @@ class ProductRepository:
         links = {} if "product_links" in skip else load_links(conn, ids)
         gallery = {} if "media_gallery_entries" in skip else load_gallery(conn, ids, store_id)
         tiers = {} if "tier_prices" in skip else load_tier_prices(conn, ids)
+        options = {} if "options" in skip else load_options(conn, ids)
         records = []
         for i in ids:
             row = rows[i]
@@ -493,6 +495,7 @@ class ProductRepository:
                     bundle_options=bundles.get(i, []),
                     media_gallery_entries=entries,
                     tier_prices=tiers.get(i, []),
+                    options=options.get(i, []),
                 )
             )
         return records
@@ -683,6 +686,7 @@ _RELATION_INPUTS: dict[str, Callable[[_Plan], bool]] = {
     "product_links": lambda plan: plan.product.product_links is not None,
     "media_gallery_entries": lambda plan: plan.product.media_gallery_entries is not None,
     "tier_prices": lambda plan: plan.product.tier_prices is not None,
+    "options": lambda plan: plan.product.options is not None,
 }
 
 # Statements built once (in_list: a list parameter): building one costs more than running it on a small batch.
@@ -758,6 +762,8 @@ class _Relations:
                     parse_decimal(selection.price, "price")
             if product.media_gallery_entries is not None:
                 check_entries(product.media_gallery_entries)
+            for custom_option in product.options or []:
+                check_option(custom_option)
             if product.stock is not None and product.stock.qty is not None:
                 parse_decimal(product.stock.qty, "qty")
         # checked against batch positions as stand-in entity ids: the real ids do not exist yet
@@ -790,6 +796,7 @@ class _Relations:
             if p.product.media_gallery_entries is not None
         }
         replace_gallery(conn, galleries, store_id)
+        replace_options(conn, {ids[p.product.sku]: p.product.options for p in plans if p.product.options is not None})
         replace_super_attributes(conn, {ids[sku]: rows for sku, rows in self.super_attributes.items()})
         children = {
             ids[p.product.sku]: [references[sku] for sku in p.product.configurable_children]
