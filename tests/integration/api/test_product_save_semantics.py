@@ -108,3 +108,41 @@ def test_url_keys_are_unique_per_store_and_visibility_is_checked(api: Harness) -
         ]
         == 1
     )
+
+
+def test_a_product_is_answered_with_magentos_default_fields(api: Harness) -> None:
+    saved = api.send("POST", BASE, {"product": {"sku": "F-1", "name": "Fields", "price": 3}})
+    assert saved.status_code == 200, saved.text
+    product = api.get(f"{BASE}/F-1").json()
+    assert product == saved.json()
+    assert set(product) == {
+        "id",
+        "sku",
+        "name",
+        "attribute_set_id",
+        "price",
+        "status",
+        "visibility",
+        "type_id",
+        "created_at",
+        "updated_at",
+        "extension_attributes",
+        "product_links",
+        "options",
+        "media_gallery_entries",
+        "tier_prices",
+        "custom_attributes",
+    }
+    assert (product["product_links"], product["options"], product["media_gallery_entries"], product["tier_prices"]) == (
+        [],
+        [],
+        [],
+        [],
+    )
+    assert product["extension_attributes"] == {"website_ids": [1], "category_links": []}
+    assert (product["attribute_set_id"], product["status"], product["visibility"], product["type_id"]) == (
+        4,
+        1,
+        4,
+        "simple",
+    )
