@@ -114,3 +114,19 @@ def test_bad_images_are_refused_with_magentos_messages(api: Harness, media_dir: 
     assert not media_dir.exists() or not any(media_dir.rglob("*.*"))
     no_product = api.send("POST", f"{BASE}/NOPE/media", entry("a.png", PNG, "image/png"))
     assert no_product.status_code == 404
+
+
+def test_a_product_payload_may_post_its_images(api: Harness, media_dir: Path) -> None:
+    posted = entry("Side.png", PNG, "image/png", types=["image", "small_image"])["entry"]
+    saved = api.send(
+        "POST", BASE, {"product": {"sku": "M-3", "name": "M3", "price": 1, "media_gallery_entries": [posted]}}
+    )
+    assert saved.status_code == 200, saved.text
+    (stored,) = saved.json()["media_gallery_entries"]
+    assert (stored["file"], stored["types"]) == ("/s/i/side.png", ["image", "small_image"])
+    assert "content" not in stored and (media_dir / "s/i/side.png").read_bytes() == PNG
+    kept = api.send("PUT", f"{BASE}/M-3", {"product": {"media_gallery_entries": [stored]}})
+    assert kept.json()["media_gallery_entries"] == [stored]
+    neither = api.send("PUT", f"{BASE}/M-3", {"product": {"media_gallery_entries": [{"label": "x"}]}})
+    assert neither.status_code == 400
+    assert neither.json()["message"] == "The image content is invalid. Verify the content and try again."

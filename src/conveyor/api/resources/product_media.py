@@ -9,37 +9,20 @@ as Magento does), so it is checked and announced as any product save.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from conveyor.api.operations import OperationContext, int_param, operations
-from conveyor.api.resources.products import MediaEntryData, present_media, repository, to_media
+from conveyor.api.resources.products import INVALID_CONTENT, MediaEntryData, present_media, repository, to_media, upload
 from conveyor.catalog import InvalidValueError, MediaEntry, NotFoundError, ProductInput, ProductRecord
-from conveyor.catalog.products import decode_image, store_image
 
 RESOURCE = "Magento_Catalog::catalog"
 READ_RESOURCE = "Magento_Catalog::attributes_attributes"  # Magento's, for reading one entry
 NO_IMAGE = "The image doesn't exist. Verify and try again."
 NO_SUCH_ID = "No image with the provided ID was found. Verify the ID and try again."
-INVALID_CONTENT = "The image content is invalid. Verify the content and try again."
-
-
-class ImageContent(BaseModel):
-    """ImageContentInterface."""
-
-    base64_encoded_data: str
-    type: str = Field(max_length=64)
-    name: str = Field(max_length=200)
-
-
-class MediaEntryInput(MediaEntryData):
-    """An entry as posted: a new one brings its ``content``; ``file`` is where it is stored."""
-
-    file: str | None = None  # type: ignore[assignment]  # optional when content is given
-    content: ImageContent | None = None
 
 
 class MediaEntryRequest(BaseModel):
-    entry: MediaEntryInput
+    entry: MediaEntryData
 
 
 @operations.read("/V1/products/{sku}/media", resource=RESOURCE)
@@ -63,13 +46,10 @@ def get_media(ctx: OperationContext, params: dict[str, str]) -> MediaEntryData:
 @operations.write("POST", "/V1/products/{sku}/media", resource=RESOURCE)
 def create_media(ctx: OperationContext, params: dict[str, str], body: MediaEntryRequest) -> int:
     """Store the posted image and add its entry; the new entry's id."""
-    given = body.entry
-    if given.content is None:
+    if body.entry.content is None:
         raise InvalidValueError(INVALID_CONTENT)
-    content = decode_image(given.content.base64_encoded_data, given.content.type, given.content.name)
     product = repository.get(ctx.conn, params["sku"])
-    file = store_image(ctx.settings.media_dir, given.content.name, given.content.type, content)
-    entry = to_media(given.model_copy(update={"id": None, "file": file}))
+    entry = to_media(upload(body.entry.model_copy(update={"id": None}), ctx.settings.media_dir))
     entries = _others(product, entry, None)
     _save(ctx, product, [*entries, entry])
     saved = repository.get(ctx.conn, product.sku)
@@ -79,13 +59,14 @@ def create_media(ctx: OperationContext, params: dict[str, str], body: MediaEntry
 
 @operations.write("PUT", "/V1/products/{sku}/media/{entryId}", resource=RESOURCE)
 def update_media(ctx: OperationContext, params: dict[str, str], body: MediaEntryRequest) -> bool:
-    """Change an entry's label, position, disabled flag, roles (and file, when given)."""
+    """Change an entry's label, position, disabled flag, roles (and its image, when a file or content is given)."""
     entry_id = int_param(params, "entryId")
     product = repository.get(ctx.conn, params["sku"])
     current = next((e for e in product.media_gallery_entries if e.id == entry_id), None)
     if current is None:
         raise NotFoundError(NO_SUCH_ID)
-    entry = to_media(body.entry.model_copy(update={"id": entry_id, "file": body.entry.file or current.file}))
+    given = body.entry.model_copy(update={"id": entry_id, "file": body.entry.file or current.file})
+    entry = to_media(upload(given, ctx.settings.media_dir))
     entries = _others(product, entry, entry_id)
     _save(ctx, product, [entry if e.id == entry_id else e for e in entries])
     return True

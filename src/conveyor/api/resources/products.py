@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -38,6 +39,7 @@ from conveyor.catalog import (
     BundleSelection,
     CategoryLink,
     ConfigurableOption,
+    InvalidValueError,
     MediaEntry,
     NotFoundError,
     ProductInput,
@@ -47,11 +49,12 @@ from conveyor.catalog import (
     StockInput,
     TierPrice,
 )
-from conveyor.catalog.products import PRODUCT_TYPES, CustomOption, CustomOptionValue
+from conveyor.catalog.products import PRODUCT_TYPES, CustomOption, CustomOptionValue, decode_image, store_image
 from conveyor.catalog.stores import ADMIN_STORE_ID, store_table
 
 RESOURCE = "Magento_Catalog::products"
 NOT_FOUND = "The product that was requested doesn't exist. Verify the product and try again."
+INVALID_CONTENT = "The image content is invalid. Verify the content and try again."
 MIXED_GROUP = 'The filter on "%1" cannot share a filter group with other fields (%2).'
 MAX_INT = 2**31 - 1
 MAX_SMALL = 2**15 - 1
@@ -151,8 +154,17 @@ class ProductLinkData(BaseModel):
     extension_attributes: ProductLinkExtension | None = None
 
 
+class ImageContent(BaseModel):
+    """ImageContentInterface: an image posted with a gallery entry."""
+
+    base64_encoded_data: str
+    type: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+
+
 class MediaEntryData(BaseModel):
-    """A gallery entry by file path (uploading ``content`` is not supported)."""
+    """A gallery entry: an image stored at ``file``, or a new one posted as ``content`` (stored, then named by
+    ``file``); one of the two is required."""
 
     id: int | None = None
     media_type: Annotated[str, Field(max_length=32)] = "image"
@@ -160,7 +172,8 @@ class MediaEntryData(BaseModel):
     position: Position = 0
     disabled: bool = False
     types: list[str] = []
-    file: str
+    file: str | None = None
+    content: ImageContent | None = None
 
 
 class CustomOptionValueData(BaseModel):
@@ -271,7 +284,7 @@ def _save_batch(ctx: OperationContext, pairs: list[tuple[str, ProductData]]) -> 
     """
     if len({sku.casefold() for sku, _ in pairs}) != len(pairs):
         raise ApiError(400, INVALID, ["duplicate sku in one batch", "product.sku"])
-    inputs = [to_input(ctx.conn, data, sku) for sku, data in pairs]
+    inputs = [to_input(ctx.conn, data, sku, ctx.settings.media_dir) for sku, data in pairs]
     records = repository.save_and_get_many(
         ctx.conn, inputs, write_store_id(ctx), ctx.store.store_id, events=ctx.events, unique_url_keys=True
     )
@@ -373,8 +386,9 @@ def write_store_id(ctx: OperationContext) -> int:
 
 
 # --- payload to repository input -------------------------------------------------------------------------------
-def to_input(conn: Connection, data: ProductData, sku: str) -> ProductInput:
-    """The repository's input for a payload: fields left out stay None (merge), given lists replace."""
+def to_input(conn: Connection, data: ProductData, sku: str, media_dir: Path) -> ProductInput:
+    """The repository's input for a payload: fields left out stay None (merge), given lists replace; images
+    posted with gallery entries are stored under ``media_dir`` first."""
     ext = data.extension_attributes or ProductExtension()
     custom: dict[str, Any] = {}
     for item in data.custom_attributes or []:
@@ -432,7 +446,7 @@ def to_input(conn: Connection, data: ProductData, sku: str) -> ProductInput:
         ],
         media_gallery_entries=None
         if data.media_gallery_entries is None
-        else [to_media(entry) for entry in data.media_gallery_entries],
+        else [to_media(upload(entry, media_dir)) for entry in data.media_gallery_entries],
         tier_prices=None if data.tier_prices is None else [_tier_price(price) for price in data.tier_prices],
         options=None if data.options is None else [to_option(option) for option in data.options],
     )
@@ -624,6 +638,17 @@ def present_media(entry: MediaEntry) -> MediaEntryData:
         types=list(entry.types),
         file=entry.file,
     )
+
+
+def upload(entry: MediaEntryData, media_dir: Path) -> MediaEntryData:
+    """The entry with its posted image checked and stored (Magento's ImageProcessor); ``file`` names it."""
+    if entry.content is None:
+        if not entry.file:
+            raise InvalidValueError(INVALID_CONTENT)
+        return entry
+    content = entry.content
+    data = decode_image(content.base64_encoded_data, content.type, content.name)
+    return entry.model_copy(update={"file": store_image(media_dir, content.name, content.type, data), "content": None})
 
 
 def to_media(entry: MediaEntryData) -> MediaEntry:
