@@ -52,7 +52,7 @@ def product(i: int, prefix: str) -> dict[str, Any]:
     return {
         "product": {
             "sku": f"{prefix}-{i:06d}",
-            "name": f"Bench product {i}",
+            "name": f"Bench product {prefix} {i}",  # url keys (from names) are unique per store
             "attribute_set_id": 4,
             "price": 10 + i % 100,
             "status": 1,

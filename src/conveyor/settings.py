@@ -70,6 +70,11 @@ class ApiSection(BaseModel):
         description="Error answers carry a `trace`, as Magento's in developer mode (never in production).",
     )
 
+    media_dir: Path = Field(
+        default=Path("var/media/catalog/product"),
+        description="Where product images posted to the REST API are stored (Magento's pub/media/catalog/product).",
+    )
+
 
 class StoreSection(BaseModel):
     """What Magento keeps in its store configuration and a client reads from ``/V1/store/storeConfigs``."""

@@ -42,6 +42,10 @@ a token (the admin login).
 Handlers raise ``conveyor.catalog.errors`` (404/400 with Magento's message) or ``ApiError``; the bulk consumer
 records the same message on the operation (status 3).
 
+A write may declare ``bulk_params={"sku": "product.sku"}``: a bulk item that leaves the path parameter out
+supplies it at that dotted place in its body (Magento's ``[{"product": {"sku": ...}}]`` for
+``PUT /async/bulk/V1/products/bySku``).
+
 A write may also declare ``batch=fn`` with ``fn(ctx, items: list[tuple[params, body]]) -> list[result]`` (one
 result per item, in order): the bulk consumer runs consecutive operations of that topic and bulk through it in
 one call (set-based writes instead of one save per item); if it raises, the consumer runs them one by one with
@@ -64,7 +68,7 @@ from pydantic import AfterValidator, BaseModel, StrictInt, StrictStr, TypeAdapte
 from sqlalchemy.engine import Connection
 
 from conveyor.api.auth import Caller
-from conveyor.api.errors import INVALID, ApiError, describe_validation, first_error, render, status_of
+from conveyor.api.errors import INVALID, REQUIRED, ApiError, describe_validation, first_error, render, status_of
 from conveyor.api.scope import StoreScope
 from conveyor.catalog import CatalogError, InvalidValueError, NotFoundError
 from conveyor.mq.envelope import Envelope
@@ -200,6 +204,7 @@ class Operation:
     description: str | None
     batch: Callable[..., list[Any]] | None = None  # fn(ctx, [(params, body), ...]) -> [result, ...]
     query: tuple[dict[str, Any], ...] = ()  # reads: OpenAPI parameters of the query string it reads
+    bulk_params: Mapping[str, str] = field(default_factory=dict)  # path param -> dotted place in a bulk item
 
     @cached_property
     def params(self) -> tuple[str, ...]:
@@ -225,9 +230,12 @@ class Operation:
     def item_model(self) -> type[BaseModel]:
         """One bulk item: the body's fields plus the path parameters."""
         name = "".join(w[:1].upper() + w[1:] for w in self.topic.split(".")[2:]) + "BulkItem"
-        fields: dict[str, Any] = dict.fromkeys(self.params, (StrictStr | StrictInt, ...))
-        for param in self.int_params:  # an integer id, as on the route: a number or ASCII digits
-            fields[param] = (BulkId, ...)
+        fields: dict[str, Any] = {}
+        for param in self.params:
+            # an integer id, as on the route: a number or ASCII digits; any other parameter: text or a number
+            kind: Any = BulkId if param in self.int_params else StrictStr | StrictInt
+            # a parameter the item may carry elsewhere (``bulk_params``) is optional at the top level
+            fields[param] = (kind | None, None) if param in self.bulk_params else (kind, ...)
         base = self.body or BaseModel
         clash = set(fields) & set(base.model_fields)
         if clash:
@@ -268,10 +276,21 @@ class Operation:
         except pydantic.ValidationError as exc:
             raise first_error(describe_validation(exc.errors())) from exc
         check_text(item)
-        params = {p: str(item[p]) for p in self.params}
+        params = {p: str(self._bulk_param(item, p)) for p in self.params}
         if self.body is None:
             return params, None
         return params, {k: v for k, v in item.items() if k not in params}
+
+    def _bulk_param(self, item: Mapping[str, Any], name: str) -> Any:
+        """A bulk item's path parameter: at its top level, else at the place ``bulk_params`` declares."""
+        value = item.get(name)
+        if value is None and name in self.bulk_params:
+            value = item
+            for key in self.bulk_params[name].split("."):
+                value = value.get(key) if isinstance(value, Mapping) else None
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            raise ApiError(400, REQUIRED, [name])
+        return value
 
     def result_json(self, result: Any) -> Any:
         """The handler's result as JSON data (stored as a bulk operation's ``result_serialized_data``)."""
@@ -338,10 +357,12 @@ class Registry:
         asynchronous: bool = True,
         public: bool = False,
         batch: Callable[[OperationContext, list[tuple[dict[str, str], Any]]], list[Any]] | None = None,
+        bulk_params: Mapping[str, str] | None = None,
     ) -> Callable[[F], F]:
         """Declare ``handler(ctx, params, body) -> response`` for a write (POST, PUT, DELETE, PATCH).
 
-        ``batch``: the same write for many items at once (see the module docstring), used by the bulk consumer.
+        ``batch``: the same write for many items at once (see the module docstring), used by the bulk consumer;
+        ``bulk_params``: where a bulk item may give a path parameter inside its body (ditto).
         """
         method = method.upper()
         if method not in WRITE_METHODS:
@@ -355,7 +376,7 @@ class Registry:
             operation = _operation(
                 "write", method, path, handler, hints, model, response, resource, public, asynchronous
             )
-            self.add(replace(operation, batch=batch) if batch is not None else operation)
+            self.add(replace(operation, batch=batch, bulk_params=dict(bulk_params or {})))
             return handler
 
         return decorate

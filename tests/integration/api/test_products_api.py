@@ -388,7 +388,7 @@ MALFORMED: list[tuple[dict[str, Any], dict[str, Any]]] = [
     ),
     (
         {"product": {"sku": "x", "options": [{"title": "Engraving"}]}},
-        {"message": 'Custom options are not supported: "%1" must be empty.', "parameters": ["product.options"]},
+        {"message": REQUIRED, "parameters": ["product.options.0.type"]},
     ),
     (
         {"product": {"sku": "x" * 65}},

@@ -10,7 +10,13 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from conveyor.catalog.eav.attributes import AttributeInput, AttributeOption, AttributeRepository
+from conveyor.catalog.eav.attributes import (
+    DEFAULT_PRODUCT_SET_ID,
+    AttributeInput,
+    AttributeOption,
+    AttributeRepository,
+    attribute_group_table,
+)
 from conveyor.catalog.stores.scopes import store_group_table, store_table, website_table
 
 
@@ -49,6 +55,16 @@ def select_options(conn: Connection, code: str, labels: Sequence[str], scope: st
         ),
     )
     return AttributeRepository().option_ids(conn, code, labels)
+
+
+def in_default_set(conn: Connection, code: str) -> None:
+    """Put a new attribute in the Default set: a product saves only its own set's attributes (as Magento)."""
+    group = conn.execute(
+        sa.select(sa.func.min(attribute_group_table.c.attribute_group_id)).where(
+            attribute_group_table.c.attribute_set_id == DEFAULT_PRODUCT_SET_ID
+        )
+    ).scalar_one()
+    AttributeRepository().assign(conn, DEFAULT_PRODUCT_SET_ID, int(group), code)
 
 
 class StatementCounter:

@@ -39,7 +39,7 @@ from conveyor.catalog.inventory.source_items import source_table
 from conveyor.catalog.products.models import ProductInput
 from conveyor.catalog.products.repository import ProductRepository, product_values
 from conveyor.db import make_engine
-from tests.integration.catalog.product_fixtures import add_store_view, table_count
+from tests.integration.catalog.product_fixtures import add_store_view, in_default_set, table_count
 
 repo = AttributeRepository()
 
@@ -197,6 +197,7 @@ def test_attribute_errors_and_deletion(engine: Engine) -> None:
         with pytest.raises(NotFoundError, match='"ghost" attributeCode'):
             repo.get(conn, "ghost")
         repo.save(conn, AttributeInput(attribute_code="warranty", frontend_input="text", scope="website"))
+        in_default_set(conn, "warranty")  # a product saves only its set's attributes
         ProductRepository().save(
             conn, ProductInput(sku="w", name="W", price=1, custom_attributes={"warranty": "2 years"}), events=NO_EVENTS
         )

@@ -42,6 +42,7 @@ from tests.integration.catalog.product_fixtures import (
     add_store_view,
     add_website,
     counting,
+    in_default_set,
     select_options,
     table_count,
 )
@@ -67,6 +68,7 @@ def test_simple_product_round_trip_field_by_field(engine: Engine) -> None:
                 options=[AttributeOption(label="Waterproof"), AttributeOption(label="Light")],
             ),
         )
+        in_default_set(conn, "features")
         features = AttributeRepository().option_ids(conn, "features", ["Waterproof", "Light"])
         gear = CategoryRepository().create(conn, CategoryInput(name="Gear"))
         ids = repo.save_many(

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -38,6 +39,7 @@ from conveyor.catalog import (
     BundleSelection,
     CategoryLink,
     ConfigurableOption,
+    InvalidValueError,
     MediaEntry,
     NotFoundError,
     ProductInput,
@@ -47,11 +49,12 @@ from conveyor.catalog import (
     StockInput,
     TierPrice,
 )
+from conveyor.catalog.products import PRODUCT_TYPES, CustomOption, CustomOptionValue, decode_image, store_image
 from conveyor.catalog.stores import ADMIN_STORE_ID, store_table
 
 RESOURCE = "Magento_Catalog::products"
 NOT_FOUND = "The product that was requested doesn't exist. Verify the product and try again."
-NO_CUSTOM_OPTIONS = 'Custom options are not supported: "%1" must be empty.'
+INVALID_CONTENT = "The image content is invalid. Verify the content and try again."
 MIXED_GROUP = 'The filter on "%1" cannot share a filter group with other fields (%2).'
 MAX_INT = 2**31 - 1
 MAX_SMALL = 2**15 - 1
@@ -154,8 +157,17 @@ class ProductLinkData(BaseModel):
     extension_attributes: ProductLinkExtension | None = None
 
 
+class ImageContent(BaseModel):
+    """ImageContentInterface: an image posted with a gallery entry."""
+
+    base64_encoded_data: str
+    type: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+
+
 class MediaEntryData(BaseModel):
-    """A gallery entry by file path (uploading ``content`` is not supported)."""
+    """A gallery entry: an image stored at ``file``, or a new one posted as ``content`` (stored, then named by
+    ``file``); one of the two is required."""
 
     id: int | None = None
     media_type: Annotated[str, Field(max_length=32)] = "image"
@@ -163,7 +175,39 @@ class MediaEntryData(BaseModel):
     position: Position = 0
     disabled: bool = False
     types: list[str] = []
-    file: str
+    file: str | None = None
+    content: ImageContent | None = None
+
+
+class CustomOptionValueData(BaseModel):
+    """ProductCustomOptionValuesInterface: one value of a select option."""
+
+    title: Label
+    sort_order: Position = 0
+    price: Number = 0
+    price_type: str = "fixed"
+    sku: Annotated[str, Field(max_length=64)] | None = None
+    option_type_id: int | None = None
+
+
+class CustomOptionData(BaseModel):
+    """ProductCustomOptionInterface: a select type has ``values``, the others their own price and sku."""
+
+    product_sku: str | None = None
+    option_id: int | None = None
+    title: Label
+    type: str
+    sort_order: Position = 0
+    is_require: bool = True
+    price: Number | None = None
+    price_type: str | None = None
+    sku: Annotated[str, Field(max_length=64)] | None = None
+    file_extension: Annotated[str, Field(max_length=50)] | None = None
+    max_characters: Annotated[int, Field(ge=0, le=MAX_INT)] | None = None
+    image_size_x: Annotated[int, Field(ge=0, le=MAX_SMALL)] | None = None
+    image_size_y: Annotated[int, Field(ge=0, le=MAX_SMALL)] | None = None
+    values: list[CustomOptionValueData] | None = None
+    extension_attributes: dict[str, Any] | None = None
 
 
 class TierPriceExtension(BaseModel):
@@ -196,7 +240,7 @@ class ProductData(BaseModel):
     weight: Number | None = None
     extension_attributes: ProductExtension | None = None
     product_links: list[ProductLinkData] | None = None
-    options: list[dict[str, Any]] | None = None
+    options: list[CustomOptionData] | None = None
     media_gallery_entries: list[MediaEntryData] | None = None
     tier_prices: list[ProductTierPriceData] | None = None
     custom_attributes: list[CustomAttribute] | None = None
@@ -243,8 +287,10 @@ def _save_batch(ctx: OperationContext, pairs: list[tuple[str, ProductData]]) -> 
     """
     if len({sku.casefold() for sku, _ in pairs}) != len(pairs):
         raise ApiError(400, INVALID, ["duplicate sku in one batch", "product.sku"])
-    inputs = [to_input(ctx.conn, data, sku) for sku, data in pairs]
-    records = repository.save_and_get_many(ctx.conn, inputs, write_store_id(ctx), ctx.store.store_id, events=ctx.events)
+    inputs = [to_input(ctx.conn, data, sku, ctx.settings.media_dir) for sku, data in pairs]
+    records = repository.save_and_get_many(
+        ctx.conn, inputs, write_store_id(ctx), ctx.store.store_id, events=ctx.events, unique_url_keys=True
+    )
     return [present(record) for record in records]
 
 
@@ -262,7 +308,9 @@ def get_product(ctx: OperationContext, params: dict[str, str]) -> ProductData:
     return present(repository.get(ctx.conn, params["sku"], ctx.store.store_id))
 
 
-@operations.write("PUT", "/V1/products/{sku}", resource=RESOURCE, batch=update_products)
+@operations.write(
+    "PUT", "/V1/products/{sku}", resource=RESOURCE, batch=update_products, bulk_params={"sku": "product.sku"}
+)
 def update_product(ctx: OperationContext, params: dict[str, str], body: ProductUpdateRequest) -> ProductData:
     """Merge the given fields into the product (fields left out keep their values); creates it if new."""
     sku = params["sku"]
@@ -301,6 +349,30 @@ def search_products(
     return SearchResults[ProductData](**results([present(r) for r in records], criteria, total))
 
 
+TYPE_LABELS = {
+    "simple": "Simple Product",
+    "virtual": "Virtual Product",
+    "downloadable": "Downloadable Product",
+    "configurable": "Configurable Product",
+    "grouped": "Grouped Product",
+    "bundle": "Bundle Product",
+    "giftcard": "Gift Card",
+}
+
+
+class ProductType(BaseModel):
+    """ProductTypeInterface."""
+
+    name: str
+    label: str
+
+
+@operations.read("/V1/products/types", resource=RESOURCE)
+def product_types(ctx: OperationContext, params: dict[str, str]) -> list[ProductType]:
+    """The product types a product may have."""
+    return [ProductType(name=name, label=TYPE_LABELS.get(name, name)) for name in PRODUCT_TYPES]
+
+
 # --- store scope of writes -------------------------------------------------------------------------------------
 def write_store_id(ctx: OperationContext) -> int:
     """Where a write saves store-scoped values: store 0 (the defaults) or the path's store view.
@@ -317,10 +389,9 @@ def write_store_id(ctx: OperationContext) -> int:
 
 
 # --- payload to repository input -------------------------------------------------------------------------------
-def to_input(conn: Connection, data: ProductData, sku: str) -> ProductInput:
-    """The repository's input for a payload: fields left out stay None (merge), given lists replace."""
-    if data.options:
-        raise ApiError(400, NO_CUSTOM_OPTIONS, ["product.options"])
+def to_input(conn: Connection, data: ProductData, sku: str, media_dir: Path) -> ProductInput:
+    """The repository's input for a payload: fields left out stay None (merge), given lists replace; images
+    posted with gallery entries are stored under ``media_dir`` first."""
     ext = data.extension_attributes or ProductExtension()
     custom: dict[str, Any] = {}
     for item in data.custom_attributes or []:
@@ -351,17 +422,7 @@ def to_input(conn: Connection, data: ProductData, sku: str) -> ProductInput:
             for option in ext.configurable_product_options
         ],
         configurable_children=_child_skus(conn, ext.configurable_product_links),
-        product_links=None
-        if data.product_links is None
-        else [
-            ProductLink(
-                link_type=link.link_type,
-                linked_product_sku=link.linked_product_sku,
-                position=link.position,
-                qty=None if link.extension_attributes is None else link.extension_attributes.qty,
-            )
-            for link in data.product_links
-        ],
+        product_links=None if data.product_links is None else [to_link(link) for link in data.product_links],
         bundle_options=None
         if ext.bundle_product_options is None
         else [
@@ -388,19 +449,9 @@ def to_input(conn: Connection, data: ProductData, sku: str) -> ProductInput:
         ],
         media_gallery_entries=None
         if data.media_gallery_entries is None
-        else [
-            MediaEntry(
-                file=entry.file,
-                media_type=entry.media_type,
-                label=entry.label,
-                position=entry.position,
-                disabled=entry.disabled,
-                types=list(entry.types),
-                id=entry.id,
-            )
-            for entry in data.media_gallery_entries
-        ],
+        else [to_media(upload(entry, media_dir)) for entry in data.media_gallery_entries],
         tier_prices=None if data.tier_prices is None else [_tier_price(price) for price in data.tier_prices],
+        options=None if data.options is None else [to_option(option) for option in data.options],
     )
 
 
@@ -514,36 +565,136 @@ def present(record: ProductRecord) -> ProductData:
         updated_at=record.updated_at,
         weight=record.weight,
         extension_attributes=ext,
-        product_links=[
-            ProductLinkData(
-                sku=record.sku,
-                link_type=link.link_type,
-                linked_product_sku=link.linked_product_sku,
-                linked_product_type=link.linked_product_type,
-                position=link.position,
-                extension_attributes=None if link.qty is None else ProductLinkExtension(qty=float(link.qty)),
-            )
-            for link in record.product_links
-        ],
-        options=[],
-        media_gallery_entries=[
-            MediaEntryData(
-                id=entry.id,
-                media_type=entry.media_type,
-                label=entry.label,
-                position=entry.position,
-                disabled=entry.disabled,
-                types=list(entry.types),
-                file=entry.file,
-            )
-            for entry in record.media_gallery_entries
-        ],
-        tier_prices=[_present_tier_price(price, record.price) for price in record.tier_prices],
+        product_links=[present_link(record.sku, link) for link in record.product_links],
+        options=[present_option(record.sku, option) for option in record.options],
+        media_gallery_entries=[present_media(entry) for entry in record.media_gallery_entries],
+        tier_prices=[present_tier_price(price, record.price) for price in record.tier_prices],
         custom_attributes=custom,
     )
 
 
-def _present_tier_price(price: TierPrice, product_price: float | None) -> ProductTierPriceData:
+def present_option(sku: str, option: CustomOption) -> CustomOptionData:
+    """Magento's ProductCustomOptionInterface of a stored option of ``sku``."""
+    select = option.is_select
+    return CustomOptionData(
+        product_sku=sku,
+        option_id=option.option_id,
+        title=option.title,
+        type=option.type,
+        sort_order=option.sort_order,
+        is_require=option.is_require,
+        price=None if select or option.price is None else float(option.price),
+        price_type=None if select else option.price_type,
+        sku=None if select else option.sku,
+        file_extension=option.file_extension,
+        max_characters=option.max_characters,
+        image_size_x=option.image_size_x,
+        image_size_y=option.image_size_y,
+        values=[
+            CustomOptionValueData(
+                title=value.title,
+                sort_order=value.sort_order,
+                price=float(value.price),
+                price_type=value.price_type,
+                sku=value.sku,
+                option_type_id=value.option_type_id,
+            )
+            for value in option.values
+        ]
+        if select
+        else None,
+    )
+
+
+def to_option(data: CustomOptionData) -> CustomOption:
+    """The repository's custom option for a payload's."""
+    return CustomOption(
+        option_id=data.option_id,
+        title=data.title,
+        type=data.type,
+        is_require=data.is_require,
+        sort_order=data.sort_order,
+        price=data.price,
+        price_type=data.price_type,
+        sku=data.sku,
+        max_characters=data.max_characters,
+        file_extension=data.file_extension,
+        image_size_x=data.image_size_x,
+        image_size_y=data.image_size_y,
+        values=[
+            CustomOptionValue(
+                title=value.title,
+                price=value.price,
+                price_type=value.price_type,
+                sku=value.sku,
+                sort_order=value.sort_order,
+                option_type_id=value.option_type_id,
+            )
+            for value in data.values or []
+        ],
+    )
+
+
+def present_media(entry: MediaEntry) -> MediaEntryData:
+    """Magento's gallery entry of a stored one."""
+    return MediaEntryData(
+        id=entry.id,
+        media_type=entry.media_type,
+        label=entry.label,
+        position=entry.position,
+        disabled=entry.disabled,
+        types=list(entry.types),
+        file=entry.file,
+    )
+
+
+def upload(entry: MediaEntryData, media_dir: Path) -> MediaEntryData:
+    """The entry with its posted image checked and stored (Magento's ImageProcessor); ``file`` names it."""
+    if entry.content is None:
+        if not entry.file:
+            raise InvalidValueError(INVALID_CONTENT)
+        return entry
+    content = entry.content
+    data = decode_image(content.base64_encoded_data, content.type, content.name)
+    return entry.model_copy(update={"file": store_image(media_dir, content.name, content.type, data), "content": None})
+
+
+def to_media(entry: MediaEntryData) -> MediaEntry:
+    """The repository's gallery entry for a payload's (its ``file`` given)."""
+    return MediaEntry(
+        file=entry.file or "",
+        media_type=entry.media_type,
+        label=entry.label,
+        position=entry.position,
+        disabled=entry.disabled,
+        types=list(entry.types),
+        id=entry.id,
+    )
+
+
+def present_link(sku: str, link: ProductLink) -> ProductLinkData:
+    """Magento's ProductLinkInterface of a stored link of ``sku``."""
+    return ProductLinkData(
+        sku=sku,
+        link_type=link.link_type,
+        linked_product_sku=link.linked_product_sku,
+        linked_product_type=link.linked_product_type,
+        position=link.position,
+        extension_attributes=None if link.qty is None else ProductLinkExtension(qty=float(link.qty)),
+    )
+
+
+def to_link(link: ProductLinkData) -> ProductLink:
+    """The repository's link for a ProductLinkInterface payload."""
+    return ProductLink(
+        link_type=link.link_type,
+        linked_product_sku=link.linked_product_sku,
+        position=link.position,
+        qty=None if link.extension_attributes is None else link.extension_attributes.qty,
+    )
+
+
+def present_tier_price(price: TierPrice, product_price: float | None) -> ProductTierPriceData:
     """As Magento shows it: a discount's ``value`` is the discounted product price."""
     value = None if price.value is None else float(price.value)
     if price.percentage_value is not None and product_price is not None:

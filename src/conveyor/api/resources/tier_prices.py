@@ -116,10 +116,7 @@ def delete_tier_prices(
 @operations.write("POST", "/V1/products/tier-prices-information", asynchronous=False, resource=RESOURCE)
 def get_tier_prices(ctx: OperationContext, params: dict[str, str], body: SkusRequest) -> list[TierPriceData]:
     """The tier prices of the skus (404 naming the unknown ones)."""
-    found = _products(ctx.conn, body.skus)
-    missing = [sku for sku in dict.fromkeys(body.skus) if sku not in found]
-    if missing:
-        raise ApiError(404, MISSING_PRODUCTS, {"sku": ", ".join(missing)})
+    found = require_products(ctx.conn, body.skus)
     codes = _group_codes(ctx.conn)
     prices = repository.get(ctx.conn, list(dict.fromkeys(body.skus)))
     return [
@@ -147,7 +144,7 @@ class Checked:
 
 def check(conn: Connection, prices: Sequence[TierPriceData]) -> Checked:
     """Magento's TierPriceValidator checks, each price on its own, in a fixed number of statements."""
-    products = _products(conn, [price.sku for price in prices])
+    products = products_by_sku(conn, [price.sku for price in prices])
     groups = _groups(conn)
     websites = set(conn.execute(sa.select(website_table.c.website_id)).scalars())
     keys = [_key(price) for price in prices]
@@ -156,14 +153,14 @@ def check(conn: Connection, prices: Sequence[TierPriceData]) -> Checked:
     failures: list[PriceUpdateResult] = []
     for price, key in zip(prices, keys, strict=True):
         product = products.get(price.sku)
-        row = [price.sku, _text(price.website_id), price.customer_group, _text(price.quantity)]
+        row = [price.sku, php_number(price.website_id), price.customer_group, php_number(price.quantity)]
         amount, quantity = Decimal(str(price.price)), Decimal(str(price.quantity))
         checks: list[tuple[bool, str, list[str]]] = [
             (not price.sku or product is None or product[1] not in PRICED_TYPES, INVALID_SKU, row),
             (
                 amount < 0 or amount >= MAX_PRICE or (price.price_type == DISCOUNT and not 0 < amount <= 100),
                 INVALID_PRICE,
-                [_text(price.price), *row],
+                [php_number(price.price), *row],
             ),
             (
                 price.price_type not in (FIXED, DISCOUNT)
@@ -176,7 +173,7 @@ def check(conn: Connection, prices: Sequence[TierPriceData]) -> Checked:
             (key in repeated, DUPLICATE, row),
             (price.customer_group.lower() not in groups, UNKNOWN_GROUP, row),
         ]
-        failed = [PriceUpdateResult(message=message, parameters=values) for bad, message, values in checks if bad]
+        failed = failed_checks(checks)
         if failed:
             failures += failed
             continue
@@ -192,12 +189,26 @@ def check(conn: Connection, prices: Sequence[TierPriceData]) -> Checked:
     return Checked(dict(valid), failures)
 
 
+def failed_checks(checks: Sequence[tuple[bool, str, list[str]]]) -> list[PriceUpdateResult]:
+    """The failed checks of one price, as Magento's PriceUpdateResults (``(failed, message, parameters)``)."""
+    return [PriceUpdateResult(message=message, parameters=values) for bad, message, values in checks if bad]
+
+
 def _key(price: TierPriceData) -> tuple[str, str, Decimal, int]:
     quantity = Decimal(str(price.quantity)).quantize(Decimal("0.0001")) if abs(price.quantity) < MAX_QTY else Decimal(0)
     return (price.sku.casefold(), price.customer_group.lower(), quantity, price.website_id)
 
 
-def _products(conn: Connection, skus: Sequence[str]) -> dict[str, tuple[str, str]]:
+def require_products(conn: Connection, skus: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """``products_by_sku``, or Magento's 404 naming every unknown sku."""
+    found = products_by_sku(conn, skus)
+    missing = [sku for sku in dict.fromkeys(skus) if sku not in found]
+    if missing:
+        raise ApiError(404, MISSING_PRODUCTS, {"sku": ", ".join(missing)})
+    return found
+
+
+def products_by_sku(conn: Connection, skus: Sequence[str]) -> dict[str, tuple[str, str]]:
     """sku asked for → (stored sku, type_id) of the products that exist."""
     products = product_table
     stored: dict[str, tuple[str, str]] = {}
@@ -227,7 +238,9 @@ def _groups(conn: Connection) -> dict[str, int]:
     return {code.lower(): group_id for group_id, code in _group_codes(conn).items()}
 
 
-def _text(value: float | int) -> str:
-    """A number as PHP prints it: ``5`` rather than ``5.0``."""
+def php_number(value: float | int | None) -> str:
+    """A number as PHP prints it: ``5`` rather than ``5.0`` (None as PHP's empty text)."""
+    if value is None:
+        return ""
     number = Decimal(str(value))
     return str(int(number)) if number == number.to_integral_value() else format(number.normalize(), "f")

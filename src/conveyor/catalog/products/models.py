@@ -125,6 +125,55 @@ class TierPrice:
     website_id: int = 0
 
 
+# Magento's option types by group (ProductCustomOptionTypeListInterface), in its order.
+OPTION_TYPES: dict[str, tuple[str, str]] = {
+    "field": ("Field", "Text"),
+    "area": ("Area", "Text"),
+    "file": ("File", "File"),
+    "drop_down": ("Drop-down", "Select"),
+    "radio": ("Radio Buttons", "Select"),
+    "checkbox": ("Checkbox", "Select"),
+    "multiple": ("Multiple Select", "Select"),
+    "date": ("Date", "Date"),
+    "date_time": ("Date & Time", "Date"),
+    "time": ("Time", "Date"),
+}
+PRICE_TYPES = ("fixed", "percent")
+
+
+@dataclass(slots=True, kw_only=True)
+class CustomOptionValue:
+    title: str
+    price: Decimal | float = 0
+    price_type: str = "fixed"
+    sku: str | None = None
+    sort_order: int = 0
+    option_type_id: int | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class CustomOption:
+    """A custom option; a select type (drop_down, radio, checkbox, multiple) has ``values``, others a price."""
+
+    title: str
+    type: str
+    is_require: bool = True
+    sort_order: int = 0
+    price: Decimal | float | None = None
+    price_type: str | None = None
+    sku: str | None = None
+    max_characters: int | None = None
+    file_extension: str | None = None
+    image_size_x: int | None = None
+    image_size_y: int | None = None
+    values: list[CustomOptionValue] = field(default_factory=list)
+    option_id: int | None = None
+
+    @property
+    def is_select(self) -> bool:
+        return OPTION_TYPES.get(self.type, ("", ""))[1] == "Select"
+
+
 @dataclass(slots=True, kw_only=True)
 class ProductInput:
     """A product to create or update by sku; fields left None are left alone (merge semantics).
@@ -151,6 +200,7 @@ class ProductInput:
     bundle_options: list[BundleOption] | None = None
     media_gallery_entries: list[MediaEntry] | None = None
     tier_prices: list[TierPrice] | None = None
+    options: list[CustomOption] | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -180,3 +230,4 @@ class ProductRecord:
     bundle_options: list[BundleOption] = field(default_factory=list)
     media_gallery_entries: list[MediaEntry] = field(default_factory=list)
     tier_prices: list[TierPrice] = field(default_factory=list)
+    options: list[CustomOption] = field(default_factory=list)

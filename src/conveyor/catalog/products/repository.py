@@ -75,6 +75,7 @@ from conveyor.catalog.products.models import (
     ProductRecord,
     StockRecord,
 )
+from conveyor.catalog.products.options import check_option, load_options, replace_options
 from conveyor.catalog.products.prices import load_tier_prices, replace_tier_prices, tier_price_rows
 from conveyor.catalog.products.relations import (
     BundleOptionRow,
@@ -97,6 +98,7 @@ P = product_table
 CP, PW, SI = category_product_table, product_website_table, source_item_table
 EMPTY_VALUE = 'The "%1" attribute value is empty. Set the attribute and try again.'
 NOT_FOUND = "The product that was requested doesn't exist. Verify the product and try again."
+URL_KEY_TAKEN = "URL key for specified store already exists."
 # Static attributes a client may send among custom attributes; Magento ignores them there.
 _IGNORED = frozenset({"sku", "type_id", "attribute_set_id", "created_at", "updated_at", "media_gallery"})
 
@@ -129,9 +131,12 @@ class ProductRepository:
         *,
         events: EventSink,
         create_only: bool = False,
+        unique_url_keys: bool = False,
     ) -> int:
         """One product (the REST API's save); returns its id."""
-        return self.save_many(conn, [product], store_id, events=events, create_only=create_only)[product.sku]
+        return self.save_many(
+            conn, [product], store_id, events=events, create_only=create_only, unique_url_keys=unique_url_keys
+        )[product.sku]
 
     def save_many(
         self,
@@ -141,16 +146,20 @@ class ProductRepository:
         *,
         events: EventSink,
         create_only: bool = False,
+        unique_url_keys: bool = False,
     ) -> dict[str, int]:
         """Create or update products by sku, merging into what is stored; returns sku → entity_id.
 
         Values are saved at ``store_id`` according to each attribute's scope (global at store 0, website
         scope on every store view of the website); a new product's values are its defaults (store 0). Each
-        product saved emits ``catalog.product.saved``.
+        product saved emits ``catalog.product.saved``. ``unique_url_keys``: Magento's REST rule, a url key (given,
+        or made from a new product's name) names one product per store ("URL key for specified store already
+        exists."); imports and syncs leave it off.
         """
         if not products:
             return {}
-        return self._save(conn, products, store_id, create_only, _Catalog.load(conn), events).ids
+        catalog = _Catalog.load(conn)
+        return self._save(conn, products, store_id, create_only, catalog, events, unique_url_keys).ids
 
     def save_and_get_many(
         self,
@@ -160,6 +169,7 @@ class ProductRepository:
         read_store_id: int = 0,
         *,
         events: EventSink,
+        unique_url_keys: bool = False,
     ) -> list[ProductRecord]:
         """``save_many``, then the saved products as ``read_store_id`` sees them, in the order given.
 
@@ -171,7 +181,7 @@ class ProductRepository:
             return []
         catalog = _Catalog.load(conn)
         catalog.scopes.check_store(read_store_id)
-        saved = self._save(conn, products, store_id, False, catalog, events)
+        saved = self._save(conn, products, store_id, False, catalog, events, unique_url_keys)
         ids = [saved.ids[product.sku] for product in products]
         if not all(plan.is_new for plan in saved.plans):
             return self._read(conn, ids, read_store_id, catalog)
@@ -188,11 +198,12 @@ class ProductRepository:
         create_only: bool,
         catalog: _Catalog,
         events: EventSink,
+        unique_url_keys: bool = False,
     ) -> _Saved:
         scopes, attributes = catalog.scopes, catalog.attributes
         scopes.check_store(store_id)
         plans = self._plans(conn, products, attributes, create_only)
-        self._check_values(conn, plans, catalog, store_id)
+        self._check_values(conn, plans, catalog, store_id, unique_url_keys)
         references = self._referenced_ids(conn, plans)
         relations = _Relations.build(conn, plans, attributes, scopes)
 
@@ -297,12 +308,24 @@ class ProductRepository:
                 plan.values[meta.attribute_id] = (meta, value)
         return plans
 
-    def _check_values(self, conn: Connection, plans: Sequence[_Plan], catalog: _Catalog, store_id: int) -> None:
+    def _check_values(
+        self, conn: Connection, plans: Sequence[_Plan], catalog: _Catalog, store_id: int, unique_url_keys: bool
+    ) -> None:
         """Coerce every value (options checked in one lookup), apply defaults and require required values."""
         attributes = catalog.attributes
+        members = set_attribute_ids(conn, sorted({plan.attribute_set_id for plan in plans}))
+        for plan in plans:  # Magento saves only the attributes of the product's set (Product::_isApplicableAttribute)
+            own = members.get(plan.attribute_set_id, set())
+            plan.values = {a: given for a, given in plan.values.items() if a in own}
         used = {a for plan in plans for a, (meta, _) in plan.values.items() if meta.uses_options}
+        used |= {
+            a
+            for plan in plans
+            if plan.is_new
+            for a in members.get(plan.attribute_set_id, ())
+            if catalog.by_id[a].uses_options and catalog.by_id[a].default_value not in (None, "")
+        }
         options = load_option_ids(conn, sorted(used))
-        members = set_attribute_ids(conn, sorted({plan.attribute_set_id for plan in plans if plan.is_new}))
         url_key = attributes.get("url_key")
         defaults: dict[tuple[int, str], _Defaults] = {}
         for plan in plans:
@@ -316,13 +339,17 @@ class ProductRepository:
             kind = (plan.attribute_set_id, plan.type_id)
             found = defaults.get(kind)
             if found is None:
-                found = defaults[kind] = _Defaults.of(members.get(plan.attribute_set_id, ()), catalog, plan.type_id)
+                found = defaults[kind] = _Defaults.of(
+                    members.get(plan.attribute_set_id, ()), catalog, plan.type_id, options
+                )
             found.apply(plan)
             if url_key is not None and url_key.attribute_id not in plan.values:
                 name = next((v for m, v in plan.values.values() if m.code == "name"), None)
                 key = format_url_key(str(name or ""))
                 if key:
                     plan.values[url_key.attribute_id] = (url_key, key)
+        if url_key is not None and unique_url_keys:
+            _check_url_keys(conn, plans, url_key, store_id)
 
     def _referenced_ids(self, conn: Connection, plans: Sequence[_Plan]) -> dict[str, int]:
         """Ids of the products the batch's relations name (children, links, bundle selections)."""
@@ -431,6 +458,7 @@ class ProductRepository:
         links = {} if "product_links" in skip else load_links(conn, ids)
         gallery = {} if "media_gallery_entries" in skip else load_gallery(conn, ids, store_id)
         tiers = {} if "tier_prices" in skip else load_tier_prices(conn, ids)
+        options = {} if "options" in skip else load_options(conn, ids)
         records = []
         for i in ids:
             row = rows[i]
@@ -467,6 +495,7 @@ class ProductRepository:
                     bundle_options=bundles.get(i, []),
                     media_gallery_entries=entries,
                     tier_prices=tiers.get(i, []),
+                    options=options.get(i, []),
                 )
             )
         return records
@@ -544,6 +573,31 @@ class ProductRepository:
         return self.get_many_by_id(conn, ids, store_id), total
 
 
+def _check_url_keys(conn: Connection, plans: Sequence[_Plan], meta: AttributeMeta, store_id: int) -> None:
+    """Magento's rule: a url key names one product per store (the defaults' and ``store_id``'s), in one lookup."""
+    owners: dict[str, int | None] = {}
+    for plan in plans:
+        given = plan.values.get(meta.attribute_id)
+        if given is None or given[1] in (None, ""):
+            continue
+        key = str(given[1]).casefold()
+        if key in owners:
+            raise DuplicateError(URL_KEY_TAKEN)
+        owners[key] = plan.entity_id
+    table = product_values[meta.backend_type]
+    for part in chunked(sorted(owners)):
+        taken = conn.execute(
+            sa.select(table.c.entity_id, table.c.value).where(
+                table.c.attribute_id == meta.attribute_id,
+                table.c.store_id.in_(sorted({0, store_id})),
+                table.c.value.in_(part),
+            )
+        )
+        for entity_id, value in taken:
+            if str(value).casefold() in owners and owners[str(value).casefold()] != entity_id:
+                raise DuplicateError(URL_KEY_TAKEN)
+
+
 def _int(value: object, field_name: str) -> int:
     try:
         return int(str(value).strip())
@@ -597,7 +651,8 @@ class _Defaults:
     required: list[AttributeMeta]  # required, without a default
 
     @classmethod
-    def of(cls, members: Iterable[int], catalog: _Catalog, type_id: str) -> _Defaults:
+    def of(cls, members: Iterable[int], catalog: _Catalog, type_id: str, options: Mapping[int, set[int]]) -> _Defaults:
+        """``options``: the option ids of the set's select attributes with a default (a default is one of them)."""
         values: dict[int, tuple[AttributeMeta, Any]] = {}
         required: list[AttributeMeta] = []
         for attribute_id in sorted(members):
@@ -606,7 +661,7 @@ class _Defaults:
                 continue
             if meta.default_value not in (None, ""):
                 try:
-                    values[attribute_id] = (meta, coerce_value(meta, meta.default_value, None))
+                    values[attribute_id] = (meta, coerce_value(meta, meta.default_value, options.get(attribute_id)))
                 except InvalidValueError as exc:  # raised only for a product that takes this default
                     values[attribute_id] = (meta, exc)
             elif meta.is_required:
@@ -631,6 +686,7 @@ _RELATION_INPUTS: dict[str, Callable[[_Plan], bool]] = {
     "product_links": lambda plan: plan.product.product_links is not None,
     "media_gallery_entries": lambda plan: plan.product.media_gallery_entries is not None,
     "tier_prices": lambda plan: plan.product.tier_prices is not None,
+    "options": lambda plan: plan.product.options is not None,
 }
 
 # Statements built once (in_list: a list parameter): building one costs more than running it on a small batch.
@@ -706,6 +762,8 @@ class _Relations:
                     parse_decimal(selection.price, "price")
             if product.media_gallery_entries is not None:
                 check_entries(product.media_gallery_entries)
+            for custom_option in product.options or []:
+                check_option(custom_option)
             if product.stock is not None and product.stock.qty is not None:
                 parse_decimal(product.stock.qty, "qty")
         # checked against batch positions as stand-in entity ids: the real ids do not exist yet
@@ -738,6 +796,7 @@ class _Relations:
             if p.product.media_gallery_entries is not None
         }
         replace_gallery(conn, galleries, store_id)
+        replace_options(conn, {ids[p.product.sku]: p.product.options for p in plans if p.product.options is not None})
         replace_super_attributes(conn, {ids[sku]: rows for sku, rows in self.super_attributes.items()})
         children = {
             ids[p.product.sku]: [references[sku] for sku in p.product.configurable_children]
