@@ -219,6 +219,15 @@ def _edge(source: str, target: str, label: str, disabled: bool = False) -> str:
     return f"    {source} {arrow}|{_label(text)}| {target}"
 
 
+def _published_to(topology: Topology, connection: str, exchange: str, topic: str) -> list[str]:
+    """The exchanges a publisher's messages go through: the one it names, or on an exchange-blind connection
+    (Magento's db) those whose bindings match the topic (the named one when none does)."""
+    if connection not in topology.exchange_blind:
+        return [exchange]
+    found = {e.name: None for e, _binding in topology.matching_bindings(connection, exchange, topic)}
+    return list(found) or [exchange]
+
+
 def topology_mermaid(topology: Topology) -> str:
     """A ``flowchart LR``: publisher topics -> exchanges -> (binding patterns) -> queues -> consumers."""
     node = _NodeIds()
@@ -236,8 +245,9 @@ def topology_mermaid(topology: Topology) -> str:
     for publisher in topology.publishers.values():
         for connection in publisher.connections:
             source = node("topic", publisher.topic)
-            target = node("exchange", f"{connection.name}.{connection.exchange}")
-            lines.append(_edge(source, target, connection.name, publisher.disabled or connection.disabled))
+            for name in _published_to(topology, connection.name, connection.exchange, publisher.topic):
+                target = node("exchange", f"{connection.name}.{name}")
+                lines.append(_edge(source, target, connection.name, publisher.disabled or connection.disabled))
     for exchange, binding in topology.bindings():
         source = node("exchange", f"{exchange.connection}.{exchange.name}")
         target = node("queue", binding.destination)

@@ -101,6 +101,8 @@ def test_db_publisher_exchange_name_is_ignored_without_queue_xml(tmp_path: Path)
     shown = CliRunner().invoke(topology_cli, ["show", "--format", "text", str(folder.parent)])
     assert shown.exit_code == 0, shown.output
     assert "-> binding import_export.export [exportBinding] on exchange magento" in shown.output
+    graph = CliRunner().invoke(topology_cli, ["show", "--format", "mermaid", str(folder.parent)]).output
+    assert '    topic_import_export_export -->|"db"| exchange_db_magento' in graph.splitlines()
 
 
 def test_db_routes_through_every_db_exchange_but_amqp_and_yaml_keep_exchange_names(tmp_path: Path) -> None:
