@@ -14,7 +14,9 @@ from click.testing import CliRunner
 
 from conveyor.cli.topology import topology as topology_cli
 from conveyor.mq.config import load_topology
+from conveyor.mq.queue import MessageQueue
 from conveyor.mq.topology import HandlerRef, Topology, TopologyError
+from conveyor.settings import Settings
 
 XML = Path(__file__).resolve().parents[3] / ".." / "shared" / "testdata" / "magento-queue-xml"
 MODULES = (
@@ -103,6 +105,19 @@ def test_db_publisher_exchange_name_is_ignored_without_queue_xml(tmp_path: Path)
     assert "-> binding import_export.export [exportBinding] on exchange magento" in shown.output
     graph = CliRunner().invoke(topology_cli, ["show", "--format", "mermaid", str(folder.parent)]).output
     assert '    topic_import_export_export -->|"db"| exchange_db_magento' in graph.splitlines()
+
+
+def test_db_queue_delivers_once_through_every_db_exchange(sqlite_url: str) -> None:
+    """Published on SQLite: ImportExport's ``magento-db`` publisher reaches ``export`` (bound on ``magento``), and
+    MediaStorage's topic, bound to its queue on both ``magento`` and (queue.xml) ``magento-db``, arrives once."""
+    mq = MessageQueue(load_topology(modules("ImportExport", "MediaStorage")), Settings(database_url=sqlite_url))
+    try:
+        mq.publish("import_export.export", {"file_format": "csv"})
+        mq.publish("media.storage.catalog.image.resize", {"image": "a.jpg"})
+        db = mq.transport("db")
+        assert (db.counts("export").waiting, db.counts("media.storage.catalog.image.resize").waiting) == (1, 1)
+    finally:
+        mq.close()
 
 
 def test_db_routes_through_every_db_exchange_but_amqp_and_yaml_keep_exchange_names(tmp_path: Path) -> None:
