@@ -13,23 +13,26 @@ from collections.abc import Sequence
 
 from rich.table import Table
 
-from conveyor.mq.routing import topic_matches
 from conveyor.mq.topology import Consumer, Topology, TopologyError
 
 PHP_HANDLER = "PHP handler, not importable"
 NO_HANDLER = "no handler"
+PHP_BY_TOPIC = "communication.xml handlers by topic, not importable"
 
 
 def handler_note(consumer: Consumer) -> str:
     """Why a consumer cannot run as it stands ("" when its handler is an importable Python function)."""
     if consumer.handler is None:
-        return NO_HANDLER
+        return PHP_BY_TOPIC if consumer.topic_handlers else NO_HANDLER
     return "" if consumer.handler.is_python else PHP_HANDLER
 
 
 def handler_label(consumer: Consumer, separator: str = " ") -> str:
     """The handler with its note, e.g. ``Vendor\\Module\\Class::run (PHP handler, not importable)``."""
     if consumer.handler is None:
+        if consumer.topic_handlers:
+            by_topic = "; ".join(f"{topic}: {', '.join(handlers)}" for topic, handlers in consumer.topic_handlers)
+            return f"{by_topic}{separator}({PHP_BY_TOPIC})"
         return NO_HANDLER
     note = handler_note(consumer)
     return f"{consumer.handler.spec}{separator}({note})" if note else consumer.handler.spec
@@ -124,16 +127,18 @@ def _topic_lines(topology: Topology, topic: str) -> list[str]:
         connection, exchange_name = topology.route(topic)
     except TopologyError:
         return [f"topic {topic} (publisher disabled)"]
-    lines = [f"topic {topic}", f"  -> exchange {exchange_name} ({connection})"]
-    exchange = topology.exchanges.get((connection, exchange_name))
-    if exchange is None:
+    blind = connection in topology.exchange_blind
+    note = f", name ignored: every {connection} exchange routes" if blind else ""
+    lines = [f"topic {topic}", f"  -> exchange {exchange_name} ({connection}{note})"]
+    if not blind and (connection, exchange_name) not in topology.exchanges:
         return [*lines, "    -> (unknown exchange: publishing it is refused as unroutable)"]
-    matching = [b for b in exchange.bindings if not b.disabled and topic_matches(b.topic, topic)]
+    matching = topology.matching_bindings(connection, exchange_name, topic)
     if not matching:
         return [*lines, "    -> (no binding matches: publishing it is refused as unroutable)"]
     delivered: set[str] = set()
-    for binding in matching:
-        lines.append(f"    -> binding {binding.topic} [{binding.id}]")
+    for exchange, binding in matching:
+        on = f" on exchange {exchange.name}" if exchange.name != exchange_name else ""
+        lines.append(f"    -> binding {binding.topic} [{binding.id}]{on}")
         if binding.destination in delivered:
             lines.append(f"      -> queue {binding.destination} (already delivered above)")
             continue
@@ -214,6 +219,15 @@ def _edge(source: str, target: str, label: str, disabled: bool = False) -> str:
     return f"    {source} {arrow}|{_label(text)}| {target}"
 
 
+def _published_to(topology: Topology, connection: str, exchange: str, topic: str) -> list[str]:
+    """The exchanges a publisher's messages go through: the one it names, or on an exchange-blind connection
+    (Magento's db) those whose bindings match the topic (the named one when none does)."""
+    if connection not in topology.exchange_blind:
+        return [exchange]
+    found = {e.name: None for e, _binding in topology.matching_bindings(connection, exchange, topic)}
+    return list(found) or [exchange]
+
+
 def topology_mermaid(topology: Topology) -> str:
     """A ``flowchart LR``: publisher topics -> exchanges -> (binding patterns) -> queues -> consumers."""
     node = _NodeIds()
@@ -231,8 +245,9 @@ def topology_mermaid(topology: Topology) -> str:
     for publisher in topology.publishers.values():
         for connection in publisher.connections:
             source = node("topic", publisher.topic)
-            target = node("exchange", f"{connection.name}.{connection.exchange}")
-            lines.append(_edge(source, target, connection.name, publisher.disabled or connection.disabled))
+            for name in _published_to(topology, connection.name, connection.exchange, publisher.topic):
+                target = node("exchange", f"{connection.name}.{name}")
+                lines.append(_edge(source, target, connection.name, publisher.disabled or connection.disabled))
     for exchange, binding in topology.bindings():
         source = node("exchange", f"{exchange.connection}.{exchange.name}")
         target = node("queue", binding.destination)

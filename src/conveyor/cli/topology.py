@@ -16,12 +16,15 @@ TOPOLOGY_PATHS = click.Path(exists=True, path_type=Path)
 
 
 def _load(paths: list[Path], *, builtins: bool = False) -> Topology:
-    """The merged, validated topology; an invalid one ends the command with status 1."""
+    """The merged, validated topology, its warnings on stderr; an invalid one ends the command with status 1."""
     try:
-        return load_topology(paths, builtins=builtins)
+        loaded = load_topology(paths, builtins=builtins, log_warnings=False)
     except TopologyError as exc:
         click.echo(f"invalid topology: {exc}", err=True)
         raise click.exceptions.Exit(1) from exc
+    for warning in loaded.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return loaded
 
 
 @click.group()

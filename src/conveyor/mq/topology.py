@@ -149,6 +149,9 @@ class Consumer:
     only_spawn_when_message_available: bool = False
     processes: int = 1
     consumer_instance: str | None = None  # Magento's consumerInstance, kept as data
+    # Magento: a consumer naming no handler runs, for each message, the communication.xml handlers of the
+    # message's topic; here (topic, its handlers) for each declared topic reaching the queue, kept as data
+    topic_handlers: tuple[tuple[str, tuple[str, ...]], ...] = ()
     origin: Origin = NOWHERE
 
 
@@ -163,6 +166,11 @@ class Topology:
     publishers: dict[str, Publisher] = field(default_factory=dict)
     consumers: dict[str, Consumer] = field(default_factory=dict)
     default_connection: str | None = None  # for topics without a publisher; None means "db"
+    # connections whose exchanges route as one, whatever exchange a publisher names: Magento's DB connection
+    # (see ``matching_bindings``); Magento module folders set {"db"}, YAML files nothing
+    exchange_blind: frozenset[str] = frozenset()
+    # what loading noticed but did not refuse (e.g. a Magento module folder without queue files)
+    warnings: tuple[str, ...] = ()
 
     # --- queries -------------------------------------------------------------------------------------
     def route(self, topic: str) -> tuple[str, str]:
@@ -186,16 +194,28 @@ class Topology:
         return found if found is not None else self._compute_route(key)
 
     def _compute_route(self, key: tuple[str, str, str]) -> tuple[str, ...]:
-        connection, exchange, topic = key
-        found = self.exchanges.get((connection, exchange))
         names: list[str] = []
-        if found is not None:
-            for binding in found.bindings:
-                if not binding.disabled and binding.destination not in names and topic_matches(binding.topic, topic):
-                    names.append(binding.destination)
+        for _exchange, binding in self.matching_bindings(*key):
+            if binding.destination not in names:
+                names.append(binding.destination)
         result = tuple(names)
         self._routes[key] = result
         return result
+
+    def matching_bindings(self, connection: str, exchange: str, topic: str) -> list[tuple[Exchange, Binding]]:
+        """The enabled bindings that deliver ``topic`` published to ``exchange`` on ``connection``.
+
+        On an ``exchange_blind`` connection the exchange name is ignored and every exchange of the connection
+        is searched, as Magento's DB connection does: its exchange (``MysqlMq\\Model\\Driver\\Exchange``) sends
+        a topic to the destination of every binding matching it on any exchange of a database connection, so
+        ImportExport's publisher naming ``magento-db`` reaches the queue bound on the ``magento`` exchange.
+        """
+        if connection in self.exchange_blind:
+            searched = [e for e in self.exchanges.values() if e.connection == connection]
+        else:
+            found = self.exchanges.get((connection, exchange))
+            searched = [found] if found is not None else []
+        return [(e, b) for e in searched for b in e.bindings if not b.disabled and topic_matches(b.topic, topic)]
 
     @cached_property
     def _routes(self) -> dict[tuple[str, str, str], tuple[str, ...]]:
@@ -219,6 +239,8 @@ class Topology:
             consumers={**self.consumers, **other.consumers},
             exchanges=dict(self.exchanges),
             default_connection=other.default_connection or self.default_connection,
+            exchange_blind=self.exchange_blind | other.exchange_blind,
+            warnings=self.warnings + other.warnings,
         )
         for key, exchange in other.exchanges.items():
             mine = merged.exchanges.get(key)
@@ -297,7 +319,7 @@ class Topology:
                 )
             for connection in publisher.connections:
                 yield from check_connection(connection.origin, connection.name)
-                if connection.disabled:
+                if connection.disabled or connection.name in self.exchange_blind:
                     continue
                 if (connection.name, connection.exchange) in self.exchanges:
                     continue

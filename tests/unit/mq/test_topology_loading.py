@@ -314,9 +314,14 @@ def test_doctype_is_refused(tmp_path: Path) -> None:
     assert_names(refused([tmp_path / "M"]), file, "document", None, "DOCTYPE")
 
 
-def test_folder_without_queue_xml(tmp_path: Path) -> None:
+def test_folder_without_queue_xml_is_a_warning(tmp_path: Path) -> None:
     (tmp_path / "Empty").mkdir()
-    assert_names(refused([tmp_path / "Empty"]), tmp_path / "Empty", "module folder", None, "holds none of")
+    loaded = load_topology([MODULE_A, tmp_path / "Empty"])
+    assert loaded.consumers.keys() == load_topology([MODULE_A]).consumers.keys()
+    assert loaded.warnings == (
+        f"{tmp_path / 'Empty'}: module folder holds none of communication.xml, queue_topology.xml,"
+        " queue_publisher.xml, queue_consumer.xml, queue.xml (in etc/ or directly); skipped",
+    )
 
 
 def test_a_publisher_connection_must_match_its_exchange(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -9,7 +10,9 @@ from conveyor.mq.topology import Origin, Topology, TopologyError
 from conveyor.plugins import PluginError, Plugins, default_plugins
 from conveyor.settings import Settings, get_settings
 
-MAGENTO_FILES = ("communication.xml", "queue_topology.xml", "queue_publisher.xml", "queue_consumer.xml")
+log = logging.getLogger(__name__)
+
+MAGENTO_FILES = ("communication.xml", "queue_topology.xml", "queue_publisher.xml", "queue_consumer.xml", "queue.xml")
 
 
 def builtin_topologies(settings: Settings | None = None, plugins: Plugins | None = None) -> Topology:
@@ -32,11 +35,13 @@ def load_topology(
     builtins: bool = False,
     settings: Settings | None = None,
     plugins: Plugins | None = None,
+    log_warnings: bool = True,
 ) -> Topology:
     """Merge every path (a YAML file, or a Magento module folder or its ``etc``) into one valid topology.
 
     With ``builtins`` the packages' built-in topologies (``plugins``' topologies, for ``settings``) come first, so
-    the files can override them.
+    the files can override them. What loading noticed without refusing it (a module folder without queue files) is
+    in the result's ``warnings``, and logged unless ``log_warnings`` is false (a caller showing them itself).
     """
     from conveyor.mq.config.magento import load_magento_modules
     from conveyor.mq.config.yaml_loader import load_yaml
@@ -59,4 +64,8 @@ def load_topology(
             raise TopologyError(Origin(str(path), "file"), None, "expected a .yaml file or a Magento module folder")
     if magento_folders:
         topology = topology.merge(load_magento_modules(magento_folders))
-    return topology.validate((settings or get_settings()).connections)
+    topology = topology.validate((settings or get_settings()).connections)
+    if log_warnings:
+        for warning in topology.warnings:
+            log.warning("%s", warning)
+    return topology

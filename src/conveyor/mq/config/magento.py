@@ -1,4 +1,5 @@
-"""Magento 2 queue XML, read unchanged: communication, queue_topology, queue_publisher and queue_consumer.xml.
+"""Magento 2 queue XML, read unchanged: communication, queue_topology, queue_publisher and queue_consumer.xml,
+and the older single-file queue.xml.
 
 Each kind of file is first merged across the module folders as Magento's config reader merges it:
 elements are identified by their id attributes among their siblings, and a later module overrides the
@@ -7,10 +8,22 @@ module may complete or disable what an earlier one declared. Every merged attrib
 that set it, so an error names the file, the element and the attribute at fault.
 
 Queues are implicit in Magento: one exists for each binding destination and each consumer's queue.
+
+``queue.xml`` (Magento 2.1's format, deprecated since 2.2 but still read by 2.4) declares per ``<broker topic
+type exchange>`` the ``<queue name consumer handler consumerInstance maxMessages>`` it feeds. Magento reads it
+whether or not a module also has the new files (``MessageQueue\\Config\\Reader\\Xml`` over every module), and its
+``Config\\{Consumer,Publisher,Topology}\\ConfigReaderPlugin`` lay it *under* the new files' result: a consumer
+(by name) or publisher (by topic) of the new files replaces the queue.xml one whole; an exchange (by connection
+and name) declared by both keeps the bindings of both (queue.xml's binding ids are ``queue--<queue>--<topic>``,
+so they never collide with the new files'). This module does the same.
+
+A Magento DB connection ignores the exchange a publisher names (see ``Topology.matching_bindings``), so every
+Magento topology marks ``db`` as ``exchange_blind``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -19,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from conveyor.mq.routing import topic_matches
 from conveyor.mq.topology import (
     DEFAULT_EXCHANGE,
     Binding,
@@ -73,7 +87,11 @@ FILES: dict[str, _Shape] = {
         children={"publisher": _Shape({"topic": None}, {"connection": _Shape({"name": None})})}
     ),
     "queue_consumer.xml": _Shape(children={"consumer": _Shape({"name": None})}),
+    # Magento identifies <broker> by topic; its <queue>s (unique by name in the schema) by name
+    "queue.xml": _Shape(children={"broker": _Shape({"topic": None}, {"queue": _Shape({"name": None})})}),
 }
+# The connection Magento exchanges route by topic alone, whatever exchange a publisher names.
+DB_CONNECTION = "db"
 
 
 class _DoctypeError(ValueError):
@@ -152,27 +170,34 @@ def _number(text: str) -> int | float:
 
 # --- reading and merging ---------------------------------------------------------------------------------
 def load_magento_modules(folders: list[Path]) -> Topology:
-    """Merge the queue XML of Magento module folders, in order, into one topology (not yet validated)."""
+    """Merge the queue XML of Magento module folders, in order, into one topology (not yet validated).
+
+    A folder holding no queue file is a warning (kept in the topology's ``warnings``; ``load_topology`` logs them),
+    not an error: most modules of a shop declare no queues, and every module folder of a shop may be passed at once.
+    """
     documents = {name: _Element("config", "document", "") for name in FILES}
+    warnings: list[str] = []
     for folder in folders:
-        for name, path in _module_files(folder).items():
+        files = _module_files(folder)
+        if not files:
+            warnings.append(f"{folder}: module folder holds none of {', '.join(FILES)} (in etc/ or directly); skipped")
+        for name, path in files.items():
             _merge_children(documents[name], _parse(path), FILES[name], str(path))
-    return _topology(documents)
+    topology = _topology(documents)
+    topology.warnings = tuple(warnings)
+    return topology
 
 
 def _module_files(folder: Path) -> dict[str, Path]:
-    """The queue XML files of a module, in ``<folder>/etc/`` or directly in ``<folder>``."""
-    origin = Origin(str(folder), "module folder")
+    """The queue XML files of a module, in ``<folder>/etc/`` or directly in ``<folder>`` (maybe none)."""
     if not folder.is_dir():
-        raise TopologyError(origin, None, "no such folder")
+        raise TopologyError(Origin(str(folder), "module folder"), None, "no such folder")
     found: dict[str, Path] = {}
     for name in FILES:
         for candidate in (folder / "etc" / name, folder / name):
             if candidate.is_file():
                 found[name] = candidate
                 break
-    if not found:
-        raise TopologyError(origin, None, f"holds none of {', '.join(FILES)} (in etc/ or directly)")
     return found
 
 
@@ -237,26 +262,139 @@ def _qualify(label: str, parent: _Element) -> str:
 
 # --- converting merged documents -------------------------------------------------------------------------
 def _topology(documents: dict[str, _Element]) -> Topology:
+    topics = {t.name: t for t in (_topic(e) for e in documents["communication.xml"].kids("topic"))}
+    legacy = _Legacy(documents["queue.xml"], topics)
     exchanges = _exchanges_by_key([_exchange(e) for e in documents["queue_topology.xml"].kids("exchange")])
+    exchanges = _under(legacy.exchanges, exchanges)
     queues = _bound_queues(exchanges)
-    consumers = [_consumer(e, queues) for e in documents["queue_consumer.xml"].kids("consumer")]
-    for consumer in consumers:
+    declared = [_consumer(e, queues) for e in documents["queue_consumer.xml"].kids("consumer")]
+    consumers = {**legacy.consumers, **{c.name: _topic_handlers(c, exchanges, topics) for c in declared}}
+    for consumer in consumers.values():
         if consumer.queue not in queues:
             origin = Origin(consumer.origin.file, f"queue '{consumer.queue}' (of {consumer.origin.element})")
             queues[consumer.queue] = Queue(name=consumer.queue, connection=consumer.connection, origin=origin)
-    topics = [_topic(e) for e in documents["communication.xml"].kids("topic")]
     # a publisher that names no connection publishes to the default exchange on the default connection,
     # or on the one connection that declares a "magento" exchange
     on = sorted(c for c, n in exchanges if n == DEFAULT_EXCHANGE)
     default_connection = DEFAULT_CONNECTION if DEFAULT_CONNECTION in on or len(on) != 1 else on[0]
     publishers = [_publisher(e, default_connection) for e in documents["queue_publisher.xml"].kids("publisher")]
     return Topology(
-        topics={t.name: t for t in topics},
+        topics=topics,
         exchanges=exchanges,
         queues=queues,
-        publishers={p.topic: p for p in publishers},
-        consumers={c.name: c for c in consumers},
+        publishers={**legacy.publishers, **{p.topic: p for p in publishers}},
+        consumers=consumers,
+        exchange_blind=frozenset({DB_CONNECTION}),
     )
+
+
+def _under(
+    legacy: dict[tuple[str, str], Exchange], exchanges: dict[tuple[str, str], Exchange]
+) -> dict[tuple[str, str], Exchange]:
+    """queue.xml's exchanges under the new files' (Magento's topology ``ConfigReaderPlugin``): an exchange both
+    declare is the new one with queue.xml's bindings first, then its own (a same id is the new one's)."""
+    merged = dict(legacy)
+    for key, exchange in exchanges.items():
+        old = merged.get(key)
+        bindings = {b.id: b for b in old.bindings} if old else {}
+        bindings.update({b.id: b for b in exchange.bindings})
+        merged[key] = dataclasses.replace(exchange, bindings=tuple(bindings.values()))
+    return merged
+
+
+def _handlers_of(topics: list[Topic]) -> tuple[HandlerRef | None, tuple[tuple[str, tuple[str, ...]], ...]]:
+    """A handler-less consumer's handlers: the communication.xml handlers of ``topics`` by topic, and the one
+    handler they all come to (None when they name none or several, which Magento picks by each message's topic)."""
+    by_topic = tuple((t.name, t.handlers) for t in topics if t.handlers)
+    distinct = {h for _topic, handlers in by_topic for h in handlers}
+    return (HandlerRef(distinct.pop()) if len(distinct) == 1 else None), by_topic
+
+
+def _topic_handlers(
+    consumer: Consumer, exchanges: dict[tuple[str, str], Exchange], topics: dict[str, Topic]
+) -> Consumer:
+    """A consumer naming no handler runs, as Magento's ``ConsumerFactory`` does, the communication.xml handlers
+    of each message's topic: here those of every declared topic an enabled binding delivers to its queue."""
+    if consumer.handler is not None:
+        return consumer
+    patterns = [
+        b.topic
+        for e in exchanges.values()
+        for b in e.bindings
+        if b.destination == consumer.queue and not b.disabled and b.destination_type == "queue"
+    ]
+    reaching = [t for t in topics.values() if any(topic_matches(p, t.name) for p in patterns)]
+    handler, by_topic = _handlers_of(reaching)
+    return dataclasses.replace(consumer, handler=handler, topic_handlers=by_topic)
+
+
+class _Legacy:
+    """The exchanges, publishers and consumers a merged queue.xml declares, as Magento's deprecated
+    ``TopicConfig`` converter and the ``ConfigReaderPlugin``s read them.
+
+    Per ``<broker topic type exchange>`` (type: the connection, default ``db``; exchange default ``magento``) and
+    each of its ``<queue name consumer>``: a binding ``queue--<name>--<topic>`` from the topic to the queue, a
+    publisher of the topic to that exchange, and a consumer of the queue on that connection whose handler is the
+    queue's ``handler`` or else the topic's communication.xml handlers. A wildcard broker topic publishes each
+    declared topic it matches.
+    """
+
+    def __init__(self, document: _Element, topics: dict[str, Topic]) -> None:
+        self.exchanges: dict[tuple[str, str], Exchange] = {}
+        self.publishers: dict[str, Publisher] = {}
+        self.consumers: dict[str, Consumer] = {}
+        for broker in document.kids("broker"):
+            self._broker(broker, topics)
+
+    def _broker(self, broker: _Element, topics: dict[str, Topic]) -> None:
+        topic = broker.require("topic")
+        connection = broker.get("type") or DEFAULT_CONNECTION
+        name = broker.get("exchange") or DEFAULT_EXCHANGE
+        wildcard = "*" in topic or "#" in topic
+        declared = topics.get(topic)
+        concrete = [t for t in topics.values() if topic_matches(topic, t.name)] if wildcard else []
+        served = concrete if wildcard else [declared] if declared else []
+        published = [t.name for t in concrete] if wildcard else [topic]
+        # the broker's type is the connection of all it declares: an unknown one is named as the broker's type
+        typed = Origin(broker.origin("type").file, f"{broker.description} (type = connection)")
+        for published_topic in published:
+            origin = Origin(broker.file, f"publisher '{published_topic}' (of {broker.description})")
+            self.publishers[published_topic] = Publisher(
+                topic=published_topic,
+                connections=(PublisherConnection(name=connection, exchange=name, origin=typed),),
+                origin=origin,
+            )
+        bindings = []
+        for queue in broker.kids("queue"):
+            queue_name = queue.require("name")
+            bindings.append(
+                Binding(id=f"queue--{queue_name}--{topic}", topic=topic, destination=queue_name, origin=queue.origin())
+            )
+            consumer = self._consumer(queue, connection, served)
+            self.consumers[consumer.name] = consumer
+        key = (connection, name)
+        old = self.exchanges.get(key)
+        self.exchanges[key] = Exchange(
+            name=name,
+            connection=connection,
+            bindings=(old.bindings if old else ()) + tuple(bindings),
+            origin=old.origin if old else typed,
+        )
+
+    @staticmethod
+    def _consumer(queue: _Element, connection: str, topics: list[Topic]) -> Consumer:
+        own = queue.get("handler")
+        handler, by_topic = (HandlerRef(own), ()) if own else _handlers_of(topics)
+        return Consumer(
+            name=queue.require("consumer"),
+            queue=queue.require("name"),
+            handler=handler,
+            connection=connection,
+            max_messages=queue.parsed("maxMessages", _integer, "a whole number"),
+            consumer_instance=queue.get("consumerInstance"),
+            topic_handlers=by_topic,
+            origin=queue.origin("consumer"),
+        )
 
 
 def _topic(element: _Element) -> Topic:
