@@ -4,8 +4,8 @@ Positive cases must be accepted (2xx, or 401/403/404/409), negative ones refused
 documented status, headers, content type and schema, a 405 must carry ``Allow``, and nothing may be a 5xx. SQLite
 only (the subject is the handling of input). Bounded: one or two examples per operation and mode, no shrinking.
 
-The operations of this area (store, directory) must pass now; the whole registry is
-``xfail(strict=False)`` until every route family's branch has merged (the integrator flips it).
+The operations of the store and directory must pass; the whole registry is ``xfail(strict=False)`` while the
+schemas of about 48 operations still miss Magento's business rules (the failing run lists them).
 """
 
 from __future__ import annotations
@@ -27,7 +27,12 @@ from tests.integration.api.harness import Harness
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 OWN = ("/rest/V1/store/", "/rest/V1/directory/")
 BUDGET_SECONDS = 80.0
-TOLERATED = ("query: violates `additionalProperties`", "header: violates `required` (was Authorization)")
+TOLERATED = (
+    "query: violates `additionalProperties`",
+    "header: violates `required` (was Authorization)",
+    # on the wire a query value is text: `storeCodes[]=5` is a list of one store code, whatever the case meant
+    "query: violates `type` at /properties/storeCodes[]",
+)
 
 
 def _operations(api: Harness) -> list[Any]:
@@ -100,7 +105,11 @@ def test_the_operations_of_this_area_pass_every_check(sqlite_api: Harness) -> No
     assert len(checked) == len(own) * len(MODES)
 
 
-@pytest.mark.xfail(strict=False, reason="route families land on their helpers' branches; the integrator flips it")
+@pytest.mark.xfail(
+    strict=False,
+    reason="issue 14, open: about 48 operations' schemas do not yet declare Magento's business rules (fields"
+    " required together, non-empty lists, public async writes); the run lists them",
+)
 def test_every_operation_passes_every_check(sqlite_api: Harness) -> None:
     operations = _operations(sqlite_api)
     _checked, failures = _check(sqlite_api, operations, examples=1)

@@ -29,7 +29,7 @@ from conveyor.catalog.eav import chunked
 from conveyor.catalog.products import ALL_GROUPS, match_skus, product_table
 from conveyor.catalog.stores import customer_group_table, website_table
 
-RESOURCE = "Magento_Catalog::products"
+RESOURCE = "Magento_Catalog::catalog"  # as webapi.xml declares the price storage routes
 FIXED, DISCOUNT = "fixed", "discount"
 ALL_GROUPS_CODE = "ALL GROUPS"
 # Product types that take tier prices (Magento's TierPriceValidator::$allowedProductTypes).
