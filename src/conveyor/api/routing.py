@@ -152,7 +152,11 @@ def _refuse_async_get(path: str) -> None:
 
 
 # --- dependencies ----------------------------------------------------------------------------------------------
-def _caller_dependency(services: Services, op: Operation) -> Callable[..., Caller]:
+def _caller_dependency(services: Services, op: Operation, *, queued: bool = False) -> Callable[..., Caller]:
+    """Who calls: a token's caller allowed the operation's resource (401/403 otherwise); for a public operation,
+    the guest unless a valid token is sent. ``queued`` (the async and bulk forms) always needs a token: Magento
+    2.4.7 and later refuse guests on the asynchronous endpoints by default, and a guest filling the queue is
+    a denial of service waiting to happen."""
     def caller(credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]) -> Caller:
         if credentials is None or not credentials.credentials:
             raise unauthorized(op.resource)
@@ -171,7 +175,7 @@ def _caller_dependency(services: Services, op: Operation) -> Callable[..., Calle
         with services.reading() as conn:
             return caller_for_token(conn, credentials.credentials) or GUEST
 
-    return guest if op.public else caller
+    return guest if op.public and not queued else caller
 
 
 def _store_dependency(services: Services) -> Callable[..., StoreScope]:
@@ -309,7 +313,7 @@ def _add_async(app: FastAPI, services: Services, op: Operation, store: Callable[
             return schedule(transaction, op.topic, [item], BulkUser(caller.user_type, caller.user_id))
 
     endpoint.__signature__ = _signature(  # type: ignore[attr-defined]
-        op, _caller_dependency(services, op), store, path=True, body=op.body
+        op, _caller_dependency(services, op, queued=True), store, path=True, body=op.body
     )
     endpoint.operation = op  # type: ignore[attr-defined]
     app.add_api_route(
@@ -347,7 +351,7 @@ def _add_bulk(app: FastAPI, services: Services, op: Operation, store: Callable[.
         return Response(orjson.dumps(answer), status_code=202, media_type="application/json", background=relay)
 
     endpoint.__signature__ = _signature(  # type: ignore[attr-defined]
-        op, _caller_dependency(services, op), store, path=False, body=None
+        op, _caller_dependency(services, op, queued=True), store, path=False, body=None
     )
     # any item is taken: one that is not an item of the model is answered "rejected" and the others processed
     item_schema = {"anyOf": [{"$ref": f"#/components/schemas/{op.item_model.__name__}"}, {}]}

@@ -79,3 +79,15 @@ def test_cli_creates_a_token_with_resources(sqlite_url: str, monkeypatch: pytest
             assert api.get("/rest/V1/store/storeViews", headers=headers).status_code == 403
     finally:
         get_settings.cache_clear()
+
+
+def test_the_queued_forms_of_an_anonymous_route_need_a_token(sqlite_api: Harness) -> None:
+    """Sign-up is anonymous, as in Magento; queueing it is not (Magento 2.4.7+ refuses guests on async routes)."""
+    body = {"customerEmail": "guest@example.com"}
+    direct = sqlite_api.client.post("/rest/V1/customers/isEmailAvailable", json=body)
+    assert direct.status_code == 200
+    queued = sqlite_api.client.post("/rest/async/V1/customers/isEmailAvailable", json=body)
+    bulk = sqlite_api.client.post("/rest/async/bulk/V1/customers/isEmailAvailable", json=[body])
+    assert queued.status_code == bulk.status_code == 401
+    allowed = sqlite_api.client.post("/rest/async/V1/customers/isEmailAvailable", json=body, headers=sqlite_api.headers)
+    assert allowed.status_code == 202
