@@ -4,10 +4,11 @@ Each write is its own short transaction on purpose: the history must say ``runni
 (possibly long) transaction is open, and must say ``failed`` after that transaction rolled back.
 
 A run killed outright (SIGKILL, a lost machine) never finishes its row. So a ``running`` row's message says which
-process runs it ("running as pid 123 on host web-1", no schema change needed) and ``fail_dead_runs`` — called
-whenever the history is read — marks the runs of this host whose process is gone (or is another process that
-took over the pid since) as failed: the database rolled their transaction back, nothing of them was written.
-Runs of other hosts cannot be checked from here; they stay ``running`` until read on their own host or resumed.
+process runs it ("running as pid 123 on web-1 (process started at …)"; no schema change needed), and
+``fail_dead_runs`` — called whenever the history is read — marks the runs of this host whose process is gone (or
+is another process that took over the pid since) as failed: the database rolled their transaction back, nothing
+of them was written. Runs of other hosts cannot be checked from here: they stay ``running`` until the history is
+read on their own host, or until they are resumed.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from conveyor.importer.report import ImportReport
 
 H = import_history_table
 MESSAGE_LIMIT = 60_000  # a failure text, clipped so a traceback never outgrows the row
-_RUNNER = re.compile(r"running as pid (\d+) on (.+)")
-START_SLACK = 2.0  # seconds a process may have started after its run was recorded as started (clock rounding)
+_RUNNER = re.compile(r"running as pid (\d+) on (.+) \(process started at ([0-9.]+)\)")
+START_SLACK = 1.0  # seconds two readings of one process's start time may differ by (clock ticks, rounding)
 
 
 class RunStatus(StrEnum):
@@ -201,17 +202,19 @@ def finish(conn: Connection, history_id: int, report: ImportReport, *, location:
     )
 
 
-def runner_message(pid: int | None = None, host: str | None = None) -> str:
-    """What a running row says about the process that runs it (read back by ``fail_dead_runs``)."""
-    return f"running as pid {os.getpid() if pid is None else pid} on {host or socket.gethostname()}"
+def runner_message(pid: int | None = None) -> str:
+    """What a running row says about the process that runs it (read back by ``fail_dead_runs``): its pid, host
+    and start time, which tells it from a later process given the same pid."""
+    process = psutil.Process(os.getpid() if pid is None else pid)
+    return f"running as pid {process.pid} on {socket.gethostname()} (process started at {process.create_time():.2f})"
 
 
-def _process_gone(pid: int, started_at: float) -> bool:
-    """Whether the process ``pid`` of this host that started a run at ``started_at`` is no longer there: it does
-    not exist, is a zombie, or started after the run did (the pid was reused by another process)."""
+def _process_gone(pid: int, created: float) -> bool:
+    """Whether the process ``pid`` of this host, started at ``created``, is no longer there: it does not exist,
+    is a zombie, or is another process that was given the pid since."""
     try:
         process = psutil.Process(pid)
-        return process.status() == psutil.STATUS_ZOMBIE or process.create_time() > started_at + START_SLACK
+        return process.status() == psutil.STATUS_ZOMBIE or abs(process.create_time() - created) > START_SLACK
     except psutil.NoSuchProcess:
         return True
     except psutil.Error:  # no right to look at it: it exists
@@ -224,13 +227,11 @@ def fail_dead_runs(conn: Connection) -> int:
     Only a row still saying the same (status and message) is changed, so a run that finishes meanwhile keeps
     its own outcome."""
     host = socket.gethostname()
-    rows = conn.execute(
-        sa.select(H.c.id, H.c.message, H.c.started_at).where(H.c.status == str(RunStatus.RUNNING))
-    ).all()
+    rows = conn.execute(sa.select(H.c.id, H.c.message).where(H.c.status == str(RunStatus.RUNNING))).all()
     failed = 0
     for row in rows:
         found = _RUNNER.fullmatch(row.message or "")
-        if found is None or found.group(2) != host or not _process_gone(int(found.group(1)), float(row.started_at)):
+        if found is None or found.group(2) != host or not _process_gone(int(found.group(1)), float(found.group(3))):
             continue
         message = (
             f"the importing process (pid {found.group(1)} on {host}) ended without finishing the run "
