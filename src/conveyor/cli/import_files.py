@@ -283,7 +283,7 @@ def show(ctx: click.Context, run_id: int, as_json: bool, database_url: str | Non
 
 
 def _print_entry(entry: HistoryEntry) -> None:
-    from conveyor.cli.importer import skipped_detail
+    from conveyor.cli.importer import rolled_back_detail, skipped_detail
 
     data: dict[str, Any] = entry.to_dict()
     lines = [
@@ -291,7 +291,8 @@ def _print_entry(entry: HistoryEntry) -> None:
         f"started {data['started_at']} UTC, finished {data['finished_at'] or '-'} UTC, attempts {entry.attempts}",
         f"files: {', '.join(entry.files)}",
         f"rows {entry.rows}, created {entry.created}, updated {entry.updated}, deleted {entry.deleted}, "
-        f"skipped {entry.skipped}{skipped_detail(entry.report) if entry.report else ''}, invalid {entry.invalid}",
+        f"skipped {entry.skipped}{skipped_detail(entry.report) if entry.report else ''}, invalid {entry.invalid}"
+        f"{rolled_back_detail(entry.report) if entry.report else ''}",
     ]
     if entry.location:
         lines.append(f"files are in {entry.location}")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -274,8 +275,10 @@ def _print(report: Any, dry_run: bool) -> None:
         f"{report.skipped} skipped{skipped_detail(report)}, {report.invalid} invalid{rolled_back_detail(report)}",
         highlight=False,
     )
-    for warning in report.warnings:
-        console.print(f"[yellow]warning[/yellow] {warning}")
+    for warning in report.warnings[:SHOWN_ERRORS]:  # a link per missing sku: there may be hundreds
+        console.print(f"[yellow]warning[/yellow] {escape(warning)}", highlight=False, soft_wrap=True)
+    if len(report.warnings) > SHOWN_ERRORS:
+        console.print(f"… and {len(report.warnings) - SHOWN_ERRORS} more warnings (--json prints them all)")
     for error in report.errors[:SHOWN_ERRORS]:
         console.print(f"[red]error[/red] {error}")
     if len(report.errors) > SHOWN_ERRORS:

@@ -73,6 +73,19 @@ def test_every_plain_run_is_in_the_history_but_not_a_dry_run(sqlite_url: str, tm
     ]
 
 
+def test_links_to_missing_skus_are_warnings_shown_up_to_a_limit(sqlite_url: str, tmp_path: Path) -> None:
+    header = [*HEADER, "related_skus"]
+    missing = ",".join(f"GONE-{n}" for n in range(25))
+    path = write_csv(
+        tmp_path / "product-import_links_01.csv", header, [["CLI-R1", "Default", "simple", "R", "1", missing]]
+    )
+    result = CliRunner().invoke(importer, ["products", str(path), "--database-url", sqlite_url])
+    assert result.exit_code == 0, result.output
+    assert "1 rows: 1 created" in result.output
+    assert "warning product-import_links_01.csv, line 2, column 'related_skus': the product \"GONE-0\"" in result.output
+    assert "… and 5 more warnings (--json prints them all)" in result.output
+
+
 def test_an_encoding_option_reads_latin1_files(sqlite_url: str, tmp_path: Path) -> None:
     path = tmp_path / "product-import_latin_01.csv"
     path.write_bytes(b"sku,attribute_set_code,product_type,name,price\nCLI-L1,Default,simple,Gr\xfcn,1\n")
