@@ -165,14 +165,14 @@ def watch(
 
 
 def _print_result(result: RunResult) -> None:
-    from conveyor.cli.importer import skipped_detail
+    from conveyor.cli.importer import rolled_back_detail, skipped_detail
 
     report = result.report
     counts = ""
     if report is not None:
         counts = (
             f" rows {report.rows}, created {report.created}, updated {report.updated}, deleted {report.deleted},"
-            f" skipped {report.skipped}{skipped_detail(report)}, invalid {report.invalid}"
+            f" skipped {report.skipped}{skipped_detail(report)}, invalid {report.invalid}{rolled_back_detail(report)}"
         )
         if report.failure:
             counts += f"; {report.failure}"
@@ -229,7 +229,8 @@ def history(
     from conveyor.importer import history as runs
 
     wanted = runs.RunStatus.FAILED if only_failed else (runs.RunStatus(status) if status else None)
-    with _engine(database_url).connect() as conn:
+    with _engine(database_url).begin() as conn:
+        runs.fail_dead_runs(conn)  # killed runs show as failed, not running
         found = runs.list_runs(conn, status=wanted, entity=entity, limit=limit)
     if as_json:
         for entry in found:
@@ -270,7 +271,8 @@ def show(ctx: click.Context, run_id: int, as_json: bool, database_url: str | Non
     from conveyor.importer import history as runs
 
     try:
-        with _engine(database_url or ctx.obj).connect() as conn:
+        with _engine(database_url or ctx.obj).begin() as conn:
+            runs.fail_dead_runs(conn)
             entry = runs.get(conn, run_id)
     except NotFoundError as exc:
         raise ConfigError(str(exc)) from exc
@@ -281,7 +283,7 @@ def show(ctx: click.Context, run_id: int, as_json: bool, database_url: str | Non
 
 
 def _print_entry(entry: HistoryEntry) -> None:
-    from conveyor.cli.importer import skipped_detail
+    from conveyor.cli.importer import rolled_back_detail, skipped_detail
 
     data: dict[str, Any] = entry.to_dict()
     lines = [
@@ -289,12 +291,13 @@ def _print_entry(entry: HistoryEntry) -> None:
         f"started {data['started_at']} UTC, finished {data['finished_at'] or '-'} UTC, attempts {entry.attempts}",
         f"files: {', '.join(entry.files)}",
         f"rows {entry.rows}, created {entry.created}, updated {entry.updated}, deleted {entry.deleted}, "
-        f"skipped {entry.skipped}{skipped_detail(entry.report) if entry.report else ''}, invalid {entry.invalid}",
+        f"skipped {entry.skipped}{skipped_detail(entry.report) if entry.report else ''}, invalid {entry.invalid}"
+        f"{rolled_back_detail(entry.report) if entry.report else ''}",
     ]
     if entry.location:
         lines.append(f"files are in {entry.location}")
     if entry.message:
-        lines.append(f"failure: {entry.message}")
+        lines.append(f"{'failure' if entry.status == 'failed' else 'note'}: {entry.message}")
     for line in lines:
         console.print(line, markup=False, highlight=False, soft_wrap=True)
     errors = entry.report.errors if entry.report else []

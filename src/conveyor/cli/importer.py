@@ -9,12 +9,14 @@ imported (invalid rows may have been skipped), 1 the bunch failed and nothing wa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -84,6 +86,7 @@ def _entity_command(entity: str) -> click.Command:
         help="skip: invalid rows are left out; fail: one invalid row and nothing is written.",
     )
     @click.option("--max-errors", type=click.IntRange(min=0), default=None, help="Fail past this many invalid rows.")
+    @click.option("--encoding", default=None, help="The files' text encoding (default: the profile's, else utf-8).")
     @click.option("--dry-run", is_flag=True, help="Validate only: report what would happen, write nothing.")
     @click.option(
         "--workers",
@@ -99,15 +102,15 @@ def _entity_command(entity: str) -> click.Command:
         profile: str | None,
         errors: str,
         max_errors: int | None,
+        encoding: str | None,
         dry_run: bool,
         workers: int | None,
         as_json: bool,
         database_url: str | None,
     ) -> None:
         ctx = click.get_current_context()
-        ctx.exit(
-            _run(entity, list(files), operation, profile, errors, max_errors, dry_run, workers, as_json, database_url)
-        )
+        options = _Options(operation, profile, errors, max_errors, encoding, dry_run, workers)
+        ctx.exit(_run(entity, list(files), options, as_json, database_url))
 
     return command
 
@@ -134,34 +137,56 @@ def events_queue(database_url: str | None, wanted: bool = True) -> Iterator[Mess
             mq.close()
 
 
-def _run(
-    entity: str,
-    files: list[Path],
-    operation: str,
-    profile_source: str | None,
-    errors: str,
-    max_errors: int | None,
-    dry_run: bool,
-    workers: int | None,
-    as_json: bool,
-    database_url: str | None,
-) -> int:
-    import orjson
+@dataclass(frozen=True)
+class _Options:
+    """The command's import options, as given."""
 
-    from conveyor.db import get_engine
-    from conveyor.importer import ProfileError, load_profile, run_import
+    operation: str
+    profile: str | None
+    errors: str
+    max_errors: int | None
+    encoding: str | None
+    dry_run: bool
+    workers: int | None
+
+
+def _profile(entity: str, options: _Options) -> Any:
+    """The profile to import with (None: the defaults), ``--encoding`` applied; ConfigError when unusable."""
+    import codecs
+
+    from conveyor.importer import Profile, ProfileError, load_profile
 
     profile: Any = None
-    if profile_source is not None:
+    if options.profile is not None:
         try:
-            profile = load_profile(profile_source)
+            profile = load_profile(options.profile)
         except ProfileError as exc:
             raise ConfigError(str(exc)) from exc
         if profile.entity != entity:
             raise ConfigError(f"the profile is for {profile.entity}, not {entity}")
+    if options.encoding is not None:
+        try:
+            codecs.lookup(options.encoding)
+        except LookupError:
+            raise ConfigError(f"--encoding {options.encoding}: no such encoding") from None
+        base = profile or Profile(entity=entity)
+        profile = base.with_overrides(csv={**base.csv.model_dump(), "encoding": options.encoding})
+    return profile
+
+
+def _run(entity: str, files: list[Path], options: _Options, as_json: bool, database_url: str | None) -> int:
+    """Import the bunch with a progress bar; every run but a dry run is recorded in the import history (origin
+    ``cli``), as the watcher's, the queue's and the pipelines' runs are."""
+    import orjson
+
+    from conveyor.db import get_engine
+    from conveyor.importer import ImportReport, run_import
+    from conveyor.importer.watch import ImportOptions, Runner, run_files
+
+    profile = _profile(entity, options)
     engine = get_engine(database_url)
     with (
-        events_queue(database_url, wanted=not dry_run) as mq,
+        events_queue(database_url, wanted=not options.dry_run) as mq,
         Progress(
             TextColumn(f"[bold]{entity}[/bold]"),
             BarColumn(),
@@ -183,27 +208,40 @@ def _run(
             elapsed = max(bar.get_time() - started, 1e-6)
             bar.update(task, completed=done, rate=f"{done / elapsed:,.0f}")
 
-        report = run_import(
-            engine,
-            entity,
-            files,
-            operation=operation,
-            profile=profile,
-            errors=errors,
-            max_errors=max_errors,
-            dry_run=dry_run,
-            progress=progress,
-            on_total=on_total,
-            workers=workers,
-            mq=mq,
-        )
+        def run(paths: Sequence[Path]) -> ImportReport:
+            return run_import(
+                engine,
+                entity,
+                list(paths),
+                operation=options.operation,
+                profile=profile,
+                errors=options.errors,
+                max_errors=options.max_errors,
+                dry_run=options.dry_run,
+                progress=progress,
+                on_total=on_total,
+                workers=options.workers,
+                mq=mq,
+            )
+
+        if options.dry_run:  # nothing is written, nothing is recorded
+            report = run(files)
+        else:
+            recorded = ImportOptions(
+                options.operation, options.profile, options.errors, options.max_errors, options.workers
+            )
+
+            def runner(engine: Any, entity: str, options: Any) -> Runner:  # the bar's import, as it is
+                return run
+
+            _, report = run_files(engine, entity, files, recorded, runner=runner)
     if report.failure is not None and report.rows == 0 and not report.errors:
         err_console.print(f"[red]{report.failure}[/red]")
         return EXIT_USAGE if "cannot be imported with operation" in report.failure else EXIT_FAILED
     if as_json:
         click.echo(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode())
     else:
-        _print(report, dry_run)
+        _print(report, options.dry_run)
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
@@ -213,6 +251,11 @@ def skipped_detail(report: Any) -> str:
     if not report.skipped_not_newer:
         return ""
     return f" ({report.skipped - report.skipped_not_newer} unchanged, {report.skipped_not_newer} not newer)"
+
+
+def rolled_back_detail(report: Any) -> str:
+    """``, 2 rolled back`` when the bunch failed after valid rows: they were not written either."""
+    return f", {report.rolled_back} rolled back" if getattr(report, "rolled_back", 0) else ""
 
 
 def _print(report: Any, dry_run: bool) -> None:
@@ -229,11 +272,13 @@ def _print(report: Any, dry_run: bool) -> None:
     console.print(table)
     console.print(
         f"{report.rows} rows: {report.created} created, {report.updated} updated, {report.deleted} deleted, "
-        f"{report.skipped} skipped{skipped_detail(report)}, {report.invalid} invalid",
+        f"{report.skipped} skipped{skipped_detail(report)}, {report.invalid} invalid{rolled_back_detail(report)}",
         highlight=False,
     )
-    for warning in report.warnings:
-        console.print(f"[yellow]warning[/yellow] {warning}")
+    for warning in report.warnings[:SHOWN_ERRORS]:  # a link per missing sku: there may be hundreds
+        console.print(f"[yellow]warning[/yellow] {escape(warning)}", highlight=False, soft_wrap=True)
+    if len(report.warnings) > SHOWN_ERRORS:
+        console.print(f"… and {len(report.warnings) - SHOWN_ERRORS} more warnings (--json prints them all)")
     for error in report.errors[:SHOWN_ERRORS]:
         console.print(f"[red]error[/red] {error}")
     if len(report.errors) > SHOWN_ERRORS:
@@ -246,4 +291,4 @@ def _print(report: Any, dry_run: bool) -> None:
         console.print("[green]committed[/green]" if report.committed else "nothing written")
 
 
-__all__ = ["ImportGroup", "events_queue", "importer", "skipped_detail"]
+__all__ = ["ImportGroup", "events_queue", "importer", "rolled_back_detail", "skipped_detail"]

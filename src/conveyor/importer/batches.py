@@ -65,7 +65,7 @@ class BatchReader:
     def read(self, task: BatchTask) -> Batch:
         batch = Batch(records=len(task.records) + task.passed)
         rows: list[SourceRow] = []
-        parsed = parse_records([record for record, _ in task.records], task.csv_format, task.file)
+        parsed = parse_records([record for record, _ in task.records], task.csv_format, task.file, task.columns)
         clean = self.profile.clean_up.empty_values
         for (_, item), fields in zip(task.records, parsed, strict=True):
             if isinstance(fields, RowError):
@@ -94,9 +94,11 @@ class BatchReader:
         """A record's cells by Magento column, with the profile's defaults, converters and observers applied;
         the cells of ``clear`` columns still empty then hold the empty-value marker."""
         if len(fields) != len(columns):
-            batch.errors.append(
-                RowError(file, item.line, "", f"The row has {len(fields)} values but the header {len(columns)}.")
-            )
+            message = f"The row has {len(fields)} values but the header {len(columns)}."
+            if len(fields) < len(columns):  # the first column without a value
+                batch.errors.append(RowError(file, item.line, columns[len(fields)], message))
+            else:  # the first value without a column
+                batch.errors.append(RowError(file, item.line, "", f"{message} Values after {columns[-1]!r} are extra."))
             return None
         values = {column: value for column, value in zip(columns, fields, strict=True) if value}
         for column, default in self.profile.defaults.items():

@@ -2,10 +2,20 @@
 
 Each write is its own short transaction on purpose: the history must say ``running`` while the import's own
 (possibly long) transaction is open, and must say ``failed`` after that transaction rolled back.
+
+A run killed outright (SIGKILL, a lost machine) never finishes its row. So a ``running`` row's message says which
+process runs it ("running as pid 123 on web-1 (process started at …)"; no schema change needed), and
+``fail_dead_runs`` — called whenever the history is read — marks the runs of this host whose process is gone (or
+is another process that took over the pid since) as failed: the database rolled their transaction back, nothing
+of them was written. Runs of other hosts cannot be checked from here: they stay ``running`` until the history is
+read on their own host, or until they are resumed.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import socket
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 import orjson
+import psutil
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -22,6 +33,8 @@ from conveyor.importer.report import ImportReport
 
 H = import_history_table
 MESSAGE_LIMIT = 60_000  # a failure text, clipped so a traceback never outgrows the row
+_RUNNER = re.compile(r"running as pid (\d+) on (.+) \(process started at ([0-9.]+)\)")
+START_SLACK = 1.0  # seconds two readings of one process's start time may differ by (clock ticks, rounding)
 
 
 class RunStatus(StrEnum):
@@ -145,7 +158,7 @@ def start(
         "files": orjson.dumps(list(files)).decode(),
         "status": str(RunStatus.RUNNING),
         "finished_at": None,
-        "message": None,
+        "message": runner_message(),
     }
     found = conn.execute(sa.select(H.c.id).where(H.c.run_key == run_key)).scalar_one_or_none()
     if found is not None:  # origin and source stay those of the first attempt: what started the run
@@ -189,6 +202,50 @@ def finish(conn: Connection, history_id: int, report: ImportReport, *, location:
     )
 
 
+def runner_message(pid: int | None = None) -> str:
+    """What a running row says about the process that runs it (read back by ``fail_dead_runs``): its pid, host
+    and start time, which tells it from a later process given the same pid."""
+    process = psutil.Process(os.getpid() if pid is None else pid)
+    return f"running as pid {process.pid} on {socket.gethostname()} (process started at {process.create_time():.2f})"
+
+
+def _process_gone(pid: int, created: float) -> bool:
+    """Whether the process ``pid`` of this host, started at ``created``, is no longer there: it does not exist,
+    is a zombie, or is another process that was given the pid since."""
+    try:
+        process = psutil.Process(pid)
+        return process.status() == psutil.STATUS_ZOMBIE or abs(process.create_time() - created) > START_SLACK
+    except psutil.NoSuchProcess:
+        return True
+    except psutil.Error:  # no right to look at it: it exists
+        return False
+
+
+def fail_dead_runs(conn: Connection) -> int:
+    """Mark the ``running`` runs of this host whose process is gone as ``failed``; returns how many.
+
+    Only a row still saying the same (status and message) is changed, so a run that finishes meanwhile keeps
+    its own outcome."""
+    host = socket.gethostname()
+    rows = conn.execute(sa.select(H.c.id, H.c.message).where(H.c.status == str(RunStatus.RUNNING))).all()
+    failed = 0
+    for row in rows:
+        found = _RUNNER.fullmatch(row.message or "")
+        if found is None or found.group(2) != host or not _process_gone(int(found.group(1)), float(found.group(3))):
+            continue
+        message = (
+            f"the importing process (pid {found.group(1)} on {host}) ended without finishing the run "
+            "(killed or crashed): its transaction was rolled back, nothing of it was written"
+        )
+        result = conn.execute(
+            H.update()
+            .where(H.c.id == row.id, H.c.status == str(RunStatus.RUNNING), H.c.message == row.message)
+            .values(status=str(RunStatus.FAILED), finished_at=now(), message=message)
+        )
+        failed += result.rowcount
+    return failed
+
+
 def set_location(conn: Connection, history_id: int, location: str) -> None:
     """Where the files ended up (archive zip or failed directory), known only after the report is stored."""
     conn.execute(H.update().where(H.c.id == history_id).values(location=location))
@@ -217,7 +274,8 @@ def list_runs(
     limit: int = 20,
     with_reports: bool = False,
 ) -> list[HistoryEntry]:
-    """The newest runs first; ``with_reports=False`` leaves the (possibly large) report JSON unread."""
+    """The newest runs first; ``with_reports=False`` leaves the (possibly large) report JSON unread. Call
+    ``fail_dead_runs`` first (in a transaction) so that killed runs do not show as running."""
     report = H.c.report if with_reports else sa.null().label("report")
     query = sa.select(*[c for c in H.c if c.name != "report"], report).order_by(H.c.id.desc()).limit(limit)
     if status is not None:

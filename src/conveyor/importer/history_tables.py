@@ -34,7 +34,7 @@ import_history_table = sa.Table(
     sa.Column("skipped", sa.Integer, nullable=False, server_default="0"),
     sa.Column("invalid", sa.Integer, nullable=False, server_default="0"),
     sa.Column("error_count", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("message", LongText, nullable=True),  # why the run failed
+    sa.Column("message", LongText, nullable=True),  # why the run failed; while running, which process runs it
     sa.Column("location", sa.String(1024), nullable=True),  # the archive zip or the failed directory
     sa.Column("report", LongText, nullable=True),  # ImportReport.to_dict() as JSON
     # newest first, optionally by status: both lists read one index

@@ -11,7 +11,7 @@ product that comes later in the bunch; a store-view row whose product comes late
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -172,18 +172,24 @@ class ProductImporter(EntityImporter):
         return outcome
 
     def _check_new(self, items: list[ProductItem], known: dict[str, int], outcome: Outcome) -> list[ProductItem]:
-        """New products need a type and a set, get their set's default values, and must have required ones."""
+        """New products need a type and a set, get their set's default values, and must have required ones.
+
+        So does an existing product under ``replace``: everything it had is cleared, so it becomes exactly its
+        row plus the defaults a new product gets — the same row on a new or an existing sku gives the same
+        product."""
         checked: list[ProductItem] = []
         url_key = self.lookups.attributes.get("url_key")
+        replace = self.context.operation == "replace"
         for item in items:
-            if item.sku in known or not item.is_default:
+            if not item.is_default or (item.sku in known and not replace):
                 checked.append(item)
                 continue
+            kind = "replaced" if item.sku in known else "new"
             errors: list[RowError] = []
             if item.type_id is None:
-                errors.append(item.row.error("product_type", "A new product needs its product_type."))
+                errors.append(item.row.error("product_type", f"A {kind} product needs its product_type."))
             if item.set_id is None:
-                errors.append(item.row.error("attribute_set_code", "A new product needs its attribute_set_code."))
+                errors.append(item.row.error("attribute_set_code", f"A {kind} product needs its attribute_set_code."))
             if errors:
                 outcome.errors.extend(errors)
                 continue
@@ -236,12 +242,17 @@ class ProductImporter(EntityImporter):
         return plan
 
     def _check_references(self, conn: Connection, items: list[ProductItem], outcome: Outcome) -> list[ProductItem]:
-        """Products named by relations must be in the bunch or in the store (one query for the batch)."""
+        """Products named by relations must be in the bunch or in the store (one query for the batch).
+
+        A related, cross-sell or up-sell link to a missing product is only left out, with a warning: the product
+        and its other links are saved (Magento's own sample data links to products it does not ship). A missing
+        child, associated product or bundle selection still rejects the row: the product would be incomplete."""
         named = {sku for item in items for _, sku in _references(item)}
         outside = [sku for sku in named if fold(sku) not in self.context.bunch_keys]
         found = self._ids(conn, outside)
         checked = []
         for item in items:
+            self._drop_links(item, lambda sku: fold(sku) in self.context.bunch_keys or sku in found, "does not exist")
             missing = [
                 (column, sku)
                 for column, sku in _references(item)
@@ -253,6 +264,21 @@ class ProductImporter(EntityImporter):
                 continue
             checked.append(item)
         return checked
+
+    def _drop_links(self, item: ProductItem, exists: Callable[[str], bool], why: str) -> None:
+        """Leave out the item's links to products that fail ``exists``, each with a warning naming row and sku."""
+        for link_type, targets in item.links.items():
+            kept = [(sku, position) for sku, position in targets if exists(sku)]
+            if len(kept) == len(targets):
+                continue
+            column = _RELATION_COLUMNS[link_type]
+            for sku, _ in targets:
+                if not exists(sku):
+                    self.context.warn(
+                        f"{item.row.file}, line {item.row.line}, column '{column}': the product \"{sku}\" {why}; "
+                        f'the {link_type} link of "{item.sku}" to it is left out.'
+                    )
+            item.links[link_type] = kept
 
     def _ids(self, conn: Connection, skus: Sequence[str]) -> dict[str, int]:
         """sku → id for the skus that exist (cached for the import; one query for the rest)."""
@@ -423,6 +449,7 @@ class ProductImporter(EntityImporter):
             children: dict[int, list[int]] = {}
             bundles: dict[int, list[BundleOptionRow]] = {}
             for item in items[start : start + size]:
+                self._drop_links(item, ids.__contains__, "was not imported")
                 missing = [(column, sku) for column, sku in _references(item) if sku not in ids]
                 if missing:  # named products whose own rows were invalid
                     outcome.errors.extend(

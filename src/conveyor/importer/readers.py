@@ -33,10 +33,12 @@ class CsvFormat:
 
 @dataclass(frozen=True, slots=True)
 class RawRecord:
-    """One record as it stands in the file: the line it starts on and its bytes (line ending removed)."""
+    """One record as it stands in the file: the line it starts on, its bytes (line ending removed) and the byte
+    offset in the file where it starts (so that an error can name the very byte)."""
 
     line: int
     data: bytes
+    offset: int = 0
 
 
 class CsvFileError(Exception):
@@ -84,6 +86,7 @@ class CsvFile:
         parts: list[bytes] = []
         open_quotes = 0
         first = True
+        position = start_offset = 0  # the file offset of the next line, and of the record's first line
         with self.path.open("rb") as handle:
             rest = b""
             while True:
@@ -92,6 +95,7 @@ class CsvFile:
                     first = False
                     if chunk.startswith(BOM):
                         chunk = chunk[len(BOM) :]
+                        position = len(BOM)
                 if not chunk:
                     lines = [rest] if rest else []
                 else:
@@ -100,7 +104,8 @@ class CsvFile:
                 for line in lines:
                     line_number += 1
                     if not parts:
-                        start_line = line_number
+                        start_line, start_offset = line_number, position
+                    position += len(line) + 1
                     parts.append(line)
                     open_quotes += line.count(quote)
                     if open_quotes % 2:
@@ -111,15 +116,15 @@ class CsvFile:
                     if data.endswith(b"\r"):
                         data = data[:-1]
                     if data.strip():
-                        yield RawRecord(start_line, data)
+                        yield RawRecord(start_line, data, start_offset)
                 if not chunk:
                     break
         if parts:  # an enclosure never closed: the rest of the file is one broken record
-            yield RawRecord(start_line, b"\n".join(parts))
+            yield RawRecord(start_line, b"\n".join(parts), start_offset)
 
     def parse(self, records: Sequence[RawRecord]) -> list[list[str] | RowError]:
         """Fields of each record (a RowError for a record that is not valid CSV or not valid text)."""
-        return parse_records(records, self.format, self.name)
+        return parse_records(records, self.format, self.name, getattr(self, "header", ()))
 
     def leading_fields(self, data: bytes, count: int) -> list[bytes] | None:
         """The first ``count`` fields of a record without parsing the rest (None when a field is quoted in a
@@ -158,22 +163,25 @@ class CsvFile:
         return fields
 
 
-def parse_records(records: Sequence[RawRecord], csv_format: CsvFormat, name: str) -> list[list[str] | RowError]:
+def parse_records(
+    records: Sequence[RawRecord], csv_format: CsvFormat, name: str, header: Sequence[str] = ()
+) -> list[list[str] | RowError]:
     """Fields of each record of the file ``name`` (a RowError for a record that is not valid CSV or not valid
-    text). A function of the records alone, so that worker processes parse without opening the file."""
-    texts: list[str | RowError] = []
+    text, naming the column — from ``header`` — and the byte offset in the file where it goes wrong). A function
+    of the records alone, so that worker processes parse without opening the file."""
+    out: list[list[str] | RowError] = []
     for record in records:
         try:
-            texts.append(record.data.decode(csv_format.encoding))
+            text = record.data.decode(csv_format.encoding)
         except UnicodeDecodeError as error:
-            texts.append(RowError(name, record.line, "", f"The row is not valid {csv_format.encoding}: {error.reason}"))
-    out: list[list[str] | RowError] = []
-    for record, text in zip(records, texts, strict=True):
-        if isinstance(text, RowError):
-            out.append(text)
+            out.append(_decode_error(record, error, csv_format, name, header))
             continue
-        if text.count(csv_format.enclosure) % 2:
-            out.append(RowError(name, record.line, "", "A quoted value is not closed."))
+        opened = _open_enclosure(text, csv_format)
+        if opened is not None:
+            field, position = opened
+            offset = record.offset + len(text[:position].encode(csv_format.encoding))
+            message = f"A quoted value is not closed (it opens at byte {offset})."
+            out.append(RowError(name, record.line, _column(header, field), message))
             continue
         try:
             fields = next(
@@ -184,6 +192,50 @@ def parse_records(records: Sequence[RawRecord], csv_format: CsvFormat, name: str
             continue
         out.append(fields)
     return out
+
+
+def _scan(text: str, csv_format: CsvFormat, stop: int) -> tuple[int, int | None]:
+    """The index of the field at character ``stop`` of a record, and where a still-open enclosure opened by then
+    (None: none is open). Every enclosure toggles, as in the parity rule that splits the records."""
+    field, opened = 0, None
+    delimiter, enclosure = csv_format.delimiter, csv_format.enclosure
+    for position, char in enumerate(text[:stop]):
+        if char == enclosure:
+            opened = position if opened is None else None
+        elif char == delimiter and opened is None:
+            field += 1
+    return field, opened
+
+
+def _open_enclosure(text: str, csv_format: CsvFormat) -> tuple[int, int] | None:
+    """(field index, character position) of an enclosure never closed in the record, else None."""
+    if text.count(csv_format.enclosure) % 2 == 0:
+        return None
+    _, opened = _scan(text, csv_format, len(text))
+    if opened is None:  # an odd count always leaves one open; kept total for the type checker
+        opened = text.rindex(csv_format.enclosure)
+    field, _ = _scan(text, csv_format, opened)
+    return field, opened
+
+
+def _column(header: Sequence[str], field: int) -> str:
+    return header[field] if field < len(header) else ""
+
+
+def _decode_error(
+    record: RawRecord, error: UnicodeDecodeError, csv_format: CsvFormat, name: str, header: Sequence[str]
+) -> RowError:
+    """The byte of the file that is not valid text, its column, and a hint when it reads as latin-1 letters."""
+    # latin-1 maps every byte to one character: positions stay byte positions, delimiters stay themselves
+    as_bytes = record.data.decode("latin-1")
+    field, _ = _scan(as_bytes, csv_format, error.start)
+    offset = record.offset + error.start
+    bad = as_bytes[error.start : error.end]
+    hint = ""
+    if csv_format.encoding.replace("_", "-").lower() in ("utf-8", "utf8") and bad and all(c.isalpha() for c in bad):
+        hint = "; it looks like latin-1: use --encoding latin-1"
+    message = f"byte {offset}: invalid {csv_format.encoding} ({error.reason}){hint}."
+    return RowError(name, record.line, _column(header, field), message)
 
 
 __all__ = ["CsvFile", "CsvFileError", "CsvFormat", "RawRecord", "parse_records"]

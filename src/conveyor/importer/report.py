@@ -38,6 +38,9 @@ class ImportReport:
     skipped: int = 0  # unchanged (change-set or timestamp detection)
     skipped_not_newer: int = 0  # of those, the rows timestamp detection skipped (updated_at not newer)
     invalid: int = 0
+    # valid rows that were not written because the bunch failed and rolled back (created, updated and deleted are
+    # then 0: they count what the store holds, never what was undone)
+    rolled_back: int = 0
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # not errors: columns ignored, steps switched off …
     committed: bool = False  # False: nothing was written (dry run, or the bunch failed and rolled back)
@@ -47,6 +50,11 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return self.failure is None
+
+    def roll_back(self) -> None:
+        """The bunch failed and nothing of it was written: its would-be writes count as rolled back."""
+        self.rolled_back += self.created + self.updated + self.deleted
+        self.created = self.updated = self.deleted = 0
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

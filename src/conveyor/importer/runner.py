@@ -143,6 +143,8 @@ def run_import(
         log.exception("import of %s failed", entity)
         report.failure = f"{type(error).__name__}: {error}"
         report.committed = False
+    if not report.committed and not dry_run:  # rolled back: the report counts nothing as written
+        report.roll_back()
     if report.committed and report.created + report.updated >= ANALYZE_MIN_ROWS:
         _refresh_statistics(engine)
     report.warnings = list(context.warnings)

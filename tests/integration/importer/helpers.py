@@ -126,8 +126,9 @@ def count(engine: Engine, table: sa.Table) -> int:
 
 
 def assert_counts_add_up(report: ImportReport) -> None:
-    """Every row is accounted for once: created, updated, deleted, skipped or invalid."""
-    assert report.rows == report.created + report.updated + report.deleted + report.skipped + report.invalid, report
+    """Every row is accounted for once: created, updated, deleted, skipped, invalid or rolled back."""
+    written = report.created + report.updated + report.deleted
+    assert report.rows == written + report.skipped + report.invalid + report.rolled_back, report
 
 
 __all__ = [

@@ -209,11 +209,63 @@ def test_bad_date_and_bad_flag(store: Engine, tmp_path: Path) -> None:
     ]
 
 
-def test_unknown_linked_product(store: Engine, tmp_path: Path) -> None:
-    files = bunch(tmp_path, [good("LINK-1", related_skus="LINK-2,NOPE"), good("LINK-2")])
+def test_a_link_to_an_unknown_product_is_left_out_with_a_warning(store: Engine, tmp_path: Path) -> None:
+    header = [*HEADER, "crosssell_skus", "upsell_skus"]
+    rows = [
+        good("LINK-1", related_skus="LINK-2,NOPE", crosssell_skus="GONE", upsell_skus="LINK-2"),
+        good("LINK-2", related_skus="LINK-1"),
+    ]
+    files = bunch(tmp_path, rows, header=header)
     report = run(store, files)
-    assert only_error(report) == RowError(files[0].name, 2, "related_skus", 'The product "NOPE" does not exist.')
-    assert imported(store, "LINK-1", "LINK-2") == {"LINK-2"}
+    assert report.errors == [] and report.created == 2
+    name = files[0].name
+    assert [w for w in report.warnings if "NOPE" in w or "GONE" in w] == [
+        f"{name}, line 2, column 'related_skus': the product \"NOPE\" does not exist; "
+        'the related link of "LINK-1" to it is left out.',
+        f"{name}, line 2, column 'crosssell_skus': the product \"GONE\" does not exist; "
+        'the crosssell link of "LINK-1" to it is left out.',
+    ]
+    with store.connect() as conn:
+        links = repo.get(conn, "LINK-1").product_links
+    assert sorted((link.link_type, link.linked_product_sku) for link in links) == [
+        ("related", "LINK-2"),
+        ("upsell", "LINK-2"),
+    ]
+
+
+def test_a_child_of_an_unknown_product_still_rejects_the_row(store: Engine, tmp_path: Path) -> None:
+    header = [*HEADER, "associated_skus"]
+    files = bunch(tmp_path, [good("GROUP-1", product_type="grouped", associated_skus="NOPE=1")], header=header)
+    report = run(store, files)
+    assert only_error(report) == RowError(files[0].name, 2, "associated_skus", 'The product "NOPE" does not exist.')
+    assert imported(store, "GROUP-1") == set()
+
+
+def test_replace_gives_an_existing_product_what_the_same_row_gives_a_new_one(store: Engine, tmp_path: Path) -> None:
+    """Replace is the row plus a new product's defaults, whether the sku exists or not."""
+    run(store, bunch(tmp_path, [good("REPL-OLD", additional_attributes="color=Red")]))
+    row = {"name": "Replaced", "price": "3.00"}
+    report = run(store, bunch(tmp_path, [good("REPL-OLD", **row), good("REPL-NEW", **row)]), operation="replace")
+    assert (report.created, report.updated, report.errors) == (1, 1, [])
+    with store.connect() as conn:
+        old, new = repo.get(conn, "REPL-OLD"), repo.get(conn, "REPL-NEW")
+    assert old.status == new.status == 1 and old.visibility == new.visibility == 4
+    assert old.custom_attributes.get("url_key") == "replaced"
+    assert new.custom_attributes.get("url_key", "").startswith("replaced")
+    without_url = {k: v for k, v in old.custom_attributes.items() if k != "url_key"}
+    assert without_url == {k: v for k, v in new.custom_attributes.items() if k != "url_key"}
+    assert "color" not in old.custom_attributes  # not in the replace row: gone
+
+
+def test_replace_of_an_existing_product_needs_its_type_and_set(store: Engine, tmp_path: Path) -> None:
+    run(store, bunch(tmp_path, [good("REPL-BARE")]))
+    row = good("REPL-BARE")
+    del row["product_type"]
+    report = run(store, bunch(tmp_path, [row]), operation="replace")
+    assert (only_error(report).column, only_error(report).message) == (
+        "product_type",
+        "A replaced product needs its product_type.",
+    )
 
 
 def test_a_row_with_the_wrong_number_of_values_and_an_unclosed_quote(store: Engine, tmp_path: Path) -> None:
@@ -227,9 +279,10 @@ def test_a_row_with_the_wrong_number_of_values_and_an_unclosed_quote(store: Engi
         encoding="utf-8",
     )
     report = run(store, [path])
+    opening = len(path.read_bytes().split(b'"')[0])  # the byte offset of the quote in the file
     assert report.errors == [
-        RowError(path.name, 3, "", "The row has 4 values but the header 5."),
-        RowError(path.name, 4, "", "A quoted value is not closed."),
+        RowError(path.name, 3, "price", "The row has 4 values but the header 5."),
+        RowError(path.name, 4, "name", f"A quoted value is not closed (it opens at byte {opening})."),
     ]
     assert imported(store, "ROW-1", "ROW-2", "ROW-3", "ROW-4") == {"ROW-1"}  # ROW-4 is inside the open quote
 
@@ -240,8 +293,18 @@ def test_a_row_that_is_not_utf8(store: Engine, tmp_path: Path) -> None:
         b"sku,attribute_set_code,product_type,name,price\nU-1,Default,simple,Gr\xfcn,1\nU-2,Default,simple,Ok,2\n"
     )
     report = run(store, [path])
-    assert only_error(report).line == 2 and "not valid utf-8" in only_error(report).message
+    offset = path.read_bytes().index(b"\xfc")
+    assert only_error(report) == RowError(
+        path.name,
+        2,
+        "name",
+        f"byte {offset}: invalid utf-8 (invalid start byte); it looks like latin-1: use --encoding latin-1.",
+    )
     assert imported(store, "U-1", "U-2") == {"U-2"}
+    latin = run(store, [path], profile=Profile.model_validate({"entity": "products", "csv": {"encoding": "latin-1"}}))
+    assert latin.errors == [] and latin.created == 1
+    with store.connect() as conn:
+        assert repo.get(conn, "U-1").name == "Grün"
 
 
 def test_errors_fail_writes_nothing_and_reports_every_error(store: Engine, tmp_path: Path) -> None:
@@ -249,6 +312,8 @@ def test_errors_fail_writes_nothing_and_reports_every_error(store: Engine, tmp_p
     before = store_checksum(store)
     report = run(store, files, errors="fail")
     assert not report.committed and report.failure == "2 invalid rows and errors=fail: nothing written"
+    # the valid row was rolled back with the rest: the report counts nothing as written
+    assert (report.created, report.updated, report.deleted, report.rolled_back) == (0, 0, 0, 1)
     assert [(e.file, e.line, e.column) for e in report.errors] == [
         (files[0].name, 3, "price"),
         (files[1].name, 2, "product_type"),
@@ -260,7 +325,7 @@ def test_past_max_errors_nothing_is_written(store: Engine, tmp_path: Path) -> No
     files = bunch(tmp_path, [good("MAX-1"), good("MAX-2", price="x"), good("MAX-3", price="y")])
     before = store_checksum(store)
     report = run(store, files, max_errors=1)
-    assert not report.committed
+    assert not report.committed and (report.created, report.rolled_back) == (0, 1)
     assert report.failure == "2 invalid rows, more than the 1 allowed: nothing written"
     assert store_checksum(store) == before
     within = run(store, bunch(tmp_path, [good("MAX-4"), good("MAX-5", price="x")]), max_errors=1)

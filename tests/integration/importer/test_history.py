@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -121,3 +125,35 @@ def test_lists_newest_first_filtered_by_status_and_entity(engine: Engine) -> Non
         assert history.find(conn, "r2") is not None and history.find(conn, "nope") is None
         with pytest.raises(NotFoundError, match=r'The import run with id "999999" does not exist\.'):
             history.get(conn, 999_999)
+
+
+def test_only_runs_whose_process_is_gone_are_failed_when_read(engine: Engine) -> None:
+    """A live run stays running; a run of a finished process, or of a pid another process took over since, is
+    failed; a run of another host is left alone (it cannot be checked from here)."""
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True)
+    gone = int(ended.stdout)
+    here = history.runner_message()
+    host = socket.gethostname()
+    messages = {
+        "alive": here,
+        "gone": f"running as pid {gone} on {host} (process started at 1.00)",
+        "reused": here.rsplit("(", 1)[0] + "(process started at 1.00)",  # this pid, another process's start
+        "elsewhere": f"running as pid {gone} on not-{host} (process started at 1.00)",
+    }
+    ids = {}
+    with engine.begin() as conn:
+        for key, message in messages.items():
+            ids[key] = history.start(
+                conn, run_key=f"dead-{key}", entity="stock", operation="add-update", files=[], origin=Origin.CLI
+            )
+            conn.execute(
+                import_history_table.update().where(import_history_table.c.id == ids[key]).values(message=message)
+            )
+    assert here.startswith(f"running as pid {os.getpid()} on {host} (process started at ")
+    with engine.begin() as conn:
+        assert history.fail_dead_runs(conn) == 2
+        assert history.fail_dead_runs(conn) == 0  # once
+        status = {key: history.get(conn, run_id).status for key, run_id in ids.items()}
+        failed = history.get(conn, ids["gone"])
+    assert status == {"alive": "running", "gone": "failed", "reused": "failed", "elsewhere": "running"}
+    assert failed.finished_at is not None and f"pid {gone} on {host}" in (failed.message or "")

@@ -101,7 +101,7 @@ def test_workers_read_the_bunch_as_a_serial_run_does(
     assert serial.invalid == 7, [str(e) for e in serial.errors]
     assert {(e.file[-6:], e.column) for e in serial.errors} >= {
         ("02.csv", "price"),
-        ("04.csv", ""),
+        ("04.csv", "product_type"),  # the first column of the short row without a value
         ("04.csv", "special_price_from_date"),
     }
     assert _same(parallel) == _same(serial)

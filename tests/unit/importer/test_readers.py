@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conveyor.importer.readers import BOM, CsvFile, CsvFileError, CsvFormat
+from conveyor.importer.report import RowError
 
 cell = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00\r"), max_size=12)
 rows = st.lists(st.lists(cell, min_size=3, max_size=3), max_size=12)
@@ -79,3 +80,63 @@ def test_a_description_over_several_lines_is_one_record_at_its_first_line(tmp_pa
     records = list(csv_file.records())
     assert [r.line for r in records] == [2, 5]
     assert csv_file.parse(records) == [["A", 'one\ntwo "quoted"\nthree'], ["B", "plain"]]
+
+
+_piece = st.sampled_from([b",", b'"', b'""', b"\n", b"\r\n", b"a", b"Gr\xfcn", "é".encode(), b"\xff\xfe", b"x y", b""])
+_content = st.lists(_piece, max_size=40).map(b"".join)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(_content, st.binary(max_size=200)), st.booleans(), st.booleans())
+def test_any_bytes_never_crash_and_every_rejection_names_file_line_and_place(
+    tmp_path: Path, body: bytes, with_header: bool, bom: bool
+) -> None:
+    """Random bytes and rows: the reader either rejects the file (naming it and line 1) or yields records whose
+    rejections name the file, a line of the file, and — for bad text or an open quote — a byte of the file that
+    is really the culprit."""
+    path = tmp_path / "fuzz.csv"
+    data = (BOM if bom else b"") + (b"sku,name,price\n" if with_header else b"") + body
+    path.write_bytes(data)
+    try:
+        csv_file = CsvFile(path)
+    except CsvFileError as error:
+        assert error.error.file == "fuzz.csv" and error.error.line in (0, 1) and error.error.message
+        return
+    lines = data.count(b"\n") + 1
+    records = list(csv_file.records())
+    for record, parsed in zip(records, csv_file.parse(records), strict=True):
+        assert data[record.offset : record.offset + len(record.data)] == record.data
+        if isinstance(parsed, list):
+            continue
+        assert parsed.file == "fuzz.csv" and 2 <= parsed.line <= lines and parsed.message
+        assert parsed.column in ("", *csv_file.header)
+        if parsed.message.startswith("byte "):
+            offset = int(parsed.message.split()[1].rstrip(":"))
+            assert data[offset] >= 0x80  # where the text really goes wrong
+        elif "opens at byte" in parsed.message:
+            offset = int(parsed.message.rsplit(" ", 1)[1].rstrip(").").rstrip(")"))
+            assert data[offset : offset + 1] == b'"'
+
+
+def test_rejections_name_the_column_and_the_byte(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    data = b'sku,name,price\nA,ok,1\nB,"open,2\n'
+    path.write_bytes(data)
+    csv_file = CsvFile(path)
+    records = list(csv_file.records())
+    assert [r.offset for r in records] == [15, 22]
+    quote = data.index(b'"')
+    assert csv_file.parse(records)[1] == RowError(
+        "bad.csv", 3, "name", f"A quoted value is not closed (it opens at byte {quote})."
+    )
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(b"sku,name,price\nA,Gr\xfcn,1\nB,x,\x80\n")
+    csv_file = CsvFile(latin)
+    first, second = csv_file.parse(list(csv_file.records()))
+    assert first == RowError(
+        "latin.csv",
+        2,
+        "name",
+        "byte 19: invalid utf-8 (invalid start byte); it looks like latin-1: use --encoding latin-1.",
+    )
+    assert second == RowError("latin.csv", 3, "price", "byte 28: invalid utf-8 (invalid start byte).")
