@@ -157,6 +157,7 @@ def _caller_dependency(services: Services, op: Operation, *, queued: bool = Fals
     the guest unless a valid token is sent. ``queued`` (the async and bulk forms) always needs a token: Magento
     2.4.7 and later refuse guests on the asynchronous endpoints by default, and a guest filling the queue is
     a denial of service waiting to happen."""
+
     def caller(credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]) -> Caller:
         if credentials is None or not credentials.credentials:
             raise unauthorized(op.resource)
