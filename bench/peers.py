@@ -232,13 +232,17 @@ def conveyor_consumer(barrier: Barrier, rec: Recorder, config: tuple[Target, int
 
 
 def run_conveyor(backend: str, messages: int, processes: int, tmp: Path) -> dict[str, Any]:
-    target = fresh_target(backend, tmp, "peers", migrate=True)
+    from conveyor.db.engine import dispose_engines
+
+    # A new file name per run: an engine cached for a removed SQLite file would write into the old inode.
+    target = fresh_target(backend, tmp, f"peers-{time.time_ns()}", migrate=True)
     try:
         publish = conveyor_publish(target, messages, PUBLISH_BATCH)
         consumed = run_consumers(conveyor_consumer, processes, messages, (target, 100))
         mq = conveyor_mq(target, 100)
         counts = mq.transport_for_queue(QUEUE).counts(QUEUE)
         mq.close()
+        dispose_engines()
         left = counts.waiting + counts.in_progress + counts.retrying + counts.dead
     finally:
         drop_target(target)
@@ -572,9 +576,8 @@ def sqlite_left(path: str, sql: str) -> int:
 
 
 def run_sqlite_peer(name: str, messages: int, processes: int, tmp: Path) -> dict[str, Any]:
-    path = str(tmp / f"peers-{name}.db")
-    for leftover in tmp.glob(f"peers-{name}.db*"):
-        leftover.unlink()
+    stem = f"peers-{name}-{time.time_ns()}.db"  # new per run: kombu caches its engine by URL
+    path = str(tmp / stem)
     try:
         if name == "huey":
             publish = huey_publish(path, messages)
@@ -585,7 +588,7 @@ def run_sqlite_peer(name: str, messages: int, processes: int, tmp: Path) -> dict
             consumed = run_consumers(kombu_consumer, processes, messages, path)
             left = sqlite_left(path, "SELECT count(*) FROM kombu_message WHERE visible = 1")
     finally:
-        for leftover in tmp.glob(f"peers-{name}.db*"):
+        for leftover in tmp.glob(f"{stem}*"):
             leftover.unlink()
     return result(messages, publish, consumed, left)
 
@@ -719,11 +722,11 @@ def bench_backend(backend: str, args: argparse.Namespace, tmp: Path) -> dict[str
     out: dict[str, Any] = {"messages": args.messages, "processes": processes, "runs": args.runs, "systems": {}}
     for name, runs in samples.items():
         merged: dict[str, Any] = {
-            what: statistics.median(r[what] for r in runs) for what in ("publish", "consume", "end_to_end")
+            what: round(statistics.median(r[what] for r in runs), 1) for what in ("publish", "consume", "end_to_end")
         }
         merged |= {f"{what}_samples": [r[what] for r in runs] for what in ("publish", "consume", "end_to_end")}
         merged |= {what: sum(r[what] for r in runs) for what in ("duplicates", "lost", "left_in_store")}
-        merged["startup_s"] = statistics.median(r["startup_s"] for r in runs)
+        merged["startup_s"] = round(statistics.median(r["startup_s"] for r in runs), 3)
         merged["settings"] = next(s.settings for s in systems if s.name == name)
         out["systems"][name] = merged
     peers = {n: f for n, f in out["systems"].items() if n != "conveyor"}
