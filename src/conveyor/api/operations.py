@@ -83,7 +83,11 @@ _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _INFER: Any = object()
 _INT_TEXT = re.compile(r"-?[0-9]{1,18}")
 # Magento path ids that are not integers, with their OpenAPI schema (``/V1/directory/countries/US``)
-STRING_IDS: dict[str, dict[str, Any]] = {"countryId": {"type": "string", "pattern": "^[A-Za-z]{2,3}$"}}
+STRING_IDS: dict[str, dict[str, Any]] = {
+    "countryId": {"type": "string", "pattern": "^[A-Za-z]{2,3}$"},
+    # /V1/products/{sku}/group-prices/{customerGroupId}/…: a group id, or "all" (every group)
+    "customerGroupId": {"type": "string", "pattern": "^(all|[0-9]{1,10})$"},
+}
 MAX_ID = 10**18 - 1  # int_param's bound: 18 digits
 
 
