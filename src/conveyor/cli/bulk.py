@@ -90,7 +90,11 @@ def show(bulk_uuid: str, follow: bool, interval: float) -> None:
     found = _summary(bulk_uuid)
     if follow and found["status"] not in FINISHED:
         with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console.now(),
         ) as progress:
             task = progress.add_task(bulk_uuid, total=found["operation_count"])
             while True:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -18,8 +20,32 @@ from conveyor.mq.topology import Topology, TopologyError
 from conveyor.settings import Settings, get_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
-console = Console()
-err_console = Console(stderr=True)
+
+
+class _CurrentConsole:
+    """A rich ``Console`` for the environment a command runs in, so its width follows ``COLUMNS`` and the output
+    stream as they are when it prints. One made at import would keep the width of whichever environment imported
+    the CLI first (a test runner's, a narrower shell's) and fold every later table to it. Within one environment
+    it is the same Console, as live displays (progress bars) need."""
+
+    def __init__(self, *, stderr: bool = False) -> None:
+        self._stderr = stderr
+        self._made: dict[tuple[object, ...], Console] = {}
+
+    def now(self) -> Console:
+        """The Console itself, for what holds on to it (``Progress(console=console.now())``)."""
+        key = (os.environ.get("COLUMNS"), os.environ.get("LINES"), id(sys.stdout), id(sys.stderr))
+        found = self._made.get(key)
+        if found is None:
+            found = self._made[key] = Console(stderr=self._stderr)
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.now(), name)
+
+
+console = _CurrentConsole()
+err_console = _CurrentConsole(stderr=True)
 
 EXAMPLE_TOPOLOGY = Path(__file__).resolve().parent.parent / "examples" / "topology.yaml"
 

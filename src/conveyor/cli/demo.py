@@ -29,7 +29,7 @@ def demo(messages: int, verbose: int) -> None:
     envelopes = sample_messages(messages)
     deliveries = sum(len(mq.topology.queues_for(*mq.topology.route(e.topic), e.topic)) for e in envelopes)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console) as progress:
+    with Progress(*columns, console=console.now()) as progress:
         task = progress.add_task("publishing", total=messages)
         start = time.perf_counter()
         for offset in range(0, messages, 500):

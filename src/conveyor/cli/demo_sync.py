@@ -56,7 +56,7 @@ def demo_sync(customers: int, products: int, changes: int, verbose: int) -> None
                 source, patient = app.sync_source, Patience()
                 queued = sum(enqueue_all(bus, source, kind, page_size=200, call=patient) for kind in ENTITIES)
                 columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-                with Progress(*columns, console=console) as progress:
+                with Progress(*columns, console=console.now()) as progress:
                     task = progress.add_task("bulk sync (queued commands)", total=queued)
                     worker = command_worker(bus, (), Limits(stop_when_empty=True), pause=0.2, priority=True)
                     worker.add_middleware(ProgressMiddleware(lambda n: progress.advance(task, n)))

@@ -193,7 +193,7 @@ def _run(entity: str, files: list[Path], options: _Options, as_json: bool, datab
             MofNCompleteColumn(),
             TextColumn("{task.fields[rate]} rows/s"),
             TimeElapsedColumn(),
-            console=err_console,
+            console=err_console.now(),
             transient=as_json,
             disable=as_json,
         ) as bar,

@@ -154,7 +154,7 @@ def _bulk_inline(kinds: list[Any], since: datetime | None, size: int) -> None:
             source = app.sync_source
         except LookupError as exc:
             raise click.ClickException(str(exc)) from exc
-        with Progress(*columns, console=err_console, transient=False) as progress:
+        with Progress(*columns, console=err_console.now(), transient=False) as progress:
             for kind in kinds:
                 task = progress.add_task(kind.value, total=None)
 

@@ -118,9 +118,10 @@ def test_bus_refresh_returns_stuck_reservations_and_dead_letters_exhausted_ones(
     cli_env.setenv("CONVEYOR_DATABASE_URL", sqlite_url)
     bus = make_bus(sqlite_url)
     transport = bus.mq.transport_for_queue(CUSTOMERS)
-    bus.handle(CreateGroup(code="stuck"), mode="queue")
     bus.handle(CreateGroup(code="hopeless"), mode="queue")
-    _stuck, hopeless = transport.reserve(CUSTOMERS, 2, "dead-worker")
+    bus.handle(CreateGroup(code="stuck"), mode="queue")
+    # the worker died running the first (its attempt counts); the second was claimed and never started
+    hopeless, _stuck = transport.reserve(CUSTOMERS, 2, "dead-worker")
     runner = CliRunner()
     assert runner.invoke(bus_group, ["refresh", "--reserved", "5"]).exit_code == 2  # minimum 10 s
     assert runner.invoke(bus_group, ["refresh", "--attempts", "0"]).exit_code == 2  # minimum 1

@@ -75,7 +75,7 @@ def test_rules_are_validated_and_shown(cli: tuple[CliRunner, dict[str, str], Pat
 def test_preview_export_status_and_responses(cli: tuple[CliRunner, dict[str, str], Path]) -> None:
     preview = invoke(cli, "preview", "100", "--target", "erp")
     assert preview.exit_code == 0, preview.output
-    assert "order_id,line_number,sku" in preview.output and "100,1,SOCKS,Socks" in preview.output
+    assert "order_id,line_number,sku" in preview.output and "100,0010,SOCKS,Socks" in preview.output
     assert not (cli[2] / "out").exists()  # nothing sent
 
     skipped = invoke(cli, "export", "101")

@@ -151,7 +151,7 @@ def test_exactly_the_matching_orders_are_exported_once_answered_and_notified_onc
     }
     body = json.loads(received["S-1-erp-http"]["body"])
     assert body["order_id"] == "S-1" and [line["sku"] for line in body["lines"]] == ["SOCKS", "SHIRT"]
-    assert [line["line_number"] for line in body["lines"]] == [1, 2]
+    assert [line["line_number"] for line in body["lines"]] == ["0010", "0020"]  # the sales numbering
     assert all(world.pipeline_status(exports[(n, "erp-http")].pipeline_id) == "success" for n in ("S-1", "S-2"))
     # files: one openTRANS ORDER per order, valid against the schema; their response steps wait, not running
     schema = etree.XMLSchema(etree.parse(str(OPENTRANS_SCHEMA)))
