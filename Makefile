@@ -22,11 +22,12 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# Two passes: everything that can share the machine on one worker per core (each worker has its own databases,
+# Two passes: everything that can share the machine on one worker per core, a module per worker (module fixtures
+# such as the import tests' store are built once, and those tests run in file order; each worker has its own databases,
 # vhosts and temp dirs), then the `serial` tests alone (they restart servers or measure rates).
 WORKERS ?= auto
 test: lint
-	$(BIN)/pytest -n $(WORKERS) -m "not serial"
+	$(BIN)/pytest -n $(WORKERS) --dist loadscope -m "not serial"
 	$(BIN)/pytest -m serial
 
 # The fast tier alone: no service, no database server (the memory transport, parsers, routing, definitions).

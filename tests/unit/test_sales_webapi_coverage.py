@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 from conveyor.api.operations import default_registry
+from tests.support.testdata import TESTDATA
 
-WEBAPI = Path(__file__).resolve().parents[2] / "../shared/testdata/magento-webapi/Sales/webapi.xml"
+WEBAPI = TESTDATA / "magento-webapi/Sales/webapi.xml"
 
 
 def magento_routes() -> dict[tuple[str, str], str]:

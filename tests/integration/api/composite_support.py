@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conveyor.api.operations import Registry, default_registry
 from tests.integration.api.harness import Harness, harness
+from tests.support.testdata import TESTDATA
 
-WEBAPI = Path(__file__).resolve().parents[3] / ".." / "shared" / "testdata" / "magento-webapi"
+WEBAPI = TESTDATA / "magento-webapi"
 MODULES = ("products", "configurable", "bundle", "bulk", "integration")
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 from conveyor.api.operations import default_registry
+from tests.support.testdata import TESTDATA
 
-WEBAPI = Path(__file__).resolve().parents[3] / ".." / "shared" / "testdata" / "magento-webapi"
+WEBAPI = TESTDATA / "magento-webapi"
 FAMILY = re.compile(r"^/V1/(products/attributes|products/attribute-sets|products/media/types|categories|eav/)")
 
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 from conveyor.api.operations import default_registry
+from tests.support.testdata import TESTDATA
 
-WEBAPI = (
-    Path(__file__).resolve().parents[3] / ".." / "shared" / "testdata" / "magento-webapi" / "Customer" / "webapi.xml"
-)
+WEBAPI = TESTDATA / "magento-webapi" / "Customer" / "webapi.xml"
 
 
 def shape(method: str, path: str) -> tuple[str, str]:

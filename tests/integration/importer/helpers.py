@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
-import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -16,32 +14,9 @@ from sqlalchemy.engine import Engine
 from conveyor.catalog.stores import store_group_table, store_table
 from conveyor.importer import ImportReport, run_import
 from conveyor.schema import metadata
+from tests.support.testdata import TESTDATA
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def shared_testdata() -> Path:
-    """The team's shared test files, which live beside the repository, never in it.
-
-    ``CONVEYOR_TESTDATA`` wins; then ``../shared/testdata``; a clone made elsewhere (``git clone . /tmp/x``) finds
-    them beside the repository it was cloned from.
-    """
-    configured = os.environ.get("CONVEYOR_TESTDATA")
-    if configured:
-        return Path(configured).resolve()
-    beside = ROOT.parent / "shared" / "testdata"
-    if beside.is_dir():
-        return beside.resolve()
-    found = subprocess.run(
-        ["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"], capture_output=True, text=True, check=False
-    )
-    origin = Path(found.stdout.strip())
-    if found.stdout.strip() and origin.is_dir():
-        return (origin.resolve().parent / "shared" / "testdata").resolve()
-    return beside
-
-
-DATA = shared_testdata() / "magento-import"
+DATA = TESTDATA / "magento-import"
 LUMA_BUNCH = sorted((DATA / "products" / "add-update").glob("*.csv"))
 LUMA_REPLACE = sorted((DATA / "products" / "replace").glob("*.csv"))
 ATTRIBUTE_SETS = DATA / "attributes-set" / "add-update" / "attribute-set-import_20190104-114000_01.csv"

@@ -28,8 +28,9 @@ from conveyor.settings import Settings
 from conveyor.sync.simulator.server import SimulatorServer
 from tests.integration.api.harness import Harness
 from tests.support.pipelines import drain
+from tests.support.testdata import TESTDATA
 
-OPENTRANS_SCHEMA = Path(__file__).resolve().parents[3] / "../shared/testdata/opentrans-2.1/opentrans_2_1.xsd"
+OPENTRANS_SCHEMA = TESTDATA / "opentrans-2.1/opentrans_2_1.xsd"
 
 
 class Mailbox:

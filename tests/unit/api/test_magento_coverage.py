@@ -7,16 +7,15 @@ own branches; each prints what is left.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
 
 from conveyor.api.magento_routes import MODULES, SALES, coverage, in_scope, read_module, shape
 from conveyor.api.operations import Registry, default_registry
 from conveyor.cli import main
+from tests.support.testdata import TESTDATA
 
-WEBAPI = Path(__file__).resolve().parents[3] / ".." / "shared" / "testdata" / "magento-webapi"
+WEBAPI = TESTDATA / "magento-webapi"
 pytestmark = pytest.mark.skipif(not (WEBAPI / "Store").is_dir(), reason=f"no Magento route tables at {WEBAPI}")
 
 

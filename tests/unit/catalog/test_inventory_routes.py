@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
 from conveyor.api.operations import default_registry
+from tests.support.testdata import TESTDATA
 
-WEBAPI = Path(__file__).parents[3] / ".." / "shared" / "testdata" / "magento-webapi"
+WEBAPI = TESTDATA / "magento-webapi"
 MODULES = (
     "CatalogInventory",
     "InventoryApi",

@@ -17,8 +17,9 @@ from conveyor.mq.config import load_topology
 from conveyor.mq.queue import MessageQueue
 from conveyor.mq.topology import HandlerRef, Topology, TopologyError
 from conveyor.settings import Settings
+from tests.support.testdata import TESTDATA
 
-XML = Path(__file__).resolve().parents[3] / ".." / "shared" / "testdata" / "magento-queue-xml"
+XML = TESTDATA / "magento-queue-xml"
 MODULES = (
     "Catalog",
     "ImportExport",

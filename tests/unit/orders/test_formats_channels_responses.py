@@ -20,8 +20,9 @@ from conveyor.orders.channels.file import FileChannel
 from conveyor.orders.channels.http import HttpChannel
 from conveyor.orders.formats import csv_format, json_format, opentrans_format, render_template
 from conveyor.orders.responses import ResponseError, parse_response
+from tests.support.testdata import TESTDATA
 
-SCHEMA = Path(__file__).resolve().parents[3] / "../shared/testdata/opentrans-2.1/opentrans_2_1.xsd"
+SCHEMA = TESTDATA / "opentrans-2.1/opentrans_2_1.xsd"
 ADDRESS = {"firstname": "Ann", "lastname": "Lee", "street": ["Main 1"], "postcode": "10115", "city": "Berlin"}
 
 
