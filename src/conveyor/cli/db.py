@@ -1,8 +1,9 @@
-"""``conveyor db …``: migrations."""
+"""``conveyor db …``: migrations, and the check that no row lost its parent."""
 
 from __future__ import annotations
 
 import click
+from rich.table import Table
 
 from conveyor.cli.common import console
 from conveyor.db import make_engine, upgrade
@@ -37,3 +38,23 @@ def diff() -> None:
     from conveyor.schema import metadata  # every package's tables: imported by the one command that compares them
 
     click.echo(pending_operations(make_engine(get_settings().database_url), metadata))
+
+
+@db.command()
+def check() -> None:
+    """Count orphan rows: child rows whose parent is gone, for every reference the tables declare. Exit 1 if any."""
+    from conveyor.db.integrity import find_orphans, references
+    from conveyor.schema import metadata
+
+    engine = make_engine(get_settings().database_url)
+    with engine.connect() as conn:
+        orphans = find_orphans(conn, metadata)
+    checked = sum(1 for _ in references(metadata))
+    if not orphans:
+        console.print(f"no orphan rows ({checked} references checked)")
+        return
+    table = Table("reference", "enforced", "orphan rows", title="orphan rows")
+    for found in orphans:
+        table.add_row(found.reference.name, "yes" if found.reference.enforced else "no", str(found.count))
+    console.print(table)
+    raise SystemExit(1)
