@@ -64,7 +64,7 @@ def submit_document(ctx: OperationContext, params: dict[str, str], body: ErpDocu
     try:
         received = submit(ctx.conn, body, "rest", now=now())
     except DocumentError as exc:
-        raise ApiError(400, "%1", [str(exc)]) from None
+        raise ApiError(400, *exc.template()) from None
     return _entry(ctx, received.document_id, received.duplicate)
 
 

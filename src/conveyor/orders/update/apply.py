@@ -45,10 +45,16 @@ class DocumentError(ValueError):
 
     def __init__(self, document: str, order: str, reason: str, item: str | None = None) -> None:
         self.document, self.order, self.reason, self.item = document, order, reason, item
-        where = f"{document} for order {order}"
-        if item is not None:
-            where += f", item {item}"
-        super().__init__(f"{where}: {reason}")
+        message, parameters = self.template()
+        for number in range(len(parameters), 0, -1):
+            message = message.replace(f"%{number}", parameters[number - 1])
+        super().__init__(message)
+
+    def template(self) -> tuple[str, list[str]]:
+        """Magento's shape of the message: placeholders and their values (the REST error body)."""
+        if self.item is None:
+            return "%1 for order %2: %3", [self.document, self.order, self.reason]
+        return "%1 for order %2, item %3: %4", [self.document, self.order, self.item, self.reason]
 
 
 @dataclass(frozen=True)

@@ -3,26 +3,22 @@ placed through REST, and the ERP's documents as JSON or openTRANS files."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
 from conveyor.mq.queue import MessageQueue
 from conveyor.orders import export_table
 from conveyor.pipelines.heartbeat import Heartbeat
 from conveyor.settings import Settings
-from tests.integration.api.harness import Harness, harness
-from tests.integration.orders.support import order_payload, pipelines_mq, place, world_settings
+from tests.integration.api.harness import Harness
+from tests.integration.orders.support import order_payload, place
 from tests.support.pipelines import drain
 
-SAMPLES = Path(__file__).resolve().parents[3] / "../shared/testdata/opentrans-2.1/samples"
+SAMPLES = Path(__file__).resolve().parents[4] / "../shared/testdata/opentrans-2.1/samples"
 DOCUMENTS = "/rest/V1/conveyor/orders/documents"
 # Line numbers P697, P698… so that the openTRANS sample's ORDER_REFERENCE/LINE_ITEM_ID P697 names a real line.
 LINE_NUMBERS = {"default": {"start": 697, "step": 1, "width": 3, "prefix": "P"}}
@@ -98,29 +94,3 @@ class Shop:
                     updated_at=0.0,
                 )
             )
-
-
-@contextmanager
-def opened(db_url: str, root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
-    monkeypatch.setenv("CONVEYOR_LINE_NUMBERS", json.dumps(LINE_NUMBERS))
-    settings = world_settings(db_url, root / "orders.yaml", root / "work")
-    with harness(db_url) as api:
-        mq = pipelines_mq(settings, db_url)
-        try:
-            yield Shop(api, mq, settings, root)
-        finally:
-            mq.close()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def shop(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
-    db_url = str(request.getfixturevalue({"sqlite": "sqlite_url", "postgresql": "pg_url"}[request.param]))
-    with opened(db_url, tmp_path, monkeypatch) as running:
-        yield running
-
-
-@pytest.fixture
-def sqlite_shop(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
-    """Refusals and file handling are not about the database: SQLite is enough."""
-    with opened(sqlite_url, tmp_path, monkeypatch) as running:
-        yield running

@@ -8,9 +8,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from conveyor.catalog.sales import creditmemo_table, invoice_table, shipment_table
-from conveyor.orders.update import document_table
-from tests.integration.orders.update_support import SAMPLES, Shop, shop, sqlite_shop  # noqa: F401 (fixtures)
+from conveyor.catalog.sales import invoice_table, shipment_table
+from tests.integration.orders.update.support import SAMPLES, Shop
 
 
 def count(shop: Shop, table: sa.Table) -> int:
