@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from conveyor.db.locks import LeaseLock
@@ -95,8 +96,12 @@ def submit_file(engine: Engine, path: Path, dirs: Directories, *, clock: Callabl
     """Read, check and submit one document file, then archive it or move it aside with its report."""
     try:
         document = read_document(path.read_bytes())
-        with engine.begin() as conn:
-            received = submit(conn, document, path.name, now=clock())
+        try:
+            with engine.begin() as conn:
+                received = submit(conn, document, path.name, now=clock())
+        except sa.exc.IntegrityError:  # another source put the same document in the ledger meanwhile
+            with engine.begin() as conn:
+                received = submit(conn, document, path.name, now=clock())
     except (ParseError, DocumentError, OSError) as exc:
         reason = f"{path.name}: {exc}" if isinstance(exc, ParseError) else str(exc)
         return FileResult(path.name, "refused", move_aside(path, dirs.error, reason, clock()), reason)

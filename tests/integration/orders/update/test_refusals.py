@@ -29,10 +29,8 @@ def drop(inbox: Path, name: str, document: dict[str, Any]) -> None:
     (inbox / name).write_text(json.dumps(document), encoding="utf-8")
 
 
-@pytest.fixture
-def refusing(sqlite_shop: Shop) -> Shop:
+def three_orders(shop: Shop) -> Shop:
     """Three orders: one open (100000010), one canceled (100000011), one on hold (100000012)."""
-    shop = sqlite_shop
     shop.stock({"SOCKS": 10, "SHIRT": 10})
     shop.place("100000010", [("SOCKS", 2), ("SHIRT", 1)])
     canceled = shop.place("100000011", [("SOCKS", 1)])
@@ -40,6 +38,11 @@ def refusing(sqlite_shop: Shop) -> Shop:
     assert shop.api.send("POST", f"/rest/V1/orders/{canceled['entity_id']}/cancel").json() is True
     assert shop.api.send("POST", f"/rest/V1/orders/{held['entity_id']}/hold").json() is True
     return shop
+
+
+@pytest.fixture
+def refusing(sqlite_shop: Shop) -> Shop:
+    return three_orders(sqlite_shop)
 
 
 CASES: list[tuple[dict[str, Any], str]] = [
@@ -123,8 +126,8 @@ def test_rest_needs_a_token(refusing: Shop) -> None:
     assert answer.status_code == 401
 
 
-def test_a_document_sent_twice_changes_nothing(refusing: Shop) -> None:
-    shop = refusing
+def test_a_document_sent_twice_changes_nothing(shop: Shop) -> None:
+    three_orders(shop)
     invoice = {"type": "invoice", "external_id": "INV-9", "order": "100000010", "items": [{"sku": "SHIRT", "qty": 1}]}
     first = shop.send(invoice).json()
     second = shop.send(invoice).json()
