@@ -9,7 +9,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from conveyor.catalog.sales import invoice_table, shipment_table
+from tests.integration.orders.support import order_payload, place
 from tests.integration.orders.update.support import SAMPLES, Shop
+from tests.support.pipelines import pipeline_status
 
 
 def count(shop: Shop, table: sa.Table) -> int:
@@ -152,3 +154,48 @@ def test_the_opentrans_samples_ship_and_invoice_their_orders(shop: Shop) -> None
         invoice = conn.execute(sa.select(invoice_table).where(invoice_table.c.order_id == invoiced["entity_id"])).one()
     assert invoice.external_id == "I21298"
     assert Decimal(invoice.grand_total) > 0
+
+
+def test_a_configurable_reserves_and_ships_through_its_child(sqlite_shop: Shop) -> None:
+    shop = sqlite_shop
+    shop.stock({"TEE-M": 10})
+    entity = order_payload(1, "100000040", "checkmo")
+    entity["items"] = [
+        {"item_id": 1, "sku": "TEE-M", "name": "Tee", "product_type": "configurable", "qty_ordered": 2, "price": 10},
+        {"item_id": 2, "parent_item_id": 1, "sku": "TEE-M", "name": "Tee M", "qty_ordered": 2, "price": 0},
+    ]
+    placed = place(shop.api, entity)
+    assert shop.salable("TEE-M") == 8  # the child keeps the stock: reserved once, not for the parent too
+    accepted(
+        shop, {"type": "shipment", "external_id": "S-40", "order": "100000040", "items": [{"sku": "TEE-M", "qty": 2}]}
+    )
+    shop.run_pipelines()
+    assert [i["qty_shipped"] for i in shop.order(placed["entity_id"])["items"]] == [2, 2]
+    assert (shop.source_quantity("TEE-M"), shop.salable("TEE-M")) == (8, 8)
+
+
+def test_a_document_the_order_refuses_when_its_pipeline_runs_is_refused_and_may_be_sent_again(
+    sqlite_shop: Shop,
+) -> None:
+    shop = sqlite_shop
+    shop.stock({"SOCKS": 10})
+    placed = shop.place("100000041", [("SOCKS", 1)])
+    invoice = {"type": "invoice", "external_id": "I-41", "order": "100000041"}
+    first = accepted(shop, invoice)
+    assert shop.api.send("POST", f"/rest/V1/orders/{placed['entity_id']}/hold").json() is True
+    shop.run_pipelines()
+    entry = shop.api.get(f"/rest/V1/conveyor/orders/documents/{first['id']}").json()
+    assert entry["status"] == "refused"
+    assert entry["error"] == (
+        "invoice I-41 for order 100000041: Invoice Document Validation Error(s):\n"
+        "An invoice cannot be created when an order has a status of holded"
+    )
+    assert pipeline_status(shop.mq, int(str(first["pipeline_id"]))) == "error"
+    assert shop.quantities(placed["entity_id"], "qty_invoiced") == {"SOCKS": 0}
+
+    assert shop.api.send("POST", f"/rest/V1/orders/{placed['entity_id']}/unhold").json() is True
+    again = accepted(shop, invoice)  # refused before: it may come again, with a pipeline of its own
+    assert (again["id"], again["duplicate"]) == (first["id"], False) and again["pipeline_id"] != first["pipeline_id"]
+    shop.run_pipelines()
+    assert shop.api.get(f"/rest/V1/conveyor/orders/documents/{first['id']}").json()["status"] == "applied"
+    assert shop.quantities(placed["entity_id"], "qty_invoiced") == {"SOCKS": 1}
