@@ -5,6 +5,7 @@ step; a document sent twice changes nothing."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -19,7 +20,7 @@ def count(shop: Shop, table: sa.Table) -> int:
         return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
 
-def accepted(shop: Shop, document: dict[str, object]) -> dict[str, object]:
+def accepted(shop: Shop, document: dict[str, Any]) -> dict[str, Any]:
     answer = shop.send(document)
     assert answer.status_code == 200, answer.text
     body = dict(answer.json())
