@@ -4,11 +4,13 @@ step; a document sent twice changes nothing."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 
+from conveyor.catalog.inventory import reservation_table
 from conveyor.catalog.sales import invoice_table, shipment_table
 from tests.integration.orders.support import order_payload, place
 from tests.integration.orders.update.support import SAMPLES, Shop
@@ -90,6 +92,23 @@ def test_json_documents_move_quantities_states_and_salable_quantity_as_magento(s
     assert shop.quantities(order["entity_id"], "qty_canceled") == {"SOCKS": 0, "SHIRT": 1}
     assert shop.order(order["entity_id"])["state"] == "complete"
     assert (shop.salable("SHIRT"), shop.source_quantity("SHIRT")) == (5, 5)
+    # MSI's ledger: every reservation of the order compensated, each step under its event type
+    with shop.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(reservation_table.c.sku, reservation_table.c.quantity, reservation_table.c.metadata)
+        ).all()
+    totals: dict[str, Decimal] = {}
+    for sku, quantity, _ in rows:
+        totals[sku] = totals.get(sku, Decimal(0)) + Decimal(quantity)
+    assert totals == {"SOCKS": 0, "SHIRT": 0}
+    events = sorted((sku, json.loads(metadata)["event_type"], float(quantity)) for sku, quantity, metadata in rows)
+    assert events == [
+        ("SHIRT", "order_canceled", 1.0),
+        ("SHIRT", "order_placed", -1.0),
+        ("SOCKS", "order_placed", -2.0),
+        ("SOCKS", "shipment_created", 2.0),
+    ]
+    assert all(json.loads(m)["object_increment_id"] == "100000001" for _, _, m in rows)
 
 
 def test_an_unshipped_refund_returned_to_stock_gives_back_its_reservation(shop: Shop) -> None:

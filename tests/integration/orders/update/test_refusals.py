@@ -225,3 +225,14 @@ def test_cli_applies_one_file_and_watch_once_reports_refusals(
     assert "The order does not allow an invoice to be created." in watched.output
     shown = runner.invoke(main, ["orders", "update", "show"], env={"COLUMNS": "200"})
     assert shown.exit_code == 0 and "I-30" in shown.output and "applied" in shown.output
+
+
+def test_the_async_route_submits_through_the_bulk_consumer(refusing: Shop) -> None:
+    document = {"type": "shipment", "external_id": "S-50", "order": "100000010", "items": [{"sku": "SOCKS", "qty": 1}]}
+    answer = refusing.api.send("POST", "/rest/async/V1/conveyor/orders/documents", document)
+    assert answer.status_code == 202, answer.text
+    refusing.api.drain()
+    refusing.run_pipelines()
+    with refusing.engine.connect() as conn:
+        row = conn.execute(sa.select(document_table).where(document_table.c.external_id == "S-50")).one()
+    assert (row.status, row.source, row.increment_id) == ("applied", "rest", "100000010")
