@@ -31,7 +31,7 @@ from conveyor.catalog.inventory import (
     return_to_sources,
     sales_channel_table,
 )
-from conveyor.catalog.stores.scopes import store_table, website_table
+from conveyor.catalog.stores import store_table, website_table
 
 __all__ = [
     "ORDER_CANCELED",
