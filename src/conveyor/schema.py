@@ -17,6 +17,7 @@ from conveyor.db.metadata import metadata
 from conveyor.importer import schema as importer_schema
 from conveyor.mq import schema as mq_schema
 from conveyor.orders import schema as orders_schema
+from conveyor.orders.update import schema as order_update_schema
 from conveyor.pipelines import schema as pipelines_schema
 from conveyor.sync import schema as sync_schema
 
@@ -30,6 +31,7 @@ SCHEMA_MODULES = (
     importer_schema,
     mq_schema,
     orders_schema,
+    order_update_schema,
     pipelines_schema,
     sync_schema,
 )

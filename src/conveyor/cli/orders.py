@@ -15,6 +15,7 @@ import click
 from rich.table import Table
 
 from conveyor.cli.common import ConfigError, console, err_console
+from conveyor.cli.order_update import update
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -208,3 +209,6 @@ def responses() -> None:
     for name, reason in outcome.refused:
         console.print(f"[red]refused[/] {name}: {reason}")
     console.print(f"{len(outcome.matched)} matched, {len(outcome.refused)} refused")
+
+
+orders.add_command(update)  # ``orders update …``: ERP documents back to the shop (``conveyor.cli.order_update``)

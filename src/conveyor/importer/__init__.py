@@ -18,6 +18,7 @@ from conveyor.lazy import lazy_exports
 if TYPE_CHECKING:
     from conveyor.importer.base import EntityImporter, ImportContext, Outcome, SourceRow
     from conveyor.importer.converters import ValueParsers, build_converter, converter_factories
+    from conveyor.importer.files import discover
     from conveyor.importer.observers import build_observer, observer_factories
     from conveyor.importer.profile import Profile, ProfileError, load_profile
     from conveyor.importer.registry import UnknownEntityError, importer_class, importer_names
@@ -37,6 +38,7 @@ _EXPORTS = {
     "ValueParsers": "conveyor.importer.converters",
     "build_converter": "conveyor.importer.converters",
     "build_observer": "conveyor.importer.observers",
+    "discover": "conveyor.importer.files",
     "converter_factories": "conveyor.importer.converters",
     "importer_class": "conveyor.importer.registry",
     "importer_names": "conveyor.importer.registry",
@@ -59,6 +61,7 @@ __all__ = [
     "build_converter",
     "build_observer",
     "converter_factories",
+    "discover",
     "importer_class",
     "importer_names",
     "load_profile",

@@ -138,6 +138,15 @@ class InvoiceSaveRequest(BaseModel):
         return snake_keys(value)
 
 
+def return_to_stock_items(arguments: RefundArguments) -> list[int]:
+    """``arguments.extension_attributes.return_to_stock_items``: the order item ids whose refund goes back to
+    stock (Magento's ``CreditmemoCreationArgumentsExtension``)."""
+    found = (arguments.extension_attributes or {}).get("return_to_stock_items") or []
+    if not isinstance(found, list) or not all(isinstance(n, int) and not isinstance(n, bool) for n in found):
+        raise ApiError(400, 'Invalid value of "%1" provided for the %2 field.', [str(found), "return_to_stock_items"])
+    return found
+
+
 def comment_of(comment: DocumentComment | None) -> tuple[str | None, bool]:
     """The comment's text and whether it shows on the storefront."""
     if comment is None:
@@ -159,6 +168,7 @@ def refund(ctx: OperationContext, order_id: int, body: RefundRequest, invoice_id
         shipping_amount=arguments.shipping_amount,
         adjustment_positive=arguments.adjustment_positive,
         adjustment_negative=arguments.adjustment_negative,
+        return_to_stock=return_to_stock_items(arguments),
         notify=body.notify,
         comment=text,
         visible_on_front=visible,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from conveyor.lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from conveyor.catalog.inventory.deductions import deduct_sources, return_to_sources
     from conveyor.catalog.inventory.errors import (
         InventoryInvalidError,
         InventoryNotFoundError,
@@ -75,6 +76,7 @@ if TYPE_CHECKING:
         DEFAULT_STOCK_ID,
         SOURCE_ITEM_TYPES,
         reservation_table,
+        sales_channel_table,
         stock_source_link_table,
         stock_table,
     )
@@ -104,6 +106,8 @@ _EXPORTS = {
     "StockQuantity": "conveyor.catalog.inventory.salable",
     "StockRepository": "conveyor.catalog.inventory.source_items",
     "add_reservations": "conveyor.catalog.inventory.reservations",
+    "deduct_sources": "conveyor.catalog.inventory.deductions",
+    "return_to_sources": "conveyor.catalog.inventory.deductions",
     "are_salable": "conveyor.catalog.inventory.salable",
     "assign_sources": "conveyor.catalog.inventory.transfers",
     "delete_configurations": "conveyor.catalog.inventory.notifications",
@@ -119,6 +123,7 @@ _EXPORTS = {
     "present_stocks": "conveyor.catalog.inventory.stocks",
     "require_stock": "conveyor.catalog.inventory.stocks",
     "reservation_table": "conveyor.catalog.inventory.tables",
+    "sales_channel_table": "conveyor.catalog.inventory.tables",
     "reserved_quantities": "conveyor.catalog.inventory.reservations",
     "resolve_stock": "conveyor.catalog.inventory.stocks",
     "salable_quantities": "conveyor.catalog.inventory.salable",
@@ -164,6 +169,7 @@ __all__ = [
     "add_reservations",
     "are_salable",
     "assign_sources",
+    "deduct_sources",
     "delete_configurations",
     "delete_links",
     "delete_stock",
@@ -179,7 +185,9 @@ __all__ = [
     "reservation_table",
     "reserved_quantities",
     "resolve_stock",
+    "return_to_sources",
     "salable_quantities",
+    "sales_channel_table",
     "save_configurations",
     "save_links",
     "save_source",

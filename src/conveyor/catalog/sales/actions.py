@@ -39,6 +39,8 @@ from conveyor.catalog.sales.documents import (
     update_items,
 )
 from conveyor.catalog.sales.events import document_event
+from conveyor.catalog.sales.reservations import ORDER_CANCELED as ORDER_CANCELED_RESERVATION
+from conveyor.catalog.sales.reservations import compensate
 from conveyor.catalog.sales.states import (
     CANCELED,
     COMPLETE,
@@ -85,6 +87,13 @@ def cancel_order(conn: Connection, order_id: int, *, events: EventSink) -> bool:
         if qty_to_cancel(row) > 0
     }
     update_items(conn, changes, utc_now())
+    compensate(
+        conn,
+        order,
+        rows,
+        {n: qty_to_cancel(row) for row in rows if (n := row["item_id"]) in changes},
+        ORDER_CANCELED_RESERVATION,
+    )
     values: dict[str, Decimal] = {}
     for base in ("", "base_"):
         for name, total in (("subtotal", "subtotal"), ("tax", "tax_amount"), ("shipping", "shipping_amount")):

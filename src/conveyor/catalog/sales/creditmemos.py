@@ -15,7 +15,7 @@ Refusals carry Magento's ``Creditmemo Document Validation Error(s):`` messages.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -48,6 +48,7 @@ from conveyor.catalog.sales.documents import (
 )
 from conveyor.catalog.sales.events import document_event
 from conveyor.catalog.sales.models import CreditmemoRecord
+from conveyor.catalog.sales.reservations import refund_stock
 from conveyor.catalog.sales.sequence import new_increment_ids
 from conveyor.catalog.sales.states import (
     CANCELED,
@@ -119,9 +120,13 @@ def create_creditmemo(
     comment: str | None = None,
     visible_on_front: bool = False,
     external_id: str | None = None,
+    return_to_stock: Collection[int] = (),
     events: EventSink,
 ) -> int:
     """Refund ``items`` (order item id, qty) of the order — all refundable when none — and return the memo's id.
+
+    ``return_to_stock``: the order item ids whose refunded quantity goes back to stock (Magento's
+    ``return_to_stock_items``): the sources get the shipped part, the reservation gives up the unshipped part.
 
     ``external_id``: the memo's id in the system it came from; applying it twice is a ``DuplicateError``.
     """
@@ -229,6 +234,13 @@ def create_creditmemo(
             change[f"{base}tax_refunded"] = _d(row[f"{base}tax_refunded"]) + line[f"{base}tax_amount"]
             change[f"{base}discount_refunded"] = _d(row[f"{base}discount_refunded"]) + line[f"{base}discount_amount"]
     update_items(conn, changes, now)
+    refund_stock(
+        conn,
+        order,
+        rows,
+        {n: c["qty_refunded"] - _d(by_id[n]["qty_refunded"]) for n, c in changes.items()},
+        return_to_stock,
+    )
     values: dict[str, Decimal] = {}
     for target, source in _REFUNDED.items():
         for base in ("", "base_"):

@@ -56,6 +56,7 @@ from conveyor.catalog.sales.models import (
     TrackRecord,
 )
 from conveyor.catalog.sales.numbering import line_numbers, rules_by_store
+from conveyor.catalog.sales.reservations import reserve_placed
 from conveyor.catalog.sales.sequence import new_increment_ids
 from conveyor.catalog.sales.shipments import ENTITY_MISSING, ShipmentOperations
 from conveyor.catalog.sales.tables import (
@@ -167,6 +168,9 @@ class OrderRepository(ShipmentOperations):
             ids.update(conn.execute(query).all())
         order_ids = [ids[number] for number in numbers]
         _insert_items(conn, list(zip(order_ids, prepared, strict=True)))
+        reserve_placed(
+            conn, [({**p.row, "entity_id": i}, _stock_items(p)) for i, p in zip(order_ids, prepared, strict=True)]
+        )
         addresses = [{**a, "parent_id": i} for i, p in zip(order_ids, prepared, strict=True) for a in p.addresses]
         if addresses:
             conn.execute(order_address_table.insert(), addresses)
@@ -686,6 +690,12 @@ def _line_numbers(conn: Connection, orders: Sequence[_Order], numbering: SalesSe
         numbers = line_numbers([item.parent is not None for item in order.items], rules[order.row["store_id"]])
         for item, number in zip(order.items, numbers, strict=True):
             item.row["line_number"] = number
+
+
+def _stock_items(order: _Order) -> list[dict[str, Any]]:
+    """The items that keep stock (none is another's parent), for the reservation placing the order makes."""
+    parents = {item.parent for item in order.items}
+    return [item.row for n, item in enumerate(order.items) if n not in parents]
 
 
 def _insert_items(conn: Connection, orders: Sequence[tuple[int, _Order]]) -> None:

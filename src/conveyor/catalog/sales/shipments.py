@@ -34,6 +34,7 @@ from conveyor.catalog.sales.documents import ENTITY_MISSING, Deferred, add_histo
 from conveyor.catalog.sales.events import shipment_event
 from conveyor.catalog.sales.invariants import order_exists
 from conveyor.catalog.sales.models import ShipmentItemRecord, ShipmentRecord, TrackInput, TrackRecord
+from conveyor.catalog.sales.reservations import ship_stock
 from conveyor.catalog.sales.sequence import new_increment_ids
 from conveyor.catalog.sales.states import can_ship, qty_to_ship, state_after
 from conveyor.catalog.sales.tables import (
@@ -143,6 +144,7 @@ class ShipmentOperations:
                 updated_at=now,
             )
         )
+        ship_stock(conn, order, rows, {n: qty - Decimal(by_id[n]["qty_shipped"] or 0) for n, qty in shipped.items()})
         after = [{**row, "qty_shipped": shipped.get(row["item_id"], row["qty_shipped"])} for row in rows]
         state = state_after(order, after, in_progress=True)
         status_events = Deferred()  # the shipment's event first, then the order's status (as before documents)

@@ -1,0 +1,115 @@
+"""An ERP document as Conveyor reads it, whatever it came as (JSON, openTRANS): the one shape every source
+parses into and the ledger stores. The JSON schema is in the package's docstring (``conveyor.orders.update``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+__all__ = ["KINDS", "DocumentLine", "DocumentTrack", "ErpDocument", "ParseError", "parse_json"]
+
+Kind = Literal["shipment", "invoice", "cancellation", "creditmemo"]
+KINDS: tuple[str, ...] = ("shipment", "invoice", "cancellation", "creditmemo")
+MAX_LINES = 1000  # an order has far fewer; bounds what one document may ask
+MAX_BYTES = 5 * 1024 * 1024
+
+
+class ParseError(ValueError):
+    """A document that cannot be read: the message names the field (or XML element) at fault."""
+
+
+class DocumentLine(BaseModel):
+    """One item of the order: by its line number (``extension_attributes.line_number``) or its sku."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    line_number: str | None = Field(default=None, min_length=1, max_length=64)
+    sku: str | None = Field(default=None, min_length=1, max_length=64)
+    qty: Decimal = Field(gt=0, le=Decimal(10) ** 8, allow_inf_nan=False)
+    return_to_stock: bool = False  # credit memos: the refunded quantity goes back to stock
+
+    @model_validator(mode="after")
+    def _named(self) -> DocumentLine:
+        if self.line_number is None and self.sku is None:
+            raise ValueError("an item needs a line_number or a sku")
+        return self
+
+    def label(self) -> str:
+        """How messages name the item: ``line 0010 (sku SOCKS)``."""
+        parts = []
+        if self.line_number is not None:
+            parts.append(f"line {self.line_number}")
+        if self.sku is not None:
+            parts.append(f"sku {self.sku}" if not parts else f"(sku {self.sku})")
+        return " ".join(parts)
+
+
+class DocumentTrack(BaseModel):
+    """A tracking number of a shipment."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    track_number: str = Field(min_length=1, max_length=255)
+    carrier_code: str = Field(default="custom", min_length=1, max_length=32)
+    title: str | None = Field(default=None, max_length=255)
+
+
+class ErpDocument(BaseModel):
+    """A shipment, invoice, cancellation or credit memo the ERP sends for one order."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Kind
+    external_id: str = Field(min_length=1, max_length=191)
+    order: str = Field(min_length=1, max_length=191)
+    items: tuple[DocumentLine, ...] = Field(default=(), max_length=MAX_LINES)
+    tracks: tuple[DocumentTrack, ...] = Field(default=(), max_length=100)
+    comment: str | None = Field(default=None, max_length=65535)
+    notify: bool = False
+    capture: bool = False
+    shipping_amount: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
+    adjustment_positive: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
+    adjustment_negative: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> ErpDocument:
+        if self.type == "cancellation" and self.items:
+            raise ValueError("a cancellation cancels what is left of the whole order: it takes no items")
+        if self.type != "shipment" and self.tracks:
+            raise ValueError(f"only a shipment has tracks, not a {self.type}")
+        return self
+
+    @property
+    def title(self) -> str:
+        """How messages name the document: ``shipment LA86``."""
+        return f"{self.type} {self.external_id}"
+
+    def to_json(self) -> str:
+        return self.model_dump_json(exclude_defaults=True)
+
+
+def _where(error: Any) -> str:
+    return ".".join(str(part) for part in error["loc"]) or "document"
+
+
+def parse_json(data: bytes | str | dict[str, Any]) -> ErpDocument:
+    """A JSON document (text or already decoded); ``ParseError`` naming the field when it does not fit."""
+    if isinstance(data, bytes | str):
+        if len(data) > MAX_BYTES:
+            raise ParseError(f"larger than {MAX_BYTES} bytes")
+        try:
+            data = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            raise ParseError(f"not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ParseError("a document must be a JSON object")
+    try:
+        return ErpDocument.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise ParseError(f"{_where(first)}: {first['msg']}{more}") from None
