@@ -4,7 +4,6 @@ anything else is a ParseError naming the field or element, never another excepti
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import orjson
 import pytest
@@ -12,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conveyor.orders.update import ErpDocument, ParseError, parse_json, read_document
+from tests.support.testdata import TESTDATA
 
-SAMPLES = Path(__file__).resolve().parents[3] / "../shared/testdata/opentrans-2.1/samples"
+SAMPLES = TESTDATA / "opentrans-2.1/samples"
 OT = 'xmlns="http://www.opentrans.org/XMLSchema/2.1" xmlns:bmecat="http://www.bmecat.org/bmecat/2005"'
 
 

@@ -17,8 +17,9 @@ from conveyor.settings import Settings
 from tests.integration.api.harness import Harness
 from tests.integration.orders.support import order_payload, place
 from tests.support.pipelines import drain
+from tests.support.testdata import TESTDATA
 
-SAMPLES = Path(__file__).resolve().parents[4] / "../shared/testdata/opentrans-2.1/samples"
+SAMPLES = TESTDATA / "opentrans-2.1/samples"
 DOCUMENTS = "/rest/V1/conveyor/orders/documents"
 # Line numbers P697, P698… so that the openTRANS sample's ORDER_REFERENCE/LINE_ITEM_ID P697 names a real line.
 LINE_NUMBERS = {"default": {"start": 697, "step": 1, "width": 3, "prefix": "P"}}
