@@ -21,6 +21,7 @@ from conveyor.cli.sync import sync
 from conveyor.cli.sync_log import log as sync_log
 from conveyor.cli.token import token, user
 from conveyor.cli.topology import topology
+from conveyor.cli.up import up
 
 
 @click.group(cls=GuardedGroup)
@@ -47,6 +48,7 @@ for command in (
     sync,
     token,
     topology,
+    up,
     user,
 ):
     main.add_command(command)

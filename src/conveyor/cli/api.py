@@ -31,6 +31,7 @@ def serve(host: str, port: int, workers: int, verbose: int) -> None:
         port=port,
         workers=workers,
         log_level={0: "warning", 1: "info"}.get(verbose, "debug"),
+        log_config=None,  # uvicorn's lines go through our handler: the correlation id, JSON when asked
     )
 
 

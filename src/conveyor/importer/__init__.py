@@ -18,6 +18,7 @@ from conveyor.lazy import lazy_exports
 if TYPE_CHECKING:
     from conveyor.importer.base import EntityImporter, ImportContext, Outcome, SourceRow
     from conveyor.importer.converters import ValueParsers, build_converter, converter_factories
+    from conveyor.importer.history import row_totals
     from conveyor.importer.observers import build_observer, observer_factories
     from conveyor.importer.profile import Profile, ProfileError, load_profile
     from conveyor.importer.registry import UnknownEntityError, importer_class, importer_names
@@ -43,6 +44,7 @@ _EXPORTS = {
     "load_profile": "conveyor.importer.profile",
     "observer_factories": "conveyor.importer.observers",
     "run_import": "conveyor.importer.runner",
+    "row_totals": "conveyor.importer.history",
 }
 
 __all__ = [
@@ -63,6 +65,7 @@ __all__ = [
     "importer_names",
     "load_profile",
     "observer_factories",
+    "row_totals",
     "run_import",
 ]
 
