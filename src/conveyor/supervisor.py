@@ -96,6 +96,7 @@ class Supervisor:
         self._write_lock = threading.Lock()
         self._stopping = threading.Event()
         self._held = set(held)
+        self._children_lock = threading.Lock()
 
     # -- output -----------------------------------------------------------------------------------------------
 
@@ -133,6 +134,16 @@ class Supervisor:
             if name not in self._held:
                 self._start(child)
 
+    def add(self, program: Program, *, held: bool = False) -> None:
+        """Another program, started at the next check (or on ``release`` when ``held``)."""
+        with self._children_lock:
+            if program.name in self.children:
+                raise ValueError(f"program names must be unique: {program.name}")
+            if held:
+                self._held.add(program.name)
+            self.children[program.name] = Child(program)
+            self.width = max(self.width, len(program.name))
+
     def release(self) -> None:
         """Let the held programs start (at the next check)."""
         self._held.clear()
@@ -144,7 +155,9 @@ class Supervisor:
     def check(self) -> None:
         """Restart the children that exited, each after its backoff."""
         now = time.monotonic()
-        for child in self.children.values():
+        with self._children_lock:
+            children = list(self.children.values())
+        for child in children:
             process = child.process
             if process is not None and process.poll() is not None:
                 code = process.returncode

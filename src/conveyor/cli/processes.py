@@ -96,6 +96,10 @@ def consumer_services(app: App, *, group_commands: bool) -> list[Service]:
     return services
 
 
+def api_service(host: str, port: int) -> Service:
+    return Service("api", ("api", "serve", "--host", host, "--port", str(port)), "the REST API (uvicorn)")
+
+
 def system_services(
     app: App,
     *,
@@ -109,7 +113,7 @@ def system_services(
     settings = app.settings
     topology = topology_args(app)
     services = [
-        Service("api", ("api", "serve", "--host", host, "--port", str(port)), "the REST API (uvicorn)"),
+        api_service(host, port),
         *consumer_services(app, group_commands=group_commands),
         Service(
             "heartbeat",

@@ -22,7 +22,7 @@ import click
 import httpx
 
 from conveyor.cli.common import console, setup_logging, verbosity_option
-from conveyor.cli.processes import Service, system_services
+from conveyor.cli.processes import Service, api_service, system_services
 from conveyor.supervisor import Program, Supervisor
 
 READY_TIMEOUT = 60.0
@@ -92,11 +92,9 @@ def up(host: str, port: int, watch_dir: Path | None, demo: bool, verbose: int) -
         env.update(staged.env)
         os.environ.update(staged.env)
         get_settings.cache_clear()
-        watch_dir = watch_dir or staged.watch_dir
-    with App(get_settings()) as app:
-        services = system_services(app, host=host, port=port, group_commands=True, watch_dir=watch_dir)
-    children = programs(services, [sys.executable, "-m", "conveyor"], env)
-    supervisor = Supervisor(children, held=[p.name for p in children if p.name != "api"])
+        staged.login()
+    prefix = [sys.executable, "-m", "conveyor"]
+    supervisor = Supervisor(programs([api_service(host, port)], prefix, env))
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         console.print(f"stopping (signal {signum}): every process finishes its message")
@@ -104,17 +102,27 @@ def up(host: str, port: int, watch_dir: Path | None, demo: bool, verbose: int) -
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, on_signal)
+    stopping = threading.Event()
+    running = threading.Thread(target=supervisor.run, name="supervisor", daemon=True)
+    running.start()  # the API first: it is what people wait for, and the others' start competes for the CPU
+    with App(get_settings()) as app:
+        services = system_services(app, host=host, port=port, group_commands=True, watch_dir=watch_dir)
+    for program in programs([s for s in services if s.name != "api"], prefix, env):
+        supervisor.add(program, held=True)
     console.print(f"store {settings.database_url}; {len(supervisor.children)} processes", highlight=False)
     url = f"http://{host}:{port}"
-    running = threading.Thread(target=supervisor.run, name="supervisor", daemon=True)
-    running.start()
     if wait_ready(f"{url}/health/live", running.is_alive):
         supervisor.release()
         console.print(
             f"API at {url}/rest, admin UI at {url}/admin, metrics at {url}/metrics", highlight=False, soft_wrap=True
         )
         if staged is not None:
-            threading.Thread(target=staged.run, args=(url, supervisor.say), name="demo", daemon=True).start()
+            console.print(f"admin UI: {url}/admin  login: {staged.username} / {staged.password}", highlight=False)
+            demo_args = (url, supervisor.say, stopping)
+            threading.Thread(target=staged.run, args=demo_args, name="demo", daemon=True).start()
     while running.is_alive():
         running.join(0.5)
+    stopping.set()
+    if staged is not None:
+        staged.close()
     console.print("stopped")
