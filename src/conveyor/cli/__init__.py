@@ -11,6 +11,7 @@ from conveyor.cli.change_sets import change_sets
 from conveyor.cli.db import db
 from conveyor.cli.demo import demo
 from conveyor.cli.demo_sync import demo_sync
+from conveyor.cli.deploy import deploy
 from conveyor.cli.erp_sim import erp_sim
 from conveyor.cli.errors import GuardedGroup
 from conveyor.cli.importer import importer
@@ -39,6 +40,7 @@ for command in (
     commands,
     db,
     demo,
+    deploy,
     demo_sync,
     erp_sim,
     importer,
