@@ -189,3 +189,23 @@ def test_sigterm_stops_every_process_of_a_fresh_directory_within_10_seconds(tmp_
     assert system.process.returncode == 0, system.output()
     assert processes_in(directory) == []
     assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in before)
+
+
+def test_the_demo_prints_a_login_that_works_loads_work_and_stops_with_its_simulator(tmp_path: Path) -> None:
+    system = start_up(tmp_path / "demo", admin=False, args=("--demo",))
+    try:
+        line = wait_for(
+            lambda: next((x for x in system.output().splitlines() if "login: demo / " in x), None), 40, "the login"
+        )
+        assert f"admin UI: {system.url}/admin" in line
+        password = line.rsplit(" / ", 1)[1].strip()
+        answer = httpx.post(
+            f"{system.url}/rest/V1/integration/admin/token", json={"username": "demo", "password": password}, timeout=10
+        )
+        assert answer.status_code == 200, answer.text
+        wait_for(lambda: "commands queued for the command worker" in system.output(), 30, "the bulk sync", system.log)
+        assert "the heartbeat starts the catalog_import pipeline" in system.output()
+    finally:
+        took = system.stop(15)
+    assert took < 10 and system.process.returncode == 0, system.output()
+    assert processes_in(system.directory) == []

@@ -70,7 +70,7 @@ def test_store_figures_equal_the_stores_counts(api: Harness) -> None:
     api.drain()
     found = samples(api.get("/metrics", headers=api.admin).text)
     with api.engine.connect() as conn:
-        by_status = dict(
+        by_status: dict[int, int] = dict(
             conn.execute(sa.select(operation_table.c.status, sa.func.count()).group_by(operation_table.c.status)).all()
         )
     assert by_status[1] == 2

@@ -40,7 +40,7 @@ def test_lines_are_prefixed_and_an_exiting_program_restarts_with_a_doubling_back
     )
     supervisor.start()
     try:
-        backoffs = []
+        backoffs: list[float] = []
         deadline = time.monotonic() + 15
         while len(backoffs) < 3 and time.monotonic() < deadline:
             supervisor.check()
