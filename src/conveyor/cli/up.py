@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import sys
 import threading
 import time
@@ -21,7 +22,7 @@ from types import FrameType
 import click
 import httpx
 
-from conveyor.cli.common import console, setup_logging, verbosity_option
+from conveyor.cli.common import ConfigError, console, setup_logging, verbosity_option
 from conveyor.cli.processes import Service, api_service, system_services
 from conveyor.supervisor import Program, Supervisor
 
@@ -45,6 +46,16 @@ def metrics_dir(var: Path) -> Path:
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     return directory
+
+
+def port_free(host: str, port: int) -> None:
+    """Refuse a port something else listens on: the API would crash and be restarted forever."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise ConfigError(f"--port {port}: cannot listen on {host}:{port} ({exc.strerror}); pick another") from None
 
 
 def wait_ready(url: str, alive: Callable[[], bool], timeout: float = READY_TIMEOUT) -> bool:
@@ -79,6 +90,7 @@ def up(host: str, port: int, watch_dir: Path | None, demo: bool, verbose: int) -
     from conveyor.settings import get_settings
 
     setup_logging(verbose)
+    port_free(host, port)
     settings = get_settings()
     var = Path("var")
     var.mkdir(exist_ok=True)

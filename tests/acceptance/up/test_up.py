@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -209,3 +210,14 @@ def test_the_demo_prints_a_login_that_works_loads_work_and_stops_with_its_simula
         took = system.stop(15)
     assert took < 10 and system.process.returncode == 0, system.output()
     assert processes_in(system.directory) == []
+
+
+def test_a_port_in_use_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        system = start_up(tmp_path / "busy", admin=False, port=port)
+        assert system.process.wait(30) == 2
+    assert f"--port {port}: cannot listen on 127.0.0.1:{port}" in system.output()
+    assert not (tmp_path / "busy" / "var").exists()
