@@ -14,12 +14,23 @@ if TYPE_CHECKING:
     from conveyor.mq.envelope import Delivery
 
 
+class _Series:
+    """One queue's labelled series, looked up once: ``labels()`` takes a lock and builds a key on every call."""
+
+    def __init__(self, consumer: str, queue: str) -> None:
+        self.handled = MESSAGES.labels(consumer, queue, "handled")
+        self.failed = MESSAGES.labels(consumer, queue, "failed")
+        self.dead = MESSAGES.labels(consumer, queue, "dead")
+        self.seconds = HANDLER_SECONDS.labels(consumer, queue)
+
+
 class Metrics(Middleware):
     """``handled`` for an acknowledged message, ``failed`` for every handler error, ``dead`` when that error
     dead-lettered it. ``consumers`` names each queue's consumer (a queue consumed without one is its own name)."""
 
     def __init__(self, consumers: Mapping[str, str]) -> None:
         self.consumers = dict(consumers)
+        self._series: dict[str, _Series] = {}
         self._started = time.perf_counter()
 
     def before_message(self, worker: Worker, delivery: Delivery) -> None:
@@ -27,12 +38,15 @@ class Metrics(Middleware):
 
     def after_message(self, worker: Worker, delivery: Delivery, error: BaseException | None) -> None:
         now = time.perf_counter()
-        consumer = self.consumers.get(delivery.queue, delivery.queue)
-        HANDLER_SECONDS.labels(consumer, delivery.queue).observe(now - self._started)
+        series = self._series.get(delivery.queue)
+        if series is None:
+            consumer = self.consumers.get(delivery.queue, delivery.queue)
+            series = self._series[delivery.queue] = _Series(consumer, delivery.queue)
+        series.seconds.observe(now - self._started)
         self._started = now  # a batch handler's next delivery counts from here
         if error is None:
-            MESSAGES.labels(consumer, delivery.queue, "handled").inc()
+            series.handled.inc()
             return
-        MESSAGES.labels(consumer, delivery.queue, "failed").inc()
+        series.failed.inc()
         if worker.is_final(delivery, error):
-            MESSAGES.labels(consumer, delivery.queue, "dead").inc()
+            series.dead.inc()
