@@ -121,7 +121,7 @@ class Supervisor:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env={**os.environ, **program.env, "PYTHONUNBUFFERED": "1"},
-            start_new_session=False,
+            start_new_session=True,  # a terminal's Ctrl+C reaches the supervisor alone, which stops each child once
         )
         child.process, child.started_at = process, time.monotonic()
         assert process.stdout is not None
