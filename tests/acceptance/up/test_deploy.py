@@ -154,7 +154,7 @@ def test_the_supervisor_config_runs_under_supervisord_and_its_consumers_handle_a
             except httpx.HTTPError:
                 return False
 
-        wait_for(ready, 25, "the API under supervisord", tmp_path / "supervisord.log")
+        wait_for(ready, 90, "the API under supervisord", tmp_path / "supervisord.log")
         token = httpx.post(
             f"{url}/rest/V1/integration/admin/token", json={"username": USER, "password": PASSWORD}, timeout=10
         ).json()
@@ -168,7 +168,7 @@ def test_the_supervisor_config_runs_under_supervisord_and_its_consumers_handle_a
             found = httpx.get(f"{url}/rest/V1/bulk/{bulk_uuid}/detailed-status", headers=headers, timeout=5)
             return [o["status"] for o in found.json()["operations_list"]] == [1] * 4
 
-        wait_for(done, 25, "the bulk handled by supervisord's consumer", tmp_path / "supervisord.log")
+        wait_for(done, 60, "the bulk handled by supervisord's consumer", tmp_path / "supervisord.log")
         assert len(processes_in(directory)) == 3  # the API, the bulk consumer, refresh: this host's share
     finally:
         server.send_signal(signal.SIGTERM)

@@ -61,7 +61,7 @@ def system(tmp_path_factory: pytest.TempPathFactory, sim: SimulatorServer) -> It
     }
     running = start_up(directory, env, port=sim.port_for_api)  # type: ignore[attr-defined]
     try:
-        wait_for(running.ready, 30, "ready", running.log)
+        wait_for(running.ready, 90, "ready", running.log)
         running.ready_after = time.monotonic() - running.started  # type: ignore[attr-defined]
         yield running
     finally:
@@ -92,7 +92,7 @@ def test_a_bulk_is_processed_and_its_messages_carry_the_correlation_id(system: S
         status = httpx.get(f"{system.url}/rest/V1/bulk/{bulk_uuid}/detailed-status", headers=headers, timeout=5)
         return [o["status"] for o in status.json()["operations_list"]] == [1] * 5
 
-    wait_for(done, 25, "the bulk's operations complete", system.log)
+    wait_for(done, 60, "the bulk's operations complete", system.log)
     with engine_of(system).connect() as conn:
         properties = conn.execute(
             sa.text("SELECT properties FROM queue_message WHERE topic_name LIKE 'async.%'")
@@ -112,7 +112,7 @@ def test_a_bunch_dropped_into_the_watched_directory_is_imported(system: System) 
         found = httpx.get(f"{system.url}/rest/V1/products/UP-1", headers=headers, timeout=5)
         return found.status_code == 200 and found.json()["price"] == 9.5
 
-    wait_for(imported, 25, "the product imported", system.log)
+    wait_for(imported, 60, "the product imported", system.log)
 
 
 def test_an_eds_change_set_is_queued_handled_and_acknowledged(system: System, sim: SimulatorServer) -> None:
@@ -127,7 +127,7 @@ def test_an_eds_change_set_is_queued_handled_and_acknowledged(system: System, si
             found = [c for c in change_sets.listing(conn) if c.change_set_id == posted["id"]]
         return bool(found) and found[0].status in (PROCESSED, ACKNOWLEDGED)
 
-    wait_for(acknowledged, 25, "the change set processed", system.log)
+    wait_for(acknowledged, 60, "the change set processed", system.log)
 
 
 def test_metrics_parse_and_match_the_store(system: System) -> None:
@@ -166,14 +166,14 @@ def test_metrics_parse_and_match_the_store(system: System) -> None:
 
 
 def test_a_sigkilled_consumer_is_started_again(system: System) -> None:
-    victim = wait_for(lambda: system.child("async.operations.all"), 20, "the bulk consumer", system.log)
+    victim = wait_for(lambda: system.child("async.operations.all"), 60, "the bulk consumer", system.log)
     os.kill(victim.pid, signal.SIGKILL)
 
     def replaced() -> psutil.Process | None:
         found = system.child("async.operations.all")
         return found if found is not None and found.pid != victim.pid else None
 
-    wait_for(replaced, 15, "a new bulk consumer", system.log)
+    wait_for(replaced, 30, "a new bulk consumer", system.log)
     assert "async.operations.all" in system.output()
     assert f"exited with code {-signal.SIGKILL}" in system.output()
 
@@ -181,8 +181,8 @@ def test_a_sigkilled_consumer_is_started_again(system: System) -> None:
 def test_sigterm_stops_every_process_of_a_fresh_directory_within_10_seconds(tmp_path: Path) -> None:
     directory = tmp_path / "fresh"
     system = start_up(directory, admin=False)
-    wait_for(system.ready, 30, "ready", system.log)
-    wait_for(lambda: system.child("heartbeat"), 30, "the heartbeat", system.log)
+    wait_for(system.ready, 90, "ready", system.log)
+    wait_for(lambda: system.child("heartbeat"), 60, "the heartbeat", system.log)
     before = processes_in(directory)
     assert len(before) >= 7  # up, the API, the consumers, the heartbeat, refresh
     took = system.stop(10)
@@ -196,7 +196,7 @@ def test_the_demo_prints_a_login_that_works_loads_work_and_stops_with_its_simula
     system = start_up(tmp_path / "demo", admin=False, args=("--demo",))
     try:
         line = wait_for(
-            lambda: next((x for x in system.output().splitlines() if "login: demo / " in x), None), 40, "the login"
+            lambda: next((x for x in system.output().splitlines() if "login: demo / " in x), None), 90, "the login"
         )
         assert f"admin UI: {system.url}/admin" in line
         password = line.rsplit(" / ", 1)[1].strip()
@@ -204,7 +204,7 @@ def test_the_demo_prints_a_login_that_works_loads_work_and_stops_with_its_simula
             f"{system.url}/rest/V1/integration/admin/token", json={"username": "demo", "password": password}, timeout=10
         )
         assert answer.status_code == 200, answer.text
-        wait_for(lambda: "commands queued for the command worker" in system.output(), 30, "the bulk sync", system.log)
+        wait_for(lambda: "commands queued for the command worker" in system.output(), 60, "the bulk sync", system.log)
         assert "the heartbeat starts the catalog_import pipeline" in system.output()
     finally:
         took = system.stop(15)
