@@ -17,6 +17,8 @@ from typing import Any
 import httpx
 import psutil
 
+from conveyor.supervisor import with_watchdog
+
 ROOT = Path(__file__).resolve().parents[3]
 USER, PASSWORD = "operator", "op3rator-Secret"
 
@@ -118,8 +120,8 @@ def start_up(
     port = port or free_port()
     log = directory / "up.log"
     with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "conveyor", "up", "--port", str(port), "-v", *args],
+        process = subprocess.Popen(  # SIGTERM when the test process dies: no system outlives a killed test run
+            with_watchdog([sys.executable, "-m", "conveyor", "up", "--port", str(port), "-v", *args]),
             cwd=directory,
             env=environment,
             stdout=out,

@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from conveyor.cli import main
+from conveyor.supervisor import with_watchdog
 from tests.acceptance.up.system import (
     PASSWORD,
     USER,
@@ -144,7 +145,7 @@ def test_the_supervisor_config_runs_under_supervisord_and_its_consumers_handle_a
         files={tmp_path}/conveyor.conf
         """)
     )
-    server = subprocess.Popen([supervisord, "-n", "-c", str(main_conf)], cwd=tmp_path, env=env)
+    server = subprocess.Popen(with_watchdog([supervisord, "-n", "-c", str(main_conf)]), cwd=tmp_path, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
 
