@@ -1,4 +1,5 @@
-# The two commands of the README: `make run` (the main job on embedded SQLite) and `make test`.
+# The two commands of the README: `make run` (the whole system with a demo loaded, on embedded SQLite, until Ctrl+C)
+# and `make test`.
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
@@ -14,8 +15,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 run: install
-	$(BIN)/conveyor demo
-	$(BIN)/conveyor demo-sync
+	$(BIN)/conveyor up --demo
 
 lint: install
 	$(BIN)/ruff check src tests bench tools

@@ -14,6 +14,7 @@ reference to a ``@handler_factory`` is built from this App (see ``conveyor.mq.ha
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -33,6 +34,11 @@ if TYPE_CHECKING:
 
     from conveyor.api import Registry as OperationRegistry
     from conveyor.sync import Source, SyncOptions
+
+
+# What is served beside the REST API, in the same app and process: ``module:function`` called with the FastAPI app
+# and this App (the admin web UI mounts its routes, templates and static files here).
+WEB_MOUNTS: tuple[str, ...] = ()
 
 
 class App:
@@ -119,10 +125,15 @@ class App:
     # -- serving --------------------------------------------------------------------------------------------------
 
     def api(self) -> FastAPI:
-        """The REST API over this App's store, queue and operations."""
+        """The REST API over this App's store, queue and operations, with the ``WEB_MOUNTS`` added to it: what
+        ``api serve`` and ``conveyor up`` serve."""
         from conveyor.api import create_app
 
-        return create_app(self.settings, registry=self.operations, mq=self.mq)
+        app = create_app(self.settings, registry=self.operations, mq=self.mq)
+        for spec in WEB_MOUNTS:
+            module, _, name = spec.partition(":")
+            getattr(importlib.import_module(module), name)(app, self)
+        return app
 
     # -- lifetime -------------------------------------------------------------------------------------------------
 

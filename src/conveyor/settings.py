@@ -235,6 +235,17 @@ class OrdersSection(BaseModel):
     )
 
 
+class RunSection(BaseModel):
+    """How the processes run: what ``conveyor up`` starts beside the consumers, and how they log."""
+
+    import_watch_dir: Path | None = Field(
+        default=None, description="A directory of OK-file bunches that `conveyor up` watches and imports (unset: none)."
+    )
+    log_format: str = Field(
+        default="text", pattern="^(text|json)$", description="text, or json: one JSON object per log line."
+    )
+
+
 class Settings(
     BaseSettings,
     QueueSection,
@@ -246,6 +257,7 @@ class Settings(
     SyncSection,
     SalesSection,
     OrdersSection,
+    RunSection,
 ):
     """Everything Conveyor reads from its environment; secrets live here, never in code."""
 

@@ -28,6 +28,9 @@ from starlette.routing import Match, Route
 
 from conveyor.api.eds import add_eds_route
 from conveyor.api.errors import INTERNAL, NO_ROUTE, REQUIRED, ApiError, describe_validation, first_error, status_of
+from conveyor.api.health import add_health_routes
+from conveyor.api.metrics import add_metrics_route
+from conveyor.api.observe import ObserveMiddleware
 from conveyor.api.operations import Operation, Registry, default_registry
 from conveyor.api.routing import REFUSED_ROUTE, Services, add_routes
 from conveyor.api.scope import StorePathMiddleware
@@ -87,8 +90,11 @@ def create_app(
     app.state.services = services
     extra_schemas = add_routes(app, services)
     extra_schemas.update(add_eds_route(app, services))
+    add_health_routes(app, services)
+    add_metrics_route(app, services)
     _add_error_handlers(app, config.developer_mode)
     app.add_middleware(StorePathMiddleware)
+    app.add_middleware(ObserveMiddleware)  # outermost: it sees every answer, errors included
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from sqlalchemy.engine import Connection
 
 from conveyor.bulk.schema import OperationStatus, bulk_table, operation_table
@@ -80,7 +79,7 @@ def schedule(
         answer: dict[str, Any] = {"id": key, "data_hash": data_hash, "status": "accepted"}
         if item.error is None:
             rows.append((bulk_uuid, key, topic, item.data, open_, None, None, None))
-            envelopes.append(Envelope(topic, orjson.dumps(operation_message(bulk_uuid, key))))
+            envelopes.append(Envelope.of(topic, operation_message(bulk_uuid, key)))
         else:
             rows.append((bulk_uuid, key, topic, item.data, rejected, item.error, 400, started))
             answer["status"], answer["error_message"] = "rejected", item.error

@@ -186,3 +186,9 @@ def cleanup(conn: Connection, retention_seconds: float) -> int:
 def result_data(text: str | None) -> Any:
     """A stored ``result_serialized_data`` as JSON data (None when absent)."""
     return None if text is None else orjson.loads(text)
+
+
+def operation_counts(conn: Connection) -> dict[int, int]:
+    """Operations of every bulk by status code: one grouped COUNT (``/metrics``, the admin dashboard)."""
+    rows = conn.execute(sa.select(operation_table.c.status, sa.func.count()).group_by(operation_table.c.status))
+    return {int(status): int(count) for status, count in rows}

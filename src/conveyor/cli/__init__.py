@@ -11,6 +11,7 @@ from conveyor.cli.change_sets import change_sets
 from conveyor.cli.db import db
 from conveyor.cli.demo import demo
 from conveyor.cli.demo_sync import demo_sync
+from conveyor.cli.deploy import deploy
 from conveyor.cli.erp_sim import erp_sim
 from conveyor.cli.errors import GuardedGroup
 from conveyor.cli.importer import importer
@@ -21,6 +22,7 @@ from conveyor.cli.sync import sync
 from conveyor.cli.sync_log import log as sync_log
 from conveyor.cli.token import token, user
 from conveyor.cli.topology import topology
+from conveyor.cli.up import up
 
 
 @click.group(cls=GuardedGroup)
@@ -38,6 +40,7 @@ for command in (
     commands,
     db,
     demo,
+    deploy,
     demo_sync,
     erp_sim,
     importer,
@@ -47,6 +50,7 @@ for command in (
     sync,
     token,
     topology,
+    up,
     user,
 ):
     main.add_command(command)

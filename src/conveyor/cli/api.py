@@ -31,6 +31,8 @@ def serve(host: str, port: int, workers: int, verbose: int) -> None:
         port=port,
         workers=workers,
         log_level={0: "warning", 1: "info"}.get(verbose, "debug"),
+        log_config=None,  # uvicorn's lines go through our handler: the correlation id, JSON when asked
+        timeout_graceful_shutdown=5,  # open streams (the admin UI's live pages) must not hold a stop forever
     )
 
 

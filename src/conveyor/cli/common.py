@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 
 from conveyor.app import App
+from conveyor.logs import configure as configure_logs
 from conveyor.mq.config import load_topology
 from conveyor.mq.topology import Topology, TopologyError
 from conveyor.settings import Settings, get_settings
@@ -63,12 +64,10 @@ class ConfigError(click.ClickException):
 
 
 def setup_logging(verbosity: int) -> None:
-    """-v info, -vv debug for conveyor, -vvv debug for everything (drivers included)."""
+    """-v info, -vv debug for conveyor, -vvv debug for everything (drivers included); text lines with the correlation
+    id, or JSON (``CONVEYOR_LOG_FORMAT=json``)."""
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
-    logging.basicConfig(
-        level=logging.DEBUG if verbosity >= 3 else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logs(logging.DEBUG if verbosity >= 3 else logging.WARNING, get_settings().log_format)
     logging.getLogger("conveyor").setLevel(level)
     # pika logs every failed reconnect attempt at ERROR; the transport reports what matters itself
     logging.getLogger("pika").setLevel(logging.DEBUG if verbosity >= 3 else logging.CRITICAL)

@@ -20,7 +20,7 @@ from conveyor.cli.order_update import update
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from conveyor.orders import ExportRules
+    from conveyor.orders import ExportRules, Outcome
     from conveyor.settings import Settings
 
 
@@ -198,12 +198,26 @@ def status(websites: tuple[str, ...], states: tuple[str, ...], limit: int) -> No
 
 
 @orders.command("responses")
-def responses() -> None:
+@click.option("--loop", type=click.FloatRange(min=0.1), help="Read them every SECONDS until stopped.")
+def responses(loop: float | None) -> None:
     """Read the response directories once: match each file to its export, or move it aside with a report."""
+    from conveyor.cli.queue import stop_on_signals
     from conveyor.orders import process_responses
 
     settings = _settings()
-    outcome = process_responses(_engine(settings), _rules(None, settings))
+    engine, rules = _engine(settings), _rules(None, settings)
+    if loop:
+        stop = stop_on_signals()
+        while not stop.is_set():
+            outcome = process_responses(engine, rules)
+            if outcome.matched or outcome.refused:
+                _print_responses(outcome)
+            stop.wait(loop)
+        return
+    _print_responses(process_responses(engine, rules))
+
+
+def _print_responses(outcome: Outcome) -> None:
     for name, increment_id, erp_order_id in outcome.matched:
         console.print(f"[green]matched[/] {name}: order {increment_id} is ERP order {erp_order_id}")
     for name, reason in outcome.refused:

@@ -7,6 +7,7 @@ without loading them.
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -221,9 +222,10 @@ def create(name: str, args: tuple[str, ...], key: str | None) -> None:
 
 @pipeline.command()
 @click.option("--loop", type=click.FloatRange(min=0.1), help="Beat every SECONDS instead of once (cron: once).")
+@click.option("--quiet", is_flag=True, help="Print only the pulses that did something.")
 @topology_option
 @verbosity_option
-def heartbeat(loop: float | None, topology_files: tuple[Path, ...], verbose: int) -> None:
+def heartbeat(loop: float | None, quiet: bool, topology_files: tuple[Path, ...], verbose: int) -> None:
     """Spawn pipelines whose conditions hold, enqueue ready steps, expire, update statuses.
 
     One heartbeat at a time: a second one exits with code 3. In maintenance mode nothing is spawned or enqueued.
@@ -237,13 +239,18 @@ def heartbeat(loop: float | None, topology_files: tuple[Path, ...], verbose: int
         beat = Heartbeat(mq, definitions, settings)
         if loop:
             beat.lock.ttl = max(beat.lock.ttl, loop * 3)
+        if loop:  # SIGTERM ends the loop like Ctrl+C: the lock is released for the next heartbeat
+            signal.signal(signal.SIGTERM, signal.default_int_handler)
         if not beat.lock.acquire():
             err_console.print(f"another heartbeat is running (held by {beat.holder()}); this one exits")
             sys.exit(EXIT_LOCKED)
         try:
             while True:
                 pulse = beat.pulse()
-                if pulse.maintenance:
+                idle = not (pulse.spawned or pulse.enqueued or pulse.expired or pulse.failed_attempts)
+                if quiet and (idle or pulse.maintenance):
+                    pass
+                elif pulse.maintenance:
                     console.print("maintenance mode is on: nothing spawned or enqueued")
                 else:
                     console.print(

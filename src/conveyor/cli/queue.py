@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -133,30 +135,60 @@ def run_consumers(
 @topology_option
 @refresh_options("messages")
 @click.option("--clean/--no-clean", default=True, show_default=True, help="Also delete old complete messages.")
-def refresh(topology_files: tuple[Path, ...], reserved: int, attempts: int, clean: bool) -> None:
-    """Return stuck reservations to their queue; dead-letter those past their attempts (never delete)."""
+@click.option(
+    "--loop", type=click.FloatRange(min=0.1), help="Refresh every SECONDS (printing only what changed) until stopped."
+)
+def refresh(topology_files: tuple[Path, ...], reserved: int, attempts: int, clean: bool, loop: float | None) -> None:
+    """Return stuck reservations to their queue; dead-letter those past their attempts (never delete); relay the
+    outbox."""
     with opened(topology_files) as app:
-        mq = app.mq
-        reaped = reap_dead_workers(mq, mq.settings.queue_worker_dead_after_seconds, attempts)
-        if reaped.requeued or reaped.dead_lettered:
-            console.print(f"dead workers: requeued {reaped.requeued}, dead-lettered {reaped.dead_lettered}")
-            for detail in reaped.details:
-                console.print(f"  {detail}")
-        for connection in sorted({q.connection for q in mq.topology.queues.values()}):
-            transport = mq.transport(connection)
-            result = transport.refresh(reserved, attempts)
-            console.print(f"{connection}: requeued {result.requeued}, dead-lettered {result.dead_lettered}")
-            for detail in result.details:
-                console.print(f"  {detail}")
-            if clean:
-                removed = transport.clean(get_settings().queue_retention_seconds)
-                console.print(f"{connection}: cleaned {removed} complete message(s) past retention")
-        relayed = mq.relay_outbox()
-        if relayed:
-            console.print(f"relayed {relayed} outbox message(s)")
-        pruned = prune_workers(mq.engine)
-        if pruned:
-            console.print(f"forgot {pruned} worker(s) not seen for a day")
+        if not loop:
+            refresh_once(app.mq, reserved, attempts, clean, quiet=False)
+            return
+        stop = stop_on_signals()
+        while not stop.is_set():
+            refresh_once(app.mq, reserved, attempts, clean, quiet=True)
+            stop.wait(loop)
+
+
+def stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM or SIGINT: a loop finishes its round and returns."""
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda _signum, _frame: stop.set())
+    return stop
+
+
+def refresh_once(mq: MessageQueue, reserved: int, attempts: int, clean: bool, *, quiet: bool) -> None:
+    """One refresh; ``quiet`` prints only lines with something done."""
+
+    def say(text: str, done: int) -> None:
+        if done or not quiet:
+            console.print(text)
+
+    reaped = reap_dead_workers(mq, mq.settings.queue_worker_dead_after_seconds, attempts)
+    if reaped.requeued or reaped.dead_lettered:
+        console.print(f"dead workers: requeued {reaped.requeued}, dead-lettered {reaped.dead_lettered}")
+        for detail in reaped.details:
+            console.print(f"  {detail}")
+    for connection in sorted({q.connection for q in mq.topology.queues.values()}):
+        transport = mq.transport(connection)
+        result = transport.refresh(reserved, attempts)
+        say(
+            f"{connection}: requeued {result.requeued}, dead-lettered {result.dead_lettered}",
+            result.requeued + result.dead_lettered,
+        )
+        for detail in result.details:
+            console.print(f"  {detail}")
+        if clean:
+            removed = transport.clean(get_settings().queue_retention_seconds)
+            say(f"{connection}: cleaned {removed} complete message(s) past retention", removed)
+    relayed = mq.relay_outbox()
+    if relayed:
+        console.print(f"relayed {relayed} outbox message(s)")
+    pruned = prune_workers(mq.engine)
+    if pruned:
+        console.print(f"forgot {pruned} worker(s) not seen for a day")
 
 
 def _age(seconds: float | None) -> str:

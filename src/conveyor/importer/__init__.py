@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from conveyor.importer.base import EntityImporter, ImportContext, Outcome, SourceRow
     from conveyor.importer.converters import ValueParsers, build_converter, converter_factories
     from conveyor.importer.files import discover
+    from conveyor.importer.history import row_totals
     from conveyor.importer.observers import build_observer, observer_factories
     from conveyor.importer.profile import Profile, ProfileError, load_profile
     from conveyor.importer.registry import UnknownEntityError, importer_class, importer_names
@@ -45,6 +46,7 @@ _EXPORTS = {
     "load_profile": "conveyor.importer.profile",
     "observer_factories": "conveyor.importer.observers",
     "run_import": "conveyor.importer.runner",
+    "row_totals": "conveyor.importer.history",
 }
 
 __all__ = [
@@ -66,6 +68,7 @@ __all__ = [
     "importer_names",
     "load_profile",
     "observer_factories",
+    "row_totals",
     "run_import",
 ]
 

@@ -284,3 +284,12 @@ def list_runs(
     if entity is not None:
         query = query.where(H.c.entity == entity)
     return [HistoryEntry.from_row(row) for row in conn.execute(query)]
+
+
+ROW_OUTCOMES = ("created", "updated", "deleted", "skipped", "invalid")
+
+
+def row_totals(conn: Connection) -> dict[str, int]:
+    """Import rows of every recorded run by outcome (created, updated, deleted, skipped, invalid): one query."""
+    row = conn.execute(sa.select(*(sa.func.coalesce(sa.func.sum(H.c[name]), 0) for name in ROW_OUTCOMES))).one()
+    return {name: int(value) for name, value in zip(ROW_OUTCOMES, row, strict=True)}

@@ -80,6 +80,7 @@ class Worker:
         self._middleware: list[Middleware] = []
         self._stop_checks: list[Callable[[Worker], str | None]] = []
         self._after_message: list[Callable[[Worker, Delivery, BaseException | None], None]] = []
+        self._before_message: list[Callable[[Worker, Delivery], None]] = []
         for mw in middleware:
             self.add_middleware(mw)
         self.id = worker_id()
@@ -109,6 +110,8 @@ class Worker:
         self._middleware.append(middleware)
         if _overrides(middleware, "stop_reason"):
             self._stop_checks = [*self._stop_checks, middleware.stop_reason]
+        if _overrides(middleware, "before_message"):
+            self._before_message = [*self._before_message, middleware.before_message]
         if _overrides(middleware, "after_message"):
             self._after_message = [*self._after_message, middleware.after_message]
 
@@ -204,6 +207,8 @@ class Worker:
                 if self._exhausted(delivery):
                     continue
                 error: BaseException | None = None
+                for before_message in self._before_message:
+                    before_message(self, delivery)
                 try:
                     handler(delivery.envelope)
                 except Exception as exc:
@@ -217,6 +222,9 @@ class Worker:
         self._pending, self._pending_at = (transport, live), 0
         if not live:
             return True
+        for delivery in live if self._before_message else ():
+            for before_message in self._before_message:
+                before_message(self, delivery)
         try:
             outcomes: Sequence[Outcome] = batch_handler.handle_batch([d.envelope for d in live])
             if len(outcomes) != len(live):

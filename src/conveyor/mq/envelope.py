@@ -13,6 +13,9 @@ from typing import Any
 
 import orjson
 
+from conveyor.logs import PROPERTY as CORRELATION
+from conveyor.logs import correlation_id
+
 _ID_PREFIX = os.urandom(8).hex()
 _ID_COUNTER = itertools.count()
 
@@ -46,7 +49,11 @@ class Envelope:
 
     @classmethod
     def of(cls, topic: str, payload: Any, **properties: Any) -> Envelope:
-        """An envelope whose body is ``payload`` serialized as JSON."""
+        """An envelope whose body is ``payload`` serialized as JSON, carrying the current correlation id."""
+        if CORRELATION not in properties:
+            current = correlation_id.get()
+            if current is not None:
+                properties[CORRELATION] = current
         return _make(topic, orjson.dumps(payload), new_message_id(), properties)
 
     def json(self) -> Any:

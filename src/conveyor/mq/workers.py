@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from conveyor.mq.consumer import ConsumerOptions, Worker
 from conveyor.mq.handlers import Assignment
 from conveyor.mq.middleware import (
+    Correlation,
     GracefulShutdown,
     MaxIdle,
     MaxMemory,
     MaxMessages,
     MaxRuntime,
+    Metrics,
     Middleware,
     StopOnError,
     StopWhenEmpty,
@@ -51,7 +53,8 @@ def build_worker(
         heartbeat=mq.settings.queue_heartbeat_seconds,
         dead_after=mq.settings.queue_worker_dead_after_seconds,
     )
-    middleware: list[Middleware] = [registry]
+    consumers = {a.queue: a.consumer.name if a.consumer is not None else a.queue for a in assignments}
+    middleware: list[Middleware] = [registry, Correlation(), Metrics(consumers)]
     if signals:
         middleware.append(GracefulShutdown())
     if max_messages:

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     )
     from conveyor.pipelines.runner import StepRunner
     from conveyor.pipelines.schema import PipelineStatus, StepStatus, pipeline_table
-    from conveyor.pipelines.store import create_pipelines, create_pipelines_from
+    from conveyor.pipelines.store import StepStats, create_pipelines, create_pipelines_from, step_stats
     from conveyor.pipelines.topology import pipelines_topology
 
 _EXPORTS = {
@@ -61,6 +61,8 @@ _EXPORTS = {
     "advance": "conveyor.pipelines.heartbeat",
     "create_pipelines": "conveyor.pipelines.store",
     "create_pipelines_from": "conveyor.pipelines.store",
+    "step_stats": "conveyor.pipelines.store",
+    "StepStats": "conveyor.pipelines.store",
     "definitions": "conveyor.pipelines.config",
     "initialize": "conveyor.pipelines.initializer",
     "load_definitions": "conveyor.pipelines.definitions",
@@ -95,6 +97,7 @@ __all__ = [
     "StepOutcome",
     "StepRun",
     "StepRunner",
+    "StepStats",
     "StepStatus",
     "UnknownPluginError",
     "advance",
@@ -112,6 +115,7 @@ __all__ = [
     "register_executor",
     "register_fetcher",
     "spawn",
+    "step_stats",
     "validate",
 ]
 

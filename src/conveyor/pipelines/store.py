@@ -698,3 +698,20 @@ def delete_finished_before(conn: Connection, cutoff: float) -> int:
     count = conn.execute(P.delete().where(finished)).rowcount
     conn.execute(pulse_table.delete().where(pulse_table.c.started_at < cutoff))
     return int(count)
+
+
+@dataclass(frozen=True)
+class StepStats:
+    """Steps in one status: how many, and the seconds the finished ones ran in all."""
+
+    status: str
+    count: int
+    seconds: float
+
+
+def step_stats(conn: Connection) -> list[StepStats]:
+    """Steps by status with their summed run time: one grouped query (``/metrics``, the admin dashboard)."""
+    s = step_table.c
+    ran = sa.case((s.finished_at.is_not(None) & s.started_at.is_not(None), s.finished_at - s.started_at), else_=0)
+    rows = conn.execute(sa.select(s.status, sa.func.count(), sa.func.sum(ran)).group_by(s.status))
+    return [StepStats(str(status), int(count), float(seconds or 0)) for status, count, seconds in rows]

@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from conveyor.metrics import LIMITER_429, LIMITER_WAIT_SECONDS, LIMITER_WAITS
 from conveyor.quota import DEFAULT_WINDOWS, Window, format_windows, parse_windows
 
 if TYPE_CHECKING:
@@ -110,13 +111,19 @@ class Limiter:
             raise ValueError(f"a weight of {weight} never fits the window {too_small[0]} of source {source!r}")
         effective = [w.widened(self.guard) for w in windows]
         started = time.monotonic()
+        slept = False
         while True:
             wait = self.backend.try_acquire(source, effective, weight)
             if wait <= 0:
-                return time.monotonic() - started
+                waited = time.monotonic() - started
+                if slept:  # counted per call that had to wait, with the time it waited
+                    LIMITER_WAITS.labels(source).inc()
+                    LIMITER_WAIT_SECONDS.labels(source).inc(waited)
+                return waited
             waited = time.monotonic() - started
             if waited + wait > self.max_wait:
                 raise RateLimitTimeoutError(source, wait, self.max_wait, self._reason(source, windows))
+            slept = True
             self._sleep(wait)
 
     def _reason(self, source: str, windows: Sequence[Window]) -> str:
@@ -127,6 +134,7 @@ class Limiter:
 
     def penalize(self, source: str, retry_after_seconds: float) -> None:
         """Make every worker wait ``retry_after_seconds`` before its next call to ``source`` (after a 429)."""
+        LIMITER_429.labels(source).inc()
         if retry_after_seconds > 0:
             self.backend.penalize(source, time.time() + retry_after_seconds)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from prometheus_client import REGISTRY
 
 from conveyor.db import make_engine
 from conveyor.quota import Window, parse_windows
@@ -34,10 +35,13 @@ def test_settings_give_each_source_its_windows(sqlite_url: str, monkeypatch: pyt
 def test_a_full_window_waits_for_its_oldest_grant_and_a_long_wait_raises(sqlite_url: str) -> None:
     backend = SqlBackend(make_engine(sqlite_url))
     limiter = Limiter(backend, {"erp": parse_windows("3/s")}, max_wait=5, guard=0.05)
+    counted = {name: _metric(name) for name in ("waits", "wait_seconds", "rate_limited")}
     started = time.monotonic()
     waits = [limiter.acquire("erp") for _ in range(4)]
     assert max(waits[:3]) < 0.3  # three fit at once (the first also connects and creates the source's row)
     assert 0.7 < waits[3] < 1.3 and time.monotonic() - started < 1.5  # the 4th waited for the 1st to leave
+    assert _metric("waits") - counted["waits"] == 1  # /metrics: one call waited, this long
+    assert _metric("wait_seconds") - counted["wait_seconds"] == pytest.approx(waits[3], abs=0.01)
     impatient = Limiter(backend, {"erp": parse_windows("3/s")}, max_wait=0.2)
     impatient.acquire("erp")
     impatient.acquire("erp")
@@ -49,8 +53,13 @@ def test_a_full_window_waits_for_its_oldest_grant_and_a_long_wait_raises(sqlite_
     with pytest.raises(ValueError, match="never fits"):
         limiter.acquire("erp", weight=4)
     limiter.penalize("erp", 30)
+    assert _metric("rate_limited") - counted["rate_limited"] == 1  # a 429 answer
     with pytest.raises(RateLimitTimeoutError, match="asked to wait"):
         limiter.acquire("erp")
+
+
+def _metric(name: str) -> float:
+    return REGISTRY.get_sample_value(f"conveyor_limiter_{name}_total", {"source": "erp"}) or 0.0
 
 
 def test_weights_count_units_and_old_grants_are_cleaned_up(sqlite_url: str) -> None:

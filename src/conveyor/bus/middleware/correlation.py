@@ -8,23 +8,15 @@ from __future__ import annotations
 
 import logging
 import time
-from contextvars import ContextVar
 
 from conveyor.bus.command import Skipped
 from conveyor.bus.context import Call
 from conveyor.bus.middleware.base import Next
+from conveyor.logs import CorrelationFilter
+from conveyor.logs import correlation_id as current_correlation_id
 
 log = logging.getLogger("conveyor.bus")
-current_correlation_id: ContextVar[str | None] = ContextVar("conveyor_correlation_id", default=None)
-
-
-class CorrelationFilter(logging.Filter):
-    """Adds ``correlation_id`` (or ``-``) to every record, for formats that print it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not hasattr(record, "correlation_id"):
-            record.correlation_id = current_correlation_id.get() or "-"
-        return True
+__all__ = ["CorrelationFilter", "CorrelationLogging", "current_correlation_id"]
 
 
 class CorrelationLogging:

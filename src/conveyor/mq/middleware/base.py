@@ -14,6 +14,9 @@ class Middleware:
 
     def before_start(self, worker: Worker) -> None: ...
 
+    def before_message(self, worker: Worker, delivery: Delivery) -> None:
+        """Just before the handler runs (for a batch handler: for each delivery of the batch, before it)."""
+
     def after_message(self, worker: Worker, delivery: Delivery, error: BaseException | None) -> None: ...
 
     def after_empty_round(self, worker: Worker) -> None: ...
