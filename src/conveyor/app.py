@@ -119,10 +119,16 @@ class App:
     # -- serving --------------------------------------------------------------------------------------------------
 
     def api(self) -> FastAPI:
-        """The REST API over this App's store, queue and operations."""
+        """The REST API over this App's store, queue and operations, with the admin UI mounted at ``/admin``.
+
+        This is the one place the two meet: the admin UI sits above the API (it signs in through the API's admin
+        authentication), so the API cannot mount it itself."""
+        from conveyor.admin import create_admin_app
         from conveyor.api import create_app
 
-        return create_app(self.settings, registry=self.operations, mq=self.mq)
+        app = create_app(self.settings, registry=self.operations, mq=self.mq)
+        app.mount("/admin", create_admin_app(self.settings, self.mq))
+        return app
 
     # -- lifetime -------------------------------------------------------------------------------------------------
 

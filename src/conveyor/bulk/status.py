@@ -128,6 +128,56 @@ def list_bulks(
     return [{**_summary(r, counts[r.uuid]), "counts": counts[r.uuid]} for r in rows]
 
 
+def page_bulks(
+    conn: Connection,
+    *,
+    status: int | None = None,
+    description: str | None = None,
+    before: int | None = None,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
+    """The admin's Bulk Action Log: newest first from bulk id ``before`` down (keyset), optionally by description
+    (a prefix) and by status; each with its counts by operation status and its ``id`` for the next page.
+
+    The status is Magento's formula over the counts, so it filters the page it reads (a page may come out short).
+    """
+    query = sa.select(B).order_by(B.c.id.desc()).limit(limit)
+    if before is not None:
+        query = query.where(B.c.id < before)
+    if description:
+        query = query.where(B.c.description.like(_escape_like(description) + "%", escape="\\"))
+    rows = conn.execute(query).all()
+    counts = status_counts(conn, [r.uuid for r in rows])
+    found = [{**_summary(r, counts[r.uuid]), "counts": counts[r.uuid], "id": int(r.id)} for r in rows]
+    return [b for b in found if status is None or b["status"] == status]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def operations_page(
+    conn: Connection, bulk_uuid: str, *, status: int | None = None, after: int | None = None, limit: int = 50
+) -> list[Row[Any]]:
+    """A bulk's operations in request order from ``operation_key`` ``after`` on, optionally of one status."""
+    query = sa.select(OP).where(OP.c.bulk_uuid == bulk_uuid).order_by(OP.c.operation_key).limit(limit)
+    if status is not None:
+        query = query.where(OP.c.status == status)
+    if after is not None:
+        query = query.where(OP.c.operation_key > after)
+    return list(conn.execute(query))
+
+
+def in_progress(conn: Connection, limit: int = 10) -> list[dict[str, Any]]:
+    """Bulks with open operations (the dashboard), newest first."""
+    open_bulks = sa.select(OP.c.bulk_uuid).where(OP.c.status == int(OperationStatus.OPEN)).distinct().subquery()
+    rows = conn.execute(
+        sa.select(B).where(B.c.uuid.in_(sa.select(open_bulks.c.bulk_uuid))).order_by(B.c.id.desc()).limit(limit)
+    ).all()
+    counts = status_counts(conn, [r.uuid for r in rows])
+    return [{**_summary(r, counts[r.uuid]), "counts": counts[r.uuid]} for r in rows]
+
+
 def retry(
     transaction: Transaction, bulk_uuid: str, viewer: BulkUser | None, operation_keys: Iterable[int] | None = None
 ) -> int:
