@@ -160,11 +160,12 @@ def age(seconds: float | None) -> str:
     return f"{seconds / 86400:.1f} d"
 
 
-def duration(start: float | None, end: float | None) -> str:
-    if start is None:
-        return "—"
-    if end is None:
+def duration(start: float | None, end: float | None, status: str = "running") -> str:
+    """How long something took; "running" while it runs (a retried step keeps its last start until it runs)."""
+    if status == "running":
         return "running"
+    if start is None or end is None:
+        return "—"
     return age(float(end) - float(start))
 
 

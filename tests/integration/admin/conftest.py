@@ -4,15 +4,18 @@ Debian chromium driven by Playwright for the whole session."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, sync_playwright
 from pydantic import SecretStr
 
+from conveyor.admin import create_admin_app
 from conveyor.api.auth import create_user
 from conveyor.app import App
 from conveyor.bulk.schema import OperationStatus, bulk_table, operation_table
@@ -125,13 +128,13 @@ def _seed(app: App) -> tuple[int, int]:
         conn.execute(
             pipeline_table.update()
             .where(pipeline_table.c.id == pipeline_id)
-            .values(status="error", started_at=t - 30, finished_at=t - 27)
+            .values(status="error", created_at=t - 31, started_at=t - 30, finished_at=t - 27)
         )
     return pipeline_id, int(steps[1].id)
 
 
-@pytest.fixture
-def seeded(sqlite_url: str, tmp_path: Path) -> Iterator[Seeded]:
+@contextmanager
+def _serving(sqlite_url: str, tmp_path: Path, *, whole_api: bool) -> Iterator[Seeded]:
     settings = Settings(
         database_url=sqlite_url,
         topology_files=[EXAMPLE_TOPOLOGY],
@@ -140,9 +143,27 @@ def seeded(sqlite_url: str, tmp_path: Path) -> Iterator[Seeded]:
     )
     app = App(settings, publishes_operations=True)
     failed_pipeline, failed_step = _seed(app)
-    with BackgroundServer(app.api(), name="admin-ui") as server:
+    if whole_api:
+        served = app.api()
+    else:  # the admin app alone, mounted as App.api() mounts it (building every REST route takes seconds)
+        served = FastAPI()
+        served.mount("/admin", create_admin_app(settings, app.mq))
+    with BackgroundServer(served, name="admin-ui") as server:
         yield Seeded(app, server.url, failed_pipeline, failed_step)
     app.close()
+
+
+@pytest.fixture
+def seeded(sqlite_url: str, tmp_path: Path) -> Iterator[Seeded]:
+    with _serving(sqlite_url, tmp_path, whole_api=False) as found:
+        yield found
+
+
+@pytest.fixture
+def seeded_api(sqlite_url: str, tmp_path: Path) -> Iterator[Seeded]:
+    """The whole REST API with the admin UI mounted, as ``conveyor api serve`` runs it."""
+    with _serving(sqlite_url, tmp_path, whole_api=True) as found:
+        yield found
 
 
 @pytest.fixture
