@@ -25,7 +25,6 @@ from conveyor.pipelines.schema import pipeline_table, step_table
 from conveyor.serving import BackgroundServer
 from conveyor.settings import Settings
 
-
 CHROMIUM = "/usr/bin/chromium"
 EXAMPLE_TOPOLOGY = Path(__file__).parents[3] / "src" / "conveyor" / "examples" / "topology.yaml"
 ADMIN, PASSWORD = "operator", "correct horse battery"

@@ -55,7 +55,7 @@ def test_retrying_a_failed_bulk_operation(page: Page, seeded: Seeded, tmp_path: 
     expect(page.get_by_role("status").first).to_contain_text("1 failed operation(s) sent again")
     with seeded.engine.connect() as conn:
         rows = conn.execute(sa.select(operation_table.c.operation_key, operation_table.c.status))
-        statuses = {key: status for key, status in rows}
+        statuses = {row.operation_key: row.status for row in rows}
     assert statuses == {0: OperationStatus.COMPLETE, 1: OperationStatus.OPEN}
     assert _counts(seeded, QUEUE).waiting == 1  # republished for the consumer
     expect(page.get_by_role("alert")).to_contain_text("No consumer reads")  # and none runs here

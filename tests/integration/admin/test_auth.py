@@ -27,7 +27,7 @@ def test_sign_in_and_out(page: Page, seeded: Seeded, tmp_path: Path) -> None:
     expect(page).to_have_url(seeded.url + "/admin/login")
     page.goto(seeded.url + "/admin/")  # the session's token is revoked, not only the cookie dropped
     expect(page).to_have_url(seeded.url + "/admin/login")
-    page.context.add_cookies([{**cookie}])  # type: ignore[list-item]
+    page.context.add_cookies([{"name": cookie["name"], "value": cookie["value"], "url": seeded.url + "/admin/"}])
     page.goto(seeded.url + "/admin/")
     expect(page).to_have_url(seeded.url + "/admin/login")
 
@@ -56,7 +56,8 @@ def test_a_form_without_its_csrf_token_is_refused(page: Page, seeded: Seeded, tm
     sign_in(page, seeded)
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     # the session cookie goes along (as it would from another site's form); the token does not
-    for form in ({"on": "1"}, {"on": "1", "csrf": "0" * 64}):
+    forms: list[dict[str, str | float | bool]] = [{"on": "1"}, {"on": "1", "csrf": "0" * 64}]
+    for form in forms:
         answer = page.request.post(seeded.url + "/admin/maintenance", form=form, max_redirects=0)
         assert answer.status == 403
         assert "security token" in answer.text()

@@ -11,7 +11,6 @@ from playwright.sync_api import Page, expect
 from conveyor.bulk.schema import operation_table
 from conveyor.db.engine import now
 from conveyor.mq.schema import status_table, worker_table
-
 from tests.integration.admin.conftest import Seeded, shot, sign_in
 
 WAVE = [2, 3, 5, 4, 6, 8, 7, 5, 3, 2, 1, 2, 4, 6, 9, 11, 10, 8, 6, 5, 4, 6, 7, 9, 12, 10, 7, 5, 4, 3]
