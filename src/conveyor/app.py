@@ -126,7 +126,7 @@ class App:
         from conveyor.admin import create_admin_app
         from conveyor.api import create_app
 
-        app = create_app(self.settings, registry=self.operations, mq=self.mq)
+        app = create_app(self.settings, registry=self.operations, mq=self.mq, bus=self.bus)
         app.mount("/admin", create_admin_app(self.settings, self.mq))
         return app
 
