@@ -127,7 +127,7 @@ class App:
         from conveyor.api import create_app
 
         app = create_app(self.settings, registry=self.operations, mq=self.mq, bus=self.bus)
-        app.mount("/admin", create_admin_app(self.settings, self.mq))
+        app.mount("/admin", create_admin_app(self.settings, self.mq, self.bus))
         return app
 
     # -- lifetime -------------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from conveyor.admin.session import Signer
 from conveyor.admin.views import ROUTERS
 from conveyor.admin.web import Admin, LoginRequiredError, RefusedError, admin_of, make_templates
+from conveyor.bus import CommandBus, default_registry
 from conveyor.mq import MessageQueue
 from conveyor.settings import Settings
 
@@ -25,8 +26,9 @@ log = logging.getLogger("conveyor.admin")
 STATIC = Path(__file__).parent / "static"
 
 
-def create_admin_app(settings: Settings, mq: MessageQueue) -> FastAPI:
-    """The admin UI over ``mq``'s store and queues (the API's own MessageQueue, so both publish alike)."""
+def create_admin_app(settings: Settings, mq: MessageQueue, bus: CommandBus | None = None) -> FastAPI:
+    """The admin UI over ``mq``'s store and queues (the API's own MessageQueue, so both publish alike); ``bus``
+    runs "sync now" (the App's, whose handlers reach the source; default: one on ``mq``)."""
     secret = settings.admin_session_secret
     if secret is None:
         log.warning("CONVEYOR_ADMIN_SESSION_SECRET is not set: admin sessions end when this process stops")
@@ -34,6 +36,7 @@ def create_admin_app(settings: Settings, mq: MessageQueue) -> FastAPI:
     app.state.admin = Admin(
         settings=settings,
         mq=mq,
+        bus=bus if bus is not None else CommandBus(mq, default_registry()),
         signer=Signer(secret.get_secret_value() if secret is not None else None),
         templates=make_templates(),
     )

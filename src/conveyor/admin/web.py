@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from conveyor.admin.session import COOKIE, Signer
 from conveyor.api import Caller, caller_for_token
+from conveyor.bus import CommandBus
 from conveyor.mq import MessageQueue
 from conveyor.pipelines import maintenance
 from conveyor.settings import Settings
@@ -33,6 +34,7 @@ class Admin:
 
     settings: Settings
     mq: MessageQueue
+    bus: CommandBus
     signer: Signer
     templates: Jinja2Templates
 
@@ -187,6 +189,11 @@ BADGES: Mapping[str, str] = {
     "cancelled": "muted",
     "abandoned": "muted",
     "rejected": "bad",
+    "failed": "bad",
+    "processed": "ok",
+    "acknowledged": "ok",
+    "exported": "ok",
+    "sent": "ok",
     "error": "bad",
     "not retriably failed": "bad",
     "finished with failure": "bad",

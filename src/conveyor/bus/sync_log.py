@@ -69,11 +69,18 @@ def entries(
     command: str | None = None,
     correlation_id: str | None = None,
     limit: int = 50,
+    outcome: str | None = None,
+    before: int | None = None,
 ) -> list[Entry]:
-    """The newest rows first, optionally only failures, one entity id, one command or one correlation id."""
+    """The newest rows first (from id ``before`` down: the admin UI's pages), optionally only failures (or one
+    ``outcome``), one entity id, one command or one correlation id."""
     query = sa.select(T).order_by(T.c.id.desc()).limit(limit)
     if failed:
         query = query.where(T.c.outcome == str(Outcome.FAILED))
+    if outcome is not None:
+        query = query.where(T.c.outcome == outcome)
+    if before is not None:
+        query = query.where(T.c.id < before)
     if entity is not None:
         query = query.where(T.c.entity_id == entity)
     if command is not None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from conveyor.lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from conveyor.importer import history
     from conveyor.importer.base import EntityImporter, ImportContext, Outcome, SourceRow
     from conveyor.importer.converters import ValueParsers, build_converter, converter_factories
     from conveyor.importer.observers import build_observer, observer_factories
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from conveyor.importer.runner import run_import
 
 _EXPORTS = {
+    "history": "conveyor.importer.history",
     "EntityImporter": "conveyor.importer.base",
     "ImportContext": "conveyor.importer.base",
     "ImportReport": "conveyor.importer.report",
@@ -59,6 +61,7 @@ __all__ = [
     "build_converter",
     "build_observer",
     "converter_factories",
+    "history",
     "importer_class",
     "importer_names",
     "load_profile",

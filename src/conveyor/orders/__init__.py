@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from conveyor.orders.responses import Outcome, process_responses
     from conveyor.orders.rules import ExportRules, RulesError, Target, load_rules, parse_rules
     from conveyor.orders.schema import ExportStatus, export_table
-    from conveyor.orders.state import counts, listing, of_order
+    from conveyor.orders.state import counts, export_row, listing, of_order
     from conveyor.orders.steps import current_rules
 
 _EXPORTS = {
@@ -38,6 +38,7 @@ _EXPORTS = {
     "TemplateError": "conveyor.orders.formats",
     "TemplateFormat": "conveyor.orders.formats",
     "counts": "conveyor.orders.state",
+    "export_row": "conveyor.orders.state",
     "current_rules": "conveyor.orders.steps",
     "export_definition": "conveyor.orders.definitions",
     "export_order": "conveyor.orders.initializer",
@@ -69,6 +70,7 @@ __all__ = [
     "current_rules",
     "export_definition",
     "export_order",
+    "export_row",
     "export_table",
     "initialize_exports",
     "listing",

@@ -20,6 +20,11 @@ def get(conn: Connection, export_id: int) -> sa.Row[Any]:
     return row
 
 
+def export_row(conn: Connection, export_id: int) -> sa.Row[Any] | None:
+    """One export, or None (the admin UI's export page)."""
+    return conn.execute(sa.select(E).where(E.c.id == export_id)).first()
+
+
 def many(conn: Connection, export_ids: Sequence[int]) -> list[sa.Row[Any]]:
     """Rows by id, in id order."""
     rows: list[sa.Row[Any]] = []
@@ -108,9 +113,20 @@ def accept(conn: Connection, export_id: int, erp_order_id: str | None, now: floa
 
 
 def listing(
-    conn: Connection, *, websites: Sequence[str] = (), statuses: Sequence[str] = (), limit: int = 100
+    conn: Connection,
+    *,
+    websites: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+    limit: int = 100,
+    before: int | None = None,
+    increment_id: str | None = None,
 ) -> list[sa.Row[Any]]:
+    """The newest exports first, from id ``before`` down (the admin UI's pages), by website, status or order."""
     query = sa.select(E).order_by(E.c.id.desc()).limit(limit)
+    if before is not None:
+        query = query.where(E.c.id < before)
+    if increment_id:
+        query = query.where(E.c.increment_id == increment_id)
     if websites:
         query = query.where(E.c.website.in_(websites))
     if statuses:

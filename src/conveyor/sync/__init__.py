@@ -12,6 +12,7 @@ from conveyor.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from conveyor.quota import DEFAULT_QUOTA, InvalidWindowError, Window, format_windows, parse_windows
+    from conveyor.sync import change_sets
     from conveyor.sync.errors import (
         EntityNotFoundError,
         MappingError,
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
     from conveyor.sync.source import Source, available_sources, iter_pages, load_source, source_throttle
 
 _EXPORTS = {
+    "change_sets": "conveyor.sync.change_sets",
     "Attribute": "conveyor.sync.models",
     "BeforeRequest": "conveyor.sync.http",
     "BulkResult": "conveyor.sync.runner",
@@ -169,6 +171,7 @@ __all__ = [
     "apply_price_groups",
     "apply_products",
     "available_sources",
+    "change_sets",
     "fetch_fulfillments",
     "format_windows",
     "iter_pages",

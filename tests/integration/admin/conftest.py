@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import datetime as dt
+
 import orjson
 import pytest
 import sqlalchemy as sa
@@ -19,11 +21,17 @@ from conveyor.admin import create_admin_app
 from conveyor.api.auth import create_user
 from conveyor.app import App
 from conveyor.bulk.schema import OperationStatus, bulk_table, operation_table
+from conveyor.bus.schema import sync_log_table
 from conveyor.db.engine import now
+from conveyor.importer import ImportReport, RowError, history
+from conveyor.importer.history import Origin
+from conveyor.orders import export_table
 from conveyor.pipelines import operator
 from conveyor.pipelines.schema import pipeline_table, step_table
 from conveyor.serving import BackgroundServer
 from conveyor.settings import Settings
+from conveyor.sync import change_sets
+from conveyor.sync.models import ChangeSet
 
 CHROMIUM = "/usr/bin/chromium"
 EXAMPLE_TOPOLOGY = Path(__file__).parents[3] / "src" / "conveyor" / "examples" / "topology.yaml"
@@ -129,7 +137,57 @@ def _seed(app: App) -> tuple[int, int]:
             .where(pipeline_table.c.id == pipeline_id)
             .values(status="error", created_at=t - 31, started_at=t - 30, finished_at=t - 27)
         )
+    _seed_history(engine, t, pipeline_id)
     return pipeline_id, int(steps[1].id)
+
+
+def _seed_history(engine: sa.Engine, t: float, export_pipeline: int) -> None:
+    """An import run with row errors, sync log rows, a change set and an order export (its pipeline failed)."""
+    with engine.begin() as conn:
+        run = history.start(
+            conn, run_key="luma-1", entity="products", operation="append", files=["products.csv"], origin=Origin.CLI
+        )
+        report = ImportReport(entity="products", operation="append", files=["products.csv"], rows=3, created=2)
+        report.invalid = 1
+        report.errors.append(
+            RowError("products.csv", 3, "price", "Value for 'price' attribute contains incorrect value")
+        )
+        history.finish(conn, run, report)
+        for n, (outcome, error) in enumerate([("success", None), ("failed", "SourceUnavailableError: ERP is down")]):
+            conn.execute(
+                sync_log_table.insert().values(
+                    command="sync.product",
+                    entity_type="product",
+                    entity_id=f"MH0{n}",
+                    outcome=outcome,
+                    duration=0.25,
+                    error=error,
+                    correlation_id=f"cid-{n}",
+                    created_at=t - 10 + n,
+                )
+            )
+        change_sets.record(
+            conn,
+            ChangeSet(
+                id="cs-42", entity_type="product", entity_ids=["MH01", "MH02"], created_at=dt.datetime.now(dt.UTC)
+            ),
+            "erp",
+        )
+        conn.execute(
+            export_table.insert().values(
+                order_id=1,
+                increment_id="000000042",
+                website="base",
+                target="erp",
+                status="error",
+                pipeline_id=export_pipeline,
+                attempts=2,
+                document='{"order": "000000042"}',
+                error="HTTP 503 from the ERP",
+                created_at=t - 20,
+                updated_at=t - 5,
+            )
+        )
 
 
 @contextmanager
@@ -146,7 +204,7 @@ def _serving(sqlite_url: str, tmp_path: Path, *, whole_api: bool) -> Iterator[Se
         served = app.api()
     else:  # the admin app alone, mounted as App.api() mounts it (building every REST route takes seconds)
         served = FastAPI()
-        served.mount("/admin", create_admin_app(settings, app.mq))
+        served.mount("/admin", create_admin_app(settings, app.mq, app.bus))
     with BackgroundServer(served, name="admin-ui") as server:
         yield Seeded(app, server.url, failed_pipeline, failed_step)
     app.close()

@@ -116,3 +116,24 @@ def test_maintenance_is_shown_on_every_page_while_on(page: Page, seeded: Seeded,
     page.get_by_role("button", name="Turn maintenance off").click()
     assert not maintenance.is_on(seeded.engine)
     expect(page.get_by_text("Maintenance mode is on: the heartbeat")).to_have_count(0)
+
+
+def test_sync_now_queues_the_command(page: Page, seeded: Seeded) -> None:
+    sign_in(page, seeded)
+    page.goto(seeded.url + "/admin/sync")
+    page.get_by_label("Sync command").select_option("sync.product")
+    page.get_by_label("Id to sync").fill("MH07")
+    page.get_by_role("button", name="Sync now").click()
+    expect(page.get_by_role("status").first).to_contain_text("sync.product MH07 queued")
+    [queued] = stats.browse(seeded.app.mq, "commands.products", [2]) or []
+    assert queued.envelope.json()["data"]["product_no"] == "MH07"
+    expect(page.get_by_role("row").filter(has_text="commands.products")).to_contain_text("1")
+
+
+def test_retrying_an_order_export(page: Page, seeded: Seeded) -> None:
+    sign_in(page, seeded)
+    page.goto(seeded.url + "/admin/orders")
+    page.get_by_role("link", name="000000042").click()
+    page.get_by_role("button", name="Retry export").click()
+    expect(page.get_by_role("status").first).to_contain_text("1 step(s) of the export to run again, 1 enqueued now")
+    assert _counts(seeded, "pipeline_process_steps").waiting == 1

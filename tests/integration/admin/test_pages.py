@@ -91,3 +91,39 @@ def test_settings_are_shown_with_secrets_masked(page: Page, seeded: Seeded, tmp_
     )
     expect(database).to_contain_text("sqlite:///")
     shot(page, tmp_path, "settings")
+
+
+def test_import_history_with_its_reports_row_errors(page: Page, seeded: Seeded, tmp_path: Path) -> None:
+    sign_in(page, seeded)
+    page.get_by_role("link", name="Imports").click()
+    row = page.get_by_role("row").filter(has_text="products.csv")
+    expect(row).to_contain_text("success")  # a run with rejected rows still imports the valid ones
+    expect(row.locator("td.bad")).to_have_text("1")
+    page.get_by_role("link", name="products", exact=True).click()
+    expect(page.get_by_role("cell", name="Value for 'price' attribute contains incorrect value")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="incorrect value")).to_contain_text("price")
+    shot(page, tmp_path, "import")
+
+
+def test_sync_log_change_sets_and_waiting_commands(page: Page, seeded: Seeded, tmp_path: Path) -> None:
+    sign_in(page, seeded)
+    page.get_by_role("link", name="Sync", exact=True).click()
+    expect(page.get_by_role("rowheader", name="cs-42")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="cs-42")).to_contain_text("0/2")
+    expect(page.locator("summary", has_text="SourceUnavailableError: ERP is down")).to_be_visible()
+    page.get_by_label("Outcome").select_option("success")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("summary", has_text="SourceUnavailableError")).to_have_count(0)
+    expect(page.get_by_role("cell", name="MH00")).to_be_visible()
+    shot(page, tmp_path, "sync")
+
+
+def test_order_exports_with_their_document_and_error(page: Page, seeded: Seeded, tmp_path: Path) -> None:
+    sign_in(page, seeded)
+    page.get_by_role("link", name="Orders").click()
+    expect(page.get_by_role("row").filter(has_text="000000042")).to_contain_text("HTTP 503 from the ERP")
+    page.get_by_role("link", name="000000042").click()
+    page.get_by_text("what was sent").click()
+    expect(page.get_by_text('{"order": "000000042"}')).to_be_visible()
+    expect(page.get_by_role("button", name="Retry export")).to_be_visible()
+    shot(page, tmp_path, "order")

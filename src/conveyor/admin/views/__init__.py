@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conveyor.admin.views import auth, bulks, dashboard, pipelines, queues, settings_page
+from conveyor.admin.views import auth, bulks, dashboard, imports, orders, pipelines, queues, settings_page, sync
 
 ROUTERS = [
     auth.router,
@@ -10,5 +10,8 @@ ROUTERS = [
     queues.router,
     bulks.router,
     pipelines.router,
+    imports.router,
+    sync.router,
+    orders.router,
     settings_page.router,
 ]
