@@ -3,12 +3,11 @@ Debian chromium driven by Playwright for the whole session."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import datetime as dt
 
 import orjson
 import pytest
