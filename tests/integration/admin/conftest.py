@@ -30,7 +30,7 @@ from conveyor.pipelines.schema import pipeline_table, step_table
 from conveyor.serving import BackgroundServer
 from conveyor.settings import Settings
 from conveyor.sync import change_sets
-from conveyor.sync.models import ChangeSet
+from conveyor.sync.models import ChangeSet, EntityType
 
 CHROMIUM = "/usr/bin/chromium"
 EXAMPLE_TOPOLOGY = Path(__file__).parents[3] / "src" / "conveyor" / "examples" / "topology.yaml"
@@ -168,7 +168,10 @@ def _seed_history(engine: sa.Engine, t: float, export_pipeline: int) -> None:
         change_sets.record(
             conn,
             ChangeSet(
-                id="cs-42", entity_type="product", entity_ids=["MH01", "MH02"], created_at=dt.datetime.now(dt.UTC)
+                id="cs-42",
+                entity_type=EntityType.PRODUCT,
+                entity_ids=["MH01", "MH02"],
+                created_at=dt.datetime.now(dt.UTC),
             ),
             "erp",
         )
