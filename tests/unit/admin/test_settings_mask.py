@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import SecretStr
 
 from conveyor.admin.views.settings_page import MASK, effective, masked
@@ -26,3 +28,8 @@ def test_every_setting_is_listed_under_its_variable_and_no_secret_leaks() -> Non
     rows = effective(settings)
     assert {name for name, _, _ in rows} >= {"CONVEYOR_DATABASE_URL", "CONVEYOR_ADMIN_SESSION_SECRET"}
     assert not any("do-not-show" in value for _, value, _ in rows)
+
+
+def test_names_that_only_mention_a_secret_are_shown() -> None:
+    assert masked("source_api_key_header", "X-Api-Key") == "X-Api-Key"
+    assert masked("topology_files", [Path("a.yaml"), Path("b.yaml")]) == "a.yaml, b.yaml"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -15,7 +16,7 @@ from conveyor.settings import Settings
 router = APIRouter()
 
 MASK = "••••••••"
-_SECRET_NAME = re.compile(r"secret|password|passwd|api_key|token(?!_lifetime)", re.IGNORECASE)
+_SECRET_NAME = re.compile(r"(secret|password|passwd|api_key|token)$", re.IGNORECASE)
 _URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)(?P<password>[^@\s]+)(?P<tail>@)", re.IGNORECASE)
 
 
@@ -24,7 +25,12 @@ def masked(name: str, value: Any) -> str:
         return MASK
     if value is not None and _SECRET_NAME.search(name):
         return MASK
-    text = str(value)
+    if isinstance(value, list | tuple):
+        text = ", ".join(str(item) for item in value) or "—"
+    elif isinstance(value, Path):
+        text = str(value)
+    else:
+        text = str(value)
     return _URL_PASSWORD.sub(lambda m: m["head"] + MASK + m["tail"], text)
 
 
