@@ -130,6 +130,25 @@ def int_param(value: str | None) -> int | None:
     return int(value) if value is not None and value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
+def paging(request: Request) -> tuple[int | None, bool]:
+    """A list's keyset page: the last id of the page before (``cursor``) and the order (``order=asc``: oldest
+    first; newest first by default). Every list sorts by its key, the only order that stays fast at any depth."""
+    return int_param(request.query_params.get("cursor")), request.query_params.get("order") == "asc"
+
+
+def sort_header(request: Request, label: str, numeric: bool = False) -> Markup:
+    """The header of a list's key column: a link that turns the order around (and starts at the first page)."""
+    ascending = request.query_params.get("order") == "asc"
+    link = query_with(request, order=None if ascending else "asc", cursor=None)
+    return Markup('<th scope="col"{} aria-sort="{}"><a href="{}">{} {}</a></th>').format(
+        Markup(' class="num"') if numeric else "",
+        "ascending" if ascending else "descending",
+        link,
+        label,
+        "↑" if ascending else "↓",
+    )
+
+
 def query_with(request: Request, **changes: Any) -> str:
     """The current query string with ``changes`` (None removes a key): links to the next page, another sort."""
     params = dict(request.query_params)
@@ -244,5 +263,5 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
     env.filters.update(when=when, age=age, badge=badge, pretty=pretty, sparkline=sparkline)
-    env.globals.update(duration=duration, query_with=query_with)
+    env.globals.update(duration=duration, query_with=query_with, sort_header=sort_header)
     return templates

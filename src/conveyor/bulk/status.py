@@ -133,23 +133,27 @@ def page_bulks(
     *,
     status: int | None = None,
     description: str | None = None,
-    before: int | None = None,
+    cursor: int | None = None,
+    ascending: bool = False,
     limit: int = 50,
-) -> list[dict[str, Any]]:
-    """The admin's Bulk Action Log: newest first from bulk id ``before`` down (keyset), optionally by description
-    (a prefix) and by status; each with its counts by operation status and its ``id`` for the next page.
+) -> tuple[list[dict[str, Any]], int | None]:
+    """The admin's Bulk Action Log: newest first (oldest with ``ascending``) after bulk id ``cursor`` (keyset),
+    optionally by description (a prefix) and by status, each with its counts by operation status; and the cursor
+    of the next page (None at the end).
 
-    The status is Magento's formula over the counts, so it filters the page it reads (a page may come out short).
+    The status is Magento's formula over the counts, so it filters the bulks a page reads: a page may come out
+    short, and the next one goes on from the last bulk read.
     """
-    query = sa.select(B).order_by(B.c.id.desc()).limit(limit)
-    if before is not None:
-        query = query.where(B.c.id < before)
+    query = sa.select(B).order_by(B.c.id.asc() if ascending else B.c.id.desc()).limit(limit)
+    if cursor is not None:  # keyset: the page after the last id read
+        query = query.where(B.c.id > cursor if ascending else B.c.id < cursor)
     if description:
         query = query.where(B.c.description.like(_escape_like(description) + "%", escape="\\"))
     rows = conn.execute(query).all()
     counts = status_counts(conn, [r.uuid for r in rows])
-    found = [{**_summary(r, counts[r.uuid]), "counts": counts[r.uuid], "id": int(r.id)} for r in rows]
-    return [b for b in found if status is None or b["status"] == status]
+    found = [{**_summary(r, counts[r.uuid]), "counts": counts[r.uuid]} for r in rows]
+    next_cursor = int(rows[-1].id) if len(rows) == limit else None
+    return [b for b in found if status is None or b["status"] == status], next_cursor
 
 
 def _escape_like(text: str) -> str:

@@ -273,15 +273,20 @@ def list_runs(
     entity: str | None = None,
     limit: int = 20,
     with_reports: bool = False,
-    before: int | None = None,
+    cursor: int | None = None,
+    ascending: bool = False,
 ) -> list[HistoryEntry]:
-    """The newest runs first (from id ``before`` down: the admin UI's pages); ``with_reports=False`` leaves the
-    (possibly large) report JSON unread. Call ``fail_dead_runs`` first (in a transaction) so that killed runs do
-    not show as running."""
+    """The newest runs first (oldest with ``ascending``; after id ``cursor``: the admin UI's pages);
+    ``with_reports=False`` leaves the (possibly large) report JSON unread. Call ``fail_dead_runs`` first (in a
+    transaction) so that killed runs do not show as running."""
     report = H.c.report if with_reports else sa.null().label("report")
-    query = sa.select(*[c for c in H.c if c.name != "report"], report).order_by(H.c.id.desc()).limit(limit)
-    if before is not None:
-        query = query.where(H.c.id < before)
+    query = (
+        sa.select(*[c for c in H.c if c.name != "report"], report)
+        .order_by(H.c.id.asc() if ascending else H.c.id.desc())
+        .limit(limit)
+    )
+    if cursor is not None:  # keyset: the page after the last id shown
+        query = query.where(H.c.id > cursor if ascending else H.c.id < cursor)
     if status is not None:
         statuses = [status] if isinstance(status, RunStatus) else list(status)
         query = query.where(H.c.status.in_([str(s) for s in statuses]))

@@ -118,13 +118,15 @@ def listing(
     websites: Sequence[str] = (),
     statuses: Sequence[str] = (),
     limit: int = 100,
-    before: int | None = None,
+    cursor: int | None = None,
+    ascending: bool = False,
     increment_id: str | None = None,
 ) -> list[sa.Row[Any]]:
-    """The newest exports first, from id ``before`` down (the admin UI's pages), by website, status or order."""
-    query = sa.select(E).order_by(E.c.id.desc()).limit(limit)
-    if before is not None:
-        query = query.where(E.c.id < before)
+    """The newest exports first (oldest with ``ascending``) after id ``cursor`` (the admin UI's pages), by
+    website, status or order."""
+    query = sa.select(E).order_by(E.c.id.asc() if ascending else E.c.id.desc()).limit(limit)
+    if cursor is not None:  # keyset: the page after the last id shown
+        query = query.where(E.c.id > cursor if ascending else E.c.id < cursor)
     if increment_id:
         query = query.where(E.c.increment_id == increment_id)
     if websites:

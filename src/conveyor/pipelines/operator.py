@@ -39,20 +39,21 @@ def page(
     name: str | None = None,
     status: str | None = None,
     since: float | None = None,
-    before: int | None = None,
+    cursor: int | None = None,
+    ascending: bool = False,
     limit: int = 50,
-) -> list[sa.Row[Any]]:
-    """Pacemaker's grid: newest first from id ``before`` down (keyset), filtered by name, status and creation
-    time, each with ``steps`` and ``done`` counted for this page's pipelines only."""
-    query = sa.select(P).order_by(P.c.id.desc()).limit(limit)
+) -> list[dict[str, Any]]:
+    """Pacemaker's grid: newest first (oldest with ``ascending``) after id ``cursor`` (keyset), filtered by name,
+    status and creation time, each with ``steps`` and ``done`` counted for this page's pipelines only."""
+    query = sa.select(P).order_by(P.c.id.asc() if ascending else P.c.id.desc()).limit(limit)
     if name:
         query = query.where(P.c.name == name)
     if status:
         query = query.where(P.c.status == status)
     if since is not None:
         query = query.where(P.c.created_at >= since)
-    if before is not None:
-        query = query.where(P.c.id < before)
+    if cursor is not None:  # keyset: the page after the last id shown
+        query = query.where(P.c.id > cursor if ascending else P.c.id < cursor)
     rows = conn.execute(query).all()
     done = sa.func.sum(sa.case((S.c.status.in_(DONE_STEP), 1), else_=0))
     tallies = {
@@ -66,7 +67,7 @@ def page(
     return [_with_tally(r, tallies.get(int(r.id), (0, 0))) for r in rows]
 
 
-def _with_tally(row: sa.Row[Any], tally: tuple[int, int]) -> Any:
+def _with_tally(row: sa.Row[Any], tally: tuple[int, int]) -> dict[str, Any]:
     return {**row._asdict(), "steps": tally[0], "done": tally[1]}
 
 

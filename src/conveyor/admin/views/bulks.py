@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from conveyor.admin.web import PAGE_SIZE, Session, admin_of, back, checked_form, int_param, render, session
+from conveyor.admin.web import PAGE_SIZE, Session, admin_of, back, checked_form, int_param, paging, render, session
 from conveyor.bulk import QUEUE, BulkStatus, OperationStatus
 from conveyor.bulk import status as bulks
 from conveyor.catalog import NotFoundError
@@ -38,16 +38,21 @@ async def bulk_list(request: Request, current: Annotated[Session, Depends(sessio
     admin = admin_of(request)
     status = int_param(request.query_params.get("status"))
     description = request.query_params.get("description", "")[:255]
-    before = int_param(request.query_params.get("before"))
+    cursor, ascending = paging(request)
 
-    def read() -> tuple[list[dict[str, Any]], int]:
+    def read() -> tuple[tuple[list[dict[str, Any]], int | None], int]:
         with admin.engine.connect() as conn:
-            found = bulks.page_bulks(
-                conn, status=status, description=description or None, before=before, limit=PAGE_SIZE
+            page = bulks.page_bulks(
+                conn,
+                status=status,
+                description=description or None,
+                cursor=cursor,
+                ascending=ascending,
+                limit=PAGE_SIZE,
             )
-        return found, stats.consumers_of(admin.mq, QUEUE)
+        return page, stats.consumers_of(admin.mq, QUEUE)
 
-    found, consumers = await run_in_threadpool(read)
+    (found, next_cursor), consumers = await run_in_threadpool(read)
     return render(
         request,
         "bulks.html",
@@ -58,7 +63,7 @@ async def bulk_list(request: Request, current: Annotated[Session, Depends(sessio
         labels=BULK_LABELS,
         no_consumer=consumers == 0 and any(b["counts"].get(int(OperationStatus.OPEN)) for b in found),
         queue=QUEUE,
-        next_before=found[-1]["id"] if len(found) == PAGE_SIZE else None,
+        next_cursor=next_cursor,
     )
 
 

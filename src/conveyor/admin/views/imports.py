@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from conveyor.admin.web import PAGE_SIZE, Session, admin_of, int_param, render, session
+from conveyor.admin.web import PAGE_SIZE, Session, admin_of, paging, render, session
 from conveyor.catalog import NotFoundError
 from conveyor.importer import history, importer_names
 
@@ -23,7 +23,7 @@ async def import_list(request: Request, current: Annotated[Session, Depends(sess
     params = request.query_params
     entity = params.get("entity", "")[:64]
     status = params.get("status", "") if params.get("status") in STATUSES else ""
-    before = int_param(params.get("before"))
+    cursor, ascending = paging(request)
 
     def read() -> list[history.HistoryEntry]:
         with admin.engine.begin() as conn:
@@ -32,7 +32,8 @@ async def import_list(request: Request, current: Annotated[Session, Depends(sess
                 conn,
                 entity=entity or None,
                 status=history.RunStatus(status) if status else None,
-                before=before,
+                cursor=cursor,
+                ascending=ascending,
                 limit=PAGE_SIZE,
             )
 
@@ -46,7 +47,7 @@ async def import_list(request: Request, current: Annotated[Session, Depends(sess
         status=status,
         statuses=STATUSES,
         entities=importer_names(),
-        next_before=runs[-1].id if len(runs) == PAGE_SIZE else None,
+        next_cursor=runs[-1].id if len(runs) == PAGE_SIZE else None,
     )
 
 

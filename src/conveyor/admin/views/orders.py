@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from conveyor.admin.web import PAGE_SIZE, Session, admin_of, back, checked_form, int_param, render, session
+from conveyor.admin.web import PAGE_SIZE, Session, admin_of, back, checked_form, paging, render, session
 from conveyor.orders import ExportStatus, counts, export_row, listing
 from conveyor.pipelines import operator
 
@@ -23,12 +23,17 @@ async def export_list(request: Request, current: Annotated[Session, Depends(sess
     params = request.query_params
     status = params.get("status", "") if params.get("status") in STATUSES else ""
     order = params.get("order", "").strip()[:50]
-    before = int_param(params.get("before"))
+    cursor, ascending = paging(request)
 
     def read() -> tuple[list[Any], list[Any]]:
         with admin.engine.connect() as conn:
             rows = listing(
-                conn, statuses=[status] if status else (), increment_id=order or None, before=before, limit=PAGE_SIZE
+                conn,
+                statuses=[status] if status else (),
+                increment_id=order or None,
+                cursor=cursor,
+                ascending=ascending,
+                limit=PAGE_SIZE,
             )
             return rows, counts(conn)
 
@@ -42,7 +47,7 @@ async def export_list(request: Request, current: Annotated[Session, Depends(sess
         status=status,
         order=order,
         statuses=STATUSES,
-        next_before=rows[-1].id if len(rows) == PAGE_SIZE else None,
+        next_cursor=rows[-1].id if len(rows) == PAGE_SIZE else None,
     )
 
 

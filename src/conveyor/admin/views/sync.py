@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from conveyor.admin.web import PAGE_SIZE, Session, admin_of, back, checked_form, int_param, render, session
+from conveyor.admin.web import PAGE_SIZE, Session, admin_of, back, checked_form, paging, render, session
 from conveyor.bus import Mode, Outcome, UnknownCommandError, queue_name, sync_log
 from conveyor.mq import stats
 from conveyor.sync import change_sets
@@ -38,7 +38,7 @@ async def sync_page(request: Request, current: Annotated[Session, Depends(sessio
     command = params.get("command", "")[:191]
     entity = params.get("entity", "")[:191]
     outcome = params.get("outcome", "") if params.get("outcome") in OUTCOMES else ""
-    before = int_param(params.get("before"))
+    cursor, ascending = paging(request)
     commands = _commands(request)
     queues = sorted({queue_name(q) for q in admin.bus.registry.queues()} & set(admin.mq.topology.queues))
 
@@ -49,7 +49,8 @@ async def sync_page(request: Request, current: Annotated[Session, Depends(sessio
                 command=command or None,
                 entity=entity or None,
                 outcome=outcome or None,
-                before=before,
+                cursor=cursor,
+                ascending=ascending,
                 limit=PAGE_SIZE,
             )
             sets = change_sets.listing(conn, limit=CHANGE_SETS_SHOWN)
@@ -66,7 +67,7 @@ async def sync_page(request: Request, current: Annotated[Session, Depends(sessio
         entity=entity,
         outcome=outcome,
         outcomes=OUTCOMES,
-        next_before=entries[-1].id if len(entries) == PAGE_SIZE else None,
+        next_cursor=entries[-1].id if len(entries) == PAGE_SIZE else None,
         **data,
     )
 
