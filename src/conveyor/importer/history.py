@@ -266,6 +266,12 @@ def find(conn: Connection, run_key: str) -> HistoryEntry | None:
     return None if row is None else HistoryEntry.from_row(row)
 
 
+def started_since(conn: Connection, since: float) -> dict[str, int]:
+    """Runs started since ``since`` by status (the dashboard's imports today)."""
+    query = sa.select(H.c.status, sa.func.count()).where(H.c.started_at >= since).group_by(H.c.status)
+    return {str(status): int(count) for status, count in conn.execute(query)}
+
+
 def list_runs(
     conn: Connection,
     *,

@@ -136,6 +136,11 @@ def listing(
     return list(conn.execute(query))
 
 
+def sent_since(conn: Connection, since: float) -> int:
+    """Exports sent since ``since`` (the dashboard's exports today)."""
+    return int(conn.execute(sa.select(sa.func.count()).where(E.c.sent_at >= since)).scalar_one())
+
+
 def counts(conn: Connection) -> list[sa.Row[Any]]:
     """(website, target, status, count) for an overview."""
     query = (

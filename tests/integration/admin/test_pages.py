@@ -18,6 +18,8 @@ def test_dashboard_shows_every_queue_and_the_seeded_work(page: Page, seeded_api:
     row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="products", exact=True))
     expect(row.locator("[data-count=waiting]")).to_have_text("2")
     expect(page.locator("#total-dead")).to_have_text("1")
+    expect(page.locator("#imports-today")).to_have_text("1")
+    expect(page.locator("#exports-today")).to_have_text("0")
     expect(page.get_by_role("link", name="Import 2 customer groups")).to_have_count(0)  # not in progress
     shot(page, tmp_path, "dashboard")
 

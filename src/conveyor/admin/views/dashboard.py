@@ -6,6 +6,7 @@ JavaScript the page shows the same figures as of its loading.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -14,7 +15,9 @@ from fastapi.responses import HTMLResponse
 
 from conveyor.admin.web import Admin, Session, admin_of, render, session
 from conveyor.bulk import status as bulks
+from conveyor.importer import history
 from conveyor.mq import stats
+from conveyor.orders import sent_since
 from conveyor.pipelines import operator
 
 router = APIRouter()
@@ -23,14 +26,19 @@ router = APIRouter()
 def figures(admin: Admin) -> dict[str, Any]:
     mq = admin.mq
     queues = [(c, stats.throughput(mq, c.queue)) for c in stats.counts(mq)]
+    midnight = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
     with admin.engine.connect() as conn:
         pipelines = operator.counts_by_status(conn)
         running_bulks = bulks.in_progress(conn)
+        imports = history.started_since(conn, midnight)
+        exported = sent_since(conn, midnight)
     return {
         "queues": queues,
         "hosts": stats.workers_by_host(mq),
         "pipelines": pipelines,
         "bulks": running_bulks,
+        "imports": {"runs": sum(imports.values()), "failed": imports.get("failed", 0)},
+        "exported": exported,
         "totals": {
             "waiting": sum(c.waiting for c, _ in queues),
             "in_progress": sum(c.in_progress for c, _ in queues),
