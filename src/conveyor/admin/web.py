@@ -181,6 +181,14 @@ def age(seconds: float | None) -> str:
     return f"{seconds / 86400:.1f} d"
 
 
+def period(seconds: float) -> str:
+    """A window's length as its quota names it: ``1 s``, ``1 min``, ``1 h``, ``1 d`` (``90 s`` when not whole)."""
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)} {unit}"
+    return f"{seconds:g} s"
+
+
 def duration(start: float | None, end: float | None, status: str = "running") -> str:
     """How long something took; "running" while it runs (a retried step keeps its last start until it runs)."""
     if status == "running":
@@ -262,6 +270,6 @@ def sparkline(values: list[int] | None, width: int = 150, height: int = 20) -> M
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
-    env.filters.update(when=when, age=age, badge=badge, pretty=pretty, sparkline=sparkline)
+    env.filters.update(when=when, age=age, period=period, badge=badge, pretty=pretty, sparkline=sparkline)
     env.globals.update(duration=duration, query_with=query_with, sort_header=sort_header)
     return templates

@@ -48,7 +48,15 @@ if TYPE_CHECKING:
         sync_products,
     )
     from conveyor.sync.http import BeforeRequest, HttpSource, RateLimitedHook
-    from conveyor.sync.limiter import Limiter, RateLimitTimeoutError, SourceThrottle, open_limiter, shared_limiter
+    from conveyor.sync.limiter import (
+        Limiter,
+        RateLimitTimeoutError,
+        SourceThrottle,
+        WindowUse,
+        open_limiter,
+        shared_limiter,
+        window_usage,
+    )
     from conveyor.sync.mapping import SyncOptions
     from conveyor.sync.models import (
         Attribute,
@@ -115,6 +123,8 @@ _EXPORTS = {
     "parse_windows": "conveyor.quota",
     "run_bulk": "conveyor.sync.runner",
     "shared_limiter": "conveyor.sync.limiter",
+    "window_usage": "conveyor.sync.limiter",
+    "WindowUse": "conveyor.sync.limiter",
     "source_throttle": "conveyor.sync.source",
     "sync": "conveyor.sync.handlers",
     "sync_attribute": "conveyor.sync.handlers",
@@ -165,6 +175,7 @@ __all__ = [
     "SyncError",
     "SyncOptions",
     "Window",
+    "WindowUse",
     "apply_attributes",
     "apply_customers",
     "apply_fulfillments",
@@ -192,6 +203,7 @@ __all__ = [
     "sync_price_groups",
     "sync_product",
     "sync_products",
+    "window_usage",
 ]
 
 __getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from conveyor.bulk.schema import operation_table
 from conveyor.db.engine import now
 from conveyor.mq.schema import status_table, worker_table
+from conveyor.sync import shared_limiter
 from tests.integration.admin.conftest import Seeded, shot, sign_in
 
 WAVE = [2, 3, 5, 4, 6, 8, 7, 5, 3, 2, 1, 2, 4, 6, 9, 11, 10, 8, 6, 5, 4, 6, 7, 9, 12, 10, 7, 5, 4, 3]
@@ -57,11 +58,15 @@ def test_throughput_live_workers_and_bulks_in_progress(page: Page, seeded: Seede
             )
         )
         conn.execute(operation_table.update().where(operation_table.c.operation_key == 1).values(status=4))
+    limiter = shared_limiter(seeded.app.settings)
+    for _ in range(3):
+        limiter.acquire("erp")
     sign_in(page, seeded)
     row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="products", exact=True))
     expect(row.get_by_role("img")).to_have_attribute("aria-label", f"{HANDLED} handled in the last hour")
     expect(page.get_by_role("row").filter(has_text="web-1")).to_contain_text("products")
     expect(page.get_by_role("row").filter(has_text="Import 2 customer groups")).to_contain_text("1/2")
+    expect(page.get_by_role("row").filter(has_text="1200 per 1 min")).to_contain_text("3/1200")
     path = shot(page, tmp_path, "dashboard")
     if not DOCS_SCREENSHOT.exists():  # the README's picture; delete it to take a new one
         shutil.copy(path, DOCS_SCREENSHOT)

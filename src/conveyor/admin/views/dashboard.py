@@ -19,6 +19,7 @@ from conveyor.importer import history
 from conveyor.mq import stats
 from conveyor.orders import sent_since
 from conveyor.pipelines import operator
+from conveyor.sync import window_usage
 
 router = APIRouter()
 
@@ -39,6 +40,7 @@ def figures(admin: Admin) -> dict[str, Any]:
         "bulks": running_bulks,
         "imports": {"runs": sum(imports.values()), "failed": imports.get("failed", 0)},
         "exported": exported,
+        "limits": window_usage(admin.settings),
         "totals": {
             "waiting": sum(c.waiting for c, _ in queues),
             "in_progress": sum(c.in_progress for c, _ in queues),
