@@ -14,7 +14,6 @@ reference to a ``@handler_factory`` is built from this App (see ``conveyor.mq.ha
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -34,11 +33,6 @@ if TYPE_CHECKING:
 
     from conveyor.api import Registry as OperationRegistry
     from conveyor.sync import Source, SyncOptions
-
-
-# What is served beside the REST API, in the same app and process: ``module:function`` called with the FastAPI app
-# and this App (the admin web UI mounts its routes, templates and static files here).
-WEB_MOUNTS: tuple[str, ...] = ()
 
 
 class App:
@@ -125,14 +119,15 @@ class App:
     # -- serving --------------------------------------------------------------------------------------------------
 
     def api(self) -> FastAPI:
-        """The REST API over this App's store, queue and operations, with the ``WEB_MOUNTS`` added to it: what
-        ``api serve`` and ``conveyor up`` serve."""
+        """The REST API over this App's store, queue and operations, with the admin UI mounted at ``/admin``.
+
+        This is the one place the two meet: the admin UI sits above the API (it signs in through the API's admin
+        authentication), so the API cannot mount it itself."""
+        from conveyor.admin import create_admin_app
         from conveyor.api import create_app
 
-        app = create_app(self.settings, registry=self.operations, mq=self.mq)
-        for spec in WEB_MOUNTS:
-            module, _, name = spec.partition(":")
-            getattr(importlib.import_module(module), name)(app, self)
+        app = create_app(self.settings, registry=self.operations, mq=self.mq, bus=self.bus)
+        app.mount("/admin", create_admin_app(self.settings, self.mq, self.bus))
         return app
 
     # -- lifetime -------------------------------------------------------------------------------------------------

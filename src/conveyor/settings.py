@@ -61,6 +61,13 @@ class ApiSection(BaseModel):
     admin_token_lifetime_hours: float = Field(
         default=4.0, gt=0, description="Hours an admin token stays valid (Magento's default: 4)."
     )
+    admin_session_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Signs the admin UI's session cookie and CSRF tokens; unset: a random one per process (sessions end "
+            "when it restarts, and several API worker processes need it set)."
+        ),
+    )
     bulk_connection: str = Field(default="db", description="Connection of the built-in async.operations.all queue.")
     bulk_retention_days: float = Field(
         default=60.0, ge=0, description="Acknowledged bulks older than this are removed by `conveyor bulk cleanup`."

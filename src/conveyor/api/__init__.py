@@ -22,7 +22,7 @@ from conveyor.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from conveyor.api.app import create_app
-    from conveyor.api.auth import Caller
+    from conveyor.api.auth import Caller, caller_for_token, issue_admin_token, revoke_token
     from conveyor.api.errors import ApiError
     from conveyor.api.operations import (
         Operation,
@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "create_app": "conveyor.api.app",
     "Caller": "conveyor.api.auth",
+    "caller_for_token": "conveyor.api.auth",
+    "issue_admin_token": "conveyor.api.auth",
+    "revoke_token": "conveyor.api.auth",
     "ApiError": "conveyor.api.errors",
     "Operation": "conveyor.api.operations",
     "OperationContext": "conveyor.api.operations",
@@ -66,12 +69,15 @@ __all__ = [
     "SearchResults",
     "StoreScope",
     "apply",
+    "caller_for_token",
     "create_app",
     "default_registry",
     "int_param",
+    "issue_admin_token",
     "operations",
     "parse",
     "results",
+    "revoke_token",
     "search_rows",
     "topic_for",
 ]

@@ -35,6 +35,7 @@ from conveyor.api.operations import Operation, Registry, default_registry
 from conveyor.api.routing import REFUSED_ROUTE, Services, add_routes
 from conveyor.api.scope import StorePathMiddleware
 from conveyor.bulk.topology import with_publishers
+from conveyor.bus import CommandBus
 from conveyor.bus.registry import default_registry as default_commands
 from conveyor.bus.topology import with_commands
 from conveyor.catalog import CatalogError
@@ -46,12 +47,18 @@ log = logging.getLogger("conveyor.api")
 
 
 def create_app(
-    settings: Settings | None = None, *, registry: Registry | None = None, mq: MessageQueue | None = None
+    settings: Settings | None = None,
+    *,
+    registry: Registry | None = None,
+    mq: MessageQueue | None = None,
+    bus: CommandBus | None = None,
 ) -> FastAPI:
     """The REST API over ``settings``' database (default: the process settings) and ``registry``'s operations.
 
     Without ``mq``, the app publishes through a MessageQueue of the configured topology files plus the built-in
     ``async.operations.all`` topology and the command queues (for EDS change sets), and closes it on shutdown.
+    ``bus`` runs ``POST /V1/commands/{name}``: the App's (whose handlers reach the running system), else one on
+    ``mq`` with the installed commands.
     """
     config = settings_or_default(settings)
     operations = registry if registry is not None else default_registry()
@@ -64,7 +71,7 @@ def create_app(
         )
         topology = with_commands(topology, default_commands(), settings_or_default(config).bus_connection)
         mq = MessageQueue(topology, config, database_url=config.database_url, amqp_url=config.amqp_url)
-    services = Services(config, mq, operations)
+    services = Services(config, mq, operations, bus or CommandBus(mq, default_commands()))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -201,6 +201,11 @@ def revoke_integration(conn: Connection, name: str) -> int:
     return int(deleted.rowcount)
 
 
+def revoke_token(conn: Connection, token: str) -> None:
+    """Forget a token (the admin UI's sign-out ends its session's token at once)."""
+    conn.execute(api_token_table.delete().where(api_token_table.c.token_hash == token_hash(token)))
+
+
 def caller_for_token(conn: Connection, token: str) -> Caller | None:
     """The caller a bearer token stands for; None if unknown, expired or its user is disabled."""
     t, u = api_token_table, admin_user_table

@@ -70,6 +70,7 @@ from sqlalchemy.engine import Connection
 from conveyor.api.auth import Caller
 from conveyor.api.errors import INVALID, REQUIRED, ApiError, describe_validation, first_error, render, status_of
 from conveyor.api.scope import StoreScope
+from conveyor.bus import CommandBus
 from conveyor.catalog import CatalogError, InvalidValueError, NotFoundError
 from conveyor.mq.envelope import Envelope
 from conveyor.mq.queue import Transaction
@@ -126,6 +127,7 @@ class OperationContext:
     settings: Settings = field(default_factory=get_settings)
     query: Mapping[str, str] = field(default_factory=dict)  # reads: the request's query parameters
     pairs: Sequence[tuple[str, str]] = ()  # reads: the same in order, repeated keys kept (``storeCodes[]``)
+    bus: CommandBus | None = None  # the server's command bus (``POST /V1/commands/{name}``); None in the consumer
 
     def query_list(self, name: str) -> list[str] | None:
         """A list parameter as PHP reads it: ``name[]=a&name[]=b`` or ``name[0]=a&name[1]=b``; None if absent."""
@@ -209,6 +211,7 @@ class Operation:
     batch: Callable[..., list[Any]] | None = None  # fn(ctx, [(params, body), ...]) -> [result, ...]
     query: tuple[dict[str, Any], ...] = ()  # reads: OpenAPI parameters of the query string it reads
     bulk_params: Mapping[str, str] = field(default_factory=dict)  # path param -> dotted place in a bulk item
+    transactional: bool = True  # writes: the handler runs in the request's write transaction
 
     @cached_property
     def params(self) -> tuple[str, ...]:
@@ -362,11 +365,14 @@ class Registry:
         public: bool = False,
         batch: Callable[[OperationContext, list[tuple[dict[str, str], Any]]], list[Any]] | None = None,
         bulk_params: Mapping[str, str] | None = None,
+        transactional: bool = True,
     ) -> Callable[[F], F]:
         """Declare ``handler(ctx, params, body) -> response`` for a write (POST, PUT, DELETE, PATCH).
 
         ``batch``: the same write for many items at once (see the module docstring), used by the bulk consumer;
-        ``bulk_params``: where a bulk item may give a path parameter inside its body (ditto).
+        ``bulk_params``: where a bulk item may give a path parameter inside its body (ditto);
+        ``transactional=False``: a write that opens its own transactions (running a command inline: on SQLite a
+        second writer would wait for the request's), so ``ctx.transaction`` is None and ``ctx.conn`` only reads.
         """
         method = method.upper()
         if method not in WRITE_METHODS:
@@ -380,7 +386,9 @@ class Registry:
             operation = _operation(
                 "write", method, path, handler, hints, model, response, resource, public, asynchronous
             )
-            self.add(replace(operation, batch=batch, bulk_params=dict(bulk_params or {})))
+            if transactional is False and asynchronous:
+                raise ValueError(f"{path}: a write without the request's transaction cannot be queued")
+            self.add(replace(operation, batch=batch, bulk_params=dict(bulk_params or {}), transactional=transactional))
             return handler
 
         return decorate

@@ -33,6 +33,7 @@ from conveyor.api.operations import MAX_ID, STRING_IDS, Operation, OperationCont
 from conveyor.api.scope import SCOPE_KEY, StoreResolver, StoreScope
 from conveyor.api.search import CONDITIONS, MAX_PAGE, parse
 from conveyor.bulk.scheduler import BulkUser, Item, schedule
+from conveyor.bus import CommandBus
 from conveyor.mq.queue import MessageQueue, Transaction
 from conveyor.settings import Settings
 
@@ -84,8 +85,8 @@ class AsyncResponse(BaseModel):
 class Services:
     """What every route shares: settings, the database, the message queue, the registry and the store cache."""
 
-    def __init__(self, settings: Settings, mq: MessageQueue, registry: Registry) -> None:
-        self.settings, self.mq, self.registry = settings, mq, registry
+    def __init__(self, settings: Settings, mq: MessageQueue, registry: Registry, bus: CommandBus) -> None:
+        self.settings, self.mq, self.registry, self.bus = settings, mq, registry, bus
         self.stores = StoreResolver()
         self._broker_lock = threading.Lock()  # a broker connection (pika) is not thread-safe; requests are threads
 
@@ -240,9 +241,16 @@ def _add_sync(app: FastAPI, services: Services, op: Operation, store: Callable[.
             body = values.get("conveyor_body")
             if isinstance(body, BaseModel):
                 check_text(body.model_dump())
-            with services.writing() as transaction:
-                ctx = OperationContext(transaction.conn, scope, caller, transaction, services.settings)
-                result = op.run(ctx, params, body)
+            if not op.transactional:  # it opens its own transactions; the connection stays idle unless read
+                with services.reading() as conn:
+                    ctx = OperationContext(conn, scope, caller, None, services.settings, bus=services.bus)
+                    result = op.run(ctx, params, body)
+            else:
+                with services.writing() as transaction:
+                    ctx = OperationContext(
+                        transaction.conn, scope, caller, transaction, services.settings, bus=services.bus
+                    )
+                    result = op.run(ctx, params, body)
         else:
             argument = parse(pairs) if op.kind == "search" else None
             with services.reading() as conn:

@@ -128,6 +128,60 @@ def list_bulks(
     return [{**_summary(r, counts[r.uuid]), "counts": counts[r.uuid]} for r in rows]
 
 
+def page_bulks(
+    conn: Connection,
+    *,
+    status: int | None = None,
+    description: str | None = None,
+    cursor: int | None = None,
+    ascending: bool = False,
+    limit: int = 50,
+) -> tuple[list[dict[str, Any]], int | None]:
+    """The admin's Bulk Action Log: newest first (oldest with ``ascending``) after bulk id ``cursor`` (keyset),
+    optionally by description (a prefix) and by status, each with its counts by operation status; and the cursor
+    of the next page (None at the end).
+
+    The status is Magento's formula over the counts, so it filters the bulks a page reads: a page may come out
+    short, and the next one goes on from the last bulk read.
+    """
+    query = sa.select(B).order_by(B.c.id.asc() if ascending else B.c.id.desc()).limit(limit)
+    if cursor is not None:  # keyset: the page after the last id read
+        query = query.where(B.c.id > cursor if ascending else B.c.id < cursor)
+    if description:
+        query = query.where(B.c.description.like(_escape_like(description) + "%", escape="\\"))
+    rows = conn.execute(query).all()
+    counts = status_counts(conn, [r.uuid for r in rows])
+    found = [{**_summary(r, counts[r.uuid]), "counts": counts[r.uuid]} for r in rows]
+    next_cursor = int(rows[-1].id) if len(rows) == limit else None
+    return [b for b in found if status is None or b["status"] == status], next_cursor
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def operations_page(
+    conn: Connection, bulk_uuid: str, *, status: int | None = None, after: int | None = None, limit: int = 50
+) -> list[Row[Any]]:
+    """A bulk's operations in request order from ``operation_key`` ``after`` on, optionally of one status."""
+    query = sa.select(OP).where(OP.c.bulk_uuid == bulk_uuid).order_by(OP.c.operation_key).limit(limit)
+    if status is not None:
+        query = query.where(OP.c.status == status)
+    if after is not None:
+        query = query.where(OP.c.operation_key > after)
+    return list(conn.execute(query))
+
+
+def in_progress(conn: Connection, limit: int = 10) -> list[dict[str, Any]]:
+    """Bulks with open operations (the dashboard), newest first."""
+    open_bulks = sa.select(OP.c.bulk_uuid).where(OP.c.status == int(OperationStatus.OPEN)).distinct().subquery()
+    rows = conn.execute(
+        sa.select(B).where(B.c.uuid.in_(sa.select(open_bulks.c.bulk_uuid))).order_by(B.c.id.desc()).limit(limit)
+    ).all()
+    counts = status_counts(conn, [r.uuid for r in rows])
+    return [{**_summary(r, counts[r.uuid]), "counts": counts[r.uuid]} for r in rows]
+
+
 def retry(
     transaction: Transaction, bulk_uuid: str, viewer: BulkUser | None, operation_keys: Iterable[int] | None = None
 ) -> int:

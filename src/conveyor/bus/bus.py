@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from conveyor.bus.command import Command, Skipped, new_correlation_id
@@ -100,6 +100,24 @@ class CommandBus:
         except Skipped as exc:
             return Result(spec.name, "skipped", cid, reason=str(exc) or None)
         return Result(spec.name, "success", cid, value=value)
+
+    def handle_named(
+        self,
+        name: str,
+        arguments: Mapping[str, Any],
+        mode: Mode | None = None,
+        *,
+        correlation_id: str | None = None,
+        tx: QueueTransaction | None = None,
+    ) -> Result:
+        """A command by its registered name from plain arguments: a web request (``POST /V1/commands/{name}``)
+        or the admin UI's buttons. ``UnknownCommandError`` for a name nobody registered; pydantic's
+        ``ValidationError`` (naming the argument) for arguments the command does not take. ``tx`` is used only
+        when the command is queued (atomically with the caller's writes); inline it runs in its own transaction."""
+        spec = self.registry.named(name)
+        command = spec.command_type.model_validate(dict(arguments))
+        queued = (mode or ("queue" if spec.queued else "inline")) == "queue"
+        return self.handle(command, mode, correlation_id=correlation_id, tx=tx if queued else None)
 
     def enqueue(
         self,

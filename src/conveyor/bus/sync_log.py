@@ -69,11 +69,19 @@ def entries(
     command: str | None = None,
     correlation_id: str | None = None,
     limit: int = 50,
+    outcome: str | None = None,
+    cursor: int | None = None,
+    ascending: bool = False,
 ) -> list[Entry]:
-    """The newest rows first, optionally only failures, one entity id, one command or one correlation id."""
-    query = sa.select(T).order_by(T.c.id.desc()).limit(limit)
+    """The newest rows first (oldest with ``ascending``; after id ``cursor``: the admin UI's pages), optionally
+    only failures (or one ``outcome``), one entity id, one command or one correlation id."""
+    query = sa.select(T).order_by(T.c.id.asc() if ascending else T.c.id.desc()).limit(limit)
     if failed:
         query = query.where(T.c.outcome == str(Outcome.FAILED))
+    if outcome is not None:
+        query = query.where(T.c.outcome == outcome)
+    if cursor is not None:  # keyset: the page after the last id shown
+        query = query.where(T.c.id > cursor if ascending else T.c.id < cursor)
     if entity is not None:
         query = query.where(T.c.entity_id == entity)
     if command is not None:

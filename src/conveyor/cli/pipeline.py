@@ -330,28 +330,24 @@ def runner(
 def retry(target_id: int, is_step: bool, topology_files: tuple[Path, ...]) -> None:
     """Give a failed step (--step STEP_ID) or every failed step of a pipeline (PIPELINE_ID) fresh attempts;
     the steps they abandoned come back too, and the ready ones are enqueued now."""
-    from conveyor.db.engine import now
-    from conveyor.pipelines import store
-    from conveyor.pipelines.heartbeat import advance
+    from conveyor.pipelines import operator, store
 
     settings = _settings()
     engine = _engine(settings)
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         if is_step:
             step = store.step(conn, target_id)
             if step is None:
                 raise ConfigError(f"no step {target_id}")
             pipeline_id = int(step.pipeline_id)
-            count = store.retry_steps(conn, pipeline_id, now(), step_id=target_id)
         else:
             if store.pipeline(conn, target_id) is None:
                 raise ConfigError(f"no pipeline {target_id}")
             pipeline_id = target_id
-            count = store.retry_steps(conn, pipeline_id, now())
+    with _opened(topology_files, settings) as mq:
+        count, enqueued = operator.retry(mq, pipeline_id, target_id if is_step else None)
     if not count:
         raise ConfigError("nothing to retry: no failed or abandoned step")
-    with _opened(topology_files, settings) as mq:
-        enqueued = advance(mq, now(), pipeline_id)
     console.print(f"pipeline {pipeline_id}: {count} step(s) to run again, {enqueued} enqueued now")
 
 
@@ -359,15 +355,15 @@ def retry(target_id: int, is_step: bool, topology_files: tuple[Path, ...]) -> No
 @click.argument("pipeline_id", type=int)
 def cancel(pipeline_id: int) -> None:
     """Cancel a pending or running pipeline: its waiting steps are abandoned (running ones finish)."""
-    from conveyor.db.engine import now
-    from conveyor.pipelines import store
+    from conveyor.pipelines import operator, store
 
-    with _engine(_settings()).begin() as conn:
+    engine = _engine(_settings())
+    with engine.connect() as conn:
         row = store.pipeline(conn, pipeline_id)
-        if row is None:
-            raise ConfigError(f"no pipeline {pipeline_id}")
-        if not store.cancel_pipeline(conn, pipeline_id, now()):
-            raise ConfigError(f"pipeline {pipeline_id} is already {row.status}")
+    if row is None:
+        raise ConfigError(f"no pipeline {pipeline_id}")
+    if not operator.cancel(engine, pipeline_id):
+        raise ConfigError(f"pipeline {pipeline_id} is already {row.status}")
     console.print(f"pipeline {pipeline_id} cancelled")
 
 

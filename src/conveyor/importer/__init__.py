@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from conveyor.lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from conveyor.importer import history
     from conveyor.importer.base import EntityImporter, ImportContext, Outcome, SourceRow
     from conveyor.importer.converters import ValueParsers, build_converter, converter_factories
     from conveyor.importer.files import discover
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from conveyor.importer.runner import run_import
 
 _EXPORTS = {
+    "history": "conveyor.importer.history",
     "EntityImporter": "conveyor.importer.base",
     "ImportContext": "conveyor.importer.base",
     "ImportReport": "conveyor.importer.report",
@@ -64,6 +66,7 @@ __all__ = [
     "build_observer",
     "converter_factories",
     "discover",
+    "history",
     "importer_class",
     "importer_names",
     "load_profile",

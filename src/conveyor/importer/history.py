@@ -266,6 +266,12 @@ def find(conn: Connection, run_key: str) -> HistoryEntry | None:
     return None if row is None else HistoryEntry.from_row(row)
 
 
+def started_since(conn: Connection, since: float) -> dict[str, int]:
+    """Runs started since ``since`` by status (the dashboard's imports today)."""
+    query = sa.select(H.c.status, sa.func.count()).where(H.c.started_at >= since).group_by(H.c.status)
+    return {str(status): int(count) for status, count in conn.execute(query)}
+
+
 def list_runs(
     conn: Connection,
     *,
@@ -273,11 +279,20 @@ def list_runs(
     entity: str | None = None,
     limit: int = 20,
     with_reports: bool = False,
+    cursor: int | None = None,
+    ascending: bool = False,
 ) -> list[HistoryEntry]:
-    """The newest runs first; ``with_reports=False`` leaves the (possibly large) report JSON unread. Call
-    ``fail_dead_runs`` first (in a transaction) so that killed runs do not show as running."""
+    """The newest runs first (oldest with ``ascending``; after id ``cursor``: the admin UI's pages);
+    ``with_reports=False`` leaves the (possibly large) report JSON unread. Call ``fail_dead_runs`` first (in a
+    transaction) so that killed runs do not show as running."""
     report = H.c.report if with_reports else sa.null().label("report")
-    query = sa.select(*[c for c in H.c if c.name != "report"], report).order_by(H.c.id.desc()).limit(limit)
+    query = (
+        sa.select(*[c for c in H.c if c.name != "report"], report)
+        .order_by(H.c.id.asc() if ascending else H.c.id.desc())
+        .limit(limit)
+    )
+    if cursor is not None:  # keyset: the page after the last id shown
+        query = query.where(H.c.id > cursor if ascending else H.c.id < cursor)
     if status is not None:
         statuses = [status] if isinstance(status, RunStatus) else list(status)
         query = query.where(H.c.status.in_([str(s) for s in statuses]))

@@ -5,6 +5,7 @@ Other packages use this surface only::
     from conveyor.mq import MessageQueue, Envelope, load_topology
 """
 
+from conveyor.mq import stats
 from conveyor.mq.config import load_topology
 from conveyor.mq.consumer import ConsumerOptions, Handler, PermanentError, Worker
 from conveyor.mq.envelope import Delivery, Envelope
@@ -32,4 +33,5 @@ __all__ = [
     "assign",
     "build_worker",
     "load_topology",
+    "stats",
 ]

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from conveyor.orders.responses import Outcome, process_responses
     from conveyor.orders.rules import ExportRules, RulesError, Target, load_rules, parse_rules
     from conveyor.orders.schema import ExportStatus, export_table
-    from conveyor.orders.state import counts, listing, of_order
+    from conveyor.orders.state import counts, export_row, listing, of_order, sent_since
     from conveyor.orders.steps import current_rules
 
 _EXPORTS = {
@@ -38,6 +38,7 @@ _EXPORTS = {
     "TemplateError": "conveyor.orders.formats",
     "TemplateFormat": "conveyor.orders.formats",
     "counts": "conveyor.orders.state",
+    "export_row": "conveyor.orders.state",
     "current_rules": "conveyor.orders.steps",
     "export_definition": "conveyor.orders.definitions",
     "export_order": "conveyor.orders.initializer",
@@ -46,6 +47,7 @@ _EXPORTS = {
     "listing": "conveyor.orders.state",
     "load_rules": "conveyor.orders.rules",
     "of_order": "conveyor.orders.state",
+    "sent_since": "conveyor.orders.state",
     "parse_rules": "conveyor.orders.rules",
     "process_responses": "conveyor.orders.responses",
 }
@@ -69,6 +71,7 @@ __all__ = [
     "current_rules",
     "export_definition",
     "export_order",
+    "export_row",
     "export_table",
     "initialize_exports",
     "listing",
@@ -76,6 +79,7 @@ __all__ = [
     "of_order",
     "parse_rules",
     "process_responses",
+    "sent_since",
 ]
 
 __getattr__ = lazy_exports(__name__, _EXPORTS)

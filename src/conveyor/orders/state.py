@@ -20,6 +20,11 @@ def get(conn: Connection, export_id: int) -> sa.Row[Any]:
     return row
 
 
+def export_row(conn: Connection, export_id: int) -> sa.Row[Any] | None:
+    """One export, or None (the admin UI's export page)."""
+    return conn.execute(sa.select(E).where(E.c.id == export_id)).first()
+
+
 def many(conn: Connection, export_ids: Sequence[int]) -> list[sa.Row[Any]]:
     """Rows by id, in id order."""
     rows: list[sa.Row[Any]] = []
@@ -108,14 +113,32 @@ def accept(conn: Connection, export_id: int, erp_order_id: str | None, now: floa
 
 
 def listing(
-    conn: Connection, *, websites: Sequence[str] = (), statuses: Sequence[str] = (), limit: int = 100
+    conn: Connection,
+    *,
+    websites: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+    limit: int = 100,
+    cursor: int | None = None,
+    ascending: bool = False,
+    increment_id: str | None = None,
 ) -> list[sa.Row[Any]]:
-    query = sa.select(E).order_by(E.c.id.desc()).limit(limit)
+    """The newest exports first (oldest with ``ascending``) after id ``cursor`` (the admin UI's pages), by
+    website, status or order."""
+    query = sa.select(E).order_by(E.c.id.asc() if ascending else E.c.id.desc()).limit(limit)
+    if cursor is not None:  # keyset: the page after the last id shown
+        query = query.where(E.c.id > cursor if ascending else E.c.id < cursor)
+    if increment_id:
+        query = query.where(E.c.increment_id == increment_id)
     if websites:
         query = query.where(E.c.website.in_(websites))
     if statuses:
         query = query.where(E.c.status.in_(statuses))
     return list(conn.execute(query))
+
+
+def sent_since(conn: Connection, since: float) -> int:
+    """Exports sent since ``since`` (the dashboard's exports today)."""
+    return int(conn.execute(sa.select(sa.func.count()).where(E.c.sent_at >= since)).scalar_one())
 
 
 def counts(conn: Connection) -> list[sa.Row[Any]]:

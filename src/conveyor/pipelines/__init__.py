@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from conveyor.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from conveyor.pipelines import maintenance
+    from conveyor.pipelines import maintenance, operator
     from conveyor.pipelines.config import definitions
     from conveyor.pipelines.definitions import (
         ConditionSpec,
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from conveyor.pipelines.topology import pipelines_topology
 
 _EXPORTS = {
+    "operator": "conveyor.pipelines.operator",
     "Condition": "conveyor.pipelines.ports",
     "ConditionContext": "conveyor.pipelines.ports",
     "ConditionResult": "conveyor.pipelines.ports",
@@ -108,6 +109,7 @@ __all__ = [
     "load_definitions",
     "maintenance",
     "mini_heartbeat",
+    "operator",
     "parse_pipeline",
     "pipeline_table",
     "pipelines_topology",

@@ -12,6 +12,7 @@ from conveyor.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from conveyor.quota import DEFAULT_QUOTA, InvalidWindowError, Window, format_windows, parse_windows
+    from conveyor.sync import change_sets
     from conveyor.sync.errors import (
         EntityNotFoundError,
         MappingError,
@@ -47,7 +48,15 @@ if TYPE_CHECKING:
         sync_products,
     )
     from conveyor.sync.http import BeforeRequest, HttpSource, RateLimitedHook
-    from conveyor.sync.limiter import Limiter, RateLimitTimeoutError, SourceThrottle, open_limiter, shared_limiter
+    from conveyor.sync.limiter import (
+        Limiter,
+        RateLimitTimeoutError,
+        SourceThrottle,
+        WindowUse,
+        open_limiter,
+        shared_limiter,
+        window_usage,
+    )
     from conveyor.sync.mapping import SyncOptions
     from conveyor.sync.models import (
         Attribute,
@@ -64,6 +73,7 @@ if TYPE_CHECKING:
     from conveyor.sync.source import Source, available_sources, iter_pages, load_source, source_throttle
 
 _EXPORTS = {
+    "change_sets": "conveyor.sync.change_sets",
     "Attribute": "conveyor.sync.models",
     "BeforeRequest": "conveyor.sync.http",
     "BulkResult": "conveyor.sync.runner",
@@ -113,6 +123,8 @@ _EXPORTS = {
     "parse_windows": "conveyor.quota",
     "run_bulk": "conveyor.sync.runner",
     "shared_limiter": "conveyor.sync.limiter",
+    "window_usage": "conveyor.sync.limiter",
+    "WindowUse": "conveyor.sync.limiter",
     "source_throttle": "conveyor.sync.source",
     "sync": "conveyor.sync.handlers",
     "sync_attribute": "conveyor.sync.handlers",
@@ -163,12 +175,14 @@ __all__ = [
     "SyncError",
     "SyncOptions",
     "Window",
+    "WindowUse",
     "apply_attributes",
     "apply_customers",
     "apply_fulfillments",
     "apply_price_groups",
     "apply_products",
     "available_sources",
+    "change_sets",
     "fetch_fulfillments",
     "format_windows",
     "iter_pages",
@@ -189,6 +203,7 @@ __all__ = [
     "sync_price_groups",
     "sync_product",
     "sync_products",
+    "window_usage",
 ]
 
 __getattr__ = lazy_exports(__name__, _EXPORTS)

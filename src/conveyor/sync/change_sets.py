@@ -166,11 +166,15 @@ def get(conn: Connection, change_set_id: str) -> ChangeSetRecord | None:
     return None if row is None else ChangeSetRecord(**row._asdict())
 
 
-def listing(conn: Connection, statuses: Sequence[str] = (), limit: int = 50) -> list[ChangeSetRecord]:
-    """The newest change sets first, optionally of some statuses only."""
+def listing(
+    conn: Connection, statuses: Sequence[str] = (), limit: int = 50, received_before: float | None = None
+) -> list[ChangeSetRecord]:
+    """The newest change sets first, optionally of some statuses only, received before a time (the UI's pages)."""
     query = sa.select(change_set_table).order_by(CS.received_at.desc(), CS.change_set_id).limit(limit)
     if statuses:
         query = query.where(CS.status.in_(list(statuses)))
+    if received_before is not None:
+        query = query.where(CS.received_at < received_before)
     return [ChangeSetRecord(**row._asdict()) for row in conn.execute(query)]
 
 

@@ -33,6 +33,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from conveyor.metrics import LIMITER_429, LIMITER_WAIT_SECONDS, LIMITER_WAITS
@@ -140,6 +141,30 @@ class Limiter:
 
     def close(self) -> None:
         self.backend.close()
+
+
+@dataclass(frozen=True)
+class WindowUse:
+    """How much of one window a source has used now."""
+
+    source: str
+    window: Window
+    used: int
+
+
+def window_usage(settings: Settings | None = None) -> list[WindowUse] | None:
+    """Every source's windows with the units used in them now (the admin dashboard), through the process's shared
+    limiter; None when the backend cannot tell (Redis keeps its windows to itself)."""
+    limiter = shared_limiter(settings)
+    sources = getattr(limiter.backend, "sources", None)
+    used = getattr(limiter.backend, "used", None)
+    if sources is None or used is None:
+        return None
+    found = []
+    for source in sources():
+        windows = limiter.windows(source)
+        found += [WindowUse(source, w, n) for w, n in zip(windows, used(source, windows), strict=True)]
+    return found
 
 
 def backend_for_url(url: str) -> LimiterBackend:

@@ -99,6 +99,30 @@ class SqlBackend:
                 time.sleep(0.005 * attempt)  # a deadlock or lock timeout rolled our transaction back: again
         raise RuntimeError(f"the rate-limit state of {source!r} keeps being deleted while in use")
 
+    def sources(self) -> list[str]:
+        """Every source with a rate-limit state (the admin dashboard's rows)."""
+        with self.engine.connect() as conn:
+            return [str(s) for (s,) in conn.execute(sa.select(S.c.source).order_by(S.c.source))]
+
+    def used(self, source: str, windows: Sequence[Window]) -> list[int]:
+        """Units granted to ``source`` within each window now (what the dashboard shows as "used"). Exact up to
+        each window's limit: the log keeps the newest ``max(limit)`` units, so a window whose oldest kept grant is
+        inside it is full."""
+        now = self.clock()
+        with self.engine.connect() as conn:
+            total = conn.execute(sa.select(S.c.total).where(S.c.source == source)).scalar_one_or_none()
+            if not total:
+                return [0 for _ in windows]
+            first = conn.execute(sa.select(sa.func.min(L.c.seq)).where(L.c.source == source)).scalar_one()
+            found = []
+            for window in windows:
+                before = conn.execute(
+                    sa.select(sa.func.max(L.c.seq)).where(L.c.source == source, L.c.at < now - window.seconds)
+                ).scalar_one()
+                start = int(before) if before is not None else (int(first) - 1 if first is not None else total)
+                found.append(min(int(total) - start, window.limit))
+            return found
+
     def _try_acquire(self, source: str, windows: Sequence[Window], weight: int) -> float:
         with self.engine.begin() as conn:
             state = self._locked_state(conn, source)

@@ -45,6 +45,18 @@ class DeadLetter:
     id: Any  # what replay() takes to select this dead letter
 
 
+@dataclass(frozen=True)
+class StoredMessage:
+    """A message as a DB queue keeps it (``SqlTransport.browse``): the admin UI's queue pages."""
+
+    id: int
+    status: int  # Magento's queue message status (2 new … 6 error)
+    attempts: int
+    error: str | None
+    updated_at: float
+    envelope: Envelope
+
+
 @dataclass
 class RefreshResult:
     requeued: int = 0

@@ -25,6 +25,7 @@ from conveyor.mq.transports.base import (
     DeadLetter,
     QueueCounts,
     RefreshResult,
+    StoredMessage,
     UnroutableError,
     expired_reservation,
 )
@@ -393,6 +394,57 @@ class SqlTransport:
             )
             for r in rows
         ]
+
+    def browse(self, queue: str, statuses: Sequence[int], before: int | None, limit: int) -> list[StoredMessage]:
+        """Messages of ``queue`` in ``statuses``, newest first, from status id ``before`` down (keyset paging over
+        the status table's key, so a page costs the same at the millionth row as at the first)."""
+        condition = sa.and_(S.c.queue_id == self.queue_id(queue), S.c.status.in_([int(s) for s in statuses]))
+        if before is not None:
+            condition = sa.and_(condition, S.c.id < before)
+        query = (
+            sa.select(
+                S.c.id,
+                S.c.status,
+                S.c.number_of_trials,
+                S.c.error,
+                S.c.updated_at,
+                M.c.topic_name,
+                M.c.body,
+                M.c.properties,
+            )
+            .join(M, M.c.id == S.c.message_id)
+            .where(condition)
+            .order_by(S.c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            StoredMessage(
+                id=int(r.id),
+                status=int(r.status),
+                attempts=int(r.number_of_trials),
+                error=r.error,
+                updated_at=float(r.updated_at),
+                envelope=Envelope.decode(r.topic_name, r.body, r.properties),
+            )
+            for r in rows
+        ]
+
+    def completed_per_bucket(self, queue: str, since: float, bucket: float, buckets: int) -> list[int]:
+        """Messages of ``queue`` completed in each of ``buckets`` intervals of ``bucket`` seconds from ``since``
+        (the dashboard's throughput chart), counted by the database; bounded by what clean-up keeps."""
+        index = sa.cast((S.c.updated_at - since) / bucket, sa.Integer)
+        query = (
+            sa.select(index, sa.func.count())
+            .where(S.c.queue_id == self.queue_id(queue), _is(Status.COMPLETE), S.c.updated_at >= since)
+            .group_by(index)
+        )
+        counts = [0] * buckets
+        with self.engine.connect() as conn:
+            for position, count in conn.execute(query):
+                counts[min(max(int(position), 0), buckets - 1)] += int(count)
+        return counts
 
     def replay(self, queue: str, ids: Sequence[Any] | None = None) -> int:
         condition = sa.and_(S.c.queue_id == self.queue_id(queue), S.c.status == Status.ERROR)
