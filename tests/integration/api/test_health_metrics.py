@@ -46,7 +46,7 @@ def test_ready_names_an_unreachable_broker(sqlite_url: str) -> None:
     settings = Settings(database_url=sqlite_url, amqp_url="amqp://guest:guest@127.0.0.1:1/%2F")
     mq = MessageQueue(fanout_topology("amqp"), settings)
     try:
-        checks = readiness(Services(settings, mq, registry=None))  # type: ignore[arg-type]
+        checks = readiness(Services(settings, mq, registry=None, bus=None))  # type: ignore[arg-type]
     finally:
         mq.close()
     assert checks["database"] is None
