@@ -21,6 +21,8 @@ NOT_AUTHORIZED = "The consumer isn't authorized to access %resources."
 SIGN_IN_FAILED = (
     "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later."
 )
+TOO_LONG = 'The value of "%1" is longer than %2 characters.'
+TOO_MANY = '"%1" holds more than %2 entries.'
 STORE_NOT_FOUND = "The store that was requested wasn't found. Verify the store and try again."
 DECODING = "Decoding error: %1"
 OUT_OF_RANGE = "A number in the request is out of range: integers are limited to 64 bits."

@@ -244,7 +244,8 @@ def _add_sync(app: FastAPI, services: Services, op: Operation, store: Callable[.
                 ctx = OperationContext(transaction.conn, scope, caller, transaction, services.settings)
                 result = op.run(ctx, params, body)
         else:
-            argument = parse(pairs) if op.kind == "search" else None
+            limit = services.settings.api_search_max_value_length
+            argument = parse(pairs, max_value_length=limit) if op.kind == "search" else None
             with services.reading() as conn:
                 ctx = OperationContext(conn, scope, caller, None, services.settings, dict(pairs), pairs)
                 result = op.run(ctx, params, argument)
