@@ -113,7 +113,6 @@ class ApiSection(BaseModel):
         description="Where product images posted to the REST API are stored (Magento's pub/media/catalog/product).",
     )
 
-
     @field_validator("admin_login_rate")
     @classmethod
     def _readable_login_rate(cls, value: str) -> str:
