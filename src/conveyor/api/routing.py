@@ -32,6 +32,7 @@ from conveyor.api.errors import DECODING, INVALID, OUT_OF_RANGE, ApiError, Error
 from conveyor.api.operations import MAX_ID, STRING_IDS, Operation, OperationContext, Registry, check_text
 from conveyor.api.scope import SCOPE_KEY, StoreResolver, StoreScope
 from conveyor.api.search import CONDITIONS, MAX_PAGE, parse
+from conveyor.api.sku import check_sku, check_skus, is_sku_param
 from conveyor.bulk.scheduler import BulkUser, Item, schedule
 from conveyor.mq.queue import MessageQueue, Transaction
 from conveyor.settings import Settings
@@ -215,12 +216,20 @@ def _id_schema(op: Operation, name: str) -> dict[str, Any] | None:
 
 def _path_params(op: Operation, values: dict[str, Any]) -> dict[str, str]:
     params = {p: str(values[p]) for p in op.params}
+    check_params(op, params)
+    return params
+
+
+def check_params(op: Operation, params: dict[str, str]) -> None:
+    """Path parameters (of a route or a bulk item) as the route takes them: storable text, skus as ``check_sku``
+    wants them, integer ids in ASCII digits; a 400 naming the parameter otherwise."""
     for name, value in params.items():
         check_text(value, name)
+        if is_sku_param(name):
+            check_sku(value, name)
     for name in op.int_params:
         if not _ID.fullmatch(params[name]):  # ASCII digits, as the document's integer ids
             raise ApiError(400, INVALID, [params[name], name])
-    return params
 
 
 def _tag(op: Operation) -> str:
@@ -239,7 +248,9 @@ def _add_sync(app: FastAPI, services: Services, op: Operation, store: Callable[.
         if op.kind == "write":
             body = values.get("conveyor_body")
             if isinstance(body, BaseModel):
-                check_text(body.model_dump())
+                dumped = body.model_dump()
+                check_text(dumped)
+                check_skus(dumped)
             with services.writing() as transaction:
                 ctx = OperationContext(transaction.conn, scope, caller, transaction, services.settings)
                 result = op.run(ctx, params, body)
@@ -310,6 +321,7 @@ def _add_async(app: FastAPI, services: Services, op: Operation, store: Callable[
         body = values.get("conveyor_body")
         raw = body.model_dump(mode="json", exclude_unset=True) if isinstance(body, BaseModel) else None
         check_text(raw)
+        check_skus(raw)
         item = Item(serialize(values["conveyor_store"], params, raw))
         with services.writing() as transaction:
             return schedule(transaction, op.topic, [item], BulkUser(caller.user_type, caller.user_id))
@@ -412,6 +424,8 @@ def schedule_bulk(
     for item in items:
         try:
             params, body = op.parse_item(item)
+            check_params(op, params)
+            check_skus(body)
             prepared.append(Item(serialize(store, params, body)))
         except ApiError as exc:
             prepared.append(Item(json.dumps(item, separators=(",", ":")), error=str(exc)))  # json: any int size
