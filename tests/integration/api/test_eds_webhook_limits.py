@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from conveyor.api.app import create_app
 from conveyor.api.eds import PATH
@@ -22,7 +23,7 @@ SECRET = "eds-test-secret"
 @pytest.fixture(params=["sqlite_url", "pg_url"])
 def client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
     url = str(request.getfixturevalue(request.param))
-    settings = Settings(database_url=url, eds_secret=SECRET, amqp_url="amqp://guest:guest@127.0.0.1:1/%2F")
+    settings = Settings(database_url=url, eds_secret=SecretStr(SECRET), amqp_url="amqp://guest:guest@127.0.0.1:1/%2F")
     with TestClient(create_app(settings)) as running:
         yield running
 
@@ -32,7 +33,7 @@ def _post(client: TestClient, body: dict[str, Any], **headers: str | bytes) -> A
     raw = json.dumps(body).encode()
     sent: dict[str, str | bytes] = {"Content-Type": "application/json", **signed_headers(SECRET, raw), **headers}
     wire = [(k.encode(), v if isinstance(v, bytes) else v.encode()) for k, v in sent.items()]
-    return client.post(PATH, content=raw, headers=wire)  # type: ignore[arg-type]
+    return client.post(PATH, content=raw, headers=wire)
 
 
 def _recorded(client: TestClient) -> int:
