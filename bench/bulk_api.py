@@ -114,7 +114,8 @@ def run_bulk(s: Setup, products: int, consumers: int) -> dict[str, float]:
     base = f"http://127.0.0.1:{port}"
     server_cmd = [CONVEYOR, "api", "serve", "--port", str(port)]
     consumer_cmd = [CONVEYOR, "queue", "consume", QUEUE, "--sleep", "0.2", "--batch-size", "100"]
-    with processes([server_cmd], s.env) as (server,), processes([consumer_cmd] * consumers, s.env):
+    server_env = {**s.env, "CONVEYOR_API_BULK_MAX_ITEMS": str(max(products, 5000))}  # one bulk of N items
+    with processes([server_cmd], server_env) as (server,), processes([consumer_cmd] * consumers, s.env):
         wait_for(base + "/openapi.json", server, "the API server")
         body = [product(i, "BULK") for i in range(products)]
         with httpx.Client(base_url=base, headers=headers, timeout=300) as client:

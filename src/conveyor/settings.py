@@ -77,10 +77,53 @@ class ApiSection(BaseModel):
         description="Error answers carry a `trace`, as Magento's in developer mode (never in production).",
     )
 
+    api_max_body_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted (bytes); a larger one is answered 413 before it is read whole.",
+    )
+    api_bulk_max_items: int = Field(
+        default=5000,
+        ge=1,
+        description="Items one async bulk request may carry (Magento's default for asynchronous input arrays).",
+    )
+    api_search_max_value_length: int = Field(
+        default=8192,
+        ge=16,
+        le=12000,  # 4-byte characters: 48,000 bytes, under SQLite's 50,000-byte LIKE pattern limit
+        description="Characters a searchCriteria filter value may have (larger: 400 naming the filter).",
+    )
+    admin_lockout_failures: int = Field(
+        default=6,
+        ge=1,
+        description="Failed admin logins in a row that lock the username (Magento's admin/security/lockout_failures).",
+    )
+    admin_lockout_seconds: float = Field(
+        default=1800.0,
+        gt=0,
+        description="Seconds a locked username stays locked after its last failure (Magento: 30 minutes);"
+        " `conveyor user unlock NAME` ends it at once.",
+    )
+    admin_login_rate: str = Field(
+        default="10/min,100/h",
+        description="Admin login attempts one client address may make per sliding window (more: 429).",
+    )
+    admin_login_hash_threads: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Password hashes computed at once per process; further logins wait without holding a worker.",
+    )
+
     media_dir: Path = Field(
         default=Path("var/media/catalog/product"),
         description="Where product images posted to the REST API are stored (Magento's pub/media/catalog/product).",
     )
+
+    @field_validator("admin_login_rate")
+    @classmethod
+    def _readable_login_rate(cls, value: str) -> str:
+        return format_windows(parse_windows(value))
 
 
 class StoreSection(BaseModel):

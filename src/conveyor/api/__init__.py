@@ -9,6 +9,10 @@ Other packages use this surface only::
 * ``create_app(settings)`` — the application; ``conveyor api serve`` runs it.
 * ``SearchCriteria`` / ``parse`` / ``apply`` / ``search_rows`` / ``results`` — Magento's searchCriteria.
 * ``ApiError`` — an error with Magento's message and a status; catalog errors map by themselves.
+* ``authenticate_admin(engine, username, password, client, settings)`` — the one admin login (awaited): the
+  lockout per username, the throttle per client address and the password hash off the event loop, shared by the
+  token endpoint and the admin web UI; returns an ``AdminIdentity`` or raises ``ApiError`` (401, 429).
+  ``unlock_admin(conn, username)`` ends a lockout (``conveyor user unlock``).
 
 Names are imported on first use, so that ``conveyor.schema`` (which imports ``conveyor.api.schema``) does not
 load FastAPI.
@@ -24,10 +28,12 @@ if TYPE_CHECKING:
     from conveyor.api.app import create_app
     from conveyor.api.auth import Caller, caller_for_token, issue_admin_token, revoke_token
     from conveyor.api.errors import ApiError
+    from conveyor.api.login import AdminIdentity, authenticate_admin, unlock_admin
     from conveyor.api.operations import (
         Operation,
         OperationContext,
         Registry,
+        RequestContext,
         default_registry,
         int_param,
         operations,
@@ -43,6 +49,10 @@ _EXPORTS = {
     "issue_admin_token": "conveyor.api.auth",
     "revoke_token": "conveyor.api.auth",
     "ApiError": "conveyor.api.errors",
+    "AdminIdentity": "conveyor.api.login",
+    "authenticate_admin": "conveyor.api.login",
+    "unlock_admin": "conveyor.api.login",
+    "RequestContext": "conveyor.api.operations",
     "Operation": "conveyor.api.operations",
     "OperationContext": "conveyor.api.operations",
     "Registry": "conveyor.api.operations",
@@ -60,15 +70,18 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "AdminIdentity",
     "ApiError",
     "Caller",
     "Operation",
     "OperationContext",
     "Registry",
+    "RequestContext",
     "SearchCriteria",
     "SearchResults",
     "StoreScope",
     "apply",
+    "authenticate_admin",
     "caller_for_token",
     "create_app",
     "default_registry",
@@ -80,6 +93,7 @@ __all__ = [
     "revoke_token",
     "search_rows",
     "topic_for",
+    "unlock_admin",
 ]
 
 __getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -2,8 +2,10 @@
 
 OpenAPI at ``/openapi.json``, Swagger UI at ``/docs``. Errors always have Magento's body
 ``{"message": "...%1...", "parameters": [...]}``: catalog ``NotFoundError`` 404, other catalog errors and invalid
-requests 400 (naming the field), missing or bad tokens 401, a token without the route's ACL resource 403, unknown
-routes 404, a known path with another method 405 (with ``Allow``), and a 500 only for a bug (logged with a report id
+requests 400 (naming the field), missing or bad tokens 401 (before the body is read: ``RequestGuard``), a token
+without the route's ACL resource 403, unknown routes 404, a known path with another method 405 (with ``Allow``),
+a body over ``CONVEYOR_API_MAX_BODY_BYTES`` 413, too many admin logins from one address 429, and a 500 only for a
+bug (logged with a report id
 that the response quotes). In developer mode (``CONVEYOR_DEVELOPER_MODE``) every error also carries Magento's
 ``trace``.
 """
@@ -28,6 +30,7 @@ from starlette.routing import Match, Route
 
 from conveyor.api.eds import add_eds_route
 from conveyor.api.errors import INTERNAL, NO_ROUTE, REQUIRED, ApiError, describe_validation, first_error, status_of
+from conveyor.api.guard import RequestGuard
 from conveyor.api.health import add_health_routes
 from conveyor.api.metrics import add_metrics_route
 from conveyor.api.observe import ObserveMiddleware
@@ -100,6 +103,7 @@ def create_app(
     add_health_routes(app, services)
     add_metrics_route(app, services)
     _add_error_handlers(app, config.developer_mode)
+    app.add_middleware(RequestGuard, services=services, router=app.router)  # inside: sees the store-free path
     app.add_middleware(StorePathMiddleware)
     app.add_middleware(ObserveMiddleware)  # outermost: it sees every answer, errors included
 

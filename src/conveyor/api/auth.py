@@ -1,7 +1,8 @@
 """Admin users, admin tokens and integration tokens, as Magento's REST API knows them.
 
 * An admin user logs in with ``POST /rest/V1/integration/admin/token`` and gets a token valid for
-  ``admin_token_lifetime_hours`` (4 by default, as in Magento).
+  ``admin_token_lifetime_hours`` (4 by default, as in Magento); the lockout and throttle of that login are
+  ``conveyor.api.login``'s.
 * An integration token (``conveyor token create NAME [--resources A,B]``) never expires; it is revoked by deleting
   it. It grants the ACL resources it was created with (all without a list); a route checks the ``resource`` its
   operation declares (Magento's ``<resource ref>``) and answers 403 otherwise.
@@ -25,7 +26,6 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from conveyor.api.errors import SIGN_IN_FAILED, ApiError
 from conveyor.api.schema import admin_user_table, api_token_table
 from conveyor.db.engine import now
 
@@ -134,15 +134,8 @@ def new_token() -> str:
     return secrets.token_hex(16)
 
 
-def issue_admin_token(conn: Connection, username: str, password: str, lifetime_hours: float) -> str:
-    """Magento's ``/V1/integration/admin/token``: a token for valid, active credentials, else 401."""
-    row = conn.execute(
-        sa.select(admin_user_table.c.user_id, admin_user_table.c.password_hash, admin_user_table.c.is_active).where(
-            admin_user_table.c.username == username
-        )
-    ).first()
-    if row is None or not row.is_active or not verify_password(password, row.password_hash):
-        raise ApiError(401, SIGN_IN_FAILED)
+def issue_admin_token(conn: Connection, user_id: int, username: str, lifetime_hours: float) -> str:
+    """A token of admin ``user_id`` whose credentials were verified (``conveyor.api.login.authenticate_admin``)."""
     t = now()
     conn.execute(api_token_table.delete().where(api_token_table.c.expires_at < t))  # expired ones, anyone's
     token = new_token()
@@ -151,7 +144,7 @@ def issue_admin_token(conn: Connection, username: str, password: str, lifetime_h
             token_hash=token_hash(token),
             kind=ADMIN,
             name=username,
-            user_id=row.user_id,
+            user_id=user_id,
             created_at=t,
             expires_at=t + lifetime_hours * 3600,
         )

@@ -18,18 +18,36 @@ from pydantic.json_schema import models_json_schema
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
-from conveyor.api.errors import DECODING, NOT_AUTHORIZED, ApiError, ErrorResponse, describe_validation, first_error
+from conveyor.api.errors import (
+    DECODING,
+    INVALID,
+    NOT_AUTHORIZED,
+    ApiError,
+    ErrorResponse,
+    describe_validation,
+    first_error,
+)
+from conveyor.api.operations import check_text
 from conveyor.api.routing import Services
 from conveyor.bus import CommandBus, default_registry
 from conveyor.settings import settings_or_default
 from conveyor.sync import change_sets
 from conveyor.sync.commands import AcknowledgeChangeSet, command_for
 from conveyor.sync.models import ChangeSet
-from conveyor.sync.schema import OPEN
-from conveyor.sync.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from conveyor.sync.schema import OPEN, change_set_item_table, change_set_table
+from conveyor.sync.signing import (
+    SIGNATURE_HEADER,
+    SIGNATURE_PATTERN,
+    TIMESTAMP_HEADER,
+    TIMESTAMP_PATTERN,
+    verify,
+)
 
 PATH = "/rest/V1/eds/change-sets"
 NOT_CONFIGURED = "Event-driven sync is not configured: set %1."
+TOO_LONG = '"%1" must be between 1 and %2 characters long.'
+MAX_CHANGE_SET_ID = int(change_set_table.c.change_set_id.type.length or 191)  # type: ignore[attr-defined]
+MAX_ENTITY_ID = int(change_set_item_table.c.entity_id.type.length or 191)  # type: ignore[attr-defined]
 
 
 class Accepted(BaseModel):
@@ -76,7 +94,10 @@ def add_eds_route(app: FastAPI, services: Services) -> dict[str, Any]:
         response_model=Accepted,
         responses={
             200: {"model": Accepted, "description": "A replay: already received, nothing queued"},
-            400: {"model": ErrorResponse, "description": "Not a change set (Magento's message naming the field)"},
+            400: {
+                "model": ErrorResponse,
+                "description": "Not a change set, or a malformed signature header (the message names it)",
+            },
             401: {"model": ErrorResponse, "description": "Missing, forged or stale signature, or no secret configured"},
         },
         openapi_extra={
@@ -90,14 +111,9 @@ def add_eds_route(app: FastAPI, services: Services) -> dict[str, Any]:
         secret = settings.eds_secret
         if secret is None:
             raise ApiError(401, NOT_CONFIGURED, ["CONVEYOR_EDS_SECRET"])
+        timestamp, signature = _signature_headers(request)
         body = await request.body()
-        signed = verify(
-            secret.get_secret_value(),
-            request.headers.get(TIMESTAMP_HEADER),
-            request.headers.get(SIGNATURE_HEADER),
-            body,
-            tolerance=settings.eds_tolerance,
-        )
+        signed = verify(secret.get_secret_value(), timestamp, signature, body, tolerance=settings.eds_tolerance)
         if not signed:
             raise ApiError(401, NOT_AUTHORIZED, {"resources": "eds change sets"})
         try:
@@ -105,8 +121,40 @@ def add_eds_route(app: FastAPI, services: Services) -> dict[str, Any]:
         except ValidationError as exc:
             errors = describe_validation(list(exc.errors()), skip=0)
             raise first_error(errors) if errors else ApiError(400, DECODING, [str(exc)]) from exc
+        check_storable(change_set)
         status, answer = await run_in_threadpool(store, change_set)
         return JSONResponse(answer, status_code=status)
 
     _, schemas = models_json_schema([(ChangeSet, "validation")], ref_template="#/components/schemas/{model}")
     return dict(schemas.get("$defs", {}))
+
+
+def _signature_headers(request: Request) -> tuple[str | None, str | None]:
+    """Both signature headers; one that is present but not of the signer's shape is a 400 naming it, before any
+    number is read or digest compared (a 5,000-digit timestamp, a byte outside ASCII). A missing one is the 401
+    of an unsigned post."""
+    found = []
+    for name, pattern in ((TIMESTAMP_HEADER, TIMESTAMP_PATTERN), (SIGNATURE_HEADER, SIGNATURE_PATTERN)):
+        value = request.headers.get(name)
+        if value is not None and not pattern.fullmatch(value):
+            raise ApiError(400, INVALID, [_shown(value), name])
+        found.append(value)
+    return found[0], found[1]
+
+
+def check_storable(change_set: ChangeSet) -> None:
+    """Refuse, with a 400 naming the field, what the change-set tables cannot hold: ids longer than their columns,
+    NUL characters and lone surrogates. Checked before the database, so that no backend answers 500 (PostgreSQL
+    refuses NUL in text) and a source that retries on 5xx stops retrying a post that can never succeed."""
+    check_text(change_set.id, "id")
+    if not change_set.id or len(change_set.id) > MAX_CHANGE_SET_ID:
+        raise ApiError(400, TOO_LONG, ["id", str(MAX_CHANGE_SET_ID)])
+    for index, entity_id in enumerate(change_set.entity_ids):
+        field = f"entity_ids.{index}"
+        check_text(entity_id, field)
+        if not entity_id or len(entity_id) > MAX_ENTITY_ID:
+            raise ApiError(400, TOO_LONG, [field, str(MAX_ENTITY_ID)])
+
+
+def _shown(value: str) -> str:
+    return value if len(value) <= 80 else value[:77] + "..."

@@ -18,9 +18,17 @@ REQUIRED = '"%1" is required. Enter and try again.'
 INVALID = 'Invalid value of "%1" provided for the %2 field.'
 NO_ROUTE = "Request does not match any route."
 NOT_AUTHORIZED = "The consumer isn't authorized to access %resources."
-SIGN_IN_FAILED = (
+# Magento's answer to a locked account (AdminTokenService, RequestThrottler): said only when the lockout holds
+ACCOUNT_LOCKED = (
     "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later."
 )
+SIGN_IN_FAILED = ACCOUNT_LOCKED  # the former name
+INVALID_LOGIN = "Invalid login or password."  # Magento's words for wrong credentials
+TOO_MANY_ATTEMPTS = "Too many sign-in attempts from this address. Please wait %1 seconds and try again."
+TOO_LONG = 'The value of "%1" is longer than %2 characters.'
+TOO_MANY = '"%1" holds more than %2 entries.'
+TOO_MANY_ITEMS = 'Maximum items of type "%type" is %max'
+BODY_TOO_LARGE = "The request body is larger than the limit of %1 bytes."
 STORE_NOT_FOUND = "The store that was requested wasn't found. Verify the store and try again."
 DECODING = "Decoding error: %1"
 OUT_OF_RANGE = "A number in the request is out of range: integers are limited to 64 bits."

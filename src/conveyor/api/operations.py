@@ -54,6 +54,7 @@ the handler, so each failing item still gets its own message.
 
 from __future__ import annotations
 
+import inspect
 import re
 import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -65,7 +66,7 @@ import orjson
 import pydantic
 import pydantic_core
 from pydantic import AfterValidator, BaseModel, StrictInt, StrictStr, TypeAdapter, WithJsonSchema
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from conveyor.api.auth import Caller
 from conveyor.api.errors import INVALID, REQUIRED, ApiError, describe_validation, first_error, render, status_of
@@ -147,6 +148,19 @@ class OperationContext:
         if self.transaction is None:
             raise RuntimeError("a read operation cannot publish")
         return self.transaction.publish(topic, payload, **properties)
+
+
+@dataclass
+class RequestContext:
+    """What an ``async def`` write handler works with (a synchronous one only, never queued): no open connection,
+    so that what it awaits (a password hash) holds neither a worker thread nor a connection; it opens short
+    transactions on ``engine`` itself. ``client`` is the caller's address (the login's throttle counts by it)."""
+
+    engine: Engine
+    store: StoreScope
+    caller: Caller
+    client: str | None
+    settings: Settings
 
 
 def topic_for(method: str, path: str) -> str:
@@ -379,6 +393,11 @@ class Registry:
             raise ValueError(f"{method} is not a write method ({', '.join(WRITE_METHODS)}); use read()")
 
         def decorate(handler: F) -> F:
+            if inspect.iscoroutinefunction(handler) and asynchronous:
+                raise ValueError(
+                    f"{method} {path}: an async def handler takes a RequestContext; declare it "
+                    "asynchronous=False (it cannot run from the queue)"
+                )
             hints = _hints(handler)
             model = _argument_type(handler, hints) if body is _INFER else body
             if model is not None and not (isinstance(model, type) and issubclass(model, BaseModel)):
@@ -527,7 +546,6 @@ def _hints(handler: Callable[..., Any]) -> dict[str, Any]:
 
 
 def _argument_type(handler: Callable[..., Any], hints: Mapping[str, Any]) -> Any:
-    import inspect
 
     names = list(inspect.signature(handler).parameters)
     if len(names) < 3:

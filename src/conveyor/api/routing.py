@@ -28,10 +28,28 @@ from starlette.background import BackgroundTask
 
 from conveyor.api import fields
 from conveyor.api.auth import GUEST, Caller, caller_for_token
-from conveyor.api.errors import DECODING, INVALID, OUT_OF_RANGE, ApiError, ErrorResponse, forbidden, unauthorized
-from conveyor.api.operations import MAX_ID, STRING_IDS, Operation, OperationContext, Registry, check_text
+from conveyor.api.errors import (
+    DECODING,
+    INVALID,
+    OUT_OF_RANGE,
+    TOO_MANY_ITEMS,
+    ApiError,
+    ErrorResponse,
+    forbidden,
+    unauthorized,
+)
+from conveyor.api.operations import (
+    MAX_ID,
+    STRING_IDS,
+    Operation,
+    OperationContext,
+    Registry,
+    RequestContext,
+    check_text,
+)
 from conveyor.api.scope import SCOPE_KEY, StoreResolver, StoreScope
 from conveyor.api.search import CONDITIONS, MAX_PAGE, parse
+from conveyor.api.sku import check_sku, check_skus, is_sku_param
 from conveyor.bulk.scheduler import BulkUser, Item, schedule
 from conveyor.bus import CommandBus
 from conveyor.mq.queue import MessageQueue, Transaction
@@ -153,31 +171,42 @@ def _refuse_async_get(path: str) -> None:
 
 
 # --- dependencies ----------------------------------------------------------------------------------------------
-def _caller_dependency(services: Services, op: Operation, *, queued: bool = False) -> Callable[..., Caller]:
-    """Who calls: a token's caller allowed the operation's resource (401/403 otherwise); for a public operation,
-    the guest unless a valid token is sent. ``queued`` (the async and bulk forms) always needs a token: Magento
-    2.4.7 and later refuse guests on the asynchronous endpoints by default, and a guest filling the queue is
-    a denial of service waiting to happen."""
+CALLER_KEY = "conveyor.caller"  # the request scope's caller, once ``RequestGuard`` resolved it before the body
 
-    def caller(credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]) -> Caller:
-        if credentials is None or not credentials.credentials:
-            raise unauthorized(op.resource)
-        with services.reading() as conn:
-            found = caller_for_token(conn, credentials.credentials)
-        if found is None:
-            raise unauthorized(op.resource)
-        if not found.allows(op.resource):
-            raise forbidden(op.resource)
-        return found
 
-    def guest(credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]) -> Caller:
-        """A public route's caller: the token's when a valid one is sent (Magento's rules may depend on it)."""
-        if credentials is None or not credentials.credentials:
+def resolve_caller(services: Services, op: Operation, token: str | None, *, queued: bool = False) -> Caller:
+    """Who calls ``op`` with ``token``: the token's caller allowed the operation's resource (401/403 otherwise);
+    for a public operation, the guest unless a valid token is sent. ``queued`` (the async and bulk forms) always
+    needs a token: Magento 2.4.7 and later refuse guests on the asynchronous endpoints by default, and a guest
+    filling the queue is a denial of service waiting to happen."""
+    if op.public and not queued:
+        if not token:
             return GUEST
         with services.reading() as conn:
-            return caller_for_token(conn, credentials.credentials) or GUEST
+            return caller_for_token(conn, token) or GUEST  # a public route's caller: the token's when valid
+    if not token:
+        raise unauthorized(op.resource)
+    with services.reading() as conn:
+        found = caller_for_token(conn, token)
+    if found is None:
+        raise unauthorized(op.resource)
+    if not found.allows(op.resource):
+        raise forbidden(op.resource)
+    return found
 
-    return guest if op.public and not queued else caller
+
+def _caller_dependency(services: Services, op: Operation, *, queued: bool = False) -> Callable[..., Caller]:
+    """The route's caller: the one ``RequestGuard`` resolved before reading the body, else ``resolve_caller``."""
+
+    def caller(
+        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
+    ) -> Caller:
+        found = request.scope.get(CALLER_KEY)
+        if isinstance(found, Caller):
+            return found
+        return resolve_caller(services, op, credentials.credentials if credentials else None, queued=queued)
+
+    return caller
 
 
 def _store_dependency(services: Services) -> Callable[..., StoreScope]:
@@ -216,12 +245,20 @@ def _id_schema(op: Operation, name: str) -> dict[str, Any] | None:
 
 def _path_params(op: Operation, values: dict[str, Any]) -> dict[str, str]:
     params = {p: str(values[p]) for p in op.params}
+    check_params(op, params)
+    return params
+
+
+def check_params(op: Operation, params: dict[str, str]) -> None:
+    """Path parameters (of a route or a bulk item) as the route takes them: storable text, skus as ``check_sku``
+    wants them, integer ids in ASCII digits; a 400 naming the parameter otherwise."""
     for name, value in params.items():
         check_text(value, name)
+        if is_sku_param(name):
+            check_sku(value, name)
     for name in op.int_params:
         if not _ID.fullmatch(params[name]):  # ASCII digits, as the document's integer ids
             raise ApiError(400, INVALID, [params[name], name])
-    return params
 
 
 def _tag(op: Operation) -> str:
@@ -239,8 +276,7 @@ def _add_sync(app: FastAPI, services: Services, op: Operation, store: Callable[.
         wanted = _fields(pairs)
         if op.kind == "write":
             body = values.get("conveyor_body")
-            if isinstance(body, BaseModel):
-                check_text(body.model_dump())
+            _check_body(body)
             if not op.transactional:  # it opens its own transactions; the connection stays idle unless read
                 with services.reading() as conn:
                     ctx = OperationContext(conn, scope, caller, None, services.settings, bus=services.bus)
@@ -252,21 +288,32 @@ def _add_sync(app: FastAPI, services: Services, op: Operation, store: Callable[.
                     )
                     result = op.run(ctx, params, body)
         else:
-            argument = parse(pairs) if op.kind == "search" else None
+            limit = services.settings.api_search_max_value_length
+            argument = parse(pairs, max_value_length=limit) if op.kind == "search" else None
             with services.reading() as conn:
                 ctx = OperationContext(conn, scope, caller, None, services.settings, dict(pairs), pairs)
                 result = op.run(ctx, params, argument)
-        if wanted is None:
-            return result
-        return Response(orjson.dumps(fields.apply(op.response_json(result), wanted)), media_type="application/json")
+        return _answer(op, result, wanted)
 
-    endpoint.__signature__ = _signature(  # type: ignore[attr-defined]
-        op, _caller_dependency(services, op), store, path=True, body=op.body
-    )
-    endpoint.operation = op  # type: ignore[attr-defined]  # read back by the validation error handler
+    async def awaiting_endpoint(**values: Any) -> Any:
+        """An ``async def`` write: its handler awaits what it waits for, holding no thread (the admin login)."""
+        request: Request = values["conveyor_request"]
+        params = _path_params(op, values)
+        wanted = _fields(request.query_params.multi_items())
+        body = values.get("conveyor_body")
+        _check_body(body)
+        client = request.client.host if request.client else None
+        ctx = RequestContext(
+            services.engine, values["conveyor_store"], values["conveyor_caller"], client, services.settings
+        )
+        return _answer(op, await op.handler(ctx, params, body), wanted)
+
+    served: Any = awaiting_endpoint if inspect.iscoroutinefunction(op.handler) else endpoint
+    served.__signature__ = _signature(op, _caller_dependency(services, op), store, path=True, body=op.body)
+    served.operation = op  # read back by the validation error handler
     app.add_api_route(
         "/rest" + op.path,
-        endpoint,
+        served,
         methods=[op.method],
         response_model=op.response,
         response_model_exclude_none=True,
@@ -277,6 +324,21 @@ def _add_sync(app: FastAPI, services: Services, op: Operation, store: Callable[.
         tags=[_tag(op)],
         openapi_extra=_query_parameters(op),
     )
+
+
+def _check_body(body: Any) -> None:
+    """A parsed write body's text storable and its skus valid (400 naming the field)."""
+    if isinstance(body, BaseModel):
+        dumped = body.model_dump()
+        check_text(dumped)
+        check_skus(dumped)
+
+
+def _answer(op: Operation, result: Any, wanted: fields.Filter | None) -> Any:
+    """The route's answer: the result, or only its ``fields=`` when asked."""
+    if wanted is None:
+        return result
+    return Response(orjson.dumps(fields.apply(op.response_json(result), wanted)), media_type="application/json")
 
 
 def _query_parameters(op: Operation) -> dict[str, Any] | None:
@@ -317,6 +379,7 @@ def _add_async(app: FastAPI, services: Services, op: Operation, store: Callable[
         body = values.get("conveyor_body")
         raw = body.model_dump(mode="json", exclude_unset=True) if isinstance(body, BaseModel) else None
         check_text(raw)
+        check_skus(raw)
         item = Item(serialize(values["conveyor_store"], params, raw))
         with services.writing() as transaction:
             return schedule(transaction, op.topic, [item], BulkUser(caller.user_type, caller.user_id))
@@ -350,6 +413,9 @@ def _add_bulk(app: FastAPI, services: Services, op: Operation, store: Callable[.
             raise ApiError(400, DECODING, [str(exc)]) from exc
         if not isinstance(items, list) or not items:
             raise ApiError(400, EXPECTED_ARRAY)
+        limit = services.settings.api_bulk_max_items
+        if len(items) > limit:  # Magento's input array limit (5,000 on its asynchronous routes by default)
+            raise ApiError(400, TOO_MANY_ITEMS, {"type": op.item_model.__name__, "max": str(limit)})
         caller: Caller = values["conveyor_caller"]
         answer, outboxed = await run_in_threadpool(
             schedule_bulk, services, op, values["conveyor_store"], BulkUser(caller.user_type, caller.user_id), items
@@ -362,6 +428,7 @@ def _add_bulk(app: FastAPI, services: Services, op: Operation, store: Callable[.
     endpoint.__signature__ = _signature(  # type: ignore[attr-defined]
         op, _caller_dependency(services, op, queued=True), store, path=False, body=None
     )
+    endpoint.operation = op  # type: ignore[attr-defined]  # read by RequestGuard
     # any item is taken: one that is not an item of the model is answered "rejected" and the others processed
     item_schema = {"anyOf": [{"$ref": f"#/components/schemas/{op.item_model.__name__}"}, {}]}
     params = ", ".join(f"`{p}`" for p in op.params)
@@ -419,6 +486,8 @@ def schedule_bulk(
     for item in items:
         try:
             params, body = op.parse_item(item)
+            check_params(op, params)
+            check_skus(body)
             prepared.append(Item(serialize(store, params, body)))
         except ApiError as exc:
             prepared.append(Item(json.dumps(item, separators=(",", ":")), error=str(exc)))  # json: any int size

@@ -39,7 +39,7 @@ from pydantic import BaseModel
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql.elements import ColumnElement
 
-from conveyor.api.errors import INVALID, REQUIRED, ApiError
+from conveyor.api.errors import INVALID, REQUIRED, TOO_LONG, TOO_MANY, ApiError
 
 CONDITIONS = (
     "eq",
@@ -67,6 +67,13 @@ VALUELESS = ("null", "notnull")
 DIRECTIONS = ("ASC", "DESC")
 UNKNOWN_PARAMETER = '"%1" is not a search criteria parameter.'
 MAX_INDEX = 999
+# Bounds that keep every criteria inside what all three databases execute (SQLite refuses LIKE patterns over
+# 50,000 bytes, expression trees deeper than 1,000 and more than 32,766 parameters); a request past one is a 400
+# naming the parameter, never a 500. The value length is a setting (CONVEYOR_API_SEARCH_MAX_VALUE_LENGTH).
+MAX_VALUE_LENGTH = 8192  # characters of one filter value: at most 32 KiB of UTF-8, escaped LIKE patterns included
+MAX_FILTERS = 200  # filters over all groups
+MAX_LIST_VALUES = 10_000  # comma-separated values of every in / nin filter together
+MAX_SORT_ORDERS = 20
 MAX_PAGE = 2**31 - 1
 LIKE_ESCAPE = "/"  # not a backslash: MariaDB string literals would treat it as an escape of their own
 
@@ -164,8 +171,12 @@ class _Slots:
     current_page: tuple[str, str] | None = None
 
 
-def parse(pairs: Iterable[tuple[str, str]]) -> SearchCriteria:
-    """Criteria from query-string pairs; pairs outside ``searchCriteria`` are ignored, a later key wins."""
+def parse(pairs: Iterable[tuple[str, str]], *, max_value_length: int = MAX_VALUE_LENGTH) -> SearchCriteria:
+    """Criteria from query-string pairs; pairs outside ``searchCriteria`` are ignored, a later key wins.
+
+    Every value is bounded (``max_value_length`` characters; ``MAX_FILTERS``, ``MAX_LIST_VALUES`` and
+    ``MAX_SORT_ORDERS`` in all): past a bound is a 400 naming the parameter.
+    """
     slots = _Slots()
     for key, value in pairs:
         if not key.startswith(ROOT):
@@ -173,8 +184,11 @@ def parse(pairs: Iterable[tuple[str, str]]) -> SearchCriteria:
         match = _KEY.fullmatch(key)
         if match is None:
             raise ApiError(400, UNKNOWN_PARAMETER, [key])
+        if len(value) > max_value_length:
+            raise ApiError(400, TOO_LONG, [key, str(max_value_length)])
         parts = [_ALIASES.get(p, p) for p in _PART.findall(match.group(1))]
         _place(slots, key, parts, value)
+    _check_counts(slots)
     return SearchCriteria(
         filter_groups=tuple(
             FilterGroup(tuple(_filter(g, f, slots.groups[g][f]) for f in sorted(slots.groups[g])))
@@ -184,6 +198,21 @@ def parse(pairs: Iterable[tuple[str, str]]) -> SearchCriteria:
         page_size=_number(slots.page_size, minimum=0),
         current_page=_number(slots.current_page, minimum=1),
     )
+
+
+def _check_counts(slots: _Slots) -> None:
+    filters = [given for group in slots.groups.values() for given in group.values()]
+    if len(filters) > MAX_FILTERS:
+        raise ApiError(400, TOO_MANY, [f"{ROOT}[filter_groups]", str(MAX_FILTERS)])
+    listed = sum(
+        given["value"][1].count(",") + 1
+        for given in filters
+        if "value" in given and given.get("condition_type", ("", ""))[1].lower() in ("in", "nin")
+    )
+    if listed > MAX_LIST_VALUES:
+        raise ApiError(400, TOO_MANY, [f"{ROOT}[filter_groups][…][filters][…][value]", str(MAX_LIST_VALUES)])
+    if len(slots.sorts) > MAX_SORT_ORDERS:
+        raise ApiError(400, TOO_MANY, [f"{ROOT}[sort_orders]", str(MAX_SORT_ORDERS)])
 
 
 def _place(slots: _Slots, key: str, parts: list[str], value: str) -> None:

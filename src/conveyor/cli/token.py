@@ -113,16 +113,32 @@ def create_admin(username: str, password: str) -> None:
 
 @user.command("list")
 def list_admins() -> None:
-    """Admin users and whether they are active."""
+    """Admin users, whether they are active, and until when a locked one is locked."""
     import sqlalchemy as sa
 
+    from conveyor.api.login import locked_until
     from conveyor.api.schema import admin_user_table as u
+    from conveyor.settings import get_settings
 
-    table = Table("username", "active", "created (UTC)")
+    failures = get_settings().admin_lockout_failures
+    table = Table("username", "active", "locked until (UTC)", "created (UTC)")
     with _engine().connect() as conn:
         for row in conn.execute(sa.select(u.c.username, u.c.is_active, u.c.created_at).order_by(u.c.username)):
-            table.add_row(row.username, "yes" if row.is_active else "no", _when(row.created_at))
+            locked = locked_until(conn, row.username, failures)
+            table.add_row(row.username, "yes" if row.is_active else "no", _when(locked), _when(row.created_at))
     console.print(table)
+
+
+@user.command("unlock")
+@click.argument("username")
+def unlock_admin(username: str) -> None:
+    """End USERNAME's lockout after failed logins (CONVEYOR_ADMIN_LOCKOUT_FAILURES in a row lock it)."""
+    from conveyor.api.login import unlock_admin as unlock
+
+    with _engine().begin() as conn:
+        if not unlock(conn, username):
+            raise ConfigError(f"no admin user named {username!r}, and no lock of that name")
+    console.print(f"{username} is unlocked")
 
 
 @user.command("disable")

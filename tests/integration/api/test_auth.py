@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from conveyor.api.auth import hash_password, token_hash, verify_password
-from conveyor.api.errors import NOT_AUTHORIZED, SIGN_IN_FAILED
+from conveyor.api.errors import INVALID_LOGIN, NOT_AUTHORIZED
 from conveyor.api.schema import admin_user_table, api_token_table
 from conveyor.cli import main
 from conveyor.settings import get_settings
@@ -38,7 +38,7 @@ def test_wrong_credentials_and_disabled_users_cannot_log_in(api: Harness) -> Non
     for body in ({"username": ADMIN, "password": "wrong"}, {"username": "nobody", "password": PASSWORD}):
         refused = api.client.post(route, json=body)
         assert refused.status_code == 401
-        assert refused.json() == {"message": SIGN_IN_FAILED, "parameters": []}
+        assert refused.json() == {"message": INVALID_LOGIN, "parameters": []}  # never "disabled" unless locked
     missing = api.client.post(route, json={"username": ADMIN})
     assert missing.status_code == 400
     assert missing.json() == {"message": '"%1" is required. Enter and try again.', "parameters": ["password"]}

@@ -392,7 +392,7 @@ MALFORMED: list[tuple[dict[str, Any], dict[str, Any]]] = [
     ),
     (
         {"product": {"sku": "x" * 65}},
-        {"message": "SKU length should be %1 characters or less.", "parameters": ["64"]},
+        {"message": "SKU length should be %1 characters maximum.", "parameters": ["64"]},
     ),
 ]
 

@@ -541,7 +541,7 @@ def test_delete_cascades_to_values_relations_and_stock(engine: Engine) -> None:
         ),
         (ProductInput(sku="x", price=1), 'The "name" attribute value is empty'),
         (ProductInput(sku="x", name="X"), 'The "price" attribute value is empty'),
-        (ProductInput(sku="x" * 65, name="X", price=1), "SKU length should be 64 characters or less."),
+        (ProductInput(sku="x" * 65, name="X", price=1), "SKU length should be 64 characters maximum."),
         (ProductInput(sku="x", name="X", price=1, type_id="kit"), '"type_id" attribute value is not valid: kit'),
         (
             ProductInput(sku="x", name="X", price=1, attribute_set_id=3),

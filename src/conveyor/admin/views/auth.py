@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from conveyor.admin.session import COOKIE, LOGIN_CSRF_COOKIE, new_login_nonce
 from conveyor.admin.web import RefusedError, Session, admin_of, back, checked_form, read_form, render, session
-from conveyor.api import ApiError, issue_admin_token, revoke_token
+from conveyor.api import ApiError, authenticate_admin, issue_admin_token, revoke_token
 
 router = APIRouter()
 
@@ -47,14 +47,19 @@ async def login(request: Request) -> Response:
     password = form.get("password", "")[:256]
     admin = admin_of(request)
 
+    client = request.client.host if request.client else None
+    try:  # the API's one admin login: its throttle per address and lockout per name hold here too
+        identity = await authenticate_admin(admin.engine, username, password, client, admin.settings)
+    except ApiError as error:
+        return _login_page(request, str(error), username, status=error.status)
+
     def sign_in() -> str:
         with admin.engine.begin() as conn:
-            return issue_admin_token(conn, username, password, admin.settings.admin_token_lifetime_hours)
+            return issue_admin_token(
+                conn, identity.user_id, identity.username, admin.settings.admin_token_lifetime_hours
+            )
 
-    try:
-        token = await run_in_threadpool(sign_in)  # scrypt and the database off the event loop
-    except ApiError as error:  # wrong credentials, or (with the lockout) too many of them
-        return _login_page(request, str(error), username, status=error.status)
+    token = await run_in_threadpool(sign_in)
     response = RedirectResponse(request.scope.get("root_path", "") + "/", status_code=303)
     max_age = int(admin.settings.admin_token_lifetime_hours * 3600)
     response.set_cookie(COOKIE, admin.signer.cookie(token), max_age=max_age, **_cookie_args(request))  # type: ignore[arg-type]

@@ -261,7 +261,7 @@ class ProductRepository:
             if not isinstance(product.sku, str) or not product.sku.strip():
                 raise InvalidValueError(EMPTY_VALUE, ["sku"])
             if len(product.sku) > 64:
-                raise InvalidValueError("SKU length should be %1 characters or less.", ["64"])
+                raise InvalidValueError("SKU length should be %1 characters maximum.", ["64"])  # Magento's words
             if product.sku in seen:
                 raise InvalidValueError(INVALID_VALUE, ["sku", f"{product.sku} (twice in one batch)"])
             seen.add(product.sku)
