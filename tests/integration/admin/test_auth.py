@@ -31,9 +31,9 @@ def test_sign_in_and_out(page: Page, seeded: Seeded, tmp_path: Path) -> None:
     expect(page).to_have_url(seeded.url + "/admin/login")
 
 
-def test_a_wrong_password_is_refused_with_magentos_message(page: Page, seeded: Seeded, tmp_path: Path) -> None:
+def test_a_wrong_password_is_refused_without_claiming_a_lock(page: Page, seeded: Seeded, tmp_path: Path) -> None:
     sign_in(page, seeded, password="wrong")
-    expect(page.get_by_role("alert")).to_contain_text("The account sign-in was incorrect")
+    expect(page.get_by_role("alert")).to_contain_text("Invalid login or password.")
     expect(page.get_by_label("User name")).to_have_value("operator")
     assert not any(c["name"] == "conveyor_admin" for c in page.context.cookies())
     shot(page, tmp_path, "login-refused")
