@@ -197,8 +197,9 @@ def main() -> None:
                 log(f"{backend}: {LABELS[fault]} …")
                 try:
                     found: FaultReport | str = run_one(backend, fault, Path(tmp))
-                except Exception:
-                    found = "FAILED: " + traceback.format_exc().strip().splitlines()[-1]
+                except Exception as exc:
+                    found = f"FAILED: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                    log(traceback.format_exc())
                 log(f"  {found}")
                 results.append((backend, fault, found))
     print(table(results))

@@ -71,11 +71,19 @@ def _report(run: FaultRun, backend: str, fault: str, sent: range, started: float
 def _wait(condition: Callable[[], bool], seconds: float, what: str, poll: float = 0.1) -> float:
     """Poll ``condition`` until true; returns the seconds it took (``ScenarioError`` after ``seconds``)."""
     started = time.monotonic()
-    while not condition():
+    while not _holds(condition):
         if time.monotonic() - started > seconds:
             raise ScenarioError(f"{what}: not within {seconds:g}s")
         time.sleep(poll)
     return time.monotonic() - started
+
+
+def _holds(condition: Callable[[], bool]) -> bool:
+    """``condition()``, false while the database it asks is away (a restart, a dropped connection)."""
+    try:
+        return condition()
+    except sa.exc.DBAPIError:
+        return False
 
 
 @contextmanager
