@@ -45,7 +45,7 @@ class FaultReport:
     lost: int
     duplicated: int
     dead_lettered: int
-    recovery: float | None  # seconds from the fault until its messages were moving again
+    recovery: float | None  # seconds from the fault until its messages were moving again (poison: dead-lettered)
     faults: int = 1  # kills, restarts or cuts made
     after_commit_kills: int = 0  # kills between a handler's commit and its ack: the only source of duplicates
     seconds: float = 0.0  # the whole run
@@ -127,6 +127,7 @@ def killed_consumers(run: FaultRun, backend: str, total: int = 2000, kills: int 
         _wait(_live(run, 2), 60, "two consumers registered")
         while made < kills and not _all_handled(run, sent)():
             time.sleep(1.0)
+            _wait(_live(run, 2), 60, "a live consumer beside the next victim")  # a replacement may still start
             index = made % 2
             victim = workers[index]
             held = run.worker_of(victim.pid) if run.connection == "db" else None
@@ -151,9 +152,10 @@ def server_restart(run: FaultRun, backend: str, total: int = 3000) -> FaultRepor
     with _reaped([]) as processes:
         processes.extend([run.spawn(until_empty=False, **BEATS) for _ in range(2)])
         _wait(lambda: run.handled_count() >= total // 5, 60, "a fifth handled before the restart")
+        before = run.handled_count()
         restart(backend)
-        restarted_at, before = time.monotonic(), run.handled_count()
-        _wait(lambda: run.handled_count() > before, 60, "handling again after the restart")
+        restarted_at = time.monotonic()
+        _wait(lambda: run.handled_count() > before + 50, 60, "handling again after the restart")
         recovery = time.monotonic() - restarted_at
         _wait(_all_handled(run, sent), 180, "every message handled")
     return _report(run, backend, "server restart", sent, started, recovery=round(recovery, 1))
@@ -166,9 +168,10 @@ def dropped_connection(run: FaultRun, backend: str, total: int = 2000) -> FaultR
     with _reaped([]) as processes:
         processes.extend([run.spawn(until_empty=False, FAULT_HANDLER_SLEEP="0.002", **BEATS) for _ in range(2)])
         _wait(lambda: run.handled_count() >= total // 5, 60, "a fifth handled before the drop")
+        before = run.handled_count()
         _drop_connections(run, backend)
-        dropped_at, before = time.monotonic(), run.handled_count()
-        _wait(lambda: run.handled_count() > before, 60, "handling again after the drop")
+        dropped_at = time.monotonic()
+        _wait(lambda: run.handled_count() > before + 50, 60, "handling again after the drop")
         recovery = time.monotonic() - dropped_at
         _wait(_all_handled(run, sent), 120, "every message handled")
     return _report(run, backend, "dropped connection", sent, started, recovery=round(recovery, 1))
@@ -222,6 +225,7 @@ def poison_message(run: FaultRun, backend: str, total: int = 1000) -> FaultRepor
     env = {**BEATS, "FAULT_MAX_ATTEMPTS": "3", "CONVEYOR_QUEUE_RETRY_DELAY": "0"}
     with _reaped([]) as processes:
         processes.extend([run.spawn(until_empty=False, **env) for _ in range(2)])
+        _wait(_live(run, 2), 60, "two consumers registered")
         recovery = _wait(lambda: run.transport.counts(QUEUE).dead >= 1, 60, "the poison message dead-lettered")
         _wait(_all_handled(run, sent), 120, "every good message handled")
     return _report(run, backend, "poison message", sent, started, recovery=round(recovery, 1), faults=1)
