@@ -18,6 +18,7 @@ from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
+from pika.exceptions import AMQPError
 
 from tests.support import netns
 from tests.support.faults import PORTS, QUEUE, FaultRun, duplicates, restart
@@ -79,10 +80,10 @@ def _wait(condition: Callable[[], bool], seconds: float, what: str, poll: float 
 
 
 def _holds(condition: Callable[[], bool]) -> bool:
-    """``condition()``, false while the database it asks is away (a restart, a dropped connection)."""
+    """``condition()``, false while the server it asks is away (a restart, a dropped connection)."""
     try:
         return condition()
-    except sa.exc.DBAPIError:
+    except (sa.exc.DBAPIError, AMQPError, OSError):
         return False
 
 
