@@ -73,7 +73,7 @@ def log(message: str) -> None:
 
 
 def _admin(url: str) -> sa.Engine:
-    return sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    return sa.create_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)  # outlives a restart
 
 
 @contextmanager

@@ -19,7 +19,13 @@ from tests.support.fault_scenarios import DEAD_AFTER, partitioned_host
 from tests.support.faults import FaultRun
 from tests.support.topologies import fanout_topology
 
-_UNAVAILABLE = netns.unavailable()
+
+@pytest.fixture(scope="module", autouse=True)
+def _namespaces() -> None:
+    """Skip, saying why, where network namespaces cannot be made (not root, a container without the right)."""
+    reason = netns.unavailable()
+    if reason is not None:
+        pytest.skip(reason)
 
 
 def _queue(request: pytest.FixtureRequest, backend: str) -> MessageQueue:
@@ -30,7 +36,6 @@ def _queue(request: pytest.FixtureRequest, backend: str) -> MessageQueue:
     return MessageQueue(fanout_topology("amqp"), settings, database_url=db, amqp_url=amqp)
 
 
-@pytest.mark.skipif(_UNAVAILABLE is not None, reason=str(_UNAVAILABLE))
 @pytest.mark.parametrize("backend", ["postgresql", "mariadb", "amqp"])
 def test_a_cut_hosts_messages_are_handled_by_the_other_host(
     request: pytest.FixtureRequest, backend: str, tmp_path: Path
