@@ -87,6 +87,18 @@ def _holds(condition: Callable[[], bool]) -> bool:
         return False
 
 
+def _read(value: Callable[[], int], seconds: float) -> int:
+    """``value()`` as soon as the server it asks answers again."""
+    found: list[int] = []
+
+    def answered() -> bool:
+        found.append(value())
+        return True
+
+    _wait(answered, seconds, "the server answering again")
+    return found[-1]
+
+
 @contextmanager
 def _reaped(processes: list[subprocess.Popen[bytes]]) -> Iterator[list[subprocess.Popen[bytes]]]:
     """Every process started in the block is killed (if still running) and waited for on the way out."""
@@ -153,9 +165,9 @@ def server_restart(run: FaultRun, backend: str, total: int = 3000) -> FaultRepor
     with _reaped([]) as processes:
         processes.extend([run.spawn(until_empty=False, **BEATS) for _ in range(2)])
         _wait(lambda: run.handled_count() >= total // 5, 60, "a fifth handled before the restart")
-        before = run.handled_count()
-        restart(backend)
+        restart(backend)  # returns once the server accepts connections again: recovery counts from there
         restarted_at = time.monotonic()
+        before = _read(run.handled_count, 60)
         _wait(lambda: run.handled_count() > before + _resumed(run), 60, "handling again after the restart")
         recovery = time.monotonic() - restarted_at
         _wait(_all_handled(run, sent), 180, "every message handled")
