@@ -152,6 +152,7 @@ def run_one(backend: str, fault: str, folder: Path) -> FaultReport | str:
         try:
             return SCENARIOS[fault](run, backend)
         except ScenarioError as exc:
+            log(f"  left behind: {run.state()}")
             return f"FAILED: {exc}"
         finally:
             run.close()

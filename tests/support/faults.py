@@ -171,6 +171,18 @@ class FaultRun:
             statement = sa.text("SELECT COUNT(*) FROM queue_message_status WHERE reserved_by = :w AND status = 3")
             return int(conn.execute(statement, {"w": worker}).scalar_one())
 
+    def state(self) -> str:
+        """What is left, for a run that did not settle: the queue's counts, and on the DB queue who holds what."""
+        text = f"{self.transport.counts(QUEUE)}, {len(self.handled())} distinct handled"
+        if self.connection == "db":
+            with self.engine.connect() as conn:
+                rows = conn.exec_driver_sql(
+                    "SELECT s.status, s.reserved_by, w.id IS NOT NULL, COUNT(*) FROM queue_message_status s"
+                    " LEFT JOIN queue_worker w ON w.id = s.reserved_by WHERE s.status <> 4 GROUP BY 1, 2, 3"
+                ).all()
+            text += "; not complete (status, reserved_by, registered, count): " + repr([tuple(r) for r in rows])
+        return text
+
 
 def duplicates(handled: dict[int, int]) -> int:
     return sum(count - 1 for count in handled.values())
