@@ -8,7 +8,9 @@ Each target takes one generated input and either parses it or rejects it with ou
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ class UnnamedRejectionError(AssertionError):
 
 
 _FOLDER = Path(tempfile.mkdtemp(prefix="conveyor-fuzz-"))
+atexit.register(shutil.rmtree, _FOLDER, True)  # the files each case wrote
 
 # -- the CSV reader ------------------------------------------------------------------------------------------
 
