@@ -174,7 +174,9 @@ def _bulk_inline(kinds: list[Any], since: datetime | None, size: int) -> None:
 def _report(results: list[BulkResult]) -> None:
     table = Table("entity", "synced", "failed", "rate-limit waits")
     for result in results:
-        table.add_row(result.entity.value, str(result.synced), str(len(result.failed)), str(result.waits))
+        table.add_row(
+            result.entity.value, str(result.synced), str(len(result.failed)), f"{result.waits} ({result.waited:.1f}s)"
+        )
     console.print(table)
     for result in results:
         for entity_id, error in list(result.failed.items())[:20]:

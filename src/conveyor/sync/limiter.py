@@ -32,7 +32,9 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -58,6 +60,40 @@ class RateLimitTimeoutError(Exception):
             f"rate limit of source {source!r}: the next slot is {wait:.1f}s away ({reason}),"
             f" longer than the maximum wait of {max_wait:g}s"
         )
+
+
+@dataclass
+class WaitTally:
+    """How often, and how long, a run waited for the rate limit: the limiter's own waits (a full window, or the
+    penalty a 429 set) and the 429s a caller waited out itself (``Patience``), one count per held request."""
+
+    waits: int = 0
+    seconds: float = 0.0
+
+    def add(self, seconds: float) -> None:
+        self.waits += 1
+        self.seconds += seconds
+
+
+_tally: ContextVar[WaitTally | None] = ContextVar("conveyor_rate_limit_tally", default=None)
+
+
+@contextmanager
+def counting_waits() -> Iterator[WaitTally]:
+    """Count every rate-limit wait of this thread (or task) inside the block, wherever the source's hooks sit."""
+    tally = WaitTally()
+    token = _tally.set(tally)
+    try:
+        yield tally
+    finally:
+        _tally.reset(token)
+
+
+def note_wait(seconds: float) -> None:
+    """Add one wait of ``seconds`` to the tally of the enclosing ``counting_waits`` (nothing outside one)."""
+    tally = _tally.get()
+    if tally is not None:
+        tally.add(seconds)
 
 
 class LimiterBackend(Protocol):
@@ -111,8 +147,7 @@ class Limiter:
         if too_small:
             raise ValueError(f"a weight of {weight} never fits the window {too_small[0]} of source {source!r}")
         effective = [w.widened(self.guard) for w in windows]
-        started = time.monotonic()
-        slept = False
+        started, slept = time.monotonic(), False
         while True:
             wait = self.backend.try_acquire(source, effective, weight)
             if wait <= 0:
@@ -120,12 +155,13 @@ class Limiter:
                 if slept:  # counted per call that had to wait, with the time it waited
                     LIMITER_WAITS.labels(source).inc()
                     LIMITER_WAIT_SECONDS.labels(source).inc(waited)
+                    note_wait(waited)
                 return waited
             waited = time.monotonic() - started
             if waited + wait > self.max_wait:
                 raise RateLimitTimeoutError(source, wait, self.max_wait, self._reason(source, windows))
-            slept = True
             self._sleep(wait)
+            slept = True
 
     def _reason(self, source: str, windows: Sequence[Window]) -> str:
         until = self.backend.penalty(source)

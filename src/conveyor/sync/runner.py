@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from conveyor.mq import MessageQueue
 from conveyor.sync.errors import RateLimited
 from conveyor.sync.handlers import SYNCS
+from conveyor.sync.limiter import counting_waits, note_wait
 from conveyor.sync.mapping import SyncOptions
 from conveyor.sync.models import EntityType
 from conveyor.sync.source import Source, iter_pages
@@ -30,12 +31,14 @@ Progress = Callable[[int, int | None], None]
 
 @dataclass
 class BulkResult:
-    """What a bulk sync did: ids synced, ids failed with their error, rate-limit waits."""
+    """What a bulk sync did: ids synced, ids failed with their error, rate-limit waits (the shared limiter's, for a
+    full window or a 429's penalty, and 429s waited out by ``Patience``) and the seconds they took."""
 
     entity: EntityType
     synced: int = 0
     failed: dict[str, str] = field(default_factory=dict)
     waits: int = 0
+    waited: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -61,6 +64,7 @@ class Patience:
                 log.info("rate limited: waiting %.2fs", exc.retry_after)
                 self.waits += 1
                 self.waited += exc.retry_after
+                note_wait(exc.retry_after)
                 self.sleep(exc.retry_after)
 
 
@@ -86,26 +90,27 @@ def run_bulk(
         with mq.transaction() as transaction:
             handler.apply(transaction.conn, source, items, options, transaction)
 
-    for page in iter_pages(source, result.entity, since=since, limit=page_size, call=patient):
-        fetched: dict[str, Any] = {}
-        for entity_id in page.ids:
-            try:
-                fetched[entity_id] = patient(partial(handler.fetch, source, entity_id))
-            except Exception as exc:  # one entity's failure is reported, the run goes on
-                result.failed[entity_id] = str(exc)
-
-        try:
-            patient(partial(apply, list(fetched.values())))
-            result.synced += len(fetched)
-        except Exception as exc:
-            log.info("a page of %d %s failed (%s): applying one by one", len(fetched), result.entity.value, exc)
-            for entity_id, item in fetched.items():
+    with counting_waits() as tally:  # the limiter inside the source counts here, as Patience does
+        for page in iter_pages(source, result.entity, since=since, limit=page_size, call=patient):
+            fetched: dict[str, Any] = {}
+            for entity_id in page.ids:
                 try:
-                    patient(partial(apply, [item]))
-                    result.synced += 1
-                except Exception as single:
-                    result.failed[entity_id] = str(single)
-        if progress is not None:
-            progress(len(page.ids), page.total)
-    result.waits = patient.waits
+                    fetched[entity_id] = patient(partial(handler.fetch, source, entity_id))
+                except Exception as exc:  # one entity's failure is reported, the run goes on
+                    result.failed[entity_id] = str(exc)
+
+            try:
+                patient(partial(apply, list(fetched.values())))
+                result.synced += len(fetched)
+            except Exception as exc:
+                log.info("a page of %d %s failed (%s): applying one by one", len(fetched), result.entity.value, exc)
+                for entity_id, item in fetched.items():
+                    try:
+                        patient(partial(apply, [item]))
+                        result.synced += 1
+                    except Exception as single:
+                        result.failed[entity_id] = str(single)
+            if progress is not None:
+                progress(len(page.ids), page.total)
+    result.waits, result.waited = tally.waits, tally.seconds
     return result

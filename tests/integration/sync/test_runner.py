@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 
-from conveyor.sync import EntityType, Patience, SyncOptions, run_bulk
+from conveyor.quota import parse_windows
+from conveyor.sync import EntityType, HttpSource, Patience, SyncOptions, run_bulk
+from conveyor.sync.limiter import Limiter, SourceThrottle
+from conveyor.sync.limiter_sql import SqlBackend
 from conveyor.sync.simulator import SimulatorServer
 from tests.integration.sync.conftest import StartSimulator, admin, make_source, queue_on
 from tests.integration.sync.store_check import CUSTOMERS, check_customers
@@ -82,3 +86,42 @@ def test_patience_has_limits(start_simulator: StartSimulator, engine: Engine) ->
         result = run_bulk(queue_on(engine), source, EntityType.CUSTOMER, patience=Patience(max_wait=5))
     assert set(result.failed) == {"C000001", "C000002", "C000003"}  # the listing took the day's one request
     assert all("quota" in error for error in result.failed.values())
+
+
+def _throttled(server: SimulatorServer, folder: Path, quota: str) -> tuple[HttpSource, Limiter]:
+    """A source whose every request passes a limiter of ``quota`` (in a file of its own, as beside SQLite), wired
+    as production wires it."""
+    limiter = Limiter(SqlBackend.for_url(f"sqlite:///{folder / 'limiter.db'}"), {"erp": parse_windows(quota)})
+    throttle = SourceThrottle("erp", lambda: limiter)
+    source = make_source(server, before_request=throttle.before_request, on_rate_limited=throttle.rate_limited)
+    return source, limiter
+
+
+def test_the_limiters_own_waits_count_as_rate_limit_waits(
+    start_simulator: StartSimulator, engine: Engine, tmp_path: Path
+) -> None:
+    """No 429 at all: the limiter holds requests for its windows, and the run's report says how often."""
+    server = start_simulator(seed=9, customers=12, products=1)
+    source, limiter = _throttled(server, tmp_path, "5/s")
+    with source:
+        result = run_bulk(queue_on(engine), source, EntityType.CUSTOMER, page_size=5)
+    limiter.close()
+    assert result.ok and result.synced == 12
+    assert admin(server, "GET", "stats")["refused"] == 0
+    # 15 requests (3 listings, 12 fetches) through 5/s: the 6th and 11th at least wait for the window
+    assert result.waits >= 2 and result.waited >= 1.0, result
+
+
+def test_a_429_held_by_the_shared_limiter_counts_as_a_wait(
+    start_simulator: StartSimulator, engine: Engine, tmp_path: Path
+) -> None:
+    """The source refuses before our windows are full: the penalty it sets is waited out inside the limiter (the
+    caller never sees the 429), and each such hold is a rate-limit wait of the run."""
+    server = start_simulator(seed=9, customers=12, products=1, quota="4/s")
+    source, limiter = _throttled(server, tmp_path, "100/s")
+    with source:
+        result = run_bulk(queue_on(engine), source, EntityType.CUSTOMER, page_size=5)
+    limiter.close()
+    refused = admin(server, "GET", "stats")["refused"]
+    assert result.ok and result.synced == 12 and refused >= 1
+    assert result.waits >= refused, (result, refused)

@@ -338,3 +338,10 @@ publishers: [{topic: a.b, connections: [{name: db, exchange: conveyor}]}]
     message = str(caught.value)
     assert str(path) in message and "connection 'db' of publisher 'a.b'" in message
     assert "attribute 'name'" in message and "is on connection 'amqp'" in message
+
+
+def test_a_yaml_key_that_is_not_text_is_named_not_a_crash(tmp_path: Path) -> None:
+    """YAML reads ``null:`` and ``5:`` as keys of other types; sorting them with text keys raised TypeError."""
+    path = write(tmp_path / "t.yaml", "queues:\n  - {name: a, null: 1, 5: x}\n")
+    with pytest.raises(TopologyError, match=r"queue 'a', attribute '(5|None)': unknown attribute"):
+        load_topology([path])

@@ -63,9 +63,11 @@ class _Reader:
         return list(self._get(key, (list,), [], False))
 
     def unknown(self, allowed: set[str]) -> None:
-        extra = sorted(set(self.data) - allowed)
+        extra = sorted((key for key in self.data if key not in allowed), key=str)  # YAML keys may be null or numbers
         if extra:
-            raise TopologyError(self.origin, extra[0], f"unknown attribute (allowed: {', '.join(sorted(allowed))})")
+            raise TopologyError(
+                self.origin, str(extra[0]), f"unknown attribute (allowed: {', '.join(sorted(allowed))})"
+            )
 
 
 def _unique(file: str, kind: str, names: list[str]) -> None:

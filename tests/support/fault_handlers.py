@@ -2,7 +2,7 @@
 
 ``record`` writes one row per handled message in its own committed transaction, then may SIGKILL its
 own process at a random point (before or after that commit), so the test can count what a kill
-between the handler's commit and the ack duplicates.
+between the handler's commit and the ack duplicates. ``record_or_refuse`` adds a poison message.
 """
 
 from __future__ import annotations
@@ -53,3 +53,11 @@ def record(envelope: Envelope) -> None:
     with get_engine().begin() as conn:
         conn.execute(handled_table.insert().values(n=n, pid=os.getpid()))
     _maybe_die(n, "after-commit")
+
+
+def record_or_refuse(envelope: Envelope) -> None:
+    """``record``, except that a message with a negative ``n`` is poison: its handler fails every time."""
+    n = int(envelope.json()["n"])
+    if n < 0:
+        raise ValueError(f"cannot handle message {n}")
+    record(envelope)
