@@ -204,6 +204,8 @@ class Worker:
                 if self._check_stop():
                     transport.release(deliveries[index:])
                     return False
+                if not transport.holds(delivery):  # its connection died: the broker delivers it again
+                    continue
                 if self._exhausted(delivery):
                     continue
                 error: BaseException | None = None
@@ -218,7 +220,7 @@ class Worker:
         if deliveries and self._check_stop():
             transport.release(deliveries)
             return False
-        live = [d for d in deliveries if not self._exhausted(d)]
+        live = [d for d in deliveries if transport.holds(d) and not self._exhausted(d)]
         self._pending, self._pending_at = (transport, live), 0
         if not live:
             return True

@@ -663,8 +663,7 @@ class AmqpTransport:
 
     # --- settling ------------------------------------------------------------------------------------
     def _current(self, delivery: Delivery) -> bool:
-        generation, tag = delivery.tag
-        if generation == self._sub.generation and self._sub.is_open and tag in self._held.get(delivery.queue, ()):
+        if self.holds(delivery):
             return True
         log.info(
             "delivery %s of %r came from a lost connection (or was settled): the broker redelivers it",
@@ -687,6 +686,10 @@ class AmqpTransport:
                 self._consume_channel.basic_ack(raw.delivery_tag)
             except LINK_ERRORS as exc:
                 self._sub.lost(exc)
+
+    def holds(self, delivery: Delivery) -> bool:
+        generation, tag = delivery.tag
+        return generation == self._sub.generation and self._sub.is_open and tag in self._held.get(delivery.queue, ())
 
     def ack(self, delivery: Delivery) -> None:
         if self._current(delivery):

@@ -93,6 +93,10 @@ class Transport(Protocol):
     def release(self, deliveries: Sequence[Delivery]) -> None:
         """Give back reserved deliveries that were not handled (shutdown), without counting an attempt."""
 
+    def holds(self, delivery: Delivery) -> bool:
+        """Whether ``delivery`` is still this consumer's to handle. False once the broker took it back (its
+        connection died): the broker delivers it again, so handling this copy too would only duplicate it."""
+
     def counts(self, queue: str) -> QueueCounts: ...
 
     def dead_letters(self, queue: str, limit: int = 100) -> list[DeadLetter]: ...

@@ -265,6 +265,10 @@ class MemoryTransport:
                 message.error = error
                 queue.dead[message.id] = message
 
+    def holds(self, delivery: Delivery) -> bool:
+        """A reservation stays until it is settled."""
+        return True
+
     def release(self, deliveries: Sequence[Delivery]) -> None:
         with self.broker.changed:
             t = now()

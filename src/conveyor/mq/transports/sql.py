@@ -349,6 +349,11 @@ class SqlTransport:
     def dead_letter(self, delivery: Delivery, error: str) -> None:
         self._settle(delivery, self._fail, status=int(Status.ERROR), available_at=None, error=error)
 
+    def holds(self, delivery: Delivery) -> bool:
+        """A claim is a row of the database: it stays ours until settled or reclaimed, and the settle itself checks
+        ``reserved_by``, so nothing is asked per message."""
+        return True
+
     def release(self, deliveries: Sequence[Delivery]) -> None:
         for delivery in deliveries:
             self._settle(delivery, self._release)
