@@ -26,6 +26,12 @@ class Signer:
     def _mac(self, purpose: str, value: str) -> str:
         return hmac.new(self._key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
+    def sign(self, purpose: str, value: str) -> str:
+        return self._mac(purpose, value)
+
+    def verify(self, purpose: str, value: str, mac: str) -> bool:
+        return hmac.compare_digest(mac, self._mac(purpose, value))
+
     def cookie(self, token: str) -> str:
         """The session cookie's value: the token and its signature."""
         return f"{token}.{self._mac('session', token)}"

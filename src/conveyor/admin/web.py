@@ -24,6 +24,7 @@ from conveyor.pipelines import maintenance
 from conveyor.settings import Settings
 
 MAX_FORM_BYTES = 64 * 1024
+FLASH_COOKIE = "conveyor_admin_flash"
 PAGE_SIZE = 50
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -111,18 +112,36 @@ def render(
         user=current.caller.name if current else None,
         csrf=current.csrf if current else "",
         maintenance=current is not None and maintenance.is_on(admin.engine),
-        flash=request.query_params.get("flash"),
+        flash=_flash(request),
         page_path=request.url.path[len(base) :] or "/",
     )
-    return admin.templates.TemplateResponse(request, template, context, status_code=status_code)
+    response = admin.templates.TemplateResponse(request, template, context, status_code=status_code)
+    if context["flash"]:
+        response.delete_cookie(FLASH_COOKIE, path=base or "/")
+    return response
+
+
+def _flash(request: Request) -> str | None:
+    """The one-line message of the action that led here: signed, so no link can put words in the UI's mouth."""
+    found = request.cookies.get(FLASH_COOKIE)
+    if not found or "." not in found:
+        return None
+    encoded, _, mac = found.rpartition(".")
+    signer = admin_of(request).signer
+    if not signer.verify("flash", encoded, mac):
+        return None
+    return urllib.parse.unquote(encoded)
 
 
 def back(request: Request, path: str, flash: str | None = None) -> RedirectResponse:
-    """303 to ``path`` (under the app) with a one-line message shown at the top of the page."""
-    url = request.scope.get("root_path", "") + path
+    """303 to ``path`` (under the app) with a one-line message shown at the top of the next page."""
+    base = request.scope.get("root_path", "")
+    response = RedirectResponse(base + path, status_code=303)
     if flash:
-        url += ("&" if "?" in url else "?") + urllib.parse.urlencode({"flash": flash})
-    return RedirectResponse(url, status_code=303)
+        encoded = urllib.parse.quote(flash[:500])
+        value = f"{encoded}.{admin_of(request).signer.sign('flash', encoded)}"
+        response.set_cookie(FLASH_COOKIE, value, max_age=60, httponly=True, samesite="strict", path=base or "/")
+    return response
 
 
 def int_param(value: str | None) -> int | None:
@@ -152,7 +171,6 @@ def sort_header(request: Request, label: str, numeric: bool = False) -> Markup:
 def query_with(request: Request, **changes: Any) -> str:
     """The current query string with ``changes`` (None removes a key): links to the next page, another sort."""
     params = dict(request.query_params)
-    params.pop("flash", None)
     for key, value in changes.items():
         if value is None:
             params.pop(key, None)

@@ -31,6 +31,7 @@ from conveyor.serving import BackgroundServer
 from conveyor.settings import Settings
 from conveyor.sync import change_sets
 from conveyor.sync.models import ChangeSet, EntityType
+from tests.conftest import REQUIRE
 
 CHROMIUM = "/usr/bin/chromium"
 EXAMPLE_TOPOLOGY = Path(__file__).parents[3] / "src" / "conveyor" / "examples" / "topology.yaml"
@@ -59,7 +60,10 @@ class Seeded:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+        message = "Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)"
+        if REQUIRE:
+            pytest.fail(message + " (CONVEYOR_REQUIRE_SERVICES=1)")
+        pytest.skip(message)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield browser

@@ -73,3 +73,10 @@ def test_the_login_form_needs_its_csrf_token_too(page: Page, seeded: Seeded) -> 
     )
     assert answer.status == 403
     assert not any(c["name"] == "conveyor_admin" for c in page.context.cookies())
+
+
+def test_a_link_cannot_put_a_message_on_a_page(page: Page, seeded: Seeded) -> None:
+    sign_in(page, seeded)
+    page.goto(seeded.url + "/admin/?flash=Your+session+expired%2C+call+555-0100")
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.get_by_text("call 555-0100")).to_have_count(0)
