@@ -15,11 +15,18 @@ if TYPE_CHECKING:
     from conveyor.orders.definitions import export_definition
     from conveyor.orders.export import Exporter, ExportError
     from conveyor.orders.formats import TemplateError, TemplateFormat
-    from conveyor.orders.initializer import Pass, Scheduled, export_order, initialize_exports
+    from conveyor.orders.initializer import (
+        Pass,
+        Scheduled,
+        create_export_pipelines,
+        export_order,
+        initialize_exports,
+        select_exports,
+    )
     from conveyor.orders.responses import Outcome, process_responses
     from conveyor.orders.rules import ExportRules, RulesError, Target, load_rules, parse_rules
     from conveyor.orders.schema import ExportStatus, export_table
-    from conveyor.orders.state import counts, listing, of_order
+    from conveyor.orders.state import counts, listing, of_order, of_orders
     from conveyor.orders.steps import current_rules
 
 _EXPORTS = {
@@ -38,6 +45,7 @@ _EXPORTS = {
     "TemplateError": "conveyor.orders.formats",
     "TemplateFormat": "conveyor.orders.formats",
     "counts": "conveyor.orders.state",
+    "create_export_pipelines": "conveyor.orders.initializer",
     "current_rules": "conveyor.orders.steps",
     "export_definition": "conveyor.orders.definitions",
     "export_order": "conveyor.orders.initializer",
@@ -46,8 +54,10 @@ _EXPORTS = {
     "listing": "conveyor.orders.state",
     "load_rules": "conveyor.orders.rules",
     "of_order": "conveyor.orders.state",
+    "of_orders": "conveyor.orders.state",
     "parse_rules": "conveyor.orders.rules",
     "process_responses": "conveyor.orders.responses",
+    "select_exports": "conveyor.orders.initializer",
 }
 
 __all__ = [
@@ -66,6 +76,7 @@ __all__ = [
     "TemplateError",
     "TemplateFormat",
     "counts",
+    "create_export_pipelines",
     "current_rules",
     "export_definition",
     "export_order",
@@ -74,8 +85,10 @@ __all__ = [
     "listing",
     "load_rules",
     "of_order",
+    "of_orders",
     "parse_rules",
     "process_responses",
+    "select_exports",
 ]
 
 __getattr__ = lazy_exports(__name__, _EXPORTS)

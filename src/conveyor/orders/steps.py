@@ -69,7 +69,12 @@ class InitializeExports:
         from conveyor.db.engine import now
 
         result = initialize_exports(step.engine, current_rules(), now=now())
-        step.log.info("created %d export pipeline(s): %s", result.total, {k: len(v) for k, v in result.created.items()})
+        step.log.info(
+            "selected %s new export(s), created %d export pipeline(s): %s",
+            sum(result.selected.values()),
+            result.total,
+            {k: len(v) for k, v in result.created.items()},
+        )
         if not result.total:
             return StepOutcome("skipped", "no new orders to export")
         return StepOutcome(output=f"created {result.total} export pipeline(s)")
