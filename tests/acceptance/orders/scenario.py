@@ -19,7 +19,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -332,11 +332,13 @@ class Run:
 
         return check
 
-    def steps(self) -> list[sa.Row[Any]]:
+    def steps(self) -> list[tuple[str, str, int, str]]:
+        """(step name, status, attempts, pipeline name) of every export step."""
         with self.engine.connect() as conn:
             query = sa.select(step_table.c.name, step_table.c.status, step_table.c.attempts, pipeline_table.c.name)
             query = query.join(pipeline_table, pipeline_table.c.id == step_table.c.pipeline_id)
-            return list(conn.execute(query.where(pipeline_table.c.name.like("order_export.%"))))
+            rows = conn.execute(query.where(pipeline_table.c.name.like("order_export.%")))
+            return [(str(a), str(b), int(c), str(d)) for a, b, c, d in rows]
 
     # --- the ERP's side ----------------------------------------------------------------------------------------
     def received(self) -> list[dict[str, Any]]:
@@ -363,7 +365,7 @@ def opened(db_url: str, amqp_url: str, connection: str, root: Path) -> Iterator[
     settings = Settings(
         database_url=db_url,
         amqp_url=amqp_url,
-        pipeline_connection=connection,  # type: ignore[arg-type]
+        pipeline_connection=connection,
         pipeline_work_dir=root / "work",
         orders_rules=rules_path,
     )
@@ -406,16 +408,19 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def drive(run: Run, plan: Plan, *, runners: int = 2, limit: float = 120.0) -> dict[str, float]:
-    """Place the orders, start the heartbeat and runners, answer the files, wait for the end; seconds per phase."""
+def drive(run: Run, plan: Plan, *, runners: int = 2, limit: float = 120.0, placed: bool = False) -> dict[str, float]:
+    """Place the orders (unless ``placed``), start the heartbeat (unless running) and runners, answer the files,
+    wait for the end; seconds per phase."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    run.place(plan)
+    if not placed:
+        run.place(plan)
     timings["place"] = time.perf_counter() - start
     start = time.perf_counter()
-    run.start_heartbeat()
+    if not any(name == "heartbeat" for name, _, _ in run.processes):
+        run.start_heartbeat()
     for n in range(runners):
-        run.start_runner(f"runner-{n + 1}")
+        run.start_runner(f"runner-{len(run.processes)}-{n + 1}")
     before_answers = {
         (number, target): "sent" if target == "erp-file" else status
         for (number, target), status in plan.expected_exports().items()
@@ -433,8 +438,9 @@ def drive(run: Run, plan: Plan, *, runners: int = 2, limit: float = 120.0) -> di
     return timings
 
 
-def check(run: Run, plan: Plan) -> None:
-    """What each target got, against the plan."""
+def check(run: Run, plan: Plan, *, run_again: Sequence[tuple[str, str, int]] = ()) -> None:
+    """What each target got, against the plan; ``run_again``: the (pipeline, step, attempts) that ran more than
+    once (a runner was killed under them), none by default."""
     expected = plan.expected_exports()
     exports = run.exports()
     # each matching order exported exactly once to each of its website's targets, nothing else
@@ -453,10 +459,8 @@ def check(run: Run, plan: Plan) -> None:
             "order_export.erp-soap": len(plan.second),
         }
     # every step ran once: nothing was sent twice
-    again = sorted(
-        {(str(target), str(name), int(attempts)) for name, _, attempts, target in run.steps() if attempts > 1}
-    )
-    assert again == [], again
+    again = sorted({(target, name, attempts) for name, _, attempts, target in run.steps() if attempts > 1})
+    assert again == sorted(run_again), again
     # the local directory: one openTRANS ORDER per order, valid, its lines numbered 0010, 0020
     out = run.root / "out"
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.xml" for n in plan.base)

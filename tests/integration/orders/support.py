@@ -81,9 +81,9 @@ SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 
 
 @contextmanager
-def sshd_server(root: Path) -> Iterator[tuple[int, Path, Path]]:
-    """A real OpenSSH server on loopback (key authentication, internal-sftp) with its files under ``root``:
-    (port, the user's private key, a directory to upload into)."""
+def sshd_server(root: Path, port: int | None = None) -> Iterator[tuple[int, Path, Path]]:
+    """A real OpenSSH server on loopback (key authentication, internal-sftp) with its files under ``root``, on
+    ``port`` or a free one: (port, the user's private key, a directory to upload into)."""
     import pytest
 
     from tests.conftest import REQUIRE
@@ -98,7 +98,7 @@ def sshd_server(root: Path) -> Iterator[tuple[int, Path, Path]]:
     (root / "authorized_keys").write_text(f"{user_key.get_name()} {user_key.get_base64()}\n")
     os.chmod(root / "host_key", 0o600)
     Path("/run/sshd").mkdir(exist_ok=True)  # the privilege separation directory sshd insists on
-    port = free_port()
+    port = port or free_port()
     config = root / "sshd_config"
     config.write_text(
         f"Port {port}\nListenAddress 127.0.0.1\nHostKey {root / 'host_key'}\nPidFile {root / 'sshd.pid'}\n"
@@ -119,7 +119,7 @@ def sshd_server(root: Path) -> Iterator[tuple[int, Path, Path]]:
                 raise RuntimeError(f"sshd did not start: {output}") from None
             time.sleep(0.05)
     drop = root / "drop"
-    drop.mkdir()
+    drop.mkdir(exist_ok=True)
     try:
         yield port, root / "user_key", drop
     finally:

@@ -4,6 +4,7 @@ and a real SMTP server; then the faults: an ERP answering 503, bad response file
 
 from __future__ import annotations
 
+import getpass
 import json
 import time
 from collections.abc import Iterator
@@ -25,10 +26,12 @@ from tests.integration.orders.support import (
     World,
     add_website,
     erp_simulator,
+    free_port,
     order_payload,
     pipelines_mq,
     place,
     smtp_server,
+    sshd_server,
     wait_for,
     world_settings,
 )
@@ -318,3 +321,49 @@ def test_the_soap_channel_places_orders_once_per_key_with_the_erp_simulator() ->
         httpx.post(f"{erp.url}/admin/faults", json={"fail": 1, "status": 503}).raise_for_status()
         with pytest.raises(ChannelError, match="SOAP PlaceOrder"):
             channel.send(document)
+
+
+def test_a_refused_sftp_connection_is_retried_then_fails_and_a_later_retry_completes(sqlite_world: World) -> None:
+    world = sqlite_world
+    port, root = free_port(), world.root / "sshd"
+    root.mkdir()
+    sftp = {
+        "name": "erp-sftp",
+        "format": "csv",
+        "channel": "sftp",
+        "options": {
+            "host": "127.0.0.1",
+            "port": port,
+            "username": getpass.getuser(),
+            "key_file": str(root / "user_key"),
+            "directory": str(root / "drop"),
+            "pattern": "ORDER_{increment_id}.{extension}",
+            "host_key": "accept",
+            "timeout": 5,
+        },
+        "retries": 2,
+    }
+    raw = rules_for(world)
+    raw["websites"]["second"]["targets"] = [sftp]
+    rules = world.write_rules(raw)
+    add_website(world.engine, 2, "second")
+    place(world.api, order_payload(2, "S-8", "checkmo"))
+    (pipeline_id,) = initialize_exports(world.engine, rules, now=time.time()).created["erp-sftp"]
+    world.run_pipelines()  # nobody listens on the port yet
+    transport = world.steps(pipeline_id)["transport"]
+    assert (transport.status, transport.attempts) == ("error", 3)
+    assert f"sftp://{getpass.getuser()}@127.0.0.1:{port}" in transport.error and "connect" in transport.error
+    assert world.pipeline_status(pipeline_id) == "error"
+    (row,) = world.exports()
+    assert (row.status, row.attempts) == ("error", 3)
+
+    with sshd_server(root, port) as (_, _, drop):  # the server is back: a retry of the pipeline completes
+        with world.engine.begin() as conn:
+            retry_steps(conn, pipeline_id, time.time())
+        world.run_pipelines()
+        assert world.pipeline_status(pipeline_id) == "success"
+        (row,) = world.exports()
+        assert (row.status, row.attempts, row.error) == ("accepted", 4, None)
+        assert [p.name for p in drop.iterdir()] == ["ORDER_S-8.csv"]
+        lines = (drop / "ORDER_S-8.csv").read_text().splitlines()
+        assert lines[1].startswith("S-8,0010,SOCKS,") and lines[2].startswith("S-8,0020,SHIRT,")
