@@ -117,7 +117,11 @@ def select_target(
     )
     insert = _insert_new(conn, rows)
     with hash_joins(conn):
-        if conn.dialect.insert_returning:  # the driver's rowcount of an INSERT … SELECT is not always known
+        # psycopg reports no rowcount for an INSERT … SELECT: count what it returns, in the database if it can
+        if conn.dialect.name == "postgresql":
+            inserted = insert.returning(E.c.id).cte("inserted")
+            return int(conn.execute(sa.select(sa.func.count()).select_from(inserted)).scalar_one())
+        if conn.dialect.insert_returning:
             return len(conn.execute(insert.returning(E.c.id)).all())
         return int(conn.execute(insert).rowcount or 0)
 
