@@ -8,6 +8,7 @@ import getpass
 import json
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,10 +16,12 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from lxml import etree
 
-from conveyor.orders import export_order, initialize_exports, process_responses
+from conveyor.orders import export_order, initialize_exports, process_responses, select_exports
 from conveyor.pipelines.heartbeat import Heartbeat
+from conveyor.pipelines.schema import pipeline_table
 from conveyor.pipelines.store import retry_steps
 from tests.integration.api.harness import harness
 from tests.integration.orders.support import (
@@ -367,3 +370,23 @@ def test_a_refused_sftp_connection_is_retried_then_fails_and_a_later_retry_compl
         assert [p.name for p in drop.iterdir()] == ["ORDER_S-8.csv"]
         lines = (drop / "ORDER_S-8.csv").read_text().splitlines()
         assert lines[1].startswith("S-8,0010,SOCKS,") and lines[2].startswith("S-8,0020,SHIRT,")
+
+
+def test_a_pass_that_died_after_selecting_is_completed_by_the_next_and_two_at_once_never_double(world: World) -> None:
+    rules = world.write_rules(rules_for(world))
+    place_orders(world)
+    assert select_exports(world.engine, rules, now=time.time()) == {"erp-file": 3, "erp-http": 2}
+    assert [row.pipeline_id for row in world.exports()] == [None] * 5  # the pass died here
+    with ThreadPoolExecutor(2) as pool:  # two passes at once, one pipeline per transaction
+        passes = list(pool.map(lambda _: initialize_exports(world.engine, rules, now=time.time(), batch=1), (1, 2)))
+    assert [sum(p.selected.values()) for p in passes] == [0, 0]
+    assert sum(p.total for p in passes) == 5
+    rows = world.exports()
+    assert len({row.pipeline_id for row in rows}) == 5 and None not in {row.pipeline_id for row in rows}
+    with world.engine.connect() as conn:
+        names = conn.execute(
+            sa.select(pipeline_table.c.name, pipeline_table.c.key).where(pipeline_table.c.name.like("order_export.%"))
+        ).all()
+    assert sorted(names) == sorted(
+        (f"order_export.{row.target}", str(row.order_id)) for row in rows
+    )  # one pipeline per export, keyed by its order
