@@ -419,8 +419,9 @@ def drive(run: Run, plan: Plan, *, runners: int = 2, limit: float = 120.0, place
     start = time.perf_counter()
     if not any(name == "heartbeat" for name, _, _ in run.processes):
         run.start_heartbeat()
-    for n in range(runners):
-        run.start_runner(f"runner-{len(run.processes)}-{n + 1}")
+    started = sum(name.startswith("runner-") for name, _, _ in run.processes)
+    for n in range(started, started + runners):
+        run.start_runner(f"runner-{n + 1}")
     before_answers = {
         (number, target): "sent" if target == "erp-file" else status
         for (number, target), status in plan.expected_exports().items()
