@@ -19,7 +19,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -52,6 +52,7 @@ OT = {"o": "http://www.opentrans.org/XMLSchema/2.1", "b": "http://www.bmecat.org
 # second numbers its lines 1, 2, 3… as L-001; base keeps the default 0010, 0020…
 LINE_NUMBERS = {"second": {"start": 1, "step": 1, "width": 3, "prefix": "L-"}}
 BASE_LINES, SECOND_LINES = ["0010", "0020"], ["L-001", "L-002"]
+KEYED = ("order_export.erp-http", "order_export.erp-soap")  # channels that send an idempotency key
 
 
 @dataclass(frozen=True)
@@ -340,6 +341,14 @@ class Run:
             rows = conn.execute(query.where(pipeline_table.c.name.like("order_export.%")))
             return [(str(a), str(b), int(c), str(d)) for a, b, c, d in rows]
 
+    def step_logs(self, *, attempts_over: int) -> list[str]:
+        """The logs and errors of the export steps that ran more than ``attempts_over`` times."""
+        with self.engine.connect() as conn:
+            query = sa.select(pipeline_table.c.name, step_table.c.name, step_table.c.log, step_table.c.error)
+            query = query.join(pipeline_table, pipeline_table.c.id == step_table.c.pipeline_id)
+            query = query.where(pipeline_table.c.name.like("order_export.%"), step_table.c.attempts > attempts_over)
+            return [f"{p} {n}: {log}\n{error}" for p, n, log, error in conn.execute(query)]
+
     # --- the ERP's side ----------------------------------------------------------------------------------------
     def received(self) -> list[dict[str, Any]]:
         return list(httpx.get(f"{self.erp_url}/admin/sales-orders", timeout=10).json())
@@ -439,9 +448,11 @@ def drive(run: Run, plan: Plan, *, runners: int = 2, limit: float = 120.0, place
     return timings
 
 
-def check(run: Run, plan: Plan, *, run_again: Sequence[tuple[str, str, int]] = ()) -> None:
-    """What each target got, against the plan; ``run_again``: the (pipeline, step, attempts) that ran more than
-    once (a runner was killed under them), none by default."""
+def check(run: Run, plan: Plan) -> list[tuple[str, str, int]]:
+    """What each target got, against the plan. Returns the (pipeline, step, attempts) of the export steps that ran
+    more than once: only HTTP and SOAP steps may (a transient failure, a killed runner), as their idempotency key
+    keeps the ERP at one order each, which is checked; a file or SFTP step that ran twice would have delivered its
+    document twice, and fails the check."""
     expected = plan.expected_exports()
     exports = run.exports()
     # each matching order exported exactly once to each of its website's targets, nothing else
@@ -461,7 +472,7 @@ def check(run: Run, plan: Plan, *, run_again: Sequence[tuple[str, str, int]] = (
         }
     # every step ran once: nothing was sent twice
     again = sorted({(target, name, attempts) for name, _, attempts, target in run.steps() if attempts > 1})
-    assert again == sorted(run_again), again
+    assert [a for a in again if a[0] not in KEYED] == [], (again, run.step_logs(attempts_over=1))
     # the local directory: one openTRANS ORDER per order, valid, its lines numbered 0010, 0020
     out = run.root / "out"
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.xml" for n in plan.base)
@@ -524,3 +535,4 @@ def check(run: Run, plan: Plan, *, run_again: Sequence[tuple[str, str, int]] = (
     assert sorted(str(m["To"]) for m in run.mailbox.messages) == sorted(
         f"{n.lower()}@example.com" for n in plan.accepted
     )
+    return again
