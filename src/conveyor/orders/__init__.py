@@ -15,11 +15,18 @@ if TYPE_CHECKING:
     from conveyor.orders.definitions import export_definition
     from conveyor.orders.export import Exporter, ExportError
     from conveyor.orders.formats import TemplateError, TemplateFormat
-    from conveyor.orders.initializer import Pass, Scheduled, export_order, initialize_exports
+    from conveyor.orders.initializer import (
+        Pass,
+        Scheduled,
+        create_export_pipelines,
+        export_order,
+        initialize_exports,
+        select_exports,
+    )
     from conveyor.orders.responses import Outcome, process_responses
     from conveyor.orders.rules import ExportRules, RulesError, Target, load_rules, parse_rules
     from conveyor.orders.schema import ExportStatus, export_table
-    from conveyor.orders.state import counts, export_row, listing, of_order, sent_since
+    from conveyor.orders.state import counts, export_row, listing, of_order, of_orders, sent_since
     from conveyor.orders.steps import current_rules
 
 _EXPORTS = {
@@ -39,6 +46,7 @@ _EXPORTS = {
     "TemplateFormat": "conveyor.orders.formats",
     "counts": "conveyor.orders.state",
     "export_row": "conveyor.orders.state",
+    "create_export_pipelines": "conveyor.orders.initializer",
     "current_rules": "conveyor.orders.steps",
     "export_definition": "conveyor.orders.definitions",
     "export_order": "conveyor.orders.initializer",
@@ -48,8 +56,10 @@ _EXPORTS = {
     "load_rules": "conveyor.orders.rules",
     "of_order": "conveyor.orders.state",
     "sent_since": "conveyor.orders.state",
+    "of_orders": "conveyor.orders.state",
     "parse_rules": "conveyor.orders.rules",
     "process_responses": "conveyor.orders.responses",
+    "select_exports": "conveyor.orders.initializer",
 }
 
 __all__ = [
@@ -68,6 +78,7 @@ __all__ = [
     "TemplateError",
     "TemplateFormat",
     "counts",
+    "create_export_pipelines",
     "current_rules",
     "export_definition",
     "export_order",
@@ -77,8 +88,10 @@ __all__ = [
     "listing",
     "load_rules",
     "of_order",
+    "of_orders",
     "parse_rules",
     "process_responses",
+    "select_exports",
     "sent_since",
 ]
 

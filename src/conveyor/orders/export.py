@@ -47,6 +47,7 @@ class Exporter:
         self.plugins = plugins or default_plugins()
         self.orders = OrderRepository()
         self._formats: dict[str, TemplateFormat] = {}
+        self._channels: dict[str, Channel] = {}
         self._targets = rules.targets()
 
     # --- plug-ins ------------------------------------------------------------------------------------------------
@@ -64,8 +65,11 @@ class Exporter:
         return self._formats[name]
 
     def channel(self, target: Target) -> Channel:
-        factory = cast(Callable[[Mapping[str, Any]], Channel], self.plugins.channels.load(target.channel))
-        return factory(target.options)
+        """One channel per target for this exporter's life (its options validated once, a SOAP client kept)."""
+        if target.name not in self._channels:
+            factory = cast(Callable[[Mapping[str, Any]], Channel], self.plugins.channels.load(target.channel))
+            self._channels[target.name] = factory(target.options)
+        return self._channels[target.name]
 
     # --- rendering -----------------------------------------------------------------------------------------------
     def render(self, order: OrderRecord, target_name: str) -> tuple[str, str]:
@@ -216,8 +220,7 @@ class Exporter:
         finally:
             with self.engine.begin() as conn:
                 state.record_sent(conn, updates, self.clock())
-                for export_id, erp_order_id in accepted:
-                    state.accept(conn, export_id, erp_order_id, self.clock())
+                state.accept_many(conn, accepted, self.clock())
         out.info("%d order(s) rendered and sent", len(updates))
         return len(updates)
 

@@ -1,9 +1,18 @@
 """The export initializer: every order the rules select gets one export pipeline per target, once.
 
-One pass is one transaction per target: an ``INSERT … SELECT`` of the matching orders that have no export row for
-the target yet (``order_export``, unique on order and target), the pipelines of those rows created in bulk, and the
-rows pointed at their pipelines (status ``scheduled``). A concurrent pass fails on the unique key and changes
-nothing; so no order is ever exported twice to one target, however many passes run.
+A pass has two parts, each set-based (no order travels through Python):
+
+* **select** (``select_exports``): one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` per target, all in one
+  transaction, writes an ``order_export`` row (status ``scheduled``) for each matching order that has none for the
+  target (unique on order and target). A concurrent pass waits for this one and then inserts nothing twice; the
+  orders' conditions read indexed columns (website, status, payment method, ``created_at``).
+* **materialize** (``create_export_pipelines``): the rows without a pipeline get theirs in batches of ``BATCH``, each
+  batch one transaction that creates the pipelines (steps, dependencies) and links the rows to them. A row is
+  never given two: the batch locks its rows (``FOR UPDATE SKIP LOCKED`` where the database has it), and pipelines
+  are unique by (name, order id). A pass that dies between the two parts leaves rows the next pass materializes.
+
+Selecting is what has to be quick whatever the backlog (< 250 ms for 10,000 orders on PostgreSQL); creating the
+pipelines costs what 10,000 pipelines cost, in short transactions that never hold the pipeline tables for long.
 """
 
 from __future__ import annotations
@@ -12,29 +21,30 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 import sqlalchemy as sa
 from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
-from conveyor.catalog.sales import order_table
+from conveyor.catalog.sales import order_table, payment_table
 from conveyor.catalog.stores import store_table, website_table
 from conveyor.orders.definitions import export_definition
 from conveyor.orders.rules import ExportRules, Target, WebsiteRules
 from conveyor.orders.schema import ExportStatus, export_table
 from conveyor.pipelines import create_pipelines, create_pipelines_from, pipeline_table
 
-E, SO = export_table, order_table
-# The sales domain does not export its payment table yet; the export reads one column of it by name.
-payment = sa.table("sales_order_payment", sa.column("parent_id"), sa.column("method"))
+E, SO, payment = export_table, order_table, payment_table
 
 
 @dataclass
 class Pass:
-    """What one initializer pass created: pipeline ids by target."""
+    """What one initializer pass did: pipeline ids created, and new export rows selected, by target."""
 
     created: dict[str, list[int]] = field(default_factory=dict)
+    selected: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -67,7 +77,21 @@ def matching_orders(website_code: str, website: WebsiteRules, *, now: float) -> 
     return query
 
 
-def schedule(
+BATCH = 1000
+COLUMNS = ["order_id", "increment_id", "website", "target", "status", "attempts", "created_at", "updated_at"]
+
+
+def _insert_new(conn: Connection, rows: sa.Select[Any]) -> Any:
+    """``INSERT INTO order_export … SELECT`` that skips rows already there, in each dialect's words."""
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(E).from_select(COLUMNS, rows).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(E).from_select(COLUMNS, rows).on_conflict_do_nothing()
+    return E.insert().from_select(COLUMNS, rows).prefix_with("IGNORE")  # MariaDB / MySQL
+
+
+def select_target(
     conn: Connection,
     website_code: str,
     website: WebsiteRules,
@@ -75,9 +99,8 @@ def schedule(
     *,
     now: float,
     order_ids: Sequence[int] | None = None,
-    pulse_id: int | None = None,
-) -> list[int]:
-    """One target's pass in the caller's transaction: export rows and pipelines for its new matching orders."""
+) -> int:
+    """One target's selection in the caller's transaction: an export row for each new matching order; how many."""
     selected = matching_orders(website_code, website, now=now)
     if order_ids is not None:
         selected = selected.where(SO.c.entity_id.in_(list(order_ids)))
@@ -92,8 +115,44 @@ def schedule(
         sa.literal(now, E.c.created_at.type),
         sa.literal(now, E.c.updated_at.type),
     )
-    columns = ["order_id", "increment_id", "website", "target", "status", "attempts", "created_at", "updated_at"]
-    if not conn.execute(E.insert().from_select(columns, rows)).rowcount:
+    insert = _insert_new(conn, rows)
+    with hash_joins(conn):
+        # psycopg reports no rowcount for an INSERT … SELECT: count what it returns, in the database if it can
+        if conn.dialect.name == "postgresql":
+            inserted = insert.returning(E.c.id).cte("inserted")
+            return int(conn.execute(sa.select(sa.func.count()).select_from(inserted)).scalar_one())
+        if conn.dialect.insert_returning:
+            return len(conn.execute(insert.returning(E.c.id)).all())
+        return int(conn.execute(insert).rowcount or 0)
+
+
+def select_exports(
+    engine: Engine, rules: ExportRules, *, now: float, order_ids: Sequence[int] | None = None
+) -> dict[str, int]:
+    """The selection part of a pass, every enabled website and target in one transaction: new rows by target."""
+    selected: dict[str, int] = {}
+    with engine.begin() as conn:
+        for code, website in rules.websites.items():
+            if website.enabled:
+                for target in website.targets:
+                    selected[target.name] = select_target(conn, code, website, target, now=now, order_ids=order_ids)
+    return selected
+
+
+def materialize(
+    conn: Connection, target: Target, *, now: float, limit: int = BATCH, pulse_id: int | None = None
+) -> list[int]:
+    """Pipelines for up to ``limit`` of the target's rows that have none yet, in the caller's transaction."""
+    waiting = (
+        sa.select(E.c.id)
+        .where(E.c.target == target.name, E.c.pipeline_id.is_(None), E.c.status == ExportStatus.SCHEDULED)
+        .order_by(E.c.id)
+        .limit(limit)
+    )
+    if conn.dialect.name != "sqlite":  # SQLite has one writer at a time anyway
+        waiting = waiting.with_for_update(skip_locked=True)
+    ids = [int(i) for i in conn.execute(waiting).scalars()]
+    if not ids:
         return []
     definition = export_definition(target)
     # {"target": …, "export_id": N}, built in SQL: the rows stay in the database
@@ -104,18 +163,19 @@ def schedule(
         (sa.literal(prefix, sa.String) + sa.cast(E.c.id, sa.String(32)) + sa.literal("}", sa.String)).label(
             "arguments"
         ),
-    ).where(E.c.target == target.name, E.c.pipeline_id.is_(None))
+    ).where(E.c.id.between(ids[0], ids[-1]), E.c.id.in_(ids))
     with hash_joins(conn):
         created = create_pipelines_from(conn, definition, source, now=now, pulse_id=pulse_id)
-        link_pipelines(conn, target, definition.name)
+        link_pipelines(conn, ids, definition.name)
     return created
 
 
 @contextmanager
 def hash_joins(conn: Connection) -> Iterator[None]:
     """On PostgreSQL, no nested loops for the statements inside: the tables they join grew by thousands of rows
-    within this transaction, which the planner's statistics do not know, and a nested loop over what it believes
-    tiny takes seconds (30 s for 10,000 orders) where a hash join takes milliseconds."""
+    lately (orders placed in a burst, pipelines created in this very transaction), which the planner's statistics
+    do not know yet, and a nested loop over what it believes tiny takes seconds (30 s for 10,000 orders) where a
+    hash join takes milliseconds."""
     postgres = conn.dialect.name == "postgresql"
     if postgres:
         conn.exec_driver_sql("SET LOCAL enable_nestloop = off")
@@ -126,19 +186,35 @@ def hash_joins(conn: Connection) -> Iterator[None]:
             conn.exec_driver_sql("SET LOCAL enable_nestloop TO DEFAULT")
 
 
-def link_pipelines(conn: Connection, target: Target, pipeline_name: str) -> None:
-    """Point the target's new export rows at the pipelines just created for them (keyed by order id)."""
+def link_pipelines(conn: Connection, export_ids: Sequence[int], pipeline_name: str) -> None:
+    """Point the export rows at the pipelines just created for them (keyed by order id)."""
     p = pipeline_table.c
     conn.execute(
         E.update()
         .where(
-            E.c.target == target.name,
+            E.c.id.in_(list(export_ids)),
             E.c.pipeline_id.is_(None),
             p.name == pipeline_name,
             p.key == sa.cast(E.c.order_id, sa.String(191)),
         )
         .values(pipeline_id=p.id)
     )
+
+
+def create_export_pipelines(
+    engine: Engine, rules: ExportRules, *, now: float, batch: int = BATCH, pulse_id: int | None = None
+) -> dict[str, list[int]]:
+    """The materializing part of a pass: pipelines for every export row without one, ``batch`` per transaction."""
+    created: dict[str, list[int]] = {}
+    for _, target in rules.targets().values():
+        ids = created.setdefault(target.name, [])
+        while True:
+            with engine.begin() as conn:
+                made = materialize(conn, target, now=now, limit=batch, pulse_id=pulse_id)
+            ids.extend(made)
+            if len(made) < batch:
+                break
+    return created
 
 
 def initialize_exports(
@@ -148,18 +224,11 @@ def initialize_exports(
     now: float,
     order_ids: Sequence[int] | None = None,
     pulse_id: int | None = None,
+    batch: int = BATCH,
 ) -> Pass:
-    """One pass over every enabled website and target; each target in a transaction of its own."""
-    result = Pass()
-    for code, website in rules.websites.items():
-        if not website.enabled:
-            continue
-        for target in website.targets:
-            with engine.begin() as conn:
-                result.created[target.name] = schedule(
-                    conn, code, website, target, now=now, order_ids=order_ids, pulse_id=pulse_id
-                )
-    return result
+    """One pass: select the new matching orders, then create the pipelines of every row still without one."""
+    selected = select_exports(engine, rules, now=now, order_ids=order_ids)
+    return Pass(create_export_pipelines(engine, rules, now=now, batch=batch, pulse_id=pulse_id), selected)
 
 
 @dataclass(frozen=True)

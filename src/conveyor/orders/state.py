@@ -8,9 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from conveyor.catalog.sales import order_table
 from conveyor.orders.schema import ExportStatus, export_table
 
-E = export_table
+E, SO = export_table, order_table
 
 
 def get(conn: Connection, export_id: int) -> sa.Row[Any]:
@@ -59,11 +60,24 @@ def record_sent(conn: Connection, updates: Sequence[dict[str, Any]], now: float)
 
 
 def find(conn: Connection, increment_id: str, target: str) -> sa.Row[Any] | None:
-    return conn.execute(sa.select(E).where(E.c.increment_id == increment_id, E.c.target == target)).first()
+    """The export of order ``increment_id`` to ``target`` (through the order's unique increment id)."""
+    order_id = sa.select(SO.c.entity_id).where(SO.c.increment_id == increment_id).scalar_subquery()
+    return conn.execute(sa.select(E).where(E.c.order_id == order_id, E.c.target == target)).first()
 
 
 def of_order(conn: Connection, order_id: int) -> list[sa.Row[Any]]:
     return list(conn.execute(sa.select(E).where(E.c.order_id == order_id).order_by(E.c.target)))
+
+
+def of_orders(conn: Connection, order_ids: Sequence[int]) -> dict[int, list[sa.Row[Any]]]:
+    """Every export of each order (by target), for a page of orders read at once."""
+    found: dict[int, list[sa.Row[Any]]] = {}
+    wanted = list(dict.fromkeys(order_ids))
+    for start in range(0, len(wanted), 1000):
+        query = sa.select(E).where(E.c.order_id.in_(wanted[start : start + 1000])).order_by(E.c.order_id, E.c.target)
+        for row in conn.execute(query):
+            found.setdefault(int(row.order_id), []).append(row)
+    return found
 
 
 def by_pipeline(conn: Connection, pipeline_id: int) -> sa.Row[Any] | None:
@@ -96,20 +110,30 @@ def release_notification(conn: Connection, export_id: int, now: float) -> None:
 def accept(conn: Connection, export_id: int, erp_order_id: str | None, now: float) -> None:
     """The ERP took the order under ``erp_order_id`` (None: keep what is known); an export whose notification
     went out (an order exported again with --force) stays notified."""
+    accept_many(conn, [(export_id, erp_order_id)], now)
+
+
+def accept_many(conn: Connection, answers: Sequence[tuple[int, str | None]], now: float) -> None:
+    """``accept`` for many exports, one executemany (a backlog sent in bulk)."""
+    if not answers:
+        return
     status = sa.case(
         (E.c.notified_at.is_not(None), sa.literal(ExportStatus.NOTIFIED.value)),
         else_=sa.literal(ExportStatus.ACCEPTED.value),
     )
-    conn.execute(
+    statement = (
         E.update()
-        .where(E.c.id == export_id)
+        .where(E.c.id == sa.bindparam("export_id"))
         .values(
-            erp_order_id=sa.func.coalesce(erp_order_id, E.c.erp_order_id),
+            erp_order_id=sa.func.coalesce(
+                sa.bindparam("b_erp_order_id", type_=E.c.erp_order_id.type), E.c.erp_order_id
+            ),
             status=status,
             accepted_at=sa.func.coalesce(E.c.accepted_at, now),
             updated_at=now,
         )
     )
+    conn.execute(statement, [{"export_id": export_id, "b_erp_order_id": erp} for export_id, erp in answers])
 
 
 def listing(

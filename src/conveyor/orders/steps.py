@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
+
 from conveyor.orders import state
 from conveyor.orders.export import Exporter
 from conveyor.orders.initializer import initialize_exports
@@ -32,13 +34,24 @@ def current_rules(settings: Settings | None = None) -> ExportRules:
     return cached[1]
 
 
+_exporter: list[Exporter] = []
+
+
+def exporter_for(engine: Engine, rules: ExportRules) -> Exporter:
+    """The runner's exporter while the rules and engine stay the same: its channels (a SOAP client with its parsed
+    WSDL, validated options) and formats are built once per process, not once per step."""
+    if not _exporter or _exporter[0].engine is not engine or _exporter[0].rules is not rules:
+        _exporter[:] = [Exporter(engine, rules)]
+    return _exporter[0]
+
+
 class ExportStep:
     """Executor ``order_export``."""
 
     def process(self, step: StepRun) -> StepOutcome:
         export_id = int(step.arguments["export_id"])
         phases = [str(p) for p in step.arguments.get("phases") or ()]
-        exporter = Exporter(step.engine, current_rules())
+        exporter = exporter_for(step.engine, current_rules())
         try:
             output = exporter.run(export_id, phases, step.log)
         except Exception as exc:
@@ -69,7 +82,12 @@ class InitializeExports:
         from conveyor.db.engine import now
 
         result = initialize_exports(step.engine, current_rules(), now=now())
-        step.log.info("created %d export pipeline(s): %s", result.total, {k: len(v) for k, v in result.created.items()})
+        step.log.info(
+            "selected %s new export(s), created %d export pipeline(s): %s",
+            sum(result.selected.values()),
+            result.total,
+            {k: len(v) for k, v in result.created.items()},
+        )
         if not result.total:
             return StepOutcome("skipped", "no new orders to export")
         return StepOutcome(output=f"created {result.total} export pipeline(s)")

@@ -3,7 +3,10 @@ and the pipelines driven in-process (heartbeat passes and draining runners)."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +17,7 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
+import paramiko
 import sqlalchemy as sa
 import yaml
 from aiosmtpd.controller import Controller
@@ -72,6 +76,56 @@ def erp_simulator() -> Iterator[SimulatorServer]:
         yield server
     finally:
         server.stop()
+
+
+SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
+
+
+@contextmanager
+def sshd_server(root: Path, port: int | None = None) -> Iterator[tuple[int, Path, Path]]:
+    """A real OpenSSH server on loopback (key authentication, internal-sftp) with its files under ``root``, on
+    ``port`` or a free one: (port, the user's private key, a directory to upload into)."""
+    import pytest
+
+    from tests.conftest import REQUIRE
+
+    if not os.path.exists(SSHD):
+        if REQUIRE:
+            pytest.fail("sshd is missing (.ci/run installs openssh-server)")
+        pytest.skip("sshd is not installed (apt-get install openssh-server)")
+    paramiko.RSAKey.generate(2048).write_private_key_file(str(root / "host_key"))
+    user_key = paramiko.RSAKey.generate(2048)
+    user_key.write_private_key_file(str(root / "user_key"))
+    (root / "authorized_keys").write_text(f"{user_key.get_name()} {user_key.get_base64()}\n")
+    os.chmod(root / "host_key", 0o600)
+    Path("/run/sshd").mkdir(exist_ok=True)  # the privilege separation directory sshd insists on
+    port = port or free_port()
+    config = root / "sshd_config"
+    config.write_text(
+        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {root / 'host_key'}\nPidFile {root / 'sshd.pid'}\n"
+        f"AuthorizedKeysFile {root / 'authorized_keys'}\nStrictModes no\nPasswordAuthentication no\n"
+        "KbdInteractiveAuthentication no\nPubkeyAuthentication yes\nUsePAM no\nPermitRootLogin yes\n"
+        "MaxStartups 100:30:200\nSubsystem sftp internal-sftp\n"
+    )
+    process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                output = process.stderr.read().decode() if process.stderr else ""
+                raise RuntimeError(f"sshd did not start: {output}") from None
+            time.sleep(0.05)
+    drop = root / "drop"
+    drop.mkdir(exist_ok=True)
+    try:
+        yield port, root / "user_key", drop
+    finally:
+        process.terminate()
+        process.wait(5)
 
 
 def add_website(engine: sa.Engine, website_id: int, code: str) -> int:

@@ -4,9 +4,11 @@ and a real SMTP server; then the faults: an ERP answering 503, bad response file
 
 from __future__ import annotations
 
+import getpass
 import json
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,10 +16,12 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from lxml import etree
 
-from conveyor.orders import export_order, initialize_exports, process_responses
+from conveyor.orders import export_order, initialize_exports, process_responses, select_exports
 from conveyor.pipelines.heartbeat import Heartbeat
+from conveyor.pipelines.schema import pipeline_table
 from conveyor.pipelines.store import retry_steps
 from tests.integration.api.harness import harness
 from tests.integration.orders.support import (
@@ -25,10 +29,12 @@ from tests.integration.orders.support import (
     World,
     add_website,
     erp_simulator,
+    free_port,
     order_payload,
     pipelines_mq,
     place,
     smtp_server,
+    sshd_server,
     wait_for,
     world_settings,
 )
@@ -318,3 +324,69 @@ def test_the_soap_channel_places_orders_once_per_key_with_the_erp_simulator() ->
         httpx.post(f"{erp.url}/admin/faults", json={"fail": 1, "status": 503}).raise_for_status()
         with pytest.raises(ChannelError, match="SOAP PlaceOrder"):
             channel.send(document)
+
+
+def test_a_refused_sftp_connection_is_retried_then_fails_and_a_later_retry_completes(sqlite_world: World) -> None:
+    world = sqlite_world
+    port, root = free_port(), world.root / "sshd"
+    root.mkdir()
+    sftp = {
+        "name": "erp-sftp",
+        "format": "csv",
+        "channel": "sftp",
+        "options": {
+            "host": "127.0.0.1",
+            "port": port,
+            "username": getpass.getuser(),
+            "key_file": str(root / "user_key"),
+            "directory": str(root / "drop"),
+            "pattern": "ORDER_{increment_id}.{extension}",
+            "host_key": "accept",
+            "timeout": 5,
+        },
+        "retries": 2,
+    }
+    raw = rules_for(world)
+    raw["websites"]["second"]["targets"] = [sftp]
+    rules = world.write_rules(raw)
+    add_website(world.engine, 2, "second")
+    place(world.api, order_payload(2, "S-8", "checkmo"))
+    (pipeline_id,) = initialize_exports(world.engine, rules, now=time.time()).created["erp-sftp"]
+    world.run_pipelines()  # nobody listens on the port yet
+    transport = world.steps(pipeline_id)["transport"]
+    assert (transport.status, transport.attempts) == ("error", 3)
+    assert f"sftp://{getpass.getuser()}@127.0.0.1:{port}" in transport.error and "connect" in transport.error
+    assert world.pipeline_status(pipeline_id) == "error"
+    (row,) = world.exports()
+    assert (row.status, row.attempts) == ("error", 3)
+
+    with sshd_server(root, port) as (_, _, drop):  # the server is back: a retry of the pipeline completes
+        with world.engine.begin() as conn:
+            retry_steps(conn, pipeline_id, time.time())
+        world.run_pipelines()
+        assert world.pipeline_status(pipeline_id) == "success"
+        (row,) = world.exports()
+        assert (row.status, row.attempts, row.error) == ("accepted", 4, None)
+        assert [p.name for p in drop.iterdir()] == ["ORDER_S-8.csv"]
+        lines = (drop / "ORDER_S-8.csv").read_text().splitlines()
+        assert lines[1].startswith("S-8,0010,SOCKS,") and lines[2].startswith("S-8,0020,SHIRT,")
+
+
+def test_a_pass_that_died_after_selecting_is_completed_by_the_next_and_two_at_once_never_double(world: World) -> None:
+    rules = world.write_rules(rules_for(world))
+    place_orders(world)
+    assert select_exports(world.engine, rules, now=time.time()) == {"erp-file": 3, "erp-http": 2}
+    assert [row.pipeline_id for row in world.exports()] == [None] * 5  # the pass died here
+    with ThreadPoolExecutor(2) as pool:  # two passes at once, one pipeline per transaction
+        passes = list(pool.map(lambda _: initialize_exports(world.engine, rules, now=time.time(), batch=1), (1, 2)))
+    assert [sum(p.selected.values()) for p in passes] == [0, 0]
+    assert sum(p.total for p in passes) == 5
+    rows = world.exports()
+    assert len({row.pipeline_id for row in rows}) == 5 and None not in {row.pipeline_id for row in rows}
+    with world.engine.connect() as conn:
+        names = conn.execute(
+            sa.select(pipeline_table.c.name, pipeline_table.c.key).where(pipeline_table.c.name.like("order_export.%"))
+        ).all()
+    assert sorted(names) == sorted(
+        (f"order_export.{row.target}", str(row.order_id)) for row in rows
+    )  # one pipeline per export, keyed by its order

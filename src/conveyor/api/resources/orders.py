@@ -12,12 +12,14 @@ every value of up to 15 significant digits (all money below 10^11 at 4 places) â
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from types import UnionType
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, Field, PlainSerializer, create_model, field_validator
+from sqlalchemy import Connection
 
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.customers import check_integers, snake_keys
@@ -43,6 +45,7 @@ from conveyor.catalog.sales import (
     order_status,
     unhold_order,
 )
+from conveyor.orders import of_orders
 
 VIEW = "Magento_Sales::actions_view"
 API_ACTIONS = "Magento_Sales::api_actions"
@@ -101,7 +104,30 @@ Payment = with_numbers(PaymentRecord, "Payment")
 OrderItem = with_numbers(OrderItemRecord, "OrderItem", {OrderItemRecord: "OrderItem"})  # a child's parent_item
 OrderItem.model_rebuild(_types_namespace={"OrderItem": OrderItem})
 ShippingAssignment = with_numbers(ShippingAssignmentRecord, "ShippingAssignment", {OrderItemRecord: OrderItem})
-OrderExtension = with_numbers(OrderExtensionRecord, "OrderExtension", {ShippingAssignmentRecord: ShippingAssignment})
+NumberedOrderExtension = with_numbers(
+    OrderExtensionRecord, "NumberedOrderExtension", {ShippingAssignmentRecord: ShippingAssignment}
+)
+
+
+class ErpExport(BaseModel):
+    """One export of the order to an ERP target: where it stands, and the ERP's order id once it answered."""
+
+    target: str
+    status: str  # scheduled, transformed, sent, accepted, notified, error
+    erp_order_id: str | None = None
+    attempts: int = 0
+    sent_at: str | None = None
+    accepted_at: str | None = None
+    notified_at: str | None = None
+    error: str | None = None
+
+
+class OrderExtension(NumberedOrderExtension):  # type: ignore[valid-type,misc]
+    """``extension_attributes`` of an order response: Magento's, and ``erp_exports`` once the order is exported."""
+
+    erp_exports: list[ErpExport] | None = None
+
+
 Order = with_numbers(
     OrderRecord,
     "Order",
@@ -114,9 +140,41 @@ OrderItemSearchResults = with_numbers(
 )
 
 
-def as_order(record: OrderRecord) -> OrderRecord:
-    """The record as an ``Order`` response."""
-    return Order.model_validate(record.model_dump())
+def _time(epoch: float | None) -> str | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def erp_exports(conn: Connection, order_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """The ``erp_exports`` extension attribute of each order that has been exported."""
+    return {
+        order_id: [
+            {
+                "target": row.target,
+                "status": row.status,
+                "erp_order_id": row.erp_order_id,
+                "attempts": row.attempts,
+                "sent_at": _time(row.sent_at),
+                "accepted_at": _time(row.accepted_at),
+                "notified_at": _time(row.notified_at),
+                "error": row.error,
+            }
+            for row in rows
+        ]
+        for order_id, rows in of_orders(conn, order_ids).items()
+    }
+
+
+def _with_exports(data: dict[str, Any], exports: Mapping[int, list[dict[str, Any]]]) -> dict[str, Any]:
+    found = exports.get(data["entity_id"])
+    if found:
+        data["extension_attributes"] = {**data.get("extension_attributes", {}), "erp_exports": found}
+    return data
+
+
+def as_order(record: OrderRecord, conn: Connection | None = None) -> OrderRecord:
+    """The record as an ``Order`` response; with ``conn``, its ERP exports in ``extension_attributes``."""
+    exports = erp_exports(conn, [record.entity_id]) if conn is not None else {}
+    return Order.model_validate(_with_exports(record.model_dump(), exports))
 
 
 def as_shipment(record: ShipmentRecord) -> ShipmentRecord:
@@ -191,7 +249,7 @@ class ShipOrderRequest(BaseModel):
 @operations.read("/V1/orders/{id}", resource=VIEW, response=Order)
 def get_order(ctx: OperationContext, params: dict[str, str]) -> OrderRecord:
     """One order with items, addresses, payment and status history (newest first)."""
-    return as_order(repository.get(ctx.conn, int_param(params, "id")))
+    return as_order(repository.get(ctx.conn, int_param(params, "id")), ctx.conn)
 
 
 @operations.search("/V1/orders", resource=VIEW, response=OrderSearchResults)
@@ -203,7 +261,10 @@ def search_orders(
     found, total = repository.search(
         ctx.conn, translation.where, translation.order_by, translation.limit, translation.offset
     )
-    return OrderSearchResults.model_validate(results([o.model_dump() for o in found], criteria, total))
+    exports = erp_exports(ctx.conn, [o.entity_id for o in found])
+    return OrderSearchResults.model_validate(
+        results([_with_exports(o.model_dump(), exports) for o in found], criteria, total)
+    )
 
 
 @operations.write("POST", "/V1/orders", resource=API_ACTIONS, response=Order)

@@ -61,6 +61,7 @@ if TYPE_CHECKING:
         invoice_comment_table,
         invoice_table,
         order_table,
+        payment_table,
         shipment_comment_table,
         shipment_table,
         status_history_table,
@@ -122,6 +123,7 @@ _EXPORTS = {
     "check_new_order": "conveyor.catalog.sales.invariants",
     "order_exists": "conveyor.catalog.sales.invariants",
     "order_table": "conveyor.catalog.sales.tables",
+    "payment_table": "conveyor.catalog.sales.tables",
     "status_history_table": "conveyor.catalog.sales.tables",
 }
 
@@ -171,6 +173,7 @@ __all__ = [
     "order_exists",
     "order_status",
     "order_table",
+    "payment_table",
     "search_creditmemos",
     "search_invoices",
     "search_transactions",
