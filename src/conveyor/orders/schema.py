@@ -46,6 +46,14 @@ export_table = sa.Table(
     sa.Column("updated_at", Epoch, nullable=False),
     sa.UniqueConstraint("order_id", "target"),
     sa.Index(None, "pipeline_id"),
+    # an ERP document names its order by the ERP's id (orders.update.find_order); partial where the database allows,
+    # so the initializer's new rows (no ERP id yet) write no entry
+    sa.Index(
+        "ix_order_export_erp_order_id",
+        "erp_order_id",
+        postgresql_where=sa.text("erp_order_id IS NOT NULL"),
+        sqlite_where=sa.text("erp_order_id IS NOT NULL"),
+    ),
     # no more: each index is written for every row an initializer pass selects (increment ids are found through
     # sales_order's unique one, the listing scans by id)
 )
