@@ -33,7 +33,8 @@ def _command(argv: Sequence[str], service_args: Sequence[str]) -> str:
 
 
 def _percent(text: str) -> str:
-    """supervisord expands ``%(name)s`` in its values: a literal ``%`` (``%2F`` in an AMQP URL) is ``%%``."""
+    """supervisord expands ``%(name)s`` and systemd ``%i`` in their values: a literal ``%`` (``%2F`` in an AMQP URL)
+    is ``%%`` for both."""
     return text.replace("%", "%%")
 
 
@@ -88,7 +89,7 @@ def systemd_units(
             "",
             "[Service]",
             f"WorkingDirectory={directory}",
-            f"ExecStart={_command(argv, service.args)}",
+            f"ExecStart={_percent(_command(argv, service.args))}",
             "Restart=always",
             "RestartSec=2",
             "KillSignal=SIGTERM",
@@ -96,7 +97,7 @@ def systemd_units(
         ]
         if user:
             lines.append(f"User={user}")
-        lines += [f'Environment="{k}={v}"' for k, v in sorted(env.items())]
+        lines += [f'Environment="{k}={_percent(v)}"' for k, v in sorted(env.items())]
         lines += ["", "[Install]", "WantedBy=conveyor.target", ""]
         units[name] = "\n".join(lines)
         if template:
