@@ -4,7 +4,9 @@ orchestrators ask, and the answers name no data. A failed check is a 503 naming 
 
 from __future__ import annotations
 
-from functools import lru_cache
+import functools
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
@@ -15,7 +17,7 @@ from conveyor.api.routing import Services
 from conveyor.db.migrate import current_revision, head_revision
 
 
-@lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)
 def _head() -> str | None:
     """The code's newest migration: it cannot change while the process runs."""
     return head_revision()
@@ -30,6 +32,31 @@ def _check_database(services: Services) -> str | None:
     return None
 
 
+CHECK_SECONDS = 3.0  # a probe answers quickly or not at all: a broker's own reconnect patience is a minute
+
+
+def _within(check: Callable[[], object], seconds: float = CHECK_SECONDS) -> str | None:
+    """Run ``check`` on a daemon thread; its failure text, "no answer within …", or None when it passed."""
+    outcome: list[str | None] = []
+
+    def run() -> None:
+        try:
+            check()
+            outcome.append(None)
+        except Exception as exc:  # any failure to reach it is the answer
+            outcome.append(f"{type(exc).__name__}: {exc}")
+
+    probe = threading.Thread(target=run, name="health-probe", daemon=True)
+    probe.start()
+    probe.join(seconds)
+    return outcome[0] if outcome else f"no answer within {seconds:g} s"
+
+
+def _count(services: Services, connection: str, queue: str) -> None:
+    """Reach the broker of ``connection`` (opening it if need be) and count one of its queues."""
+    services.mq.transport(connection).counts(queue)
+
+
 def _check_brokers(services: Services) -> dict[str, str | None]:
     """Each connection the topology's queues use: one count of one of its queues reaches it."""
     results: dict[str, str | None] = {}
@@ -37,11 +64,7 @@ def _check_brokers(services: Services) -> dict[str, str | None]:
     for declared in services.mq.topology.queues.values():
         queues.setdefault(declared.connection, declared.name)
     for connection, name in sorted(queues.items()):
-        try:
-            services.mq.transport(connection).counts(name)
-            results[f"broker:{connection}"] = None
-        except Exception as exc:  # any failure to reach it is the answer
-            results[f"broker:{connection}"] = f"{type(exc).__name__}: {exc}"
+        results[f"broker:{connection}"] = _within(functools.partial(_count, services, connection, name))
     return results
 
 

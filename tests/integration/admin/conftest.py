@@ -57,7 +57,7 @@ class Seeded:
             self.app.mq.publish("catalog.product.saved", {"sku": f"{sku}-{n}"})
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # not the session: its event loop would stay running for later tests
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         message = "Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)"
