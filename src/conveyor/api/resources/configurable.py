@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, StrictInt, StrictStr
 
 from conveyor.api.errors import INVALID, ApiError, first_error
 from conveyor.api.operations import OperationContext, int_param, operations
-from conveyor.api.resources.products import Label, Position, ProductData, present
+from conveyor.api.resources.products import Label, Position, ProductData, present_many
 from conveyor.catalog.products import ConfigurableOption, configurable
 
 RESOURCE = "Magento_Catalog::products"
@@ -80,7 +80,7 @@ def text_id(value: str | int | None, field: str) -> int | None:
 @operations.read("/V1/configurable-products/{sku}/children", resource=RESOURCE)
 def get_children(ctx: OperationContext, params: dict[str, str]) -> list[ProductData]:
     """The children as the path's store view sees them; an empty list for a product that is not configurable."""
-    return [present(record) for record in configurable.children(ctx.conn, params["sku"], ctx.store.store_id)]
+    return present_many(ctx.conn, configurable.children(ctx.conn, params["sku"], ctx.store.store_id))
 
 
 @operations.write("POST", "/V1/configurable-products/{sku}/child", resource=RESOURCE)

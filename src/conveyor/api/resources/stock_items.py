@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializationInfo, SerializerFunctionWrapHandler, model_serializer
 
 from conveyor.api.errors import REQUIRED, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
@@ -52,6 +52,15 @@ class StockItem(BaseModel):
     is_decimal_divided: bool | None = None
     stock_status_changed_auto: int | None = None
     extension_attributes: dict[str, Any] | None = None
+
+    @model_serializer(mode="wrap")
+    def _with_low_stock_date(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        """A stored item answers ``low_stock_date`` even when null, as Magento does (responses drop nulls)."""
+        data = handler(self)
+        if not isinstance(data, dict) or self.item_id is None or "low_stock_date" in data:
+            return data
+        with_date = {**data, "low_stock_date": None}
+        return {key: with_date[key] for key in type(self).model_fields if key in with_date}
 
 
 class StockItemRequest(BaseModel):
