@@ -73,7 +73,7 @@ def test_invalid_items_name_the_field_and_nothing_is_saved(sqlite_api: Harness) 
         refused = api.send("POST", ITEMS, {"sourceItems": items})
         assert refused.json() == {"message": "Validation Failed", "parameters": [], "errors": errors}
     unknown = api.send("POST", ITEMS, {"sourceItems": [item("A", "nowhere", 1)]})
-    assert (unknown.status_code, unknown.json()) == (400, {"message": "Could not save Source Item", "parameters": []})
+    assert (unknown.status_code, unknown.json()) == (404, {"message": "Could not save Source Item", "parameters": []})
     cases: list[tuple[Any, list[str]]] = [
         ([{"sku": "A", "source_code": "default", "quantity": "lots", "status": 1}], ["lots", "sourceItems.0.quantity"]),
         ([{"sku": "A", "source_code": "default", "status": 1}], ["sourceItems.0.quantity"]),
