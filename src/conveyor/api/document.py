@@ -111,6 +111,11 @@ def _visit(node: Any) -> None:
 WS = "\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
 NON_BLANK = "^[^\\u0000]*[^" + WS + "\\u0000][^\\u0000]*$"  # not empty once stripped, as ``text.strip()``
 NO_TEMPLATE = "(?![\\s\\S]*\\$:*\\{.*\\})"  # MSI refuses ``${…}`` in names and codes
+# an email address as ``conveyor.catalog.customers``' check reads it (stripped; one @, a dotted domain)
+_NOT_IN_EMAIL = "@" + WS + "\\u0000"
+EMAIL = (
+    "^[" + WS + "]*[^" + _NOT_IN_EMAIL + "]+@[^" + _NOT_IN_EMAIL + ".]+(?:\\.[^" + _NOT_IN_EMAIL + ".]+)+[" + WS + "]*$"
+)
 MSI_NAME = "^" + NO_TEMPLATE + NON_BLANK[1:]
 MSI_CODE = "^" + NO_TEMPLATE + "[^" + WS + "\\u0000]+(?![\\s\\S])"  # not empty, no whitespace, no template
 

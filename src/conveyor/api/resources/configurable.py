@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
+from conveyor.api.document import declares
 from conveyor.api.errors import INVALID, ApiError, first_error
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.products import Label, Position, ProductData, present_many
@@ -41,8 +42,42 @@ class OptionData(BaseModel):
     product_id: int | None = None
 
 
+class NewOptionData(OptionData):
+    """A super attribute to add (without an ``id``): attribute, label and values are required (Magento's
+    validateNewOptionData, whose messages the answer keeps)."""
+
+    model_config = ConfigDict(
+        json_schema_extra=declares(
+            anyOf=[
+                {"required": ["id"], "properties": {"id": {"type": "integer"}}},
+                {
+                    "required": ["attribute_id", "label", "values"],
+                    "properties": {
+                        "attribute_id": {
+                            "anyOf": [
+                                {"type": "string", "pattern": "^[0-9]{1,9}(?![\\s\\S])", "not": {"pattern": "^0+$"}},
+                                {"type": "integer", "minimum": 1, "maximum": MAX_INT},
+                            ]
+                        },
+                        "label": {"type": "string", "minLength": 1},
+                        "values": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {"required": ["value_index"], "properties": {"value_index": {"type": "integer"}}},
+                        },
+                    },
+                },
+            ]
+        )
+    )
+
+
 class OptionRequest(BaseModel):
     option: OptionData
+
+
+class NewOptionRequest(BaseModel):
+    option: NewOptionData
 
 
 class ChildRequest(BaseModel):
@@ -132,7 +167,7 @@ def _save(ctx: OperationContext, sku: str, option: OptionData, option_id: int | 
 
 
 @operations.write("POST", "/V1/configurable-products/{sku}/options", resource=RESOURCE)
-def save_option(ctx: OperationContext, params: dict[str, str], body: OptionRequest) -> int:
+def save_option(ctx: OperationContext, params: dict[str, str], body: NewOptionRequest) -> int:
     """Add a super attribute (a simple or virtual product becomes configurable); with ``option.id``, update it."""
     return _save(ctx, params["sku"], body.option, body.option.id)
 

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, SerializationInfo, SerializerFunctionWrapHandler, model_serializer
 
 from conveyor.api.errors import REQUIRED, ApiError
-from conveyor.api.operations import OperationContext, int_param, operations
+from conveyor.api.operations import MAX_ID, OperationContext, int_param, operations
 from conveyor.api.resources.inventory_errors import magento_errors
+from conveyor.api.resources.inventory_params import LIMIT as QTY_LIMIT
 from conveyor.api.resources.inventory_params import parse_number
 from conveyor.catalog import NotFoundError, inventory
 from conveyor.catalog.products import ProductRepository
@@ -107,7 +108,20 @@ def _query_number(ctx: OperationContext, name: str, default: str | None = None) 
     return text
 
 
-@operations.read("/V1/stockItems/lowStock", resource=RESOURCE)
+@operations.read(
+    "/V1/stockItems/lowStock",
+    resource=RESOURCE,
+    query=[
+        {"name": "scopeId", "required": True, "schema": {"type": "integer", "minimum": -MAX_ID, "maximum": MAX_ID}},
+        {
+            "name": "qty",
+            "required": True,
+            "schema": {"type": "number", "exclusiveMinimum": -int(QTY_LIMIT), "exclusiveMaximum": int(QTY_LIMIT)},
+        },
+        {"name": "currentPage", "schema": {"type": "integer", "minimum": -MAX_ID, "maximum": MAX_ID}},
+        {"name": "pageSize", "schema": {"type": "integer", "minimum": -MAX_ID, "maximum": MAX_ID}},
+    ],
+)
 @magento_errors
 def low_stock(ctx: OperationContext, params: dict[str, str]) -> StockItemCollection:
     """Stock items whose quantity is at most ``qty`` (``scopeId`` and ``qty`` required; ``pageSize`` 0: all)."""
