@@ -27,7 +27,7 @@ from conveyor.api.errors import INVALID, REQUIRED, ApiError
 NO_NUL = "^[^\\u0000]*$"
 MIN_INT, MAX_INT = -(2**63), 2**64 - 1  # what orjson writes: int64 and uint64
 JSON_VALUE = "JsonValue"
-ERROR_SCHEMA = "ErrorResponse"
+ECHOING = frozenset({"ErrorResponse", "RequestItem"})  # answers that repeat a refused value, whatever it was
 _CONSTRAINED = ("pattern", "enum", "const", "format")
 _SHAPES = ("type", "$ref", "anyOf", "allOf", "oneOf", "enum", "const", "not", "properties", "items")
 
@@ -53,7 +53,7 @@ def declare_text_rules(document: dict[str, Any]) -> None:
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     ref = f"#/components/schemas/{JSON_VALUE}"
     for name, schema in schemas.items():
-        if name != ERROR_SCHEMA:  # an error repeats the refused value, whatever it was
+        if name not in ECHOING:
             _schema(schema, ref)
     schemas[JSON_VALUE] = json_value(ref)
     _visit(document.get("paths", {}))

@@ -28,9 +28,7 @@ def test_countries_and_currency_without_a_token(api: Harness) -> None:
     regions = {r["code"]: r for r in us["available_regions"]}
     assert regions["CA"] == {"id": "12", "code": "CA", "name": "California"}
     assert regions["TX"]["id"] == "57" and regions["NY"]["id"] == "43" and len(us["available_regions"]) == 65
-    assert api.get("/rest/V1/directory/countries/bol", headers=anonymous).json()["full_name_english"] == (
-        "Bolivia"
-    )
+    assert api.get("/rest/V1/directory/countries/bol", headers=anonymous).json()["full_name_english"] == ("Bolivia")
     missing = api.get("/rest/V1/directory/countries/XX", headers=anonymous)
     assert missing.status_code == 404
     assert missing.json() == {"message": "The country isn't available.", "parameters": []}
