@@ -28,7 +28,7 @@ from tests.integration.api.harness import Harness
 
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 OWN = ("/rest/V1/store/", "/rest/V1/directory/")
-BUDGET_SECONDS = 80.0
+BUDGET_SECONDS = 240.0  # a stop for runaway generation, not a timing: about 40 s of CPU on an idle machine
 # issue 14, open: the synchronous operations whose request rules the document does not declare yet (their queued
 # forms check the documented schema at intake, so they pass); "METHOD path " as the failures are labelled
 KNOWN_GAPS = (
