@@ -19,10 +19,9 @@ from collections.abc import Callable
 from typing import Any
 
 import jsonschema_rs
-import orjson
 from pydantic import BaseModel
 
-from conveyor.api.errors import INVALID, REQUIRED, ApiError
+from conveyor.api.errors import INVALID, OUT_OF_RANGE, REQUIRED, ApiError, _short_json
 
 NO_NUL = "^[^\\u0000]*$"
 MIN_INT, MAX_INT = -(2**63), 2**64 - 1  # what orjson writes: int64 and uint64
@@ -184,14 +183,18 @@ class BodyCheck:
     def errors(self, body: Any) -> list[ApiError]:
         """Magento's errors for each violation (field paths dotted, as ``describe_validation``'s)."""
         found = []
-        for error in self._validator.iter_errors(body):
+        try:
+            errors = list(self._validator.iter_errors(body))
+        except (TypeError, ValueError):  # a number past 64 bits, which no check (nor queue message) takes
+            return [ApiError(400, OUT_OF_RANGE)]
+        for error in errors:
             place = [str(part) for part in error.instance_path]
             missing = getattr(error.kind, "property", None) if type(error.kind).__name__ == "Required" else None
             if missing is not None:
                 found.append(ApiError(400, REQUIRED, [".".join([*place, str(missing)])]))
             else:
                 value = error.instance
-                shown = value if isinstance(value, str) else orjson.dumps(value).decode()[:200]
+                shown = value if isinstance(value, str) else _short_json(value)
                 found.append(ApiError(400, INVALID, [shown, ".".join(place) or "body"]))
         return found
 
