@@ -87,7 +87,7 @@ def test_the_api_wide_rules_and_the_intake_check() -> None:
     (nul,) = check.errors({"name": "a\x00", "count": 1})
     assert nul.parameters == ["a\x00", "name"]
     (deep,) = check.errors({"name": "a", "count": 1, "extension_attributes": {"x": ["ok", "b\x00"]}})
-    assert deep.parameters[1] == "extension_attributes"  # the free value as a whole is refused
+    assert list(deep.parameters)[1:] == ["extension_attributes"]  # the free value as a whole is refused
     (big,) = check.errors({"name": "a", "count": 2**64})
     assert big.parameters == [str(2**64), "count"]
     (huge,) = check.errors({"name": "a", "count": 2**80})  # past what orjson writes: refused, never a 500
