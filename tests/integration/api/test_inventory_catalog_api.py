@@ -147,6 +147,7 @@ def test_bulk_assign_unassign_and_transfers(msi: Harness) -> None:
         ("B", "us", 0, 0),
     ]
     unknown = msi.send("POST", "/rest/V1/inventory/bulk-product-source-assign", {"skus": ["A"], "sourceCodes": ["xx"]})
+    assert unknown.status_code == 404  # Magento's messages; what the request names does not exist
     assert unknown.json() == {
         "message": "Validation Failed",
         "parameters": [],
@@ -155,6 +156,7 @@ def test_bulk_assign_unassign_and_transfers(msi: Harness) -> None:
     no_product = msi.send(
         "POST", "/rest/V1/inventory/bulk-product-source-assign", {"skus": ["Z"], "sourceCodes": ["eu"]}
     )
+    assert no_product.status_code == 404
     assert no_product.json() == {
         "message": "Following products with requested skus were not found: %1",
         "parameters": ["Z"],
