@@ -319,7 +319,12 @@ def _description(op: Operation) -> str:
 
 def _add_async(app: FastAPI, services: Services, op: Operation, store: Callable[..., StoreScope]) -> None:
     check = BodyCheck(op.body) if op.body is not None else None
-    param_checks = {name: ParamCheck(schema) for name, schema in op.param_schemas.items()}
+    # the declared schema of each path parameter that is not a plain integer id (those the route reads itself)
+    param_checks = {
+        name: ParamCheck(schema)
+        for name in op.params
+        if (schema := _id_schema(op, name)) is not None and (name in op.param_schemas or name not in op.int_params)
+    }
 
     async def endpoint(**values: Any) -> dict[str, Any]:
         caller: Caller = values["conveyor_caller"]
