@@ -4,10 +4,9 @@ Rules the whole API applies, declared here once rather than on every field:
 
 * every text passes ``check_text``: a NUL character is refused (no database keeps it), so each plain string
   schema gets the pattern that excludes it;
-* every integer is at most 64 bits (``check_text`` again: no column, queue message or consumer takes more), so an
-  integer schema without bounds gets those;
-* a free-form value (``Any``, ``dict[str, Any]``: Magento's ``extension_attributes``) is any JSON value under the
-  same two rules: ``JsonValue``.
+* a free-form value (``Any``, ``dict[str, Any]``: Magento's ``extension_attributes``) is any JSON value without
+  NUL and with 64-bit integers (``check_text`` refuses more anywhere: no queue message or consumer takes it):
+  ``JsonValue``.
 
 Fields whose rules the server checks itself, with Magento's own messages, declare them with ``pattern``,
 ``requires`` and ``declares``; the queued routes check a body against this schema at intake (``BodyCheck``).
@@ -48,7 +47,7 @@ def json_value(ref: str) -> dict[str, Any]:
 
 def declare_text_rules(document: dict[str, Any]) -> None:
     """Apply the API-wide rules to ``document`` (in place): its components in full, its paths' inline schemas
-    for texts and integers only (a bulk route's items stay free: a malformed one is rejected, not refused)."""
+    for texts only (a bulk route's items stay free: a malformed one is rejected, not refused)."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     ref = f"#/components/schemas/{JSON_VALUE}"
     for name, schema in schemas.items():
@@ -59,7 +58,7 @@ def declare_text_rules(document: dict[str, Any]) -> None:
 
 
 def _schema(node: Any, ref: str | None) -> Any:
-    """Walk one schema: the rules on texts and integers, and (``ref`` given) free values as ``JsonValue``."""
+    """Walk one schema: the rule on texts, and (``ref`` given) free values as ``JsonValue``."""
     if not isinstance(node, dict):
         return node
     if ref is not None and not any(key in node for key in _SHAPES):
@@ -83,15 +82,14 @@ def _schema(node: Any, ref: str | None) -> Any:
 
 
 def _rules(node: dict[str, Any]) -> None:
+    """A typed integer keeps the bounds its field declares: 64 bits would invite the generators to send values
+    that its column refuses (only a free value's integers are bounded by 64 bits alone)."""
     if node.get("type") == "string" and not any(key in node for key in _CONSTRAINED):
         node["pattern"] = NO_NUL
-    if node.get("type") == "integer":
-        node.setdefault("minimum", MIN_INT)
-        node.setdefault("maximum", MAX_INT)
 
 
 def _visit(node: Any) -> None:
-    """Texts and integers anywhere under ``node`` (the paths: parameters, inline bodies)."""
+    """Texts anywhere under ``node`` (the paths: parameters, inline bodies)."""
     if isinstance(node, dict):
         if isinstance(node.get("type"), str):
             _rules(node)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
@@ -23,7 +24,8 @@ from conveyor.api.document import (
     declare_text_rules,
     requires,
 )
-from conveyor.api.errors import INVALID, OUT_OF_RANGE
+from conveyor.api.errors import OUT_OF_RANGE, ApiError
+from conveyor.api.operations import check_text as check_body_text
 from conveyor.catalog import CatalogError
 from conveyor.catalog.customers import email_address
 from conveyor.catalog.inventory.errors import check_code, check_text
@@ -88,10 +90,10 @@ def test_the_api_wide_rules_and_the_intake_check() -> None:
     assert nul.parameters == ["a\x00", "name"]
     (deep,) = check.errors({"name": "a", "count": 1, "extension_attributes": {"x": ["ok", "b\x00"]}})
     assert list(deep.parameters)[1:] == ["extension_attributes"]  # the free value as a whole is refused
-    (big,) = check.errors({"name": "a", "count": 2**64})
-    assert big.parameters == [str(2**64), "count"]
-    (huge,) = check.errors({"name": "a", "count": 2**80})  # past what orjson writes: refused, never a 500
-    assert huge.status == 400 and huge.message in (OUT_OF_RANGE, INVALID)
+    check.errors({"name": "a", "count": 2**80, "extension_attributes": {"n": -(2**90)}})  # no exception: no 500
+    with pytest.raises(ApiError) as refused:  # what every route checks first: no integer past 64 bits anywhere
+        check_body_text({"name": "a", "count": 1, "extension_attributes": {"n": [2**64]}})
+    assert (refused.value.status, refused.value.message) == (400, OUT_OF_RANGE)
     assert ParamCheck({"type": "integer", "minimum": 2}).accepts("5")
     assert not ParamCheck({"type": "integer", "minimum": 2}).accepts("1")
     assert not ParamCheck({"type": "number"}).accepts("x")
@@ -111,7 +113,8 @@ def test_the_document_gets_the_rules_but_where_a_refused_value_is_repeated() -> 
     schemas = document["components"]["schemas"]
     item = schemas["Item"]["properties"]
     assert item["name"] == {"type": "string", "pattern": NO_NUL, "title": "Name"}
-    assert (item["count"]["minimum"], item["count"]["maximum"]) == (MIN_INT, MAX_INT)
+    assert item["count"] == {"type": "integer", "title": "Count"}  # a typed integer keeps its own bounds
+    assert {"type": "integer", "minimum": MIN_INT, "maximum": MAX_INT} in schemas[JSON_VALUE]["anyOf"]
     free = item["extension_attributes"]["anyOf"][0]
     assert free["additionalProperties"] == {"$ref": f"#/components/schemas/{JSON_VALUE}"}
     assert JSON_VALUE in schemas
