@@ -28,6 +28,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
+from conveyor.api.document import declare_text_rules
 from conveyor.api.eds import add_eds_route
 from conveyor.api.errors import INTERNAL, NO_ROUTE, REQUIRED, ApiError, describe_validation, first_error, status_of
 from conveyor.api.guard import RequestGuard
@@ -120,6 +121,7 @@ def create_app(
             for name in ("HTTPValidationError", "ValidationError"):
                 components.pop(name, None)
             _public_routes_need_no_token(app, schema)
+            declare_text_rules(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
@@ -143,7 +145,8 @@ def _public_routes_need_no_token(app: FastAPI, schema: dict[str, Any]) -> None:
             if documented.get("security"):
                 documented["security"] = [{}, *documented["security"]]
             for status in ("401", "403"):
-                documented.get("responses", {}).pop(status, None)
+                if int(status) not in operation.answers:
+                    documented.get("responses", {}).pop(status, None)
 
 
 def _add_error_handlers(app: FastAPI, developer_mode: bool) -> None:

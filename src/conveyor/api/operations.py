@@ -69,7 +69,17 @@ from pydantic import AfterValidator, BaseModel, StrictInt, StrictStr, TypeAdapte
 from sqlalchemy.engine import Connection, Engine
 
 from conveyor.api.auth import Caller
-from conveyor.api.errors import INVALID, REQUIRED, ApiError, describe_validation, first_error, render, status_of
+from conveyor.api.document import MSI_CODE
+from conveyor.api.errors import (
+    INVALID,
+    OUT_OF_RANGE,
+    REQUIRED,
+    ApiError,
+    describe_validation,
+    first_error,
+    render,
+    status_of,
+)
 from conveyor.api.scope import StoreScope
 from conveyor.bus import CommandBus
 from conveyor.catalog import CatalogError, InvalidValueError, NotFoundError
@@ -89,8 +99,11 @@ STRING_IDS: dict[str, dict[str, Any]] = {
     "countryId": {"type": "string", "pattern": "^[A-Za-z]{2,3}$"},
     # /V1/products/{sku}/group-prices/{customerGroupId}/…: a group id, or "all" (every group)
     "customerGroupId": {"type": "string", "pattern": "^(all|[0-9]{1,10})$"},
+    # an MSI source code: MSI's validator refuses an empty one, whitespace and ``${…}`` (the path's wins in a PUT)
+    "sourceCode": {"type": "string", "pattern": MSI_CODE},
 }
 MAX_ID = 10**18 - 1  # int_param's bound: 18 digits
+MIN_JSON_INT, MAX_JSON_INT = -(2**63), 2**64 - 1
 
 
 def _bulk_id(value: Any) -> Any:
@@ -178,7 +191,8 @@ def bulk_segments(path: str) -> list[str]:
 
 
 def check_text(value: Any, field: str = "") -> None:
-    """Refuse text no database stores (NUL, lone surrogates from JSON's ``\\ud800``) with a 400 naming the field."""
+    """Refuse text no database stores (NUL, lone surrogates from JSON's ``\\ud800``) with a 400 naming the field,
+    and integers past 64 bits."""
     if isinstance(value, str):
         try:
             value.encode()
@@ -186,6 +200,9 @@ def check_text(value: Any, field: str = "") -> None:
             raise ApiError(400, INVALID, [value.encode(errors="replace").decode(), field or "body"]) from None
         if "\x00" in value:
             raise ApiError(400, INVALID, [value.replace("\x00", "\\0"), field or "body"])
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if not MIN_JSON_INT <= value <= MAX_JSON_INT:  # what orjson writes; no column or consumer takes more
+            raise ApiError(400, OUT_OF_RANGE)
     elif isinstance(value, dict):
         for key, item in value.items():
             check_text(key, field or "body")
@@ -226,6 +243,8 @@ class Operation:
     query: tuple[dict[str, Any], ...] = ()  # reads: OpenAPI parameters of the query string it reads
     bulk_params: Mapping[str, str] = field(default_factory=dict)  # path param -> dotted place in a bulk item
     transactional: bool = True  # writes: the handler runs in the request's write transaction
+    answers: Mapping[int, str] = field(default_factory=dict)  # statuses it answers beyond the usual, documented
+    param_schemas: Mapping[str, dict[str, Any]] = field(default_factory=dict)  # path parameter -> its schema
 
     @cached_property
     def params(self) -> tuple[str, ...]:
@@ -380,6 +399,8 @@ class Registry:
         batch: Callable[[OperationContext, list[tuple[dict[str, str], Any]]], list[Any]] | None = None,
         bulk_params: Mapping[str, str] | None = None,
         transactional: bool = True,
+        answers: Mapping[int, str] | None = None,
+        params: Mapping[str, dict[str, Any]] | None = None,
     ) -> Callable[[F], F]:
         """Declare ``handler(ctx, params, body) -> response`` for a write (POST, PUT, DELETE, PATCH).
 
@@ -387,6 +408,9 @@ class Registry:
         ``bulk_params``: where a bulk item may give a path parameter inside its body (ditto);
         ``transactional=False``: a write that opens its own transactions (running a command inline: on SQLite a
         second writer would wait for the request's), so ``ctx.transaction`` is None and ``ctx.conn`` only reads.
+        ``answers``: error statuses the document must show beyond the usual ones (a public login's 401); ``params``:
+        the schema of a path parameter whose values the handler refuses beyond its type (the default stock's id in a
+        DELETE).
         """
         method = method.upper()
         if method not in WRITE_METHODS:
@@ -407,7 +431,16 @@ class Registry:
             )
             if transactional is False and asynchronous:
                 raise ValueError(f"{path}: a write without the request's transaction cannot be queued")
-            self.add(replace(operation, batch=batch, bulk_params=dict(bulk_params or {}), transactional=transactional))
+            self.add(
+                replace(
+                    operation,
+                    batch=batch,
+                    bulk_params=dict(bulk_params or {}),
+                    transactional=transactional,
+                    answers=dict(answers or {}),
+                    param_schemas=dict(params or {}),
+                )
+            )
             return handler
 
         return decorate
@@ -420,17 +453,18 @@ class Registry:
         resource: str = DEFAULT_RESOURCE,
         public: bool = False,
         query: Sequence[dict[str, Any]] = (),
+        params: Mapping[str, dict[str, Any]] | None = None,
     ) -> Callable[[F], F]:
         """Declare ``handler(ctx, params) -> response`` for ``GET path``.
 
         ``query``: the OpenAPI parameters (``{"name": …, "schema": …}``) of the query string it reads, so that the
-        document describes what the route accepts.
+        document describes what the route accepts; ``params``: as ``write``'s.
         """
 
         def decorate(handler: F) -> F:
             hints = _hints(handler)
             operation = _operation("read", "GET", path, handler, hints, None, response, resource, public, False)
-            self.add(replace(operation, query=tuple(query)))
+            self.add(replace(operation, query=tuple(query), param_schemas=dict(params or {})))
             return handler
 
         return decorate

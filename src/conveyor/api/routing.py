@@ -28,6 +28,7 @@ from starlette.background import BackgroundTask
 
 from conveyor.api import fields
 from conveyor.api.auth import GUEST, Caller, caller_for_token
+from conveyor.api.document import BodyCheck, ParamCheck
 from conveyor.api.errors import (
     DECODING,
     INVALID,
@@ -35,6 +36,7 @@ from conveyor.api.errors import (
     TOO_MANY_ITEMS,
     ApiError,
     ErrorResponse,
+    first_error,
     forbidden,
     unauthorized,
 )
@@ -238,6 +240,8 @@ def _signature(
 
 def _id_schema(op: Operation, name: str) -> dict[str, Any] | None:
     """An integer id's schema in the OpenAPI document (the route reads the text itself, ASCII digits only)."""
+    if name in op.param_schemas:
+        return dict(op.param_schemas[name])
     if name not in op.int_params:
         return STRING_IDS.get(name)
     return {"type": "integer", "minimum": 0, "maximum": MAX_ID}
@@ -320,7 +324,10 @@ def _add_sync(app: FastAPI, services: Services, op: Operation, store: Callable[.
         name=op.handler.__name__,
         summary=op.summary,
         description=_description(op),
-        responses=ERROR_RESPONSES,
+        responses={
+            **ERROR_RESPONSES,
+            **{status: {"model": ErrorResponse, "description": text} for status, text in op.answers.items()},
+        },
         tags=[_tag(op)],
         openapi_extra=_query_parameters(op),
     )
@@ -373,16 +380,31 @@ def _description(op: Operation) -> str:
 
 
 def _add_async(app: FastAPI, services: Services, op: Operation, store: Callable[..., StoreScope]) -> None:
-    def endpoint(**values: Any) -> dict[str, Any]:
+    check = BodyCheck(op.body) if op.body is not None else None
+    # the declared schema of each path parameter that is not a plain integer id (those the route reads itself)
+    param_checks = {
+        name: ParamCheck(schema)
+        for name in op.params
+        if (schema := _id_schema(op, name)) is not None and (name in op.param_schemas or name not in op.int_params)
+    }
+
+    async def endpoint(**values: Any) -> dict[str, Any]:
         caller: Caller = values["conveyor_caller"]
         params = _path_params(op, values)
+        for name, param_check in param_checks.items():  # what the handler would refuse later, refused now
+            if not param_check.accepts(params[name]):
+                raise ApiError(400, INVALID, [params[name], name])
         body = values.get("conveyor_body")
         raw = body.model_dump(mode="json", exclude_unset=True) if isinstance(body, BaseModel) else None
         check_text(raw)
         check_skus(raw)
+        if check is not None:  # what the document says the body must be, though the handler checks it later
+            errors = check.errors(orjson.loads(await values["conveyor_request"].body()))
+            if errors:
+                raise first_error(errors)
         item = Item(serialize(values["conveyor_store"], params, raw))
-        with services.writing() as transaction:
-            return schedule(transaction, op.topic, [item], BulkUser(caller.user_type, caller.user_id))
+        user = BulkUser(caller.user_type, caller.user_id)
+        return await run_in_threadpool(_schedule_one, services, op, item, user)
 
     endpoint.__signature__ = _signature(  # type: ignore[attr-defined]
         op, _caller_dependency(services, op, queued=True), store, path=True, body=op.body
@@ -455,6 +477,11 @@ def _add_bulk(app: FastAPI, services: Services, op: Operation, store: Callable[.
             }
         },
     )
+
+
+def _schedule_one(services: Services, op: Operation, item: Item, user: BulkUser) -> dict[str, Any]:
+    with services.writing() as transaction:
+        return schedule(transaction, op.topic, [item], user)
 
 
 def serialize(store: StoreScope, params: dict[str, str], body: Any) -> str:

@@ -37,14 +37,19 @@ def token() -> None:
     "--resources",
     default=None,
     metavar="A,B,…",
-    help="ACL resources the token grants, e.g. Magento_Catalog::products,Magento_Sales::sales (default: all).",
+    help="ACL resources the token grants, by exact match as Magento's, e.g. "
+    "Magento_Catalog::products,Magento_Customer::customer (default: all); names no route declares are refused.",
 )
 def create_token(name: str, resources: str | None) -> None:
     """Create the token of integration NAME and print it (it is shown only once)."""
+    from conveyor.api.acl import check, known_resources
     from conveyor.api.auth import UserExistsError, create_integration_token, parse_resources
+    from conveyor.api.operations import default_registry
 
     try:
         granted = None if resources is None else parse_resources(resources)
+        if granted is not None:  # a name no route declares would grant nothing: refuse it with close matches
+            check(granted, known_resources(default_registry()))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--resources") from exc
     try:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
+from conveyor.api.acl import UnknownResourceError, check, close_matches, known_resources
 from conveyor.api.auth import Caller, create_integration_token, parse_resources
 from conveyor.api.errors import NOT_AUTHORIZED
+from conveyor.api.operations import default_registry
 from conveyor.cli import main
 from conveyor.settings import get_settings
 from tests.integration.api.harness import Harness, harness
@@ -91,3 +93,40 @@ def test_the_queued_forms_of_an_anonymous_route_need_a_token(sqlite_api: Harness
     assert queued.status_code == bulk.status_code == 401
     allowed = sqlite_api.client.post("/rest/async/V1/customers/isEmailAvailable", json=body, headers=sqlite_api.headers)
     assert allowed.status_code == 202
+
+
+def test_token_create_refuses_resources_no_route_declares_with_close_matches(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Magento grants by exact match (a parent does not reach an unticked child), so a name no served route
+    declares would make a token that only ever gets 403: refused before any token is written."""
+    monkeypatch.setenv("CONVEYOR_DATABASE_URL", sqlite_url)
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        typo = runner.invoke(main, ["token", "create", "erp", "--resources", f"{GROUPS},Magento_Catalog::product"])
+        assert typo.exit_code == 2, typo.output
+        assert "unknown ACL resource 'Magento_Catalog::product': did you mean Magento_Catalog::products" in typo.output
+        assert GROUPS not in typo.output.split("did you mean")[0]  # the known one is not named as unknown
+        case = runner.invoke(main, ["token", "create", "erp", "--resources", "magento_customer::GROUP"])
+        assert case.exit_code == 2 and f"did you mean {GROUPS}," in case.output, case.output
+        alien = runner.invoke(main, ["token", "create", "erp", "--resources", "Vendor_Thing::widgets"])
+        assert alien.exit_code == 2 and "no route declares a resource like it" in alien.output, alien.output
+        # nothing was written: the name is still free, and every served route's resource (and the root) is taken
+        served = sorted({op.resource for op in default_registry() if op.resource not in ("anonymous", "self")})
+        made = runner.invoke(
+            main, ["token", "create", "erp", "--resources", ",".join([*served, "Magento_Backend::all"])]
+        )
+        assert made.exit_code == 0, made.output
+    finally:
+        get_settings.cache_clear()
+
+
+def test_known_resources_are_the_routes_refs_and_the_root() -> None:
+    known = known_resources(default_registry())
+    assert {"Magento_Catalog::products", "Magento_Backend::store", "Magento_Backend::all"} <= known
+    assert "anonymous" not in known and "self" not in known
+    check(["Magento_Catalog::products"], known)
+    with pytest.raises(UnknownResourceError, match="Magento_Catalog::products"):
+        check(["Magento_Catalog::productz"], known)
+    assert close_matches("MAGENTO_BACKEND::STORE", known)[0] == "Magento_Backend::store"

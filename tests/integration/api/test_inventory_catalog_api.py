@@ -36,6 +36,7 @@ STOCK_ITEM_KEYS = [
     "enable_qty_increments",
     "use_config_manage_stock",
     "manage_stock",
+    "low_stock_date",  # null until the quantity falls below the notify quantity, answered all the same
     "is_decimal_divided",
     "stock_status_changed_auto",
 ]
@@ -90,6 +91,7 @@ def test_stock_items_read_update_low_stock_and_status(msi: Harness) -> None:
         "enable_qty_increments": False,
         "use_config_manage_stock": True,
         "manage_stock": True,
+        "low_stock_date": None,
         "is_decimal_divided": False,
         "stock_status_changed_auto": 0,
     }
@@ -145,6 +147,7 @@ def test_bulk_assign_unassign_and_transfers(msi: Harness) -> None:
         ("B", "us", 0, 0),
     ]
     unknown = msi.send("POST", "/rest/V1/inventory/bulk-product-source-assign", {"skus": ["A"], "sourceCodes": ["xx"]})
+    assert unknown.status_code == 404  # Magento's messages; what the request names does not exist
     assert unknown.json() == {
         "message": "Validation Failed",
         "parameters": [],
@@ -153,6 +156,7 @@ def test_bulk_assign_unassign_and_transfers(msi: Harness) -> None:
     no_product = msi.send(
         "POST", "/rest/V1/inventory/bulk-product-source-assign", {"skus": ["Z"], "sourceCodes": ["eu"]}
     )
+    assert no_product.status_code == 404
     assert no_product.json() == {
         "message": "Following products with requested skus were not found: %1",
         "parameters": ["Z"],
@@ -198,13 +202,13 @@ def test_low_quantity_notifications_and_salable_quantity(msi: Harness) -> None:
     assert ok(msi.get("/rest/V1/inventory/low-quantity-notification/eu/A"))["notify_stock_qty"] == 3.5
     bad = {"sourceItemConfigurations": [{"source_code": "xx", "sku": "A", "notify_stock_qty": 1}]}
     refused = msi.send("POST", "/rest/V1/inventory/low-quantity-notification", bad)
-    assert (refused.status_code, refused.json()) == (
-        400,
+    assert (refused.status_code, refused.json()) == (  # Magento's message; 404: the source does not exist
+        404,
         {"message": "Could not save Source Item Configuration", "parameters": []},
     )
-    for path in ("xx/A", "eu/nope"):
+    for path in ("xx/A", "eu/nope"):  # a source or product that does not exist: 404
         wrong = msi.get(f"/rest/V1/inventory/low-quantity-notification/{path}")
-        assert (wrong.status_code, wrong.json()) == (400, {"message": "Wrong input data", "parameters": []})
+        assert (wrong.status_code, wrong.json()) == (404, {"message": "Wrong input data", "parameters": []})
     delete = {"sourceItems": [{"source_code": "eu", "sku": "A"}]}
     assert ok(msi.send("POST", "/rest/V1/inventory/low-quantity-notifications-delete", delete)) == []
     assert ok(msi.get("/rest/V1/inventory/low-quantity-notification/eu/A"))["notify_stock_qty"] == 1

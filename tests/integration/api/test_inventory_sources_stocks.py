@@ -134,7 +134,7 @@ def test_stocks_and_links_follow_msi_rules(msi: Harness) -> None:
         {"message": "Can not save link related to Default Source or Default Stock", "parameters": []}
     ]
     unknown = msi.send("POST", LINKS, {"links": [{"stock_id": 99, "source_code": "eu", "priority": 1}]})
-    assert (unknown.status_code, unknown.json()["message"]) == (400, "Could not save StockSourceLinks")
+    assert (unknown.status_code, unknown.json()["message"]) == (404, "Could not save StockSourceLinks")
     assert ok(msi.send("POST", f"{LINKS}-delete", {"links": [{"stock_id": created, "source_code": "eu"}]})) == []
     assert ok(msi.get(f"{LINKS}?{criteria(('stock_id', str(created), 'eq'))}"))["total_count"] == 1
 

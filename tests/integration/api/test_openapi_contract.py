@@ -4,8 +4,11 @@ Positive cases must be accepted (2xx, or 401/403/404/409), negative ones refused
 documented status, headers, content type and schema, a 405 must carry ``Allow``, and nothing may be a 5xx. SQLite
 only (the subject is the handling of input). Bounded: one or two examples per operation and mode, no shrinking.
 
-The operations of the store and directory must pass; the whole registry is ``xfail(strict=False)`` while the
-schemas of about 48 operations still miss Magento's business rules (the failing run lists them).
+The operations of the store and directory must pass with more examples; every operation of the registry runs
+with one example per mode, and none may fail but the few whose request rules (a product's attributes, which
+depend on the stored attribute sets; an attribute's and an order's many field rules; a posted image's bytes) the
+document does not declare yet: ``KNOWN_GAPS``, issue 14's last open item. A failure of any other operation fails
+the test, and a gap that is closed is taken off the list.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -26,7 +28,17 @@ from tests.integration.api.harness import Harness
 
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 OWN = ("/rest/V1/store/", "/rest/V1/directory/")
-BUDGET_SECONDS = 80.0
+BUDGET_SECONDS = 240.0  # a stop for runaway generation, not a timing: about 40 s of CPU on an idle machine
+# issue 14, open: the synchronous operations whose request rules the document does not declare yet (their queued
+# forms check the documented schema at intake, so they pass); "METHOD path " as the failures are labelled
+KNOWN_GAPS = (
+    "POST /rest/V1/products ",
+    "PUT /rest/V1/products/{sku} ",
+    "POST /rest/V1/products/attributes ",
+    "POST /rest/V1/products/{sku}/media ",
+    "POST /rest/V1/orders ",
+    "PUT /rest/V1/orders/create ",
+)
 TOLERATED = (
     "query: violates `additionalProperties`",
     "header: violates `required` (was Authorization)",
@@ -105,12 +117,9 @@ def test_the_operations_of_this_area_pass_every_check(sqlite_api: Harness) -> No
     assert len(checked) == len(own) * len(MODES)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 14, open: about 48 operations' schemas do not yet declare Magento's business rules (fields"
-    " required together, non-empty lists, public async writes); the run lists them",
-)
 def test_every_operation_passes_every_check(sqlite_api: Harness) -> None:
     operations = _operations(sqlite_api)
-    _checked, failures = _check(sqlite_api, operations, examples=1)
-    assert not failures, f"{len(failures)} failing operation(s):\n" + "\n".join(failures)
+    checked, failures = _check(sqlite_api, operations, examples=1)
+    assert len(checked) == len(operations) * len(MODES)  # every operation, both modes: none left out
+    unexpected = [failure for failure in failures if not failure.startswith(KNOWN_GAPS)]
+    assert not unexpected, f"{len(unexpected)} failing operation(s):\n" + "\n".join(unexpected)

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,7 +34,7 @@ EMPTY = 'The "%1" attribute value is empty. Set the attribute and try again.'
 NO_ATTRIBUTE = 'The attribute with a "%1" attributeCode doesn\'t exist. Verify the attribute and try again.'
 
 
-PRODUCT_SIDE = ("products", "categories", "inventory", "tier_prices", "bulk", "integration")
+PRODUCT_SIDE = ("products", "categories", "inventory", "stock_items", "tier_prices", "bulk", "integration")
 
 
 def product_side() -> Registry:
@@ -57,6 +58,69 @@ def sqlite_api(sqlite_url: str) -> Iterator[Harness]:
     """The product-side app on SQLite only (for tests whose subject is not the database)."""
     with harness(sqlite_url, registry=product_side()) as running:
         yield running
+
+
+# Magento 2.4's StockItemInterface as GET /V1/products/{sku} answers it, in its order
+STOCK_ITEM_KEYS = [
+    "item_id",
+    "product_id",
+    "stock_id",
+    "qty",
+    "is_in_stock",
+    "is_qty_decimal",
+    "show_default_notification_message",
+    "use_config_min_qty",
+    "min_qty",
+    "use_config_min_sale_qty",
+    "min_sale_qty",
+    "use_config_max_sale_qty",
+    "max_sale_qty",
+    "use_config_backorders",
+    "backorders",
+    "use_config_notify_stock_qty",
+    "notify_stock_qty",
+    "use_config_qty_increments",
+    "qty_increments",
+    "use_config_enable_qty_inc",
+    "enable_qty_increments",
+    "use_config_manage_stock",
+    "manage_stock",
+    "low_stock_date",
+    "is_decimal_divided",
+    "stock_status_changed_auto",
+]
+
+
+def stock_item(product_id: int, qty: float, in_stock: bool = True) -> dict[str, Any]:
+    """A product's stock item with Magento's configuration defaults (every ``use_config_*`` on)."""
+    return {
+        "item_id": product_id,
+        "product_id": product_id,
+        "stock_id": 1,
+        "qty": qty,
+        "is_in_stock": in_stock,
+        "is_qty_decimal": False,
+        "show_default_notification_message": False,
+        "use_config_min_qty": True,
+        "min_qty": 0.0,
+        "use_config_min_sale_qty": 1,
+        "min_sale_qty": 1.0,
+        "use_config_max_sale_qty": True,
+        "max_sale_qty": 10000.0,
+        "use_config_backorders": True,
+        "backorders": 0,
+        "use_config_notify_stock_qty": True,
+        "notify_stock_qty": 1.0,
+        "use_config_qty_increments": True,
+        "qty_increments": 0.0,
+        "use_config_enable_qty_inc": True,
+        "enable_qty_increments": False,
+        "use_config_manage_stock": True,
+        "manage_stock": True,
+        "low_stock_date": None,
+        "is_decimal_divided": False,
+        "stock_status_changed_auto": 0,
+    }
 
 
 def custom(product: dict[str, Any]) -> dict[str, Any]:
@@ -134,14 +198,9 @@ def test_a_simple_product_round_trips_field_by_field(api: Harness) -> None:
     assert product["extension_attributes"] == {
         "website_ids": [1],
         "category_links": [{"position": 7, "category_id": gear}],
-        "stock_item": {
-            "item_id": product["id"],
-            "product_id": product["id"],
-            "stock_id": 1,
-            "qty": 12.0,
-            "is_in_stock": True,
-        },
+        "stock_item": stock_item(product["id"], 12.0),
     }
+    assert list(product["extension_attributes"]["stock_item"]) == STOCK_ITEM_KEYS  # Magento's keys, in its order
     assert product["tier_prices"] == [
         {"customer_group_id": 32000, "qty": 5.0, "value": 30.0, "extension_attributes": {"website_id": 0}},
         {  # a discount shows the discounted price, as in Magento
@@ -294,6 +353,57 @@ def test_put_merges_what_it_is_given_and_delete_removes(api: Harness) -> None:
         "&searchCriteria[filter_groups][0][filters][0][value]=gone"
     )
     assert stock.json()["total_count"] == 0  # the stock went with the product
+
+
+def test_search_answers_each_full_stock_item_with_a_fixed_number_of_queries(api: Harness) -> None:
+    """Every product of a search page carries its whole stock item (own settings included), read for the page at
+    once: a page of four products costs as many statements as a page of one."""
+    ids = {}
+    for number, qty in enumerate((5, 0, 7.5, 12)):
+        sku = f"stk-{number}"
+        stock = {"qty": qty, "is_in_stock": qty > 0}
+        ids[sku] = create(api, sku, name=f"Stock {number}", extension_attributes={"stock_item": stock})["id"]
+    own = {"stockItem": {"min_sale_qty": 2, "use_config_min_sale_qty": False, "manage_stock": False}}
+    changed = api.send("PUT", "/rest/V1/products/stk-3/stockItems/1", own)
+    assert changed.status_code == 200, changed.text
+
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    def page(size: int) -> list[dict[str, Any]]:
+        criteria = SearchCriteria(
+            (FilterGroup((Filter("sku", "stk-%", "like"),)),), (SortOrder("sku", "ASC"),), page_size=size
+        )
+        statements.clear()
+        sa.event.listen(api.engine, "before_cursor_execute", count)
+        try:
+            return list(search(api, criteria)["items"])
+        finally:
+            sa.event.remove(api.engine, "before_cursor_execute", count)
+
+    one = page(1)
+    one_page_statements = len(statements)
+    items = page(4)
+    assert len(statements) == one_page_statements, "a statement per product: N+1"
+    assert len(one) == 1 and [item["sku"] for item in items] == sorted(ids)
+    expected = {
+        sku: stock_item(ids[sku], qty, qty > 0) for sku, qty in zip(sorted(ids), (5.0, 0.0, 7.5, 12.0), strict=True)
+    }
+    expected["stk-3"] |= {
+        "use_config_min_sale_qty": 0,
+        "min_sale_qty": 2.0,
+        "use_config_manage_stock": False,
+        "manage_stock": False,
+    }
+    for item in items:
+        found = item["extension_attributes"]["stock_item"]
+        assert list(found) == STOCK_ITEM_KEYS
+        assert found == expected[item["sku"]], item["sku"]
+    # the product route answers the same item as the stock route
+    assert api.get("/rest/V1/products/stk-3").json()["extension_attributes"]["stock_item"] == expected["stk-3"]
+    assert api.get("/rest/V1/stockItems/stk-3").json() == expected["stk-3"]
 
 
 def test_search_filters_sorts_pages_and_counts(api: Harness) -> None:

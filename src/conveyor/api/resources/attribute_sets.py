@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from conveyor.api.document import requires
 from conveyor.api.errors import INVALID, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.product_attributes import ProductAttribute, attributes, present_all
@@ -97,6 +98,16 @@ class AttributeGroup(BaseModel):
 
 class AttributeGroupSaveRequest(BaseModel):
     group: AttributeGroupData
+
+
+class NewAttributeGroupData(AttributeGroupData):
+    """``POST /V1/products/attribute-sets/groups`` names the set in the group (no path does)."""
+
+    model_config = ConfigDict(json_schema_extra=requires("attribute_set_id"))
+
+
+class AttributeGroupCreateRequest(BaseModel):
+    group: NewAttributeGroupData
 
 
 class AttributeAssignRequest(BaseModel):
@@ -187,7 +198,7 @@ def search_groups(
 
 
 @operations.write("POST", "/V1/products/attribute-sets/groups", resource=RESOURCE)
-def create_group(ctx: OperationContext, params: dict[str, str], body: AttributeGroupSaveRequest) -> AttributeGroup:
+def create_group(ctx: OperationContext, params: dict[str, str], body: AttributeGroupCreateRequest) -> AttributeGroup:
     """A new group in a product set (with ``attribute_group_id``: update that group)."""
     data = body.group
     if data.attribute_set_id is None:

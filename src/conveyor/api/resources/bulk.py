@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from conveyor.api.operations import OperationContext, int_param, operations
+from conveyor.api.operations import MAX_ID, OperationContext, int_param, operations
 from conveyor.bulk import status as bulks
 from conveyor.bulk.scheduler import BulkUser
 
@@ -76,7 +76,11 @@ def get_bulk_detailed_status(ctx: OperationContext, params: dict[str, str]) -> B
     return BulkDetailedStatus.model_validate(found)
 
 
-@operations.read("/V1/bulk/{bulkUuid}/operation-status/{status}", resource=RESOURCE)
+@operations.read(
+    "/V1/bulk/{bulkUuid}/operation-status/{status}",
+    resource=RESOURCE,
+    params={"status": {"type": "integer", "minimum": -MAX_ID, "maximum": MAX_ID}},
+)
 def get_operation_count(ctx: OperationContext, params: dict[str, str]) -> int:
     """How many operations of the bulk have the status (1 complete … 5 rejected)."""
     return bulks.count_with_status(ctx.conn, params["bulkUuid"], int_param(params, "status"), _viewer(ctx))

@@ -15,10 +15,11 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from conveyor.api.document import NON_BLANK, declares, pattern
 from conveyor.api.errors import INVALID, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.products import CustomAttribute, as_text, write_store_id
@@ -54,7 +55,7 @@ class CategoryData(BaseModel):
 
     id: Id | None = None
     parent_id: Id | None = None
-    name: Annotated[str, Field(max_length=255)] | None = None
+    name: Annotated[str | None, Field(max_length=255, json_schema_extra=pattern(NON_BLANK))] = None
     is_active: bool | None = None
     position: Position | None = None
     level: int | None = None
@@ -68,8 +69,18 @@ class CategoryData(BaseModel):
     custom_attributes: list[CustomAttribute] | None = None
 
 
+class NewCategoryData(CategoryData):
+    """A category to create needs its name; with an ``id`` the POST updates that category instead."""
+
+    model_config = ConfigDict(json_schema_extra=declares(anyOf=[{"required": ["id"]}, {"required": ["name"]}]))
+
+
 class CategorySaveRequest(BaseModel):
     category: CategoryData
+
+
+class CategoryCreateRequest(BaseModel):
+    category: NewCategoryData
 
 
 class CategoryMoveRequest(BaseModel):
@@ -141,7 +152,7 @@ def get_category(ctx: OperationContext, params: dict[str, str]) -> CategoryData:
 
 
 @operations.write("POST", "/V1/categories", resource=RESOURCE)
-def create_category(ctx: OperationContext, params: dict[str, str], body: CategorySaveRequest) -> CategoryData:
+def create_category(ctx: OperationContext, params: dict[str, str], body: CategoryCreateRequest) -> CategoryData:
     """Create a category under ``parent_id`` (default: Default Category), last among its siblings unless
     ``position`` is given; with ``category.id``, update that category as Magento's save does."""
     data = body.category

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StrictInt, StrictStr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr, WithJsonSchema
 
+from conveyor.api.document import declares
 from conveyor.api.errors import INVALID, ApiError, first_error
 from conveyor.api.operations import OperationContext, int_param, operations
-from conveyor.api.resources.products import Label, Position, ProductData, present
+from conveyor.api.resources.products import Label, Position, ProductData, present_many
 from conveyor.catalog.products import ConfigurableOption, configurable
 
 RESOURCE = "Magento_Catalog::products"
@@ -28,11 +29,32 @@ class OptionValueData(BaseModel):
     extension_attributes: dict[str, Any] | None = None
 
 
+# ``text_id``'s ids: ASCII digits up to 2**31 - 1 as text (or empty: none), or such a number
+TEXT_ID = (
+    "^(|0*([0-9]{1,9}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}"
+    "|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7]))(?![\\s\\S])"
+)
+TextIdSchema = WithJsonSchema(
+    {
+        "anyOf": [
+            {"type": "string", "pattern": TEXT_ID},
+            {"type": "integer", "minimum": 0, "maximum": MAX_INT},
+            {"type": "null"},
+        ]
+    }
+)
+
+
+def _whole_number(value: Any) -> Any:
+    """A JSON number with no fraction is an integer (``5.0`` as JSON Schema reads it), not a refused float."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 class OptionData(BaseModel):
     """A super attribute; ``values`` are the option ids the children use (read-only but required on create)."""
 
     id: OptionId | None = None
-    attribute_id: StrictStr | StrictInt | None = None
+    attribute_id: Annotated[StrictStr | StrictInt | None, BeforeValidator(_whole_number), TextIdSchema] = None
     label: Label | None = None
     position: Position | None = None
     is_use_default: bool | None = None
@@ -41,17 +63,69 @@ class OptionData(BaseModel):
     product_id: int | None = None
 
 
+class NewOptionData(OptionData):
+    """A super attribute to add (without an ``id``): attribute, label and values are required (Magento's
+    validateNewOptionData, whose messages the answer keeps)."""
+
+    model_config = ConfigDict(
+        json_schema_extra=declares(
+            anyOf=[
+                {"required": ["id"], "properties": {"id": {"type": "integer"}}},
+                {
+                    "required": ["attribute_id", "label", "values"],
+                    "properties": {
+                        "attribute_id": {
+                            "anyOf": [
+                                {"type": "string", "pattern": "^[0-9]{1,9}(?![\\s\\S])", "not": {"pattern": "^0+$"}},
+                                {"type": "integer", "minimum": 1, "maximum": MAX_INT},
+                            ]
+                        },
+                        "label": {"type": "string", "minLength": 1},
+                        "values": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {"required": ["value_index"], "properties": {"value_index": {"type": "integer"}}},
+                        },
+                    },
+                },
+            ]
+        )
+    )
+
+
 class OptionRequest(BaseModel):
     option: OptionData
+
+
+class NewOptionRequest(BaseModel):
+    option: NewOptionData
 
 
 class ChildRequest(BaseModel):
     childSku: str  # noqa: N815  (Magento's name)
 
 
+class VariationOption(OptionData):
+    """An option of a variation names its attribute (``generate_variation`` refuses one without)."""
+
+    model_config = ConfigDict(
+        json_schema_extra=declares(
+            "attribute_id",
+            properties={
+                "attribute_id": {
+                    "anyOf": [
+                        {"type": "string", "pattern": TEXT_ID, "minLength": 1},
+                        {"type": "integer", "minimum": 0, "maximum": MAX_INT},
+                    ]
+                }
+            },
+        )
+    )
+
+
 class VariationRequest(BaseModel):
     product: ProductData
-    options: list[OptionData]
+    options: list[VariationOption]
 
 
 def present_option(option: ConfigurableOption, product_id: int) -> OptionData:
@@ -80,7 +154,7 @@ def text_id(value: str | int | None, field: str) -> int | None:
 @operations.read("/V1/configurable-products/{sku}/children", resource=RESOURCE)
 def get_children(ctx: OperationContext, params: dict[str, str]) -> list[ProductData]:
     """The children as the path's store view sees them; an empty list for a product that is not configurable."""
-    return [present(record) for record in configurable.children(ctx.conn, params["sku"], ctx.store.store_id)]
+    return present_many(ctx.conn, configurable.children(ctx.conn, params["sku"], ctx.store.store_id))
 
 
 @operations.write("POST", "/V1/configurable-products/{sku}/child", resource=RESOURCE)
@@ -132,7 +206,7 @@ def _save(ctx: OperationContext, sku: str, option: OptionData, option_id: int | 
 
 
 @operations.write("POST", "/V1/configurable-products/{sku}/options", resource=RESOURCE)
-def save_option(ctx: OperationContext, params: dict[str, str], body: OptionRequest) -> int:
+def save_option(ctx: OperationContext, params: dict[str, str], body: NewOptionRequest) -> int:
     """Add a super attribute (a simple or virtual product becomes configurable); with ``option.id``, update it."""
     return _save(ctx, params["sku"], body.option, body.option.id)
 

@@ -17,11 +17,12 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from conveyor.api.auth import USER_TYPE_GUEST, hash_password
+from conveyor.api.document import EMAIL, pattern
 from conveyor.api.errors import INVALID, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.search import SearchCriteria, SearchResults, apply, results
@@ -118,7 +119,7 @@ class CustomerData(CustomerInput):
     Checked here rather than only in the repository so that a bulk item missing them is rejected at once.
     """
 
-    email: str
+    email: Annotated[str, Field(json_schema_extra=pattern(EMAIL))]
     firstname: str
     lastname: str
 

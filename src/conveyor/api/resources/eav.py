@@ -6,7 +6,9 @@ type (``entityTypeCode``: catalog_product or catalog_category) when it creates o
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Annotated
+
+from pydantic import BaseModel, Field
 
 from conveyor.api.errors import ApiError
 from conveyor.api.operations import OperationContext, operations
@@ -27,7 +29,8 @@ RESOURCE = "Magento_Catalog::sets"
 
 
 class EavAttributeSetCreateRequest(BaseModel):
-    entityTypeCode: str  # noqa: N815  (Magento's names)
+    # the answer names an unknown one with Magento's message
+    entityTypeCode: Annotated[str, Field(json_schema_extra={"enum": sorted(ENTITY_TYPES)})]  # noqa: N815
     attributeSet: AttributeSetData  # noqa: N815
     skeletonId: Id  # noqa: N815
 

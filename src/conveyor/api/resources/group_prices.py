@@ -28,6 +28,11 @@ MAX_QTY, MAX_PRICE = Decimal(10) ** 8, Decimal(10) ** 14  # the columns' bounds
 tier_prices = TierPriceRepository()
 
 
+# the path's quantity and price: positive numbers below the columns' bounds (``_positive``)
+QTY = {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": int(MAX_QTY)}
+PRICE = {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": int(MAX_PRICE)}
+
+
 @operations.read("/V1/products/{sku}/group-prices/{customerGroupId}/tiers", resource=RESOURCE)
 def list_tiers(ctx: OperationContext, params: dict[str, str]) -> list[ProductTierPriceData]:
     """The product's tier prices of the group (``all``: those for all groups)."""
@@ -39,7 +44,10 @@ def list_tiers(ctx: OperationContext, params: dict[str, str]) -> list[ProductTie
 
 
 @operations.write(
-    "POST", "/V1/products/{sku}/group-prices/{customerGroupId}/tiers/{qty}/price/{price}", resource=RESOURCE
+    "POST",
+    "/V1/products/{sku}/group-prices/{customerGroupId}/tiers/{qty}/price/{price}",
+    resource=RESOURCE,
+    params={"qty": QTY, "price": PRICE},
 )
 def add_tier(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
     """Add the tier price, or change the price of the group's tier at this quantity."""
@@ -53,7 +61,9 @@ def add_tier(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
     return True
 
 
-@operations.write("DELETE", "/V1/products/{sku}/group-prices/{customerGroupId}/tiers/{qty}", resource=RESOURCE)
+@operations.write(
+    "DELETE", "/V1/products/{sku}/group-prices/{customerGroupId}/tiers/{qty}", resource=RESOURCE, params={"qty": QTY}
+)
 def remove_tier(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
     """Remove the group's tier at this quantity."""
     qty = _positive(params["qty"], MAX_QTY)

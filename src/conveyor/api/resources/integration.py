@@ -16,7 +16,12 @@ class AdminCredentials(BaseModel):
 
 
 @operations.write(
-    "POST", "/V1/integration/admin/token", asynchronous=False, public=True, resource="Magento_Backend::admin"
+    "POST",
+    "/V1/integration/admin/token",
+    asynchronous=False,
+    public=True,
+    resource="Magento_Backend::admin",
+    answers={401: "Wrong credentials, or the account is disabled or locked"},
 )
 async def create_admin_token(ctx: RequestContext, params: dict[str, str], body: AdminCredentials) -> str:
     """An admin token for valid credentials, as a JSON string; send it as ``Authorization: Bearer <token>``.

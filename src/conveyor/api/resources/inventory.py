@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from sqlalchemy.sql.elements import ColumnElement
 
+from conveyor.api.document import MSI_CODE, NON_BLANK, NOT_EMPTY, pattern
 from conveyor.api.errors import ApiError
 from conveyor.api.operations import OperationContext, operations
 from conveyor.api.resources.inventory_errors import magento_errors
@@ -41,10 +42,11 @@ Quantity = Annotated[float, Field(allow_inf_nan=False, gt=-MAX_QTY, lt=MAX_QTY)]
 class SourceItemData(BaseModel):
     """Quantity of a sku at a source; status 1 in stock, 0 out of stock."""
 
-    sku: Annotated[str, Field(max_length=64)]
-    source_code: Annotated[str, Field(max_length=191)]
     quantity: Quantity
-    status: int
+    # MSI's validators (answered with their messages): a sku, a source code, a status of 0 or 1
+    sku: Annotated[str, Field(max_length=64, json_schema_extra=pattern(NON_BLANK))]
+    source_code: Annotated[str, Field(max_length=191, json_schema_extra=pattern(MSI_CODE))]
+    status: Annotated[int, Field(json_schema_extra={"minimum": 0, "maximum": 1})]
 
 
 class SourceItemKey(BaseModel):
@@ -57,11 +59,11 @@ class SourceItemKey(BaseModel):
 
 
 class SourceItemsSaveRequest(BaseModel):
-    sourceItems: list[SourceItemData]  # noqa: N815  (Magento's name)
+    sourceItems: Annotated[list[SourceItemData], Field(json_schema_extra=NOT_EMPTY)]  # noqa: N815  (Magento's)
 
 
 class SourceItemsDeleteRequest(BaseModel):
-    sourceItems: list[SourceItemKey]  # noqa: N815
+    sourceItems: Annotated[list[SourceItemKey], Field(json_schema_extra=NOT_EMPTY)]  # noqa: N815
 
 
 @operations.write("POST", "/V1/inventory/source-items", resource=ASSIGN)

@@ -9,27 +9,28 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from conveyor.api.document import MSI_CODE, NOT_EMPTY, pattern
 from conveyor.api.errors import ApiError
 from conveyor.api.operations import OperationContext, operations
 from conveyor.api.resources.inventory_errors import magento_errors
-from conveyor.catalog import InvalidValueError, inventory
+from conveyor.catalog import NotFoundError, inventory
 from conveyor.catalog.products import ProductRepository
 
 RESOURCE = "Magento_Catalog::products"
 EMPTY = "Input data is empty"
 SKUS_NOT_FOUND = "Following products with requested skus were not found: %1"
 Sku = Annotated[str, Field(max_length=64)]
-Code = Annotated[str, Field(max_length=191)]
+Code = Annotated[str, Field(max_length=191, json_schema_extra=pattern(MSI_CODE))]
 products = ProductRepository()
 
 
 class AssignRequest(BaseModel):
-    skus: list[Sku]
-    sourceCodes: list[Code]  # noqa: N815  (Magento's name)
+    skus: Annotated[list[Sku], Field(json_schema_extra=NOT_EMPTY)]
+    sourceCodes: Annotated[list[Code], Field(json_schema_extra=NOT_EMPTY)]  # noqa: N815  (Magento's name)
 
 
 class TransferRequest(BaseModel):
-    skus: list[Sku]
+    skus: Annotated[list[Sku], Field(json_schema_extra=NOT_EMPTY)]
     originSource: Code  # noqa: N815
     destinationSource: Code  # noqa: N815
     unassignFromOrigin: bool  # noqa: N815
@@ -43,7 +44,7 @@ class TransferItem(BaseModel):
 class PartialTransferRequest(BaseModel):
     originSourceCode: Code  # noqa: N815
     destinationSourceCode: Code  # noqa: N815
-    items: list[TransferItem]
+    items: Annotated[list[TransferItem], Field(json_schema_extra=NOT_EMPTY)]
 
 
 def managed_skus(ctx: OperationContext, skus: Sequence[str]) -> list[str]:
@@ -53,7 +54,7 @@ def managed_skus(ctx: OperationContext, skus: Sequence[str]) -> list[str]:
     records = {record.sku: record.type_id for record in products.get_many(ctx.conn, list(dict.fromkeys(skus)))}
     missing = [sku for sku in dict.fromkeys(skus) if sku not in records]
     if missing:
-        raise InvalidValueError(SKUS_NOT_FOUND, [", ".join(missing)])
+        raise NotFoundError(SKUS_NOT_FOUND, [", ".join(missing)])  # Magento's message; 404: products missing
     return [sku for sku, type_id in records.items() if type_id in inventory.SOURCE_ITEM_TYPES]
 
 

@@ -24,8 +24,9 @@ def magento_errors(handler: F) -> F:
         try:
             return handler(*args, **kwargs)
         except InventoryValidationError as exc:
-            error = ApiError(400, exc.message)
-            error.errors = [_error(400, message, named) for message, named in exc.errors]
+            status = 404 if exc.missing else 400  # Magento's messages; a missing entity is a 404 here
+            error = ApiError(status, exc.message)
+            error.errors = [_error(status, message, named) for message, named in exc.errors]
             raise error from exc
         except InventoryNotFoundError as exc:
             raise _error(404, exc.message, exc.named) from exc

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from conveyor.api.document import MSI_CODE, NON_BLANK, NOT_EMPTY, pattern
 from conveyor.api.errors import ApiError
 from conveyor.api.operations import OperationContext, operations
 from conveyor.api.resources.inventory_errors import magento_errors
@@ -25,13 +26,16 @@ Threshold = Annotated[float, Field(gt=-(10**8), lt=10**8, allow_inf_nan=False)]
 
 
 class SourceItemConfiguration(BaseModel):
-    source_code: Code
-    sku: Sku
+    # MSI's validators (answered with their messages): a source code and a sku
+    source_code: Annotated[str, Field(max_length=191, json_schema_extra=pattern(MSI_CODE))]
+    sku: Annotated[str, Field(max_length=64, json_schema_extra=pattern(NON_BLANK))]
     notify_stock_qty: Threshold | None = None
 
 
 class SaveRequest(BaseModel):
-    sourceItemConfigurations: list[SourceItemConfiguration]  # noqa: N815  (Magento's name)
+    sourceItemConfigurations: Annotated[  # noqa: N815  (Magento's name)
+        list[SourceItemConfiguration], Field(json_schema_extra=NOT_EMPTY)
+    ]
 
 
 class SourceItemKey(BaseModel):
@@ -39,8 +43,8 @@ class SourceItemKey(BaseModel):
 
     sku: Sku
     source_code: Code
-    quantity: float | None = None
-    status: int | None = None
+    quantity: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    status: Annotated[int, Field(ge=-(2**31), le=2**31 - 1)] | None = None
 
 
 class DeleteRequest(BaseModel):
@@ -52,7 +56,7 @@ class DeleteRequest(BaseModel):
 def get_configuration(ctx: OperationContext, params: dict[str, str]) -> SourceItemConfiguration:
     """The threshold of a sku at a source (the configuration's default when none is set)."""
     if params["sku"] not in products.ids_by_sku(ctx.conn, [params["sku"]]):
-        raise ApiError(400, WRONG_INPUT)
+        raise ApiError(404, WRONG_INPUT)  # Magento's message; 404: the product is missing
     found = inventory.get_configuration(ctx.conn, params["sourceCode"], params["sku"])
     return SourceItemConfiguration(**{**found, "notify_stock_qty": float(found["notify_stock_qty"])})
 

@@ -10,9 +10,9 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from conveyor.api.errors import REQUIRED, ApiError
-from conveyor.api.operations import OperationContext, int_param, operations
+from conveyor.api.operations import MAX_ID, OperationContext, int_param, operations
 from conveyor.api.resources.inventory_errors import magento_errors
-from conveyor.api.resources.inventory_params import parse_number
+from conveyor.api.resources.inventory_params import LIMIT, parse_number
 from conveyor.api.resources.inventory_stocks import Stock
 from conveyor.catalog import InvalidValueError, inventory
 from conveyor.catalog.products import ProductRepository
@@ -87,6 +87,15 @@ def parse_sku_requests(query: Mapping[str, str]) -> list[tuple[str, Decimal]]:
     return pairs
 
 
+STOCK_ID_QUERY = {
+    "name": "stockId",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+    "description": "The stock.",
+}
+QTY_SCHEMA = {"type": "number", "exclusiveMinimum": -int(LIMIT), "exclusiveMaximum": int(LIMIT)}
+
+
 def _result(result: inventory.SalableResult) -> list[SalabilityError]:
     return [SalabilityError(code=code, message=message) for code, message in result.errors]
 
@@ -108,7 +117,11 @@ def is_salable(ctx: OperationContext, params: dict[str, str]) -> bool:
     return inventory.are_salable(ctx.conn, stock_id, [params["sku"]])[params["sku"]]
 
 
-@operations.read("/V1/inventory/are-products-salable", resource=RESOURCE)
+@operations.read(
+    "/V1/inventory/are-products-salable",
+    resource=RESOURCE,
+    query=[STOCK_ID_QUERY, {"name": "skus[0]", "required": True, "schema": {"type": "string"}}],
+)
 @magento_errors
 def are_salable(ctx: OperationContext, params: dict[str, str]) -> list[IsProductSalableResult]:
     """``skus[0]=…&skus[1]=…&stockId=…``: whether the stock can sell each sku."""
@@ -118,7 +131,11 @@ def are_salable(ctx: OperationContext, params: dict[str, str]) -> list[IsProduct
     return [IsProductSalableResult(sku=sku, stock_id=stock_id, salable=found[sku]) for sku in skus]
 
 
-@operations.read("/V1/inventory/is-product-salable-for-requested-qty/{sku}/{stockId}/{requestedQty}", resource=RESOURCE)
+@operations.read(
+    "/V1/inventory/is-product-salable-for-requested-qty/{sku}/{stockId}/{requestedQty}",
+    resource=RESOURCE,
+    params={"requestedQty": QTY_SCHEMA},
+)
 @magento_errors
 def is_salable_for_quantity(ctx: OperationContext, params: dict[str, str]) -> ProductSalableResult:
     """Whether the stock can sell the requested quantity, with MSI's reasons when not."""
@@ -128,7 +145,15 @@ def is_salable_for_quantity(ctx: OperationContext, params: dict[str, str]) -> Pr
     return ProductSalableResult(salable=result.is_salable, errors=_result(result))
 
 
-@operations.read("/V1/inventory/are-product-salable-for-requested-qty", resource=RESOURCE)
+@operations.read(
+    "/V1/inventory/are-product-salable-for-requested-qty",
+    resource=RESOURCE,
+    query=[
+        STOCK_ID_QUERY,
+        {"name": "skuRequests[0][sku]", "required": True, "schema": {"type": "string"}},
+        {"name": "skuRequests[0][qty]", "required": True, "schema": QTY_SCHEMA},
+    ],
+)
 @magento_errors
 def are_salable_for_quantity(ctx: OperationContext, params: dict[str, str]) -> list[IsProductSalableForQtyResult]:
     """``skuRequests[0][sku]=…&skuRequests[0][qty]=…&stockId=…``: each request's answer, in order."""

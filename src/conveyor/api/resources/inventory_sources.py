@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from conveyor.api.document import MSI_CODE, MSI_NAME, NON_BLANK, pattern, requires
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.inventory_errors import magento_errors
 from conveyor.api.search import SearchCriteria, SearchResults, results, search_rows
@@ -23,22 +24,25 @@ class CarrierLink(BaseModel):
 
 
 class SourceData(BaseModel):
-    """Magento's SourceInterface: code, name, country and postcode are required (MSI's validators)."""
+    """Magento's SourceInterface: code, name, country and postcode are required (MSI's validators, whose messages
+    the answer keeps; the document declares them). In a PUT, the path's code wins (Magento's ParamsOverrider)."""
+
+    model_config = ConfigDict(json_schema_extra=requires("name", "country_id", "postcode"))
 
     source_code: Annotated[str, Field(max_length=191)] | None = None
-    name: Text | None = None
+    name: Annotated[Text | None, Field(json_schema_extra=pattern(MSI_NAME))] = None
     email: Text | None = None
     contact_name: Text | None = None
     enabled: bool | None = None
     description: str | None = None
     latitude: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None = None
     longitude: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
-    country_id: Annotated[str, Field(max_length=2)] | None = None
+    country_id: Annotated[str | None, Field(max_length=2, json_schema_extra=pattern(NON_BLANK))] = None
     region_id: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = None
     region: Text | None = None
     city: Text | None = None
     street: Text | None = None
-    postcode: Text | None = None
+    postcode: Annotated[Text | None, Field(json_schema_extra=pattern(NON_BLANK))] = None
     phone: Text | None = None
     fax: Text | None = None
     use_default_carrier_config: bool | None = None
@@ -46,7 +50,17 @@ class SourceData(BaseModel):
     extension_attributes: dict[str, Any] | None = None
 
 
+class NewSourceData(SourceData):
+    """A source to create: its code too (not empty, no whitespace)."""
+
+    model_config = ConfigDict(json_schema_extra=requires("source_code", "name", "country_id", "postcode"))
+
+    source_code: Annotated[str | None, Field(max_length=191, json_schema_extra=pattern(MSI_CODE))] = None
+
+
 class Source(SourceData):
+    model_config = ConfigDict(json_schema_extra=None)
+
     source_code: str
     name: str
     enabled: bool
@@ -55,6 +69,10 @@ class Source(SourceData):
 
 
 class SourceSaveRequest(BaseModel):
+    source: NewSourceData
+
+
+class SourceUpdateRequest(BaseModel):
     source: SourceData
 
 
@@ -88,10 +106,10 @@ def create_source(ctx: OperationContext, params: dict[str, str], body: SourceSav
 
 @operations.write("PUT", "/V1/inventory/sources/{sourceCode}", resource=EDIT)
 @magento_errors
-def update_source(ctx: OperationContext, params: dict[str, str], body: SourceSaveRequest) -> list[Any]:
-    """Save a source; the body's ``source_code`` wins, the path's fills it in when left out. Answers ``[]``."""
+def update_source(ctx: OperationContext, params: dict[str, str], body: SourceUpdateRequest) -> list[Any]:
+    """Save the path's source; the path's code wins over the body's (Magento's ParamsOverrider). Answers ``[]``."""
     data = body.source.model_dump(exclude={"carrier_links", "extension_attributes"})
-    data["source_code"] = data.get("source_code") or params["sourceCode"]
+    data["source_code"] = params["sourceCode"]
     inventory.save_source(ctx.conn, data)
     return []
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from conveyor.api.document import MSI_CODE, MSI_NAME, NON_BLANK, declares, pattern, requires
 from conveyor.api.errors import ApiError
-from conveyor.api.operations import OperationContext, int_param, operations
+from conveyor.api.operations import MAX_ID, OperationContext, int_param, operations
 from conveyor.api.resources.inventory_errors import magento_errors
 from conveyor.api.search import SearchCriteria, SearchResults, results, search_rows
 from conveyor.catalog import inventory
@@ -22,8 +23,8 @@ StockId = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
 class SalesChannel(BaseModel):
-    type: Annotated[str, Field(max_length=64)]
-    code: Annotated[str, Field(max_length=64)]
+    type: Annotated[str, Field(max_length=64, json_schema_extra=pattern(NON_BLANK))]
+    code: Annotated[str, Field(max_length=64, json_schema_extra=pattern(NON_BLANK))]
 
 
 class StockExtension(BaseModel):
@@ -31,8 +32,13 @@ class StockExtension(BaseModel):
 
 
 class StockData(BaseModel):
+    """A stock as sent: its name is required, not empty (MSI's validator answers it; the document declares it).
+    In a PUT, the path's id wins (Magento's ParamsOverrider)."""
+
+    model_config = ConfigDict(json_schema_extra=requires("name"))
+
     stock_id: StockId | None = None
-    name: Annotated[str, Field(max_length=255)] | None = None
+    name: Annotated[str | None, Field(max_length=255, json_schema_extra=pattern(MSI_NAME))] = None
     extension_attributes: StockExtension | None = None
 
 
@@ -52,8 +58,32 @@ class Link(BaseModel):
     priority: Annotated[int, Field(ge=-(2**31), le=2**31 - 1)] | None = None
 
 
+class NewLink(Link):
+    """A link to save: MSI's validators (answered with their messages) want a stock, a source code and a
+    positive priority, and the default source only on the default stock and back."""
+
+    model_config = ConfigDict(
+        json_schema_extra=declares(
+            "priority",
+            properties={
+                "stock_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                "source_code": {"type": "string", "maxLength": 191, "pattern": MSI_CODE},
+                "priority": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+            },
+            anyOf=[
+                {"properties": {"stock_id": {"const": 1}, "source_code": {"const": "default"}}},
+                {"properties": {"stock_id": {"minimum": 2}, "source_code": {"not": {"const": "default"}}}},
+            ],
+        )
+    )
+
+
 class LinksRequest(BaseModel):
-    links: list[Link]
+    links: Annotated[list[Link], Field(json_schema_extra={"minItems": 1})]
+
+
+class NewLinksRequest(BaseModel):
+    links: Annotated[list[NewLink], Field(json_schema_extra={"minItems": 1})]
 
 
 def _save(ctx: OperationContext, stock_id: int | None, data: StockData) -> int:
@@ -92,7 +122,12 @@ def update_stock(ctx: OperationContext, params: dict[str, str], body: StockSaveR
     return _save(ctx, int_param(params, "stockId"), body.stock)
 
 
-@operations.write("DELETE", "/V1/inventory/stocks/{stockId}", resource=STOCK_DELETE)
+@operations.write(
+    "DELETE",
+    "/V1/inventory/stocks/{stockId}",
+    resource=STOCK_DELETE,
+    params={"stockId": {"type": "integer", "minimum": 0, "maximum": MAX_ID, "not": {"const": 1}}},
+)
 @magento_errors
 def delete_stock(ctx: OperationContext, params: dict[str, str], body: None) -> list[Any]:
     """Delete a stock and its links; not the default stock, nor one with sales channels. Answers ``[]``."""
@@ -110,7 +145,7 @@ def search_links(ctx: OperationContext, params: dict[str, str], criteria: Search
 
 @operations.write("POST", "/V1/inventory/stock-source-links", resource=LINKS)
 @magento_errors
-def save_links(ctx: OperationContext, params: dict[str, str], body: LinksRequest) -> list[Any]:
+def save_links(ctx: OperationContext, params: dict[str, str], body: NewLinksRequest) -> list[Any]:
     """Link sources to stocks with a priority (1 first), all or none. Answers ``[]``."""
     if not body.links:
         raise ApiError(400, EMPTY)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from conveyor.api.document import requires
 from conveyor.api.errors import ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.customers import check_integers, snake_keys
@@ -119,6 +120,16 @@ class CommentRequest(BaseModel):
     @classmethod
     def _snake(cls, value: Any) -> Any:
         return snake_keys(value)
+
+
+class InvoiceCommentEntity(CommentEntity):
+    """``POST /V1/invoices/comments``: no path names the invoice, so ``parent_id`` must."""
+
+    model_config = ConfigDict(json_schema_extra=requires("parent_id"))
+
+
+class InvoiceCommentRequest(CommentRequest):
+    entity: InvoiceCommentEntity
 
 
 class InvoiceEntity(BaseModel):
@@ -236,7 +247,7 @@ def invoice_comments(ctx: OperationContext, params: dict[str, str]) -> SearchRes
 
 
 @operations.write("POST", "/V1/invoices/comments", resource=RESOURCE)
-def comment_invoice(ctx: OperationContext, params: dict[str, str], body: CommentRequest) -> CommentRecord:
+def comment_invoice(ctx: OperationContext, params: dict[str, str], body: InvoiceCommentRequest) -> CommentRecord:
     """Add a comment to the invoice ``entity.parent_id``."""
     return save_comment(ctx, body, invoice_comment_table, invoice_table, body.entity.parent_id)
 

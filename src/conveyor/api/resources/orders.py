@@ -21,7 +21,7 @@ from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, Field, PlainSerializer, create_model, field_validator
 from sqlalchemy import Connection
 
-from conveyor.api.operations import OperationContext, int_param, operations
+from conveyor.api.operations import MAX_ID, OperationContext, int_param, operations
 from conveyor.api.resources.customers import check_integers, snake_keys
 from conveyor.api.search import Filter, FilterGroup, SearchCriteria, SearchResults, apply, results
 from conveyor.catalog.sales import (
@@ -354,7 +354,12 @@ class OrderAddressData(OrderAddressInput):
 OrderAddressRequest.model_rebuild()
 
 
-@operations.write("PUT", "/V1/orders/{parent_id}", resource=CREATE)
+@operations.write(
+    "PUT",
+    "/V1/orders/{parent_id}",
+    resource=CREATE,
+    params={"parent_id": {"type": "integer", "minimum": 0, "maximum": MAX_ID}},  # an order id (int_param's)
+)
 def save_order_address(ctx: OperationContext, params: dict[str, str], body: OrderAddressRequest) -> OrderAddressRecord:
     """Replace one of the order's addresses (billing or shipping) with the one sent."""
     check_integers(body, "")

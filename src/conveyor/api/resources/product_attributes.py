@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field
 
+from conveyor.api.document import WS
 from conveyor.api.errors import INVALID, REQUIRED, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.search import SearchCriteria, SearchResults, results, search_rows
@@ -230,7 +231,17 @@ def get_is_filterable(ctx: OperationContext, params: dict[str, str]) -> bool:
     return bool(record.properties.get("is_filterable"))
 
 
-@operations.write("PUT", "/V1/products/attributes/{attributeCode}/is-filterable/{isFilterable}", resource=RESOURCE)
+@operations.write(
+    "PUT",
+    "/V1/products/attributes/{attributeCode}/is-filterable/{isFilterable}",
+    resource=RESOURCE,
+    params={
+        "isFilterable": {
+            "type": "string",
+            "pattern": "^[" + WS + "]*(0|1|[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])[" + WS + "]*$",
+        }
+    },
+)
 def set_is_filterable(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
     """Use the attribute in layered navigation, or not; answers the flag set."""
     text = params["isFilterable"].strip().lower()

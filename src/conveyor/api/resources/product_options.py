@@ -7,8 +7,9 @@ values replaced), otherwise adds it. The product's save event is emitted as for 
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
+from conveyor.api.document import declares
 from conveyor.api.errors import ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.products import CustomOptionData, present_option, repository, to_option
@@ -28,8 +29,16 @@ class OptionType(BaseModel):
     group: str
 
 
+class ProductOptionData(CustomOptionData):
+    """An option of the option routes names its product (Magento's "The ProductSku is empty" otherwise)."""
+
+    model_config = ConfigDict(
+        json_schema_extra=declares("product_sku", properties={"product_sku": {"type": "string", "minLength": 1}})
+    )
+
+
 class OptionRequest(BaseModel):
-    option: CustomOptionData
+    option: ProductOptionData
 
 
 @operations.read("/V1/products/options/types", resource=RESOURCE)

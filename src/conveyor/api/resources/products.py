@@ -20,7 +20,7 @@ Payloads are Magento's ``ProductInterface``: custom attribute values come back a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -33,6 +33,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from conveyor.api.errors import INVALID, ApiError
 from conveyor.api.operations import OperationContext, operations
+from conveyor.api.resources.stock_items import StockItem
 from conveyor.api.search import Filter, FilterGroup, SearchCriteria, SearchResults, apply, results
 from conveyor.catalog import (
     BundleOption,
@@ -48,6 +49,7 @@ from conveyor.catalog import (
     ProductRepository,
     StockInput,
     TierPrice,
+    inventory,
 )
 from conveyor.catalog.products import PRODUCT_TYPES, CustomOption, CustomOptionValue, decode_image, store_image
 from conveyor.catalog.stores import ADMIN_STORE_ID, store_table
@@ -59,7 +61,6 @@ MIXED_GROUP = 'The filter on "%1" cannot share a filter group with other fields 
 MAX_INT = 2**31 - 1
 MAX_SMALL = 2**15 - 1
 MAX_QTY = 10**8  # the quantity columns are NUMERIC(12, 4)
-STOCK_ID = 1  # Magento's default stock
 
 repository = ProductRepository()
 
@@ -82,16 +83,6 @@ class CustomAttribute(BaseModel):
 class CategoryLinkData(BaseModel):
     position: Position = 0
     category_id: Id
-
-
-class StockItemData(BaseModel):
-    """The default source's quantity and availability (Magento's stock_item; other fields are ignored)."""
-
-    item_id: int | None = None  # the product's id: one legacy stock item per product (conveyor.catalog.inventory)
-    product_id: int | None = None
-    stock_id: int | None = None
-    qty: Quantity | None = None
-    is_in_stock: bool | None = None
 
 
 class OptionValue(BaseModel):
@@ -136,7 +127,8 @@ class BundleOptionData(BaseModel):
 class ProductExtension(BaseModel):
     website_ids: list[WebsiteId] | None = None
     category_links: list[CategoryLinkData] | None = None
-    stock_item: StockItemData | None = None
+    # answered in full (Magento's StockItemInterface); a save takes its qty and is_in_stock, the rest is ignored
+    stock_item: StockItem | None = None
     configurable_product_options: list[ConfigurableOptionData] | None = None
     configurable_product_links: list[Id] | None = None
     bundle_product_options: list[BundleOptionData] | None = None
@@ -291,7 +283,7 @@ def _save_batch(ctx: OperationContext, pairs: list[tuple[str, ProductData]]) -> 
     records = repository.save_and_get_many(
         ctx.conn, inputs, write_store_id(ctx), ctx.store.store_id, events=ctx.events, unique_url_keys=True
     )
-    return [present(record) for record in records]
+    return present_many(ctx.conn, records)
 
 
 # --- routes ----------------------------------------------------------------------------------------------------
@@ -305,7 +297,8 @@ def save_product(ctx: OperationContext, params: dict[str, str], body: ProductSav
 @operations.read("/V1/products/{sku}", resource=RESOURCE)
 def get_product(ctx: OperationContext, params: dict[str, str]) -> ProductData:
     """The product as the path's store view sees it."""
-    return present(repository.get(ctx.conn, params["sku"], ctx.store.store_id))
+    (product,) = present_many(ctx.conn, [repository.get(ctx.conn, params["sku"], ctx.store.store_id)])
+    return product
 
 
 @operations.write(
@@ -346,7 +339,7 @@ def search_products(
     records, total = repository.search(
         ctx.conn, where, translation.order_by, translation.limit, translation.offset or 0, store_id
     )
-    return SearchResults[ProductData](**results([present(r) for r in records], criteria, total))
+    return SearchResults[ProductData](**results(present_many(ctx.conn, records), criteria, total))
 
 
 TYPE_LABELS = {
@@ -487,8 +480,17 @@ def _check_integers(value: Any, code: str) -> None:
 
 
 # --- repository record to payload ------------------------------------------------------------------------------
-def present(record: ProductRecord) -> ProductData:
-    """Magento's payload of a stored product."""
+def present_many(conn: Connection, records: Sequence[ProductRecord]) -> list[ProductData]:
+    """Magento's payloads of stored products, with their full stock items read for all of them at once (a fixed
+    number of queries for a search page, not one per product)."""
+    stocked = {record.sku: record.id for record in records if record.stock is not None and record.id is not None}
+    stock_items = inventory.legacy_stock_items(conn, stocked) if stocked else {}
+    return [present(record, stock_items.get(record.sku)) for record in records]
+
+
+def present(record: ProductRecord, stock_item: Mapping[str, Any] | None) -> ProductData:
+    """Magento's payload of a stored product; ``stock_item`` is its legacy stock item
+    (``conveyor.catalog.inventory.legacy_stock_items``), answered when the product has stock."""
     custom = [
         CustomAttribute(attribute_code=code, value=as_text(value)) for code, value in record.custom_attributes.items()
     ]
@@ -504,14 +506,8 @@ def present(record: ProductRecord) -> ProductData:
             CategoryLinkData(position=link.position, category_id=link.category_id) for link in record.category_links
         ],
     )
-    if record.stock is not None:
-        ext.stock_item = StockItemData(
-            item_id=record.id,
-            product_id=record.id,
-            stock_id=STOCK_ID,
-            qty=record.stock.qty,
-            is_in_stock=record.stock.is_in_stock,
-        )
+    if record.stock is not None and stock_item is not None:
+        ext.stock_item = StockItem(**stock_item)
     if record.type_id == "configurable":
         ext.configurable_product_options = [
             ConfigurableOptionData(

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializationInfo, SerializerFunctionWrapHandler, model_serializer
 
 from conveyor.api.errors import REQUIRED, ApiError
-from conveyor.api.operations import OperationContext, int_param, operations
+from conveyor.api.operations import MAX_ID, OperationContext, int_param, operations
 from conveyor.api.resources.inventory_errors import magento_errors
+from conveyor.api.resources.inventory_params import LIMIT as QTY_LIMIT
 from conveyor.api.resources.inventory_params import parse_number
 from conveyor.catalog import NotFoundError, inventory
 from conveyor.catalog.products import ProductRepository
@@ -52,6 +53,15 @@ class StockItem(BaseModel):
     is_decimal_divided: bool | None = None
     stock_status_changed_auto: int | None = None
     extension_attributes: dict[str, Any] | None = None
+
+    @model_serializer(mode="wrap")
+    def _with_low_stock_date(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        """A stored item answers ``low_stock_date`` even when null, as Magento does (responses drop nulls)."""
+        data = handler(self)
+        if not isinstance(data, dict) or self.item_id is None or "low_stock_date" in data:
+            return data
+        with_date = {**data, "low_stock_date": None}
+        return {key: with_date[key] for key in type(self).model_fields if key in with_date}
 
 
 class StockItemRequest(BaseModel):
@@ -98,7 +108,20 @@ def _query_number(ctx: OperationContext, name: str, default: str | None = None) 
     return text
 
 
-@operations.read("/V1/stockItems/lowStock", resource=RESOURCE)
+@operations.read(
+    "/V1/stockItems/lowStock",
+    resource=RESOURCE,
+    query=[
+        {"name": "scopeId", "required": True, "schema": {"type": "integer", "minimum": -MAX_ID, "maximum": MAX_ID}},
+        {
+            "name": "qty",
+            "required": True,
+            "schema": {"type": "number", "exclusiveMinimum": -int(QTY_LIMIT), "exclusiveMaximum": int(QTY_LIMIT)},
+        },
+        {"name": "currentPage", "schema": {"type": "integer", "minimum": -MAX_ID, "maximum": MAX_ID}},
+        {"name": "pageSize", "schema": {"type": "integer", "minimum": -MAX_ID, "maximum": MAX_ID}},
+    ],
+)
 @magento_errors
 def low_stock(ctx: OperationContext, params: dict[str, str]) -> StockItemCollection:
     """Stock items whose quantity is at most ``qty`` (``scopeId`` and ``qty`` required; ``pageSize`` 0: all)."""

@@ -23,9 +23,12 @@ def _render(message: str, named: Named) -> str:
 class InventoryValidationError(InvalidValueError):
     """Magento's ValidationException: ``message`` (a headline) and ``errors``, each (message, named parameters)."""
 
-    def __init__(self, errors: Sequence[tuple[str, Named]], headline: str = VALIDATION_FAILED) -> None:
+    def __init__(
+        self, errors: Sequence[tuple[str, Named]], headline: str = VALIDATION_FAILED, *, missing: bool = False
+    ) -> None:
         super().__init__(headline)
         self.errors = [(message, dict(named)) for message, named in errors]
+        self.missing = missing  # every error names an entity that does not exist (the API answers 404)
         self.args = (headline + ": " + "; ".join(_render(m, n) for m, n in self.errors),)
 
 

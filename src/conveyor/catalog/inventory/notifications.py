@@ -11,7 +11,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from conveyor.catalog.eav.values import chunked
-from conveyor.catalog.inventory.errors import EMPTY, InventoryInvalidError, InventoryValidationError, Named
+from conveyor.catalog.inventory.errors import (
+    EMPTY,
+    InventoryInvalidError,
+    InventoryNotFoundError,
+    InventoryValidationError,
+    Named,
+)
 from conveyor.catalog.inventory.sources import existing_codes
 from conveyor.catalog.inventory.stock_settings import CONFIG_DEFAULTS
 from conveyor.catalog.inventory.tables import notification_table
@@ -36,8 +42,10 @@ def thresholds(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[tuple[
 def get_configuration(conn: Connection, source_code: str, sku: str) -> dict[str, Any]:
     """Magento's SourceItemConfiguration for (source, sku): the stored threshold or the default. The caller checks
     that the sku names a product; the source must exist."""
-    if not source_code or not sku or not existing_codes(conn, [source_code]):
+    if not source_code or not sku:
         raise InventoryInvalidError(WRONG_INPUT)
+    if not existing_codes(conn, [source_code]):
+        raise InventoryNotFoundError(WRONG_INPUT, {})  # Magento's message; 404: the source is missing
     stored = thresholds(conn, [(source_code, sku)]).get((source_code, sku))
     return {
         "source_code": source_code,
@@ -58,7 +66,7 @@ def save_configurations(conn: Connection, items: Sequence[tuple[str, str, Decima
         raise InventoryValidationError(errors)
     codes = sorted({code for code, _s, _q in items})
     if set(codes) - existing_codes(conn, codes):
-        raise InventoryInvalidError(NOT_SAVED)
+        raise InventoryNotFoundError(NOT_SAVED, {})  # Magento's message; 404: a named source is missing
     rows = {(code, sku): qty for code, sku, qty in items}
     upsert(
         conn,

@@ -7,7 +7,13 @@ from collections.abc import Sequence
 
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog.inventory.errors import EMPTY, InventoryInvalidError, InventoryValidationError, Named, check_code
+from conveyor.catalog.inventory.errors import (
+    EMPTY,
+    InventoryNotFoundError,
+    InventoryValidationError,
+    Named,
+    check_code,
+)
 from conveyor.catalog.inventory.source_items import IN_STOCK, OUT_OF_STOCK, SourceItem
 from conveyor.catalog.inventory.sources import existing_codes
 
@@ -28,4 +34,4 @@ def validate_source_items(conn: Connection, items: Sequence[SourceItem]) -> None
         raise InventoryValidationError(errors)
     codes = sorted({item.source_code for item in items})
     if set(codes) - existing_codes(conn, codes):
-        raise InventoryInvalidError(NOT_SAVED)
+        raise InventoryNotFoundError(NOT_SAVED, {})  # Magento's message; 404: a named source is missing

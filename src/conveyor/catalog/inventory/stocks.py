@@ -182,7 +182,8 @@ def save_links(conn: Connection, links: Sequence[Mapping[str, Any]]) -> None:
     stock_ids = sorted({int(link["stock_id"]) for link in links})
     known_stocks = set(conn.execute(sa.select(ST.c.stock_id).where(ST.c.stock_id.in_(stock_ids))).scalars())
     if set(codes) - sources.existing_codes(conn, codes) or set(stock_ids) - known_stocks:
-        raise InventoryInvalidError(LINKS_NOT_SAVED)
+        # Magento's message; answered 404 here: the request is well-formed, what it names is missing
+        raise InventoryNotFoundError(LINKS_NOT_SAVED, {})
     rows = {(int(link["stock_id"]), str(link["source_code"])): int(link["priority"]) for link in links}
     upsert(
         conn,

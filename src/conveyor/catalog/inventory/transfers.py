@@ -30,7 +30,7 @@ def _require_sources(conn: Connection, codes: Sequence[str]) -> None:
     known = existing_codes(conn, sorted(set(codes)))
     errors: list[tuple[str, Named]] = [(NO_SOURCE, {"sourceCode": c}) for c in codes if c not in known]
     if errors:
-        raise InventoryValidationError(errors)
+        raise InventoryValidationError(errors, missing=True)
 
 
 def _check_transfer(conn: Connection, origin: str, destination: str, headline: str) -> None:
@@ -40,6 +40,8 @@ def _check_transfer(conn: Connection, origin: str, destination: str, headline: s
         errors.append((NO_ORIGIN, {"sourceCode": origin}))
     if destination not in known:
         errors.append((NO_DESTINATION, {"sourceCode": destination}))
+    if errors:  # what is missing first: a source that does not exist is not a transfer on itself yet
+        raise InventoryValidationError(errors, headline, missing=True)
     if origin == destination:
         errors.append((SAME_SOURCE, {}))
     if errors:

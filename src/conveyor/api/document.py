@@ -1,0 +1,216 @@
+"""What the OpenAPI document must say beyond what the models generate, so that it describes what the server takes.
+
+Rules the whole API applies, declared here once rather than on every field:
+
+* every text passes ``check_text``: a NUL character is refused (no database keeps it), so each plain string
+  schema gets the pattern that excludes it;
+* a free-form value (``Any``, ``dict[str, Any]``: Magento's ``extension_attributes``) is any JSON value without
+  NUL and with 64-bit integers (``check_text`` refuses more anywhere: no queue message or consumer takes it):
+  ``JsonValue``.
+
+Fields whose rules the server checks itself, with Magento's own messages, declare them with ``pattern``,
+``requires`` and ``declares``; the queued routes check a body against this schema at intake (``BodyCheck``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jsonschema_rs
+from pydantic import BaseModel
+
+from conveyor.api.errors import INVALID, OUT_OF_RANGE, REQUIRED, ApiError, _short_json
+
+NO_NUL = "^[^\\u0000]*$"
+MIN_INT, MAX_INT = -(2**63), 2**64 - 1  # what orjson writes: int64 and uint64
+JSON_VALUE = "JsonValue"
+ECHOING = frozenset({"ErrorResponse", "RequestItem"})  # answers that repeat a refused value, whatever it was
+_CONSTRAINED = ("pattern", "enum", "const", "format")
+_SHAPES = ("type", "$ref", "anyOf", "allOf", "oneOf", "enum", "const", "not", "properties", "items")
+
+
+def json_value(ref: str) -> dict[str, Any]:
+    """Any JSON value without NUL in its texts and keys and with 64-bit integers; ``ref`` points at itself."""
+    return {
+        "anyOf": [
+            {"type": "null"},
+            {"type": "boolean"},
+            {"type": "integer", "minimum": MIN_INT, "maximum": MAX_INT},
+            {"type": "number", "not": {"type": "integer"}},
+            {"type": "string", "pattern": NO_NUL},
+            {"type": "array", "items": {"$ref": ref}},
+            {"type": "object", "propertyNames": {"pattern": NO_NUL}, "additionalProperties": {"$ref": ref}},
+        ]
+    }
+
+
+def declare_text_rules(document: dict[str, Any]) -> None:
+    """Apply the API-wide rules to ``document`` (in place): its components in full, its paths' inline schemas
+    for texts only (a bulk route's items stay free: a malformed one is rejected, not refused)."""
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    ref = f"#/components/schemas/{JSON_VALUE}"
+    for name, schema in schemas.items():
+        if name not in ECHOING:
+            _schema(schema, ref)
+    schemas[JSON_VALUE] = json_value(ref)
+    _visit(document.get("paths", {}))
+
+
+def _schema(node: Any, ref: str | None) -> Any:
+    """Walk one schema: the rule on texts, and (``ref`` given) free values as ``JsonValue``."""
+    if not isinstance(node, dict):
+        return node
+    if ref is not None and not any(key in node for key in _SHAPES):
+        return {**node, "$ref": ref}
+    _rules(node)
+    for key in ("properties", "$defs"):
+        for name, child in list(node.get(key, {}).items()):
+            node[key][name] = _schema(child, ref)
+    for key in ("anyOf", "allOf", "oneOf", "prefixItems"):
+        if isinstance(node.get(key), list):
+            node[key] = [_schema(child, ref) for child in node[key]]
+    for key in ("items", "not"):
+        if isinstance(node.get(key), dict):
+            node[key] = _schema(node[key], ref)
+    extra = node.get("additionalProperties")
+    if extra is True and ref is not None:
+        node["additionalProperties"] = {"$ref": ref}
+    elif isinstance(extra, dict):
+        node["additionalProperties"] = _schema(extra, ref)
+    return node
+
+
+def _rules(node: dict[str, Any]) -> None:
+    """A typed integer keeps the bounds its field declares: 64 bits would invite the generators to send values
+    that its column refuses (only a free value's integers are bounded by 64 bits alone)."""
+    if node.get("type") == "string" and not any(key in node for key in _CONSTRAINED):
+        node["pattern"] = NO_NUL
+
+
+def _visit(node: Any) -> None:
+    """Texts anywhere under ``node`` (the paths: parameters, inline bodies)."""
+    if isinstance(node, dict):
+        if isinstance(node.get("type"), str):
+            _rules(node)
+        for value in node.values():
+            _visit(value)
+    elif isinstance(node, list):
+        for value in node:
+            _visit(value)
+
+
+# Patterns for fields whose rules the server checks itself (with Magento's own messages), declared on the field
+# with ``Field(json_schema_extra={"pattern": …})`` so that the document says what the check accepts. Python's
+# ``$`` also matches before a final newline, so "nothing more" is written as the lookahead ``(?![\s\S])``.
+# what Python's ``str.isspace`` (and so ``strip``) takes for whitespace, spelled out: JSON Schema's regex engines
+# (Python's, the Rust one of the intake check) disagree on ``\s``
+WS = "\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+NON_BLANK = "^[^\\u0000]*[^" + WS + "\\u0000][^\\u0000]*$"  # not empty once stripped, as ``text.strip()``
+NO_TEMPLATE = "(?![\\s\\S]*\\$:*\\{.*\\})"  # MSI refuses ``${…}`` in names and codes
+# an email address as ``conveyor.catalog.customers``' check reads it (stripped; one @, a dotted domain)
+_NOT_IN_EMAIL = "@" + WS + "\\u0000"
+EMAIL = (
+    "^[" + WS + "]*[^" + _NOT_IN_EMAIL + "]+@[^" + _NOT_IN_EMAIL + ".]+(?:\\.[^" + _NOT_IN_EMAIL + ".]+)+[" + WS + "]*$"
+)
+MSI_NAME = "^" + NO_TEMPLATE + NON_BLANK[1:]
+MSI_CODE = "^" + NO_TEMPLATE + "[^" + WS + "\\u0000]+(?![\\s\\S])"  # not empty, no whitespace, no template
+
+
+NOT_EMPTY = {"minItems": 1}  # a list the server answers "Input data is empty" for when empty
+
+
+def pattern(regex: str) -> dict[str, Any]:
+    """``Field(json_schema_extra=pattern(NON_BLANK))``: document a rule the server checks with its own message."""
+    return {"pattern": regex}
+
+
+def requires(*names: str) -> Callable[[dict[str, Any]], None]:
+    """A model's ``json_schema_extra`` that declares fields required which the model leaves optional, because the
+    server checks them itself with Magento's message (``model_config = ConfigDict(json_schema_extra=…)``)."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        required = list(schema.get("required", []))
+        schema["required"] = required + [name for name in names if name not in required]
+        for name in names:  # a required field is not null either
+            field = schema.get("properties", {}).get(name, {})
+            field.pop("default", None)
+            kinds = [kind for kind in field.get("anyOf", []) if kind != {"type": "null"}]
+            if len(kinds) == 1:
+                field.pop("anyOf")
+                field.update(kinds[0])
+            elif kinds:
+                field["anyOf"] = kinds
+
+    return extra
+
+
+def declares(
+    *required: str, properties: dict[str, dict[str, Any]] | None = None, **extra: Any
+) -> Callable[[dict[str, Any]], None]:
+    """``requires`` plus schema for single properties (replacing theirs: the rule the server checks, e.g. a
+    minimum) and keywords of the model's own schema (``anyOf`` for fields that go together)."""
+    needed = requires(*required)
+
+    def apply(schema: dict[str, Any]) -> None:
+        needed(schema)
+        for name, rule in (properties or {}).items():
+            schema.setdefault("properties", {})[name] = rule
+        schema.update(extra)
+
+    return apply
+
+
+def body_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON Schema the document gives ``model`` as a request body, self-contained (``$defs``)."""
+    schema = model.model_json_schema(ref_template="#/$defs/{model}")
+    ref = f"#/$defs/{JSON_VALUE}"
+    _schema(schema, ref)
+    schema.setdefault("$defs", {})[JSON_VALUE] = json_value(ref)
+    return schema
+
+
+class BodyCheck:
+    """A body checked against its documented schema, for the routes that queue it: the rules a synchronous save
+    checks itself (with Magento's messages) would otherwise only fail in the consumer, after a 202 that the
+    document does not promise."""
+
+    def __init__(self, model: type[BaseModel]) -> None:
+        self._validator = jsonschema_rs.validator_for(body_schema(model))
+
+    def errors(self, body: Any) -> list[ApiError]:
+        """Magento's errors for each violation (field paths dotted, as ``describe_validation``'s)."""
+        found = []
+        try:
+            errors = list(self._validator.iter_errors(body))
+        except (TypeError, ValueError):  # a number past 64 bits, which no check (nor queue message) takes
+            return [ApiError(400, OUT_OF_RANGE)]
+        for error in errors:
+            place = [str(part) for part in error.instance_path]
+            missing = getattr(error.kind, "property", None) if type(error.kind).__name__ == "Required" else None
+            if missing is not None:
+                found.append(ApiError(400, REQUIRED, [".".join([*place, str(missing)])]))
+            else:
+                value = error.instance
+                shown = value if isinstance(value, str) else _short_json(value)
+                found.append(ApiError(400, INVALID, [shown, ".".join(place) or "body"]))
+        return found
+
+
+class ParamCheck:
+    """A path parameter's text against its declared schema (``params=`` of an operation), for the queued routes."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self._schema = schema
+        self._validator = jsonschema_rs.validator_for(schema)
+
+    def accepts(self, text: str) -> bool:
+        value: Any = text
+        try:
+            if self._schema.get("type") == "integer":
+                value = int(text)
+            elif self._schema.get("type") == "number":
+                value = float(text)
+        except ValueError:
+            return False
+        return bool(self._validator.is_valid(value))

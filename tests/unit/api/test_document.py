@@ -1,0 +1,122 @@
+"""The document's declared rules agree with the checks the server makes itself, value for value."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from conveyor.api.document import (
+    EMAIL,
+    JSON_VALUE,
+    MAX_INT,
+    MIN_INT,
+    MSI_CODE,
+    MSI_NAME,
+    NO_NUL,
+    NON_BLANK,
+    BodyCheck,
+    ParamCheck,
+    declare_text_rules,
+    requires,
+)
+from conveyor.api.errors import OUT_OF_RANGE, ApiError
+from conveyor.api.operations import check_text as check_body_text
+from conveyor.catalog import CatalogError
+from conveyor.catalog.customers import email_address
+from conveyor.catalog.inventory.errors import check_code, check_text
+
+# texts that hit the edges: whitespace of every kind, NUL, templates, @ and dots
+EDGY = st.text(alphabet=st.sampled_from(list(" \t\n\x0b\x1c\x85\xa0\u2028\u3000\x00$:{}@.aZ0é")), max_size=12)
+TEXTS = st.one_of(EDGY, st.text(max_size=12))
+
+
+def matches(pattern: str, text: str) -> bool:
+    return re.search(pattern, text) is not None
+
+
+@given(TEXTS)
+@settings(deadline=None)
+def test_non_blank_is_what_strip_leaves_something_of(text: str) -> None:
+    assert matches(NON_BLANK, text) == (bool(text.strip()) and "\x00" not in text)
+
+
+@given(TEXTS)
+@settings(deadline=None)
+def test_msi_code_and_name_are_msis_validators(text: str) -> None:
+    code_errors: list[Any] = []
+    check_code("source_code", text, code_errors)
+    assert matches(MSI_CODE, text) == (not code_errors and "\x00" not in text)
+    name_errors: list[Any] = []
+    check_text("name", text, name_errors)
+    assert matches(MSI_NAME, text) == (not name_errors and "\x00" not in text)
+
+
+@given(st.one_of(EDGY, st.emails(), st.emails().map(lambda e: f" {e.upper()}\n")))
+@settings(max_examples=300, deadline=None)
+def test_email_is_the_customers_check(text: str) -> None:
+    try:
+        email_address("email", text)
+        accepted = "\x00" not in text
+    except CatalogError:
+        accepted = False
+    if len(text.strip()) <= 191:
+        assert matches(EMAIL, text) == accepted, text
+
+
+class Item(BaseModel):
+    name: str | None = None
+    count: int
+    extension_attributes: dict[str, Any] | None = None
+    model_config = {"json_schema_extra": requires("name")}
+
+
+def test_the_api_wide_rules_and_the_intake_check() -> None:
+    check = BodyCheck(Item)
+    assert check.errors({"name": "a", "count": 1, "extension_attributes": {"x": [1, "b", {"c": None}]}}) == []
+    (missing,) = check.errors({"count": 1})
+    assert (missing.status, missing.message, missing.parameters) == (
+        400,
+        '"%1" is required. Enter and try again.',
+        ["name"],
+    )
+    (null,) = check.errors({"name": None, "count": 1})  # a required field is not null either
+    assert null.parameters == ["null", "name"]
+    (nul,) = check.errors({"name": "a\x00", "count": 1})
+    assert nul.parameters == ["a\x00", "name"]
+    (deep,) = check.errors({"name": "a", "count": 1, "extension_attributes": {"x": ["ok", "b\x00"]}})
+    assert list(deep.parameters)[1:] == ["extension_attributes"]  # the free value as a whole is refused
+    check.errors({"name": "a", "count": 2**80, "extension_attributes": {"n": -(2**90)}})  # no exception: no 500
+    with pytest.raises(ApiError) as refused:  # what every route checks first: no integer past 64 bits anywhere
+        check_body_text({"name": "a", "count": 1, "extension_attributes": {"n": [2**64]}})
+    assert (refused.value.status, refused.value.message) == (400, OUT_OF_RANGE)
+    assert ParamCheck({"type": "integer", "minimum": 2}).accepts("5")
+    assert not ParamCheck({"type": "integer", "minimum": 2}).accepts("1")
+    assert not ParamCheck({"type": "number"}).accepts("x")
+
+
+def test_the_document_gets_the_rules_but_where_a_refused_value_is_repeated() -> None:
+    document: dict[str, Any] = {
+        "components": {
+            "schemas": {
+                "Item": Item.model_json_schema(ref_template="#/components/schemas/{model}"),
+                "ErrorResponse": {"properties": {"message": {"type": "string"}}},
+            }
+        },
+        "paths": {"/x/{id}": {"get": {"parameters": [{"name": "q", "schema": {"type": "string"}}]}}},
+    }
+    declare_text_rules(document)
+    schemas = document["components"]["schemas"]
+    item = schemas["Item"]["properties"]
+    assert item["name"] == {"type": "string", "pattern": NO_NUL, "title": "Name"}
+    assert item["count"] == {"type": "integer", "title": "Count"}  # a typed integer keeps its own bounds
+    assert {"type": "integer", "minimum": MIN_INT, "maximum": MAX_INT} in schemas[JSON_VALUE]["anyOf"]
+    free = item["extension_attributes"]["anyOf"][0]
+    assert free["additionalProperties"] == {"$ref": f"#/components/schemas/{JSON_VALUE}"}
+    assert JSON_VALUE in schemas
+    assert schemas["ErrorResponse"]["properties"]["message"] == {"type": "string"}
+    assert document["paths"]["/x/{id}"]["get"]["parameters"][0]["schema"]["pattern"] == NO_NUL
