@@ -192,6 +192,11 @@ class Worker:
             return True
         self._pending, self._pending_at = (transport, deliveries), 0
         handled = self._handle(queue, transport, deliveries)
+        try:
+            transport.flush()  # the acks a transport sent without waiting: their errors surface here
+        except Exception:
+            self._pending_at = 0  # which of them committed is unknown: give back what the store still has as ours
+            raise
         self._pending = None
         return handled
 

@@ -687,6 +687,9 @@ class AmqpTransport:
             except LINK_ERRORS as exc:
                 self._sub.lost(exc)
 
+    def flush(self) -> None:
+        """Nothing to wait for: an AMQP ack has no answer, and is on its way when ``ack`` returns."""
+
     def holds(self, delivery: Delivery) -> bool:
         generation, tag = delivery.tag
         return generation == self._sub.generation and self._sub.is_open and tag in self._held.get(delivery.queue, ())

@@ -97,6 +97,10 @@ class Transport(Protocol):
         """Whether ``delivery`` is still this consumer's to handle. False once the broker took it back (its
         connection died): the broker delivers it again, so handling this copy too would only duplicate it."""
 
+    def flush(self) -> None:
+        """Wait for the settles sent without waiting for their answers (a transport may pipeline its acks); raises
+        what a settle would have raised. The worker calls it after each batch."""
+
     def counts(self, queue: str) -> QueueCounts: ...
 
     def dead_letters(self, queue: str, limit: int = 100) -> list[DeadLetter]: ...

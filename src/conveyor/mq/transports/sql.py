@@ -340,7 +340,10 @@ class SqlTransport:
 
     def ack(self, delivery: Delivery) -> None:
         status_id, worker = delivery.tag  # _settle inlined: this runs once per message
-        self._consumer.execute(self._ack, status_id=status_id, worker=worker, updated_at=now())
+        self._consumer.send(self._ack, status_id=status_id, worker=worker, updated_at=now())
+
+    def flush(self) -> None:
+        self._consumer.flush()
 
     def retry(self, delivery: Delivery, error: str, delay: float) -> None:
         t = now()

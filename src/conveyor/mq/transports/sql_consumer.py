@@ -9,11 +9,19 @@ re-expanded the ``IN`` list of every batch.
 On PostgreSQL the connection commits with ``synchronous_commit = off``, as SQLite's consumer side uses
 ``synchronous = NORMAL``: a claim or settle lost in a server crash only delivers the message again, never
 loses it.
+
+On PostgreSQL an ack is also not waited for (``send``): it goes out in pipeline mode followed by its own Sync, so
+the server commits each ack on its own, exactly as in autocommit, while the worker handles the next message; the
+answers are read before the connection's next claim or settle, or at ``flush`` (the worker's end of a batch).
+The round trip per message was most of a consumer's time (profile: 44 of 46 s for 20,000 messages waiting on the
+socket). A SIGKILL loses at most the acks still on their way, as it could lose the one ack in flight before:
+the messages come back, nothing is lost.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from enum import IntEnum
@@ -25,6 +33,44 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql.compiler import SQLCompiler
 
 _BEGIN = {"sqlite": "BEGIN IMMEDIATE", "postgresql": "BEGIN", "mysql": "START TRANSACTION"}
+log = logging.getLogger(__name__)
+
+
+def pipelines_supported() -> bool:
+    """Whether psycopg can send a statement with its own Sync without waiting for the answer.
+
+    ``Pipeline.sync()`` waits for every answer, so a Sync alone is queued through the pipeline's own
+    ``_enqueue_sync`` and sent with ``_communicate_gen`` (psycopg 3.1-3.3). Should a later psycopg drop them,
+    settles fall back to one round trip each, and this module's test says so.
+    """
+    from psycopg import Pipeline
+
+    return Pipeline.is_supported() and all(hasattr(Pipeline, name) for name in ("_enqueue_sync", "_communicate_gen"))
+
+
+class _SettlePipeline:
+    """Settles in flight on one psycopg connection: each sent with its own Sync, answers read at ``drain``."""
+
+    def __init__(self, driver: Any) -> None:
+        self._driver = driver
+        self._stack = contextlib.ExitStack()
+        self._pipeline = self._stack.enter_context(driver.pipeline())
+        self.sent = 0
+
+    def send(self, cursor: Any, sql: str, parameters: Any) -> None:
+        cursor.execute(sql, parameters)  # queued and written (psycopg sends what the socket takes)
+        self._pipeline._enqueue_sync()
+        self._driver.wait(self._pipeline._communicate_gen())
+        self.sent += 1
+
+    def drain(self) -> None:
+        """Read every answer and leave pipeline mode; raises the first error a settle met."""
+        self._stack.close()
+
+    def abandon(self) -> None:
+        """The connection broke: forget the pipeline (its connection is being discarded)."""
+        with contextlib.suppress(Exception):
+            self._stack.close()
 
 
 class PreparedStatement:
@@ -99,6 +145,7 @@ class ConsumerConnection:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._local = threading.local()
+        self._pipelines: bool | None = None if self.dialect == "postgresql" else False
         self._opened: list[tuple[Any, Any]] = []
         self._lock = threading.Lock()
 
@@ -119,8 +166,44 @@ class ConsumerConnection:
                 self._opened.append((raw, cursor))
         return cursor
 
+    def send(self, prepared: PreparedStatement, **values: Any) -> None:
+        """Run ``prepared`` in autocommit without waiting for its answer where the driver allows (PostgreSQL's
+        pipeline mode); elsewhere ``execute``. Its errors surface at the next statement or ``flush``."""
+        if self._pipelines is False:
+            self.execute(prepared, **values)
+            return
+        sql, parameters = prepared.bind(values)
+        try:
+            cursor = getattr(self._local, "cursor", None) or self._cursor()
+            if self._pipelines is None:
+                self._pipelines = pipelines_supported()
+                if not self._pipelines:
+                    log.warning("this psycopg cannot pipeline settles: one round trip per ack")
+                    cursor.execute(sql, parameters)
+                    return
+            pipeline = getattr(self._local, "pipeline", None)
+            if pipeline is None:
+                pipeline = self._local.pipeline = _SettlePipeline(self._local.raw.driver_connection)
+            pipeline.send(cursor, sql, parameters)
+        except self.engine.dialect.loaded_dbapi.Error as exc:
+            self._drop()
+            raise sa.exc.OperationalError(sql, parameters, exc) from exc
+
+    def flush(self) -> None:
+        """Wait for the answers of the settles ``send`` did not wait for; raises the first error among them."""
+        pipeline = getattr(self._local, "pipeline", None)
+        if pipeline is None:
+            return
+        self._local.pipeline = None
+        try:
+            pipeline.drain()
+        except self.engine.dialect.loaded_dbapi.Error as exc:
+            self._drop()
+            raise sa.exc.OperationalError("(settles sent in a pipeline)", (), exc) from exc
+
     def execute(self, prepared: PreparedStatement, **values: Any) -> int:
         """Run ``prepared`` (in autocommit outside ``transaction``); returns the row count."""
+        self.flush()
         sql, parameters = prepared.bind(values)
         try:
             cursor = getattr(self._local, "cursor", None) or self._cursor()
@@ -132,6 +215,7 @@ class ConsumerConnection:
 
     def fetch(self, prepared: PreparedStatement, **values: Any) -> list[tuple[Any, ...]]:
         """Run ``prepared`` and return its rows."""
+        self.flush()
         sql, parameters = prepared.bind(values)
         try:
             cursor = self._cursor()
@@ -147,6 +231,7 @@ class ConsumerConnection:
 
         Any failure rolls back; a driver error drops the connection (a new one is opened next time).
         """
+        self.flush()
         begin = _BEGIN.get(self.dialect, "BEGIN")
         cursor: Any = None
         try:
@@ -175,14 +260,19 @@ class ConsumerConnection:
         """Forget this thread's connection after a driver error; the pool discards it."""
         raw = getattr(self._local, "raw", None)
         cursor = getattr(self._local, "cursor", None)
-        self._local.raw = self._local.cursor = None
+        pipeline = getattr(self._local, "pipeline", None)
+        self._local.raw = self._local.cursor = self._local.pipeline = None
+        if pipeline is not None:
+            pipeline.abandon()
         if raw is not None:
             with self._lock:
                 self._opened = [pair for pair in self._opened if pair[0] is not raw]
             _close(raw, cursor, invalidate=True)
 
     def close(self) -> None:
-        """Close every thread's connection (each returns to the engine's pool)."""
+        """Close every thread's connection (each returns to the engine's pool), after this thread's settles."""
+        with contextlib.suppress(sa.exc.OperationalError):  # a broken connection is closed all the same
+            self.flush()
         with self._lock:
             opened, self._opened = self._opened, []
         self._local = threading.local()
