@@ -24,7 +24,6 @@ queue and the API's registry; tests and embedders may build ``OperationConsumer(
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from sqlalchemy.engine import Connection
 from conveyor.bulk.schema import OperationStatus, bulk_table, operation_table
 from conveyor.catalog import CatalogError, NotFoundError
 from conveyor.db.engine import now
+from conveyor.heap import freeze_loaded
 from conveyor.mq.consumer import PermanentError
 from conveyor.mq.envelope import Envelope
 from conveyor.mq.handlers import handler_factory
@@ -364,9 +364,5 @@ def handle(app: BulkHost) -> OperationConsumer:
     """``conveyor.bulk.consumer:handle``, the handler the bulk topology names: the App's queue and operations."""
     registry = app.operations
     consumer = OperationConsumer(app.mq, registry.run_serialized, registry.run_serialized_batch, registry.has_batch)
-    # The registry, models and engine just loaded live as long as the process: keep the cyclic garbage
-    # collector from scanning them again on every full collection (a batch of product saves allocates
-    # enough to trigger them; measured at 10-20 % of a consumer's CPU without this).
-    gc.collect()
-    gc.freeze()
+    freeze_loaded()  # the registry, models and engine just loaded live as long as the process
     return consumer

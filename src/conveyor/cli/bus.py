@@ -21,6 +21,7 @@ from conveyor.cli.common import (
     err_console,
     opened,
     refresh_options,
+    run_worker,
     setup_logging,
     topology_option,
     verbosity_option,
@@ -135,7 +136,7 @@ def consume(
         worker = command_worker(
             command_bus, names, limits, batch_size=batch_size, pause=pause_when_empty, priority=priority
         )
-        code = worker.run()
+        code = run_worker(worker)
     if verbose:
         err_console.print(f"stopped: {worker.stop_reason}; handled {worker.handled}, failed {worker.failed}")
         err_console.print(metrics_table(command_bus.metrics))

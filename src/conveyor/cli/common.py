@@ -9,16 +9,20 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
 
 from conveyor.app import App
+from conveyor.heap import freeze_loaded
 from conveyor.logs import configure as configure_logs
 from conveyor.mq.config import load_topology
 from conveyor.mq.topology import Topology, TopologyError
 from conveyor.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from conveyor.mq.consumer import Worker
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -71,6 +75,13 @@ def setup_logging(verbosity: int) -> None:
     logging.getLogger("conveyor").setLevel(level)
     # pika logs every failed reconnect attempt at ERROR; the transport reports what matters itself
     logging.getLogger("pika").setLevel(logging.DEBUG if verbosity >= 3 else logging.CRITICAL)
+
+
+def run_worker(worker: Worker) -> int:
+    """Run a long-running consumer until a limit or a signal stops it; its exit code. What it loaded to get here
+    stays for the process's life, so it is frozen out of garbage collection first (``conveyor.heap`` says why)."""
+    freeze_loaded()
+    return worker.run()
 
 
 def verbosity_option(func: F) -> F:

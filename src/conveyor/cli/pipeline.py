@@ -27,6 +27,7 @@ from conveyor.cli.common import (
     console,
     err_console,
     load,
+    run_worker,
     setup_logging,
     topology_option,
     verbosity_option,
@@ -317,7 +318,7 @@ def runner(
         )
         limits = Limits(max_messages, max_runtime, max_memory, None, stop_when_empty, stop_on_error)
         worker = build_worker(mq, [assignment], options, limits)
-        code = worker.run()
+        code = run_worker(worker)
     if verbose:
         err_console.print(f"stopped: {worker.stop_reason}; handled {worker.handled}, failed {worker.failed}")
     sys.exit(code)

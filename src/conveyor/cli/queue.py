@@ -18,6 +18,7 @@ from conveyor.cli.common import (
     err_console,
     opened,
     refresh_options,
+    run_worker,
     setup_logging,
     topology_option,
     verbosity_option,
@@ -87,7 +88,7 @@ def consume(
         )
         limits = Limits(max_messages, max_runtime, max_memory, max_idle, stop_when_empty, stop_on_error)
         worker = build_worker(mq, assignments, options, limits)
-        code = worker.run()
+        code = run_worker(worker)
     if verbose:
         err_console.print(f"stopped: {worker.stop_reason}; handled {worker.handled}, failed {worker.failed}")
     sys.exit(code)
