@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field, field_validator
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.customers import check_integers, snake_keys
 from conveyor.api.resources.invoices import CommentRequest, DocumentItem, RefundRequest, refund, save_comment
-from conveyor.api.resources.orders import parent_criteria, with_numbers
-from conveyor.api.search import SearchCriteria, SearchResults, apply, results
+from conveyor.api.resources.orders import comments_page, with_numbers
+from conveyor.api.search import SearchCriteria, SearchResults, search_page
 from conveyor.catalog.sales import (
     CommentRecord,
     CreditmemoRecord,
@@ -127,11 +127,7 @@ def list_creditmemos(
     ctx: OperationContext, params: dict[str, str], criteria: SearchCriteria
 ) -> SearchResults[CreditmemoRecord]:
     """Credit memos matching searchCriteria (order_id, invoice_id, state, created_at, grand_total, …)."""
-    translation = apply(criteria, creditmemo_search_fields())
-    found, total = search_creditmemos(
-        ctx.conn, translation.where, translation.order_by, translation.limit, translation.offset
-    )
-    return CreditmemoSearchResults.model_validate(results([c.model_dump() for c in found], criteria, total))
+    return search_page(ctx.conn, criteria, creditmemo_search_fields(), search_creditmemos, CreditmemoSearchResults)
 
 
 @operations.write("PUT", "/V1/creditmemo/{id}", resource=RESOURCE)
@@ -145,9 +141,7 @@ def creditmemo_comments(ctx: OperationContext, params: dict[str, str]) -> Search
     """The credit memo's comments, oldest first."""
     memo_id = int_param(params, "id")
     found = get_creditmemo(ctx.conn, memo_id).comments
-    return SearchResults[CommentRecord].model_validate(
-        results([c.model_dump() for c in found], parent_criteria(memo_id), len(found))
-    )
+    return comments_page(found, memo_id, SearchResults[CommentRecord])
 
 
 @operations.write("POST", "/V1/creditmemo/{id}/comments", resource=RESOURCE)

@@ -17,8 +17,8 @@ from conveyor.api.document import requires
 from conveyor.api.errors import ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.customers import check_integers, snake_keys
-from conveyor.api.resources.orders import parent_criteria, with_numbers
-from conveyor.api.search import SearchCriteria, SearchResults, apply, results
+from conveyor.api.resources.orders import comments_page, with_numbers
+from conveyor.api.search import SearchCriteria, SearchResults, search_page
 from conveyor.catalog.sales import (
     CommentRecord,
     DocumentItemRecord,
@@ -229,11 +229,7 @@ def list_invoices(
     ctx: OperationContext, params: dict[str, str], criteria: SearchCriteria
 ) -> SearchResults[InvoiceRecord]:
     """Invoices matching searchCriteria (order_id, increment_id, state, created_at, grand_total, …)."""
-    translation = apply(criteria, invoice_search_fields())
-    found, total = search_invoices(
-        ctx.conn, translation.where, translation.order_by, translation.limit, translation.offset
-    )
-    return InvoiceSearchResults.model_validate(results([i.model_dump() for i in found], criteria, total))
+    return search_page(ctx.conn, criteria, invoice_search_fields(), search_invoices, InvoiceSearchResults)
 
 
 @operations.read("/V1/invoices/{id}/comments", resource=RESOURCE)
@@ -241,9 +237,7 @@ def invoice_comments(ctx: OperationContext, params: dict[str, str]) -> SearchRes
     """The invoice's comments, oldest first."""
     invoice_id = int_param(params, "id")
     found = get_invoice(ctx.conn, invoice_id).comments
-    return SearchResults[CommentRecord].model_validate(
-        results([c.model_dump() for c in found], parent_criteria(invoice_id), len(found))
-    )
+    return comments_page(found, invoice_id, SearchResults[CommentRecord])
 
 
 @operations.write("POST", "/V1/invoices/comments", resource=RESOURCE)

@@ -23,7 +23,7 @@ from sqlalchemy import Connection
 
 from conveyor.api.operations import MAX_ID, OperationContext, int_param, operations
 from conveyor.api.resources.customers import check_integers, snake_keys
-from conveyor.api.search import Filter, FilterGroup, SearchCriteria, SearchResults, apply, results
+from conveyor.api.search import Filter, FilterGroup, R, SearchCriteria, SearchResults, apply, results, search_page
 from conveyor.catalog.sales import (
     OrderAddressInput,
     OrderAddressRecord,
@@ -323,14 +323,17 @@ def order_comments(ctx: OperationContext, params: dict[str, str]) -> SearchResul
     """The order's status history, newest first."""
     order_id = int_param(params, "id")
     found = repository.status_histories(ctx.conn, order_id)
-    return SearchResults[StatusHistoryRecord].model_validate(
-        results([h.model_dump() for h in found], parent_criteria(order_id), len(found))
-    )
+    return comments_page(found, order_id, SearchResults[StatusHistoryRecord])
 
 
 def parent_criteria(parent_id: int) -> SearchCriteria:
     """The criteria Magento echoes with a ``getCommentsList``: the comments of one parent."""
     return SearchCriteria(filter_groups=(FilterGroup(filters=(Filter("parent_id", str(parent_id)),)),))
+
+
+def comments_page(found: Sequence[BaseModel], parent_id: int, model: type[R]) -> R:
+    """A ``getCommentsList`` answer (order, invoice, credit memo, shipment): every comment of one parent."""
+    return model.model_validate(results([c.model_dump() for c in found], parent_criteria(parent_id), len(found)))
 
 
 class OrderAddressRequest(BaseModel):
@@ -378,11 +381,9 @@ def search_order_items(
     ctx: OperationContext, params: dict[str, str], criteria: SearchCriteria
 ) -> SearchResults[OrderItemRecord]:
     """Order items matching searchCriteria (order_id, sku, product_type, qty_*, …)."""
-    translation = apply(criteria, repository.item_search_fields())
-    found, total = repository.search_items(
-        ctx.conn, translation.where, translation.order_by, translation.limit, translation.offset
+    return search_page(
+        ctx.conn, criteria, repository.item_search_fields(), repository.search_items, OrderItemSearchResults
     )
-    return OrderItemSearchResults.model_validate(results([i.model_dump() for i in found], criteria, total))
 
 
 @operations.write("POST", "/V1/orders/{id}/comments", resource=COMMENT)
@@ -437,8 +438,6 @@ def search_shipments(
     ctx: OperationContext, params: dict[str, str], criteria: SearchCriteria
 ) -> SearchResults[ShipmentRecord]:
     """Shipments matching searchCriteria (order_id, increment_id, created_at, …) with items and tracks."""
-    translation = apply(criteria, repository.shipment_search_fields())
-    found, total = repository.search_shipments(
-        ctx.conn, translation.where, translation.order_by, translation.limit, translation.offset
+    return search_page(
+        ctx.conn, criteria, repository.shipment_search_fields(), repository.search_shipments, ShipmentSearchResults
     )
-    return ShipmentSearchResults.model_validate(results([s.model_dump() for s in found], criteria, total))

@@ -18,11 +18,11 @@ from conveyor.api.resources.orders import (
     SHIPMENT_RESOURCE,
     Shipment,
     as_shipment,
-    parent_criteria,
+    comments_page,
     repository,
     with_numbers,
 )
-from conveyor.api.search import SearchResults, results
+from conveyor.api.search import SearchResults
 from conveyor.catalog.sales import (
     EMPTY_SHIPMENT,
     CommentRecord,
@@ -109,9 +109,7 @@ def shipment_comments(ctx: OperationContext, params: dict[str, str]) -> SearchRe
     """The shipment's comments, oldest first."""
     shipment_id = int_param(params, "id")
     found = repository.get_shipment(ctx.conn, shipment_id).comments
-    return SearchResults[CommentRecord].model_validate(
-        results([c.model_dump() for c in found], parent_criteria(shipment_id), len(found))
-    )
+    return comments_page(found, shipment_id, SearchResults[CommentRecord])
 
 
 @operations.write("POST", "/V1/shipment/{id}/comments", resource=SHIPMENT_RESOURCE)
