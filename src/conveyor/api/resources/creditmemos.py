@@ -9,12 +9,12 @@ online and ``offlineRequested`` is not set, as Magento's ``CreditmemoService::re
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from conveyor.api.operations import OperationContext, int_param, operations
-from conveyor.api.resources.customers import check_integers, snake_keys
+from conveyor.api.resources.customers import SnakeKeys, check_integers
 from conveyor.api.resources.invoices import CommentRequest, DocumentItem, RefundRequest, refund, save_comment
 from conveyor.api.resources.orders import comments_page, with_numbers
 from conveyor.api.search import SearchCriteria, SearchResults, search_page
@@ -56,24 +56,14 @@ class CreditmemoEntity(BaseModel):
 class CreditmemoSaveRequest(BaseModel):
     """``POST /V1/creditmemo``."""
 
-    entity: CreditmemoEntity
-
-    @field_validator("entity", mode="before")
-    @classmethod
-    def _snake(cls, value: Any) -> Any:
-        return snake_keys(value)
+    entity: Annotated[CreditmemoEntity, SnakeKeys]
 
 
 class CreditmemoRefundRequest(BaseModel):
     """``POST /V1/creditmemo/refund``."""
 
-    creditmemo: CreditmemoEntity
+    creditmemo: Annotated[CreditmemoEntity, SnakeKeys]
     offlineRequested: bool = False  # noqa: N815  (Magento's parameter name)
-
-    @field_validator("creditmemo", mode="before")
-    @classmethod
-    def _snake(cls, value: Any) -> Any:
-        return snake_keys(value)
 
 
 def as_creditmemo(record: CreditmemoRecord) -> CreditmemoRecord:
