@@ -15,7 +15,8 @@ import sqlalchemy as sa
 
 from conveyor.app import App
 from conveyor.bus import queue_name, sync_log
-from conveyor.catalog.sales import shipment_table
+from conveyor.catalog import NO_EVENTS
+from conveyor.catalog.sales import OrderRepository, shipment_table
 from conveyor.mq.consumer import ConsumerOptions
 from conveyor.mq.handlers import Assignment
 from conveyor.mq.workers import Limits, build_worker
@@ -126,6 +127,25 @@ def test_a_refused_fulfilment_changes_nothing_and_says_why(shop: Shop) -> None:
     assert shop.quantities(order["entity_id"], "qty_shipped") == {"SOCKS": 0}
     assert shop.order(order["entity_id"])["state"] == order["state"]
     assert shop.salable("SOCKS") == 9  # the placed order's reservation only
+
+
+def test_a_fulfilment_shipped_before_the_ledger_existed_changes_nothing(sqlite_shop: Shop) -> None:
+    sqlite_shop.stock({"SOCKS": 10})
+    order = sqlite_shop.place("100000009", [("SOCKS", 2)])
+    with sqlite_shop.engine.begin() as conn:  # what fulfilment sync wrote before it went through the ledger
+        shipment = OrderRepository().create_shipment(
+            conn, order["entity_id"], [("SOCKS", 1)], external_id="F-OLD", events=NO_EVENTS
+        )
+    old = Fulfillment(
+        id="F-OLD",
+        order_no="100000009",
+        shipped_at=datetime(2026, 11, 1, tzinfo=UTC),
+        carrier="ups",
+        lines=[FulfillmentLine(sku="SOCKS", quantity=Decimal(1))],
+    )
+    assert fulfil(sqlite_shop, "100000009", old) == []
+    assert shipments(sqlite_shop, order["entity_id"]) == [(shipment.entity_id, "F-OLD")] and ledger(sqlite_shop) == []
+    assert sqlite_shop.quantities(order["entity_id"], "qty_shipped") == {"SOCKS": 1}
 
 
 def consume(app: App, queue: str) -> int:
