@@ -31,6 +31,7 @@ from conveyor.catalog.sales.documents import (
     ENTITY_MISSING,
     ZERO,
     Asked,
+    Refusals,
     add_history,
     added_totals,
     amount_text,
@@ -45,7 +46,6 @@ from conveyor.catalog.sales.documents import (
     payment_of,
     record_comment,
     refuse,
-    requested,
     update_items,
 )
 from conveyor.catalog.sales.documents import as_decimal as _d
@@ -93,6 +93,9 @@ TOO_MUCH_MONEY = "The most money available to refund is %1."
 TOO_MUCH_SHIPPING = "Maximum shipping amount allowed to refund is: %1"
 INVOICE_CANNOT_REFUND = "We can't create creditmemo for the invoice."
 CANNOT_CANCEL = "You can not cancel Credit Memo"
+REFUSALS = Refusals(
+    PREFIX, frozenset({PAYMENT_REVIEW, HOLDED, CANCELED, CLOSED}), WRONG_STATE, CANNOT_REFUND, NOT_IN_ORDER, TOO_MANY
+)
 _REFUNDED = {
     "subtotal_refunded": "subtotal",
     "tax_refunded": "tax_amount",
@@ -134,11 +137,7 @@ def create_creditmemo(
     check_external_id(conn, creditmemo_table, order, external_id, "creditmemo")
     rows = order_items(conn, order_id)
     invoice = _invoice(conn, invoice_id, order_id) if invoice_id is not None else None
-    messages: list[str] = []
-    if order["state"] in (PAYMENT_REVIEW, HOLDED, CANCELED, CLOSED):
-        messages.append(WRONG_STATE.replace("%1", str(order["status"])))
-    elif not can_creditmemo(order):
-        messages.append(CANNOT_REFUND)
+    messages = REFUSALS.of_order(order, can_creditmemo(order))
     if invoice is not None and (
         invoice["state"] != 2
         or _d(invoice["base_total_refunded"]) >= _d(invoice["base_grand_total"])
@@ -149,14 +148,7 @@ def create_creditmemo(
     if invoice is not None:  # against an invoice: no more than it billed and its memos did not refund
         left = _left_on_invoice(conn, invoice["entity_id"])
         refundable = lambda item: min(qty_to_refund(item), left.get(item["item_id"], ZERO))  # noqa: E731
-
-    asked = requested(
-        rows,
-        items,
-        refundable,
-        unknown=lambda item_id: NOT_IN_ORDER.replace("%1", str(item_id)),
-        too_many=lambda item: TOO_MANY.replace("%1", str(item["sku"])),
-    )
+    asked = REFUSALS.asked(rows, items, refundable)
     messages += asked.messages
     quantities = asked.quantities
     shipping_left = _d(order["shipping_invoiced"]) - _d(order["shipping_refunded"])

@@ -38,6 +38,7 @@ __all__ = [
     "ENTITY_MISSING",
     "Asked",
     "Deferred",
+    "Refusals",
     "add_comment",
     "add_history",
     "added_totals",
@@ -190,6 +191,37 @@ def requested(
             continue
         quantities[item_id] = total
     return Requested(quantities, messages)
+
+
+@dataclass(frozen=True)
+class Refusals:
+    """How a kind of document (invoice, credit memo) refuses, in Magento's words: the states it cannot be made
+    in, and its messages (``%1``: the order's status; the item id, where Magento names it; the sku)."""
+
+    prefix: str
+    refused_states: frozenset[str]
+    wrong_state: str
+    not_allowed: str
+    not_in_order: str
+    too_many: str
+
+    def of_order(self, order: Mapping[Any, Any], allowed: bool) -> list[str]:
+        """What the order's state refuses (else ``not_allowed`` unless ``allowed``)."""
+        if order["state"] in self.refused_states:
+            return [self.wrong_state.replace("%1", str(order["status"]))]
+        return [] if allowed else [self.not_allowed]
+
+    def asked(
+        self, items: Sequence[Mapping[Any, Any]], asked: Asked, available: Callable[[Mapping[Any, Any]], Decimal]
+    ) -> Requested:
+        """``requested`` with this kind's messages for an unknown item and a quantity beyond ``available``."""
+        return requested(
+            items,
+            asked,
+            available,
+            unknown=lambda item_id: self.not_in_order.replace("%1", str(item_id)),
+            too_many=lambda item: self.too_many.replace("%1", str(item["sku"])),
+        )
 
 
 def share(item: Mapping[Any, Any], qty: Decimal) -> Decimal:

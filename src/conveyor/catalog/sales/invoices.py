@@ -31,6 +31,7 @@ from conveyor.catalog.sales.documents import (
     ENTITY_MISSING,
     ZERO,
     Asked,
+    Refusals,
     add_history,
     added_totals,
     check_external_id,
@@ -44,7 +45,6 @@ from conveyor.catalog.sales.documents import (
     payment_of,
     record_comment,
     refuse,
-    requested,
     update_items,
 )
 from conveyor.catalog.sales.documents import as_decimal as _d
@@ -91,6 +91,14 @@ TOO_MANY = 'The quantity to invoice must not be greater than the uninvoiced quan
 NO_PRODUCTS = "The invoice can't be created without products. Add products and try again."
 CAPTURE_UNAVAILABLE = "The capture action is not available."
 VOID_UNAVAILABLE = "The void action is not available."
+REFUSALS = Refusals(
+    PREFIX,
+    frozenset({PAYMENT_REVIEW, HOLDED, CANCELED, COMPLETE, CLOSED}),
+    WRONG_STATE,
+    CANNOT_INVOICE,
+    NOT_IN_ORDER,
+    TOO_MANY,
+)
 # Order totals an invoice adds to (order column → invoice column), in both currencies.
 _INVOICED = {
     "subtotal_invoiced": "subtotal",
@@ -123,18 +131,8 @@ def create_invoice(
     order = lock_order(conn, order_id)
     check_external_id(conn, invoice_table, order, external_id, "invoice")
     rows = order_items(conn, order_id)
-    messages: list[str] = []
-    if order["state"] in (PAYMENT_REVIEW, HOLDED, CANCELED, COMPLETE, CLOSED):
-        messages.append(WRONG_STATE.replace("%1", str(order["status"])))
-    elif not can_invoice(order, rows):
-        messages.append(CANNOT_INVOICE)
-    asked = requested(
-        rows,
-        items,
-        qty_to_invoice,
-        unknown=lambda _: NOT_IN_ORDER,
-        too_many=lambda item: TOO_MANY.replace("%1", str(item["sku"])),
-    )
+    messages = REFUSALS.of_order(order, can_invoice(order, rows))
+    asked = REFUSALS.asked(rows, items, qty_to_invoice)
     messages += asked.messages
     if not messages and not asked.quantities:
         messages.append(NO_PRODUCTS)
