@@ -30,6 +30,7 @@ FETCHERS = "conveyor.pipeline_fetchers"
 PIPELINES = "conveyor.pipelines"
 COMMANDS = "conveyor.commands"
 SOURCES = "conveyor.sources"
+SYNC_APPLIERS = "conveyor.sync_appliers"
 ORDER_FORMATS = "conveyor.order_formats"
 CHANNELS = "conveyor.order_channels"
 
@@ -41,6 +42,7 @@ ObserverFactory = Callable[[Mapping[str, Any]], Callable[[dict[str, str]], None]
 Factory = Callable[[], object]  # executors, conditions, data fetchers: a no-argument class or factory
 DefinitionsFactory = Callable[[], Iterable[object]]  # () -> pipeline definitions (objects or YAML-shaped mappings)
 CommandsPlugin = ModuleType | Callable[..., object]  # a module registering on import, or register(registry)
+SyncApplier = Callable[..., object]  # (connection, fetched entities, *, events) -> store ids: a package above sync
 
 
 class EntryPointLike(Protocol):
@@ -207,6 +209,7 @@ class Plugins:
         self.pipelines = PluginGroup[DefinitionsFactory](PIPELINES, "pipeline definitions", callable_kind, d)
         self.commands = PluginGroup[CommandsPlugin](COMMANDS, "commands", module_or_callable_kind, d)
         self.sources = PluginGroup[object](SOURCES, "source", has_from_settings, d)
+        self.sync_appliers = PluginGroup[SyncApplier](SYNC_APPLIERS, "sync applier", callable_kind, d)
         self.order_formats = PluginGroup[object](ORDER_FORMATS, "order format", any_kind, d)
         self.channels = PluginGroup[object](CHANNELS, "channel", any_kind, d)
 
@@ -236,6 +239,7 @@ __all__ = [
     "ORDER_FORMATS",
     "PIPELINES",
     "SOURCES",
+    "SYNC_APPLIERS",
     "TOPOLOGIES",
     "TRANSPORTS",
     "EntryPointLike",

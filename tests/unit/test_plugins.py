@@ -32,6 +32,7 @@ BUILTINS = {
     "conveyor.pipelines": {"orders"},
     "conveyor.commands": {"sync"},
     "conveyor.sources": {"http"},
+    "conveyor.sync_appliers": {"fulfillment"},
     "conveyor.order_formats": {"json", "csv", "opentrans"},
     "conveyor.order_channels": {"file", "http", "sftp", "soap"},
 }  # fmt: skip

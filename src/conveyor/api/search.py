@@ -506,3 +506,23 @@ class SearchResults(BaseModel, Generic[T]):
 def results(items: Sequence[Any], criteria: SearchCriteria, total: int) -> dict[str, Any]:
     """A search response body (validated by the route's ``SearchResults[...]`` model)."""
     return {"items": list(items), "search_criteria": criteria.echo(), "total_count": total}
+
+
+R = TypeVar("R", bound=BaseModel)
+# A store's search: (connection, where, order by, limit, offset) -> (the page's records, the count of all matches).
+Search = Callable[
+    [Connection, ColumnElement[bool], list[ColumnElement[Any]], int | None, int | None], tuple[Sequence[BaseModel], int]
+]
+
+
+def search_page(
+    conn: Connection,
+    criteria: SearchCriteria,
+    fields: Mapping[str, ColumnElement[Any]],
+    search: Search,
+    model: type[R],
+) -> R:
+    """A search route's answer: ``criteria`` over the searchable ``fields``, run by ``search``, as ``model``."""
+    translation = apply(criteria, fields)
+    found, total = search(conn, translation.where, translation.order_by, translation.limit, translation.offset)
+    return model.model_validate(results([record.model_dump() for record in found], criteria, total))

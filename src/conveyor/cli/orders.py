@@ -75,7 +75,7 @@ rules_file = click.option(
 
 @click.group()
 def orders() -> None:
-    """The order export: rules, preview, export, status and ERP responses."""
+    """The order workflow: export rules, preview, export, status, ERP responses, and ERP documents back (update)."""
 
 
 @orders.group()

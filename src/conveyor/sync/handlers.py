@@ -4,7 +4,7 @@ Each entity type has a *fetch* (network only) and an *apply* (database only, in 
 never committing), so a caller can fetch outside its transaction and keep write locks short; ``sync_*``
 does both for callers that do not care. Handling the same ids again leaves the store as it was: every write
 is keyed (email and website, attribute code, sku, customer group code, source and sku) and replaces what
-the source owns, and a fulfilment already shipped is recognised by its shipment's external id.
+the source owns, and a fulfilment already shipped is recognised by its external id (the order update's ledger).
 
 What an entity needs that the store lacks (a price group, an attribute or option, an outlet) is fetched and
 applied first, in the same transaction, so a single change set can be handled in any order.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -23,7 +23,6 @@ from conveyor.catalog import (
     AttributeRepository,
     CustomerRepository,
     EventSink,
-    OrderRepository,
     ProductInput,
     ProductRepository,
     StockRepository,
@@ -32,8 +31,8 @@ from conveyor.catalog import Source as StockSource
 from conveyor.catalog.customers import custom_attribute_table, customer_table
 from conveyor.catalog.customers import groups as customer_groups
 from conveyor.catalog.eav import DEFAULT_PRODUCT_SET_ID
-from conveyor.catalog.sales import TrackInput
 from conveyor.catalog.stores import ADMIN_STORE_ID, customer_group_table, store_table
+from conveyor.plugins import Plugins, default_plugins
 from conveyor.sync.errors import MappingError
 from conveyor.sync.mapping import (
     SELECT_INPUTS,
@@ -41,9 +40,7 @@ from conveyor.sync.mapping import (
     ProductContext,
     StoreAttribute,
     SyncOptions,
-    carrier_code,
     customer_group_code,
-    fulfillment_comment,
     map_attribute,
     map_customer,
     map_product,
@@ -61,7 +58,6 @@ from conveyor.sync.source import Source
 
 ATTRIBUTES = AttributeRepository()
 CUSTOMERS = CustomerRepository()
-ORDERS = OrderRepository()
 PRODUCTS = ProductRepository()
 STOCK = StockRepository()
 DEFAULT_ATTRIBUTE_GROUP = "product-details"  # where synced attributes join the default attribute set
@@ -361,38 +357,32 @@ def sync_product(
 # -- fulfilments → shipments -----------------------------------------------------------------------------
 
 
+class FulfillmentApplier(Protocol):
+    """Ships an order's fulfilments in the caller's transaction; the ids of the new shipments."""
+
+    def __call__(self, conn: Connection, order: OrderFulfillments, *, events: EventSink) -> list[int]: ...
+
+
+def fulfillment_applier(plugins: Plugins | None = None) -> FulfillmentApplier:
+    """The ``fulfillment`` plug-in of ``conveyor.sync_appliers``: the order update's (``conveyor.orders``).
+
+    A fulfilment is an ERP shipment document, applied through the same ledger, checks and refusals as one sent
+    as a file or over REST; that path lives in ``conveyor.orders``, a layer above this package, so it reaches
+    sync as a plug-in rather than an import.
+    """
+    applier = (plugins or default_plugins()).sync_appliers.load(EntityType.FULFILLMENT.value)
+    return cast(FulfillmentApplier, applier)
+
+
 def apply_fulfillments(conn: Connection, order: OrderFulfillments, *, events: EventSink) -> list[int]:
     """Ship each fulfilment of the order not shipped yet; the ids of the new shipments.
 
-    The order row is locked first, so two workers handling the same order one after the other see each
-    other's shipments; each shipment carries its fulfilment's id as its external id, which is how a repeat is
-    recognised (and which the store refuses twice for one order). The comment still tells a reader where the
-    shipment came from.
+    Each fulfilment is the ERP shipment document whose external id is the fulfilment's id, applied once (the
+    ledger of ERP documents, or an older shipment of the order with that external id, recognises a repeat);
+    an order the store lacks is a ``MappingError``, a refusal the order update's ``DocumentError`` with the
+    sales domain's Magento message (see ``conveyor.orders.update.fulfillments``).
     """
-    order_id = ORDERS.lock_by_increment_id(conn, order.order_no)
-    if order_id is None:
-        raise MappingError(f"order {order.order_no!r} is not in the store")
-    shipped = ORDERS.external_shipment_ids(conn, order_id)
-    created = []
-    for fulfillment in sorted(order.fulfillments, key=lambda f: (f.shipped_at, f.id)):
-        if fulfillment.id in shipped:
-            continue
-        tracks = [
-            TrackInput(
-                track_number=number,
-                title=fulfillment.carrier_name or fulfillment.carrier,
-                carrier_code=carrier_code(fulfillment.carrier),
-            )
-            for number in fulfillment.tracking_numbers
-        ]
-        lines = [(line.sku, line.quantity) for line in fulfillment.lines]
-        comment = fulfillment_comment(fulfillment.id)
-        shipment = ORDERS.create_shipment(
-            conn, order_id, lines, tracks, comment=comment, external_id=fulfillment.id, events=events
-        )
-        shipped.add(fulfillment.id)
-        created.append(shipment.entity_id)
-    return created
+    return fulfillment_applier()(conn, order, events=events)
 
 
 def fetch_fulfillments(source: Source, order_no: str) -> OrderFulfillments:
@@ -496,6 +486,7 @@ __all__ = [
     "SYNCS",
     "SYNC_ORDER",
     "EntitySync",
+    "FulfillmentApplier",
     "OrderFulfillments",
     "apply_attributes",
     "apply_customers",
@@ -503,6 +494,7 @@ __all__ = [
     "apply_price_groups",
     "apply_products",
     "fetch_fulfillments",
+    "fulfillment_applier",
     "sync",
     "sync_attribute",
     "sync_attributes",

@@ -51,7 +51,8 @@ def cli(sqlite_url: str, tmp_path: Path) -> tuple[CliRunner, dict[str, str], Pat
     with engine.begin() as conn:
         OrderRepository().create_many(conn, orders, events=NO_EVENTS)
     engine.dispose()
-    env = {"CONVEYOR_DATABASE_URL": sqlite_url, "CONVEYOR_ORDERS_RULES": str(rules)}
+    # wide enough that rich never wraps a line holding the (long) temporary path
+    env = {"CONVEYOR_DATABASE_URL": sqlite_url, "CONVEYOR_ORDERS_RULES": str(rules), "COLUMNS": "250"}
     return CliRunner(), env, tmp_path
 
 

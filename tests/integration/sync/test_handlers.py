@@ -10,8 +10,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.engine import Engine
 
-from conveyor.catalog import NO_EVENTS, DuplicateError, InvalidValueError, ProductRepository
+from conveyor.catalog import NO_EVENTS, DuplicateError, ProductRepository
 from conveyor.catalog.sales import status_history_table
+from conveyor.orders.update import DocumentError
 from conveyor.sync import (
     SYNC_ORDER,
     EntityType,
@@ -204,8 +205,8 @@ def test_a_partial_fulfilment_then_the_rest(sim: SimulatorServer, engine: Engine
             [],
         ]
         assert [float(item.qty_shipped or 0) for item in stored.items] == [2.0, 2.0]
-        over = second.model_copy(update={"id": "F-C"})  # more than was ordered: the store refuses
-        with pytest.raises(InvalidValueError, match="does not allow a shipment to be created"):
+        over = second.model_copy(update={"id": "F-C"})  # more than was ordered: the order update refuses
+        with pytest.raises(DocumentError, match=r"(?s)shipment F-C for order 300000001: .*does not allow a shipment"):
             apply_fulfillments(conn, OrderFulfillments("300000001", [over]), events=NO_EVENTS)
 
 

@@ -9,15 +9,15 @@ online and ``offlineRequested`` is not set, as Magento's ``CreditmemoService::re
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from conveyor.api.operations import OperationContext, int_param, operations
-from conveyor.api.resources.customers import check_integers, snake_keys
+from conveyor.api.resources.customers import SnakeKeys, check_integers
 from conveyor.api.resources.invoices import CommentRequest, DocumentItem, RefundRequest, refund, save_comment
-from conveyor.api.resources.orders import parent_criteria, with_numbers
-from conveyor.api.search import SearchCriteria, SearchResults, apply, results
+from conveyor.api.resources.orders import comments_page, with_numbers
+from conveyor.api.search import SearchCriteria, SearchResults, search_page
 from conveyor.catalog.sales import (
     CommentRecord,
     CreditmemoRecord,
@@ -56,24 +56,14 @@ class CreditmemoEntity(BaseModel):
 class CreditmemoSaveRequest(BaseModel):
     """``POST /V1/creditmemo``."""
 
-    entity: CreditmemoEntity
-
-    @field_validator("entity", mode="before")
-    @classmethod
-    def _snake(cls, value: Any) -> Any:
-        return snake_keys(value)
+    entity: Annotated[CreditmemoEntity, SnakeKeys]
 
 
 class CreditmemoRefundRequest(BaseModel):
     """``POST /V1/creditmemo/refund``."""
 
-    creditmemo: CreditmemoEntity
+    creditmemo: Annotated[CreditmemoEntity, SnakeKeys]
     offlineRequested: bool = False  # noqa: N815  (Magento's parameter name)
-
-    @field_validator("creditmemo", mode="before")
-    @classmethod
-    def _snake(cls, value: Any) -> Any:
-        return snake_keys(value)
 
 
 def as_creditmemo(record: CreditmemoRecord) -> CreditmemoRecord:
@@ -127,11 +117,7 @@ def list_creditmemos(
     ctx: OperationContext, params: dict[str, str], criteria: SearchCriteria
 ) -> SearchResults[CreditmemoRecord]:
     """Credit memos matching searchCriteria (order_id, invoice_id, state, created_at, grand_total, …)."""
-    translation = apply(criteria, creditmemo_search_fields())
-    found, total = search_creditmemos(
-        ctx.conn, translation.where, translation.order_by, translation.limit, translation.offset
-    )
-    return CreditmemoSearchResults.model_validate(results([c.model_dump() for c in found], criteria, total))
+    return search_page(ctx.conn, criteria, creditmemo_search_fields(), search_creditmemos, CreditmemoSearchResults)
 
 
 @operations.write("PUT", "/V1/creditmemo/{id}", resource=RESOURCE)
@@ -145,9 +131,7 @@ def creditmemo_comments(ctx: OperationContext, params: dict[str, str]) -> Search
     """The credit memo's comments, oldest first."""
     memo_id = int_param(params, "id")
     found = get_creditmemo(ctx.conn, memo_id).comments
-    return SearchResults[CommentRecord].model_validate(
-        results([c.model_dump() for c in found], parent_criteria(memo_id), len(found))
-    )
+    return comments_page(found, memo_id, SearchResults[CommentRecord])
 
 
 @operations.write("POST", "/V1/creditmemo/{id}/comments", resource=RESOURCE)

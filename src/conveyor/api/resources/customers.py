@@ -19,7 +19,7 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
 from conveyor.api.auth import USER_TYPE_GUEST, hash_password
 from conveyor.api.document import EMAIL, pattern
@@ -70,6 +70,10 @@ def snake_keys(value: Any, verbatim: Collection[str] = ()) -> Any:
     if isinstance(value, list):
         return [snake_keys(item, verbatim) for item in value]
     return value
+
+
+SnakeKeys = BeforeValidator(snake_keys)
+"""A request field whose object keys may come in Magento's camelCase: ``entity: Annotated[Entity, SnakeKeys]``."""
 
 
 def check_integers(value: Any, field: str) -> None:

@@ -9,16 +9,16 @@ credit memo's id.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from conveyor.api.document import requires
 from conveyor.api.errors import ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
-from conveyor.api.resources.customers import check_integers, snake_keys
-from conveyor.api.resources.orders import parent_criteria, with_numbers
-from conveyor.api.search import SearchCriteria, SearchResults, apply, results
+from conveyor.api.resources.customers import SnakeKeys, check_integers
+from conveyor.api.resources.orders import comments_page, with_numbers
+from conveyor.api.search import SearchCriteria, SearchResults, search_page
 from conveyor.catalog.sales import (
     CommentRecord,
     DocumentItemRecord,
@@ -64,16 +64,11 @@ class InvoiceOrderRequest(BaseModel):
     """``POST /V1/order/{orderId}/invoice``: none ``items`` invoices everything left; ``capture`` captures online."""
 
     capture: bool = False
-    items: list[DocumentItem] = Field(default_factory=list)
+    items: Annotated[list[DocumentItem], SnakeKeys] = Field(default_factory=list)
     notify: bool = False
     appendComment: bool = False  # noqa: N815  (Magento's parameter name)
-    comment: DocumentComment | None = None
+    comment: Annotated[DocumentComment | None, SnakeKeys] = None
     arguments: dict[str, Any] | None = None
-
-    @field_validator("items", "comment", mode="before")
-    @classmethod
-    def _snake(cls, value: Any) -> Any:
-        return snake_keys(value)
 
 
 class RefundArguments(BaseModel):
@@ -88,17 +83,12 @@ class RefundArguments(BaseModel):
 class RefundRequest(BaseModel):
     """``POST /V1/order/{orderId}/refund`` and ``POST /V1/invoice/{invoiceId}/refund`` (with ``isOnline``)."""
 
-    items: list[DocumentItem] = Field(default_factory=list)
+    items: Annotated[list[DocumentItem], SnakeKeys] = Field(default_factory=list)
     isOnline: bool = False  # noqa: N815  (Magento's parameter name)
     notify: bool = False
     appendComment: bool = False  # noqa: N815  (Magento's parameter name)
-    comment: DocumentComment | None = None
-    arguments: RefundArguments | None = None
-
-    @field_validator("items", "comment", "arguments", mode="before")
-    @classmethod
-    def _snake(cls, value: Any) -> Any:
-        return snake_keys(value)
+    comment: Annotated[DocumentComment | None, SnakeKeys] = None
+    arguments: Annotated[RefundArguments | None, SnakeKeys] = None
 
 
 class CommentEntity(BaseModel):
@@ -114,12 +104,7 @@ class CommentEntity(BaseModel):
 class CommentRequest(BaseModel):
     """``{"entity": {...}}`` of the comment routes."""
 
-    entity: CommentEntity
-
-    @field_validator("entity", mode="before")
-    @classmethod
-    def _snake(cls, value: Any) -> Any:
-        return snake_keys(value)
+    entity: Annotated[CommentEntity, SnakeKeys]
 
 
 class InvoiceCommentEntity(CommentEntity):
@@ -129,7 +114,7 @@ class InvoiceCommentEntity(CommentEntity):
 
 
 class InvoiceCommentRequest(CommentRequest):
-    entity: InvoiceCommentEntity
+    entity: Annotated[InvoiceCommentEntity, SnakeKeys]
 
 
 class InvoiceEntity(BaseModel):
@@ -141,12 +126,7 @@ class InvoiceEntity(BaseModel):
 
 
 class InvoiceSaveRequest(BaseModel):
-    entity: InvoiceEntity
-
-    @field_validator("entity", mode="before")
-    @classmethod
-    def _snake(cls, value: Any) -> Any:
-        return snake_keys(value)
+    entity: Annotated[InvoiceEntity, SnakeKeys]
 
 
 def return_to_stock_items(arguments: RefundArguments) -> list[int]:
@@ -229,11 +209,7 @@ def list_invoices(
     ctx: OperationContext, params: dict[str, str], criteria: SearchCriteria
 ) -> SearchResults[InvoiceRecord]:
     """Invoices matching searchCriteria (order_id, increment_id, state, created_at, grand_total, …)."""
-    translation = apply(criteria, invoice_search_fields())
-    found, total = search_invoices(
-        ctx.conn, translation.where, translation.order_by, translation.limit, translation.offset
-    )
-    return InvoiceSearchResults.model_validate(results([i.model_dump() for i in found], criteria, total))
+    return search_page(ctx.conn, criteria, invoice_search_fields(), search_invoices, InvoiceSearchResults)
 
 
 @operations.read("/V1/invoices/{id}/comments", resource=RESOURCE)
@@ -241,9 +217,7 @@ def invoice_comments(ctx: OperationContext, params: dict[str, str]) -> SearchRes
     """The invoice's comments, oldest first."""
     invoice_id = int_param(params, "id")
     found = get_invoice(ctx.conn, invoice_id).comments
-    return SearchResults[CommentRecord].model_validate(
-        results([c.model_dump() for c in found], parent_criteria(invoice_id), len(found))
-    )
+    return comments_page(found, invoice_id, SearchResults[CommentRecord])
 
 
 @operations.write("POST", "/V1/invoices/comments", resource=RESOURCE)

@@ -15,15 +15,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from types import UnionType
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, Field, PlainSerializer, create_model, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, create_model
 from sqlalchemy import Connection
 
 from conveyor.api.operations import MAX_ID, OperationContext, int_param, operations
-from conveyor.api.resources.customers import check_integers, snake_keys
-from conveyor.api.search import Filter, FilterGroup, SearchCriteria, SearchResults, apply, results
+from conveyor.api.resources.customers import SnakeKeys, check_integers, snake_keys
+from conveyor.api.search import Filter, FilterGroup, R, SearchCriteria, SearchResults, apply, results, search_page
 from conveyor.catalog.sales import (
     OrderAddressInput,
     OrderAddressRecord,
@@ -54,6 +55,7 @@ COMMENT = "Magento_Sales::comment"
 SHIP_RESOURCE = "Magento_Sales::ship"
 SHIPMENT_RESOURCE = "Magento_Sales::shipment"
 FREE_FORM = ("product_options",)  # kept as sent (stored as JSON), never renamed
+SnakeKeysFreeForm = BeforeValidator(partial(snake_keys, verbatim=FREE_FORM))
 
 repository = OrderRepository()
 
@@ -186,12 +188,7 @@ def as_shipment(record: ShipmentRecord) -> ShipmentRecord:
 class OrderSaveRequest(BaseModel):
     """``POST /V1/orders``: Magento's order save, here creating the order (``entity_id`` names no stored order)."""
 
-    entity: OrderInput
-
-    @field_validator("entity", mode="before")
-    @classmethod
-    def _snake(cls, value: Any) -> Any:
-        return snake_keys(value, FREE_FORM)
+    entity: Annotated[OrderInput, SnakeKeysFreeForm]
 
 
 class OrderComment(BaseModel):
@@ -206,12 +203,7 @@ class OrderComment(BaseModel):
 class OrderCommentRequest(BaseModel):
     """``POST /V1/orders/{id}/comments``."""
 
-    statusHistory: OrderComment  # noqa: N815  (Magento's parameter name)
-
-    @field_validator("statusHistory", mode="before")
-    @classmethod
-    def _snake(cls, value: Any) -> Any:
-        return snake_keys(value)
+    statusHistory: Annotated[OrderComment, SnakeKeys]  # noqa: N815  (Magento's parameter name)
 
 
 class ShipItem(BaseModel):
@@ -231,18 +223,13 @@ class ShipComment(BaseModel):
 class ShipOrderRequest(BaseModel):
     """``POST /V1/order/{orderId}/ship``: no items ships everything left; ``packages``/``arguments`` are ignored."""
 
-    items: list[ShipItem] = Field(default_factory=list)
+    items: Annotated[list[ShipItem], SnakeKeys] = Field(default_factory=list)
     notify: bool = False
     appendComment: bool = False  # noqa: N815  (Magento's parameter name)
-    comment: ShipComment | None = None
-    tracks: list[TrackInput] = Field(default_factory=list)
+    comment: Annotated[ShipComment | None, SnakeKeys] = None
+    tracks: Annotated[list[TrackInput], SnakeKeys] = Field(default_factory=list)
     packages: list[Any] | None = None
     arguments: dict[str, Any] | None = None
-
-    @field_validator("items", "comment", "tracks", mode="before")
-    @classmethod
-    def _snake(cls, value: Any) -> Any:
-        return snake_keys(value)
 
 
 # --- orders -------------------------------------------------------------------------------------------------
@@ -323,9 +310,7 @@ def order_comments(ctx: OperationContext, params: dict[str, str]) -> SearchResul
     """The order's status history, newest first."""
     order_id = int_param(params, "id")
     found = repository.status_histories(ctx.conn, order_id)
-    return SearchResults[StatusHistoryRecord].model_validate(
-        results([h.model_dump() for h in found], parent_criteria(order_id), len(found))
-    )
+    return comments_page(found, order_id, SearchResults[StatusHistoryRecord])
 
 
 def parent_criteria(parent_id: int) -> SearchCriteria:
@@ -333,15 +318,15 @@ def parent_criteria(parent_id: int) -> SearchCriteria:
     return SearchCriteria(filter_groups=(FilterGroup(filters=(Filter("parent_id", str(parent_id)),)),))
 
 
+def comments_page(found: Sequence[BaseModel], parent_id: int, model: type[R]) -> R:
+    """A ``getCommentsList`` answer (order, invoice, credit memo, shipment): every comment of one parent."""
+    return model.model_validate(results([c.model_dump() for c in found], parent_criteria(parent_id), len(found)))
+
+
 class OrderAddressRequest(BaseModel):
     """``PUT /V1/orders/{parent_id}``: Magento's ``OrderAddressInterface`` as ``entity``."""
 
-    entity: OrderAddressData
-
-    @field_validator("entity", mode="before")
-    @classmethod
-    def _snake(cls, value: Any) -> Any:
-        return snake_keys(value)
+    entity: Annotated[OrderAddressData, SnakeKeys]
 
 
 class OrderAddressData(OrderAddressInput):
@@ -378,11 +363,9 @@ def search_order_items(
     ctx: OperationContext, params: dict[str, str], criteria: SearchCriteria
 ) -> SearchResults[OrderItemRecord]:
     """Order items matching searchCriteria (order_id, sku, product_type, qty_*, …)."""
-    translation = apply(criteria, repository.item_search_fields())
-    found, total = repository.search_items(
-        ctx.conn, translation.where, translation.order_by, translation.limit, translation.offset
+    return search_page(
+        ctx.conn, criteria, repository.item_search_fields(), repository.search_items, OrderItemSearchResults
     )
-    return OrderItemSearchResults.model_validate(results([i.model_dump() for i in found], criteria, total))
 
 
 @operations.write("POST", "/V1/orders/{id}/comments", resource=COMMENT)
@@ -437,8 +420,6 @@ def search_shipments(
     ctx: OperationContext, params: dict[str, str], criteria: SearchCriteria
 ) -> SearchResults[ShipmentRecord]:
     """Shipments matching searchCriteria (order_id, increment_id, created_at, …) with items and tracks."""
-    translation = apply(criteria, repository.shipment_search_fields())
-    found, total = repository.search_shipments(
-        ctx.conn, translation.where, translation.order_by, translation.limit, translation.offset
+    return search_page(
+        ctx.conn, criteria, repository.shipment_search_fields(), repository.search_shipments, ShipmentSearchResults
     )
-    return ShipmentSearchResults.model_validate(results([s.model_dump() for s in found], criteria, total))

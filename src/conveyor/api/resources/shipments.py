@@ -7,22 +7,22 @@ are also served async and in bulk.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from conveyor.api.operations import OperationContext, int_param, operations
-from conveyor.api.resources.customers import check_integers, snake_keys
+from conveyor.api.resources.customers import SnakeKeys, check_integers
 from conveyor.api.resources.invoices import CommentRequest, DocumentComment, DocumentItem, save_comment
 from conveyor.api.resources.orders import (
     SHIPMENT_RESOURCE,
     Shipment,
     as_shipment,
-    parent_criteria,
+    comments_page,
     repository,
     with_numbers,
 )
-from conveyor.api.search import SearchResults, results
+from conveyor.api.search import SearchResults
 from conveyor.catalog.sales import (
     EMPTY_SHIPMENT,
     CommentRecord,
@@ -49,12 +49,7 @@ class ShipmentEntity(BaseModel):
 
 
 class ShipmentSaveRequest(BaseModel):
-    entity: ShipmentEntity
-
-    @field_validator("entity", mode="before")
-    @classmethod
-    def _snake(cls, value: Any) -> Any:
-        return snake_keys(value)
+    entity: Annotated[ShipmentEntity, SnakeKeys]
 
 
 class TrackEntity(BaseModel):
@@ -72,12 +67,7 @@ class TrackEntity(BaseModel):
 
 
 class TrackSaveRequest(BaseModel):
-    entity: TrackEntity
-
-    @field_validator("entity", mode="before")
-    @classmethod
-    def _snake(cls, value: Any) -> Any:
-        return snake_keys(value)
+    entity: Annotated[TrackEntity, SnakeKeys]
 
 
 @operations.write("POST", "/V1/shipment", resource=SHIPMENT_RESOURCE, response=Shipment)
@@ -109,9 +99,7 @@ def shipment_comments(ctx: OperationContext, params: dict[str, str]) -> SearchRe
     """The shipment's comments, oldest first."""
     shipment_id = int_param(params, "id")
     found = repository.get_shipment(ctx.conn, shipment_id).comments
-    return SearchResults[CommentRecord].model_validate(
-        results([c.model_dump() for c in found], parent_criteria(shipment_id), len(found))
-    )
+    return comments_page(found, shipment_id, SearchResults[CommentRecord])
 
 
 @operations.write("POST", "/V1/shipment/{id}/comments", resource=SHIPMENT_RESOURCE)

@@ -6,7 +6,7 @@ Rows are recorded by online captures, voids and refunds (``conveyor.catalog.sale
 from __future__ import annotations
 
 from conveyor.api.operations import OperationContext, int_param, operations
-from conveyor.api.search import SearchCriteria, SearchResults, apply, results
+from conveyor.api.search import SearchCriteria, SearchResults, search_page
 from conveyor.catalog.sales import TransactionRecord, get_transaction, search_transactions, transaction_search_fields
 
 RESOURCE = "Magento_Sales::transactions_fetch"
@@ -23,8 +23,6 @@ def list_transactions(
     ctx: OperationContext, params: dict[str, str], criteria: SearchCriteria
 ) -> SearchResults[TransactionRecord]:
     """Transactions matching searchCriteria (order_id, txn_type, txn_id, parent_txn_id, …)."""
-    translation = apply(criteria, transaction_search_fields())
-    found, total = search_transactions(
-        ctx.conn, translation.where, translation.order_by, translation.limit, translation.offset
+    return search_page(
+        ctx.conn, criteria, transaction_search_fields(), search_transactions, SearchResults[TransactionRecord]
     )
-    return SearchResults[TransactionRecord].model_validate(results([t.model_dump() for t in found], criteria, total))

@@ -23,7 +23,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from conveyor.catalog.customers.repository import insert_one
 from conveyor.catalog.customers.tables import to_decimal, utc_now
 from conveyor.catalog.errors import InvalidValueError, NotFoundError
 from conveyor.catalog.events import CREDITMEMO_CREATED, EventSink
@@ -32,24 +31,27 @@ from conveyor.catalog.sales.documents import (
     ENTITY_MISSING,
     ZERO,
     Asked,
+    Refusals,
     add_history,
+    added_totals,
     amount_text,
     check_external_id,
     document_lines,
-    follow_parents,
+    insert_document,
+    item_changes,
     load_documents,
     lock_order,
     move_order,
-    order_addresses,
     order_items,
     payment_of,
-    requested,
+    record_comment,
+    refuse,
     update_items,
 )
+from conveyor.catalog.sales.documents import as_decimal as _d
 from conveyor.catalog.sales.events import document_event
 from conveyor.catalog.sales.models import CreditmemoRecord
 from conveyor.catalog.sales.reservations import refund_stock
-from conveyor.catalog.sales.sequence import new_increment_ids
 from conveyor.catalog.sales.states import (
     CANCELED,
     CLOSED,
@@ -91,6 +93,9 @@ TOO_MUCH_MONEY = "The most money available to refund is %1."
 TOO_MUCH_SHIPPING = "Maximum shipping amount allowed to refund is: %1"
 INVOICE_CANNOT_REFUND = "We can't create creditmemo for the invoice."
 CANNOT_CANCEL = "You can not cancel Credit Memo"
+REFUSALS = Refusals(
+    PREFIX, frozenset({PAYMENT_REVIEW, HOLDED, CANCELED, CLOSED}), WRONG_STATE, CANNOT_REFUND, NOT_IN_ORDER, TOO_MANY
+)
 _REFUNDED = {
     "subtotal_refunded": "subtotal",
     "tax_refunded": "tax_amount",
@@ -100,10 +105,8 @@ _REFUNDED = {
     "adjustment_positive": "adjustment_positive",
     "adjustment_negative": "adjustment_negative",
 }
-
-
-def _d(value: Any) -> Decimal:
-    return ZERO if value is None else Decimal(value)
+# Item totals a credit memo adds to (item column → memo line column), in both currencies.
+_ITEM_REFUNDED = {"amount_refunded": "row_total", "tax_refunded": "tax_amount", "discount_refunded": "discount_amount"}
 
 
 def create_creditmemo(
@@ -134,11 +137,7 @@ def create_creditmemo(
     check_external_id(conn, creditmemo_table, order, external_id, "creditmemo")
     rows = order_items(conn, order_id)
     invoice = _invoice(conn, invoice_id, order_id) if invoice_id is not None else None
-    messages: list[str] = []
-    if order["state"] in (PAYMENT_REVIEW, HOLDED, CANCELED, CLOSED):
-        messages.append(WRONG_STATE.replace("%1", str(order["status"])))
-    elif not can_creditmemo(order):
-        messages.append(CANNOT_REFUND)
+    messages = REFUSALS.of_order(order, can_creditmemo(order))
     if invoice is not None and (
         invoice["state"] != 2
         or _d(invoice["base_total_refunded"]) >= _d(invoice["base_grand_total"])
@@ -149,14 +148,7 @@ def create_creditmemo(
     if invoice is not None:  # against an invoice: no more than it billed and its memos did not refund
         left = _left_on_invoice(conn, invoice["entity_id"])
         refundable = lambda item: min(qty_to_refund(item), left.get(item["item_id"], ZERO))  # noqa: E731
-
-    asked = requested(
-        rows,
-        items,
-        refundable,
-        unknown=lambda item_id: NOT_IN_ORDER.replace("%1", str(item_id)),
-        too_many=lambda item: TOO_MANY.replace("%1", str(item["sku"])),
-    )
+    asked = REFUSALS.asked(rows, items, refundable)
     messages += asked.messages
     quantities = asked.quantities
     shipping_left = _d(order["shipping_invoiced"]) - _d(order["shipping_refunded"])
@@ -167,8 +159,7 @@ def create_creditmemo(
     negative = to_decimal(adjustment_negative or 0)
     if not messages and not quantities and not shipping and not positive:
         messages.append(NO_PRODUCTS)
-    if messages:
-        raise InvalidValueError(PREFIX + "\n".join(dict.fromkeys(messages)))
+    refuse(PREFIX, messages)
     lines = document_lines(rows, quantities)
     last = shipping == shipping_left and all(
         qty_to_refund(r) - quantities.get(r["item_id"], ZERO) <= 0 for r in rows if r["parent_item_id"] is None
@@ -180,59 +171,24 @@ def create_creditmemo(
     ):
         raise InvalidValueError(PREFIX + TOO_MUCH_MONEY, [amount_text(available)])
     now = utc_now()
-    store_id = order["store_id"] if order["store_id"] is not None else 0
-    addresses = order_addresses(conn, order_id)
     online = online and invoice is not None
-    memo_id = insert_one(
+    memo_id = insert_document(
         conn,
         creditmemo_table,
-        {
-            "increment_id": new_increment_ids(conn, "creditmemo", creditmemo_table, [store_id])[0],
-            "order_id": order_id,
-            "invoice_id": invoice_id,
-            "store_id": order["store_id"],
-            "state": REFUNDED,
-            "billing_address_id": addresses.get("billing"),
-            "shipping_address_id": addresses.get("shipping"),
-            **{
-                c: order[c]
-                for c in ("base_currency_code", "global_currency_code", "order_currency_code", "store_currency_code")
-            },
-            **{
-                r: order[r]
-                for r in ("base_to_global_rate", "base_to_order_rate", "store_to_base_rate", "store_to_order_rate")
-            },
-            **amounts,
-            "transaction_id": None,
-            "email_sent": 1 if notify else None,
-            "external_id": external_id,
-            "created_at": now,
-            "updated_at": now,
-        },
+        "creditmemo",
+        order,
+        REFUNDED,
+        amounts,
+        notify=notify,
+        external_id=external_id,
+        now=now,
+        invoice_id=invoice_id,
     )
     if lines:
         conn.execute(creditmemo_item_table.insert(), [{**line, "parent_id": memo_id} for line in lines])
-    if comment:
-        conn.execute(
-            creditmemo_comment_table.insert().values(
-                parent_id=memo_id,
-                comment=comment,
-                is_customer_notified=int(notify),
-                is_visible_on_front=int(visible_on_front),
-                created_at=now,
-            )
-        )
+    record_comment(conn, creditmemo_comment_table, memo_id, comment, notify=notify, visible=visible_on_front, now=now)
     by_id = {r["item_id"]: r for r in rows}
-    changes: dict[int, dict[str, Decimal]] = {}
-    for item_id, qty in follow_parents(rows, quantities).items():
-        changes[item_id] = {"qty_refunded": _d(by_id[item_id]["qty_refunded"]) + qty}
-    for line in lines:
-        row = by_id[line["order_item_id"]]
-        change = changes[line["order_item_id"]]
-        for base in ("", "base_"):
-            change[f"{base}amount_refunded"] = _d(row[f"{base}amount_refunded"]) + line[f"{base}row_total"]
-            change[f"{base}tax_refunded"] = _d(row[f"{base}tax_refunded"]) + line[f"{base}tax_amount"]
-            change[f"{base}discount_refunded"] = _d(row[f"{base}discount_refunded"]) + line[f"{base}discount_amount"]
+    changes = item_changes(rows, quantities, lines, "qty_refunded", _ITEM_REFUNDED)
     update_items(conn, changes, now)
     refund_stock(
         conn,
@@ -241,10 +197,7 @@ def create_creditmemo(
         {n: c["qty_refunded"] - _d(by_id[n]["qty_refunded"]) for n, c in changes.items()},
         return_to_stock,
     )
-    values: dict[str, Decimal] = {}
-    for target, source in _REFUNDED.items():
-        for base in ("", "base_"):
-            values[f"{base}{target}"] = _d(order[f"{base}{target}"]) + amounts[f"{base}{source}"]
+    values = added_totals(order, amounts, _REFUNDED)
     way = "online" if online else "offline"
     for base in ("", "base_"):
         column = f"{base}total_{way}_refunded"

@@ -24,6 +24,7 @@ from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundE
 from conveyor.catalog.events import ORDER_STATUS_CHANGED, EventSink
 from conveyor.catalog.sales.events import status_event
 from conveyor.catalog.sales.models import CommentRecord
+from conveyor.catalog.sales.sequence import new_increment_ids
 from conveyor.catalog.sales.states import DEFAULT_STATUS
 from conveyor.catalog.sales.tables import (
     order_address_table,
@@ -37,13 +38,18 @@ __all__ = [
     "ENTITY_MISSING",
     "Asked",
     "Deferred",
+    "Refusals",
     "add_comment",
     "add_history",
+    "added_totals",
     "amount_text",
+    "as_decimal",
     "check_external_id",
     "comments",
     "document_lines",
     "follow_parents",
+    "insert_document",
+    "item_changes",
     "line_amounts",
     "load_documents",
     "lock_order",
@@ -51,6 +57,8 @@ __all__ = [
     "order_addresses",
     "order_items",
     "payment_of",
+    "record_comment",
+    "refuse",
     "requested",
     "set_email_sent",
     "share",
@@ -61,6 +69,19 @@ ENTITY_MISSING = "The entity that was requested doesn't exist. Verify the entity
 EXTERNAL_ID_EXISTS = 'A %1 with external id "%2" already exists for order "%3".'
 Asked = Sequence[tuple[int, Decimal | int | float | str]]
 ZERO = Decimal(0)
+CURRENCIES = ("base_currency_code", "global_currency_code", "order_currency_code", "store_currency_code")
+RATES = ("base_to_global_rate", "base_to_order_rate", "store_to_base_rate", "store_to_order_rate")
+
+
+def as_decimal(value: Any) -> Decimal:
+    """A stored amount or quantity; None (never set) is zero."""
+    return ZERO if value is None else Decimal(value)
+
+
+def refuse(prefix: str, messages: Sequence[str]) -> None:
+    """Raise every refusal of a document at once, under its kind's Magento prefix (each message once)."""
+    if messages:
+        raise InvalidValueError(prefix + "\n".join(dict.fromkeys(messages)))
 
 
 def check_external_id(
@@ -172,6 +193,37 @@ def requested(
     return Requested(quantities, messages)
 
 
+@dataclass(frozen=True)
+class Refusals:
+    """How a kind of document (invoice, credit memo) refuses, in Magento's words: the states it cannot be made
+    in, and its messages (``%1``: the order's status; the item id, where Magento names it; the sku)."""
+
+    prefix: str
+    refused_states: frozenset[str]
+    wrong_state: str
+    not_allowed: str
+    not_in_order: str
+    too_many: str
+
+    def of_order(self, order: Mapping[Any, Any], allowed: bool) -> list[str]:
+        """What the order's state refuses (else ``not_allowed`` unless ``allowed``)."""
+        if order["state"] in self.refused_states:
+            return [self.wrong_state.replace("%1", str(order["status"]))]
+        return [] if allowed else [self.not_allowed]
+
+    def asked(
+        self, items: Sequence[Mapping[Any, Any]], asked: Asked, available: Callable[[Mapping[Any, Any]], Decimal]
+    ) -> Requested:
+        """``requested`` with this kind's messages for an unknown item and a quantity beyond ``available``."""
+        return requested(
+            items,
+            asked,
+            available,
+            unknown=lambda item_id: self.not_in_order.replace("%1", str(item_id)),
+            too_many=lambda item: self.too_many.replace("%1", str(item["sku"])),
+        )
+
+
 def share(item: Mapping[Any, Any], qty: Decimal) -> Decimal:
     """The part ``qty`` is of what was ordered of the item."""
     ordered = Decimal(item["qty_ordered"])
@@ -187,6 +239,113 @@ def follow_parents(items: Sequence[Mapping[Any, Any]], quantities: Mapping[int, 
         if parent_id in quantities:
             result[item["item_id"]] = to_decimal(share(by_id[parent_id], quantities[parent_id]) * item["qty_ordered"])
     return result
+
+
+def item_changes(
+    items: Sequence[Mapping[Any, Any]],
+    quantities: Mapping[int, Decimal],
+    lines: Sequence[Mapping[Any, Any]],
+    qty: str,
+    amounts: Mapping[str, str],
+    *,
+    sign: int = 1,
+) -> dict[int, dict[str, Decimal]]:
+    """What an invoice or credit memo does to its order's items, for ``update_items``.
+
+    The ``qty`` column (``qty_invoiced``, ``qty_refunded``) moves by the document's quantities, children following
+    their parent; each ``amounts`` column (item column → line column, e.g. ``row_invoiced`` → ``row_total``) by
+    its line's amount, in both currencies. ``sign`` -1 takes a document back (a voided invoice).
+    """
+    by_id = {item["item_id"]: item for item in items}
+    changes = {
+        item_id: {qty: as_decimal(by_id[item_id][qty]) + sign * moved}
+        for item_id, moved in follow_parents(items, quantities).items()
+    }
+    for line in lines:
+        item, change = by_id[line["order_item_id"]], changes[line["order_item_id"]]
+        for base in ("", "base_"):
+            for column, source in amounts.items():
+                change[f"{base}{column}"] = as_decimal(item[f"{base}{column}"]) + sign * as_decimal(
+                    line[f"{base}{source}"]
+                )
+    return changes
+
+
+def added_totals(
+    order: Mapping[str, Any], document: Mapping[str, Any], columns: Mapping[str, str], *, sign: int = 1
+) -> dict[str, Decimal]:
+    """The order's running totals (``columns``: order column → document column) after adding the document
+    (``sign`` -1: after taking it back), in both currencies."""
+    values: dict[str, Decimal] = {}
+    for target, source in columns.items():
+        for base in ("", "base_"):
+            values[f"{base}{target}"] = as_decimal(order[f"{base}{target}"]) + sign * as_decimal(
+                document[f"{base}{source}"]
+            )
+    return values
+
+
+def insert_document(
+    conn: Connection,
+    table: sa.Table,
+    kind: str,
+    order: Mapping[str, Any],
+    state: int,
+    amounts: Mapping[str, Any],
+    *,
+    notify: bool,
+    external_id: str | None,
+    now: datetime,
+    **extra: Any,
+) -> int:
+    """Write an invoice's or credit memo's row (``kind`` numbers it per store, as Magento's sequences do) with the
+    order's addresses, currencies and rates, its ``amounts`` and the ``extra`` columns of its kind; its id."""
+    store_id = order["store_id"] if order["store_id"] is not None else 0
+    addresses = order_addresses(conn, order["entity_id"])
+    return insert_one(
+        conn,
+        table,
+        {
+            "increment_id": new_increment_ids(conn, kind, table, [store_id])[0],
+            "order_id": order["entity_id"],
+            "store_id": order["store_id"],
+            "state": state,
+            "billing_address_id": addresses.get("billing"),
+            "shipping_address_id": addresses.get("shipping"),
+            **{currency: order[currency] for currency in CURRENCIES},
+            **{rate: order[rate] for rate in RATES},
+            **amounts,
+            **extra,
+            "transaction_id": None,
+            "email_sent": 1 if notify else None,
+            "external_id": external_id,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+
+
+def record_comment(
+    conn: Connection,
+    table: sa.Table,
+    parent_id: int,
+    comment: str | None,
+    *,
+    notify: bool,
+    visible: bool,
+    now: datetime,
+) -> None:
+    """The comment a document was created with, if any (``add_comment`` is the API's, checked one)."""
+    if comment:
+        conn.execute(
+            table.insert().values(
+                parent_id=parent_id,
+                comment=comment,
+                is_customer_notified=int(notify),
+                is_visible_on_front=int(visible),
+                created_at=now,
+            )
+        )
 
 
 def update_items(conn: Connection, changes: Mapping[int, Mapping[str, Decimal]], now: datetime) -> None:

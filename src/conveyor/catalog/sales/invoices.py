@@ -23,7 +23,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from conveyor.catalog.customers.repository import insert_one
 from conveyor.catalog.customers.tables import utc_now
 from conveyor.catalog.errors import InvalidValueError, NotFoundError
 from conveyor.catalog.events import INVOICE_CAPTURED, INVOICE_CREATED, INVOICE_VOIDED, EventSink
@@ -32,22 +31,25 @@ from conveyor.catalog.sales.documents import (
     ENTITY_MISSING,
     ZERO,
     Asked,
+    Refusals,
     add_history,
+    added_totals,
     check_external_id,
     document_lines,
-    follow_parents,
+    insert_document,
+    item_changes,
     load_documents,
     lock_order,
     move_order,
-    order_addresses,
     order_items,
     payment_of,
-    requested,
+    record_comment,
+    refuse,
     update_items,
 )
+from conveyor.catalog.sales.documents import as_decimal as _d
 from conveyor.catalog.sales.events import document_event
 from conveyor.catalog.sales.models import InvoiceRecord
-from conveyor.catalog.sales.sequence import new_increment_ids
 from conveyor.catalog.sales.states import (
     CANCELED,
     CLOSED,
@@ -89,6 +91,14 @@ TOO_MANY = 'The quantity to invoice must not be greater than the uninvoiced quan
 NO_PRODUCTS = "The invoice can't be created without products. Add products and try again."
 CAPTURE_UNAVAILABLE = "The capture action is not available."
 VOID_UNAVAILABLE = "The void action is not available."
+REFUSALS = Refusals(
+    PREFIX,
+    frozenset({PAYMENT_REVIEW, HOLDED, CANCELED, COMPLETE, CLOSED}),
+    WRONG_STATE,
+    CANNOT_INVOICE,
+    NOT_IN_ORDER,
+    TOO_MANY,
+)
 # Order totals an invoice adds to (order column → invoice column), in both currencies.
 _INVOICED = {
     "subtotal_invoiced": "subtotal",
@@ -97,10 +107,8 @@ _INVOICED = {
     "discount_invoiced": "discount_amount",
     "total_invoiced": "grand_total",
 }
-
-
-def _d(value: Any) -> Decimal:
-    return ZERO if value is None else Decimal(value)
+# Item totals an invoice adds to (item column → invoice line column), in both currencies.
+_ITEM_INVOICED = {"row_invoiced": "row_total", "tax_invoiced": "tax_amount", "discount_invoiced": "discount_amount"}
 
 
 def create_invoice(
@@ -123,28 +131,17 @@ def create_invoice(
     order = lock_order(conn, order_id)
     check_external_id(conn, invoice_table, order, external_id, "invoice")
     rows = order_items(conn, order_id)
-    messages: list[str] = []
-    if order["state"] in (PAYMENT_REVIEW, HOLDED, CANCELED, COMPLETE, CLOSED):
-        messages.append(WRONG_STATE.replace("%1", str(order["status"])))
-    elif not can_invoice(order, rows):
-        messages.append(CANNOT_INVOICE)
-    asked = requested(
-        rows,
-        items,
-        qty_to_invoice,
-        unknown=lambda _: NOT_IN_ORDER,
-        too_many=lambda item: TOO_MANY.replace("%1", str(item["sku"])),
-    )
+    messages = REFUSALS.of_order(order, can_invoice(order, rows))
+    asked = REFUSALS.asked(rows, items, qty_to_invoice)
     messages += asked.messages
     if not messages and not asked.quantities:
         messages.append(NO_PRODUCTS)
-    if messages:
-        raise InvalidValueError(PREFIX + "\n".join(dict.fromkeys(messages)))
+    refuse(PREFIX, messages)
     quantities = asked.quantities
     lines = document_lines(rows, quantities)
     now = utc_now()
     # the items after this invoice, to tell whether it is the last one
-    after = {item_id: _d(r["qty_invoiced"]) + quantities.get(item_id, ZERO) for item_id, r in _by_id(rows).items()}
+    after = {r["item_id"]: _d(r["qty_invoiced"]) + quantities.get(r["item_id"], ZERO) for r in rows}
     last = all(
         _d(r["qty_ordered"]) - after[r["item_id"]] - _d(r["qty_canceled"]) <= 0
         for r in rows
@@ -154,54 +151,25 @@ def create_invoice(
     payment = payment_of(conn, order_id)
     online = is_online(payment)
     paid = capture or not online
-    store_id = order["store_id"] if order["store_id"] is not None else 0
-    addresses = order_addresses(conn, order_id)
-    invoice_id = insert_one(
+    invoice_id = insert_document(
         conn,
         invoice_table,
-        {
-            "increment_id": new_increment_ids(conn, "invoice", invoice_table, [store_id])[0],
-            "order_id": order_id,
-            "store_id": order["store_id"],
-            "state": PAID if paid else OPEN,
-            "billing_address_id": addresses.get("billing"),
-            "shipping_address_id": addresses.get("shipping"),
-            **{c: order[c] for c in _CURRENCIES},
-            **{rate: order[rate] for rate in _RATES},
-            **amounts,
-            "total_qty": sum(quantities.values(), ZERO),
-            "can_void_flag": 0,
-            "base_total_refunded": None,
-            "transaction_id": None,
-            "email_sent": 1 if notify else None,
-            "external_id": external_id,
-            "created_at": now,
-            "updated_at": now,
-        },
+        "invoice",
+        order,
+        PAID if paid else OPEN,
+        amounts,
+        notify=notify,
+        external_id=external_id,
+        now=now,
+        total_qty=sum(quantities.values(), ZERO),
+        can_void_flag=0,
+        base_total_refunded=None,
     )
     conn.execute(invoice_item_table.insert(), [{**line, "parent_id": invoice_id} for line in lines])
-    if comment:
-        conn.execute(
-            invoice_comment_table.insert().values(
-                parent_id=invoice_id,
-                comment=comment,
-                is_customer_notified=int(notify),
-                is_visible_on_front=int(visible_on_front),
-                created_at=now,
-            )
-        )
-    changes: dict[int, dict[str, Decimal]] = {}
-    for item_id, qty in follow_parents(rows, quantities).items():
-        changes[item_id] = {"qty_invoiced": _d(_by_id(rows)[item_id]["qty_invoiced"]) + qty}
-    for line in lines:
-        row = _by_id(rows)[line["order_item_id"]]
-        for base in ("", "base_"):
-            change = changes[line["order_item_id"]]
-            change[f"{base}row_invoiced"] = _d(row[f"{base}row_invoiced"]) + line[f"{base}row_total"]
-            change[f"{base}tax_invoiced"] = _d(row[f"{base}tax_invoiced"]) + line[f"{base}tax_amount"]
-            change[f"{base}discount_invoiced"] = _d(row[f"{base}discount_invoiced"]) + line[f"{base}discount_amount"]
+    record_comment(conn, invoice_comment_table, invoice_id, comment, notify=notify, visible=visible_on_front, now=now)
+    changes = item_changes(rows, quantities, lines, "qty_invoiced", _ITEM_INVOICED)
     update_items(conn, changes, now)
-    values = _added(order, amounts, _INVOICED)
+    values = added_totals(order, amounts, _INVOICED)
     if paid:
         values.update(_paid(order, amounts))
     new_rows = [{**r, **changes.get(r["item_id"], {})} for r in rows]
@@ -242,22 +210,9 @@ def void_invoice(conn: Connection, invoice_id: int, *, events: EventSink) -> boo
     rows = order_items(conn, order["entity_id"])
     lines = load_documents(conn, invoice_table, invoice_item_table, invoice_comment_table, [invoice_id])[0]["items"]
     quantities = {line["order_item_id"]: Decimal(line["qty"]) for line in lines}
-    by_id = _by_id(rows)
-    changes: dict[int, dict[str, Decimal]] = {}
-    for item_id, qty in follow_parents(rows, quantities).items():
-        changes[item_id] = {"qty_invoiced": _d(by_id[item_id]["qty_invoiced"]) - qty}
-    for line in lines:
-        row = by_id[line["order_item_id"]]
-        for base in ("", "base_"):
-            change = changes[line["order_item_id"]]
-            change[f"{base}row_invoiced"] = _d(row[f"{base}row_invoiced"]) - _d(line[f"{base}row_total"])
-            change[f"{base}tax_invoiced"] = _d(row[f"{base}tax_invoiced"]) - _d(line[f"{base}tax_amount"])
-            change[f"{base}discount_invoiced"] = _d(row[f"{base}discount_invoiced"]) - _d(
-                line[f"{base}discount_amount"]
-            )
     now = utc_now()
-    update_items(conn, changes, now)
-    values = _added(order, invoice, _INVOICED, sign=-1)
+    update_items(conn, item_changes(rows, quantities, lines, "qty_invoiced", _ITEM_INVOICED, sign=-1), now)
+    values = added_totals(order, invoice, _INVOICED, sign=-1)
     values.update(_paid(order, invoice, sign=-1))
     announce = (INVOICE_VOIDED, document_event("invoice_id", invoice_id, order, VOIDED))
     move_order(conn, order, values, PROCESSING, events=events, announce=announce)
@@ -298,13 +253,6 @@ def search_invoices(
 
 # -- helpers ---------------------------------------------------------------------------------------------
 
-_CURRENCIES = ("base_currency_code", "global_currency_code", "order_currency_code", "store_currency_code")
-_RATES = ("base_to_global_rate", "base_to_order_rate", "store_to_base_rate", "store_to_order_rate")
-
-
-def _by_id(rows: Sequence[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
-    return {r["item_id"]: r for r in rows}
-
 
 def _invoice_amounts(order: Mapping[str, Any], lines: Sequence[Mapping[str, Any]], last: bool) -> dict[str, Any]:
     """The invoice's totals from its lines; the first carries the shipping, the last what is left of each total."""
@@ -335,17 +283,6 @@ def _invoice_amounts(order: Mapping[str, Any], lines: Sequence[Mapping[str, Any]
             }
         )
     return {name: amounts.get(name) for name in DOCUMENT_AMOUNTS if name in amounts}
-
-
-def _added(
-    order: Mapping[str, Any], document: Mapping[str, Any], columns: Mapping[str, str], sign: int = 1
-) -> dict[str, Decimal]:
-    """The order's running totals (``columns``: order column → document column) after adding the document."""
-    values: dict[str, Decimal] = {}
-    for target, source in columns.items():
-        for base in ("", "base_"):
-            values[f"{base}{target}"] = _d(order[f"{base}{target}"]) + sign * _d(document[f"{base}{source}"])
-    return values
 
 
 def _paid(order: Mapping[str, Any], invoice: Mapping[str, Any], sign: int = 1) -> dict[str, Decimal]:

@@ -442,8 +442,8 @@ class TrackRecord(BaseModel):
     updated_at: str
 
 
-class ShipmentItemRecord(BaseModel):
-    """A stored shipment line."""
+class LineRecord(BaseModel):
+    """What every stored document line (shipment, invoice, credit memo) says of its order item."""
 
     entity_id: int
     parent_id: int
@@ -452,6 +452,11 @@ class ShipmentItemRecord(BaseModel):
     sku: str
     name: str | None = None
     qty: Decimal
+
+
+class ShipmentItemRecord(LineRecord):
+    """A stored shipment line."""
+
     price: Decimal | None = None
     weight: Decimal | None = None
 
@@ -476,16 +481,9 @@ class ShipmentRecord(BaseModel):
     comments: list[CommentRecord] = Field(default_factory=list)
 
 
-class DocumentItemRecord(BaseModel):
+class DocumentItemRecord(LineRecord):
     """A line of an invoice or credit memo (Magento's ``InvoiceItemInterface`` / ``CreditmemoItemInterface``)."""
 
-    entity_id: int
-    parent_id: int
-    order_item_id: int
-    product_id: int | None = None
-    sku: str
-    name: str | None = None
-    qty: Decimal
     price: Decimal | None = None
     base_price: Decimal | None = None
     price_incl_tax: Decimal | None = None

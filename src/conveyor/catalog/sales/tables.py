@@ -159,6 +159,7 @@ DOCUMENT_ITEM_AMOUNTS = (
     "discount_amount",
     "base_discount_amount",
 )
+CURRENCY_CODES = ("base_currency_code", "global_currency_code", "order_currency_code", "store_currency_code")
 ORDER_ADDRESS_FIELDS = (
     "customer_address_id",
     "firstname",
@@ -179,6 +180,42 @@ ORDER_ADDRESS_FIELDS = (
     "email",
     "vat_id",
 )
+
+
+def _child_of(
+    parent: str, name: str = "parent_id", *, key: str = "entity_id", nullable: bool = False, unique: bool = False
+) -> sa.Column[Any]:
+    """A reference to the row of ``parent`` this one belongs to, deleted with it (indexed, or unique)."""
+    return sa.Column(
+        name,
+        sa.BigInteger,
+        sa.ForeignKey(f"{parent}.{key}", ondelete="CASCADE"),
+        nullable=nullable,
+        index=None if unique else True,
+        unique=True if unique else None,
+    )
+
+
+def _money(names: tuple[str, ...]) -> list[sa.Column[Any]]:
+    """Magento's amount columns (decimal 20,4), all optional."""
+    return [sa.Column(name, Money, nullable=True) for name in names]
+
+
+def _currencies(*, nullable: bool) -> list[sa.Column[Any]]:
+    """The four currency codes of an order and of its documents."""
+    return [sa.Column(code, sa.String(3), nullable=nullable) for code in CURRENCY_CODES]
+
+
+def _line() -> list[sa.Column[Any]]:
+    """What a shipment's, invoice's or credit memo's line says of its order item."""
+    return [
+        sa.Column("order_item_id", sa.BigInteger, nullable=False),
+        sa.Column("product_id", sa.Integer, nullable=True),
+        sa.Column("sku", sa.String(255), nullable=False),
+        sa.Column("name", sa.String(255), nullable=True),
+        sa.Column("qty", Quantity, nullable=False),
+    ]
+
 
 order_table = sa.Table(
     "sales_order",
@@ -215,12 +252,9 @@ order_table = sa.Table(
     sa.Column("customer_is_guest", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("customer_note", sa.Text, nullable=True),
     sa.Column("customer_note_notify", sa.Boolean, nullable=False, server_default=sa.true()),
-    sa.Column("base_currency_code", sa.String(3), nullable=False),
-    sa.Column("global_currency_code", sa.String(3), nullable=False),
-    sa.Column("order_currency_code", sa.String(3), nullable=False),
-    sa.Column("store_currency_code", sa.String(3), nullable=False),
-    *(sa.Column(name, Money, nullable=True) for name in ORDER_AMOUNTS),
-    *(sa.Column(name, Money, nullable=True) for name in ORDER_DOCUMENT_AMOUNTS),
+    *_currencies(nullable=False),
+    *_money(ORDER_AMOUNTS),
+    *_money(ORDER_DOCUMENT_AMOUNTS),
     sa.Column("hold_before_state", sa.String(32), nullable=True),
     sa.Column("hold_before_status", sa.String(32), nullable=True),
     sa.Column("email_sent", sa.SmallInteger, nullable=True),
@@ -240,20 +274,8 @@ order_item_table = sa.Table(
     "sales_order_item",
     metadata,
     sa.Column("item_id", BigId, primary_key=True, autoincrement=True),
-    sa.Column(
-        "order_id",
-        sa.BigInteger,
-        sa.ForeignKey("sales_order.entity_id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    sa.Column(
-        "parent_item_id",
-        sa.BigInteger,
-        sa.ForeignKey("sales_order_item.item_id", ondelete="CASCADE"),
-        nullable=True,
-        index=True,
-    ),
+    _child_of("sales_order", "order_id"),
+    _child_of("sales_order_item", "parent_item_id", key="item_id", nullable=True),
     sa.Column("position", sa.SmallInteger, nullable=False, server_default="0"),
     sa.Column("store_id", sa.SmallInteger, nullable=True),
     sa.Column("product_id", sa.Integer, nullable=True),
@@ -261,9 +283,9 @@ order_item_table = sa.Table(
     sa.Column("sku", sa.String(255), nullable=False),
     sa.Column("name", sa.String(255), nullable=True),
     sa.Column("is_virtual", sa.Boolean, nullable=False, server_default=sa.false()),
-    *(sa.Column(name, Money, nullable=True) for name in ITEM_AMOUNTS),
+    *_money(ITEM_AMOUNTS),
     *(sa.Column(name, Quantity, nullable=True) for name in ITEM_QUANTITIES),
-    *(sa.Column(name, Money, nullable=True) for name in ITEM_DOCUMENT_AMOUNTS),
+    *_money(ITEM_DOCUMENT_AMOUNTS),
     sa.Column("product_options", LongText, nullable=True),
     # The item's line number (``numbering``), given when the order is placed and never changed.
     sa.Column("line_number", sa.String(32), nullable=True),
@@ -276,13 +298,7 @@ order_address_table = sa.Table(
     "sales_order_address",
     metadata,
     sa.Column("entity_id", BigId, primary_key=True, autoincrement=True),
-    sa.Column(
-        "parent_id",
-        sa.BigInteger,
-        sa.ForeignKey("sales_order.entity_id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    _child_of("sales_order"),
     sa.Column("address_type", sa.String(32), nullable=False),
     sa.Column("customer_id", sa.BigInteger, nullable=True),
     sa.Column("customer_address_id", sa.BigInteger, nullable=True),
@@ -311,15 +327,9 @@ payment_table = sa.Table(
     "sales_order_payment",
     metadata,
     sa.Column("entity_id", BigId, primary_key=True, autoincrement=True),
-    sa.Column(
-        "parent_id",
-        sa.BigInteger,
-        sa.ForeignKey("sales_order.entity_id", ondelete="CASCADE"),
-        nullable=False,
-        unique=True,
-    ),
+    _child_of("sales_order", unique=True),
     sa.Column("method", sa.String(128), nullable=False),
-    *(sa.Column(name, Money, nullable=True) for name in PAYMENT_AMOUNTS),
+    *_money(PAYMENT_AMOUNTS),
     sa.Column("last_trans_id", sa.String(255), nullable=True),
     sa.Column("po_number", sa.String(32), nullable=True),
     sa.Column("cc_type", sa.String(32), nullable=True),
@@ -333,13 +343,7 @@ status_history_table = sa.Table(
     "sales_order_status_history",
     metadata,
     sa.Column("entity_id", BigId, primary_key=True, autoincrement=True),
-    sa.Column(
-        "parent_id",
-        sa.BigInteger,
-        sa.ForeignKey("sales_order.entity_id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    _child_of("sales_order"),
     sa.Column("is_customer_notified", sa.Boolean, nullable=True),
     sa.Column("is_visible_on_front", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("comment", sa.Text, nullable=True),
@@ -354,13 +358,7 @@ shipment_table = sa.Table(
     metadata,
     sa.Column("entity_id", BigId, primary_key=True, autoincrement=True),
     sa.Column("increment_id", sa.String(50), nullable=False, unique=True),
-    sa.Column(
-        "order_id",
-        sa.BigInteger,
-        sa.ForeignKey("sales_order.entity_id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    _child_of("sales_order", "order_id"),
     sa.Column("store_id", sa.SmallInteger, nullable=True),
     sa.Column("customer_id", sa.BigInteger, nullable=True),
     sa.Column("billing_address_id", sa.BigInteger, nullable=True),
@@ -382,18 +380,8 @@ shipment_item_table = sa.Table(
     "sales_shipment_item",
     metadata,
     sa.Column("entity_id", BigId, primary_key=True, autoincrement=True),
-    sa.Column(
-        "parent_id",
-        sa.BigInteger,
-        sa.ForeignKey("sales_shipment.entity_id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    sa.Column("order_item_id", sa.BigInteger, nullable=False),
-    sa.Column("product_id", sa.Integer, nullable=True),
-    sa.Column("sku", sa.String(255), nullable=False),
-    sa.Column("name", sa.String(255), nullable=True),
-    sa.Column("qty", Quantity, nullable=False),
+    _child_of("sales_shipment"),
+    *_line(),
     sa.Column("price", Money, nullable=True),
     sa.Column("weight", Quantity, nullable=True),
     sqlite_autoincrement=True,
@@ -403,13 +391,7 @@ track_table = sa.Table(
     "sales_shipment_track",
     metadata,
     sa.Column("entity_id", BigId, primary_key=True, autoincrement=True),
-    sa.Column(
-        "parent_id",
-        sa.BigInteger,
-        sa.ForeignKey("sales_shipment.entity_id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    _child_of("sales_shipment"),
     sa.Column("order_id", sa.BigInteger, nullable=False, index=True),
     sa.Column("track_number", sa.Text, nullable=False),
     sa.Column("title", sa.String(255), nullable=True),
@@ -438,22 +420,13 @@ def _document_table(name: str, *extra: sa.Column[Any]) -> sa.Table:
         metadata,
         sa.Column("entity_id", BigId, primary_key=True, autoincrement=True),
         sa.Column("increment_id", sa.String(50), nullable=False, unique=True),
-        sa.Column(
-            "order_id",
-            sa.BigInteger,
-            sa.ForeignKey("sales_order.entity_id", ondelete="CASCADE"),
-            nullable=False,
-            index=True,
-        ),
+        _child_of("sales_order", "order_id"),
         sa.Column("store_id", sa.SmallInteger, nullable=True),
         sa.Column("state", sa.SmallInteger, nullable=False),
         sa.Column("billing_address_id", sa.BigInteger, nullable=True),
         sa.Column("shipping_address_id", sa.BigInteger, nullable=True),
-        sa.Column("base_currency_code", sa.String(3), nullable=True),
-        sa.Column("global_currency_code", sa.String(3), nullable=True),
-        sa.Column("order_currency_code", sa.String(3), nullable=True),
-        sa.Column("store_currency_code", sa.String(3), nullable=True),
-        *(sa.Column(amount, Money, nullable=True) for amount in DOCUMENT_AMOUNTS),
+        *_currencies(nullable=True),
+        *_money(DOCUMENT_AMOUNTS),
         sa.Column("transaction_id", sa.String(255), nullable=True),
         sa.Column("email_sent", sa.SmallInteger, nullable=True),
         *extra,
@@ -473,19 +446,9 @@ def _document_item_table(name: str, parent: str) -> sa.Table:
         name,
         metadata,
         sa.Column("entity_id", BigId, primary_key=True, autoincrement=True),
-        sa.Column(
-            "parent_id",
-            sa.BigInteger,
-            sa.ForeignKey(f"{parent}.entity_id", ondelete="CASCADE"),
-            nullable=False,
-            index=True,
-        ),
-        sa.Column("order_item_id", sa.BigInteger, nullable=False),
-        sa.Column("product_id", sa.Integer, nullable=True),
-        sa.Column("sku", sa.String(255), nullable=False),
-        sa.Column("name", sa.String(255), nullable=True),
-        sa.Column("qty", Quantity, nullable=False),
-        *(sa.Column(amount, Money, nullable=True) for amount in DOCUMENT_ITEM_AMOUNTS),
+        _child_of(parent),
+        *_line(),
+        *_money(DOCUMENT_ITEM_AMOUNTS),
         sqlite_autoincrement=True,
     )
 
@@ -496,13 +459,7 @@ def _comment_table(name: str, parent: str) -> sa.Table:
         name,
         metadata,
         sa.Column("entity_id", BigId, primary_key=True, autoincrement=True),
-        sa.Column(
-            "parent_id",
-            sa.BigInteger,
-            sa.ForeignKey(f"{parent}.entity_id", ondelete="CASCADE"),
-            nullable=False,
-            index=True,
-        ),
+        _child_of(parent),
         sa.Column("is_customer_notified", sa.SmallInteger, nullable=True),
         sa.Column("is_visible_on_front", sa.SmallInteger, nullable=False, server_default="0"),
         sa.Column("comment", sa.Text, nullable=True),
@@ -523,7 +480,7 @@ invoice_comment_table = _comment_table("sales_invoice_comment", "sales_invoice")
 creditmemo_table = _document_table(
     "sales_creditmemo",
     sa.Column("invoice_id", sa.BigInteger, nullable=True, index=True),
-    *(sa.Column(amount, Money, nullable=True) for amount in CREDITMEMO_ADJUSTMENTS),
+    *_money(CREDITMEMO_ADJUSTMENTS),
 )
 creditmemo_item_table = _document_item_table("sales_creditmemo_item", "sales_creditmemo")
 creditmemo_comment_table = _comment_table("sales_creditmemo_comment", "sales_creditmemo")
@@ -535,13 +492,7 @@ transaction_table = sa.Table(
     metadata,
     sa.Column("transaction_id", BigId, primary_key=True, autoincrement=True),
     sa.Column("parent_id", sa.BigInteger, nullable=True),
-    sa.Column(
-        "order_id",
-        sa.BigInteger,
-        sa.ForeignKey("sales_order.entity_id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    _child_of("sales_order", "order_id"),
     sa.Column("payment_id", sa.BigInteger, nullable=True),
     sa.Column("txn_id", sa.String(100), nullable=False),
     sa.Column("parent_txn_id", sa.String(100), nullable=True),

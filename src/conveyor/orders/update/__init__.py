@@ -5,7 +5,9 @@ Sources: a watched directory with OK-files (``conveyor orders update watch DIR``
 (``conveyor orders update apply FILE``), and ``POST /rest/V1/conveyor/orders/documents`` (ACL
 ``Magento_Sales::sales``). Each checks the document against its order (a dry run of the sales domain in a
 savepoint), puts it in the ledger (``order_document``, unique by type and external id) with its pipeline
-``orders.update``, whose step ``order_document`` applies it. A document whose type and external id the ledger
+``orders.update``, whose step ``order_document`` applies it. Fulfilment sync is a fourth source
+(``fulfillments``): a source's fulfilment is a shipment document, applied at once in the sync command's
+transaction (``apply_now``), into the same ledger. A document whose type and external id the ledger
 holds changes nothing, however often it is sent.
 
 The JSON document (``documents.ErpDocument``; unknown fields are refused)::
@@ -42,7 +44,8 @@ if TYPE_CHECKING:
     from conveyor.orders.update.apply import Applied, DocumentError, apply_document, find_order
     from conveyor.orders.update.documents import ErpDocument, ParseError, parse_json
     from conveyor.orders.update.files import Directories, FileResult, process_directory, submit_file, watch
-    from conveyor.orders.update.ledger import PIPELINE, Received, apply_received, check, definition, submit
+    from conveyor.orders.update.fulfillments import apply_fulfillments, as_document
+    from conveyor.orders.update.ledger import PIPELINE, Received, apply_now, apply_received, check, definition, submit
     from conveyor.orders.update.opentrans import parse_opentrans, read_document
     from conveyor.orders.update.schema import DocumentStatus, document_table
 
@@ -57,6 +60,9 @@ _EXPORTS = {
     "ParseError": "conveyor.orders.update.documents",
     "Received": "conveyor.orders.update.ledger",
     "apply_document": "conveyor.orders.update.apply",
+    "apply_fulfillments": "conveyor.orders.update.fulfillments",
+    "apply_now": "conveyor.orders.update.ledger",
+    "as_document": "conveyor.orders.update.fulfillments",
     "apply_received": "conveyor.orders.update.ledger",
     "check": "conveyor.orders.update.ledger",
     "definition": "conveyor.orders.update.ledger",
@@ -82,7 +88,10 @@ __all__ = [
     "ParseError",
     "Received",
     "apply_document",
+    "apply_fulfillments",
+    "apply_now",
     "apply_received",
+    "as_document",
     "check",
     "definition",
     "document_table",

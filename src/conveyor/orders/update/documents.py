@@ -10,7 +10,7 @@ from typing import Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-__all__ = ["KINDS", "DocumentLine", "DocumentTrack", "ErpDocument", "ParseError", "parse_json"]
+__all__ = ["KINDS", "DocumentLine", "DocumentTrack", "ErpDocument", "ParseError", "explain", "parse_json"]
 
 Kind = Literal["shipment", "invoice", "cancellation", "creditmemo"]
 KINDS: tuple[str, ...] = ("shipment", "invoice", "cancellation", "creditmemo")
@@ -110,6 +110,11 @@ def parse_json(data: bytes | str | dict[str, Any]) -> ErpDocument:
     try:
         return ErpDocument.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise ParseError(f"{_where(first)}: {first['msg']}{more}") from None
+        raise ParseError(explain(exc)) from None
+
+
+def explain(exc: ValidationError) -> str:
+    """The first problem of a document that does not fit, naming its field: ``items.0.qty: …``."""
+    first = exc.errors()[0]
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{_where(first)}: {first['msg']}{more}"
