@@ -199,6 +199,16 @@ def age(seconds: float | None) -> str:
     return f"{seconds / 86400:.1f} d"
 
 
+def counted(value: int, capped: bool = False) -> str:
+    """A count with thousands separators; ``10,000+`` where counting stopped at its cap (``mq.count_messages``)."""
+    return f"{int(value):,}+" if capped else f"{int(value):,}"
+
+
+def state_count(counts: Any, state: str) -> str:
+    """One state's figure of a ``QueueCounts``, as ``counted`` shows it."""
+    return counted(getattr(counts, state), counts.is_capped(state))
+
+
 def period(seconds: float) -> str:
     """A window's length as its quota names it: ``1 s``, ``1 min``, ``1 h``, ``1 d`` (``90 s`` when not whole)."""
     for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
@@ -288,6 +298,15 @@ def sparkline(values: list[int] | None, width: int = 150, height: int = 20) -> M
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
-    env.filters.update(when=when, age=age, period=period, badge=badge, pretty=pretty, sparkline=sparkline)
+    env.filters.update(
+        when=when,
+        age=age,
+        period=period,
+        badge=badge,
+        pretty=pretty,
+        sparkline=sparkline,
+        counted=counted,
+        state_count=state_count,
+    )
     env.globals.update(duration=duration, query_with=query_with, sort_header=sort_header)
     return templates

@@ -66,4 +66,6 @@ operation_table = sa.Table(
     sa.UniqueConstraint("bulk_uuid", "operation_key"),
     # counts by status per bulk read the index alone
     sa.Index(None, "bulk_uuid", "status"),
+    # by status first: /metrics counts operations by status (bounded) and the dashboard finds the open bulks
+    sa.Index(None, "status", "bulk_uuid"),
 )

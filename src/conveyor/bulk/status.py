@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from conveyor.bulk.scheduler import BulkUser, operation_message
 from conveyor.bulk.schema import BulkStatus, OperationStatus, bulk_table, operation_table
 from conveyor.catalog import NotFoundError
+from conveyor.db import COUNT_CAP, bounded_counts
 from conveyor.db.engine import now
 from conveyor.mq.envelope import Envelope
 from conveyor.mq.queue import Transaction
@@ -242,7 +243,9 @@ def result_data(text: str | None) -> Any:
     return None if text is None else orjson.loads(text)
 
 
-def operation_counts(conn: Connection) -> dict[int, int]:
-    """Operations of every bulk by status code: one grouped COUNT (``/metrics``, the admin dashboard)."""
-    rows = conn.execute(sa.select(operation_table.c.status, sa.func.count()).group_by(operation_table.c.status))
-    return {int(status): int(count) for status, count in rows}
+def operation_counts(conn: Connection, cap: int = COUNT_CAP) -> dict[int, int]:
+    """Operations of every bulk by status code, each counted up to ``cap`` over the (status, bulk) index
+    (``/metrics``): a figure equal to ``cap`` means at least."""
+    codes = [int(s) for s in OperationStatus]
+    figures = bounded_counts(conn, operation_table, [operation_table.c.status == code for code in codes], cap)
+    return dict(zip(codes, figures, strict=True))

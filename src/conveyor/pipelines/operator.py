@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from conveyor.db import COUNT_CAP, bounded_counts
 from conveyor.db.engine import now
 from conveyor.mq.queue import MessageQueue
 from conveyor.pipelines import config, store
@@ -74,10 +75,10 @@ def _with_tally(row: sa.Row[Any], tally: tuple[int, int]) -> dict[str, Any]:
 def counts_by_status(
     conn: Connection, statuses: tuple[str, ...] = (PipelineStatus.RUNNING, PipelineStatus.ERROR)
 ) -> dict[str, int]:
-    """How many pipelines are in each of ``statuses`` (the dashboard's running and failed)."""
-    rows = conn.execute(sa.select(P.c.status, sa.func.count()).where(P.c.status.in_(statuses)).group_by(P.c.status))
-    found = {str(s): int(c) for s, c in rows}
-    return {s: found.get(s, 0) for s in statuses}
+    """How many pipelines are in each of ``statuses`` (the dashboard's running and failed), each counted up to
+    ``COUNT_CAP`` over the (status, expires_at) index: a figure equal to it means at least."""
+    figures = bounded_counts(conn, P, [P.c.status == s for s in statuses], COUNT_CAP)
+    return dict(zip(statuses, figures, strict=True))
 
 
 def names(conn: Connection) -> list[str]:

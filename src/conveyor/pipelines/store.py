@@ -20,6 +20,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from conveyor.db import COUNT_CAP, bounded_counts
 from conveyor.pipelines.definitions import ConditionSpec, PipelineDefinition
 from conveyor.pipelines.schema import (
     ACTIVE_PIPELINE,
@@ -702,16 +703,16 @@ def delete_finished_before(conn: Connection, cutoff: float) -> int:
 
 @dataclass(frozen=True)
 class StepStats:
-    """Steps in one status: how many, and the seconds the finished ones ran in all."""
+    """Steps in one status: how many, counted up to ``cap`` (a count equal to it means at least)."""
 
     status: str
     count: int
-    seconds: float
+    cap: int
 
 
-def step_stats(conn: Connection) -> list[StepStats]:
-    """Steps by status with their summed run time: one grouped query (``/metrics``, the admin dashboard)."""
-    s = step_table.c
-    ran = sa.case((s.finished_at.is_not(None) & s.started_at.is_not(None), s.finished_at - s.started_at), else_=0)
-    rows = conn.execute(sa.select(s.status, sa.func.count(), sa.func.sum(ran)).group_by(s.status))
-    return [StepStats(str(status), int(count), float(seconds or 0)) for status, count, seconds in rows]
+def step_stats(conn: Connection, cap: int = COUNT_CAP) -> list[StepStats]:
+    """Steps by status, each counted up to ``cap`` over the (status, pipeline) index (``/metrics``). How long
+    steps ran is the runner's histogram (``conveyor.metrics.STEP_SECONDS``), not a sum over the table."""
+    statuses = [s.value for s in StepStatus]
+    figures = bounded_counts(conn, step_table, [step_table.c.status == s for s in statuses], cap)
+    return [StepStats(status, count, cap) for status, count in zip(statuses, figures, strict=True)]

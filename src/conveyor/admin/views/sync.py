@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from conveyor.admin.web import PAGE_SIZE, Session, admin_of, back, checked_form, paging, render, session
 from conveyor.bus import Mode, Outcome, UnknownCommandError, queue_name, sync_log
-from conveyor.mq import stats
+from conveyor.mq import count_messages
 from conveyor.sync import change_sets
 
 router = APIRouter()
@@ -54,7 +54,7 @@ async def sync_page(request: Request, current: Annotated[Session, Depends(sessio
                 limit=PAGE_SIZE,
             )
             sets = change_sets.listing(conn, limit=CHANGE_SETS_SHOWN)
-        return {"entries": entries, "change_sets": sets, "waiting": stats.counts(admin.mq, queues)}
+        return {"entries": entries, "change_sets": sets, "waiting": count_messages(admin.mq, queues)}
 
     data = await run_in_threadpool(read)
     entries = data["entries"]

@@ -1,0 +1,31 @@
+"""Indexes for counting by status, so the admin UI and ``/metrics`` count with bounded index-only scans instead of
+reading whole tables (issue 16's million rows): queue_message_status (queue, status, updated_at) and
+magento_operation (status, bulk_uuid)
+
+The queue's index serves as well the dashboard's throughput (complete, by time), ``refresh`` (in progress, older
+than …) and ``clean`` (complete, older than …), which read the whole table before. It costs the ack its HOT update on
+PostgreSQL (the ack changes ``status``): measured in ``bench/README.md`` (admin section).
+
+Revision ID: 0026
+Revises: 0025
+Create Date: 2026-12-07 04:30:00.000000
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0026"
+down_revision = "0025"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_queue_message_status_state", "queue_message_status", ["queue_id", "status", "updated_at"])
+    op.create_index("ix_magento_operation_status_bulk_uuid", "magento_operation", ["status", "bulk_uuid"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_magento_operation_status_bulk_uuid", table_name="magento_operation")
+    op.drop_index("ix_queue_message_status_state", table_name="queue_message_status")
