@@ -101,6 +101,35 @@ async def checked_form(request: Request, current: Session) -> dict[str, str]:
     return form
 
 
+MAX_UPLOAD_FILES = 20
+
+
+async def checked_upload(request: Request, current: Session) -> tuple[dict[str, str], list[tuple[str, bytes]]]:
+    """A posted multipart form of a signed-in admin (its fields, and its files as (name, content)), after its
+    size and CSRF token are checked (RefusedError otherwise). Bounded: the API's body limit, 20 files."""
+    limit = admin_of(request).settings.api_max_body_bytes
+    declared = request.headers.get("content-length", "")
+    if not declared.isdigit():
+        raise RefusedError("the upload must say its length")
+    if int(declared) > limit:
+        raise RefusedError(f"the upload is larger than {limit:,} bytes")
+    try:
+        form = await request.form(max_files=MAX_UPLOAD_FILES, max_fields=20)
+    except Exception as error:  # python-multipart's and Starlette's refusals: too many parts, a malformed body
+        raise RefusedError(f"the upload could not be read: {error}") from error
+    try:
+        fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        if not admin_of(request).signer.csrf_ok(current.token, fields.get("csrf")):
+            raise RefusedError("the form's security token is missing or out of date; reload the page and try again")
+        files = []
+        for _, value in form.multi_items():
+            if not isinstance(value, str) and value.filename:
+                files.append((value.filename, await value.read()))
+        return fields, files
+    finally:
+        await form.close()
+
+
 def render(
     request: Request, template: str, current: Session | None, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
