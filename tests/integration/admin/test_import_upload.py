@@ -5,13 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from conveyor.importer.watch import Directories, Watcher
 from tests.integration.admin.conftest import Seeded, shot, sign_in
 
 CUSTOMERS = b"email,_website,firstname,lastname\njane@example.com,base,Jane,Doe\njon@example.com,base,Jon,Doe\n"
 MORE = b"email,_website,firstname,lastname\nana@example.com,base,Ana,Lima\n"
+
+
+def csv(name: str, content: bytes) -> FilePayload:
+    return {"name": name, "mimeType": "text/csv", "buffer": content}
 
 
 def test_uploaded_files_land_with_their_ok_file_and_the_watch_imports_them(
@@ -22,8 +26,8 @@ def test_uploaded_files_land_with_their_ok_file_and_the_watch_imports_them(
     page.goto(watched.url + "/admin/imports")
     page.get_by_label("CSV files").set_input_files(
         [
-            {"name": "customer-import_20261207_01.csv", "mimeType": "text/csv", "buffer": CUSTOMERS},
-            {"name": "customer-import_20261207_02.csv", "mimeType": "text/csv", "buffer": MORE},
+            csv("customer-import_20261207_01.csv", CUSTOMERS),
+            csv("customer-import_20261207_02.csv", MORE),
         ]
     )
     page.get_by_role("button", name="Upload").click()
@@ -51,8 +55,8 @@ def test_a_bad_name_is_refused_whole_and_the_upload_needs_its_security_token(
     page.goto(watched.url + "/admin/imports")
     page.get_by_label("CSV files").set_input_files(
         [
-            {"name": "customer-import_x_01.csv", "mimeType": "text/csv", "buffer": CUSTOMERS},
-            {"name": "holiday-photos_01.csv", "mimeType": "text/csv", "buffer": MORE},
+            csv("customer-import_x_01.csv", CUSTOMERS),
+            csv("holiday-photos_01.csv", MORE),
         ]
     )
     page.get_by_role("button", name="Upload").click()
