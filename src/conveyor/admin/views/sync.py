@@ -18,7 +18,9 @@ from conveyor.sync import change_sets
 
 router = APIRouter()
 OUTCOMES = [o.value for o in Outcome]
-CHANGE_SETS_SHOWN = 20
+CHANGE_SETS_SHOWN = 5  # the latest on the sync page; every one on /sync/change-sets
+CHANGE_SET_STATUSES = ["open", "processed", "acknowledged", "failed"]
+ACKNOWLEDGE = "sync.acknowledge-change-set"
 
 
 def _commands(request: Request) -> dict[str, str]:
@@ -70,6 +72,62 @@ async def sync_page(request: Request, current: Annotated[Session, Depends(sessio
         next_cursor=entries[-1].id if len(entries) == PAGE_SIZE else None,
         **data,
     )
+
+
+@router.get("/sync/change-sets", response_class=HTMLResponse)
+async def change_set_list(request: Request, current: Annotated[Session, Depends(session)]) -> HTMLResponse:
+    """Every change set, newest first, by status, a page at a time (keyset on the time received)."""
+    admin = admin_of(request)
+    status = request.query_params.get("status", "")
+    status = status if status in CHANGE_SET_STATUSES else ""
+    before = _epoch(request.query_params.get("before"))
+
+    def read() -> list[change_sets.ChangeSetRecord]:
+        with admin.engine.connect() as conn:
+            return change_sets.listing(
+                conn, statuses=[status] if status else (), limit=PAGE_SIZE, received_before=before
+            )
+
+    found = await run_in_threadpool(read)
+    return render(
+        request,
+        "change_sets.html",
+        current,
+        change_sets=found,
+        status=status,
+        statuses=CHANGE_SET_STATUSES,
+        next_before=repr(found[-1].received_at) if len(found) == PAGE_SIZE else None,
+    )
+
+
+@router.post("/sync/change-sets/{change_set_id}/acknowledge")
+async def acknowledge(request: Request, change_set_id: str, current: Annotated[Session, Depends(session)]) -> Response:
+    """Queue the change set's acknowledgement again (the source was not told: its call failed), through the bus
+    as ``conveyor change-sets --acknowledge`` does."""
+    await checked_form(request, current)
+    admin = admin_of(request)
+
+    def run() -> str:
+        with admin.engine.connect() as conn:
+            found = change_sets.get(conn, change_set_id)
+        if found is None:
+            return f"There is no change set {change_set_id!r}."
+        if found.status != "processed":
+            return f"Change set {change_set_id} is {found.status}: only a processed one is acknowledged."
+        result = admin.bus.handle_named(ACKNOWLEDGE, {"change_set_id": change_set_id}, "queue")
+        return f"The acknowledgement of change set {change_set_id} is queued (message {result.message_id})."
+
+    message = await run_in_threadpool(run)
+    return back(request, "/sync/change-sets", message)
+
+
+def _epoch(text: str | None) -> float | None:
+    """A paging time from the query string; anything else means none."""
+    try:
+        value = float(text) if text and len(text) < 32 else None
+    except ValueError:
+        return None
+    return value if value is not None and value == value and abs(value) < 1e11 else None
 
 
 @router.post("/sync/now")
