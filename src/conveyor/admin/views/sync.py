@@ -4,6 +4,7 @@ entity and outcome)."""
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -127,7 +128,7 @@ def _epoch(text: str | None) -> float | None:
         value = float(text) if text and len(text) < 32 else None
     except ValueError:
         return None
-    return value if value is not None and value == value and abs(value) < 1e11 else None
+    return value if value is not None and math.isfinite(value) and abs(value) < 1e11 else None
 
 
 @router.post("/sync/now")
