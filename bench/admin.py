@@ -115,8 +115,9 @@ def seed(url: str, args: argparse.Namespace, queue_ids: list[int]) -> dict[str, 
         ),
         "magento_bulk": (
             "INSERT INTO magento_bulk (uuid, user_id, user_type, description, operation_count, start_time, "
-            "acknowledged) SELECT 'bench-' || lpad(g::text, 12, '0'), 1, 2, 'Update ' || %(per)s || ' products "
-            "(batch ' || g || ')', %(per)s, %(t0)s + g * %(bstep)s, g % 10 = 0 FROM generate_series(1, %(b)s) g",
+            "acknowledged, correlation_id) SELECT 'bench-' || lpad(g::text, 12, '0'), 1, 2, 'Update ' || %(per)s "
+            "|| ' products (batch ' || g || ')', %(per)s, %(t0)s + g * %(bstep)s, g % 10 = 0, 'cid-' || (g % 5000) "
+            "FROM generate_series(1, %(b)s) g",
             {"b": args.operations // args.per_bulk, "per": args.per_bulk, "bstep": 30 * 86400 / args.operations},
         ),
         "magento_operation": (
@@ -247,6 +248,7 @@ def pages(app: App, example_bulk: str, example_queue: str, correlation: str) -> 
         "imports": "/admin/imports",
         "sync log": "/admin/sync",
         "sync log, by correlation id": f"/admin/sync?correlation_id={correlation}",
+        "bulks, by correlation id": f"/admin/bulks?correlation_id={correlation}",
         "orders": "/admin/orders",
         "metrics": "/metrics",
     }

@@ -45,7 +45,10 @@ bulk_table = sa.Table(
     sa.Column("start_time", Epoch, nullable=False),
     sa.Column("acknowledged", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("acknowledged_at", Epoch, nullable=True),
+    # the request's correlation id (conveyor.logs), which its operations' messages carry too: the admin UI's filter
+    sa.Column("correlation_id", sa.String(64), nullable=True),
     sa.Index(None, "user_type", "user_id"),
+    sa.Index(None, "correlation_id"),
     sa.Index(None, "acknowledged", "acknowledged_at"),
 )
 

@@ -134,6 +134,7 @@ def page_bulks(
     *,
     status: int | None = None,
     description: str | None = None,
+    correlation_id: str | None = None,
     cursor: int | None = None,
     ascending: bool = False,
     limit: int = 50,
@@ -150,6 +151,8 @@ def page_bulks(
         query = query.where(B.c.id > cursor if ascending else B.c.id < cursor)
     if description:
         query = query.where(B.c.description.like(_escape_like(description) + "%", escape="\\"))
+    if correlation_id:
+        query = query.where(B.c.correlation_id == correlation_id)
     rows = conn.execute(query).all()
     counts = status_counts(conn, [r.uuid for r in rows])
     found = [{**_summary(r, counts[r.uuid]), "counts": counts[r.uuid]} for r in rows]

@@ -95,6 +95,7 @@ def _seed(app: App) -> tuple[int, int]:
                 operation_count=2,
                 start_time=t - 60,
                 acknowledged=False,
+                correlation_id="cid-1",
             )
         )
         for key, status, message in [

@@ -38,6 +38,7 @@ async def bulk_list(request: Request, current: Annotated[Session, Depends(sessio
     admin = admin_of(request)
     status = int_param(request.query_params.get("status"))
     description = request.query_params.get("description", "")[:255]
+    correlation_id = request.query_params.get("correlation_id", "").strip()[:64]
     cursor, ascending = paging(request)
 
     def read() -> tuple[tuple[list[dict[str, Any]], int | None], int]:
@@ -46,6 +47,7 @@ async def bulk_list(request: Request, current: Annotated[Session, Depends(sessio
                 conn,
                 status=status,
                 description=description or None,
+                correlation_id=correlation_id or None,
                 cursor=cursor,
                 ascending=ascending,
                 limit=PAGE_SIZE,
@@ -60,6 +62,7 @@ async def bulk_list(request: Request, current: Annotated[Session, Depends(sessio
         bulks=found,
         status=status,
         description=description,
+        correlation_id=correlation_id,
         labels=BULK_LABELS,
         no_consumer=consumers == 0 and any(b["counts"].get(int(OperationStatus.OPEN)) for b in found),
         queue=QUEUE,
@@ -83,6 +86,7 @@ async def bulk_page(request: Request, bulk_uuid: str, current: Annotated[Session
                 "start_time": row.start_time,
                 "operation_count": row.operation_count,
                 "acknowledged": bool(row.acknowledged),
+                "correlation_id": row.correlation_id,
                 "status": int(bulks.bulk_status(counts, row.operation_count)),
                 "counts": counts,
             }

@@ -41,6 +41,7 @@ async def sync_page(request: Request, current: Annotated[Session, Depends(sessio
     command = params.get("command", "")[:191]
     entity = params.get("entity", "")[:191]
     outcome = params.get("outcome", "") if params.get("outcome") in OUTCOMES else ""
+    correlation_id = params.get("correlation_id", "").strip()[:64]
     cursor, ascending = paging(request)
     commands = _commands(request)
     queues = sorted({queue_name(q) for q in admin.bus.registry.queues()} & set(admin.mq.topology.queues))
@@ -52,6 +53,7 @@ async def sync_page(request: Request, current: Annotated[Session, Depends(sessio
                 command=command or None,
                 entity=entity or None,
                 outcome=outcome or None,
+                correlation_id=correlation_id or None,
                 cursor=cursor,
                 ascending=ascending,
                 limit=PAGE_SIZE,
@@ -69,6 +71,7 @@ async def sync_page(request: Request, current: Annotated[Session, Depends(sessio
         command=command,
         entity=entity,
         outcome=outcome,
+        correlation_id=correlation_id,
         outcomes=OUTCOMES,
         next_cursor=entries[-1].id if len(entries) == PAGE_SIZE else None,
         **data,

@@ -1,6 +1,6 @@
 """Indexes for counting by status, so the admin UI and ``/metrics`` count with bounded index-only scans instead of
 reading whole tables (issue 16's million rows): queue_message_status (queue, status, updated_at) and
-magento_operation (status, bulk_uuid)
+magento_operation (status, bulk_uuid); and a bulk's correlation id (the request's), shown and filtered by in the UI
 
 The queue's index serves as well the dashboard's throughput (complete, by time), ``refresh`` (in progress, older
 than …) and ``clean`` (complete, older than …), which read the whole table before. It costs the ack its HOT update on
@@ -13,6 +13,7 @@ Create Date: 2026-12-07 04:30:00.000000
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0026"
@@ -22,10 +23,16 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("magento_bulk") as batch:
+        batch.add_column(sa.Column("correlation_id", sa.String(64), nullable=True))
+    op.create_index("ix_magento_bulk_correlation_id", "magento_bulk", ["correlation_id"])
     op.create_index("ix_queue_message_status_state", "queue_message_status", ["queue_id", "status", "updated_at"])
     op.create_index("ix_magento_operation_status_bulk_uuid", "magento_operation", ["status", "bulk_uuid"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_magento_bulk_correlation_id", table_name="magento_bulk")
+    with op.batch_alter_table("magento_bulk") as batch:
+        batch.drop_column("correlation_id")
     op.drop_index("ix_magento_operation_status_bulk_uuid", table_name="magento_operation")
     op.drop_index("ix_queue_message_status_state", table_name="queue_message_status")
