@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -180,20 +180,59 @@ def int_param(value: str | None) -> int | None:
 
 def paging(request: Request) -> tuple[int | None, bool]:
     """A list's keyset page: the last id of the page before (``cursor``) and the order (``order=asc``: oldest
-    first; newest first by default). Every list sorts by its key, the only order that stays fast at any depth."""
+    first; newest first by default)."""
     return int_param(request.query_params.get("cursor")), request.query_params.get("order") == "asc"
 
 
-def sort_header(request: Request, label: str, numeric: bool = False) -> Markup:
-    """The header of a list's key column: a link that turns the order around (and starts at the first page)."""
-    ascending = request.query_params.get("order") == "asc"
-    link = query_with(request, order=None if ascending else "asc", cursor=None)
-    return Markup('<th scope="col"{} aria-sort="{}"><a href="{}">{} {}</a></th>').format(
+@dataclass(frozen=True)
+class Sorting:
+    """A list's order and keyset page: the column (``sort``, None: the key), the direction, and the last row of
+    the page before (its id ``cursor`` and, sorting by a column, its value there, ``after``)."""
+
+    sort: str | None
+    ascending: bool
+    cursor: int | None
+    after: str | None
+
+    def next_page(self, rows: list[Any], limit: int, key: str = "id") -> dict[str, Any]:
+        """``query_with`` changes to the page after ``rows`` (rows as mappings or objects); {} on the last page."""
+        if len(rows) < limit:
+            return {}
+        last = rows[-1]
+
+        def value(name: str) -> Any:
+            return last[name] if isinstance(last, Mapping) else getattr(last, name)
+
+        return {"cursor": value(key), "after": value(self.sort) if self.sort else None}
+
+
+def sorting(request: Request, columns: Collection[str]) -> Sorting:
+    """The sorting a list's query string asks for, among the ``columns`` its package indexes (the key else):
+    sorting stays on indexed columns, so every page is a keyset read at any depth."""
+    params = request.query_params
+    sort = params.get("sort") if params.get("sort") in columns else None
+    after = params.get("after", "")[:255] if sort else None
+    cursor, ascending = paging(request)
+    return Sorting(sort, ascending, cursor, after if cursor is not None else None)
+
+
+def sort_header(request: Request, label: str, numeric: bool = False, sort: str | None = None) -> Markup:
+    """A sortable column's header: a link to the list sorted by it (``sort``; None: the key), from the first page;
+    on the column sorted by now, the link turns the order around. Keyboard-usable (a link), with ``aria-sort``."""
+    params = request.query_params
+    active = (params.get("sort") or None) == sort
+    ascending = params.get("order") == "asc"
+    # the active column turns around; another starts as it reads best: the key newest first, a column A to Z
+    order = "asc" if (not ascending if active else sort is not None) else None
+    link = query_with(request, sort=sort, order=order, cursor=None, after=None)
+    state = ("ascending" if ascending else "descending") if active else "none"
+    arrow = ("↑" if ascending else "↓") if active else ""
+    return Markup('<th scope="col"{} aria-sort="{}"><a href="{}">{}{}</a></th>').format(
         Markup(' class="num"') if numeric else "",
-        "ascending" if ascending else "descending",
+        state,
         link,
         label,
-        "↑" if ascending else "↓",
+        f" {arrow}" if arrow else "",
     )
 
 

@@ -2,7 +2,18 @@
 
 from conveyor.db.counting import COUNT_CAP, bounded_counts
 from conveyor.db.engine import get_engine, make_engine, now
+from conveyor.db.keyset import keyset
 from conveyor.db.metadata import metadata
 from conveyor.db.migrate import ensure_migrated, upgrade
 
-__all__ = ["COUNT_CAP", "bounded_counts", "ensure_migrated", "get_engine", "make_engine", "metadata", "now", "upgrade"]
+__all__ = [
+    "COUNT_CAP",
+    "bounded_counts",
+    "ensure_migrated",
+    "get_engine",
+    "keyset",
+    "make_engine",
+    "metadata",
+    "now",
+    "upgrade",
+]

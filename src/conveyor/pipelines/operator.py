@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from conveyor.db import COUNT_CAP, bounded_counts
+from conveyor.db import COUNT_CAP, bounded_counts, keyset
 from conveyor.db.engine import now
 from conveyor.mq.queue import MessageQueue
 from conveyor.pipelines import config, store
@@ -34,6 +34,9 @@ class Detail:
     depends_on: dict[int, list[int]]
 
 
+SORTS = {"name": P.c.name, "status": P.c.status}  # each with an index on (column, id)
+
+
 def page(
     conn: Connection,
     *,
@@ -43,18 +46,26 @@ def page(
     cursor: int | None = None,
     ascending: bool = False,
     limit: int = 50,
+    sort: str | None = None,
+    after: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Pacemaker's grid: newest first (oldest with ``ascending``) after id ``cursor`` (keyset), filtered by name,
-    status and creation time, each with ``steps`` and ``done`` counted for this page's pipelines only."""
-    query = sa.select(P).order_by(P.c.id.asc() if ascending else P.c.id.desc()).limit(limit)
+    """Pacemaker's grid: newest first (oldest with ``ascending``) after id ``cursor`` (keyset), or by ``sort`` (a
+    key of ``SORTS``; ``after``: the last row's value in it), filtered by name, status and creation time, each
+    with ``steps`` and ``done`` counted for this page's pipelines only."""
+    query = keyset(
+        sa.select(P).limit(limit),
+        P.c.id,
+        column=SORTS.get(sort or ""),
+        ascending=ascending,
+        cursor=cursor,
+        after=after,
+    )
     if name:
         query = query.where(P.c.name == name)
     if status:
         query = query.where(P.c.status == status)
     if since is not None:
         query = query.where(P.c.created_at >= since)
-    if cursor is not None:  # keyset: the page after the last id shown
-        query = query.where(P.c.id > cursor if ascending else P.c.id < cursor)
     rows = conn.execute(query).all()
     done = sa.func.sum(sa.case((S.c.status.in_(DONE_STEP), 1), else_=0))
     tallies = {

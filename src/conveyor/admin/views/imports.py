@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from conveyor.admin.web import PAGE_SIZE, Session, admin_of, back, checked_upload, paging, render, session
+from conveyor.admin.web import PAGE_SIZE, Session, admin_of, back, checked_upload, render, session, sorting
 from conveyor.catalog import NotFoundError
 from conveyor.importer import BunchError, drop_bunch, history, importer_names
 
@@ -25,7 +25,7 @@ async def import_list(request: Request, current: Annotated[Session, Depends(sess
     params = request.query_params
     entity = params.get("entity", "")[:64]
     status = params.get("status", "") if params.get("status") in STATUSES else ""
-    cursor, ascending = paging(request)
+    order = sorting(request, history.SORTS)
 
     def read() -> list[history.HistoryEntry]:
         with admin.engine.begin() as conn:
@@ -34,8 +34,10 @@ async def import_list(request: Request, current: Annotated[Session, Depends(sess
                 conn,
                 entity=entity or None,
                 status=history.RunStatus(status) if status else None,
-                cursor=cursor,
-                ascending=ascending,
+                cursor=order.cursor,
+                ascending=order.ascending,
+                sort=order.sort,
+                after=order.after,
                 limit=PAGE_SIZE,
             )
 
@@ -49,7 +51,7 @@ async def import_list(request: Request, current: Annotated[Session, Depends(sess
         status=status,
         statuses=STATUSES,
         entities=importer_names(),
-        next_cursor=runs[-1].id if len(runs) == PAGE_SIZE else None,
+        next_page=order.next_page(runs, PAGE_SIZE),
         watch_dir=admin.settings.import_watch_dir,
     )
 

@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from conveyor.admin.web import PAGE_SIZE, Session, admin_of, back, checked_form, paging, render, session
+from conveyor.admin.web import PAGE_SIZE, Session, admin_of, back, checked_form, render, session, sorting
 from conveyor.bus import Mode, Outcome, UnknownCommandError, queue_name, sync_log
 from conveyor.mq import count_messages
 from conveyor.sync import change_sets
@@ -42,7 +42,7 @@ async def sync_page(request: Request, current: Annotated[Session, Depends(sessio
     entity = params.get("entity", "")[:191]
     outcome = params.get("outcome", "") if params.get("outcome") in OUTCOMES else ""
     correlation_id = params.get("correlation_id", "").strip()[:64]
-    cursor, ascending = paging(request)
+    order = sorting(request, sync_log.SORTS)
     commands = _commands(request)
     queues = sorted({queue_name(q) for q in admin.bus.registry.queues()} & set(admin.mq.topology.queues))
 
@@ -54,8 +54,10 @@ async def sync_page(request: Request, current: Annotated[Session, Depends(sessio
                 entity=entity or None,
                 outcome=outcome or None,
                 correlation_id=correlation_id or None,
-                cursor=cursor,
-                ascending=ascending,
+                cursor=order.cursor,
+                ascending=order.ascending,
+                sort=order.sort,
+                after=order.after,
                 limit=PAGE_SIZE,
             )
             sets = change_sets.listing(conn, limit=CHANGE_SETS_SHOWN)
@@ -73,7 +75,7 @@ async def sync_page(request: Request, current: Annotated[Session, Depends(sessio
         outcome=outcome,
         correlation_id=correlation_id,
         outcomes=OUTCOMES,
-        next_cursor=entries[-1].id if len(entries) == PAGE_SIZE else None,
+        next_page=order.next_page(entries, PAGE_SIZE),
         **data,
     )
 

@@ -1,6 +1,7 @@
 """Indexes for counting by status, so the admin UI and ``/metrics`` count with bounded index-only scans instead of
 reading whole tables (issue 16's million rows): queue_message_status (queue, status, updated_at) and
-magento_operation (status, bulk_uuid); and a bulk's correlation id (the request's), shown and filtered by in the UI
+magento_operation (status, bulk_uuid); a bulk's correlation id (the request's), shown and filtered by in the UI;
+(column, id) indexes for the lists the UI sorts by a column
 
 The queue's index serves as well the dashboard's throughput (complete, by time), ``refresh`` (in progress, older
 than …) and ``clean`` (complete, older than …), which read the whole table before. It costs the ack its HOT update on
@@ -22,15 +23,23 @@ branch_labels = None
 depends_on = None
 
 
+# the admin UI's lists sorted by a column, a keyset page at a time (conveyor.db.keyset)
+SORTED = [("bus_sync_log", "command"), ("import_history", "entity"), ("pipeline", "name"), ("pipeline", "status")]
+
+
 def upgrade() -> None:
     with op.batch_alter_table("magento_bulk") as batch:
         batch.add_column(sa.Column("correlation_id", sa.String(64), nullable=True))
     op.create_index("ix_magento_bulk_correlation_id", "magento_bulk", ["correlation_id"])
     op.create_index("ix_queue_message_status_state", "queue_message_status", ["queue_id", "status", "updated_at"])
     op.create_index("ix_magento_operation_status_bulk_uuid", "magento_operation", ["status", "bulk_uuid"])
+    for table, column in SORTED:
+        op.create_index(f"ix_{table}_{column}_id", table, [column, "id"])
 
 
 def downgrade() -> None:
+    for table, column in SORTED:
+        op.drop_index(f"ix_{table}_{column}_id", table_name=table)
     op.drop_index("ix_magento_bulk_correlation_id", table_name="magento_bulk")
     with op.batch_alter_table("magento_bulk") as batch:
         batch.drop_column("correlation_id")
