@@ -49,6 +49,7 @@ bulk_table = sa.Table(
     sa.Column("correlation_id", sa.String(64), nullable=True),
     sa.Index(None, "user_type", "user_id"),
     sa.Index(None, "correlation_id"),
+    sa.Index(None, "description", "id"),  # the Bulk Action Log sorted by description
     sa.Index(None, "acknowledged", "acknowledged_at"),
 )
 

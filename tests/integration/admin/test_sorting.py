@@ -81,3 +81,27 @@ def test_the_pipeline_grid_and_the_imports_sort_by_their_columns(page: Page, see
     page.goto(seeded.url + "/admin/imports")
     page.get_by_role("link", name="Entity", exact=True).click()
     expect(page.get_by_role("columnheader", name="Entity ↑")).to_have_attribute("aria-sort", "ascending")
+
+
+def test_the_bulk_action_log_pages_by_description(seeded: Seeded) -> None:
+    from conveyor.bulk import status as bulks
+    from conveyor.bulk.schema import bulk_table
+
+    names = ["delta", "alpha", "charlie", "alpha", "bravo", "delta", "alpha"]
+    with seeded.engine.begin() as conn:
+        conn.execute(
+            bulk_table.insert(),
+            [
+                {"uuid": f"s-{n}", "user_type": 2, "description": d, "operation_count": 0, "start_time": n}
+                for n, d in enumerate(names)
+            ],
+        )
+    seen: list[str] = []
+    following: dict[str, Any] = {}
+    with seeded.engine.connect() as conn:
+        while True:
+            found, following = bulks.page_bulks(conn, sort="description", ascending=True, limit=3, **following)
+            seen += [b["description"] for b in found]
+            if not following:
+                break
+    assert seen == sorted([*names, "Import 2 customer groups"])

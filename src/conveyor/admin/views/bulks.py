@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from conveyor.admin.web import PAGE_SIZE, Session, admin_of, back, checked_form, int_param, paging, render, session
+from conveyor.admin.web import PAGE_SIZE, Session, admin_of, back, checked_form, int_param, render, session, sorting
 from conveyor.bulk import QUEUE, BulkStatus, OperationStatus
 from conveyor.bulk import status as bulks
 from conveyor.catalog import NotFoundError
@@ -39,22 +39,24 @@ async def bulk_list(request: Request, current: Annotated[Session, Depends(sessio
     status = int_param(request.query_params.get("status"))
     description = request.query_params.get("description", "")[:255]
     correlation_id = request.query_params.get("correlation_id", "").strip()[:64]
-    cursor, ascending = paging(request)
+    order = sorting(request, bulks.SORTS)
 
-    def read() -> tuple[tuple[list[dict[str, Any]], int | None], int]:
+    def read() -> tuple[tuple[list[dict[str, Any]], dict[str, Any]], int]:
         with admin.engine.connect() as conn:
             page = bulks.page_bulks(
                 conn,
                 status=status,
                 description=description or None,
                 correlation_id=correlation_id or None,
-                cursor=cursor,
-                ascending=ascending,
+                cursor=order.cursor,
+                ascending=order.ascending,
+                sort=order.sort,
+                after=order.after,
                 limit=PAGE_SIZE,
             )
         return page, stats.consumers_of(admin.mq, QUEUE)
 
-    (found, next_cursor), consumers = await run_in_threadpool(read)
+    (found, next_page), consumers = await run_in_threadpool(read)
     return render(
         request,
         "bulks.html",
@@ -66,7 +68,7 @@ async def bulk_list(request: Request, current: Annotated[Session, Depends(sessio
         labels=BULK_LABELS,
         no_consumer=consumers == 0 and any(b["counts"].get(int(OperationStatus.OPEN)) for b in found),
         queue=QUEUE,
-        next_cursor=next_cursor,
+        next_page=next_page,
     )
 
 

@@ -24,7 +24,13 @@ depends_on = None
 
 
 # the admin UI's lists sorted by a column, a keyset page at a time (conveyor.db.keyset)
-SORTED = [("bus_sync_log", "command"), ("import_history", "entity"), ("pipeline", "name"), ("pipeline", "status")]
+SORTED = [
+    ("bus_sync_log", "command"),
+    ("import_history", "entity"),
+    ("pipeline", "name"),
+    ("pipeline", "status"),
+    ("magento_bulk", "description"),
+]
 
 
 def upgrade() -> None:
