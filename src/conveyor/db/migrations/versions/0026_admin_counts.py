@@ -1,7 +1,8 @@
 """Indexes for counting by status, so the admin UI and ``/metrics`` count with bounded index-only scans instead of
 reading whole tables (issue 16's million rows): queue_message_status (queue, status, updated_at) and
 magento_operation (status, bulk_uuid); a bulk's correlation id (the request's), shown and filtered by in the UI;
-(column, id) indexes for the lists the UI sorts by a column
+(column, id) indexes for the lists the UI sorts by a column; order_export (sent_at) for the dashboard's "exported
+today" (partial: new exports write no entry)
 
 The queue's index serves as well the dashboard's throughput (complete, by time), ``refresh`` (in progress, older
 than …) and ``clean`` (complete, older than …), which read the whole table before. It costs the ack its HOT update on
@@ -41,9 +42,17 @@ def upgrade() -> None:
     op.create_index("ix_magento_operation_status_bulk_uuid", "magento_operation", ["status", "bulk_uuid"])
     for table, column in SORTED:
         op.create_index(f"ix_{table}_{column}_id", table, [column, "id"])
+    op.create_index(
+        "ix_order_export_sent_at",
+        "order_export",
+        ["sent_at"],
+        postgresql_where=sa.text("sent_at IS NOT NULL"),
+        sqlite_where=sa.text("sent_at IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_order_export_sent_at", table_name="order_export")
     for table, column in SORTED:
         op.drop_index(f"ix_{table}_{column}_id", table_name=table)
     op.drop_index("ix_magento_bulk_correlation_id", table_name="magento_bulk")
