@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from conveyor.admin.session import COOKIE, Signer
 from conveyor.api import Caller, caller_for_token
 from conveyor.bus import CommandBus
+from conveyor.db import COUNT_CAP
 from conveyor.mq import MessageQueue
 from conveyor.pipelines import maintenance
 from conveyor.settings import Settings
@@ -272,6 +273,11 @@ def counted(value: int, capped: bool = False) -> str:
     return f"{int(value):,}+" if capped else f"{int(value):,}"
 
 
+def bounded(value: int) -> str:
+    """A figure ``db.bounded_counts`` counted up to ``COUNT_CAP``, as ``counted`` shows it."""
+    return counted(value, int(value) >= COUNT_CAP)
+
+
 def state_count(counts: Any, state: str) -> str:
     """One state's figure of a ``QueueCounts``, as ``counted`` shows it."""
     return counted(getattr(counts, state), counts.is_capped(state))
@@ -374,6 +380,7 @@ def make_templates() -> Jinja2Templates:
         pretty=pretty,
         sparkline=sparkline,
         counted=counted,
+        bounded=bounded,
         state_count=state_count,
     )
     env.globals.update(duration=duration, query_with=query_with, sort_header=sort_header)
