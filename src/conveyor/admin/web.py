@@ -269,7 +269,7 @@ def age(seconds: float | None) -> str:
 
 
 def counted(value: int, capped: bool = False) -> str:
-    """A count with thousands separators; ``10,000+`` where counting stopped at its cap (``mq.count_messages``)."""
+    """A count with thousands separators; ``1,000+`` where counting stopped at its cap (``mq.count_messages``)."""
     return f"{int(value):,}+" if capped else f"{int(value):,}"
 
 

@@ -3,7 +3,7 @@
 An exact ``COUNT(*)`` reads every matching row, a quarter of a second per million on PostgreSQL, every time a page
 or a scrape asks; a count that stops at ``cap`` costs at most ``cap`` index entries per condition, whatever the
 table holds. Each condition should be served by an index that leads with its columns (an index-only scan), and a
-figure equal to ``cap`` means "at least" (the admin UI shows ``10,000+``).
+figure equal to ``cap`` means "at least" (the admin UI shows ``1,000+``).
 """
 
 from __future__ import annotations

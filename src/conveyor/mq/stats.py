@@ -45,7 +45,7 @@ def count_messages(mq: MessageQueue, names: Sequence[str] | None = None, *, cap:
     """Messages by queue and state (default: every queue of the topology, by name): the one count behind the
     admin UI's figures and ``/metrics``.
 
-    On a DB queue each (queue, state) is counted up to ``cap`` (``QueueCounts.is_capped``: "10,000+"), all the
+    On a DB queue each (queue, state) is counted up to ``cap`` (``QueueCounts.is_capped``: "1,000+"), all the
     connection's queues in one round trip, so a page or a scrape costs milliseconds over a million stored
     messages; a broker reports its exact depth.
     """
