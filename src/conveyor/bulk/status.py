@@ -8,6 +8,7 @@ sees everything.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -19,7 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from conveyor.bulk.scheduler import BulkUser, operation_message
 from conveyor.bulk.schema import BulkStatus, OperationStatus, bulk_table, operation_table
 from conveyor.catalog import NotFoundError
-from conveyor.db import COUNT_CAP, bounded_counts, keyset
+from conveyor.db import COUNT_CAP, BoundedCounts, keyset
 from conveyor.db.engine import now
 from conveyor.mq.envelope import Envelope
 from conveyor.mq.queue import Transaction
@@ -256,6 +257,12 @@ def result_data(text: str | None) -> Any:
 def operation_counts(conn: Connection, cap: int = COUNT_CAP) -> dict[int, int]:
     """Operations of every bulk by status code, each counted up to ``cap`` over the (status, bulk) index
     (``/metrics``): a figure equal to ``cap`` means at least."""
-    codes = [int(s) for s in OperationStatus]
-    figures = bounded_counts(conn, operation_table, [operation_table.c.status == code for code in codes], cap)
-    return dict(zip(codes, figures, strict=True))
+    return dict(zip(OPERATION_CODES, _by_status(cap).run(conn), strict=True))
+
+
+OPERATION_CODES = [int(s) for s in OperationStatus]
+
+
+@functools.cache
+def _by_status(cap: int) -> BoundedCounts:
+    return BoundedCounts(operation_table, [operation_table.c.status == code for code in OPERATION_CODES], cap)

@@ -6,6 +6,7 @@ without waiting for the next heartbeat.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from conveyor.db import COUNT_CAP, bounded_counts, keyset
+from conveyor.db import COUNT_CAP, BoundedCounts, keyset
 from conveyor.db.engine import now
 from conveyor.mq.queue import MessageQueue
 from conveyor.pipelines import config, store
@@ -88,8 +89,12 @@ def counts_by_status(
 ) -> dict[str, int]:
     """How many pipelines are in each of ``statuses`` (the dashboard's running and failed), each counted up to
     ``COUNT_CAP`` over the (status, expires_at) index: a figure equal to it means at least."""
-    figures = bounded_counts(conn, P, [P.c.status == s for s in statuses], COUNT_CAP)
-    return dict(zip(statuses, figures, strict=True))
+    return dict(zip(statuses, _pipelines_by_status(tuple(statuses)).run(conn), strict=True))
+
+
+@functools.cache
+def _pipelines_by_status(statuses: tuple[str, ...]) -> BoundedCounts:
+    return BoundedCounts(P, [P.c.status == s for s in statuses], COUNT_CAP)
 
 
 def names(conn: Connection) -> list[str]:

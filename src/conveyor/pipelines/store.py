@@ -11,6 +11,7 @@ enqueued, running or in error with attempts left.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from conveyor.db import COUNT_CAP, bounded_counts
+from conveyor.db import COUNT_CAP, BoundedCounts
 from conveyor.pipelines.definitions import ConditionSpec, PipelineDefinition
 from conveyor.pipelines.schema import (
     ACTIVE_PIPELINE,
@@ -713,6 +714,13 @@ class StepStats:
 def step_stats(conn: Connection, cap: int = COUNT_CAP) -> list[StepStats]:
     """Steps by status, each counted up to ``cap`` over the (status, pipeline) index (``/metrics``). How long
     steps ran is the runner's histogram (``conveyor.metrics.STEP_SECONDS``), not a sum over the table."""
-    statuses = [s.value for s in StepStatus]
-    figures = bounded_counts(conn, step_table, [step_table.c.status == s for s in statuses], cap)
-    return [StepStats(status, count, cap) for status, count in zip(statuses, figures, strict=True)]
+    figures = _steps_by_status(cap).run(conn)
+    return [StepStats(status, count, cap) for status, count in zip(STEP_STATUSES, figures, strict=True)]
+
+
+STEP_STATUSES = [s.value for s in StepStatus]
+
+
+@functools.cache
+def _steps_by_status(cap: int) -> BoundedCounts:
+    return BoundedCounts(step_table, [step_table.c.status == s for s in STEP_STATUSES], cap)

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine, make_url
 
-from conveyor.db.counting import bounded_counts
+from conveyor.db.counting import BoundedCounts, Compiled
 from conveyor.db.engine import get_engine, make_engine, now
 from conveyor.db.upsert import upsert
 from conveyor.mq.envelope import Delivery, Envelope
@@ -79,6 +79,7 @@ class SqlTransport:
         self.dialect = self.engine.dialect.name
         self.topology = Topology()
         self._queue_ids: dict[str, int] = {}
+        self._counts: dict[tuple[tuple[int, ...], int], tuple[list[tuple[int, Status]], BoundedCounts, Compiled]] = {}
         self._consumer = ConsumerConnection(self.consume_engine)
         self._build_claims()
         held = sa.and_(
@@ -390,25 +391,36 @@ class SqlTransport:
         """Each queue's messages by state, each figure counted up to ``cap``, in two statements for all the queues.
 
         Every (queue, status) is a ``LIMIT cap`` index-only scan of ``ix_queue_message_status_state``
-        (``conveyor.db.bounded_counts``), so the cost is bounded by queues x states x cap whatever the table holds;
-        the oldest waiting message is the first entry of the waiting index.
+        (``conveyor.db.BoundedCounts``), so the cost is bounded by queues x states x cap whatever the table holds;
+        the oldest waiting message is the first entry of the waiting index. Both statements are built once per
+        list of queues (the dashboard's, a queue page's) and kept.
         """
         if not queues:
             return []
         ids = {name: self.queue_id(name) for name in queues}
-        pairs = [(qid, status) for qid in ids.values() for status in COUNTED]
-        oldest = [
-            sa.select(_number(qid).label("q"), sa.func.min(S.c.available_at).label("t")).where(
-                S.c.queue_id == qid, S.c.available_at.is_not(None)
+        key = (tuple(ids.values()), cap)
+        prepared = self._counts.get(key)
+        if prepared is None:
+            pairs = [(qid, status) for qid in ids.values() for status in COUNTED]
+            oldest = [
+                sa.select(_number(qid).label("q"), sa.func.min(S.c.available_at).label("t")).where(
+                    S.c.queue_id == qid, S.c.available_at.is_not(None)
+                )
+                for qid in ids.values()
+            ]
+            conditions = [(S.c.queue_id == q) & (S.c.status == _literal(s)) for q, s in pairs]
+            prepared = (
+                pairs,
+                BoundedCounts(S, conditions, cap),
+                Compiled(sa.union_all(*oldest) if len(oldest) > 1 else oldest[0]),
             )
-            for qid in ids.values()
-        ]
+            if len(self._counts) > 64:  # a few lists of queues in practice; never grow without bound
+                self._counts.clear()
+            self._counts[key] = prepared
+        pairs, counting, oldest_statement = prepared
         with self.engine.connect() as conn:
-            figures = bounded_counts(
-                conn, S, [(S.c.queue_id == q) & (S.c.status == _literal(s)) for q, s in pairs], cap
-            )
-            since = {int(q): t for q, t in conn.execute(sa.union_all(*oldest) if len(oldest) > 1 else oldest[0])}
-        found = dict(zip(pairs, figures, strict=True))
+            found = dict(zip(pairs, counting.run(conn), strict=True))
+            since = {int(q): t for q, t in oldest_statement.execute(conn)}
         t = now()
         return [
             QueueCounts(
