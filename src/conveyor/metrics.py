@@ -29,6 +29,12 @@ HANDLER_SECONDS = Histogram(
     ["consumer", "queue"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0),
 )
+STEP_SECONDS = Histogram(
+    "conveyor_pipeline_step_duration_seconds",
+    "Seconds a pipeline step's attempt ran, by pipeline and outcome.",
+    ["pipeline", "status"],
+    buckets=(0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0),
+)
 LIMITER_WAITS = Counter("conveyor_limiter_waits", "Calls that waited for a rate-limit slot.", ["source"])
 LIMITER_WAIT_SECONDS = Counter("conveyor_limiter_wait_seconds", "Seconds spent waiting for slots.", ["source"])
 LIMITER_429 = Counter("conveyor_limiter_rate_limited", "Answers 429 (Too Many Requests) from a source.", ["source"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from conveyor.admin.session import COOKIE, Signer
 from conveyor.api import Caller, caller_for_token
 from conveyor.bus import CommandBus
+from conveyor.db import COUNT_CAP
 from conveyor.mq import MessageQueue
 from conveyor.pipelines import maintenance
 from conveyor.settings import Settings
@@ -101,6 +102,35 @@ async def checked_form(request: Request, current: Session) -> dict[str, str]:
     return form
 
 
+MAX_UPLOAD_FILES = 20
+
+
+async def checked_upload(request: Request, current: Session) -> tuple[dict[str, str], list[tuple[str, bytes]]]:
+    """A posted multipart form of a signed-in admin (its fields, and its files as (name, content)), after its
+    size and CSRF token are checked (RefusedError otherwise). Bounded: the API's body limit, 20 files."""
+    limit = admin_of(request).settings.api_max_body_bytes
+    declared = request.headers.get("content-length", "")
+    if not declared.isdigit():
+        raise RefusedError("the upload must say its length")
+    if int(declared) > limit:
+        raise RefusedError(f"the upload is larger than {limit:,} bytes")
+    try:
+        form = await request.form(max_files=MAX_UPLOAD_FILES, max_fields=20)
+    except Exception as error:  # python-multipart's and Starlette's refusals: too many parts, a malformed body
+        raise RefusedError(f"the upload could not be read: {error}") from error
+    try:
+        fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        if not admin_of(request).signer.csrf_ok(current.token, fields.get("csrf")):
+            raise RefusedError("the form's security token is missing or out of date; reload the page and try again")
+        files = []
+        for _, value in form.multi_items():
+            if not isinstance(value, str) and value.filename:
+                files.append((value.filename, await value.read()))
+        return fields, files
+    finally:
+        await form.close()
+
+
 def render(
     request: Request, template: str, current: Session | None, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
@@ -151,20 +181,59 @@ def int_param(value: str | None) -> int | None:
 
 def paging(request: Request) -> tuple[int | None, bool]:
     """A list's keyset page: the last id of the page before (``cursor``) and the order (``order=asc``: oldest
-    first; newest first by default). Every list sorts by its key, the only order that stays fast at any depth."""
+    first; newest first by default)."""
     return int_param(request.query_params.get("cursor")), request.query_params.get("order") == "asc"
 
 
-def sort_header(request: Request, label: str, numeric: bool = False) -> Markup:
-    """The header of a list's key column: a link that turns the order around (and starts at the first page)."""
-    ascending = request.query_params.get("order") == "asc"
-    link = query_with(request, order=None if ascending else "asc", cursor=None)
-    return Markup('<th scope="col"{} aria-sort="{}"><a href="{}">{} {}</a></th>').format(
+@dataclass(frozen=True)
+class Sorting:
+    """A list's order and keyset page: the column (``sort``, None: the key), the direction, and the last row of
+    the page before (its id ``cursor`` and, sorting by a column, its value there, ``after``)."""
+
+    sort: str | None
+    ascending: bool
+    cursor: int | None
+    after: str | None
+
+    def next_page(self, rows: list[Any], limit: int, key: str = "id") -> dict[str, Any]:
+        """``query_with`` changes to the page after ``rows`` (rows as mappings or objects); {} on the last page."""
+        if len(rows) < limit:
+            return {}
+        last = rows[-1]
+
+        def value(name: str) -> Any:
+            return last[name] if isinstance(last, Mapping) else getattr(last, name)
+
+        return {"cursor": value(key), "after": value(self.sort) if self.sort else None}
+
+
+def sorting(request: Request, columns: Collection[str]) -> Sorting:
+    """The sorting a list's query string asks for, among the ``columns`` its package indexes (the key else):
+    sorting stays on indexed columns, so every page is a keyset read at any depth."""
+    params = request.query_params
+    sort = params.get("sort") if params.get("sort") in columns else None
+    after = params.get("after", "")[:255] if sort else None
+    cursor, ascending = paging(request)
+    return Sorting(sort, ascending, cursor, after if cursor is not None else None)
+
+
+def sort_header(request: Request, label: str, numeric: bool = False, sort: str | None = None) -> Markup:
+    """A sortable column's header: a link to the list sorted by it (``sort``; None: the key), from the first page;
+    on the column sorted by now, the link turns the order around. Keyboard-usable (a link), with ``aria-sort``."""
+    params = request.query_params
+    active = (params.get("sort") or None) == sort
+    ascending = params.get("order") == "asc"
+    # the active column turns around; another starts as it reads best: the key newest first, a column A to Z
+    order = "asc" if (not ascending if active else sort is not None) else None
+    link = query_with(request, sort=sort, order=order, cursor=None, after=None)
+    state = ("ascending" if ascending else "descending") if active else "none"
+    arrow = ("↑" if ascending else "↓") if active else ""
+    return Markup('<th scope="col"{} aria-sort="{}"><a href="{}">{}{}</a></th>').format(
         Markup(' class="num"') if numeric else "",
-        "ascending" if ascending else "descending",
+        state,
         link,
         label,
-        "↑" if ascending else "↓",
+        f" {arrow}" if arrow else "",
     )
 
 
@@ -197,6 +266,21 @@ def age(seconds: float | None) -> str:
     if seconds < 86400:
         return f"{seconds / 3600:.1f} h"
     return f"{seconds / 86400:.1f} d"
+
+
+def counted(value: int, capped: bool = False) -> str:
+    """A count with thousands separators; ``1,000+`` where counting stopped at its cap (``mq.count_messages``)."""
+    return f"{int(value):,}+" if capped else f"{int(value):,}"
+
+
+def bounded(value: int) -> str:
+    """A figure ``db.bounded_counts`` counted up to ``COUNT_CAP``, as ``counted`` shows it."""
+    return counted(value, int(value) >= COUNT_CAP)
+
+
+def state_count(counts: Any, state: str) -> str:
+    """One state's figure of a ``QueueCounts``, as ``counted`` shows it."""
+    return counted(getattr(counts, state), counts.is_capped(state))
 
 
 def period(seconds: float) -> str:
@@ -288,6 +372,16 @@ def sparkline(values: list[int] | None, width: int = 150, height: int = 20) -> M
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
-    env.filters.update(when=when, age=age, period=period, badge=badge, pretty=pretty, sparkline=sparkline)
+    env.filters.update(
+        when=when,
+        age=age,
+        period=period,
+        badge=badge,
+        pretty=pretty,
+        sparkline=sparkline,
+        counted=counted,
+        bounded=bounded,
+        state_count=state_count,
+    )
     env.globals.update(duration=duration, query_with=query_with, sort_header=sort_header)
     return templates

@@ -1,9 +1,10 @@
 """``GET /metrics``: Prometheus text, behind a token like the API (``Conveyor::metrics`` or an admin token).
 
-The store's figures are gauges counted at scrape time with grouped COUNT queries (``StoreCollector``): queue depth
-by queue and status, bulk operations by status, pipeline steps by status with their summed run time, import rows by
-outcome. The processes' own counters (``conveyor.metrics``) come beside them, from every process of the machine in
-multiprocess mode.
+The store's figures are gauges counted at scrape time (``StoreCollector``): queue depth by queue and status
+through ``conveyor.mq.count_messages`` (the admin UI's count: bounded on a DB queue, with a ``…_capped`` gauge),
+bulk operations and pipeline steps by status (bounded alike), import rows by outcome. The processes' own counters
+(``conveyor.metrics``: handler and step durations among them) come beside them, from every process of the machine
+in multiprocess mode.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from conveyor.api.auth import caller_for_token
 from conveyor.api.errors import forbidden, unauthorized
 from conveyor.api.routing import Services, bearer
 from conveyor.metrics import CONTENT_TYPE, exposition, process_registry
+from conveyor.mq import COUNT_CAP, count_messages
 
 RESOURCE = "Conveyor::metrics"
 QUEUE_STATES = ("waiting", "retrying", "in_progress", "complete", "dead")
@@ -43,32 +45,40 @@ class StoreCollector(Collector):
         oldest = GaugeMetricFamily(
             "conveyor_queue_oldest_waiting_seconds", "Age of a queue's oldest waiting message.", labels=["queue"]
         )
-        for queue in mq.topology.queues.values():
-            counts = mq.transport(queue.connection).counts(queue.name)
+        capped = GaugeMetricFamily(
+            "conveyor_queue_messages_capped",
+            f"1 where conveyor_queue_messages stopped counting at its cap ({COUNT_CAP} on a DB queue): at least.",
+            labels=["queue", "status"],
+        )
+        for counts in count_messages(mq):
             for state in QUEUE_STATES:
-                depth.add_metric([queue.name, state], getattr(counts, state))
-            oldest.add_metric([queue.name], counts.oldest_waiting_age or 0.0)
+                depth.add_metric([counts.queue, state], getattr(counts, state))
+                capped.add_metric([counts.queue, state], 1.0 if counts.is_capped(state) else 0.0)
+            oldest.add_metric([counts.queue], counts.oldest_waiting_age or 0.0)
         yield depth
+        yield capped
         yield oldest
         with self.services.reading() as conn:
             by_status = bulk.status.operation_counts(conn)
             steps = pipelines.step_stats(conn)
             rows = importer.row_totals(conn)
         operations = GaugeMetricFamily(
-            "conveyor_bulk_operations", "Bulk operations by status (Magento's codes).", labels=["status", "code"]
+            "conveyor_bulk_operations",
+            f"Bulk operations by status (Magento's codes), counted up to {COUNT_CAP} (that figure means at least).",
+            labels=["status", "code"],
         )
         for code, name in OPERATION_STATUS.items():
             operations.add_metric([name, str(code)], by_status.get(code, 0))
         yield operations
-        step_count = GaugeMetricFamily("conveyor_pipeline_steps", "Pipeline steps by status.", labels=["status"])
-        step_seconds = GaugeMetricFamily(
-            "conveyor_pipeline_step_seconds", "Summed run time of the finished steps, by status.", labels=["status"]
+        step_count = GaugeMetricFamily(
+            "conveyor_pipeline_steps",
+            f"Pipeline steps by status, counted up to {COUNT_CAP} (that figure means at least); how long they ran "
+            "is conveyor_pipeline_step_duration_seconds.",
+            labels=["status"],
         )
         for stat in steps:
             step_count.add_metric([stat.status], stat.count)
-            step_seconds.add_metric([stat.status], stat.seconds)
         yield step_count
-        yield step_seconds
         import_rows = GaugeMetricFamily(
             "conveyor_import_rows", "Rows of recorded imports by outcome.", labels=["outcome"]
         )

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from conveyor import logs
 from conveyor.bulk.schema import OperationStatus, bulk_table, operation_table
 from conveyor.db.bulk_insert import insert_rows
 from conveyor.db.engine import now
@@ -68,6 +69,7 @@ def schedule(
             operation_count=len(items),
             start_time=started,
             acknowledged=False,
+            correlation_id=logs.current(),
         )
     )
     rows: list[tuple[Any, ...]] = []

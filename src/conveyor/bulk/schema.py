@@ -45,7 +45,11 @@ bulk_table = sa.Table(
     sa.Column("start_time", Epoch, nullable=False),
     sa.Column("acknowledged", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("acknowledged_at", Epoch, nullable=True),
+    # the request's correlation id (conveyor.logs), which its operations' messages carry too: the admin UI's filter
+    sa.Column("correlation_id", sa.String(64), nullable=True),
     sa.Index(None, "user_type", "user_id"),
+    sa.Index(None, "correlation_id"),
+    sa.Index(None, "description", "id"),  # the Bulk Action Log sorted by description
     sa.Index(None, "acknowledged", "acknowledged_at"),
 )
 
@@ -66,4 +70,6 @@ operation_table = sa.Table(
     sa.UniqueConstraint("bulk_uuid", "operation_key"),
     # counts by status per bulk read the index alone
     sa.Index(None, "bulk_uuid", "status"),
+    # by status first: /metrics counts operations by status (bounded) and the dashboard finds the open bulks
+    sa.Index(None, "status", "bulk_uuid"),
 )

@@ -8,6 +8,7 @@ sees everything.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from conveyor.bulk.scheduler import BulkUser, operation_message
 from conveyor.bulk.schema import BulkStatus, OperationStatus, bulk_table, operation_table
 from conveyor.catalog import NotFoundError
+from conveyor.db import COUNT_CAP, BoundedCounts, keyset
 from conveyor.db.engine import now
 from conveyor.mq.envelope import Envelope
 from conveyor.mq.queue import Transaction
@@ -128,32 +130,42 @@ def list_bulks(
     return [{**_summary(r, counts[r.uuid]), "counts": counts[r.uuid]} for r in rows]
 
 
+SORTS = {"description": B.c.description}  # with an index on (description, id); a bulk's status is computed
+
+
 def page_bulks(
     conn: Connection,
     *,
     status: int | None = None,
     description: str | None = None,
+    correlation_id: str | None = None,
     cursor: int | None = None,
     ascending: bool = False,
     limit: int = 50,
-) -> tuple[list[dict[str, Any]], int | None]:
-    """The admin's Bulk Action Log: newest first (oldest with ``ascending``) after bulk id ``cursor`` (keyset),
-    optionally by description (a prefix) and by status, each with its counts by operation status; and the cursor
-    of the next page (None at the end).
+    sort: str | None = None,
+    after: str | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The admin's Bulk Action Log: newest first (oldest with ``ascending``) after bulk id ``cursor`` (keyset), or
+    by ``sort`` (a key of ``SORTS``; ``after``: the last row's value in it), optionally by description (a prefix),
+    correlation id and status, each with its counts by operation status; and the next page's ``cursor`` and
+    ``after`` ({} at the end).
 
     The status is Magento's formula over the counts, so it filters the bulks a page reads: a page may come out
     short, and the next one goes on from the last bulk read.
     """
-    query = sa.select(B).order_by(B.c.id.asc() if ascending else B.c.id.desc()).limit(limit)
-    if cursor is not None:  # keyset: the page after the last id read
-        query = query.where(B.c.id > cursor if ascending else B.c.id < cursor)
+    column = SORTS.get(sort or "")
+    query = keyset(sa.select(B).limit(limit), B.c.id, column=column, ascending=ascending, cursor=cursor, after=after)
     if description:
         query = query.where(B.c.description.like(_escape_like(description) + "%", escape="\\"))
+    if correlation_id:
+        query = query.where(B.c.correlation_id == correlation_id)
     rows = conn.execute(query).all()
     counts = status_counts(conn, [r.uuid for r in rows])
     found = [{**_summary(r, counts[r.uuid]), "counts": counts[r.uuid]} for r in rows]
-    next_cursor = int(rows[-1].id) if len(rows) == limit else None
-    return [b for b in found if status is None or b["status"] == status], next_cursor
+    following: dict[str, Any] = {}
+    if len(rows) == limit:  # from the last bulk read, kept or not
+        following = {"cursor": int(rows[-1].id), "after": rows[-1].description if column is not None else None}
+    return [b for b in found if status is None or b["status"] == status], following
 
 
 def _escape_like(text: str) -> str:
@@ -242,7 +254,15 @@ def result_data(text: str | None) -> Any:
     return None if text is None else orjson.loads(text)
 
 
-def operation_counts(conn: Connection) -> dict[int, int]:
-    """Operations of every bulk by status code: one grouped COUNT (``/metrics``, the admin dashboard)."""
-    rows = conn.execute(sa.select(operation_table.c.status, sa.func.count()).group_by(operation_table.c.status))
-    return {int(status): int(count) for status, count in rows}
+def operation_counts(conn: Connection, cap: int = COUNT_CAP) -> dict[int, int]:
+    """Operations of every bulk by status code, each counted up to ``cap`` over the (status, bulk) index
+    (``/metrics``): a figure equal to ``cap`` means at least."""
+    return dict(zip(OPERATION_CODES, _by_status(cap).run(conn), strict=True))
+
+
+OPERATION_CODES = [int(s) for s in OperationStatus]
+
+
+@functools.cache
+def _by_status(cap: int) -> BoundedCounts:
+    return BoundedCounts(operation_table, [operation_table.c.status == code for code in OPERATION_CODES], cap)

@@ -35,5 +35,6 @@ sync_log_table = sa.Table(
     sa.Column("created_at", Epoch, nullable=False),
     sa.Index(None, "entity_id", "id"),
     sa.Index(None, "outcome", "id"),
+    sa.Index(None, "command", "id"),  # the admin UI's sync log sorted by command
     sa.Index(None, "correlation_id"),
 )

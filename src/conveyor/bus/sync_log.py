@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 
 from conveyor.bus.schema import Outcome, sync_log_table
 from conveyor.db.engine import now
+from conveyor.db.keyset import keyset
 
 if TYPE_CHECKING:
     from conveyor.bus.context import Call
@@ -61,6 +62,9 @@ class Entry:
         return lines[-1] if lines else ""
 
 
+SORTS = {"command": T.c.command, "outcome": T.c.outcome}  # each with an index on (column, id)
+
+
 def entries(
     conn: Connection,
     *,
@@ -72,16 +76,24 @@ def entries(
     outcome: str | None = None,
     cursor: int | None = None,
     ascending: bool = False,
+    sort: str | None = None,
+    after: str | None = None,
 ) -> list[Entry]:
-    """The newest rows first (oldest with ``ascending``; after id ``cursor``: the admin UI's pages), optionally
-    only failures (or one ``outcome``), one entity id, one command or one correlation id."""
-    query = sa.select(T).order_by(T.c.id.asc() if ascending else T.c.id.desc()).limit(limit)
+    """The newest rows first (oldest with ``ascending``; after id ``cursor``: the admin UI's pages) or by ``sort``
+    (a key of ``SORTS``; ``after``: the last row's value in it), optionally only failures (or one ``outcome``),
+    one entity id, one command or one correlation id."""
+    query = keyset(
+        sa.select(T).limit(limit),
+        T.c.id,
+        column=SORTS.get(sort or ""),
+        ascending=ascending,
+        cursor=cursor,
+        after=after,
+    )
     if failed:
         query = query.where(T.c.outcome == str(Outcome.FAILED))
     if outcome is not None:
         query = query.where(T.c.outcome == outcome)
-    if cursor is not None:  # keyset: the page after the last id shown
-        query = query.where(T.c.id > cursor if ascending else T.c.id < cursor)
     if entity is not None:
         query = query.where(T.c.entity_id == entity)
     if command is not None:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from conveyor.importer import history
     from conveyor.importer.base import EntityImporter, ImportContext, Outcome, SourceRow
     from conveyor.importer.converters import ValueParsers, build_converter, converter_factories
-    from conveyor.importer.files import discover
+    from conveyor.importer.files import BunchError, discover, drop_bunch
     from conveyor.importer.history import row_totals
     from conveyor.importer.observers import build_observer, observer_factories
     from conveyor.importer.profile import Profile, ProfileError, load_profile
@@ -42,6 +42,8 @@ _EXPORTS = {
     "build_converter": "conveyor.importer.converters",
     "build_observer": "conveyor.importer.observers",
     "discover": "conveyor.importer.files",
+    "drop_bunch": "conveyor.importer.files",
+    "BunchError": "conveyor.importer.files",
     "converter_factories": "conveyor.importer.converters",
     "importer_class": "conveyor.importer.registry",
     "importer_names": "conveyor.importer.registry",
@@ -52,6 +54,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "BunchError",
     "EntityImporter",
     "ImportContext",
     "ImportReport",
@@ -66,6 +69,7 @@ __all__ = [
     "build_observer",
     "converter_factories",
     "discover",
+    "drop_bunch",
     "history",
     "importer_class",
     "importer_names",

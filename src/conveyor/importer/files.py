@@ -257,6 +257,50 @@ def create_ok_files(
     return written
 
 
+class BunchError(ValueError):
+    """Files that cannot be dropped as a bunch (a bad or taken name, an unknown kind): nothing was written."""
+
+
+def drop_bunch(
+    source: Path,
+    files: Sequence[tuple[str, bytes]],
+    *,
+    entities: Mapping[str, str] = DEFAULT_ENTITIES,
+    suffixes: Sequence[str] = DEFAULT_SUFFIXES,
+) -> list[Path]:
+    """Put ``files`` (name, content) into the watched directory ``source`` as bunches, each with a listing
+    OK-file written last, so the watch takes each bunch whole (the admin UI's upload); returns the OK-files.
+
+    Files group by ``bunch_prefix`` as ``create_ok_files`` groups them. Every name is checked before anything is
+    written: a plain file name with an importable suffix, a kind the watch maps to an entity, not present yet,
+    and no OK-file of its bunch waiting already.
+    """
+    present = set(regular_files(source))
+    groups: dict[str, list[str]] = {}
+    for name, _ in files:
+        if not name or name != Path(name).name or name in (".", "..") or "\\" in name or "\x00" in name:
+            raise BunchError(f"{name!r} is not a plain file name")
+        if not importable(name, suffixes):
+            raise BunchError(f"{name}: only {', '.join(suffixes)} files import")
+        prefix = bunch_prefix(name, suffixes)
+        if entity_for(prefix, entities) is None:
+            known = ", ".join(sorted(set(entities)))
+            raise BunchError(f"{name}: its kind {kind_of(prefix)!r} names no entity (a name starts with: {known})")
+        if name in present or name in groups.get(prefix, []):
+            raise BunchError(f"{name} is in the watched directory already")
+        if f"{prefix}{OK_SUFFIX}" in present:
+            raise BunchError(f"{name}: the bunch {prefix} is waiting to be imported already")
+        groups.setdefault(prefix, []).append(name)
+    for name, content in files:
+        write_atomic(source / name, content)
+    written = []
+    for prefix, names in sorted(groups.items()):
+        target = source / f"{prefix}{OK_SUFFIX}"
+        write_atomic(target, "".join(f"{n}\n" for n in names).encode())
+        written.append(target)
+    return written
+
+
 # --- durable file operations ---------------------------------------------------------------------------------
 def fsync_dir(directory: Path) -> None:
     """Make renames in ``directory`` durable (a no-op where directories cannot be opened)."""

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from conveyor.db.engine import now
+from conveyor.db.keyset import keyset
 from conveyor.importer.history_tables import import_history_table
 from conveyor.importer.report import ImportReport
 
@@ -272,6 +273,9 @@ def started_since(conn: Connection, since: float) -> dict[str, int]:
     return {str(status): int(count) for status, count in conn.execute(query)}
 
 
+SORTS = {"entity": H.c.entity, "status": H.c.status}  # each with an index on (column, id)
+
+
 def list_runs(
     conn: Connection,
     *,
@@ -281,18 +285,22 @@ def list_runs(
     with_reports: bool = False,
     cursor: int | None = None,
     ascending: bool = False,
+    sort: str | None = None,
+    after: str | None = None,
 ) -> list[HistoryEntry]:
-    """The newest runs first (oldest with ``ascending``; after id ``cursor``: the admin UI's pages);
+    """The newest runs first (oldest with ``ascending``; after id ``cursor``: the admin UI's pages), or by
+    ``sort`` (a key of ``SORTS``; ``after``: the last row's value in it);
     ``with_reports=False`` leaves the (possibly large) report JSON unread. Call ``fail_dead_runs`` first (in a
     transaction) so that killed runs do not show as running."""
     report = H.c.report if with_reports else sa.null().label("report")
-    query = (
-        sa.select(*[c for c in H.c if c.name != "report"], report)
-        .order_by(H.c.id.asc() if ascending else H.c.id.desc())
-        .limit(limit)
+    query = keyset(
+        sa.select(*[c for c in H.c if c.name != "report"], report).limit(limit),
+        H.c.id,
+        column=SORTS.get(sort or ""),
+        ascending=ascending,
+        cursor=cursor,
+        after=after,
     )
-    if cursor is not None:  # keyset: the page after the last id shown
-        query = query.where(H.c.id > cursor if ascending else H.c.id < cursor)
     if status is not None:
         statuses = [status] if isinstance(status, RunStatus) else list(status)
         query = query.where(H.c.status.in_([str(s) for s in statuses]))

@@ -39,4 +39,5 @@ import_history_table = sa.Table(
     sa.Column("report", LongText, nullable=True),  # ImportReport.to_dict() as JSON
     # newest first, optionally by status: both lists read one index
     sa.Index(None, "status", "id"),
+    sa.Index(None, "entity", "id"),  # the admin UI's history sorted by entity
 )

@@ -11,11 +11,13 @@ from conveyor.mq.consumer import ConsumerOptions, Handler, PermanentError, Worke
 from conveyor.mq.envelope import Delivery, Envelope
 from conveyor.mq.handlers import Assignment, assign
 from conveyor.mq.queue import MessageQueue, Transaction
+from conveyor.mq.stats import COUNT_CAP, count_messages
 from conveyor.mq.topology import Topology, TopologyError
 from conveyor.mq.transports.base import Transport, UnroutableError
 from conveyor.mq.workers import Limits, build_worker
 
 __all__ = [
+    "COUNT_CAP",
     "Assignment",
     "ConsumerOptions",
     "Delivery",
@@ -32,6 +34,7 @@ __all__ = [
     "Worker",
     "assign",
     "build_worker",
+    "count_messages",
     "load_topology",
     "stats",
 ]

@@ -19,6 +19,7 @@ from conveyor.db.locks import LeaseLock
 from conveyor.mq.consumer import worker_id
 from conveyor.mq.middleware.registry import live_workers
 from conveyor.mq.queue import MessageQueue
+from conveyor.mq.stats import count_messages
 from conveyor.mq.topology import Consumer
 
 log = logging.getLogger("conveyor.runner")
@@ -47,7 +48,7 @@ class ConsumersRunner:
     def wanted(self, consumer: Consumer) -> int:
         """How many processes the consumer should have now."""
         if consumer.only_spawn_when_message_available:
-            counts = self.mq.transport(consumer.connection).counts(consumer.queue)
+            [counts] = count_messages(self.mq, [consumer.queue], cap=1)  # is there one? (not: how many)
             if counts.waiting + counts.retrying == 0:
                 return 0
         return consumer.processes

@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from conveyor.db.counting import COUNT_CAP
 from conveyor.db.engine import now
 from conveyor.mq.middleware.registry import live_workers
 from conveyor.mq.queue import MessageQueue
 from conveyor.mq.schema import Status
-from conveyor.mq.transports.base import DeadLetter, QueueCounts, StoredMessage
+from conveyor.mq.transports.base import DeadLetter, QueueCounts, StoredMessage, Transport
 from conveyor.mq.transports.sql import SqlTransport
 
-__all__ = ["DeadLetter", "QueueCounts", "Status", "StoredMessage", "WorkerGroup"]
+__all__ = ["COUNT_CAP", "DeadLetter", "QueueCounts", "Status", "StoredMessage", "WorkerGroup", "count_messages"]
 
 
 @dataclass(frozen=True)
@@ -32,18 +33,42 @@ def queue_names(mq: MessageQueue) -> list[str]:
     return sorted(mq.topology.queues)
 
 
-def counts(mq: MessageQueue, names: Sequence[str] | None = None) -> list[QueueCounts]:
-    """Messages by state for each queue (default: every queue of the topology), by name."""
-    queues = mq.topology.queues
-    return [mq.transport(queues[name].connection).counts(name) for name in names or queue_names(mq)]
+def _by_transport(mq: MessageQueue, names: Sequence[str]) -> list[tuple[Transport, list[str]]]:
+    """The queues grouped by the transport of their connection: one statement per DB queue, not per queue."""
+    by_connection: dict[str, list[str]] = {}
+    for name in names:
+        by_connection.setdefault(mq.topology.queues[name].connection, []).append(name)
+    return [(mq.transport(connection), members) for connection, members in by_connection.items()]
 
 
-def throughput(mq: MessageQueue, queue: str, *, window: float = 3600.0, buckets: int = 30) -> list[int] | None:
-    """Messages completed per interval over the last ``window`` seconds, oldest first; None off a DB queue."""
-    transport = mq.transport_for_queue(queue)
-    if not isinstance(transport, SqlTransport):
-        return None
-    return transport.completed_per_bucket(queue, now() - window, window / buckets, buckets)
+def count_messages(mq: MessageQueue, names: Sequence[str] | None = None, *, cap: int = COUNT_CAP) -> list[QueueCounts]:
+    """Messages by queue and state (default: every queue of the topology, by name): the one count behind the
+    admin UI's figures and ``/metrics``.
+
+    On a DB queue each (queue, state) is counted up to ``cap`` (``QueueCounts.is_capped``: "1,000+"), all the
+    connection's queues in one round trip, so a page or a scrape costs milliseconds over a million stored
+    messages; a broker reports its exact depth.
+    """
+    wanted = list(names or queue_names(mq))
+    found: dict[str, QueueCounts] = {}
+    for transport, members in _by_transport(mq, wanted):
+        if isinstance(transport, SqlTransport):
+            found.update((c.queue, c) for c in transport.bounded_counts(members, cap))
+        else:
+            found.update((name, transport.counts(name)) for name in members)
+    return [found[name] for name in wanted]
+
+
+def throughput(
+    mq: MessageQueue, names: Sequence[str], *, window: float = 3600.0, buckets: int = 30
+) -> dict[str, list[int] | None]:
+    """Messages of each queue completed per interval over the last ``window`` seconds, oldest first (one
+    statement per DB queue connection); None for a queue off a DB queue."""
+    found: dict[str, list[int] | None] = dict.fromkeys(names)
+    for transport, members in _by_transport(mq, names):
+        if isinstance(transport, SqlTransport):
+            found.update(transport.completed_per_bucket(members, now() - window, window / buckets, buckets))
+    return found
 
 
 def browse(

@@ -54,6 +54,13 @@ export_table = sa.Table(
         postgresql_where=sa.text("erp_order_id IS NOT NULL"),
         sqlite_where=sa.text("erp_order_id IS NOT NULL"),
     ),
+    # the admin dashboard's "exported today": partial, so selecting new exports (sent_at NULL) writes no entry
+    sa.Index(
+        "ix_order_export_sent_at",
+        "sent_at",
+        postgresql_where=sa.text("sent_at IS NOT NULL"),
+        sqlite_where=sa.text("sent_at IS NOT NULL"),
+    ),
     # no more: each index is written for every row an initializer pass selects (increment ids are found through
     # sales_order's unique one, the listing scans by id)
 )

@@ -6,6 +6,7 @@ without waiting for the next heartbeat.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from conveyor.db import COUNT_CAP, BoundedCounts, keyset
 from conveyor.db.engine import now
 from conveyor.mq.queue import MessageQueue
 from conveyor.pipelines import config, store
@@ -33,6 +35,9 @@ class Detail:
     depends_on: dict[int, list[int]]
 
 
+SORTS = {"name": P.c.name, "status": P.c.status}  # each with an index on (column, id)
+
+
 def page(
     conn: Connection,
     *,
@@ -42,18 +47,26 @@ def page(
     cursor: int | None = None,
     ascending: bool = False,
     limit: int = 50,
+    sort: str | None = None,
+    after: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Pacemaker's grid: newest first (oldest with ``ascending``) after id ``cursor`` (keyset), filtered by name,
-    status and creation time, each with ``steps`` and ``done`` counted for this page's pipelines only."""
-    query = sa.select(P).order_by(P.c.id.asc() if ascending else P.c.id.desc()).limit(limit)
+    """Pacemaker's grid: newest first (oldest with ``ascending``) after id ``cursor`` (keyset), or by ``sort`` (a
+    key of ``SORTS``; ``after``: the last row's value in it), filtered by name, status and creation time, each
+    with ``steps`` and ``done`` counted for this page's pipelines only."""
+    query = keyset(
+        sa.select(P).limit(limit),
+        P.c.id,
+        column=SORTS.get(sort or ""),
+        ascending=ascending,
+        cursor=cursor,
+        after=after,
+    )
     if name:
         query = query.where(P.c.name == name)
     if status:
         query = query.where(P.c.status == status)
     if since is not None:
         query = query.where(P.c.created_at >= since)
-    if cursor is not None:  # keyset: the page after the last id shown
-        query = query.where(P.c.id > cursor if ascending else P.c.id < cursor)
     rows = conn.execute(query).all()
     done = sa.func.sum(sa.case((S.c.status.in_(DONE_STEP), 1), else_=0))
     tallies = {
@@ -74,10 +87,14 @@ def _with_tally(row: sa.Row[Any], tally: tuple[int, int]) -> dict[str, Any]:
 def counts_by_status(
     conn: Connection, statuses: tuple[str, ...] = (PipelineStatus.RUNNING, PipelineStatus.ERROR)
 ) -> dict[str, int]:
-    """How many pipelines are in each of ``statuses`` (the dashboard's running and failed)."""
-    rows = conn.execute(sa.select(P.c.status, sa.func.count()).where(P.c.status.in_(statuses)).group_by(P.c.status))
-    found = {str(s): int(c) for s, c in rows}
-    return {s: found.get(s, 0) for s in statuses}
+    """How many pipelines are in each of ``statuses`` (the dashboard's running and failed), each counted up to
+    ``COUNT_CAP`` over the (status, expires_at) index: a figure equal to it means at least."""
+    return dict(zip(statuses, _pipelines_by_status(tuple(statuses)).run(conn), strict=True))
+
+
+@functools.cache
+def _pipelines_by_status(statuses: tuple[str, ...]) -> BoundedCounts:
+    return BoundedCounts(P, [P.c.status == s for s in statuses], COUNT_CAP)
 
 
 def names(conn: Connection) -> list[str]:

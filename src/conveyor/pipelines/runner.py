@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -18,6 +19,7 @@ from typing import Any, Protocol
 import orjson
 
 from conveyor.db.engine import now as wall_clock
+from conveyor.metrics import STEP_SECONDS
 from conveyor.mq.consumer import PermanentError
 from conveyor.mq.envelope import Envelope
 from conveyor.mq.handlers import handler_factory
@@ -112,7 +114,9 @@ class StepRunner:
             log=logger,
             mq=self.mq,
         )
+        began = time.perf_counter()
         status, output, error = self._execute(claimed.executor, run)
+        STEP_SECONDS.labels(claimed.pipeline_name, str(status)).observe(time.perf_counter() - began)
         with engine.begin() as conn:
             stored = store.finish_step(
                 conn,

@@ -55,6 +55,8 @@ pipeline_table = sa.Table(
     sa.Index(None, "name", "status"),
     sa.Index(None, "name", "key", unique=True),
     sa.Index(None, "created_at"),
+    sa.Index(None, "name", "id"),  # the admin UI's grid sorted by name
+    sa.Index(None, "status", "id"),  # … and by status
 )
 
 step_table = sa.Table(

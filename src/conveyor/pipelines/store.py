@@ -11,6 +11,7 @@ enqueued, running or in error with attempts left.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from conveyor.db import COUNT_CAP, BoundedCounts
 from conveyor.pipelines.definitions import ConditionSpec, PipelineDefinition
 from conveyor.pipelines.schema import (
     ACTIVE_PIPELINE,
@@ -702,16 +704,23 @@ def delete_finished_before(conn: Connection, cutoff: float) -> int:
 
 @dataclass(frozen=True)
 class StepStats:
-    """Steps in one status: how many, and the seconds the finished ones ran in all."""
+    """Steps in one status: how many, counted up to ``cap`` (a count equal to it means at least)."""
 
     status: str
     count: int
-    seconds: float
+    cap: int
 
 
-def step_stats(conn: Connection) -> list[StepStats]:
-    """Steps by status with their summed run time: one grouped query (``/metrics``, the admin dashboard)."""
-    s = step_table.c
-    ran = sa.case((s.finished_at.is_not(None) & s.started_at.is_not(None), s.finished_at - s.started_at), else_=0)
-    rows = conn.execute(sa.select(s.status, sa.func.count(), sa.func.sum(ran)).group_by(s.status))
-    return [StepStats(str(status), int(count), float(seconds or 0)) for status, count, seconds in rows]
+def step_stats(conn: Connection, cap: int = COUNT_CAP) -> list[StepStats]:
+    """Steps by status, each counted up to ``cap`` over the (status, pipeline) index (``/metrics``). How long
+    steps ran is the runner's histogram (``conveyor.metrics.STEP_SECONDS``), not a sum over the table."""
+    figures = _steps_by_status(cap).run(conn)
+    return [StepStats(status, count, cap) for status, count in zip(STEP_STATUSES, figures, strict=True)]
+
+
+STEP_STATUSES = [s.value for s in StepStatus]
+
+
+@functools.cache
+def _steps_by_status(cap: int) -> BoundedCounts:
+    return BoundedCounts(step_table, [step_table.c.status == s for s in STEP_STATUSES], cap)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -94,6 +95,7 @@ def _seed(app: App) -> tuple[int, int]:
                 operation_count=2,
                 start_time=t - 60,
                 acknowledged=False,
+                correlation_id="cid-1",
             )
         )
         for key, status, message in [
@@ -197,12 +199,13 @@ def _seed_history(engine: sa.Engine, t: float, export_pipeline: int) -> None:
 
 
 @contextmanager
-def _serving(sqlite_url: str, tmp_path: Path, *, whole_api: bool) -> Iterator[Seeded]:
+def _serving(sqlite_url: str, tmp_path: Path, *, whole_api: bool, **more: Any) -> Iterator[Seeded]:
     settings = Settings(
         database_url=sqlite_url,
         topology_files=[EXAMPLE_TOPOLOGY],
         admin_session_secret=SecretStr("test-secret"),
         pipeline_work_dir=tmp_path / "work",
+        **more,
     )
     app = App(settings, publishes_operations=True)
     failed_pipeline, failed_step = _seed(app)
@@ -219,6 +222,14 @@ def _serving(sqlite_url: str, tmp_path: Path, *, whole_api: bool) -> Iterator[Se
 @pytest.fixture
 def seeded(sqlite_url: str, tmp_path: Path) -> Iterator[Seeded]:
     with _serving(sqlite_url, tmp_path, whole_api=False) as found:
+        yield found
+
+
+@pytest.fixture
+def watched(sqlite_url: str, tmp_path: Path) -> Iterator[Seeded]:
+    """The seeded admin UI with a watched import directory (``tmp_path / "inbox"``)."""
+    (tmp_path / "inbox").mkdir()
+    with _serving(sqlite_url, tmp_path, whole_api=False, import_watch_dir=tmp_path / "inbox") as found:
         yield found
 
 

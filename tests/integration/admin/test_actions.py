@@ -10,14 +10,14 @@ from playwright.sync_api import Page, expect
 
 from conveyor.bulk import QUEUE
 from conveyor.bulk.schema import OperationStatus, operation_table
-from conveyor.mq import stats
+from conveyor.mq import count_messages, stats
 from conveyor.pipelines import maintenance
 from conveyor.pipelines.schema import pipeline_table, step_table
 from tests.integration.admin.conftest import BULK_UUID, Seeded, shot, sign_in
 
 
 def _counts(seeded: Seeded, queue: str) -> stats.QueueCounts:
-    return stats.counts(seeded.app.mq, [queue])[0]
+    return count_messages(seeded.app.mq, [queue])[0]
 
 
 def test_replaying_a_dead_letter_after_its_confirmation(page: Page, seeded: Seeded, tmp_path: Path) -> None:

@@ -46,8 +46,10 @@ def test_bulks_page_through_every_bulk_once_even_when_a_status_filter_thins_the_
         )
 
     def read(conn: Connection, cursor: int | None, asc: bool, status: int | None) -> tuple[list[int], int | None]:
-        found, after = bulks.page_bulks(conn, status=status, cursor=cursor, ascending=asc, limit=5)
-        return [int(b["bulk_id"].split("-")[1]) for b in found if b["bulk_id"].startswith("b-")], after
+        found, following = bulks.page_bulks(conn, status=status, cursor=cursor, ascending=asc, limit=5)
+        return [int(b["bulk_id"].split("-")[1]) for b in found if b["bulk_id"].startswith("b-")], following.get(
+            "cursor"
+        )
 
     with seeded.engine.connect() as conn:
         every = _pages(lambda c, a: read(conn, c, a, None), ascending)

@@ -8,7 +8,7 @@ import pytest
 
 from conveyor.api.auth import create_integration_token
 from conveyor.bus import Command, Context, default_registry
-from conveyor.mq import stats
+from conveyor.mq import count_messages, stats
 from tests.integration.api.harness import Harness
 
 PATH = "/rest/V1/commands/"
@@ -63,7 +63,7 @@ def test_unknown_commands_and_wrong_arguments_are_named(sqlite_api: Harness) -> 
     missing = sqlite_api.send("POST", PATH + "sync.product", {"arguments": {"sku": "MH01"}, "mode": "queue"})
     assert missing.status_code == 400
     assert "product_no" in missing.json()["parameters"] or "sku" in missing.json()["parameters"]
-    assert stats.counts(sqlite_api.mq, ["commands.products"])[0].waiting == 0
+    assert count_messages(sqlite_api.mq, ["commands.products"])[0].waiting == 0
 
 
 def test_the_acl_guards_it(sqlite_api: Harness) -> None:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from conveyor.admin.web import PAGE_SIZE, Session, admin_of, back, checked_form, int_param, paging, render, session
+from conveyor.admin.web import PAGE_SIZE, Session, admin_of, back, checked_form, int_param, render, session, sorting
 from conveyor.bulk import QUEUE, BulkStatus, OperationStatus
 from conveyor.bulk import status as bulks
 from conveyor.catalog import NotFoundError
@@ -38,21 +38,25 @@ async def bulk_list(request: Request, current: Annotated[Session, Depends(sessio
     admin = admin_of(request)
     status = int_param(request.query_params.get("status"))
     description = request.query_params.get("description", "")[:255]
-    cursor, ascending = paging(request)
+    correlation_id = request.query_params.get("correlation_id", "").strip()[:64]
+    order = sorting(request, bulks.SORTS)
 
-    def read() -> tuple[tuple[list[dict[str, Any]], int | None], int]:
+    def read() -> tuple[tuple[list[dict[str, Any]], dict[str, Any]], int]:
         with admin.engine.connect() as conn:
             page = bulks.page_bulks(
                 conn,
                 status=status,
                 description=description or None,
-                cursor=cursor,
-                ascending=ascending,
+                correlation_id=correlation_id or None,
+                cursor=order.cursor,
+                ascending=order.ascending,
+                sort=order.sort,
+                after=order.after,
                 limit=PAGE_SIZE,
             )
         return page, stats.consumers_of(admin.mq, QUEUE)
 
-    (found, next_cursor), consumers = await run_in_threadpool(read)
+    (found, next_page), consumers = await run_in_threadpool(read)
     return render(
         request,
         "bulks.html",
@@ -60,10 +64,11 @@ async def bulk_list(request: Request, current: Annotated[Session, Depends(sessio
         bulks=found,
         status=status,
         description=description,
+        correlation_id=correlation_id,
         labels=BULK_LABELS,
         no_consumer=consumers == 0 and any(b["counts"].get(int(OperationStatus.OPEN)) for b in found),
         queue=QUEUE,
-        next_cursor=next_cursor,
+        next_page=next_page,
     )
 
 
@@ -83,6 +88,7 @@ async def bulk_page(request: Request, bulk_uuid: str, current: Annotated[Session
                 "start_time": row.start_time,
                 "operation_count": row.operation_count,
                 "acknowledged": bool(row.acknowledged),
+                "correlation_id": row.correlation_id,
                 "status": int(bulks.bulk_status(counts, row.operation_count)),
                 "counts": counts,
             }

@@ -16,17 +16,26 @@ from fastapi.responses import HTMLResponse
 from conveyor.admin.web import Admin, Session, admin_of, render, session
 from conveyor.bulk import status as bulks
 from conveyor.importer import history
-from conveyor.mq import stats
+from conveyor.mq import count_messages, stats
+from conveyor.mq.stats import QueueCounts
 from conveyor.orders import sent_since
 from conveyor.pipelines import operator
 from conveyor.sync import window_usage
 
 router = APIRouter()
+TOTALS = ("waiting", "in_progress", "retrying", "dead")
+
+
+def _total(counts: list[QueueCounts], state: str) -> tuple[int, bool]:
+    """A state's sum over the queues, and whether it is a lower bound (a queue's figure reached the cap)."""
+    return sum(int(getattr(c, state)) for c in counts), any(c.is_capped(state) for c in counts)
 
 
 def figures(admin: Admin) -> dict[str, Any]:
     mq = admin.mq
-    queues = [(c, stats.throughput(mq, c.queue)) for c in stats.counts(mq)]
+    counts = count_messages(mq)
+    charts = stats.throughput(mq, [c.queue for c in counts])
+    queues = [(c, charts[c.queue]) for c in counts]
     midnight = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
     with admin.engine.connect() as conn:
         pipelines = operator.counts_by_status(conn)
@@ -41,12 +50,7 @@ def figures(admin: Admin) -> dict[str, Any]:
         "imports": {"runs": sum(imports.values()), "failed": imports.get("failed", 0)},
         "exported": exported,
         "limits": window_usage(admin.settings),
-        "totals": {
-            "waiting": sum(c.waiting for c, _ in queues),
-            "in_progress": sum(c.in_progress for c, _ in queues),
-            "retrying": sum(c.retrying for c, _ in queues),
-            "dead": sum(c.dead for c, _ in queues),
-        },
+        "totals": {state: _total([c for c, _ in queues], state) for state in TOTALS},
     }
 
 

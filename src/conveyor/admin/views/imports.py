@@ -1,4 +1,6 @@
-"""Imports: the history of import runs (by entity and status) with each run's report and row errors."""
+"""Imports: the history of import runs (by entity and status) with each run's report and row errors, and an
+upload of CSV files into the watched directory (``CONVEYOR_IMPORT_WATCH_DIR``) as bunches with their OK-files,
+which the import watch of ``conveyor up`` then imports (and the history shows)."""
 
 from __future__ import annotations
 
@@ -6,11 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
-from conveyor.admin.web import PAGE_SIZE, Session, admin_of, paging, render, session
+from conveyor.admin.web import PAGE_SIZE, Session, admin_of, back, checked_upload, render, session, sorting
 from conveyor.catalog import NotFoundError
-from conveyor.importer import history, importer_names
+from conveyor.importer import BunchError, drop_bunch, history, importer_names
 
 router = APIRouter()
 STATUSES = [s.value for s in history.RunStatus]
@@ -23,7 +25,7 @@ async def import_list(request: Request, current: Annotated[Session, Depends(sess
     params = request.query_params
     entity = params.get("entity", "")[:64]
     status = params.get("status", "") if params.get("status") in STATUSES else ""
-    cursor, ascending = paging(request)
+    order = sorting(request, history.SORTS)
 
     def read() -> list[history.HistoryEntry]:
         with admin.engine.begin() as conn:
@@ -32,8 +34,10 @@ async def import_list(request: Request, current: Annotated[Session, Depends(sess
                 conn,
                 entity=entity or None,
                 status=history.RunStatus(status) if status else None,
-                cursor=cursor,
-                ascending=ascending,
+                cursor=order.cursor,
+                ascending=order.ascending,
+                sort=order.sort,
+                after=order.after,
                 limit=PAGE_SIZE,
             )
 
@@ -47,7 +51,30 @@ async def import_list(request: Request, current: Annotated[Session, Depends(sess
         status=status,
         statuses=STATUSES,
         entities=importer_names(),
-        next_cursor=runs[-1].id if len(runs) == PAGE_SIZE else None,
+        next_page=order.next_page(runs, PAGE_SIZE),
+        watch_dir=admin.settings.import_watch_dir,
+    )
+
+
+@router.post("/imports/upload")
+async def upload(request: Request, current: Annotated[Session, Depends(session)]) -> Response:
+    _, files = await checked_upload(request, current)
+    source = admin_of(request).settings.import_watch_dir
+    if source is None:
+        return back(request, "/imports", "No watched directory is configured (CONVEYOR_IMPORT_WATCH_DIR).")
+    if not files:
+        return back(request, "/imports", "Choose one or more CSV files to upload.")
+    try:
+        written = await run_in_threadpool(drop_bunch, source, files)
+    except BunchError as error:
+        return back(request, "/imports", f"Nothing uploaded: {error}.")
+    except OSError as error:
+        return back(request, "/imports", f"Nothing uploaded: the watched directory refused: {error.strerror}.")
+    bunches = ", ".join(p.name for p in written)
+    return back(
+        request,
+        "/imports",
+        f"{len(files)} file(s) uploaded with {bunches}: the import watch takes them on its next pass.",
     )
 
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from conveyor.admin.web import PAGE_SIZE, Session, admin_of, back, checked_form, int_param, paging, render, session
+from conveyor.admin.web import PAGE_SIZE, Session, admin_of, back, checked_form, int_param, render, session, sorting
 from conveyor.pipelines import DefinitionError, PipelineDefinition, PipelineStatus, maintenance, operator
 
 router = APIRouter()
@@ -41,7 +41,7 @@ async def pipeline_list(request: Request, current: Annotated[Session, Depends(se
     name = params.get("name", "")[:191]
     status = params.get("status", "") if params.get("status") in STATUSES else ""
     since_text = params.get("since", "")[:10]
-    cursor, ascending = paging(request)
+    order = sorting(request, operator.SORTS)
 
     def read() -> tuple[list[Any], list[str]]:
         with admin.engine.connect() as conn:
@@ -50,8 +50,10 @@ async def pipeline_list(request: Request, current: Annotated[Session, Depends(se
                 name=name or None,
                 status=status or None,
                 since=_since(since_text),
-                cursor=cursor,
-                ascending=ascending,
+                cursor=order.cursor,
+                ascending=order.ascending,
+                sort=order.sort,
+                after=order.after,
                 limit=PAGE_SIZE,
             )
             return rows, operator.names(conn)
@@ -67,7 +69,7 @@ async def pipeline_list(request: Request, current: Annotated[Session, Depends(se
         status=status,
         since=since_text,
         statuses=STATUSES,
-        next_cursor=rows[-1]["id"] if len(rows) == PAGE_SIZE else None,
+        next_page=order.next_page(rows, PAGE_SIZE),
     )
 
 

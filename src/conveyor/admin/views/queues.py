@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from conveyor.admin.web import PAGE_SIZE, Session, admin_of, back, checked_form, int_param, render, session
-from conveyor.mq import stats
+from conveyor.mq import count_messages, stats
 
 router = APIRouter()
 
@@ -40,7 +40,7 @@ def _known(request: Request, name: str) -> str:
 @router.get("/queues", response_class=HTMLResponse)
 async def queue_list(request: Request, current: Annotated[Session, Depends(session)]) -> HTMLResponse:
     mq = admin_of(request).mq
-    counts = await run_in_threadpool(stats.counts, mq)
+    counts = await run_in_threadpool(count_messages, mq)
     return render(request, "queues.html", current, counts=counts)
 
 
@@ -56,7 +56,7 @@ async def queue_page(
     before = int_param(request.query_params.get("before"))
 
     def read() -> tuple[stats.QueueCounts, list[stats.StoredMessage] | None, list[stats.DeadLetter]]:
-        counts = stats.counts(mq, [name])[0]
+        counts = count_messages(mq, [name])[0]
         stored = stats.browse(mq, name, statuses, before=before, limit=PAGE_SIZE)
         letters = stats.dead_letters(mq, name, PAGE_SIZE) if stored is None and show == "dead" else []
         return counts, stored, letters
@@ -85,7 +85,7 @@ async def confirm(
     _known(request, name)
     if action not in ("replay", "purge"):
         raise HTTPException(404, f"There is no action {action!r}.")
-    counts = await run_in_threadpool(stats.counts, admin_of(request).mq, [name])
+    counts = await run_in_threadpool(count_messages, admin_of(request).mq, [name])
     return render(request, "queue_confirm.html", current, name=name, action=action, id=id, counts=counts[0])
 
 

@@ -4,6 +4,7 @@ entity and outcome)."""
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -11,14 +12,16 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from conveyor.admin.web import PAGE_SIZE, Session, admin_of, back, checked_form, paging, render, session
+from conveyor.admin.web import PAGE_SIZE, Session, admin_of, back, checked_form, render, session, sorting
 from conveyor.bus import Mode, Outcome, UnknownCommandError, queue_name, sync_log
-from conveyor.mq import stats
+from conveyor.mq import count_messages
 from conveyor.sync import change_sets
 
 router = APIRouter()
 OUTCOMES = [o.value for o in Outcome]
-CHANGE_SETS_SHOWN = 20
+CHANGE_SETS_SHOWN = 5  # the latest on the sync page; every one on /sync/change-sets
+CHANGE_SET_STATUSES = ["open", "processed", "acknowledged", "failed"]
+ACKNOWLEDGE = "sync.acknowledge-change-set"
 
 
 def _commands(request: Request) -> dict[str, str]:
@@ -38,7 +41,8 @@ async def sync_page(request: Request, current: Annotated[Session, Depends(sessio
     command = params.get("command", "")[:191]
     entity = params.get("entity", "")[:191]
     outcome = params.get("outcome", "") if params.get("outcome") in OUTCOMES else ""
-    cursor, ascending = paging(request)
+    correlation_id = params.get("correlation_id", "").strip()[:64]
+    order = sorting(request, sync_log.SORTS)
     commands = _commands(request)
     queues = sorted({queue_name(q) for q in admin.bus.registry.queues()} & set(admin.mq.topology.queues))
 
@@ -49,12 +53,15 @@ async def sync_page(request: Request, current: Annotated[Session, Depends(sessio
                 command=command or None,
                 entity=entity or None,
                 outcome=outcome or None,
-                cursor=cursor,
-                ascending=ascending,
+                correlation_id=correlation_id or None,
+                cursor=order.cursor,
+                ascending=order.ascending,
+                sort=order.sort,
+                after=order.after,
                 limit=PAGE_SIZE,
             )
             sets = change_sets.listing(conn, limit=CHANGE_SETS_SHOWN)
-        return {"entries": entries, "change_sets": sets, "waiting": stats.counts(admin.mq, queues)}
+        return {"entries": entries, "change_sets": sets, "waiting": count_messages(admin.mq, queues)}
 
     data = await run_in_threadpool(read)
     entries = data["entries"]
@@ -66,10 +73,67 @@ async def sync_page(request: Request, current: Annotated[Session, Depends(sessio
         command=command,
         entity=entity,
         outcome=outcome,
+        correlation_id=correlation_id,
         outcomes=OUTCOMES,
-        next_cursor=entries[-1].id if len(entries) == PAGE_SIZE else None,
+        next_page=order.next_page(entries, PAGE_SIZE),
         **data,
     )
+
+
+@router.get("/sync/change-sets", response_class=HTMLResponse)
+async def change_set_list(request: Request, current: Annotated[Session, Depends(session)]) -> HTMLResponse:
+    """Every change set, newest first, by status, a page at a time (keyset on the time received)."""
+    admin = admin_of(request)
+    status = request.query_params.get("status", "")
+    status = status if status in CHANGE_SET_STATUSES else ""
+    before = _epoch(request.query_params.get("before"))
+
+    def read() -> list[change_sets.ChangeSetRecord]:
+        with admin.engine.connect() as conn:
+            return change_sets.listing(
+                conn, statuses=[status] if status else (), limit=PAGE_SIZE, received_before=before
+            )
+
+    found = await run_in_threadpool(read)
+    return render(
+        request,
+        "change_sets.html",
+        current,
+        change_sets=found,
+        status=status,
+        statuses=CHANGE_SET_STATUSES,
+        next_before=repr(found[-1].received_at) if len(found) == PAGE_SIZE else None,
+    )
+
+
+@router.post("/sync/change-sets/{change_set_id}/acknowledge")
+async def acknowledge(request: Request, change_set_id: str, current: Annotated[Session, Depends(session)]) -> Response:
+    """Queue the change set's acknowledgement again (the source was not told: its call failed), through the bus
+    as ``conveyor change-sets --acknowledge`` does."""
+    await checked_form(request, current)
+    admin = admin_of(request)
+
+    def run() -> str:
+        with admin.engine.connect() as conn:
+            found = change_sets.get(conn, change_set_id)
+        if found is None:
+            return f"There is no change set {change_set_id!r}."
+        if found.status != "processed":
+            return f"Change set {change_set_id} is {found.status}: only a processed one is acknowledged."
+        result = admin.bus.handle_named(ACKNOWLEDGE, {"change_set_id": change_set_id}, "queue")
+        return f"The acknowledgement of change set {change_set_id} is queued (message {result.message_id})."
+
+    message = await run_in_threadpool(run)
+    return back(request, "/sync/change-sets", message)
+
+
+def _epoch(text: str | None) -> float | None:
+    """A paging time from the query string; anything else means none."""
+    try:
+        value = float(text) if text and len(text) < 32 else None
+    except ValueError:
+        return None
+    return value if value is not None and math.isfinite(value) and abs(value) < 1e11 else None
 
 
 @router.post("/sync/now")

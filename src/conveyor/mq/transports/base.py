@@ -25,7 +25,10 @@ class UnroutableError(LookupError):
 
 @dataclass(frozen=True)
 class QueueCounts:
-    """Messages of one queue by state; ``oldest_waiting_age`` in seconds (None when nothing waits)."""
+    """Messages of one queue by state; ``oldest_waiting_age`` in seconds (None when nothing waits).
+
+    With a ``cap`` the counting stopped there: a figure equal to it means "at least" (``is_capped``).
+    """
 
     queue: str
     waiting: int = 0
@@ -34,6 +37,11 @@ class QueueCounts:
     complete: int = 0
     dead: int = 0
     oldest_waiting_age: float | None = None
+    cap: int | None = None
+
+    def is_capped(self, state: str) -> bool:
+        """Whether the figure of ``state`` (``waiting``, ``dead``…) is a lower bound."""
+        return self.cap is not None and int(getattr(self, state)) >= self.cap
 
 
 @dataclass(frozen=True)
