@@ -8,7 +8,11 @@ For each backend (SQLite, PostgreSQL), on a fresh database holding Luma's attrib
 * unchanged: the same bunch again, every row skipped by its content hash (median of three runs);
 * changed: the bunch with 10% of the products changed (price and name), the rest unchanged;
 * bare: the rows the first import left in every table it wrote, written into an empty database with one
-  bare ``COPY`` (PostgreSQL) or ``executemany`` (SQLite) per table — the physical limit of the store.
+  bare ``COPY`` (PostgreSQL) or ``executemany`` (SQLite) per table — the physical limit of the store;
+* bare with foreign keys (the probe behind migration 0029): the same bare write into a store migrated to
+  revision 0025 only, whose high-volume catalog tables still had their foreign keys.
+
+The load average is printed beside the figures (the machine is shared: compare ratios, not absolute rates).
 
 Prints the figures, and as the last line one JSON object with all of them.
 
@@ -183,7 +187,14 @@ def write_bunch(folder: Path, header: Sequence[str], rows: Sequence[dict[str, st
 # -- databases --------------------------------------------------------------------------------------------------
 
 
-def fresh_database(backend: str, name: str, folder: Path) -> str:
+FK_REVISION = "0025"  # the last revision whose product value, link, price and stock tables had foreign keys
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def fresh_database(backend: str, name: str, folder: Path, revision: str = "head") -> str:
     if backend == "sqlite":
         path = folder / f"{name}.db"
         path.unlink(missing_ok=True)
@@ -200,7 +211,7 @@ def fresh_database(backend: str, name: str, folder: Path) -> str:
         admin.dispose()
         url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
-    upgrade(engine)
+    upgrade(engine, revision)
     engine.dispose()
     return url
 
@@ -223,14 +234,15 @@ def timed(engine: Engine, files: Sequence[Path], workers: int | None) -> tuple[I
     return report, elapsed
 
 
-def bare_limit(backend: str, source: Engine, folder: Path) -> tuple[float, int]:
-    """Seconds to write every row the import left, one bare COPY / executemany per table, into an empty store."""
+def bare_limit(backend: str, source: Engine, folder: Path, revision: str = "head") -> tuple[float, int]:
+    """Seconds to write every row the import left, one bare COPY / executemany per table, into an empty store
+    migrated to ``revision``."""
     tables = [metadata.tables[name] for name in TABLES]
     # what the product rows refer to (categories the import created), copied untimed
     prerequisites = [t for t in metadata.sorted_tables if t.name.startswith("catalog_category_entity")]
     with source.connect() as conn:
         dumps = {t.name: [tuple(r) for r in conn.execute(sa.select(t))] for t in [*prerequisites, *tables]}
-    url = fresh_database(backend, "conveyor_bench_bare", folder)
+    url = fresh_database(backend, "conveyor_bench_bare", folder, revision)
     target = make_engine(url)
     prepare(target)
     with target.begin() as conn:
@@ -257,7 +269,7 @@ def run_backend(backend: str, n: int, folder: Path, workers: int | None) -> dict
     url = fresh_database(backend, "conveyor_bench_import", folder)
     engine = make_engine(url)
     prepare(engine)
-    log(f"{backend}: importing {len(rows)} rows ({n} products)")
+    log(f"{backend}: importing {len(rows)} rows ({n} products); {load()}")
     first, first_s = timed(engine, files, workers)
     log(f"{backend}: first {len(rows) / first_s:,.0f} rows/s ({first_s:.1f}s)")
     samples = []
@@ -269,8 +281,10 @@ def run_backend(backend: str, n: int, folder: Path, workers: int | None) -> dict
     second, second_s = timed(engine, changed, workers)
     log(f"{backend}: 10% changed {len(rows) / second_s:,.0f} rows/s ({second_s:.1f}s), updated {second.updated}")
     bare_s, table_rows = bare_limit(backend, engine, folder)
-    engine.dispose()
     log(f"{backend}: bare writes {len(rows) / bare_s:,.0f} rows/s ({bare_s:.1f}s for {table_rows} table rows)")
+    fk_s, _ = bare_limit(backend, engine, folder, FK_REVISION)
+    engine.dispose()
+    log(f"{backend}: bare writes with the foreign keys of {FK_REVISION}: {len(rows) / fk_s:,.0f} rows/s; {load()}")
     return {
         "backend": backend,
         "products": n,
@@ -288,6 +302,10 @@ def run_backend(backend: str, n: int, folder: Path, workers: int | None) -> dict
         "changed_skipped": second.skipped,
         "bare_rows_per_s": round(len(rows) / bare_s),
         "first_vs_bare": round(bare_s / first_s, 3),
+        "bare_with_fks_rows_per_s": round(len(rows) / fk_s),
+        "bare_table_rows_per_s": round(table_rows / bare_s),
+        "bare_with_fks_table_rows_per_s": round(table_rows / fk_s),
+        "load_average": [round(x, 1) for x in os.getloadavg()],
     }
 
 
@@ -306,7 +324,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"{r['backend']:>10}: first {r['first_rows_per_s']:>7,} rows/s, "
             f"unchanged {r['unchanged_rows_per_s']:>7,} rows/s, "
             f"10% changed {r['changed_rows_per_s']:>7,} rows/s, bare writes {r['bare_rows_per_s']:>7,} rows/s "
-            f"(first import at {r['first_vs_bare']:.0%} of the bare limit)"
+            f"(first import at {r['first_vs_bare']:.0%} of the bare limit); bare with the foreign keys "
+            f"{r['bare_with_fks_rows_per_s']:>7,} rows/s; load average {r['load_average']}"
         )
     print(json.dumps({"benchmark": "import_products", "results": results}))
 
