@@ -225,10 +225,14 @@ def prepare(engine: Engine) -> None:
             conn.execute(store_table.insert().values(store_id=number, code=code, website_id=1, group_id=1, name=code))
 
 
-def timed(engine: Engine, files: Sequence[Path], workers: int | None) -> tuple[ImportReport, float]:
-    started = time.perf_counter()
+CPU: dict[str, float] = {}  # CPU seconds of this process (and of SQLite, in it) per timed step
+
+
+def timed(engine: Engine, files: Sequence[Path], workers: int | None, step: str = "") -> tuple[ImportReport, float]:
+    started, cpu = time.perf_counter(), time.process_time()
     report = run_import(engine, "products", files, workers=workers)
     elapsed = time.perf_counter() - started
+    CPU[step] = time.process_time() - cpu
     if report.failure or report.invalid:
         raise SystemExit(f"import failed: {report.failure} {report.errors[:5]}")
     return report, elapsed
@@ -252,11 +256,12 @@ def bare_limit(backend: str, source: Engine, folder: Path, revision: str = "head
             conn.execute(table.delete())
         for table in prerequisites:
             insert_rows(conn, table, [c.name for c in table.columns], dumps.pop(table.name))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with target.begin() as conn:
         for table in tables:
             insert_rows(conn, table, [c.name for c in table.columns], dumps[table.name])
     elapsed = time.perf_counter() - started
+    CPU[f"bare {revision}"] = time.process_time() - cpu
     target.dispose()
     return elapsed, sum(len(rows) for rows in dumps.values())
 
@@ -270,18 +275,22 @@ def run_backend(backend: str, n: int, folder: Path, workers: int | None) -> dict
     engine = make_engine(url)
     prepare(engine)
     log(f"{backend}: importing {len(rows)} rows ({n} products); {load()}")
-    first, first_s = timed(engine, files, workers)
-    log(f"{backend}: first {len(rows) / first_s:,.0f} rows/s ({first_s:.1f}s)")
-    samples = []
+    first, first_s = timed(engine, files, workers, "first")
+    log(f"{backend}: first {len(rows) / first_s:,.0f} rows/s ({first_s:.1f}s, {CPU['first']:.1f}s CPU here)")
+    samples, cpu_samples = [], []
     for _ in range(UNCHANGED_RUNS):  # cheap and noisy (the first run after a big import is often the slowest)
-        unchanged, seconds = timed(engine, files, workers)
+        unchanged, seconds = timed(engine, files, workers, "unchanged")
         samples.append(seconds)
+        cpu_samples.append(CPU["unchanged"])
         log(f"{backend}: unchanged {len(rows) / seconds:,.0f} rows/s ({seconds:.1f}s), skipped {unchanged.skipped}")
     unchanged_s = statistics.median(samples)
     second, second_s = timed(engine, changed, workers)
     log(f"{backend}: 10% changed {len(rows) / second_s:,.0f} rows/s ({second_s:.1f}s), updated {second.updated}")
     bare_s, table_rows = bare_limit(backend, engine, folder)
-    log(f"{backend}: bare writes {len(rows) / bare_s:,.0f} rows/s ({bare_s:.1f}s for {table_rows} table rows)")
+    log(
+        f"{backend}: bare writes {len(rows) / bare_s:,.0f} rows/s ({bare_s:.1f}s, {CPU['bare head']:.1f}s CPU,"
+        f" for {table_rows} table rows)"
+    )
     fk_s, _ = bare_limit(backend, engine, folder, FK_REVISION)
     engine.dispose()
     log(f"{backend}: bare writes with the foreign keys of {FK_REVISION}: {len(rows) / fk_s:,.0f} rows/s; {load()}")
@@ -296,6 +305,7 @@ def run_backend(backend: str, n: int, folder: Path, workers: int | None) -> dict
         "created": first.created,
         "unchanged_rows_per_s": round(len(rows) / unchanged_s),
         "unchanged_rows_per_s_samples": [round(len(rows) / t) for t in samples],
+        "unchanged_rows_per_cpu_s": round(len(rows) / statistics.median(cpu_samples)),
         "unchanged_skipped": unchanged.skipped,
         "changed_rows_per_s": round(len(rows) / second_s),
         "changed_updated": second.updated,
@@ -303,6 +313,11 @@ def run_backend(backend: str, n: int, folder: Path, workers: int | None) -> dict
         "bare_rows_per_s": round(len(rows) / bare_s),
         "first_vs_bare": round(bare_s / first_s, 3),
         "bare_with_fks_rows_per_s": round(len(rows) / fk_s),
+        # CPU seconds of the importing process (with SQLite: the database's work too; not the reading workers'
+        # nor the PostgreSQL server's): on a shared machine the wall clock measures the scheduler as well
+        "first_cpu_s": round(CPU["first"], 2),
+        "bare_cpu_s": round(CPU["bare head"], 2),
+        "first_vs_bare_cpu": round(CPU["bare head"] / CPU["first"], 3),
         "bare_table_rows_per_s": round(table_rows / bare_s),
         "bare_with_fks_table_rows_per_s": round(table_rows / fk_s),
         "load_average": [round(x, 1) for x in os.getloadavg()],

@@ -186,3 +186,28 @@ def test_an_import_killed_mid_bunch_leaves_no_orphan(
     assert "no orphan rows" in checked.output
     _apply(store, tmp_path, ("delete", list(range(0, POOL, 2)), 0, False))  # deletes after the kill, too
     assert _orphans(store) == []
+
+
+def test_a_store_view_value_equal_to_the_new_products_default_is_not_written(store: Engine, tmp_path: Path) -> None:
+    rows = [
+        _row(0, 1) | {"related_skus": "", "upsell_skus": ""},
+        {"sku": "P0", "store_view_code": "de_de", "name": "Product 0 v1", "price": "", "tier_prices": ""},
+        _row(1, 1) | {"related_skus": "", "upsell_skus": ""},
+        {"sku": "P1", "store_view_code": "de_de", "name": "Produkt 1"},
+    ]
+    path = write_csv(tmp_path / "product-import_20240103-000000_01.csv", HEADER, rows)
+    assert run_import(store, "products", [path]).committed
+    varchar = metadata.tables["catalog_product_entity_varchar"]
+    with store.connect() as conn:
+        at_store_view = dict(
+            conn.execute(
+                sa.select(PRODUCTS.c.sku, varchar.c.value)
+                .join(varchar, varchar.c.entity_id == PRODUCTS.c.entity_id)
+                .join(
+                    metadata.tables["eav_attribute"],
+                    sa.text("eav_attribute.attribute_id = catalog_product_entity_varchar.attribute_id"),
+                )
+                .where(sa.text("eav_attribute.attribute_code = 'name'"), varchar.c.store_id == 2)
+            ).all()
+        )
+    assert at_store_view == {"P1": "Produkt 1"}  # P0's equals its default: the store view uses the default
