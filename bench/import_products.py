@@ -10,7 +10,8 @@ For each backend (SQLite, PostgreSQL), on a fresh database holding Luma's attrib
 * bare: the rows the first import left in every table it wrote, written into an empty database with one
   bare ``COPY`` (PostgreSQL) or ``executemany`` (SQLite) per table — the physical limit of the store;
 * bare with foreign keys (the probe behind migration 0029): the same bare write into a store migrated to
-  revision 0025 only, whose high-volume catalog tables still had their foreign keys.
+  revision 0025 only, whose high-volume catalog tables still had their foreign keys. Both bare writes run
+  ``--bare-runs`` times, interleaved; the medians are reported.
 
 The load average is printed beside the figures (the machine is shared: compare ratios, not absolute rates).
 
@@ -266,7 +267,7 @@ def bare_limit(backend: str, source: Engine, folder: Path, revision: str = "head
     return elapsed, sum(len(rows) for rows in dumps.values())
 
 
-def run_backend(backend: str, n: int, folder: Path, workers: int | None) -> dict[str, Any]:
+def run_backend(backend: str, n: int, folder: Path, workers: int | None, bare_runs: int) -> dict[str, Any]:
     header, rows = product_rows(n, changed=False)
     files = write_bunch(folder / "first", header, rows)
     _, changed_rows = product_rows(n, changed=True)
@@ -286,14 +287,21 @@ def run_backend(backend: str, n: int, folder: Path, workers: int | None) -> dict
     unchanged_s = statistics.median(samples)
     second, second_s = timed(engine, changed, workers)
     log(f"{backend}: 10% changed {len(rows) / second_s:,.0f} rows/s ({second_s:.1f}s), updated {second.updated}")
-    bare_s, table_rows = bare_limit(backend, engine, folder)
-    log(
-        f"{backend}: bare writes {len(rows) / bare_s:,.0f} rows/s ({bare_s:.1f}s, {CPU['bare head']:.1f}s CPU,"
-        f" for {table_rows} table rows)"
-    )
-    fk_s, _ = bare_limit(backend, engine, folder, FK_REVISION)
+    bare: dict[str, list[tuple[float, float]]] = {"head": [], FK_REVISION: []}
+    table_rows = 0
+    for _ in range(bare_runs):  # interleaved: the schema of today, then the one with the foreign keys
+        for revision, runs in bare.items():
+            seconds, table_rows = bare_limit(backend, engine, folder, revision)
+            runs.append((seconds, CPU[f"bare {revision}"]))
+            log(
+                f"{backend}: bare writes ({revision}) {len(rows) / seconds:,.0f} rows/s ({seconds:.1f}s,"
+                f" {CPU[f'bare {revision}']:.1f}s CPU, {table_rows} table rows); {load()}"
+            )
     engine.dispose()
-    log(f"{backend}: bare writes with the foreign keys of {FK_REVISION}: {len(rows) / fk_s:,.0f} rows/s; {load()}")
+    bare_s = statistics.median(s for s, _ in bare["head"])
+    fk_s = statistics.median(s for s, _ in bare[FK_REVISION])
+    CPU["bare head"] = statistics.median(c for _, c in bare["head"])
+    CPU["bare fk"] = statistics.median(c for _, c in bare[FK_REVISION])
     return {
         "backend": backend,
         "products": n,
@@ -313,6 +321,9 @@ def run_backend(backend: str, n: int, folder: Path, workers: int | None) -> dict
         "bare_rows_per_s": round(len(rows) / bare_s),
         "first_vs_bare": round(bare_s / first_s, 3),
         "bare_with_fks_rows_per_s": round(len(rows) / fk_s),
+        "bare_samples_rows_per_s": {r: [round(len(rows) / s) for s, _ in v] for r, v in bare.items()},
+        "bare_cpu_samples_s": {r: [round(c, 2) for _, c in v] for r, v in bare.items()},
+        "bare_with_fks_cpu_s": round(CPU["bare fk"], 2),
         # CPU seconds of the importing process (with SQLite: the database's work too; not the reading workers'
         # nor the PostgreSQL server's): on a shared machine the wall clock measures the scheduler as well
         "first_cpu_s": round(CPU["first"], 2),
@@ -329,11 +340,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--workers", type=int, default=None, help="reading processes (default: the CPUs)")
+    parser.add_argument("--bare-runs", type=int, default=3, help="bare writes per schema, interleaved (medians)")
     args = parser.parse_args(argv)
     results = []
     with tempfile.TemporaryDirectory(prefix="conveyor-bench-") as tmp:
         for backend in args.backends.split(","):
-            results.append(run_backend(backend, args.products, Path(tmp) / backend, args.workers))
+            results.append(run_backend(backend, args.products, Path(tmp) / backend, args.workers, args.bare_runs))
     for r in results:
         print(
             f"{r['backend']:>10}: first {r['first_rows_per_s']:>7,} rows/s, "

@@ -123,7 +123,8 @@ def write_product_values(
     ``write_values``.
     """
     writes: list[ValueWrite] = []
-    fresh: dict[str, dict[tuple[int, int, int], Any]] = defaultdict(dict)
+    fresh: dict[str, list[tuple[int, int, int, Any]]] = defaultdict(list)
+    fresh_store_views: dict[str, dict[tuple[int, int, int], Any]] = defaultdict(dict)  # the last row's value wins
     stores_for = scopes.stores_for
     taken = written if written is not None else set()
     for item in items:
@@ -131,20 +132,22 @@ def write_product_values(
         if item.is_new:  # one default row per new product in a batch: its values cannot repeat
             for meta, value in item.values.values():
                 if value is not None:
-                    fresh[meta.backend_type][(entity_id, meta.attribute_id, 0)] = value
+                    fresh[meta.backend_type].append((entity_id, meta.attribute_id, 0, value))
             continue
         store_id = item.store_id
         plain = store_id != 0 and entity_id in created and (entity_id, store_id) not in taken
         for meta, value in item.values.values():
             if plain and value is not None and meta.scope == SCOPE_STORE:
-                fresh[meta.backend_type][(entity_id, meta.attribute_id, store_id)] = value
+                fresh_store_views[meta.backend_type][(entity_id, meta.attribute_id, store_id)] = value
                 continue
             for store in stores_for(meta, store_id):
                 writes.append(ValueWrite(meta.backend_type, entity_id, meta.attribute_id, store, value))
         if plain:
             taken.add((entity_id, store_id))
+    for backend, values in fresh_store_views.items():
+        fresh[backend].extend((*key, value) for key, value in values.items())
     for backend, rows in fresh.items():
-        insert_rows(conn, product_values[backend], VALUE_COLUMNS, [(*key, value) for key, value in rows.items()])
+        insert_rows(conn, product_values[backend], VALUE_COLUMNS, rows)
     write_values(conn, product_values, writes)
 
 
