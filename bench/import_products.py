@@ -47,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from conveyor.catalog.stores import store_table
 from conveyor.db import make_engine, upgrade
 from conveyor.db.bulk_insert import insert_rows
+from conveyor.db.integrity import find_orphans
 from conveyor.importer import ImportReport, run_import
 from conveyor.importer.parallel import default_workers
 from conveyor.schema import metadata
@@ -287,6 +288,9 @@ def run_backend(backend: str, n: int, folder: Path, workers: int | None, bare_ru
     unchanged_s = statistics.median(samples)
     second, second_s = timed(engine, changed, workers)
     log(f"{backend}: 10% changed {len(rows) / second_s:,.0f} rows/s ({second_s:.1f}s), updated {second.updated}")
+    with engine.connect() as conn:  # what `conveyor db check` reports: integrity held by construction
+        orphans = {o.reference.name: o.count for o in find_orphans(conn, metadata)}
+    log(f"{backend}: orphan rows after the imports: {sum(orphans.values())} {orphans or ''}")
     bare: dict[str, list[tuple[float, float]]] = {"head": [], FK_REVISION: []}
     table_rows = 0
     for _ in range(bare_runs):  # interleaved: the schema of today, then the one with the foreign keys
@@ -320,6 +324,7 @@ def run_backend(backend: str, n: int, folder: Path, workers: int | None, bare_ru
         "changed_skipped": second.skipped,
         "bare_rows_per_s": round(len(rows) / bare_s),
         "first_vs_bare": round(bare_s / first_s, 3),
+        "orphans": orphans,
         "bare_with_fks_rows_per_s": round(len(rows) / fk_s),
         "bare_samples_rows_per_s": {r: [round(len(rows) / s) for s, _ in v] for r, v in bare.items()},
         "bare_cpu_samples_s": {r: [round(c, 2) for _, c in v] for r, v in bare.items()},

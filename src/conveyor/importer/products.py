@@ -153,6 +153,8 @@ class ProductImporter(EntityImporter):
                 prepared.items.append(read)
         # the options this batch found missing, handed over with it (the reader starts a new list)
         prepared.missing, self.reader.missing_options = self.reader.missing_options, {}
+        for item in prepared.items:  # read: the cells need not travel back to the writing process (pickled)
+            item.row.values = {}
         return prepared
 
     def process(self, conn: Connection, prepared: _Prepared | Sequence[SourceRow]) -> Outcome:
