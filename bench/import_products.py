@@ -8,7 +8,12 @@ For each backend (SQLite, PostgreSQL), on a fresh database holding Luma's attrib
 * unchanged: the same bunch again, every row skipped by its content hash (median of three runs);
 * changed: the bunch with 10% of the products changed (price and name), the rest unchanged;
 * bare: the rows the first import left in every table it wrote, written into an empty database with one
-  bare ``COPY`` (PostgreSQL) or ``executemany`` (SQLite) per table — the physical limit of the store.
+  bare ``COPY`` (PostgreSQL) or ``executemany`` (SQLite) per table — the physical limit of the store;
+* bare with foreign keys (the probe behind migration 0029): the same bare write into a store migrated to
+  revision 0025 only, whose high-volume catalog tables still had their foreign keys. Both bare writes run
+  ``--bare-runs`` times, interleaved; the medians are reported.
+
+The load average is printed beside the figures (the machine is shared: compare ratios, not absolute rates).
 
 Prints the figures, and as the last line one JSON object with all of them.
 
@@ -42,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from conveyor.catalog.stores import store_table
 from conveyor.db import make_engine, upgrade
 from conveyor.db.bulk_insert import insert_rows
+from conveyor.db.integrity import find_orphans
 from conveyor.importer import ImportReport, run_import
 from conveyor.importer.parallel import default_workers
 from conveyor.schema import metadata
@@ -183,7 +189,14 @@ def write_bunch(folder: Path, header: Sequence[str], rows: Sequence[dict[str, st
 # -- databases --------------------------------------------------------------------------------------------------
 
 
-def fresh_database(backend: str, name: str, folder: Path) -> str:
+FK_REVISION = "0025"  # the last revision whose product value, link, price and stock tables had foreign keys
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def fresh_database(backend: str, name: str, folder: Path, revision: str = "head") -> str:
     if backend == "sqlite":
         path = folder / f"{name}.db"
         path.unlink(missing_ok=True)
@@ -200,7 +213,7 @@ def fresh_database(backend: str, name: str, folder: Path) -> str:
         admin.dispose()
         url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
-    upgrade(engine)
+    upgrade(engine, revision)
     engine.dispose()
     return url
 
@@ -214,23 +227,28 @@ def prepare(engine: Engine) -> None:
             conn.execute(store_table.insert().values(store_id=number, code=code, website_id=1, group_id=1, name=code))
 
 
-def timed(engine: Engine, files: Sequence[Path], workers: int | None) -> tuple[ImportReport, float]:
-    started = time.perf_counter()
+CPU: dict[str, float] = {}  # CPU seconds of this process (and of SQLite, in it) per timed step
+
+
+def timed(engine: Engine, files: Sequence[Path], workers: int | None, step: str = "") -> tuple[ImportReport, float]:
+    started, cpu = time.perf_counter(), time.process_time()
     report = run_import(engine, "products", files, workers=workers)
     elapsed = time.perf_counter() - started
+    CPU[step] = time.process_time() - cpu
     if report.failure or report.invalid:
         raise SystemExit(f"import failed: {report.failure} {report.errors[:5]}")
     return report, elapsed
 
 
-def bare_limit(backend: str, source: Engine, folder: Path) -> tuple[float, int]:
-    """Seconds to write every row the import left, one bare COPY / executemany per table, into an empty store."""
+def bare_limit(backend: str, source: Engine, folder: Path, revision: str = "head") -> tuple[float, int]:
+    """Seconds to write every row the import left, one bare COPY / executemany per table, into an empty store
+    migrated to ``revision``."""
     tables = [metadata.tables[name] for name in TABLES]
     # what the product rows refer to (categories the import created), copied untimed
     prerequisites = [t for t in metadata.sorted_tables if t.name.startswith("catalog_category_entity")]
     with source.connect() as conn:
         dumps = {t.name: [tuple(r) for r in conn.execute(sa.select(t))] for t in [*prerequisites, *tables]}
-    url = fresh_database(backend, "conveyor_bench_bare", folder)
+    url = fresh_database(backend, "conveyor_bench_bare", folder, revision)
     target = make_engine(url)
     prepare(target)
     with target.begin() as conn:
@@ -240,16 +258,17 @@ def bare_limit(backend: str, source: Engine, folder: Path) -> tuple[float, int]:
             conn.execute(table.delete())
         for table in prerequisites:
             insert_rows(conn, table, [c.name for c in table.columns], dumps.pop(table.name))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with target.begin() as conn:
         for table in tables:
             insert_rows(conn, table, [c.name for c in table.columns], dumps[table.name])
     elapsed = time.perf_counter() - started
+    CPU[f"bare {revision}"] = time.process_time() - cpu
     target.dispose()
     return elapsed, sum(len(rows) for rows in dumps.values())
 
 
-def run_backend(backend: str, n: int, folder: Path, workers: int | None) -> dict[str, Any]:
+def run_backend(backend: str, n: int, folder: Path, workers: int | None, bare_runs: int) -> dict[str, Any]:
     header, rows = product_rows(n, changed=False)
     files = write_bunch(folder / "first", header, rows)
     _, changed_rows = product_rows(n, changed=True)
@@ -257,20 +276,36 @@ def run_backend(backend: str, n: int, folder: Path, workers: int | None) -> dict
     url = fresh_database(backend, "conveyor_bench_import", folder)
     engine = make_engine(url)
     prepare(engine)
-    log(f"{backend}: importing {len(rows)} rows ({n} products)")
-    first, first_s = timed(engine, files, workers)
-    log(f"{backend}: first {len(rows) / first_s:,.0f} rows/s ({first_s:.1f}s)")
-    samples = []
+    log(f"{backend}: importing {len(rows)} rows ({n} products); {load()}")
+    first, first_s = timed(engine, files, workers, "first")
+    log(f"{backend}: first {len(rows) / first_s:,.0f} rows/s ({first_s:.1f}s, {CPU['first']:.1f}s CPU here)")
+    samples, cpu_samples = [], []
     for _ in range(UNCHANGED_RUNS):  # cheap and noisy (the first run after a big import is often the slowest)
-        unchanged, seconds = timed(engine, files, workers)
+        unchanged, seconds = timed(engine, files, workers, "unchanged")
         samples.append(seconds)
+        cpu_samples.append(CPU["unchanged"])
         log(f"{backend}: unchanged {len(rows) / seconds:,.0f} rows/s ({seconds:.1f}s), skipped {unchanged.skipped}")
     unchanged_s = statistics.median(samples)
     second, second_s = timed(engine, changed, workers)
     log(f"{backend}: 10% changed {len(rows) / second_s:,.0f} rows/s ({second_s:.1f}s), updated {second.updated}")
-    bare_s, table_rows = bare_limit(backend, engine, folder)
+    with engine.connect() as conn:  # what `conveyor db check` reports: integrity held by construction
+        orphans = {o.reference.name: o.count for o in find_orphans(conn, metadata)}
+    log(f"{backend}: orphan rows after the imports: {sum(orphans.values())} {orphans or ''}")
+    bare: dict[str, list[tuple[float, float]]] = {"head": [], FK_REVISION: []}
+    table_rows = 0
+    for _ in range(bare_runs):  # interleaved: the schema of today, then the one with the foreign keys
+        for revision, runs in bare.items():
+            seconds, table_rows = bare_limit(backend, engine, folder, revision)
+            runs.append((seconds, CPU[f"bare {revision}"]))
+            log(
+                f"{backend}: bare writes ({revision}) {len(rows) / seconds:,.0f} rows/s ({seconds:.1f}s,"
+                f" {CPU[f'bare {revision}']:.1f}s CPU, {table_rows} table rows); {load()}"
+            )
     engine.dispose()
-    log(f"{backend}: bare writes {len(rows) / bare_s:,.0f} rows/s ({bare_s:.1f}s for {table_rows} table rows)")
+    bare_s = statistics.median(s for s, _ in bare["head"])
+    fk_s = statistics.median(s for s, _ in bare[FK_REVISION])
+    CPU["bare head"] = statistics.median(c for _, c in bare["head"])
+    CPU["bare fk"] = statistics.median(c for _, c in bare[FK_REVISION])
     return {
         "backend": backend,
         "products": n,
@@ -282,12 +317,26 @@ def run_backend(backend: str, n: int, folder: Path, workers: int | None) -> dict
         "created": first.created,
         "unchanged_rows_per_s": round(len(rows) / unchanged_s),
         "unchanged_rows_per_s_samples": [round(len(rows) / t) for t in samples],
+        "unchanged_rows_per_cpu_s": round(len(rows) / statistics.median(cpu_samples)),
         "unchanged_skipped": unchanged.skipped,
         "changed_rows_per_s": round(len(rows) / second_s),
         "changed_updated": second.updated,
         "changed_skipped": second.skipped,
         "bare_rows_per_s": round(len(rows) / bare_s),
         "first_vs_bare": round(bare_s / first_s, 3),
+        "orphans": orphans,
+        "bare_with_fks_rows_per_s": round(len(rows) / fk_s),
+        "bare_samples_rows_per_s": {r: [round(len(rows) / s) for s, _ in v] for r, v in bare.items()},
+        "bare_cpu_samples_s": {r: [round(c, 2) for _, c in v] for r, v in bare.items()},
+        "bare_with_fks_cpu_s": round(CPU["bare fk"], 2),
+        # CPU seconds of the importing process (with SQLite: the database's work too; not the reading workers'
+        # nor the PostgreSQL server's): on a shared machine the wall clock measures the scheduler as well
+        "first_cpu_s": round(CPU["first"], 2),
+        "bare_cpu_s": round(CPU["bare head"], 2),
+        "first_vs_bare_cpu": round(CPU["bare head"] / CPU["first"], 3),
+        "bare_table_rows_per_s": round(table_rows / bare_s),
+        "bare_with_fks_table_rows_per_s": round(table_rows / fk_s),
+        "load_average": [round(x, 1) for x in os.getloadavg()],
     }
 
 
@@ -296,17 +345,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--workers", type=int, default=None, help="reading processes (default: the CPUs)")
+    parser.add_argument("--bare-runs", type=int, default=3, help="bare writes per schema, interleaved (medians)")
     args = parser.parse_args(argv)
     results = []
     with tempfile.TemporaryDirectory(prefix="conveyor-bench-") as tmp:
         for backend in args.backends.split(","):
-            results.append(run_backend(backend, args.products, Path(tmp) / backend, args.workers))
+            results.append(run_backend(backend, args.products, Path(tmp) / backend, args.workers, args.bare_runs))
     for r in results:
         print(
             f"{r['backend']:>10}: first {r['first_rows_per_s']:>7,} rows/s, "
             f"unchanged {r['unchanged_rows_per_s']:>7,} rows/s, "
             f"10% changed {r['changed_rows_per_s']:>7,} rows/s, bare writes {r['bare_rows_per_s']:>7,} rows/s "
-            f"(first import at {r['first_vs_bare']:.0%} of the bare limit)"
+            f"(first import at {r['first_vs_bare']:.0%} of the bare limit); bare with the foreign keys "
+            f"{r['bare_with_fks_rows_per_s']:>7,} rows/s; load average {r['load_average']}"
         )
     print(json.dumps({"benchmark": "import_products", "results": results}))
 

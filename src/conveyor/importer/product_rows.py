@@ -87,6 +87,8 @@ class RowReader:
         self.values = context.profile.values
         self._plans: dict[str, Plan | None] = {}
         self._pairs_memo: dict[str, dict[str, str]] = {}
+        # tier price cells repeat their price points across products; the parsed prices are shared (read only)
+        self._tier_prices_memo: dict[str, list[TierPrice]] = {}
         self._paths_memo: dict[str, list[tuple[str, ...]]] = {}
         self._websites_memo: dict[str, tuple[list[int], list[str]]] = {}
         self.missing_options: dict[tuple[int, str], NewOption] = {}
@@ -578,6 +580,10 @@ class RowReader:
         text = item.row.values.get("tier_prices")
         if text is None:
             return
+        known = self._tier_prices_memo.get(text)
+        if known is not None:
+            item.tier_prices = list(known)
+            return
         try:
             prices = []
             seen: set[tuple[int, int, Decimal]] = set()
@@ -592,6 +598,8 @@ class RowReader:
             errors.append(item.row.error("tier_prices", str(error)))
             return
         item.tier_prices = prices
+        if len(self._tier_prices_memo) < _MEMO_SIZE:
+            self._tier_prices_memo[text] = list(prices)
 
     def _tier_price(self, record: Mapping[str, str]) -> TierPrice:
         qty = self.parsers.decimal(record["qty"])

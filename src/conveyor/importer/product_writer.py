@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog.eav import Scopes, ValueWrite, chunked, format_url_key, utc_now, write_values
+from conveyor.catalog.eav import SCOPE_STORE, Scopes, ValueWrite, chunked, format_url_key, utc_now, write_values
 from conveyor.catalog.inventory import DEFAULT_SOURCE, StockLevel
 from conveyor.catalog.products import (
     ALL_GROUPS,
@@ -46,6 +47,7 @@ P = product_table
 G, GV, LK = gallery_table, gallery_value_table, link_table
 _QTY = Decimal("0.0001")
 VALUE_COLUMNS = ("entity_id", "attribute_id", "store_id", "value")
+ENTITY_COLUMNS = ("sku", "type_id", "attribute_set_id", "created_at", "updated_at")
 TIER_COLUMNS = ("entity_id", "all_groups", "customer_group_id", "qty", "value", "website_id", "percentage_value")
 
 
@@ -65,23 +67,13 @@ def write_entities(conn: Connection, items: Sequence[ProductItem], known: Mappin
     now = utc_now()
     new = [item for item in items if item.sku not in known]
     if new:
-        upsert(
-            conn,
-            P,
-            [
-                {
-                    "sku": item.sku,
-                    "type_id": item.type_id or "simple",
-                    "attribute_set_id": item.set_id,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for item in new
-            ],
-            key=["sku"],
-            update=[],
-        )
-        created = ids_by_sku(conn, [item.sku for item in new])
+        rows = {item.sku: (item.sku, item.type_id or "simple", item.set_id, now, now) for item in new}
+        try:  # a plain bulk insert (COPY, executemany): the skus were looked up in this transaction
+            with conn.begin_nested():
+                insert_rows(conn, P, ENTITY_COLUMNS, list(rows.values()))
+        except sa.exc.IntegrityError:  # created meanwhile by another writer: insert what is still missing
+            upsert(conn, P, [dict(zip(ENTITY_COLUMNS, row, strict=True)) for row in rows.values()], ["sku"], [])
+        created = ids_by_sku(conn, list(rows))
         for item in new:
             item.entity_id, item.is_new = created[item.sku], True
     old = [item for item in items if item.sku in known]
@@ -115,15 +107,26 @@ def clean_store_values(conn: Connection, by_store: Mapping[int, Sequence[int]]) 
 # -- values ---------------------------------------------------------------------------------------------------
 
 
-def write_product_values(conn: Connection, items: Sequence[ProductItem], scopes: Scopes) -> None:
+def write_product_values(
+    conn: Connection,
+    items: Sequence[ProductItem],
+    scopes: Scopes,
+    created: AbstractSet[int] = frozenset(),
+    written: set[tuple[int, int]] | None = None,
+) -> None:
     """Every item's values at the store views its attributes' scopes put them (None removes a value).
 
-    Values of products created in this transaction are plainly inserted (nothing can conflict); the others
-    are upserted and deleted through the catalog's ``write_values``.
+    Values of products created in this transaction are plainly inserted (nothing can conflict): a new product's
+    default row, and the store-scoped values of a store-view row of a product in ``created`` (the ids this import
+    created) at a store view it has not written yet (``written``: the (product, store view) pairs inserted so
+    far, kept by the caller for the import). The others are upserted and deleted through the catalog's
+    ``write_values``.
     """
     writes: list[ValueWrite] = []
     fresh: dict[str, list[tuple[int, int, int, Any]]] = defaultdict(list)
+    fresh_store_views: dict[str, dict[tuple[int, int, int], Any]] = defaultdict(dict)  # the last row's value wins
     stores_for = scopes.stores_for
+    taken = written if written is not None else set()
     for item in items:
         entity_id = int(item.entity_id or 0)
         if item.is_new:  # one default row per new product in a batch: its values cannot repeat
@@ -131,9 +134,18 @@ def write_product_values(conn: Connection, items: Sequence[ProductItem], scopes:
                 if value is not None:
                     fresh[meta.backend_type].append((entity_id, meta.attribute_id, 0, value))
             continue
+        store_id = item.store_id
+        plain = store_id != 0 and entity_id in created and (entity_id, store_id) not in taken
         for meta, value in item.values.values():
-            for store in stores_for(meta, item.store_id):
+            if plain and value is not None and meta.scope == SCOPE_STORE:
+                fresh_store_views[meta.backend_type][(entity_id, meta.attribute_id, store_id)] = value
+                continue
+            for store in stores_for(meta, store_id):
                 writes.append(ValueWrite(meta.backend_type, entity_id, meta.attribute_id, store, value))
+        if plain:
+            taken.add((entity_id, store_id))
+    for backend, values in fresh_store_views.items():
+        fresh[backend].extend((*key, value) for key, value in values.items())
     for backend, rows in fresh.items():
         insert_rows(conn, product_values[backend], VALUE_COLUMNS, rows)
     write_values(conn, product_values, writes)

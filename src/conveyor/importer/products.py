@@ -118,6 +118,10 @@ class ProductImporter(EntityImporter):
         self.missing: dict[tuple[int, str], NewOption] = {}  # option labels to create before writing
         self._plans: dict[tuple[int, str], tuple[list[tuple[AttributeMeta, Any]], list[AttributeMeta]]] = {}
         self.announced: set[int] = set()  # ids of the products whose catalog.product.saved is emitted
+        # folded sku → default values of a product this import created whose store-view rows wait in ``later``
+        self.created_defaults: dict[str, dict[int, tuple[AttributeMeta, Any]]] = {}
+        self.created_ids: set[int] = set()  # the products this import created: their store-view values are new
+        self.written_store_views: set[tuple[int, int]] = set()  # (product, store view) values inserted plainly
 
     def check_header(self, columns: Sequence[str], file: str) -> None:
         self.reader.check_header(columns, file)
@@ -149,6 +153,8 @@ class ProductImporter(EntityImporter):
                 prepared.items.append(read)
         # the options this batch found missing, handed over with it (the reader starts a new list)
         prepared.missing, self.reader.missing_options = self.reader.missing_options, {}
+        for item in prepared.items:  # read: the cells need not travel back to the writing process (pickled)
+            item.row.values = {}
         return prepared
 
     def process(self, conn: Connection, prepared: _Prepared | Sequence[SourceRow]) -> Outcome:
@@ -317,6 +323,8 @@ class ProductImporter(EntityImporter):
         write_entities(conn, defaults, known)
         for item in defaults:
             self.ids[fold(item.sku)] = int(item.entity_id or 0)
+            if item.is_new:
+                self.created_ids.add(int(item.entity_id or 0))
         for item in items:
             if not item.is_default:
                 item.entity_id = self.ids[fold(item.sku)]
@@ -329,7 +337,12 @@ class ProductImporter(EntityImporter):
                 if not item.is_default:
                     by_store[item.store_id].append(int(item.entity_id or 0))
             clean_store_values(conn, by_store)
-        write_product_values(conn, items, self.lookups.stores.scopes)
+        waiting = {fold(item.sku) for item in self.later}
+        for item in defaults:
+            if item.is_new and fold(item.sku) in waiting:
+                self.created_defaults[fold(item.sku)] = item.values
+        _drop_default_equal(items, self.created_defaults)
+        write_product_values(conn, items, self.lookups.stores.scopes, self.created_ids, self.written_store_views)
         clean_up = self.profile.clean_up
         steps = self.profile.steps
         new = frozenset(int(i.entity_id or 0) for i in defaults if i.is_new)
@@ -432,6 +445,7 @@ class ProductImporter(EntityImporter):
                         item.row.error("sku", f'The product "{item.sku}" of this store-view row was not imported.')
                     )
             self._write(conn, self._check_references(conn, ready, outcome), known, outcome)
+        self.created_defaults = {}
         if self.context.write and self.waiting:
             self._relations(conn, outcome)
         self.waiting = []
@@ -534,6 +548,27 @@ def _references(item: ProductItem) -> list[tuple[str, str]]:
     for option in item.bundle or []:
         found.extend((_RELATION_COLUMNS["bundle"], s.sku) for s in option.selections)
     return found
+
+
+def _drop_default_equal(items: Sequence[ProductItem], earlier: dict[str, dict[int, tuple[AttributeMeta, Any]]]) -> None:
+    """A store-view row's values equal to its new product's default values (store 0) are not written, as
+    Magento's import leaves them out: the store view then uses the default, and follows it when it changes.
+
+    Only for products this import creates (``earlier``: those of earlier batches whose store-view rows waited):
+    an existing product may hold an older store-view value that the row's value (equal to the default) must still
+    replace."""
+    created = {fold(item.sku): item.values for item in items if item.is_default and item.is_new}
+    if not created and not earlier:
+        return
+    for item in items:
+        key = fold(item.sku)
+        defaults = None if item.is_default else created.get(key) or earlier.get(key)
+        if defaults is None:
+            continue
+        for attribute_id, (_, value) in list(item.values.items()):
+            default = defaults.get(attribute_id)
+            if value is not None and default is not None and default[1] == value:
+                del item.values[attribute_id]
 
 
 def _finish_values(item: ProductItem) -> None:

@@ -35,6 +35,7 @@ from conveyor.catalog.eav.values import (
     format_url_key,
     present,
     read_values,
+    referring_column,
     utc_now,
     value_tables,
     write_values,
@@ -79,16 +80,22 @@ category_values = value_tables(category_table)
 category_product_table = sa.Table(
     "catalog_category_product",
     metadata,
-    sa.Column(
+    # declared references, no constraints (write speed): a category's delete takes its links explicitly,
+    # a product's goes through ``catalog/products/writer.py:delete_products``
+    referring_column(
+        "catalog_category_product",
         "category_id",
         sa.Integer,
-        foreign_key("catalog_category_product", "category_id", "catalog_category_entity.entity_id"),
+        "catalog_category_entity.entity_id",
+        enforced=False,
         primary_key=True,
     ),
-    sa.Column(
+    referring_column(
+        "catalog_category_product",
         "product_id",
         sa.Integer,
-        foreign_key("catalog_category_product", "product_id", "catalog_product_entity.entity_id"),
+        "catalog_product_entity.entity_id",
+        enforced=False,
         primary_key=True,
         index=True,
     ),
@@ -504,6 +511,8 @@ class CategoryRepository:
         subtree = sa.or_(C.c.entity_id == category_id, C.c.path.like(_escape_like(node.path) + "/%", escape="\\"))
         ids = [int(i) for i in conn.execute(sa.select(C.c.entity_id).where(subtree)).scalars()]
         self._change_counts(conn, {ancestor: -len(ids) for ancestor in _path_ids(node.path)[:-1]})
+        for part in chunked(sorted(ids)):  # the product links refer to categories without a constraint
+            conn.execute(CP.delete().where(CP.c.category_id.in_(part)))
         conn.execute(C.delete().where(subtree))
         return ids
 

@@ -71,6 +71,7 @@ if TYPE_CHECKING:
     from conveyor.catalog.eav.values import (
         SCOPE_GLOBAL,
         SCOPE_NAMES,
+        SCOPE_STORE,
         Scopes,
         ValueWrite,
         chunked,
@@ -130,6 +131,7 @@ _EXPORTS = {
     "PRODUCT_ENTITY_TYPE_ID": "conveyor.catalog.eav.attributes",
     "SCOPE_GLOBAL": "conveyor.catalog.eav.values",
     "SCOPE_NAMES": "conveyor.catalog.eav.values",
+    "SCOPE_STORE": "conveyor.catalog.eav.values",
     "Scopes": "conveyor.catalog.eav.values",
     "TEXT_PROPERTIES": "conveyor.catalog.eav.attributes",
     "ValueWrite": "conveyor.catalog.eav.values",
@@ -159,6 +161,7 @@ __all__ = [
     "PRODUCT_ENTITY_TYPE_ID",
     "SCOPE_GLOBAL",
     "SCOPE_NAMES",
+    "SCOPE_STORE",
     "SET_FIELDS",
     "TEXT_PROPERTIES",
     "AttributeGroupRow",

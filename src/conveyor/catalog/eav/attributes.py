@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from conveyor.catalog.eav.values import (
+    BACKEND_TYPES,
     INVALID_VALUE,
     SCOPE_GLOBAL,
     SCOPE_NAMES,
@@ -769,6 +770,11 @@ class AttributeRepository:
             )
         if not meta.is_user_defined:
             raise InvalidValueError("The system attribute can't be deleted.")
+        # the values first: the product value tables refer to attributes without a constraint that would cascade
+        entity = {type_id: name for name, type_id in ENTITY_TYPES.items()}[entity_type_id(entity_type)]
+        for backend in BACKEND_TYPES:
+            values = sa.table(f"{entity}_entity_{backend}", sa.column("attribute_id"))
+            conn.execute(values.delete().where(values.c.attribute_id == meta.attribute_id))
         conn.execute(A.delete().where(A.c.attribute_id == meta.attribute_id))
 
     # -- attribute sets -------------------------------------------------------------------------------------

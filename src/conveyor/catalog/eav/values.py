@@ -77,11 +77,24 @@ def in_list(column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
     return column.in_(sa.bindparam(name, expanding=True))
 
 
-def value_tables(entity: sa.Table, key_type: Any = sa.Integer) -> dict[str, sa.Table]:
+def referring_column(
+    table: str, name: str, type_: Any, target: str, *, enforced: bool = True, **kw: Any
+) -> sa.Column[Any]:
+    """A column referring to ``target`` ("table.column"): a cascading foreign key when ``enforced``, else a
+    declared reference (``info["references"]``) without a database constraint, which ``conveyor db check``
+    checks and the one writer of the table keeps whole (its deletes cascade explicitly)."""
+    if enforced:
+        return sa.Column(name, type_, foreign_key(table, name, target), **kw)
+    return sa.Column(name, type_, info={"references": target}, **kw)
+
+
+def value_tables(entity: sa.Table, key_type: Any = sa.Integer, *, enforced: bool = True) -> dict[str, sa.Table]:
     """The five typed value tables of ``entity`` (``<entity>_varchar`` …), declared on the shared metadata.
 
     The composite primary key is the upsert key. The (attribute_id, store_id, value) indexes serve lookups by
-    value: url_key per store, searchCriteria filters, import matching by an identifying attribute.
+    value: url_key per store, searchCriteria filters, import matching by an identifying attribute. Without
+    ``enforced`` the references to the entity, attribute and store are declared but not constrained (the
+    product tables, for write speed: ``bench/README.md``).
     """
     value_types: dict[str, Any] = {
         "varchar": sa.String(255),
@@ -107,14 +120,11 @@ def value_tables(entity: sa.Table, key_type: Any = sa.Integer) -> dict[str, sa.T
         tables[backend] = sa.Table(
             name,
             metadata,
-            sa.Column("entity_id", key_type, foreign_key(name, "entity_id", entity_key), primary_key=True),
-            sa.Column(
-                "attribute_id",
-                sa.Integer,
-                foreign_key(name, "attribute_id", "eav_attribute.attribute_id"),
-                primary_key=True,
+            referring_column(name, "entity_id", key_type, entity_key, enforced=enforced, primary_key=True),
+            referring_column(
+                name, "attribute_id", sa.Integer, "eav_attribute.attribute_id", enforced=enforced, primary_key=True
             ),
-            sa.Column("store_id", sa.SmallInteger, foreign_key(name, "store_id", "store.store_id"), primary_key=True),
+            referring_column(name, "store_id", sa.SmallInteger, "store.store_id", enforced=enforced, primary_key=True),
             sa.Column("value", value_type, nullable=True),
             *indexes,
         )

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from conveyor.catalog.eav.values import INVALID_VALUE, chunked, foreign_key, parse_decimal
+from conveyor.catalog.eav.values import INVALID_VALUE, chunked, parse_decimal, referring_column
 from conveyor.catalog.errors import InvalidValueError
 from conveyor.db.metadata import LongText, metadata
 from conveyor.db.upsert import upsert
@@ -50,10 +50,13 @@ source_item_table = sa.Table(
     "inventory_source_item",
     metadata,
     sa.Column("source_item_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
+    # a declared reference, no constraint (write speed; sources are never deleted): ``conveyor db check``
+    referring_column(
+        "inventory_source_item",
         "source_code",
         sa.String(191),
-        foreign_key("inventory_source_item", "source_code", "inventory_source.source_code"),
+        "inventory_source.source_code",
+        enforced=False,
         nullable=False,
     ),
     sa.Column("sku", sa.String(64), nullable=False, index=True),

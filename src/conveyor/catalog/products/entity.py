@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from conveyor.catalog.eav.attributes import DEFAULT_PRODUCT_SET_ID
-from conveyor.catalog.eav.values import chunked, foreign_key, in_list, value_tables
+from conveyor.catalog.eav.values import chunked, foreign_key, in_list, referring_column, value_tables
 from conveyor.db.metadata import metadata
 
 ENTITY = "catalog_product_entity"
@@ -35,17 +35,23 @@ product_table = sa.Table(
     # Delta exports and syncs ask for "updated since".
     sa.Column("updated_at", sa.DateTime, nullable=False, index=True),
 )
-product_values = value_tables(product_table)
+# The high-volume tables below carry their references without database constraints: a foreign key's check per
+# row cost the first import more than half its write time (bench/README.md). Their one writer,
+# ``catalog/products/writer.py``, deletes a product's rows with it (``delete_products``); ``conveyor db check``
+# finds any orphan.
+product_values = value_tables(product_table, enforced=False)
 
 WEBSITE = "catalog_product_website"
 product_website_table = sa.Table(
     WEBSITE,
     metadata,
-    sa.Column("product_id", sa.Integer, foreign_key(WEBSITE, "product_id", f"{ENTITY}.entity_id"), primary_key=True),
-    sa.Column(
+    referring_column(WEBSITE, "product_id", sa.Integer, f"{ENTITY}.entity_id", enforced=False, primary_key=True),
+    referring_column(
+        WEBSITE,
         "website_id",
         sa.SmallInteger,
-        foreign_key(WEBSITE, "website_id", "store_website.website_id"),
+        "store_website.website_id",
+        enforced=False,
         primary_key=True,
         index=True,
     ),

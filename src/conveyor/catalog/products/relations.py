@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from conveyor.catalog.eav.attributes import attribute_table
-from conveyor.catalog.eav.values import chunked, constraint_name, foreign_key
+from conveyor.catalog.eav.values import chunked, constraint_name, foreign_key, referring_column
 from conveyor.catalog.errors import InvalidValueError
 from conveyor.catalog.products.entity import product_table
 from conveyor.catalog.products.models import (
@@ -69,8 +69,9 @@ link_table = sa.Table(
     LINK,
     metadata,
     sa.Column("link_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("product_id", sa.Integer, _product_fk(LINK, "product_id"), nullable=False, index=True),
-    sa.Column("linked_product_id", sa.Integer, _product_fk(LINK, "linked_product_id"), nullable=False, index=True),
+    # declared references, no constraints (write speed): ``writer.delete_products`` takes both directions
+    referring_column(LINK, "product_id", sa.Integer, PRODUCT_ID, enforced=False, nullable=False, index=True),
+    referring_column(LINK, "linked_product_id", sa.Integer, PRODUCT_ID, enforced=False, nullable=False, index=True),
     sa.Column("link_type_id", sa.SmallInteger, nullable=False),
     sa.Column("position", sa.Integer, nullable=False, server_default="0"),
     sa.Column("qty", sa.Numeric(12, 4), nullable=True),

@@ -91,7 +91,7 @@ from conveyor.catalog.products.relations import (
     replace_links,
     replace_super_attributes,
 )
-from conveyor.catalog.products.writer import write_categories, write_websites
+from conveyor.catalog.products.writer import delete_products, write_categories, write_websites
 from conveyor.db.upsert import upsert
 
 P = product_table
@@ -513,8 +513,7 @@ class ProductRepository:
 
         Each product deleted emits ``catalog.product.deleted``."""
         ids = ids_by_sku(conn, skus)
-        for part in chunked(sorted(ids.values())):
-            conn.execute(P.delete().where(P.c.entity_id.in_(part)))
+        delete_products(conn, ids)
         StockRepository().delete_skus(conn, list(ids))
         for sku, entity_id in ids.items():
             events.emit(PRODUCT_DELETED, {"sku": sku, "entity_id": entity_id})

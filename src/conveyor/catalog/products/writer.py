@@ -4,9 +4,13 @@ the one writer that ``ProductRepository.save_many`` and the product importer sha
 Callers pass plain wanted rows per product id and say how to write them. ``replace`` makes each given
 product's assignment exactly the given rows (the REST API's save, an import in replace mode or with clean-up);
 otherwise the rows are added to what is stored (an import's add-update). Products in ``new`` were created in
-the caller's transaction: they own no rows yet (an earlier product of the same id took its rows with it: the
-foreign keys cascade), so theirs are plainly inserted and never deleted or looked up. Each call costs a fixed
-number of statements for the whole batch (one per thousand rows), never one per product.
+the caller's transaction: they own no rows yet (an earlier product of the same id took its rows with it:
+``delete_products``), so theirs are plainly inserted and never deleted or looked up.
+
+The high-volume tables (values, websites, category links, product links, tier prices, source items) refer to
+products without foreign keys, for write speed; integrity holds by construction because every product deletion
+goes through ``delete_products`` here, which takes the product's rows from each of them explicitly. Each call
+costs a fixed number of statements for the whole batch (one per thousand rows), never one per product.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from sqlalchemy.engine import Connection
 from conveyor.catalog.categories.repository import category_product_table
 from conveyor.catalog.eav.values import chunked
 from conveyor.catalog.inventory.source_items import source_item_table
-from conveyor.catalog.products.entity import product_values, product_website_table
+from conveyor.catalog.products.entity import product_table, product_values, product_website_table
 from conveyor.catalog.products.media import gallery_table
 from conveyor.catalog.products.prices import tier_price_table
 from conveyor.catalog.products.relations import (
@@ -100,6 +104,19 @@ def clear_products(conn: Connection, entity_ids: Sequence[int], skus: Sequence[s
     _delete(conn, source_item_table.c.sku, skus)
 
 
+def delete_products(conn: Connection, ids: Mapping[str, int]) -> None:
+    """Delete products (sku → id) with everything that refers to them: what ``clear_products`` clears, the
+    links of other products to them, then the entity rows (the low-volume tables that keep their foreign keys —
+    gallery values, configurable children, bundle selections, custom options — cascade from there). The one
+    way a product goes, whichever caller deletes it (the REST API, a bulk operation, an import)."""
+    if not ids:
+        return
+    entity_ids = sorted(set(ids.values()))
+    clear_products(conn, entity_ids, list(ids))
+    _delete(conn, link_table.c.linked_product_id, entity_ids)
+    _delete(conn, product_table.c.entity_id, entity_ids)
+
+
 def _delete(conn: Connection, column: sa.Column[Any], keys: Iterable[Any]) -> None:
     """Delete the rows whose ``column`` is among ``keys``, a statement per chunk of keys."""
     table = column.table
@@ -108,4 +125,4 @@ def _delete(conn: Connection, column: sa.Column[Any], keys: Iterable[Any]) -> No
         conn.execute(table.delete().where(column.in_(part)))
 
 
-__all__ = ["clear_products", "write_categories", "write_websites"]
+__all__ = ["clear_products", "delete_products", "write_categories", "write_websites"]
