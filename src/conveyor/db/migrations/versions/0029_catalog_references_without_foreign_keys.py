@@ -8,7 +8,7 @@ a product's rows go with it in ``catalog/products/writer.py:delete_products``, a
 an attribute's values with the attribute; stores, websites and sources are never deleted.
 
 Revision ID: 0029
-Revises: 0025
+Revises: 0026
 Create Date: 2026-12-07 04:30:00.000000
 """
 
@@ -19,7 +19,7 @@ from collections import defaultdict
 from alembic import op
 
 revision = "0029"
-down_revision = "0025"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
