@@ -13,18 +13,20 @@ import inspect
 import json
 import re
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Annotated, Any
 
 import orjson
-from fastapi import Body, Depends, FastAPI, Path, Request, Response, Security
+from fastapi import APIRouter, Body, Depends, FastAPI, Path, Request, Response, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 from sqlalchemy.engine import Connection, Engine
 from starlette.background import BackgroundTask
+from starlette.routing import BaseRoute
 
 from conveyor.api import fields
 from conveyor.api.auth import GUEST, Caller, caller_for_token
@@ -143,24 +145,50 @@ class Services:
 
 
 def add_routes(app: FastAPI, services: Services) -> dict[str, Any]:
-    """Add every operation's routes to ``app``; returns extra OpenAPI schemas (the bulk items) to publish."""
-    operations = sorted(services.registry, key=_route_order)
-    store = _store_dependency(services)
+    """Add every operation's routes to ``app``; returns extra OpenAPI schemas (the bulk items) to publish.
+
+    The routes of a registry are built once per process and shared by every app made from it: building them
+    (FastAPI's parameter models for about 480 routes, the document's body schemas) took two to six seconds, paid
+    again by every app, and a test suite makes hundreds. A route holds no app of its own: it finds the app's
+    ``Services`` on the request (``services_of``).
+    """
+    operations = tuple(services.registry)
+    built = _BUILT.get(services.registry)
+    if built is None or built[0] != operations:  # a registry that gained an operation is built again
+        built = _BUILT[services.registry] = (operations, *_build_routes(services.registry))
+    _, routes, schemas = built
+    app.router.routes.extend(routes)
+    return dict(schemas)
+
+
+_Built = tuple[tuple[Operation, ...], list[BaseRoute], dict[str, Any]]
+_BUILT: weakref.WeakKeyDictionary[Registry, _Built] = weakref.WeakKeyDictionary()
+
+
+def _build_routes(registry: Registry) -> tuple[list[BaseRoute], dict[str, Any]]:
+    operations = sorted(registry, key=_route_order)
+    router = APIRouter()
     extra: list[type[BaseModel]] = []
     for op in operations:
         if op.kind == "write" and op.asynchronous:
-            _add_async(app, services, op, store)
-            _add_bulk(app, services, op, store)
+            _add_async(router, op)
+            _add_bulk(router, op)
             extra.append(op.item_model)
     for op in operations:
-        _add_sync(app, services, op, store)
-    app.add_api_route(
+        _add_sync(router, op)
+    router.add_api_route(
         "/rest/async/{path:path}", _refuse_async_get, methods=["GET"], include_in_schema=False, name=REFUSED_ROUTE
     )
     if not extra:
-        return {}
+        return list(router.routes), {}
     _, schemas = models_json_schema([(m, "validation") for m in extra], ref_template="#/components/schemas/{model}")
-    return dict(schemas.get("$defs", {}))
+    return list(router.routes), dict(schemas.get("$defs", {}))
+
+
+def services_of(request: Request) -> Services:
+    """The ``Services`` of the app serving ``request`` (``create_app`` puts them on its state)."""
+    found: Services = request.app.state.services
+    return found
 
 
 def _route_order(op: Operation) -> tuple[tuple[int, str], ...]:
@@ -197,7 +225,7 @@ def resolve_caller(services: Services, op: Operation, token: str | None, *, queu
     return found
 
 
-def _caller_dependency(services: Services, op: Operation, *, queued: bool = False) -> Callable[..., Caller]:
+def _caller_dependency(op: Operation, *, queued: bool = False) -> Callable[..., Caller]:
     """The route's caller: the one ``RequestGuard`` resolved before reading the body, else ``resolve_caller``."""
 
     def caller(
@@ -206,17 +234,17 @@ def _caller_dependency(services: Services, op: Operation, *, queued: bool = Fals
         found = request.scope.get(CALLER_KEY)
         if isinstance(found, Caller):
             return found
-        return resolve_caller(services, op, credentials.credentials if credentials else None, queued=queued)
+        token = credentials.credentials if credentials else None
+        return resolve_caller(services_of(request), op, token, queued=queued)
 
     return caller
 
 
-def _store_dependency(services: Services) -> Callable[..., StoreScope]:
-    def store(request: Request) -> StoreScope:
-        with services.reading() as conn:
-            return services.stores.resolve(conn, request.scope.get(SCOPE_KEY))
-
-    return store
+def _store(request: Request) -> StoreScope:
+    """The route's store scope (the one the scope middleware read off the path)."""
+    services = services_of(request)
+    with services.reading() as conn:
+        return services.stores.resolve(conn, request.scope.get(SCOPE_KEY))
 
 
 def _signature(
@@ -271,8 +299,9 @@ def _tag(op: Operation) -> str:
 
 
 # --- the three kinds of route ----------------------------------------------------------------------------------
-def _add_sync(app: FastAPI, services: Services, op: Operation, store: Callable[..., StoreScope]) -> None:
+def _add_sync(router: APIRouter, op: Operation) -> None:
     def endpoint(**values: Any) -> Any:
+        services = services_of(values["conveyor_request"])
         caller: Caller = values["conveyor_caller"]
         scope: StoreScope = values["conveyor_store"]
         params = _path_params(op, values)
@@ -302,6 +331,7 @@ def _add_sync(app: FastAPI, services: Services, op: Operation, store: Callable[.
     async def awaiting_endpoint(**values: Any) -> Any:
         """An ``async def`` write: its handler awaits what it waits for, holding no thread (the admin login)."""
         request: Request = values["conveyor_request"]
+        services = services_of(request)
         params = _path_params(op, values)
         wanted = _fields(request.query_params.multi_items())
         body = values.get("conveyor_body")
@@ -313,9 +343,9 @@ def _add_sync(app: FastAPI, services: Services, op: Operation, store: Callable[.
         return _answer(op, await op.handler(ctx, params, body), wanted)
 
     served: Any = awaiting_endpoint if inspect.iscoroutinefunction(op.handler) else endpoint
-    served.__signature__ = _signature(op, _caller_dependency(services, op), store, path=True, body=op.body)
+    served.__signature__ = _signature(op, _caller_dependency(op), _store, path=True, body=op.body)
     served.operation = op  # read back by the validation error handler
-    app.add_api_route(
+    router.add_api_route(
         "/rest" + op.path,
         served,
         methods=[op.method],
@@ -379,7 +409,7 @@ def _description(op: Operation) -> str:
     return text.strip()
 
 
-def _add_async(app: FastAPI, services: Services, op: Operation, store: Callable[..., StoreScope]) -> None:
+def _add_async(router: APIRouter, op: Operation) -> None:
     check = BodyCheck(op.body) if op.body is not None else None
     # the declared schema of each path parameter that is not a plain integer id (those the route reads itself)
     param_checks = {
@@ -404,13 +434,14 @@ def _add_async(app: FastAPI, services: Services, op: Operation, store: Callable[
                 raise first_error(errors)
         item = Item(serialize(values["conveyor_store"], params, raw))
         user = BulkUser(caller.user_type, caller.user_id)
+        services = services_of(values["conveyor_request"])
         return await run_in_threadpool(_schedule_one, services, op, item, user)
 
     endpoint.__signature__ = _signature(  # type: ignore[attr-defined]
-        op, _caller_dependency(services, op, queued=True), store, path=True, body=op.body
+        op, _caller_dependency(op, queued=True), _store, path=True, body=op.body
     )
     endpoint.operation = op  # type: ignore[attr-defined]
-    app.add_api_route(
+    router.add_api_route(
         "/rest/async" + op.path,
         endpoint,
         methods=[op.method],
@@ -425,9 +456,10 @@ def _add_async(app: FastAPI, services: Services, op: Operation, store: Callable[
     )
 
 
-def _add_bulk(app: FastAPI, services: Services, op: Operation, store: Callable[..., StoreScope]) -> None:
+def _add_bulk(router: APIRouter, op: Operation) -> None:
     async def endpoint(**values: Any) -> Response:
         request: Request = values["conveyor_request"]
+        services = services_of(request)
         raw = await request.body()
         try:
             items = orjson.loads(raw)
@@ -448,13 +480,13 @@ def _add_bulk(app: FastAPI, services: Services, op: Operation, store: Callable[.
         return Response(orjson.dumps(answer), status_code=202, media_type="application/json", background=relay)
 
     endpoint.__signature__ = _signature(  # type: ignore[attr-defined]
-        op, _caller_dependency(services, op, queued=True), store, path=False, body=None
+        op, _caller_dependency(op, queued=True), _store, path=False, body=None
     )
     endpoint.operation = op  # type: ignore[attr-defined]  # read by RequestGuard
     # any item is taken: one that is not an item of the model is answered "rejected" and the others processed
     item_schema = {"anyOf": [{"$ref": f"#/components/schemas/{op.item_model.__name__}"}, {}]}
     params = ", ".join(f"`{p}`" for p in op.params)
-    app.add_api_route(
+    router.add_api_route(
         "/rest/async/bulk" + op.bulk_path,
         endpoint,
         methods=[op.method],
