@@ -22,9 +22,9 @@ from tests.conftest import need_restarts
 from tests.integration.mq.conftest import BACKENDS, make_mq
 from tests.support.faults import QUEUE, RESTART_TOOLS, FaultRun, duplicates, restart
 
-MESSAGES = 4_000  # bench/faults.py runs the long version; CI keeps the assertion, not the volume
+MESSAGES = 2_000  # bench/faults.py runs the long version; CI keeps the assertion, not the volume
 WORKERS = 2
-KILL_ONE_IN = 500  # about eight kills over 4,000 messages
+KILL_ONE_IN = 250  # about eight kills over 2,000 messages
 
 
 def _prepare(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> FaultRun:
