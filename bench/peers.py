@@ -251,7 +251,8 @@ def run_conveyor(backend: str, messages: int, processes: int, tmp: Path) -> dict
 
 CONVEYOR_SETTINGS = {
     "postgresql": "DB queue: publish_envelopes in batches of 1000 (committed); claim batch 100; ack (UPDATE) per "
-    "message after the handler, consumer session synchronous_commit=off (a lost ack redelivers); rows kept",
+    "message after the handler, each with its own Sync in pipeline mode (committed alone, answer read at the batch "
+    "end), consumer session synchronous_commit=off (a lost ack redelivers); rows kept",
     "amqp": "AMQP transport: persistent messages, publisher confirms, prefetch 100, basic_ack after the handler",
     "sqlite": "DB queue: WAL; publish synchronous=FULL, consumer synchronous=NORMAL; claim batch 100, ack per message",
 }
