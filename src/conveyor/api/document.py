@@ -6,7 +6,10 @@ Rules the whole API applies, declared here once rather than on every field:
   schema gets the pattern that excludes it;
 * a free-form value (``Any``, ``dict[str, Any]``: Magento's ``extension_attributes``) is any JSON value without
   NUL and with 64-bit integers (``check_text`` refuses more anywhere: no queue message or consumer takes it):
-  ``JsonValue``.
+  ``JsonValue``;
+* every body field named ``sku``, ``…_sku`` or ``skus`` passes ``check_skus`` (as every path parameter named
+  ``sku``/``…Sku`` passes ``check_sku``): the sku's characters and length (``SKU_PATTERN``, ``BODY_SKU_PATTERN``);
+* a ``Decimal`` takes a number or decimal text (``DECIMAL_TEXT``), not any text.
 
 Fields whose rules the server checks itself, with Magento's own messages, declare them with ``pattern``,
 ``requires`` and ``declares``; the queued routes check a body against this schema at intake (``BodyCheck``).
@@ -21,8 +24,11 @@ import jsonschema_rs
 from pydantic import BaseModel
 
 from conveyor.api.errors import INVALID, OUT_OF_RANGE, REQUIRED, ApiError, _short_json
+from conveyor.api.sku import is_sku_key
 
 NO_NUL = "^[^\\u0000]*$"
+# decimal text as pydantic reads it into a ``Decimal`` (ASCII digits, a point, an exponent); no more is documented
+DECIMAL_TEXT = "^[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?(?![\\s\\S])"
 MIN_INT, MAX_INT = -(2**63), 2**64 - 1  # what orjson writes: int64 and uint64
 JSON_VALUE = "JsonValue"
 ECHOING = frozenset({"ErrorResponse", "RequestItem"})  # answers that repeat a refused value, whatever it was
@@ -67,6 +73,8 @@ def _schema(node: Any, ref: str | None) -> Any:
     for key in ("properties", "$defs"):
         for name, child in list(node.get(key, {}).items()):
             node[key][name] = _schema(child, ref)
+            if key == "properties" and (is_sku_key(name) or name == "skus"):
+                _sku_rule(node[key][name], name == "skus")
     for key in ("anyOf", "allOf", "oneOf", "prefixItems"):
         if isinstance(node.get(key), list):
             node[key] = [_schema(child, ref) for child in node[key]]
@@ -81,9 +89,31 @@ def _schema(node: Any, ref: str | None) -> Any:
     return node
 
 
+def _sku_rule(node: Any, listed: bool) -> None:
+    """A body's sku field (or ``skus``' items) takes ``BODY_SKU_PATTERN``, as ``check_skus`` checks every body; a
+    field that declares itself non-blank (or non-empty) takes the sku's rule without the empty case."""
+    if not isinstance(node, dict):
+        return
+    for kind in node.get("anyOf", []):
+        _sku_rule(kind, listed)
+    if listed:
+        _sku_rule(node.get("items"), False)
+        return
+    if node.get("type") != "string":
+        return
+    current = node.get("pattern")
+    if current in (None, NO_NUL, NON_BLANK):
+        node["pattern"] = SKU_PATTERN if current == NON_BLANK or node.get("minLength") else BODY_SKU_PATTERN
+        node["maxLength"] = min(node.get("maxLength", SKU_MAX_LENGTH), SKU_MAX_LENGTH)
+
+
 def _rules(node: dict[str, Any]) -> None:
     """A typed integer keeps the bounds its field declares: 64 bits would invite the generators to send values
-    that its column refuses (only a free value's integers are bounded by 64 bits alone)."""
+    that its column refuses (only a free value's integers are bounded by 64 bits alone). A decimal (pydantic's
+    ``Decimal``: a number, or text) takes only text that reads as a decimal number."""
+    kinds = [kind for kind in node.get("anyOf", []) if kind != {"type": "null"}]
+    if kinds == [{"type": "number"}, {"type": "string"}]:
+        kinds[1]["pattern"] = DECIMAL_TEXT
     if node.get("type") == "string" and not any(key in node for key in _CONSTRAINED):
         node["pattern"] = NO_NUL
 
@@ -116,6 +146,15 @@ EMAIL = (
 MSI_NAME = "^" + NO_TEMPLATE + NON_BLANK[1:]
 MSI_CODE = "^" + NO_TEMPLATE + "[^" + WS + "\\u0000]+(?![\\s\\S])"  # not empty, no whitespace, no template
 
+
+# a sku as ``conveyor.api.sku.check_sku`` takes it: no control character, U+FFFD or line separator, no whitespace
+# around it, at most 64 characters; in a body an empty one is the handler's to refuse (a custom option's may be)
+_NOT_IN_SKU = "\\u0000-\\u001f\\u007f-\\u009f\\ufffd\\u2028\\u2029"
+_SKU = "[^" + _NOT_IN_SKU + WS + "](?:[^" + _NOT_IN_SKU + "]*[^" + _NOT_IN_SKU + WS + "])?"
+SKU_MAX_LENGTH = 64
+SKU_PATTERN = "^" + _SKU + "(?![\\s\\S])"
+BODY_SKU_PATTERN = "^(?:" + _SKU + ")?(?![\\s\\S])"
+SKU: dict[str, Any] = {"type": "string", "pattern": SKU_PATTERN, "maxLength": SKU_MAX_LENGTH}
 
 NOT_EMPTY = {"minItems": 1}  # a list the server answers "Input data is empty" for when empty
 

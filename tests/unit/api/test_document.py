@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from conveyor.api.document import (
+    BODY_SKU_PATTERN,
+    DECIMAL_TEXT,
     EMAIL,
     JSON_VALUE,
     MAX_INT,
@@ -19,13 +22,17 @@ from conveyor.api.document import (
     MSI_NAME,
     NO_NUL,
     NON_BLANK,
+    SKU_MAX_LENGTH,
+    SKU_PATTERN,
     BodyCheck,
     ParamCheck,
+    body_schema,
     declare_text_rules,
     requires,
 )
 from conveyor.api.errors import OUT_OF_RANGE, ApiError
 from conveyor.api.operations import check_text as check_body_text
+from conveyor.api.sku import check_sku
 from conveyor.catalog import CatalogError
 from conveyor.catalog.customers import email_address
 from conveyor.catalog.inventory.errors import check_code, check_text
@@ -120,3 +127,46 @@ def test_the_document_gets_the_rules_but_where_a_refused_value_is_repeated() -> 
     assert JSON_VALUE in schemas
     assert schemas["ErrorResponse"]["properties"]["message"] == {"type": "string"}
     assert document["paths"]["/x/{id}"]["get"]["parameters"][0]["schema"]["pattern"] == NO_NUL
+
+
+SKU_TEXTS = st.one_of(
+    EDGY,
+    st.text(alphabet=st.sampled_from(list(" \t\x01\x1f\x7f\x85\x9f\ufffd\u2028\u2029\u3000aZ-_/é")), max_size=66),
+    st.text(max_size=70),
+)
+
+
+@given(SKU_TEXTS)
+@settings(max_examples=300, deadline=None)
+def test_the_sku_rule_is_check_sku(text: str) -> None:
+    """A path's sku and a body's (where empty is the handler's to refuse) as ``check_sku`` takes them."""
+    try:
+        check_sku(text)
+        taken = True
+    except ApiError:
+        taken = False
+    fits = len(text) <= SKU_MAX_LENGTH
+    assert (matches(SKU_PATTERN, text) and fits) == taken
+    assert (matches(BODY_SKU_PATTERN, text) and fits) == (taken or text == "")
+
+
+@given(st.one_of(st.text(alphabet=st.sampled_from(list("+-.eE0123456789 _x")), max_size=8), st.text(max_size=8)))
+@settings(max_examples=300, deadline=None)
+def test_decimal_text_is_read_as_a_decimal(text: str) -> None:
+    """What the document calls decimal text, pydantic reads into a ``Decimal`` (it reads more: whitespace, ``_``)."""
+    if matches(DECIMAL_TEXT, text):
+        TypeAdapter(Decimal).validate_python(text)
+
+
+def test_body_skus_and_decimals_get_their_rules() -> None:
+    class Line(BaseModel):
+        sku: str
+        parent_sku: str | None = None
+        skus: list[str] = []
+        qty: Decimal | None = None
+
+    schema = body_schema(Line)["properties"]
+    assert schema["sku"]["pattern"] == BODY_SKU_PATTERN and schema["sku"]["maxLength"] == 64
+    assert schema["parent_sku"]["anyOf"][0]["pattern"] == BODY_SKU_PATTERN
+    assert schema["skus"]["items"]["pattern"] == BODY_SKU_PATTERN
+    assert {"type": "string", "pattern": DECIMAL_TEXT} in schema["qty"]["anyOf"]
