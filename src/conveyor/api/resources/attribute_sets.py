@@ -20,8 +20,10 @@ from conveyor.api.search import SearchCriteria, SearchResults, results, search_r
 from conveyor.catalog import InvalidValueError, NotFoundError
 from conveyor.catalog.eav import (
     GROUP_FIELDS,
+    NOT_IN_SET,
     PRODUCT_ENTITY_TYPE_ID,
     SET_FIELDS,
+    SYSTEM_ATTRIBUTE,
     AttributeGroupRow,
     AttributeSetRow,
     assign_attribute,
@@ -170,8 +172,12 @@ def assign_route(ctx: OperationContext, params: dict[str, str], body: AttributeA
     )
 
 
+# Magento's 400s (InputException) when the attribute is not in the set or is a system one: stored data decides
 @operations.write(
-    "DELETE", "/V1/products/attribute-sets/{attributeSetId}/attributes/{attributeCode}", resource=RESOURCE
+    "DELETE",
+    "/V1/products/attribute-sets/{attributeSetId}/attributes/{attributeCode}",
+    resource=RESOURCE,
+    refuses={400: [NOT_IN_SET, SYSTEM_ATTRIBUTE]},
 )
 def unassign_route(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
     """Take a user-defined attribute out of a product set."""

@@ -56,6 +56,8 @@ BACKEND_FOR_INPUT = {
     "image": "varchar",
 }
 BACKEND_TYPE_NAMES = ("static", "varchar", "int", "decimal", "text", "datetime")
+SYSTEM_ATTRIBUTE = "The system attribute can't be deleted."
+CODE_TAKEN = "An attribute with the same code (%1) already exists."
 _CODE = re.compile(r"[a-zA-Z][a-zA-Z0-9_]{0,59}")
 
 entity_type_table = sa.Table(
@@ -587,7 +589,7 @@ class AttributeRepository:
             )
         ).first()
         if exists is not None:
-            raise DuplicateError("An attribute with the same code (%1) already exists.", [attribute.attribute_code])
+            raise DuplicateError(CODE_TAKEN, [attribute.attribute_code])
         return self.save(conn, attribute)
 
     def save(self, conn: Connection, attribute: AttributeInput) -> int:
@@ -768,7 +770,7 @@ class AttributeRepository:
                 'The attribute with a "%1" attributeCode doesn\'t exist. Verify the attribute and try again.', [code]
             )
         if not meta.is_user_defined:
-            raise InvalidValueError("The system attribute can't be deleted.")
+            raise InvalidValueError(SYSTEM_ATTRIBUTE)
         conn.execute(A.delete().where(A.c.attribute_id == meta.attribute_id))
 
     # -- attribute sets -------------------------------------------------------------------------------------
