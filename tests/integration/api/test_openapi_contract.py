@@ -22,8 +22,10 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -189,3 +191,22 @@ def test_refusals_of_stored_data_are_documented_per_operation(sqlite_api: Harnes
     default = PositiveDataAcceptanceConfig().expected_statuses
     assert all(statuses == [*default, *listing[name]] for name, statuses in overrides.items())
     assert "400" not in default
+
+
+def test_a_refusal_passes_only_with_a_listed_message() -> None:
+    """``refused_as_documented`` on the inputs schemathesis hands it: a listed message passes, another fails, and
+    negative cases and unlisted statuses are not its business."""
+    operation = SimpleNamespace(definition=SimpleNamespace(raw={REFUSALS: {"400": [NO_OPTIONS]}}))
+
+    def case(mode: GenerationMode) -> Any:
+        return SimpleNamespace(meta=SimpleNamespace(generation=SimpleNamespace(mode=mode)), operation=operation)
+
+    def answer(status: int, message: str) -> Any:
+        return SimpleNamespace(status_code=status, json=lambda: {"message": message, "parameters": []})
+
+    positive = case(GenerationMode.POSITIVE)
+    refused_as_documented(None, answer(400, NO_OPTIONS), positive)
+    refused_as_documented(None, answer(404, "No such entity."), positive)
+    refused_as_documented(None, answer(400, "anything"), case(GenerationMode.NEGATIVE))
+    with pytest.raises(AssertionError, match="not among the documented refusals"):
+        refused_as_documented(None, answer(400, '"%1" is required. Enter and try again.'), positive)
