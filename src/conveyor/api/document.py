@@ -9,7 +9,10 @@ Rules the whole API applies, declared here once rather than on every field:
   ``JsonValue``;
 * every body field named ``sku``, ``…_sku`` or ``skus`` passes ``check_skus`` (as every path parameter named
   ``sku``/``…Sku`` passes ``check_sku``): the sku's characters and length (``SKU_PATTERN``, ``BODY_SKU_PATTERN``);
-* a ``Decimal`` takes a number or decimal text (``DECIMAL_TEXT``), not any text.
+* a ``Decimal`` takes a number or decimal text (``DECIMAL_TEXT``), not any text;
+* a typed integer without bounds of its own lies within MySQL INT (``INT_MIN``..``INT_MAX``): the widest integer
+  column a payload's number lands in; ``check_integers`` refuses others (every write body, in routing) with a 400
+  naming the field.
 
 Fields whose rules the server checks itself, with Magento's own messages, declare them with ``pattern``,
 ``requires`` and ``declares``; the queued routes check a body against this schema at intake (``BodyCheck``).
@@ -18,6 +21,7 @@ Fields whose rules the server checks itself, with Magento's own messages, declar
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import jsonschema_rs
@@ -30,6 +34,8 @@ NO_NUL = "^[^\\u0000]*$"
 # decimal text as pydantic reads it into a ``Decimal`` (ASCII digits, a point, an exponent); no more is documented
 DECIMAL_TEXT = "^[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?(?![\\s\\S])"
 MIN_INT, MAX_INT = -(2**63), 2**64 - 1  # what orjson writes: int64 and uint64
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # MySQL INT, the widest integer column a payload's typed number lands in
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum", "const")
 JSON_VALUE = "JsonValue"
 ECHOING = frozenset({"ErrorResponse", "RequestItem"})  # answers that repeat a refused value, whatever it was
 _CONSTRAINED = ("pattern", "enum", "const", "format")
@@ -70,6 +76,10 @@ def _schema(node: Any, ref: str | None) -> Any:
     if ref is not None and not any(key in node for key in _SHAPES):
         return {**node, "$ref": ref}
     _rules(node)
+    # a typed integer without bounds of its own: MySQL INT's, as ``check_integers`` refuses others (64 bits would
+    # invite values that a column refuses; only a free value's integers are bounded by 64 bits alone)
+    if node.get("type") == "integer" and not any(key in node for key in _BOUNDS):
+        node.update(minimum=INT_MIN, maximum=INT_MAX)
     for key in ("properties", "$defs"):
         for name, child in list(node.get(key, {}).items()):
             node[key][name] = _schema(child, ref)
@@ -108,9 +118,7 @@ def _sku_rule(node: Any, listed: bool) -> None:
 
 
 def _rules(node: dict[str, Any]) -> None:
-    """A typed integer keeps the bounds its field declares: 64 bits would invite the generators to send values
-    that its column refuses (only a free value's integers are bounded by 64 bits alone). A decimal (pydantic's
-    ``Decimal``: a number, or text) takes only text that reads as a decimal number."""
+    """A decimal (pydantic's ``Decimal``: a number, or text) takes only text that reads as a decimal number."""
     kinds = [kind for kind in node.get("anyOf", []) if kind != {"type": "null"}]
     if kinds == [{"type": "number"}, {"type": "string"}]:
         kinds[1]["pattern"] = DECIMAL_TEXT
@@ -200,6 +208,52 @@ def declares(
     return apply
 
 
+def bounded_decimal(largest: Decimal, places: int, minimum: Decimal | None = None) -> dict[str, Any]:
+    """A ``Decimal`` field's schema for a column holding up to ``largest`` at ``places``: a number within
+    ±``largest`` (from ``minimum`` when given), or decimal text with fewer integer digits than ``largest`` and no
+    exponent (JSON Schema does not compare text as a number)."""
+    positive = minimum is not None and minimum > 0
+    whole = "[0-9]{0," + str(len(str(int(largest))) - 1) + "}"
+    if positive:  # a digit other than zero among those a column keeps
+        text = "^(?=0*(?:[1-9]|\\.0{0," + str(places - 1) + "}[1-9]))0*" + whole + "(?:\\.[0-9]*)?(?![\\s\\S])"
+    else:
+        text = "^[+-]?(?=\\.?[0-9])0*" + whole + "(?:\\.[0-9]*)?(?![\\s\\S])"
+    return {
+        "anyOf": [
+            {"type": "number", "minimum": float(-largest if minimum is None else minimum), "maximum": float(largest)},
+            {"type": "string", "pattern": text},
+        ]
+    }
+
+
+def columns(
+    table: Any, *required: str, properties: dict[str, dict[str, Any]] | None = None, **extra: Any
+) -> Callable[[dict[str, Any]], None]:
+    """``declares`` for a model stored in ``table``: each text field takes its column's length (``maxLength``) and
+    each decimal field its column's bounds (``bounded_decimal``), as the repository checks them before writing."""
+    declared = declares(*required, properties=properties, **extra)
+
+    def apply(schema: dict[str, Any]) -> None:
+        for name, field in schema.get("properties", {}).items():
+            if name not in table.c or name in (properties or {}):
+                continue
+            kind = table.c[name].type
+            nullable = {"type": "null"} in field.get("anyOf", [])
+            if isinstance(getattr(kind, "largest", None), Decimal):  # ``ExactDecimal``
+                rule = bounded_decimal(kind.largest, kind.places)
+                field.clear()
+                field.update(rule)
+                if nullable:
+                    field["anyOf"].append({"type": "null"})
+            elif isinstance(getattr(kind, "length", None), int):
+                for branch in [field, *field.get("anyOf", [])]:
+                    if branch.get("type") == "string":
+                        branch["maxLength"] = kind.length
+        declared(schema)
+
+    return apply
+
+
 def body_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The JSON Schema the document gives ``model`` as a request body, self-contained (``$defs``)."""
     schema = model.model_json_schema(ref_template="#/$defs/{model}")
@@ -207,6 +261,21 @@ def body_schema(model: type[BaseModel]) -> dict[str, Any]:
     _schema(schema, ref)
     schema.setdefault("$defs", {})[JSON_VALUE] = json_value(ref)
     return schema
+
+
+def check_integers(value: Any, field: str = "") -> None:
+    """Refuse a parsed payload's typed integers outside MySQL INT with Magento's 400 naming the field (dotted).
+
+    Free-form mappings (``extension_attributes``, ``product_options``) are stored as JSON and skipped.
+    """
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            check_integers(getattr(value, name), f"{field}.{name}" if field else name)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            check_integers(item, f"{field}.{index}")
+    elif type(value) is int and not INT_MIN <= value <= INT_MAX:
+        raise ApiError(400, INVALID, [str(value), field])
 
 
 class BodyCheck:

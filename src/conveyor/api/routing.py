@@ -28,7 +28,7 @@ from starlette.background import BackgroundTask
 
 from conveyor.api import fields
 from conveyor.api.auth import GUEST, Caller, caller_for_token
-from conveyor.api.document import SKU, BodyCheck, ParamCheck
+from conveyor.api.document import SKU, BodyCheck, ParamCheck, check_integers
 from conveyor.api.errors import (
     DECODING,
     INVALID,
@@ -357,8 +357,10 @@ def _refusals(op: Operation) -> dict[str, Any]:
 
 
 def _check_body(body: Any) -> None:
-    """A parsed write body's text storable and its skus valid (400 naming the field)."""
+    """A parsed write body's text storable, its skus valid and its typed integers within INT (400 naming the
+    field): the rules ``conveyor.api.document`` declares for every body."""
     if isinstance(body, BaseModel):
+        check_integers(body)
         dumped = body.model_dump()
         check_text(dumped)
         check_skus(dumped)

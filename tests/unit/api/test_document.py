@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter
 
 from conveyor.api.document import (
     BODY_SKU_PATTERN,
     DECIMAL_TEXT,
     EMAIL,
+    INT_MAX,
+    INT_MIN,
     JSON_VALUE,
     MAX_INT,
     MIN_INT,
@@ -27,6 +29,8 @@ from conveyor.api.document import (
     BodyCheck,
     ParamCheck,
     body_schema,
+    bounded_decimal,
+    check_integers,
     declare_text_rules,
     requires,
 )
@@ -120,7 +124,8 @@ def test_the_document_gets_the_rules_but_where_a_refused_value_is_repeated() -> 
     schemas = document["components"]["schemas"]
     item = schemas["Item"]["properties"]
     assert item["name"] == {"type": "string", "pattern": NO_NUL, "title": "Name"}
-    assert item["count"] == {"type": "integer", "title": "Count"}  # a typed integer keeps its own bounds
+    # a typed integer without bounds of its own takes MySQL INT's (``check_integers``)
+    assert item["count"] == {"type": "integer", "title": "Count", "minimum": INT_MIN, "maximum": INT_MAX}
     assert {"type": "integer", "minimum": MIN_INT, "maximum": MAX_INT} in schemas[JSON_VALUE]["anyOf"]
     free = item["extension_attributes"]["anyOf"][0]
     assert free["additionalProperties"] == {"$ref": f"#/components/schemas/{JSON_VALUE}"}
@@ -170,3 +175,44 @@ def test_body_skus_and_decimals_get_their_rules() -> None:
     assert schema["parent_sku"]["anyOf"][0]["pattern"] == BODY_SKU_PATTERN
     assert schema["skus"]["items"]["pattern"] == BODY_SKU_PATTERN
     assert {"type": "string", "pattern": DECIMAL_TEXT} in schema["qty"]["anyOf"]
+
+
+class _Counted(BaseModel):
+    count: int
+    bounded: int = Field(default=0, ge=0, le=5)
+    free: dict[str, Any] | None = None
+
+
+def test_a_typed_integer_is_declared_and_checked_within_mysql_int() -> None:
+    """Declared in one place (the document builder) and checked in one (``check_integers``, every write body):
+    an integer without bounds of its own takes MySQL INT's; a free value keeps 64 bits."""
+    schema = body_schema(_Counted)
+    assert (schema["properties"]["count"]["minimum"], schema["properties"]["count"]["maximum"]) == (INT_MIN, INT_MAX)
+    assert schema["properties"]["bounded"]["maximum"] == 5
+    check_integers(_Counted(count=INT_MAX, free={"big": 2**40}))
+    with pytest.raises(ApiError) as refused:
+        check_integers(_Counted(count=INT_MAX + 1), "customer")
+    assert refused.value.parameters == [str(INT_MAX + 1), "customer.count"]
+
+
+@pytest.mark.parametrize(
+    ("text", "minimum", "valid"),
+    [
+        ("9999999.9999", None, True),
+        ("-1", None, True),
+        ("99999999", None, False),  # as many integer digits as the column: may be past it
+        ("1e5", None, False),
+        ("0.0001", Decimal("0.0001"), True),
+        ("0.00009", Decimal("0.0001"), False),
+        ("0", Decimal("0.0001"), False),
+        ("-1", Decimal("0.0001"), False),
+    ],
+)
+def test_a_bounded_decimal_takes_numbers_and_text_within_its_column(
+    text: str, minimum: Decimal | None, valid: bool
+) -> None:
+    rule = bounded_decimal(Decimal("99999999.9999"), 4, minimum)
+    assert bool(re.search(rule["anyOf"][1]["pattern"], text)) is valid
+    number = rule["anyOf"][0]
+    assert number["maximum"] == 99999999.9999
+    assert number["minimum"] == (-99999999.9999 if minimum is None else float(minimum))

@@ -18,7 +18,6 @@ from conveyor.api.resources.customers import (
     ANONYMOUS,
     MANAGE,
     RESOURCE,
-    check_integers,
     magento_errors,
     repository,
     snake_keys,
@@ -130,7 +129,6 @@ def reset_password(ctx: OperationContext, params: dict[str, str], body: ResetPas
 @operations.write("PUT", "/V1/customers/validate", resource=MANAGE)
 def validate_customer(ctx: OperationContext, params: dict[str, str], body: ValidateRequest) -> ValidationResults:
     """Check a customer payload without saving it: ``valid`` and Magento's messages."""
-    check_integers(body.customer, "customer")
     messages = accounts.validate(ctx.conn, body.customer)
     return ValidationResults(valid=not messages, messages=messages)
 

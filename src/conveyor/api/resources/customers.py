@@ -4,11 +4,9 @@ The writes are also served as ``/rest/async/V1/customers…`` and ``/rest/async/
 on the topics ``async.V1.customers.POST``, ``async.V1.customers.byCustomerId.PUT`` and
 ``async.V1.customers.byCustomerId.DELETE``.
 
-Three request rules every resource of this kind needs live here (``orders`` imports them):
+Two request rules every resource of this kind needs live here (``orders`` imports them):
 
 * ``snake_keys`` — Magento reads ``countryId`` as ``country_id``; its own documentation sends camelCase.
-* ``check_integers`` — JSON integers beyond Magento's int(10) would reach the database as an overflow (a 500);
-  they are a 400 naming the field instead.
 * ``magento_errors`` — "No such entity", "is required" and "Invalid value" with Magento's named parameters.
 """
 
@@ -47,7 +45,6 @@ NAMED_NO_SUCH_ENTITY_2 = "No such entity with %fieldName = %fieldValue, %field2N
 NAMED_REQUIRED = '"%fieldName" is required. Enter and try again.'
 NAMED_INVALID = 'Invalid value of "%value" provided for the %fieldName field.'
 REQUIRED = '"%1" is required. Enter and try again.'
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # MySQL INT, the widest integer column a payload's number lands in
 
 repository = CustomerRepository()
 _CAMEL = re.compile(r"(.)([A-Z])")
@@ -70,21 +67,6 @@ def snake_keys(value: Any, verbatim: Collection[str] = ()) -> Any:
     if isinstance(value, list):
         return [snake_keys(item, verbatim) for item in value]
     return value
-
-
-def check_integers(value: Any, field: str) -> None:
-    """Refuse integer fields of a parsed payload outside MySQL INT with Magento's 400 naming the field.
-
-    Free-form mappings (``extension_attributes``, ``product_options``) are stored as JSON and skipped.
-    """
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            check_integers(getattr(value, name), f"{field}.{name}" if field else name)
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            check_integers(item, f"{field}.{index}")
-    elif type(value) is int and not INT_MIN <= value <= INT_MAX:
-        raise ApiError(400, INVALID, [str(value), field])
 
 
 @contextmanager
@@ -200,7 +182,6 @@ def create_customer(ctx: OperationContext, params: dict[str, str], body: Custome
     An email already used in the website is Magento's 400; a ``customer.id`` is ignored (new ids are assigned).
     Without a token the group is not the caller's to choose (Magento's AccountManagementApi): the default group.
     """
-    check_integers(body.customer, "customer")
     data = body.customer.model_copy(update={"id": None})
     if ctx.caller.user_type == USER_TYPE_GUEST:
         data = data.model_copy(update={"group_id": None})
@@ -220,7 +201,6 @@ def save_customer(ctx: OperationContext, params: dict[str, str], body: CustomerS
     customer_id = int_param(params, "customerId")
     if body.customer.id is not None and body.customer.id != customer_id:
         raise ApiError(400, INVALID, [str(body.customer.id), "customer.id"])
-    check_integers(body.customer, "customer")
     with magento_errors():
         return repository.save(ctx.conn, body.customer.model_copy(update={"id": customer_id}))
 
