@@ -20,9 +20,10 @@ Fields whose rules the server checks itself, with Magento's own messages, declar
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, get_args
 
 import jsonschema_rs
 from pydantic import BaseModel
@@ -62,14 +63,43 @@ def declare_text_rules(document: dict[str, Any]) -> None:
     for texts only (a bulk route's items stay free: a malformed one is rejected, not refused)."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     ref = f"#/components/schemas/{JSON_VALUE}"
+    sent = _sent(document)
     for name, schema in schemas.items():
         if name not in ECHOING:
-            _schema(schema, ref)
+            _schema(schema, ref, name in sent)
     schemas[JSON_VALUE] = json_value(ref)
     _visit(document.get("paths", {}))
 
 
-def _schema(node: Any, ref: str | None) -> Any:
+def _sent(document: dict[str, Any]) -> set[str]:
+    """The components a request body refers to, directly or through others: their integers are bounded (an
+    answer's are not: a stored count or id may be wider than what a payload may set)."""
+    schemas = document.get("components", {}).get("schemas", {})
+    found: set[str] = set()
+    todo = [
+        body
+        for item in document.get("paths", {}).values()
+        for op in item.values()
+        if isinstance(op, dict)
+        for body in [op.get("requestBody")]
+        if body
+    ]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            target = node.get("$ref")
+            if isinstance(target, str) and target.startswith("#/components/schemas/"):
+                name = target.rsplit("/", 1)[1]
+                if name not in found:
+                    found.add(name)
+                    todo.append(schemas.get(name))
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    return found
+
+
+def _schema(node: Any, ref: str | None, sent: bool = True) -> Any:
     """Walk one schema: the rule on texts, and (``ref`` given) free values as ``JsonValue``."""
     if not isinstance(node, dict):
         return node
@@ -78,24 +108,24 @@ def _schema(node: Any, ref: str | None) -> Any:
     _rules(node)
     # a typed integer without bounds of its own: MySQL INT's, as ``check_integers`` refuses others (64 bits would
     # invite values that a column refuses; only a free value's integers are bounded by 64 bits alone)
-    if node.get("type") == "integer" and not any(key in node for key in _BOUNDS):
+    if sent and node.get("type") == "integer" and not any(key in node for key in _BOUNDS):
         node.update(minimum=INT_MIN, maximum=INT_MAX)
     for key in ("properties", "$defs"):
         for name, child in list(node.get(key, {}).items()):
-            node[key][name] = _schema(child, ref)
+            node[key][name] = _schema(child, ref, sent)
             if key == "properties" and (is_sku_key(name) or name == "skus"):
                 _sku_rule(node[key][name], name == "skus")
     for key in ("anyOf", "allOf", "oneOf", "prefixItems"):
         if isinstance(node.get(key), list):
-            node[key] = [_schema(child, ref) for child in node[key]]
+            node[key] = [_schema(child, ref, sent) for child in node[key]]
     for key in ("items", "not"):
         if isinstance(node.get(key), dict):
-            node[key] = _schema(node[key], ref)
+            node[key] = _schema(node[key], ref, sent)
     extra = node.get("additionalProperties")
     if extra is True and ref is not None:
         node["additionalProperties"] = {"$ref": ref}
     elif isinstance(extra, dict):
-        node["additionalProperties"] = _schema(extra, ref)
+        node["additionalProperties"] = _schema(extra, ref, sent)
     return node
 
 
@@ -120,10 +150,24 @@ def _sku_rule(node: Any, listed: bool) -> None:
 def _rules(node: dict[str, Any]) -> None:
     """A decimal (pydantic's ``Decimal``: a number, or text) takes only text that reads as a decimal number."""
     kinds = [kind for kind in node.get("anyOf", []) if kind != {"type": "null"}]
-    if kinds == [{"type": "number"}, {"type": "string"}]:
-        kinds[1]["pattern"] = DECIMAL_TEXT
+    if len(kinds) == 2 and kinds[0].get("type") == "number" and kinds[1] == {"type": "string"}:
+        kinds[1]["pattern"] = decimal_text(kinds[0])
     if node.get("type") == "string" and not any(key in node for key in _CONSTRAINED):
         node["pattern"] = NO_NUL
+
+
+def decimal_text(number: dict[str, Any]) -> str:
+    """The text a ``Decimal`` field takes beside ``number`` (its number schema), within its bounds as far as a
+    pattern says them: no minus sign from a lower bound of 0, a non-zero digit above an exclusive 0, fewer integer
+    digits than the largest bound has, no exponent (a bounded field); any decimal text for an unbounded one."""
+    low = number.get("minimum", number.get("exclusiveMinimum"))
+    high = number.get("maximum", number.get("exclusiveMaximum"))
+    if low is None or high is None:
+        return DECIMAL_TEXT
+    sign = "[+-]?" if low < 0 else "[+]?"
+    nonzero = "(?=0*\\.?0*[1-9])" if low > 0 or (low == 0 and "exclusiveMinimum" in number) else ""
+    whole = "[0-9]{0," + str(max(len(str(int(abs(bound)))) for bound in (low, high)) - 1) + "}"
+    return "^" + sign + nonzero + "(?=\\.?[0-9])0*" + whole + "(?:\\.[0-9]*)?(?![\\s\\S])"
 
 
 def _visit(node: Any) -> None:
@@ -151,6 +195,33 @@ _NOT_IN_EMAIL = "@" + WS + "\\u0000"
 EMAIL = (
     "^[" + WS + "]*[^" + _NOT_IN_EMAIL + "]+@[^" + _NOT_IN_EMAIL + ".]+(?:\\.[^" + _NOT_IN_EMAIL + ".]+)+[" + WS + "]*$"
 )
+# Magento's default password rule as ``conveyor.catalog.customers.passwords`` checks it: no whitespace around it and
+# three of the four (ASCII) classes; its length in ``PASSWORD`` (not the email: only the server can say)
+_CLASSES = [
+    "(?=[\\s\\S]*[a-z])",
+    "(?=[\\s\\S]*[A-Z])",
+    "(?=[\\s\\S]*[0-9])",
+    "(?=[\\s\\S]*[^a-zA-Z0-9])",
+]
+_THREE_CLASSES = "(?:" + "|".join("".join(c for c in _CLASSES if c != left) for left in _CLASSES) + ")"
+PASSWORD: dict[str, Any] = {  # a text field's ``json_schema_extra``
+    "minLength": 8,
+    "maxLength": 256,
+    "pattern": "^(?![" + WS + "])(?![\\s\\S]*[" + WS + "](?![\\s\\S]))" + _THREE_CLASSES,
+}
+BLANK = "[" + WS + "]*"
+END = "(?![\\s\\S])"  # nothing more (Python's ``$`` also matches before a final newline)
+DAY = "-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"  # a month and a day every month has
+# blank (none), or a day from 1900 up to last year, as ``date_of_birth`` takes it (a day in the past)
+DATE_OF_BIRTH: dict[str, Any] = {
+    "anyOf": [
+        {
+            "type": "string",
+            "pattern": "^" + BLANK + "(?:(?:19[0-9]{2}|20[01][0-9]|202[0-4])" + DAY + ")?" + BLANK + END,
+        },
+        {"type": "null"},
+    ]
+}
 MSI_NAME = "^" + NO_TEMPLATE + NON_BLANK[1:]
 MSI_CODE = "^" + NO_TEMPLATE + "[^" + WS + "\\u0000]+(?![\\s\\S])"  # not empty, no whitespace, no template
 
@@ -220,10 +291,24 @@ def bounded_decimal(largest: Decimal, places: int, minimum: Decimal | None = Non
         text = "^[+-]?(?=\\.?[0-9])0*" + whole + "(?:\\.[0-9]*)?(?![\\s\\S])"
     return {
         "anyOf": [
-            {"type": "number", "minimum": float(-largest if minimum is None else minimum), "maximum": float(largest)},
+            {
+                "type": "number",
+                "minimum": _within(-largest if minimum is None else minimum, lower=True),
+                "maximum": _within(largest, lower=False),
+            },
             {"type": "string", "pattern": text},
         ]
     }
+
+
+def _within(bound: Decimal, lower: bool) -> float:
+    """The float nearest ``bound`` inside the range it bounds (``float()`` rounds 99999999999999.9999 up to 10^14)."""
+    near = float(bound)
+    if lower and Decimal(near) < bound:
+        return math.nextafter(near, math.inf)
+    if not lower and Decimal(near) > bound:
+        return math.nextafter(near, -math.inf)
+    return near
 
 
 def columns(
@@ -269,13 +354,19 @@ def check_integers(value: Any, field: str = "") -> None:
     Free-form mappings (``extension_attributes``, ``product_options``) are stored as JSON and skipped.
     """
     if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            check_integers(getattr(value, name), f"{field}.{name}" if field else name)
+        for name, info in type(value).model_fields.items():
+            if _typed(info.annotation):
+                check_integers(getattr(value, name), f"{field}.{name}" if field else name)
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
             check_integers(item, f"{field}.{index}")
     elif type(value) is int and not INT_MIN <= value <= INT_MAX:
         raise ApiError(400, INVALID, [str(value), field])
+
+
+def _typed(annotation: Any) -> bool:
+    """Whether a field is typed throughout: a free value (``Any`` anywhere in it) is JSON, with 64-bit integers."""
+    return annotation is not Any and all(_typed(arg) for arg in get_args(annotation))
 
 
 class BodyCheck:

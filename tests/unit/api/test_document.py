@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from conveyor.api.document import (
     BODY_SKU_PATTERN,
+    DATE_OF_BIRTH,
     DECIMAL_TEXT,
     EMAIL,
     INT_MAX,
@@ -24,6 +25,7 @@ from conveyor.api.document import (
     MSI_NAME,
     NO_NUL,
     NON_BLANK,
+    PASSWORD,
     SKU_MAX_LENGTH,
     SKU_PATTERN,
     BodyCheck,
@@ -31,6 +33,7 @@ from conveyor.api.document import (
     body_schema,
     bounded_decimal,
     check_integers,
+    decimal_text,
     declare_text_rules,
     requires,
 )
@@ -39,6 +42,8 @@ from conveyor.api.operations import check_text as check_body_text
 from conveyor.api.sku import check_sku
 from conveyor.catalog import CatalogError
 from conveyor.catalog.customers import email_address
+from conveyor.catalog.customers.passwords import check_password
+from conveyor.catalog.customers.validation import date_of_birth
 from conveyor.catalog.inventory.errors import check_code, check_text
 
 # texts that hit the edges: whitespace of every kind, NUL, templates, @ and dots
@@ -110,15 +115,24 @@ def test_the_api_wide_rules_and_the_intake_check() -> None:
     assert not ParamCheck({"type": "number"}).accepts("x")
 
 
+ITEM_REF = "#/components/schemas/Item"
+
+
 def test_the_document_gets_the_rules_but_where_a_refused_value_is_repeated() -> None:
     document: dict[str, Any] = {
         "components": {
             "schemas": {
                 "Item": Item.model_json_schema(ref_template="#/components/schemas/{model}"),
                 "ErrorResponse": {"properties": {"message": {"type": "string"}}},
+                "Answer": {"properties": {"total": {"type": "integer"}}},
             }
         },
-        "paths": {"/x/{id}": {"get": {"parameters": [{"name": "q", "schema": {"type": "string"}}]}}},
+        "paths": {
+            "/x/{id}": {
+                "get": {"parameters": [{"name": "q", "schema": {"type": "string"}}]},
+                "post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": ITEM_REF}}}}},
+            }
+        },
     }
     declare_text_rules(document)
     schemas = document["components"]["schemas"]
@@ -126,6 +140,7 @@ def test_the_document_gets_the_rules_but_where_a_refused_value_is_repeated() -> 
     assert item["name"] == {"type": "string", "pattern": NO_NUL, "title": "Name"}
     # a typed integer without bounds of its own takes MySQL INT's (``check_integers``)
     assert item["count"] == {"type": "integer", "title": "Count", "minimum": INT_MIN, "maximum": INT_MAX}
+    assert schemas["Answer"]["properties"]["total"] == {"type": "integer"}  # an answer's integers are not bounded
     assert {"type": "integer", "minimum": MIN_INT, "maximum": MAX_INT} in schemas[JSON_VALUE]["anyOf"]
     free = item["extension_attributes"]["anyOf"][0]
     assert free["additionalProperties"] == {"$ref": f"#/components/schemas/{JSON_VALUE}"}
@@ -216,3 +231,41 @@ def test_a_bounded_decimal_takes_numbers_and_text_within_its_column(
     number = rule["anyOf"][0]
     assert number["maximum"] == 99999999.9999
     assert number["minimum"] == (-99999999.9999 if minimum is None else float(minimum))
+
+
+def _password_ok(text: str) -> bool:
+    try:
+        check_password(text, "someone@example.com")
+    except CatalogError:
+        return False
+    return True
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ9!é \t\u3000Ab1")), max_size=14) | st.text(max_size=20))
+def test_the_password_rule_is_the_one_the_server_checks(text: str) -> None:
+    """Magento's classes are ASCII (an accented letter is a special character), as the pattern says them."""
+    declared = PASSWORD["minLength"] <= len(text) <= PASSWORD["maxLength"] and re.search(PASSWORD["pattern"], text)
+    assert bool(declared) == _password_ok(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "valid"),
+    [("1", True), ("0.5", True), ("99999999.9", True), ("0", False), ("-1", False), ("100000000", False)],
+)
+def test_a_bounded_decimals_text_is_declared_within_its_number_bounds(text: str, valid: bool) -> None:
+    """``qty: Decimal = Field(gt=0, le=10**8)``: the text alternative says what the number's bounds say."""
+    number = {"type": "number", "exclusiveMinimum": 0, "maximum": 1e8}
+    assert bool(re.search(decimal_text(number), text)) is valid
+    assert decimal_text({"type": "number"}) == DECIMAL_TEXT
+
+
+@pytest.mark.parametrize("text", ["", " ", "1990-02-28", "2024-12-01", "0256-09-18", "2030-01-01", "x"])
+def test_a_date_of_birth_is_declared_as_the_server_reads_it(text: str) -> None:
+    try:
+        date_of_birth("dob", text)
+        accepted = True
+    except CatalogError:
+        accepted = False
+    declared = bool(re.search(DATE_OF_BIRTH["anyOf"][0]["pattern"], text))
+    assert declared == accepted

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 
 from conveyor.api.auth import hash_password
+from conveyor.api.document import PASSWORD
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.customers import (
     ANONYMOUS,
@@ -38,7 +39,7 @@ class ResetPasswordRequest(BaseModel):
 
     email: str | None = None
     resetToken: str  # noqa: N815
-    newPassword: str  # noqa: N815
+    newPassword: str = Field(json_schema_extra=PASSWORD)  # noqa: N815
 
 
 class ResendConfirmationRequest(BaseModel):

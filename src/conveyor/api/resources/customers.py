@@ -17,10 +17,10 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from conveyor.api.auth import USER_TYPE_GUEST, hash_password
-from conveyor.api.document import EMAIL, pattern
+from conveyor.api.document import DATE_OF_BIRTH, EMAIL, PASSWORD, declares, pattern
 from conveyor.api.errors import INVALID, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.search import SearchCriteria, SearchResults, apply, results
@@ -101,6 +101,8 @@ class CustomerData(CustomerInput):
     Checked here rather than only in the repository so that a bulk item missing them is rejected at once.
     """
 
+    model_config = ConfigDict(json_schema_extra=declares(properties={"dob": DATE_OF_BIRTH}))
+
     email: Annotated[str, Field(json_schema_extra=pattern(EMAIL))]
     firstname: str
     lastname: str
@@ -119,7 +121,7 @@ class CustomerCreateRequest(BaseModel):
     """``POST /V1/customers``: Magento's ``createAccount`` (``redirectUrl``, for a confirmation email, unused)."""
 
     customer: CustomerData
-    password: str | None = None
+    password: str | None = Field(default=None, json_schema_extra=PASSWORD)
     redirectUrl: str | None = None  # noqa: N815  (Magento's parameter name)
 
     @field_validator("customer", mode="before")

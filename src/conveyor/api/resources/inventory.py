@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 from sqlalchemy.sql.elements import ColumnElement
 
 from conveyor.api.document import MSI_CODE, NON_BLANK, NOT_EMPTY, pattern
@@ -55,7 +55,7 @@ class SourceItemKey(BaseModel):
     sku: str
     source_code: str
     quantity: Quantity | None = None
-    status: int | None = None
+    status: StrictInt | None = None  # ignored, but an integer as documented (not a boolean read as one)
 
 
 class SourceItemsSaveRequest(BaseModel):

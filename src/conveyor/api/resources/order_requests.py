@@ -13,7 +13,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, create_model
 
-from conveyor.api.document import EMAIL, NON_BLANK, WS, bounded_decimal, columns, requires
+from conveyor.api.document import BLANK, DATE_OF_BIRTH, DAY, EMAIL, NON_BLANK, bounded_decimal, columns, requires
 from conveyor.catalog.customers.tables import Quantity
 from conveyor.catalog.sales.models import (
     OrderAddressInput,
@@ -35,35 +35,17 @@ from conveyor.catalog.sales.tables import (
 )
 
 M = TypeVar("M", bound=BaseModel)
-_BLANK = "[" + WS + "]*"
-_DAY = "-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"  # every month has these days
 # blank (none), or a date and time as ``parse_timestamp`` reads it (Magento's 'YYYY-MM-DD HH:MM:SS' or ISO 8601)
 TIMESTAMP = {
     "anyOf": [
         {
             "type": "string",
             "pattern": "^"
-            + _BLANK
+            + BLANK
             + "(?:(?:19|20)[0-9]{2}"
-            + _DAY
+            + DAY
             + "[ T](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])?"
-            + _BLANK
-            + "(?![\\s\\S])",
-        },
-        {"type": "null"},
-    ]
-}
-# blank (none), or a day from 1900 up to last year (``date_of_birth``: in the past)
-DATE_OF_BIRTH = {
-    "anyOf": [
-        {
-            "type": "string",
-            "pattern": "^"
-            + _BLANK
-            + "(?:(?:19[0-9]{2}|200[0-9]|201[0-9]|202[0-4])"
-            + _DAY
-            + ")?"
-            + _BLANK
+            + BLANK
             + "(?![\\s\\S])",
         },
         {"type": "null"},
@@ -71,11 +53,11 @@ DATE_OF_BIRTH = {
 }
 CURRENCY = {
     "anyOf": [
-        {"type": "string", "pattern": "^(?:" + _BLANK + "[A-Za-z]{3}" + _BLANK + ")?(?![\\s\\S])"},
+        {"type": "string", "pattern": "^(?:" + BLANK + "[A-Za-z]{3}" + BLANK + ")?(?![\\s\\S])"},
         {"type": "null"},
     ]
 }
-COUNTRY = {"type": "string", "pattern": "^" + _BLANK + "[A-Za-z]{2}" + _BLANK + "(?![\\s\\S])"}
+COUNTRY = {"type": "string", "pattern": "^" + BLANK + "[A-Za-z]{2}" + BLANK + "(?![\\s\\S])"}
 TEXT = {"type": "string", "pattern": NON_BLANK, "maxLength": 255}
 STREET = {
     "anyOf": [
