@@ -21,7 +21,7 @@ from prometheus_client.registry import Collector
 
 from conveyor import bulk, importer, pipelines
 from conveyor.api.auth import caller_for_token
-from conveyor.api.errors import forbidden, unauthorized
+from conveyor.api.errors import ErrorResponse, forbidden, unauthorized
 from conveyor.api.routing import Services, bearer
 from conveyor.metrics import CONTENT_TYPE, exposition, process_registry
 from conveyor.mq import COUNT_CAP, count_messages
@@ -101,7 +101,22 @@ def add_metrics_route(app: FastAPI, services: Services) -> None:
         if not caller.allows(RESOURCE):
             raise forbidden(RESOURCE)
 
-    @app.get("/metrics", tags=["health"], summary="Prometheus metrics (a token allowed Conveyor::metrics).")
+    # Magento has no /metrics; it is Conveyor's own route beside /health, in the document because the document
+    # lists everything the server answers: its text answer and its refusals are declared as they are sent
+    @app.get(
+        "/metrics",
+        tags=["health"],
+        summary="Prometheus metrics (a token allowed Conveyor::metrics).",
+        response_class=Response,
+        responses={
+            200: {
+                "description": "Prometheus' text exposition format 0.0.4",
+                "content": {"text/plain; version=0.0.4": {"schema": {"type": "string"}}},
+            },
+            401: {"model": ErrorResponse, "description": "Missing, unknown or expired token"},
+            403: {"model": ErrorResponse, "description": "The token does not grant Conveyor::metrics"},
+        },
+    )
     def metrics(credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]) -> Response:
         allowed(credentials)
         body = exposition(process_registry()) + exposition(store)

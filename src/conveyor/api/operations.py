@@ -245,6 +245,9 @@ class Operation:
     transactional: bool = True  # writes: the handler runs in the request's write transaction
     answers: Mapping[int, str] = field(default_factory=dict)  # statuses it answers beyond the usual, documented
     param_schemas: Mapping[str, dict[str, Any]] = field(default_factory=dict)  # path parameter -> its schema
+    # status -> Magento's message templates: what a request the document calls valid may still be answered because
+    # of what is stored (the attribute named is a system one, has no options…); the document lists them
+    refusals: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
 
     @cached_property
     def params(self) -> tuple[str, ...]:
@@ -401,6 +404,7 @@ class Registry:
         transactional: bool = True,
         answers: Mapping[int, str] | None = None,
         params: Mapping[str, dict[str, Any]] | None = None,
+        refuses: Mapping[int, Sequence[str]] | None = None,
     ) -> Callable[[F], F]:
         """Declare ``handler(ctx, params, body) -> response`` for a write (POST, PUT, DELETE, PATCH).
 
@@ -410,7 +414,9 @@ class Registry:
         second writer would wait for the request's), so ``ctx.transaction`` is None and ``ctx.conn`` only reads.
         ``answers``: error statuses the document must show beyond the usual ones (a public login's 401); ``params``:
         the schema of a path parameter whose values the handler refuses beyond its type (the default stock's id in a
-        DELETE).
+        DELETE); ``refuses``: status -> Magento's messages with which the handler refuses a request that the document
+        calls valid, because of stored data (an option added to an attribute that takes none): the document lists
+        them under that status, as the request's rules cannot say them.
         """
         method = method.upper()
         if method not in WRITE_METHODS:
@@ -439,6 +445,7 @@ class Registry:
                     transactional=transactional,
                     answers=dict(answers or {}),
                     param_schemas=dict(params or {}),
+                    refusals=_refusals(refuses),
                 )
             )
             return handler
@@ -570,6 +577,15 @@ def error_status(error: BaseException) -> int | None:
     if isinstance(error, CatalogError):
         return status_of(error)
     return None
+
+
+def _refusals(refuses: Mapping[int, Sequence[str]] | None) -> dict[int, tuple[str, ...]]:
+    """``refuses=`` checked: client errors only (a 5xx is never a documented answer), each with its messages."""
+    found = {int(status): tuple(messages) for status, messages in (refuses or {}).items()}
+    for status, messages in found.items():
+        if not 400 <= status < 500 or not messages:
+            raise ValueError(f"refuses: {status} must be a 4xx status with Magento's message(s)")
+    return found
 
 
 def _hints(handler: Callable[..., Any]) -> dict[str, Any]:

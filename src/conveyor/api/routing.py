@@ -30,7 +30,7 @@ from starlette.routing import BaseRoute
 
 from conveyor.api import fields
 from conveyor.api.auth import GUEST, Caller, caller_for_token
-from conveyor.api.document import BodyCheck, ParamCheck
+from conveyor.api.document import SKU, BodyCheck, ParamCheck, check_integers
 from conveyor.api.errors import (
     DECODING,
     INVALID,
@@ -63,6 +63,7 @@ ASYNC_GET_REFUSED = "GET requests cannot be asynchronous; use the synchronous ro
 _ID = re.compile(r"[0-9]{1,18}")
 FIELDS = "fields"  # Magento's partial-response parameter (conveyor.api.fields)
 REFUSED_ROUTE = "refuse_async_get"  # not counted in a 405's Allow header
+REFUSALS = "x-conveyor-refusals"  # an operation's refusals of stored data in the document (``_refusals``)
 EXPECTED_ARRAY = "The request body of a bulk request must be a non-empty JSON array of items."
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "Invalid request (Magento's message naming the field)"},
@@ -270,6 +271,8 @@ def _id_schema(op: Operation, name: str) -> dict[str, Any] | None:
     """An integer id's schema in the OpenAPI document (the route reads the text itself, ASCII digits only)."""
     if name in op.param_schemas:
         return dict(op.param_schemas[name])
+    if is_sku_param(name):  # as ``check_params`` takes it
+        return dict(SKU)
     if name not in op.int_params:
         return STRING_IDS.get(name)
     return {"type": "integer", "minimum": 0, "maximum": MAX_ID}
@@ -354,18 +357,40 @@ def _add_sync(router: APIRouter, op: Operation) -> None:
         name=op.handler.__name__,
         summary=op.summary,
         description=_description(op),
-        responses={
-            **ERROR_RESPONSES,
-            **{status: {"model": ErrorResponse, "description": text} for status, text in op.answers.items()},
-        },
+        responses=_responses(op),
         tags=[_tag(op)],
-        openapi_extra=_query_parameters(op),
+        openapi_extra={**(_query_parameters(op) or {}), **_refusals(op)} or None,
     )
 
 
+def _responses(op: Operation) -> dict[int | str, dict[str, Any]]:
+    """The statuses a synchronous route documents: the usual ones, the operation's own, and under each status with
+    refusals of stored data (``Operation.refusals``) the messages it answers them with."""
+    responses: dict[int | str, dict[str, Any]] = {
+        **ERROR_RESPONSES,
+        **{status: {"model": ErrorResponse, "description": text} for status, text in op.answers.items()},
+    }
+    for status, messages in op.refusals.items():
+        given = responses.get(status, {"model": ErrorResponse, "description": "Refused"})
+        listed = "; ".join(f"`{message}`" for message in messages)
+        text = f"{given['description']}. Also to a valid request when the stored data refuses it: {listed}"
+        responses[status] = {**given, "description": text}
+    return responses
+
+
+def _refusals(op: Operation) -> dict[str, Any]:
+    """The refusals of stored data for machines (``REFUSALS``: status -> message templates), e.g. a contract test
+    that must tell them from a request the document should have called invalid."""
+    if not op.refusals:
+        return {}
+    return {REFUSALS: {str(status): list(messages) for status, messages in op.refusals.items()}}
+
+
 def _check_body(body: Any) -> None:
-    """A parsed write body's text storable and its skus valid (400 naming the field)."""
+    """A parsed write body's text storable, its skus valid and its typed integers within INT (400 naming the
+    field): the rules ``conveyor.api.document`` declares for every body."""
     if isinstance(body, BaseModel):
+        check_integers(body)
         dumped = body.model_dump()
         check_text(dumped)
         check_skus(dumped)

@@ -27,6 +27,11 @@ def is_sku_param(name: str) -> bool:
     return name == "sku" or name.endswith("Sku")
 
 
+def is_sku_key(name: str) -> bool:
+    """Whether a body field holds a sku: ``sku`` and ``…_sku`` (``skus`` holds a list of them)."""
+    return name == "sku" or name.endswith("_sku")
+
+
 def check_sku(value: str, field: str = "sku") -> str:
     """``value`` if it is a sku Magento could store and look up; otherwise a 400 naming ``field``."""
     if not value:
@@ -47,7 +52,7 @@ def check_skus(data: Any, field: str = "") -> None:
     if isinstance(data, Mapping):
         for key, value in data.items():
             name = f"{field}.{key}" if field else str(key)
-            if isinstance(value, str) and (key == "sku" or str(key).endswith("_sku")):
+            if isinstance(value, str) and is_sku_key(str(key)):
                 if value:
                     check_sku(value, name)
             elif key == "skus" and isinstance(value, list):

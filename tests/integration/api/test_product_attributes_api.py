@@ -225,6 +225,7 @@ def test_options_add_update_delete(api: Harness) -> None:
     clash = api.send("PUT", f"{BASE}/tone/options/{warm}", {"option": {"label": "Cold"}})
     assert clash.json()["message"] == "Admin store attribute option label '%1' is already exists."
     missing = api.send("PUT", f"{BASE}/tone/options/99999", {"option": {"label": "New"}})
+    assert missing.status_code == 404  # Magento's NoSuchEntityException
     assert missing.json() == {
         "message": "The '%1' attribute doesn't include an option id '%2'.",
         "parameters": ["tone", "99999"],

@@ -424,8 +424,6 @@ def test_shipping_an_uninvoiced_order_leaves_it_processing(engine: Engine) -> No
             'Invalid value of "5" provided for the parent_item_id field.',
         ),
         ({"order_currency_code": "EURO"}, 'Invalid value of "EURO" provided for the order_currency_code field.'),
-        ({"store_id": 9}, 'Invalid value of "9" provided for the store_id field.'),
-        ({"customer_id": 999}, 'Invalid value of "999" provided for the customer_id field.'),
         ({"customer_email": "nobody"}, '"customer_email" is not a valid email address.'),
         ({"billing_address": None}, '"billing_address" is required. Enter and try again.'),
         ({"extension_attributes": {}}, '"shipping_address" is required. Enter and try again.'),
@@ -457,3 +455,41 @@ def test_deleting_a_customer_keeps_the_orders_snapshot(engine: Engine) -> None:
     with engine.connect() as conn:
         kept = orders.get(conn, placed.entity_id)
     assert (kept.customer_id, kept.customer_email, kept.customer_firstname) == (None, "leaving@example.com", "Gus")
+
+
+@pytest.mark.parametrize(
+    ("values", "message", "parameters"),
+    [
+        ({"store_id": 9}, "The store that was requested wasn't found. Verify the store and try again.", []),
+        ({"customer_id": 999}, "No such entity with %1 = %2", ["customerId", "999"]),
+    ],
+)
+def test_a_store_or_customer_that_is_not_stored_is_magentos_404(
+    engine: Engine, values: dict[str, Any], message: str, parameters: list[str]
+) -> None:
+    """A valid request naming what is not stored: NotFoundError (404), as Magento's repositories answer."""
+    with engine.begin() as conn, pytest.raises(NotFoundError) as missing:
+        orders.create(conn, order(**values), events=NO_EVENTS)
+    assert (missing.value.message, missing.value.parameters) == (message, parameters)
+
+
+@pytest.mark.parametrize(
+    ("qty", "accepted"), [("0.0001", True), ("0.00009", False), ("999999.9999", True), ("1000000", False)]
+)
+def test_an_items_quantity_is_checked_as_sent_within_what_a_reservation_holds(
+    engine: Engine, qty: str, accepted: bool
+) -> None:
+    """Bounds compared before rounding (0.00009 would round up to the least quantity), up to MSI's column."""
+    item = {"sku": "A", "qty_ordered": qty}
+    with engine.begin() as conn:
+        if accepted:
+            assert orders.create(conn, order(items=[item]), events=NO_EVENTS).items[0].qty_ordered == Decimal(qty)
+        else:
+            with pytest.raises(InvalidValueError, match="qty_ordered"):
+                orders.create(conn, order(items=[item]), events=NO_EVENTS)
+
+
+def test_an_amount_past_its_column_is_refused_before_rounding(engine: Engine) -> None:
+    """99999999.99996 would round to 100000000.0000, past NUMERIC(12, 4): refused as sent, as the document says."""
+    with engine.begin() as conn, pytest.raises(InvalidValueError, match="total_qty_ordered"):
+        orders.create(conn, order(total_qty_ordered="99999999.99996"), events=NO_EVENTS)

@@ -15,13 +15,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from conveyor.api.document import requires
 from conveyor.api.errors import INVALID, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
+from conveyor.api.resources.configurable import TextId, text_id
 from conveyor.api.resources.product_attributes import ProductAttribute, attributes, present_all
 from conveyor.api.search import SearchCriteria, SearchResults, results, search_rows
 from conveyor.catalog import InvalidValueError, NotFoundError
 from conveyor.catalog.eav import (
     GROUP_FIELDS,
+    NOT_IN_SET,
     PRODUCT_ENTITY_TYPE_ID,
     SET_FIELDS,
+    SYSTEM_ATTRIBUTE,
     AttributeGroupRow,
     AttributeSetRow,
     assign_attribute,
@@ -83,7 +86,7 @@ class AttributeGroupExtension(BaseModel):
 class AttributeGroupData(BaseModel):
     """Magento's ``AttributeGroupInterface`` as sent; code and order travel in ``extension_attributes``."""
 
-    attribute_group_id: str | int | None = None
+    attribute_group_id: TextId = None  # ASCII digits (``text_id``), as the group's id is read
     attribute_group_name: Name | None = None
     attribute_set_id: Id | None = None
     extension_attributes: AttributeGroupExtension | None = None
@@ -170,8 +173,12 @@ def assign_route(ctx: OperationContext, params: dict[str, str], body: AttributeA
     )
 
 
+# Magento's 400s (InputException) when the attribute is not in the set or is a system one: stored data decides
 @operations.write(
-    "DELETE", "/V1/products/attribute-sets/{attributeSetId}/attributes/{attributeCode}", resource=RESOURCE
+    "DELETE",
+    "/V1/products/attribute-sets/{attributeSetId}/attributes/{attributeCode}",
+    resource=RESOURCE,
+    refuses={400: [NOT_IN_SET, SYSTEM_ATTRIBUTE]},
 )
 def unassign_route(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
     """Take a user-defined attribute out of a product set."""
@@ -281,12 +288,7 @@ def create_attribute_set(
 
 def _save_group(ctx: OperationContext, data: AttributeGroupData, set_id: int) -> AttributeGroup:
     ext = data.extension_attributes or AttributeGroupExtension()
-    group_id = None
-    if data.attribute_group_id not in (None, ""):
-        text = str(data.attribute_group_id)
-        if not (text.isascii() and text.isdigit() and len(text) <= 10):
-            raise ApiError(400, INVALID, [text, "group.attribute_group_id"])
-        group_id = int(text)
+    group_id = text_id(data.attribute_group_id, "group.attribute_group_id")
     sort_order = None
     if ext.sort_order not in (None, ""):
         text = str(ext.sort_order)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StrictInt, StrictStr
+from pydantic import BaseModel, Field
 
 from conveyor.api.operations import OperationContext, int_param, operations
-from conveyor.api.resources.configurable import text_id
+from conveyor.api.resources.configurable import TextId, text_id
 from conveyor.api.resources.products import Label, Position, write_store_id
 from conveyor.catalog.products import BundleOption, BundleSelection, bundle
 
@@ -28,7 +28,7 @@ Price = Annotated[float, Field(allow_inf_nan=False, gt=-(10**14), lt=10**14)]
 class LinkData(BaseModel):
     """A bundle selection; ``price_type`` 0 fixed, 1 percent."""
 
-    id: StrictStr | StrictInt | None = None
+    id: TextId = None  # ASCII digits, as ``text_id`` reads it
     sku: str | None = None
     option_id: Id | None = None
     qty: Quantity | None = None

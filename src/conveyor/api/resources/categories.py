@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from conveyor.api.document import NON_BLANK, declares, pattern
 from conveyor.api.errors import INVALID, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
+from conveyor.api.resources.configurable import TextId
 from conveyor.api.resources.products import CustomAttribute, as_text, write_store_id
 from conveyor.api.search import SearchCriteria, SearchResults, results, search_rows
 from conveyor.catalog import CategoryInput, CategoryRecord, CategoryRepository, NotFoundError
@@ -93,7 +94,7 @@ class CategoryProductLink(BaseModel):
 
     sku: Annotated[str, Field(min_length=1, max_length=64)]
     position: Position | None = None
-    category_id: str | None = None
+    category_id: TextId = None  # ASCII digits (or such a number), as the path's category id
 
 
 class CategoryLinkRequest(BaseModel):

@@ -50,11 +50,15 @@ def _whole_number(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+TextId = Annotated[StrictStr | StrictInt | None, BeforeValidator(_whole_number), TextIdSchema]
+"""An id Magento sends as text or a number, as ``text_id`` reads it (attribute ids, attribute group ids)."""
+
+
 class OptionData(BaseModel):
     """A super attribute; ``values`` are the option ids the children use (read-only but required on create)."""
 
     id: OptionId | None = None
-    attribute_id: Annotated[StrictStr | StrictInt | None, BeforeValidator(_whole_number), TextIdSchema] = None
+    attribute_id: TextId = None
     label: Label | None = None
     position: Position | None = None
     is_use_default: bool | None = None

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from conveyor.api.operations import OperationContext, int_param, operations
-from conveyor.api.resources.customers import SnakeKeys, check_integers
+from conveyor.api.resources.customers import SnakeKeys
 from conveyor.api.resources.invoices import CommentRequest, DocumentItem, RefundRequest, refund, save_comment
 from conveyor.api.resources.orders import comments_page, with_numbers
 from conveyor.api.search import SearchCriteria, SearchResults, search_page
@@ -95,14 +95,12 @@ def refund_order(ctx: OperationContext, params: dict[str, str], body: RefundRequ
 @operations.write("POST", "/V1/creditmemo/refund", resource=RESOURCE, response=Creditmemo)
 def refund_creditmemo(ctx: OperationContext, params: dict[str, str], body: CreditmemoRefundRequest) -> CreditmemoRecord:
     """Refund the credit memo sent (Magento's ``CreditmemoManagement::refund``)."""
-    check_integers(body, "")
     return refund_entity(ctx, body.creditmemo, body.offlineRequested)
 
 
 @operations.write("POST", "/V1/creditmemo", resource=RESOURCE, response=Creditmemo)
 def save_creditmemo(ctx: OperationContext, params: dict[str, str], body: CreditmemoSaveRequest) -> CreditmemoRecord:
     """Create and refund the credit memo sent (online against its invoice when that was captured online)."""
-    check_integers(body, "entity")
     return refund_entity(ctx, body.entity, offline=False)
 
 

@@ -13,12 +13,12 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 
 from conveyor.api.auth import hash_password
+from conveyor.api.document import PASSWORD
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.customers import (
     ANONYMOUS,
     MANAGE,
     RESOURCE,
-    check_integers,
     magento_errors,
     repository,
     snake_keys,
@@ -39,7 +39,7 @@ class ResetPasswordRequest(BaseModel):
 
     email: str | None = None
     resetToken: str  # noqa: N815
-    newPassword: str  # noqa: N815
+    newPassword: str = Field(json_schema_extra=PASSWORD)  # noqa: N815
 
 
 class ResendConfirmationRequest(BaseModel):
@@ -130,7 +130,6 @@ def reset_password(ctx: OperationContext, params: dict[str, str], body: ResetPas
 @operations.write("PUT", "/V1/customers/validate", resource=MANAGE)
 def validate_customer(ctx: OperationContext, params: dict[str, str], body: ValidateRequest) -> ValidationResults:
     """Check a customer payload without saving it: ``valid`` and Magento's messages."""
-    check_integers(body.customer, "customer")
     messages = accounts.validate(ctx.conn, body.customer)
     return ValidationResults(valid=not messages, messages=messages)
 

@@ -4,11 +4,9 @@ The writes are also served as ``/rest/async/V1/customers…`` and ``/rest/async/
 on the topics ``async.V1.customers.POST``, ``async.V1.customers.byCustomerId.PUT`` and
 ``async.V1.customers.byCustomerId.DELETE``.
 
-Three request rules every resource of this kind needs live here (``orders`` imports them):
+Two request rules every resource of this kind needs live here (``orders`` imports them):
 
 * ``snake_keys`` — Magento reads ``countryId`` as ``country_id``; its own documentation sends camelCase.
-* ``check_integers`` — JSON integers beyond Magento's int(10) would reach the database as an overflow (a 500);
-  they are a 400 naming the field instead.
 * ``magento_errors`` — "No such entity", "is required" and "Invalid value" with Magento's named parameters.
 """
 
@@ -19,10 +17,10 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from conveyor.api.auth import USER_TYPE_GUEST, hash_password
-from conveyor.api.document import EMAIL, pattern
+from conveyor.api.document import DATE_OF_BIRTH, EMAIL, PASSWORD, declares, pattern
 from conveyor.api.errors import INVALID, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.search import SearchCriteria, SearchResults, apply, results
@@ -47,7 +45,6 @@ NAMED_NO_SUCH_ENTITY_2 = "No such entity with %fieldName = %fieldValue, %field2N
 NAMED_REQUIRED = '"%fieldName" is required. Enter and try again.'
 NAMED_INVALID = 'Invalid value of "%value" provided for the %fieldName field.'
 REQUIRED = '"%1" is required. Enter and try again.'
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # MySQL INT, the widest integer column a payload's number lands in
 
 repository = CustomerRepository()
 _CAMEL = re.compile(r"(.)([A-Z])")
@@ -74,21 +71,6 @@ def snake_keys(value: Any, verbatim: Collection[str] = ()) -> Any:
 
 SnakeKeys = BeforeValidator(snake_keys)
 """A request field whose object keys may come in Magento's camelCase: ``entity: Annotated[Entity, SnakeKeys]``."""
-
-
-def check_integers(value: Any, field: str) -> None:
-    """Refuse integer fields of a parsed payload outside MySQL INT with Magento's 400 naming the field.
-
-    Free-form mappings (``extension_attributes``, ``product_options``) are stored as JSON and skipped.
-    """
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            check_integers(getattr(value, name), f"{field}.{name}" if field else name)
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            check_integers(item, f"{field}.{index}")
-    elif type(value) is int and not INT_MIN <= value <= INT_MAX:
-        raise ApiError(400, INVALID, [str(value), field])
 
 
 @contextmanager
@@ -123,6 +105,8 @@ class CustomerData(CustomerInput):
     Checked here rather than only in the repository so that a bulk item missing them is rejected at once.
     """
 
+    model_config = ConfigDict(json_schema_extra=declares(properties={"dob": DATE_OF_BIRTH}))
+
     email: Annotated[str, Field(json_schema_extra=pattern(EMAIL))]
     firstname: str
     lastname: str
@@ -141,7 +125,7 @@ class CustomerCreateRequest(BaseModel):
     """``POST /V1/customers``: Magento's ``createAccount`` (``redirectUrl``, for a confirmation email, unused)."""
 
     customer: CustomerData
-    password: str | None = None
+    password: str | None = Field(default=None, json_schema_extra=PASSWORD)
     redirectUrl: str | None = None  # noqa: N815  (Magento's parameter name)
 
     @field_validator("customer", mode="before")
@@ -204,7 +188,6 @@ def create_customer(ctx: OperationContext, params: dict[str, str], body: Custome
     An email already used in the website is Magento's 400; a ``customer.id`` is ignored (new ids are assigned).
     Without a token the group is not the caller's to choose (Magento's AccountManagementApi): the default group.
     """
-    check_integers(body.customer, "customer")
     data = body.customer.model_copy(update={"id": None})
     if ctx.caller.user_type == USER_TYPE_GUEST:
         data = data.model_copy(update={"group_id": None})
@@ -224,7 +207,6 @@ def save_customer(ctx: OperationContext, params: dict[str, str], body: CustomerS
     customer_id = int_param(params, "customerId")
     if body.customer.id is not None and body.customer.id != customer_id:
         raise ApiError(400, INVALID, [str(body.customer.id), "customer.id"])
-    check_integers(body.customer, "customer")
     with magento_errors():
         return repository.save(ctx.conn, body.customer.model_copy(update={"id": customer_id}))
 

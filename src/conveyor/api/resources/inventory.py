@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.sql.elements import ColumnElement
 
 from conveyor.api.document import MSI_CODE, NON_BLANK, NOT_EMPTY, pattern
@@ -55,7 +55,14 @@ class SourceItemKey(BaseModel):
     sku: str
     source_code: str
     quantity: Quantity | None = None
-    status: int | None = None
+    status: int | None = None  # ignored, but an integer as documented (5.0 is one, a boolean is not)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError("an integer, not a boolean")
+        return value
 
 
 class SourceItemsSaveRequest(BaseModel):

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from conveyor.api.document import requires
 from conveyor.api.errors import ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
-from conveyor.api.resources.customers import SnakeKeys, check_integers
+from conveyor.api.resources.customers import SnakeKeys
 from conveyor.api.resources.orders import comments_page, with_numbers
 from conveyor.api.search import SearchCriteria, SearchResults, search_page
 from conveyor.catalog.sales import (
@@ -147,7 +147,6 @@ def comment_of(comment: DocumentComment | None) -> tuple[str | None, bool]:
 
 def refund(ctx: OperationContext, order_id: int, body: RefundRequest, invoice_id: int | None = None) -> int:
     """Run a refund request as a credit memo of the order (against ``invoice_id`` when given)."""
-    check_integers(body, "")
     text, visible = comment_of(body.comment)
     arguments = body.arguments or RefundArguments()
     return create_creditmemo(
@@ -174,7 +173,6 @@ def as_invoice(record: InvoiceRecord) -> InvoiceRecord:
 @operations.write("POST", "/V1/order/{orderId}/invoice", resource="Magento_Sales::invoice")
 def invoice_order(ctx: OperationContext, params: dict[str, str], body: InvoiceOrderRequest) -> int:
     """Invoice the order's items (all that is left when none are given); the invoice id."""
-    check_integers(body, "")
     text, visible = comment_of(body.comment)
     return create_invoice(
         ctx.conn,
@@ -191,7 +189,6 @@ def invoice_order(ctx: OperationContext, params: dict[str, str], body: InvoiceOr
 @operations.write("POST", "/V1/invoices", resource=RESOURCE, response=Invoice)
 def save_invoice(ctx: OperationContext, params: dict[str, str], body: InvoiceSaveRequest) -> InvoiceRecord:
     """Create an invoice of ``entity.order_id`` for ``entity.items`` (all left when none); the invoice."""
-    check_integers(body, "entity")
     data = body.entity
     items = [(item.order_item_id, item.qty) for item in data.items]
     invoice_id = create_invoice(ctx.conn, data.order_id, items, events=ctx.events)
@@ -230,7 +227,6 @@ def save_comment(
     ctx: OperationContext, body: CommentRequest, table: Any, parent: Any, parent_id: int | None
 ) -> CommentRecord:
     """A comment route's work: the comment on ``parent_id`` (the path's id when the entity names none)."""
-    check_integers(body, "entity")
     data = body.entity
     if parent_id is None:
         raise ApiError(400, REQUIRED, ["parent_id"])

@@ -4,7 +4,8 @@ puts it in the ledger with the pipeline that applies it; ``GET /V1/conveyor/orde
 ledger entry back. Conveyor's own routes (Magento has none for this), under the Sales ACL resource.
 
 A document the ledger already holds (same type and external id) answers with that entry and ``duplicate``:
-nothing changes. A refused one answers 400 with the reason naming the document, the order and the item.
+nothing changes. A refused one answers 400 with the reason naming the document, the order and the item; one whose
+order does not exist answers 404 (Magento's status for an entity it cannot find), with the same message.
 """
 
 from __future__ import annotations
@@ -64,7 +65,9 @@ def submit_document(ctx: OperationContext, params: dict[str, str], body: ErpDocu
     try:
         received = submit(ctx.conn, body, "rest", now=now())
     except DocumentError as exc:
-        raise ApiError(400, *exc.template()) from None
+        # an order that does not exist is Magento's 404 (NoSuchEntityException, as ``POST /V1/order/{id}/ship``
+        # answers), with the message naming the document and the reference; any other refusal is a 400
+        raise ApiError(404 if exc.unknown_order else 400, *exc.template()) from None
     return _entry(ctx, received.document_id, received.duplicate)
 
 

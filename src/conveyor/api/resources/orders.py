@@ -23,7 +23,8 @@ from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, create_
 from sqlalchemy import Connection
 
 from conveyor.api.operations import MAX_ID, OperationContext, int_param, operations
-from conveyor.api.resources.customers import SnakeKeys, check_integers, snake_keys
+from conveyor.api.resources.customers import SnakeKeys, snake_keys
+from conveyor.api.resources.order_requests import OrderRequest
 from conveyor.api.search import Filter, FilterGroup, R, SearchCriteria, SearchResults, apply, results, search_page
 from conveyor.catalog.sales import (
     OrderAddressInput,
@@ -188,7 +189,7 @@ def as_shipment(record: ShipmentRecord) -> ShipmentRecord:
 class OrderSaveRequest(BaseModel):
     """``POST /V1/orders``: Magento's order save, here creating the order (``entity_id`` names no stored order)."""
 
-    entity: Annotated[OrderInput, SnakeKeysFreeForm]
+    entity: Annotated[OrderRequest, SnakeKeysFreeForm]  # type: ignore[valid-type]  # OrderInput with its rules declared
 
 
 class OrderComment(BaseModel):
@@ -261,8 +262,7 @@ def save_order(ctx: OperationContext, params: dict[str, str], body: OrderSaveReq
     Items link children to parents by the payload's ``item_id``/``parent_item_id``; new ids are assigned, and
     line numbers by the website's rule (``extension_attributes.line_number``).
     """
-    data = body.entity
-    check_integers(data, "entity")
+    data: OrderInput = body.entity
     check_new_order(ctx.conn, data)
     if data.store_id is None and not ctx.store.is_admin:
         data = data.model_copy(update={"store_id": ctx.store.store_id})
@@ -347,7 +347,6 @@ OrderAddressRequest.model_rebuild()
 )
 def save_order_address(ctx: OperationContext, params: dict[str, str], body: OrderAddressRequest) -> OrderAddressRecord:
     """Replace one of the order's addresses (billing or shipping) with the one sent."""
-    check_integers(body, "")
     data = body.entity
     return repository.save_address(ctx.conn, int_param(params, "parent_id"), data, data.entity_id)
 
@@ -392,7 +391,6 @@ def ship_order(ctx: OperationContext, params: dict[str, str], body: ShipOrderReq
     More than is left of an item is a 400 naming its sku; the order becomes ``complete`` once everything is
     shipped and invoiced, else ``processing``.
     """
-    check_integers(body, "")
     items = [(item.order_item_id, item.qty) for item in body.items]
     comment = body.comment.comment if body.comment is not None else None
     visible = bool(body.comment.is_visible_on_front) if body.comment is not None else False

@@ -14,17 +14,24 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from conveyor.api.document import WS
+from conveyor.api.document import NON_BLANK, WS, declares, pattern
 from conveyor.api.errors import INVALID, REQUIRED, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.search import SearchCriteria, SearchResults, results, search_rows
 from conveyor.catalog.eav import (
     ATTRIBUTE_FIELDS,
     CATEGORY_ENTITY_TYPE_ID,
+    CODE_TAKEN,
     INPUT_TYPES,
+    INVALID_VALUE,
+    LABEL_TAKEN_ADD,
+    LABEL_TAKEN_UPDATE,
+    NO_OPTIONS,
     PRODUCT_ENTITY_TYPE_ID,
+    SCOPE_NAMES,
+    SYSTEM_ATTRIBUTE,
     AttributeInput,
     AttributeMeta,
     AttributeOption,
@@ -107,8 +114,17 @@ class AttributeOptionView(BaseModel):
     value: str
 
 
+class NewAttributeOptionData(AttributeOptionData):
+    """An option added or relabelled: its admin label is required and not blank ("The attribute option label is
+    empty.")."""
+
+    model_config = ConfigDict(json_schema_extra=declares("label"))
+
+    label: Annotated[str | None, Field(max_length=255, json_schema_extra=pattern(NON_BLANK))] = None
+
+
 class AttributeOptionRequest(BaseModel):
-    option: AttributeOptionData
+    option: NewAttributeOptionData
 
 
 class ProductAttributeData(BaseModel):
@@ -156,6 +172,82 @@ class ProductAttributeData(BaseModel):
 
 class ProductAttributeRequest(BaseModel):
     attribute: ProductAttributeData
+
+
+# What a create checks (``_input``, ``validate_code``, ``scope_number``), for the document: a label for the admin (the
+# default label, else the store-0 one; one to make the code from when no code is sent), a code as Magento's rule, a
+# creatable input type, a known scope, known product types, options labelled (a blank one with no value is
+# Magento's empty first entry, skipped). With ``attribute_id`` the request updates that attribute: no label needed.
+_BLANK = "^[" + WS + "]*(?![\\s\\S])"
+_TYPES = "(?:" + "|".join(PRODUCT_TYPES) + ")?"
+_APPLY_TO = "[" + WS + "]*" + _TYPES + "[" + WS + "]*"
+NEW_ATTRIBUTE_RULES: dict[str, Any] = {
+    "anyOf": [
+        {"required": ["attribute_id"]},
+        {
+            "required": ["default_frontend_label"],
+            "properties": {"default_frontend_label": {"type": "string", "pattern": NON_BLANK}},
+        },
+        {
+            "required": ["attribute_code", "default_frontend_label"],
+            "properties": {"default_frontend_label": {"type": "string", "minLength": 1}},
+        },
+        {
+            "required": ["attribute_code", "frontend_labels"],
+            "properties": {
+                "frontend_labels": {
+                    "type": "array",
+                    "contains": {
+                        "type": "object",
+                        "properties": {"store_id": {"const": 0}, "label": {"type": "string", "minLength": 1}},
+                    },
+                }
+            },
+        },
+    ]
+}
+NEW_ATTRIBUTE_FIELDS: dict[str, dict[str, Any]] = {
+    "attribute_code": {"type": "string", "pattern": "^[a-zA-Z][a-zA-Z0-9_]{0,59}(?![\\s\\S])"},
+    "frontend_input": {"enum": sorted(CREATABLE_INPUTS)},
+    "scope": {"enum": sorted(SCOPE_NAMES.values())},
+    "apply_to": {
+        "anyOf": [
+            {"type": "string", "pattern": "^" + _APPLY_TO + "(?:," + _APPLY_TO + ")*(?![\\s\\S])"},
+            {"type": "array", "items": {"type": "string", "pattern": "^" + _APPLY_TO + "(?![\\s\\S])"}},
+        ]
+    },
+}
+LABELLED_OPTION = {
+    "anyOf": [
+        {"required": ["label"], "properties": {"label": {"type": "string", "pattern": NON_BLANK}}},
+        {
+            "properties": {
+                "label": {"anyOf": [{"type": "null"}, {"type": "string", "pattern": _BLANK}]},
+                "value": {"anyOf": [{"type": "null"}, {"const": ""}]},
+            }
+        },
+    ]
+}
+
+
+def _new_attribute_rules(schema: dict[str, Any]) -> None:
+    properties = schema["properties"]
+    for name, rule in NEW_ATTRIBUTE_FIELDS.items():
+        properties[name] = {"anyOf": [rule, {"type": "null"}]}
+    for kind in properties["options"]["anyOf"]:  # list[AttributeOptionData] | None: each item labelled
+        if kind.get("type") == "array":
+            kind["items"] = {**kind["items"], **LABELLED_OPTION}
+    schema.update(NEW_ATTRIBUTE_RULES)
+
+
+class NewProductAttributeData(ProductAttributeData):
+    """``POST /V1/products/attributes``' attribute: created (or, with ``attribute_id``, updated)."""
+
+    model_config = ConfigDict(json_schema_extra=_new_attribute_rules)
+
+
+class NewProductAttributeRequest(BaseModel):
+    attribute: NewProductAttributeData
 
 
 class ProductAttribute(BaseModel):
@@ -254,9 +346,11 @@ def set_is_filterable(ctx: OperationContext, params: dict[str, str], body: None)
     return flag
 
 
-@operations.write("POST", "/V1/products/attributes", resource=RESOURCE)
+# a code that exists already (given, or made from the label) is Magento's 400, and so is a label for a store view that
+# does not exist (``check_store_ids``): the store's to say
+@operations.write("POST", "/V1/products/attributes", resource=RESOURCE, refuses={400: [CODE_TAKEN, INVALID_VALUE]})
 def create_product_attribute(
-    ctx: OperationContext, params: dict[str, str], body: ProductAttributeRequest
+    ctx: OperationContext, params: dict[str, str], body: NewProductAttributeRequest
 ) -> ProductAttribute:
     """Create a product attribute (with ``attribute_id``: update that one, as Magento's save does); the code is
     made from the label when not given."""
@@ -280,7 +374,11 @@ def update_product_attribute(
     return _get(ctx, code, PRODUCT_ENTITY_TYPE_ID)
 
 
-@operations.write("DELETE", "/V1/products/attributes/{attributeCode}", resource=RESOURCE)
+# Magento refuses to delete a system attribute with a 400 (a StateException): whether the code names one is the
+# store's to say, so the document lists the message under 400
+@operations.write(
+    "DELETE", "/V1/products/attributes/{attributeCode}", resource=RESOURCE, refuses={400: [SYSTEM_ATTRIBUTE]}
+)
 def delete_product_attribute(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
     """Delete a user-defined attribute with its options and values; system attributes stay."""
     attributes.delete(ctx.conn, params["attributeCode"], PRODUCT_ENTITY_TYPE_ID)
@@ -294,7 +392,15 @@ def get_product_options(ctx: OperationContext, params: dict[str, str]) -> list[A
     return _options(ctx, params["attributeCode"], PRODUCT_ENTITY_TYPE_ID)
 
 
-@operations.write("POST", "/V1/products/attributes/{attributeCode}/options", resource=RESOURCE)
+# Magento's OptionManagement answers 400 (StateException, InputException) when the attribute named exists but takes
+# no options, or the label is another option's already, or a store label names a store view that does not exist: all
+# depend on what is stored, not on the request
+@operations.write(
+    "POST",
+    "/V1/products/attributes/{attributeCode}/options",
+    resource=RESOURCE,
+    refuses={400: [NO_OPTIONS, LABEL_TAKEN_ADD, INVALID_VALUE]},
+)
 def add_product_option(ctx: OperationContext, params: dict[str, str], body: AttributeOptionRequest) -> str:
     """Add an option (admin label unique within the attribute); answers its id as text."""
     option = body.option
@@ -309,7 +415,13 @@ def add_product_option(ctx: OperationContext, params: dict[str, str], body: Attr
     return str(option_id)
 
 
-@operations.write("PUT", "/V1/products/attributes/{attributeCode}/options/{optionId}", resource=RESOURCE)
+@operations.write(
+    "PUT",
+    "/V1/products/attributes/{attributeCode}/options/{optionId}",
+    resource=RESOURCE,
+    params={"optionId": {"type": "integer", "minimum": 1, "maximum": MAX_INT}},  # 0: "The option id is empty."
+    refuses={400: [NO_OPTIONS, LABEL_TAKEN_UPDATE, INVALID_VALUE]},
+)
 def update_product_option(ctx: OperationContext, params: dict[str, str], body: AttributeOptionRequest) -> bool:
     """Relabel an option; its id, and so the products that use it, stay."""
     option = body.option
@@ -325,7 +437,12 @@ def update_product_option(ctx: OperationContext, params: dict[str, str], body: A
     return True
 
 
-@operations.write("DELETE", "/V1/products/attributes/{attributeCode}/options/{optionId}", resource=RESOURCE)
+@operations.write(
+    "DELETE",
+    "/V1/products/attributes/{attributeCode}/options/{optionId}",
+    resource=RESOURCE,
+    refuses={400: [NO_OPTIONS]},
+)
 def delete_product_option(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
     """Delete an option."""
     delete_option(ctx.conn, params["attributeCode"], int_param(params, "optionId"))

@@ -9,8 +9,9 @@ as Magento does), so it is checked and announced as any product save.
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
+from conveyor.api.document import declares
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.products import INVALID_CONTENT, MediaEntryData, present_media, repository, to_media, upload
 from conveyor.catalog import InvalidValueError, MediaEntry, NotFoundError, ProductInput, ProductRecord
@@ -23,6 +24,16 @@ NO_SUCH_ID = "No image with the provided ID was found. Verify the ID and try aga
 
 class MediaEntryRequest(BaseModel):
     entry: MediaEntryData
+
+
+class NewMediaEntryData(MediaEntryData):
+    """A posted entry: its image comes with it ("The image content is invalid." without)."""
+
+    model_config = ConfigDict(json_schema_extra=declares("content"))
+
+
+class NewMediaEntryRequest(BaseModel):
+    entry: NewMediaEntryData
 
 
 @operations.read("/V1/products/{sku}/media", resource=RESOURCE)
@@ -44,7 +55,7 @@ def get_media(ctx: OperationContext, params: dict[str, str]) -> MediaEntryData:
 
 
 @operations.write("POST", "/V1/products/{sku}/media", resource=RESOURCE)
-def create_media(ctx: OperationContext, params: dict[str, str], body: MediaEntryRequest) -> int:
+def create_media(ctx: OperationContext, params: dict[str, str], body: NewMediaEntryRequest) -> int:
     """Store the posted image and add its entry; the new entry's id."""
     if body.entry.content is None:
         raise InvalidValueError(INVALID_CONTENT)

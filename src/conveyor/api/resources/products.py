@@ -27,10 +27,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from conveyor.api.document import pattern
 from conveyor.api.errors import INVALID, ApiError
 from conveyor.api.operations import OperationContext, operations
 from conveyor.api.resources.stock_items import StockItem
@@ -51,7 +52,16 @@ from conveyor.catalog import (
     TierPrice,
     inventory,
 )
-from conveyor.catalog.products import PRODUCT_TYPES, CustomOption, CustomOptionValue, decode_image, store_image
+from conveyor.catalog.products import (
+    MAX_IMAGE_BYTES,
+    MEDIA_ROLES,
+    PRODUCT_TYPES,
+    STORED_DATA_REFUSALS,
+    CustomOption,
+    CustomOptionValue,
+    decode_image,
+    store_image,
+)
 from conveyor.catalog.stores import ADMIN_STORE_ID, store_table
 
 RESOURCE = "Magento_Catalog::products"
@@ -68,6 +78,8 @@ Id = Annotated[int, Field(ge=0, le=MAX_INT)]
 WebsiteId = Annotated[int, Field(ge=0, le=MAX_SMALL)]
 Position = Annotated[int, Field(ge=-MAX_INT, le=MAX_INT)]
 Number = Annotated[float, Field(allow_inf_nan=False)]
+MAX_AMOUNT = 10**14  # a decimal attribute's column: 20 digits, 6 of them decimals (``parse_decimal``)
+Amount = Annotated[float, Field(allow_inf_nan=False, gt=-MAX_AMOUNT, lt=MAX_AMOUNT)]
 Quantity = Annotated[float, Field(allow_inf_nan=False, gt=-MAX_QTY, lt=MAX_QTY)]
 Label = Annotated[str, Field(max_length=255)]
 # Ids Magento answers as text (a configurable option's attribute_id, a bundle link's id); read as numbers.
@@ -149,12 +161,35 @@ class ProductLinkData(BaseModel):
     extension_attributes: ProductLinkExtension | None = None
 
 
+# What ``decode_image`` takes, for the document: base64 (padded, no line breaks) of a jpeg, png or gif whose first
+# bytes are its type's signature, named without Magento's forbidden characters. The base64 of the signatures:
+# FF D8 FF is "/9j/"; "GIF87a"/"GIF89a" are "R0lGODdh"/"R0lGODlh"; 89 "PNG" 0D 0A 1A 0A is "iVBORw0KGg" and a 6-bit
+# group whose first four bits are 0A's last (o, p, q or r)
+_B64 = "[A-Za-z0-9+/]"
+_B64_REST = f"(?:{_B64}{{4}})*(?:{_B64}{{2}}==|{_B64}{{3}}=)?(?![\\s\\S])"
+IMAGE_SIGNATURES = {
+    "image/jpeg": "^/9j/" + _B64_REST,
+    "image/png": f"^iVBORw0KGg[o-r](?:=(?![\\s\\S])|{_B64}{_B64_REST})",
+    "image/gif": "^R0lGOD[dl]h" + _B64_REST,
+}
+IMAGE_NAME = '^[^\\\\/?*:";<>()|{}\\u0000]+$'
+
+
+def _image_rules(schema: dict[str, Any]) -> None:
+    schema["anyOf"] = [
+        {"properties": {"type": {"const": mime}, "base64_encoded_data": {"pattern": data}}}
+        for mime, data in IMAGE_SIGNATURES.items()
+    ]
+
+
 class ImageContent(BaseModel):
     """ImageContentInterface: an image posted with a gallery entry."""
 
-    base64_encoded_data: str
+    model_config = ConfigDict(json_schema_extra=_image_rules)
+
+    base64_encoded_data: Annotated[str, Field(max_length=MAX_IMAGE_BYTES * 4 // 3 + 4)]
     type: str = Field(max_length=64)
-    name: str = Field(max_length=200)
+    name: str = Field(max_length=200, json_schema_extra=pattern(IMAGE_NAME))
 
 
 class MediaEntryData(BaseModel):
@@ -166,8 +201,11 @@ class MediaEntryData(BaseModel):
     label: Label | None = None
     position: Position = 0
     disabled: bool = False
-    types: list[str] = []
-    file: str | None = None
+    # Magento's image roles, each once (``check_entries``)
+    types: Annotated[
+        list[str], Field(json_schema_extra={"items": {"enum": list(MEDIA_ROLES)}, "uniqueItems": True})
+    ] = []
+    file: Annotated[str, Field(max_length=255)] | None = None
     content: ImageContent | None = None
 
 
@@ -223,13 +261,14 @@ class ProductData(BaseModel):
     sku: str | None = None
     name: str | None = None
     attribute_set_id: Id | None = None
-    price: Number | None = None
-    status: Id | None = None
-    visibility: Id | None = None
-    type_id: str | None = None
+    price: Amount | None = None
+    # the options of Magento's Status and Visibility sources, the only values a save takes
+    status: Annotated[int, Field(json_schema_extra={"enum": [1, 2]})] | None = None
+    visibility: Annotated[int, Field(json_schema_extra={"enum": [1, 2, 3, 4]})] | None = None
+    type_id: Annotated[str, Field(json_schema_extra={"enum": list(PRODUCT_TYPES)})] | None = None
     created_at: str | None = None
     updated_at: str | None = None
-    weight: Number | None = None
+    weight: Amount | None = None
     extension_attributes: ProductExtension | None = None
     product_links: list[ProductLinkData] | None = None
     options: list[CustomOptionData] | None = None
@@ -239,7 +278,7 @@ class ProductData(BaseModel):
 
 
 class NewProductData(ProductData):
-    sku: str
+    sku: Annotated[str, Field(min_length=1)]  # "The "sku" attribute value is empty."
 
 
 class ProductSaveRequest(BaseModel):
@@ -262,13 +301,7 @@ def update_products(
     ctx: OperationContext, items: list[tuple[dict[str, str], ProductUpdateRequest]]
 ) -> list[ProductData]:
     """``update_product`` for many items at once."""
-    pairs: list[tuple[str, ProductData]] = []
-    for params, body in items:
-        sku, given = params["sku"], body.product.sku
-        if given is not None and given.casefold() != sku.casefold():
-            raise ApiError(400, INVALID, [given, "product.sku"])
-        pairs.append((sku, body.product))
-    return _save_batch(ctx, pairs)
+    return _save_batch(ctx, [(params["sku"], body.product) for params, body in items])
 
 
 def _save_batch(ctx: OperationContext, pairs: list[tuple[str, ProductData]]) -> list[ProductData]:
@@ -287,7 +320,9 @@ def _save_batch(ctx: OperationContext, pairs: list[tuple[str, ProductData]]) -> 
 
 
 # --- routes ----------------------------------------------------------------------------------------------------
-@operations.write("POST", "/V1/products", resource=RESOURCE, batch=save_products)
+# A save may be refused for what is stored (a new product's required attributes, which its set decides; values that
+# name no stored option, set, website or category; a url key taken): Magento's 400s, listed in the document
+@operations.write("POST", "/V1/products", resource=RESOURCE, batch=save_products, refuses={400: STORED_DATA_REFUSALS})
 def save_product(ctx: OperationContext, params: dict[str, str], body: ProductSaveRequest) -> ProductData:
     """Create a product, or update the one with this sku (Magento's POST saves by sku); the saved product."""
     (saved,) = _save_batch(ctx, [(body.product.sku, body.product)])
@@ -302,15 +337,19 @@ def get_product(ctx: OperationContext, params: dict[str, str]) -> ProductData:
 
 
 @operations.write(
-    "PUT", "/V1/products/{sku}", resource=RESOURCE, batch=update_products, bulk_params={"sku": "product.sku"}
+    "PUT",
+    "/V1/products/{sku}",
+    resource=RESOURCE,
+    batch=update_products,
+    bulk_params={"sku": "product.sku"},
+    refuses={400: STORED_DATA_REFUSALS},
 )
 def update_product(ctx: OperationContext, params: dict[str, str], body: ProductUpdateRequest) -> ProductData:
-    """Merge the given fields into the product (fields left out keep their values); creates it if new."""
-    sku = params["sku"]
-    given = body.product.sku
-    if given is not None and given.casefold() != sku.casefold():
-        raise ApiError(400, INVALID, [given, "product.sku"])  # renaming a sku is not supported
-    (saved,) = _save_batch(ctx, [(sku, body.product)])
+    """Merge the given fields into the product (fields left out keep their values); creates it if new.
+
+    The path's sku names the product whatever ``product.sku`` says, as Magento's ``ParamsOverrider`` puts the
+    path's id into the body: a sku is never renamed."""
+    (saved,) = _save_batch(ctx, [(params["sku"], body.product)])
     return saved
 
 
@@ -466,8 +505,8 @@ def _child_skus(conn: Connection, ids: Sequence[int] | None) -> list[str] | None
         return None
     skus = repository.skus_by_id(conn, ids)
     for child_id in ids:
-        if child_id not in skus:
-            raise ApiError(400, INVALID, [str(child_id), "product.extension_attributes.configurable_product_links"])
+        if child_id not in skus:  # a product that does not exist: Magento's 404 for an entity it cannot find
+            raise NotFoundError(NOT_FOUND)
     return [skus[child_id] for child_id in dict.fromkeys(ids)]
 
 

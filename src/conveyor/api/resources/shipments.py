@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from conveyor.api.operations import OperationContext, int_param, operations
-from conveyor.api.resources.customers import SnakeKeys, check_integers
+from conveyor.api.resources.customers import SnakeKeys
 from conveyor.api.resources.invoices import CommentRequest, DocumentComment, DocumentItem, save_comment
 from conveyor.api.resources.orders import (
     SHIPMENT_RESOURCE,
@@ -76,7 +76,6 @@ def save_shipment(ctx: OperationContext, params: dict[str, str], body: ShipmentS
 
     No items is Magento's "We cannot create an empty shipment."
     """
-    check_integers(body, "entity")
     data = body.entity
     comment = data.comments[0] if data.comments else None
     shipment = repository.create_shipment(
@@ -118,7 +117,6 @@ def email_shipment(ctx: OperationContext, params: dict[str, str], body: None) ->
 @operations.write("POST", "/V1/shipment/track", resource=SHIPMENT_RESOURCE, response=Track)
 def add_track(ctx: OperationContext, params: dict[str, str], body: TrackSaveRequest) -> TrackRecord:
     """Add a tracking number to the shipment ``entity.parent_id``."""
-    check_integers(body, "entity")
     data = body.entity
     track = repository.add_track(
         ctx.conn,

@@ -29,11 +29,11 @@ def check_password(password: str, email: str) -> None:
         raise InvalidValueError(TOO_SHORT, [str(MIN_LENGTH)])
     if password != password.strip():
         raise InvalidValueError(SPACES)
-    classes = (
-        any(c.islower() for c in password),
-        any(c.isupper() for c in password),
-        any(c.isdigit() for c in password),
-        any(not c.isalnum() for c in password),
+    classes = (  # ASCII classes, as Magento's preg_match('/[a-z]+/') …: an accented letter is a special character
+        any("a" <= c <= "z" for c in password),
+        any("A" <= c <= "Z" for c in password),
+        any("0" <= c <= "9" for c in password),
+        any(not (c.isascii() and c.isalnum()) for c in password),
     )
     if sum(classes) < CLASSES:
         raise InvalidValueError(CLASSES_MISSING, [str(CLASSES)])

@@ -72,6 +72,9 @@ class ExactDecimal(sa.types.TypeDecorator[Decimal]):
         super().__init__(precision, scale, asdecimal=True)
         self.digits, self.places = precision, scale
         self.quantum = Decimal(1).scaleb(-scale)
+        # the largest value every dialect stores (SQLite's scaled integer: below 10^14); a value past it is refused
+        # before rounding, so that the bound a document declares is the one checked
+        self.largest = min(Decimal(10) ** (precision - scale), Decimal(10) ** 14) - self.quantum
 
     def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
         if dialect.name == "sqlite":

@@ -57,6 +57,8 @@ BACKEND_FOR_INPUT = {
     "image": "varchar",
 }
 BACKEND_TYPE_NAMES = ("static", "varchar", "int", "decimal", "text", "datetime")
+SYSTEM_ATTRIBUTE = "The system attribute can't be deleted."
+CODE_TAKEN = "An attribute with the same code (%1) already exists."
 _CODE = re.compile(r"[a-zA-Z][a-zA-Z0-9_]{0,59}")
 
 entity_type_table = sa.Table(
@@ -588,7 +590,7 @@ class AttributeRepository:
             )
         ).first()
         if exists is not None:
-            raise DuplicateError("An attribute with the same code (%1) already exists.", [attribute.attribute_code])
+            raise DuplicateError(CODE_TAKEN, [attribute.attribute_code])
         return self.save(conn, attribute)
 
     def save(self, conn: Connection, attribute: AttributeInput) -> int:
@@ -769,7 +771,7 @@ class AttributeRepository:
                 'The attribute with a "%1" attributeCode doesn\'t exist. Verify the attribute and try again.', [code]
             )
         if not meta.is_user_defined:
-            raise InvalidValueError("The system attribute can't be deleted.")
+            raise InvalidValueError(SYSTEM_ATTRIBUTE)
         # the values first: the product value tables refer to attributes without a constraint that would cascade
         entity = {type_id: name for name, type_id in ENTITY_TYPES.items()}[entity_type_id(entity_type)]
         for backend in BACKEND_TYPES:

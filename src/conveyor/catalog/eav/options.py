@@ -189,8 +189,8 @@ def update_option(
     text = (label or "").strip()
     if not text:
         raise InvalidValueError(EMPTY_LABEL)
-    if not _has_option(conn, meta, option_id):
-        raise InvalidValueError(NO_OPTION_UPDATE, [code, str(option_id)])
+    if not _has_option(conn, meta, option_id):  # Magento's NoSuchEntityException (validateOption): a 404
+        raise NotFoundError(NO_OPTION_UPDATE, [code, str(option_id)])
     owner = _admin_label_owner(conn, meta.attribute_id, text)
     if owner is not None and owner != option_id:
         raise InvalidValueError(LABEL_TAKEN_UPDATE, [label or ""])

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from conveyor.catalog.eav.attributes import (
+    SYSTEM_ATTRIBUTE,
     AttributeMeta,
     AttributeRepository,
     _meta,
@@ -35,6 +36,7 @@ SET_NOT_FOUND = 'The AttributeSet with a "%1" ID doesn\'t exist. Verify the attr
 GROUP_NOT_FOUND = 'Group with id "%1" does not exist.'
 SET_NAME_EMPTY = "The attribute set name is empty. Enter the name and try again."
 SET_NAME_TAKEN = 'A "%1" attribute set name already exists. Create a new name and try again.'
+NOT_IN_SET = 'The "%1" attribute wasn\'t found in the "%2" attribute set. Enter the attribute and try again.'
 DEFAULT_SET_DELETE = "The default attribute set can't be deleted."
 SET_NOT_DELETED = "The attribute set couldn't be deleted."
 GROUP_HAS_SYSTEM = "The attribute group can't be deleted because it contains system attributes."
@@ -388,10 +390,7 @@ def unassign_attribute(conn: Connection, attribute_set_id: int, code: str, entit
         )
     link = EA.c.attribute_set_id == attribute_set_id, EA.c.attribute_id == meta.attribute_id
     if conn.execute(sa.select(EA.c.entity_attribute_id).where(*link)).first() is None:
-        raise InvalidValueError(
-            'The "%1" attribute wasn\'t found in the "%2" attribute set. Enter the attribute and try again.',
-            [code, str(attribute_set_id)],
-        )
+        raise InvalidValueError(NOT_IN_SET, [code, str(attribute_set_id)])
     if not meta.is_user_defined:
-        raise InvalidValueError("The system attribute can't be deleted.")
+        raise InvalidValueError(SYSTEM_ATTRIBUTE)
     conn.execute(EA.delete().where(*link))

@@ -16,11 +16,12 @@ if TYPE_CHECKING:
         skus_by_id,
     )
     from conveyor.catalog.products.media import gallery_table, gallery_value_table
-    from conveyor.catalog.products.media_files import decode_image, store_image
+    from conveyor.catalog.products.media_files import MAX_IMAGE_BYTES, decode_image, store_image
     from conveyor.catalog.products.models import (
         ALL_GROUPS,
         BUNDLE_OPTION_TYPES,
         LINK_TYPES,
+        MEDIA_ROLES,
         OPTION_TYPES,
         PRODUCT_TYPES,
         BundleOption,
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
         replace_children,
         replace_super_attributes,
     )
-    from conveyor.catalog.products.repository import ProductRepository
+    from conveyor.catalog.products.repository import STORED_DATA_REFUSALS, ProductRepository
     from conveyor.catalog.products.writer import clear_products, write_categories, write_websites
 
 _EXPORTS = {
@@ -69,16 +70,19 @@ _EXPORTS = {
     "save_option": "conveyor.catalog.products.options",
     "MediaEntry": "conveyor.catalog.products.models",
     "PRODUCT_TYPES": "conveyor.catalog.products.models",
+    "MEDIA_ROLES": "conveyor.catalog.products.models",
     "ProductInput": "conveyor.catalog.products.models",
     "ProductLink": "conveyor.catalog.products.models",
     "ProductRecord": "conveyor.catalog.products.models",
     "ProductRepository": "conveyor.catalog.products.repository",
+    "STORED_DATA_REFUSALS": "conveyor.catalog.products.repository",
     "SelectionRow": "conveyor.catalog.products.relations",
     "StockInput": "conveyor.catalog.products.models",
     "SuperAttributeRow": "conveyor.catalog.products.relations",
     "TierPrice": "conveyor.catalog.products.models",
     "TierPriceRepository": "conveyor.catalog.products.prices",
     "decode_image": "conveyor.catalog.products.media_files",
+    "MAX_IMAGE_BYTES": "conveyor.catalog.products.media_files",
     "gallery_table": "conveyor.catalog.products.media",
     "store_image": "conveyor.catalog.products.media_files",
     "gallery_value_table": "conveyor.catalog.products.media",
@@ -103,8 +107,11 @@ __all__ = [
     "ALL_GROUPS",
     "BUNDLE_OPTION_TYPES",
     "LINK_TYPES",
+    "MAX_IMAGE_BYTES",
+    "MEDIA_ROLES",
     "OPTION_TYPES",
     "PRODUCT_TYPES",
+    "STORED_DATA_REFUSALS",
     "BundleOption",
     "BundleOptionRow",
     "BundleSelection",

@@ -26,12 +26,16 @@ _SIGNATURES = {
 }
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}
 _FORBIDDEN = re.compile(r'[\\/?*:";<>()|{}]')
+# padded base64 and nothing else: Python's decoder alone also takes stray padding ("/9j/=")
+_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
 
 
 def decode_image(data: str, mime_type: str, name: str) -> bytes:
     """The image's bytes, or InvalidValueError with Magento's message for what is wrong with it."""
     if len(data) > MAX_IMAGE_BYTES * 4 // 3 + 4:
         raise InvalidValueError(TOO_LARGE, [str(MAX_IMAGE_BYTES)])
+    if not _BASE64.fullmatch(data):
+        raise InvalidValueError(NOT_BASE64)
     try:
         content = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):

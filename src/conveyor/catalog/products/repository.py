@@ -99,6 +99,12 @@ CP, PW, SI = category_product_table, product_website_table, source_item_table
 EMPTY_VALUE = 'The "%1" attribute value is empty. Set the attribute and try again.'
 NOT_FOUND = "The product that was requested doesn't exist. Verify the product and try again."
 URL_KEY_TAKEN = "URL key for specified store already exists."
+NO_ATTRIBUTE = 'The attribute with a "%1" attributeCode doesn\'t exist. Verify the attribute and try again.'
+# What a save refuses because of what is stored rather than what was sent: a required attribute of the product's set
+# left empty on a new product (whether it is new, and which attributes its set requires, are stored), a value that
+# names no stored option, set, website, category or product, an attribute code no attribute has, a url key another
+# product holds (Magento's messages, 400)
+STORED_DATA_REFUSALS = (EMPTY_VALUE, INVALID_VALUE, NO_ATTRIBUTE, URL_KEY_TAKEN)
 # Static attributes a client may send among custom attributes; Magento ignores them there.
 _IGNORED = frozenset({"sku", "type_id", "attribute_set_id", "created_at", "updated_at", "media_gallery"})
 
@@ -299,10 +305,7 @@ class ProductRepository:
             for code, value in given.items():
                 meta = attributes.get(code)
                 if meta is None:
-                    raise InvalidValueError(
-                        'The attribute with a "%1" attributeCode doesn\'t exist. Verify the attribute and try again.',
-                        [code],
-                    )
+                    raise InvalidValueError(NO_ATTRIBUTE, [code])
                 if meta.backend_type == "static" or code in _IGNORED:
                     continue
                 plan.values[meta.attribute_id] = (meta, value)

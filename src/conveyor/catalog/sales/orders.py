@@ -19,8 +19,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.sql.elements import ColumnElement
 
-from conveyor.catalog.customers.repository import chunks, insert_one
-from conveyor.catalog.customers.tables import ExactDecimal, customer_table, format_timestamp, to_decimal, utc_now
+from conveyor.catalog.customers.repository import NO_SUCH_ENTITY, chunks, insert_one
+from conveyor.catalog.customers.tables import (
+    ExactDecimal,
+    Quantity,
+    customer_table,
+    format_timestamp,
+    to_decimal,
+    utc_now,
+)
 from conveyor.catalog.customers.validation import (
     REQUIRED,
     check_lengths,
@@ -35,6 +42,7 @@ from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundE
 from conveyor.catalog.events import ORDER_PLACED, ORDER_STATUS_CHANGED, EventSink
 from conveyor.catalog.paging import page_ids
 from conveyor.catalog.sales.events import order_event, status_event
+from conveyor.catalog.sales.invariants import STORE_NOT_FOUND
 from conveyor.catalog.sales.models import (
     OrderAddressInput,
     OrderAddressRecord,
@@ -96,6 +104,8 @@ __all__ = [
 ]
 
 DEFAULT_CURRENCY = "USD"
+# the most of one item an order may hold: placing it reserves the quantity, in MSI's NUMERIC(10, 4) column
+MAX_QTY_ORDERED = Decimal("999999.9999")
 DUPLICATE_INCREMENT_ID = 'An order with increment ID "%1" already exists.'
 NOT_LOGGED_IN_GROUP_ID = 0
 # The totals every order has (0 when a payload leaves them out); other amounts stay null like in Magento.
@@ -419,8 +429,8 @@ def _customers(conn: Connection, ids: Sequence[int]) -> dict[int, RowMapping]:
 
 
 def _amounts(table: sa.Table, values: dict[str, Any], names: Sequence[str]) -> None:
-    """Round ``names`` of ``values`` to the column's scale; refuse what the column (or SQLite's scaled integer)
-    cannot hold."""
+    """Round ``names`` of ``values`` to the column's scale; refuse what is past the column's bounds (``largest``, as
+    the API document declares them) before rounding."""
     for name in names:
         value = values.get(name)
         if value is None:
@@ -431,9 +441,14 @@ def _amounts(table: sa.Table, values: dict[str, Any], names: Sequence[str]) -> N
             number = to_decimal(value, column_type.places)
         except (ValueError, ArithmeticError):
             raise invalid(name, value) from None
-        if abs(number) >= min(Decimal(10) ** (column_type.digits - column_type.places), Decimal(10) ** 14):
+        if abs(_exact(value)) > column_type.largest:
             raise invalid(name, value)
         values[name] = number
+
+
+def _exact(value: Any) -> Decimal:
+    """A number as sent, unrounded (``to_decimal`` has read it already)."""
+    return value if isinstance(value, Decimal) else Decimal(str(value).strip())
 
 
 def _flag(value: int | bool | None, default: bool) -> bool:
@@ -442,7 +457,7 @@ def _flag(value: int | bool | None, default: bool) -> bool:
 
 def _currency(name: str, value: str | None) -> str:
     code = required_text(name, value).upper()
-    if len(code) != 3 or not code.isalpha():
+    if len(code) != 3 or not (code.isascii() and code.isalpha()):
         raise invalid(name, value)
     return code
 
@@ -450,12 +465,12 @@ def _currency(name: str, value: str | None) -> str:
 def _prepare(data: OrderInput, stores: Mapping[int, str], customers: Mapping[int, RowMapping], now: datetime) -> _Order:
     """Check an order payload and turn it into rows (ids to come)."""
     store_id = DEFAULT_STORE_ID if data.store_id is None else data.store_id
-    if store_id not in stores:
-        raise invalid("store_id", store_id)
+    if store_id not in stores:  # Magento's 404s: the request is valid, what it names is not stored
+        raise NotFoundError(STORE_NOT_FOUND)
     customer: Mapping[Any, Any] = {}
     if data.customer_id is not None:
         if data.customer_id not in customers:
-            raise invalid("customer_id", data.customer_id)
+            raise NotFoundError(NO_SUCH_ENTITY, ["customerId", str(data.customer_id)])
         customer = customers[data.customer_id]
     snapshot = {name: getattr(data, f"customer_{name}") for name in _SNAPSHOT}
     for name in _SNAPSHOT:
@@ -591,7 +606,7 @@ def _items(items: Sequence[OrderItemInput], store_id: int, order: Mapping[str, A
                 row[name] = Decimal(0)
         _amounts(order_item_table, row, [*ITEM_AMOUNTS, *ITEM_DOCUMENT_AMOUNTS, *ITEM_QUANTITIES])
         _twin_amounts(row, (*ITEM_AMOUNTS, *ITEM_DOCUMENT_AMOUNTS), order["base_to_order_rate"])
-        if row["qty_ordered"] <= 0:
+        if not Quantity.quantum <= _exact(qty) <= MAX_QTY_ORDERED:  # not 0 once rounded, and reservable
             raise invalid("qty_ordered", qty)
         check_lengths(order_item_table, row)
         result.append(_Item(row, parent))
@@ -607,7 +622,7 @@ def _items(items: Sequence[OrderItemInput], store_id: int, order: Mapping[str, A
 
 def _order_address(data: OrderAddressInput, address_type: str, order: Mapping[str, Any]) -> dict[str, Any]:
     country = required_text("country_id", data.country_id).upper()
-    if len(country) != 2 or not country.isalpha():
+    if len(country) != 2 or not (country.isascii() and country.isalpha()):
         raise invalid("country_id", data.country_id)
     street = "\n".join(line.strip() for line in data.street or []).strip()
     row: dict[str, Any] = {

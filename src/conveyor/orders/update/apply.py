@@ -43,8 +43,11 @@ LINE_SKU = "item {item}: line {line} is sku {actual}, not {sku}"
 class DocumentError(ValueError):
     """Why a document is refused: ``document`` (``shipment LA86``), ``order`` (as sent), ``item`` (or None)."""
 
-    def __init__(self, document: str, order: str, reason: str, item: str | None = None) -> None:
+    def __init__(
+        self, document: str, order: str, reason: str, item: str | None = None, *, unknown_order: bool = False
+    ) -> None:
         self.document, self.order, self.reason, self.item = document, order, reason, item
+        self.unknown_order = unknown_order  # no order has the reference: the REST route's 404
         message, parameters = self.template()
         for number in range(len(parameters), 0, -1):
             message = message.replace(f"%{number}", parameters[number - 1])
@@ -134,7 +137,9 @@ def apply_document(conn: Connection, document: ErpDocument, *, events: EventSink
     except LookupError as exc:
         raise DocumentError(document.title, document.order, str(exc)) from None
     if located is None:
-        raise DocumentError(document.title, document.order, UNKNOWN_ORDER.format(ref=document.order))
+        raise DocumentError(
+            document.title, document.order, UNKNOWN_ORDER.format(ref=document.order), unknown_order=True
+        )
     order_id, increment_id = located
     repository = OrderRepository()
     order = repository.get(conn, order_id)

@@ -119,6 +119,9 @@ def test_rest_refuses_with_magentos_error_shape(refusing: Shop) -> None:
     unknown_field = refusing.send({**document, "colour": "red"})
     assert unknown_field.status_code == 400
     assert refusing.api.get("/rest/V1/conveyor/orders/documents/999").status_code == 404
+    unknown_order = refusing.send(CASES[0][0])  # Magento's 404 for an entity it cannot find, the message naming it
+    assert unknown_order.status_code == 404
+    assert unknown_order.json()["parameters"] == ["invoice I-1", "NOPE", CASES[0][1].split(": ", 1)[1]]
 
 
 def test_rest_needs_a_token(refusing: Shop) -> None:
