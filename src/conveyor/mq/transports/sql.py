@@ -286,8 +286,8 @@ class SqlTransport:
     def _build_claims(self) -> None:
         """The claim statements, compiled once, with bound parameters ``qid``, ``limit``, ``worker`` and ``t``.
 
-        A claim takes the row out of the waiting index (``available_at`` to NULL), so that the ack that follows
-        changes no indexed column.
+        A claim takes the row out of the waiting index (``available_at`` to NULL): the index holds only what
+        waits, so a claim's scan is as short as the backlog.
         """
         qid = sa.bindparam("qid", type_=sa.Integer())
         limit = sa.bindparam("limit", type_=sa.Integer())
