@@ -14,8 +14,9 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, create_model
 
 from conveyor.api.document import BLANK, DATE_OF_BIRTH, DAY, EMAIL, NON_BLANK, bounded_decimal, columns, requires
-from conveyor.catalog.customers.tables import Quantity
-from conveyor.catalog.sales.models import (
+from conveyor.catalog.customers import Quantity
+from conveyor.catalog.sales import (
+    MAX_QTY_ORDERED,
     OrderAddressInput,
     OrderExtensionInput,
     OrderInput,
@@ -24,9 +25,6 @@ from conveyor.catalog.sales.models import (
     ShippingAssignmentInput,
     ShippingData,
     StatusHistoryInput,
-)
-from conveyor.catalog.sales.orders import MAX_QTY_ORDERED
-from conveyor.catalog.sales.tables import (
     order_address_table,
     order_item_table,
     order_table,
