@@ -3,7 +3,10 @@ on its own, a claim sees them, and a connection lost with acks in flight loses n
 
 from __future__ import annotations
 
+import time
+
 import pytest
+import sqlalchemy as sa
 
 from conveyor.mq.consumer import ConsumerOptions, Worker
 from conveyor.mq.envelope import Envelope
@@ -88,3 +91,38 @@ def test_a_connection_killed_with_acks_in_flight_loses_nothing(pg_mq: MessageQue
         grouped = conn.exec_driver_sql("SELECT number_of_trials, COUNT(*) FROM queue_message_status GROUP BY 1")
         trials = {int(count_of): int(rows) for count_of, rows in grouped}
     assert trials == {1: 40}, trials
+
+
+def test_acks_a_killed_connection_left_unanswered_are_sent_again_before_anything_else(pg_mq: MessageQueue) -> None:
+    """A database restart takes a batch's acks with it: they are sent again on the next connection, before its
+    claim, so the handled messages end complete and are not given back to be handled twice."""
+    pg_mq.publish_batch("stock.changed", range(30))
+    transport = pg_mq.transport_for_queue("stock")
+    deliveries = transport.reserve("stock", 30, "w1")
+    with pg_mq.engine.connect() as locker, pg_mq.engine.connect() as killer:
+        locker.exec_driver_sql("SELECT id FROM queue_message_status FOR UPDATE")  # the acks wait on these rows
+        for delivery in deliveries[:20]:
+            transport.ack(delivery)
+        blocked = _wait_for_a_blocked_backend(killer)
+        killer.exec_driver_sql("SELECT pg_terminate_backend(%s)", (blocked,))
+        locker.rollback()
+    with pytest.raises(sa.exc.OperationalError):
+        transport.flush()
+    assert _statuses(pg_mq) == {3: 30}  # the acks died with their connection
+    assert transport.reserve("stock", 30, "w1") == []  # the next connection sends them again first
+    assert _statuses(pg_mq) == {4: 20, 3: 10}
+    transport.release(deliveries)  # what the worker gives back after the cut: the acked ones stay complete
+    assert _statuses(pg_mq) == {4: 20, 2: 10}
+
+
+def _wait_for_a_blocked_backend(conn: sa.Connection) -> int:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        pid = conn.exec_driver_sql(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        ).scalar()
+        conn.rollback()
+        if pid is not None:
+            return int(pid)
+        time.sleep(0.02)
+    raise AssertionError("no ack ever waited on the locked rows")

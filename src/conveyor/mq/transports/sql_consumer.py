@@ -16,6 +16,12 @@ answers are read before the connection's next claim or settle, or at ``flush`` (
 The round trip per message was most of a consumer's time (profile: 44 of 46 s for 20,000 messages waiting on the
 socket). A SIGKILL loses at most the acks still on their way, as it could lose the one ack in flight before:
 the messages come back, nothing is lost.
+
+An ack whose answer a broken connection took with it (pipelined or not) is sent again on the next connection,
+before anything else runs there: every settle is guarded by ``reserved_by`` and ``in_progress``, so one that did
+commit matches no row the second time, and one that did not commits now. Without the replay, the worker would
+have to give its whole batch back and handle the already handled messages again (a database restart cut up to a
+batch's acks at once).
 """
 
 from __future__ import annotations
@@ -56,6 +62,7 @@ class _SettlePipeline:
         self._stack = contextlib.ExitStack()
         self._pipeline = self._stack.enter_context(driver.pipeline())
         self.sent = 0
+        self.unanswered: list[tuple[str, Any]] = []  # (sql, parameters) sent since the pipeline opened
 
     def send(self, cursor: Any, sql: str, parameters: Any) -> None:
         cursor.execute(sql, parameters)  # queued and written (psycopg sends what the socket takes)
@@ -169,37 +176,65 @@ class ConsumerConnection:
     def send(self, prepared: PreparedStatement, **values: Any) -> None:
         """Run ``prepared`` in autocommit without waiting for its answer where the driver allows (PostgreSQL's
         pipeline mode); elsewhere ``execute``. Its errors surface at the next statement or ``flush``."""
-        if self._pipelines is False:
-            self.execute(prepared, **values)
-            return
+        local = self._local
+        if getattr(local, "replay", None):
+            self.flush()
         sql, parameters = prepared.bind(values)
+        if self._pipelines is False:
+            self._settle_now(sql, parameters)
+            return
         try:
-            cursor = getattr(self._local, "cursor", None) or self._cursor()
+            cursor = getattr(local, "cursor", None) or self._cursor()
             if self._pipelines is None:
                 self._pipelines = pipelines_supported()
                 if not self._pipelines:
                     log.warning("this psycopg cannot pipeline settles: one round trip per ack")
-                    cursor.execute(sql, parameters)
+                    self._settle_now(sql, parameters)
                     return
-            pipeline = getattr(self._local, "pipeline", None)
+            pipeline = getattr(local, "pipeline", None)
             if pipeline is None:
-                pipeline = self._local.pipeline = _SettlePipeline(self._local.raw.driver_connection)
+                pipeline = local.pipeline = _SettlePipeline(local.raw.driver_connection)
+            pipeline.unanswered.append((sql, parameters))
             pipeline.send(cursor, sql, parameters)
         except self.engine.dialect.loaded_dbapi.Error as exc:
             self._drop()
             raise sa.exc.OperationalError(sql, parameters, exc) from exc
 
+    def _settle_now(self, sql: str, parameters: Any) -> None:
+        """One settle in one round trip; kept for the replay if the connection breaks under it."""
+        try:
+            self._cursor().execute(sql, parameters)
+        except self.engine.dialect.loaded_dbapi.Error as exc:
+            self._drop()
+            self._local.replay.append((sql, parameters))
+            raise sa.exc.OperationalError(sql, parameters, exc) from exc
+
     def flush(self) -> None:
         """Wait for the answers of the settles ``send`` did not wait for; raises the first error among them."""
+        if getattr(self._local, "replay", None):
+            self._replay()
         pipeline = getattr(self._local, "pipeline", None)
         if pipeline is None:
             return
-        self._local.pipeline = None
         try:
             pipeline.drain()
         except self.engine.dialect.loaded_dbapi.Error as exc:
             self._drop()
             raise sa.exc.OperationalError("(settles sent in a pipeline)", (), exc) from exc
+        self._local.pipeline = None
+
+    def _replay(self) -> None:
+        """Send again, one by one, the settles a broken connection left unanswered (see the module's docstring)."""
+        replay: list[tuple[str, Any]] = self._local.replay
+        self._local.replay = []
+        for done, (sql, parameters) in enumerate(replay):
+            try:
+                self._cursor().execute(sql, parameters)
+            except self.engine.dialect.loaded_dbapi.Error as exc:
+                self._drop()
+                self._local.replay = replay[done:] + self._local.replay
+                raise sa.exc.OperationalError(sql, parameters, exc) from exc
+        log.info("%d settles sent again after a lost connection", len(replay))
 
     def execute(self, prepared: PreparedStatement, **values: Any) -> int:
         """Run ``prepared`` (in autocommit outside ``transaction``); returns the row count."""
@@ -264,6 +299,9 @@ class ConsumerConnection:
         self._local.raw = self._local.cursor = self._local.pipeline = None
         if pipeline is not None:
             pipeline.abandon()
+            self._local.replay = getattr(self._local, "replay", []) + pipeline.unanswered
+        elif not hasattr(self._local, "replay"):
+            self._local.replay = []
         if raw is not None:
             with self._lock:
                 self._opened = [pair for pair in self._opened if pair[0] is not raw]
