@@ -12,8 +12,8 @@ def test_default_scopes_are_installed_once(db_url: str) -> None:
     engine = make_engine(db_url)
     with engine.begin() as conn:
         ensure_default_scopes(conn)  # a second seeding adds nothing
-        stores = dict(conn.execute(sa.select(store_table.c.code, store_table.c.store_id)).tuples().all())
-        websites = dict(conn.execute(sa.select(website_table.c.code, website_table.c.website_id)).tuples().all())
+        stores = dict(conn.execute(sa.select(store_table.c.code, store_table.c.store_id)).all())
+        websites = dict(conn.execute(sa.select(website_table.c.code, website_table.c.website_id)).all())
         groups = (
             conn.execute(
                 sa.select(customer_group_table.c.customer_group_code).order_by(customer_group_table.c.customer_group_id)

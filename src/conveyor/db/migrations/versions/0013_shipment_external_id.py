@@ -61,7 +61,7 @@ def _fill_from_comments(conn: sa.Connection) -> None:
     synced = sa.select(h.parent_id, h.created_at).where(
         h.entity_name == "shipment", h.comment.like(COMMENT_PREFIX + "%")
     )
-    keys = set(conn.execute(synced.distinct()).tuples())
+    keys = {(order_id, created_at) for order_id, created_at in conn.execute(synced.distinct())}
     if not keys:
         return
     comments: dict[tuple[Any, Any], list[str]] = defaultdict(list)
