@@ -8,6 +8,7 @@ IMMEDIATE`` on SQLite), recording who holds them and since when (``reserved_by``
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from operator import attrgetter
 from typing import Any
@@ -33,6 +34,7 @@ from conveyor.mq.transports.base import (
 from conveyor.mq.transports.sql_consumer import ConsumerConnection, PreparedStatement
 from conveyor.settings import Settings
 
+log = logging.getLogger(__name__)
 S = status_table
 M = message_table
 WAITING = (Status.NEW, Status.RETRY_REQUIRED)
@@ -105,6 +107,23 @@ class SqlTransport:
         )
         self._release = PreparedStatement(
             settle.values(
+                status=sa.case((S.c.error.is_(None), Status.NEW), else_=Status.RETRY_REQUIRED),
+                number_of_trials=S.c.number_of_trials - 1,
+                updated_at=sa.bindparam("updated_at"),
+                available_at=sa.bindparam("updated_at"),
+                reserved_by=sa.null(),
+            ),
+            self.consume_engine,
+        )
+        # a claim whose connection broke under its COMMIT may have committed: the rows it took are this worker's
+        # in the store, but the worker never got them; the next claim of that (queue, worker) gives them back first
+        self._unsure_claims: set[tuple[int, str]] = set()
+        self._give_back_claimed = PreparedStatement(
+            S.update()
+            .where(
+                S.c.queue_id == sa.bindparam("qid"), _is(Status.IN_PROGRESS), S.c.reserved_by == sa.bindparam("worker")
+            )
+            .values(
                 status=sa.case((S.c.error.is_(None), Status.NEW), else_=Status.RETRY_REQUIRED),
                 number_of_trials=S.c.number_of_trials - 1,
                 updated_at=sa.bindparam("updated_at"),
@@ -259,9 +278,22 @@ class SqlTransport:
 
     # --- consuming -----------------------------------------------------------------------------------
     def reserve(self, queue: str, limit: int, worker: str, wait: float = 0.0) -> list[Delivery]:
-        parameters = {"qid": self.queue_id(queue), "limit": limit, "worker": worker, "t": now()}
-        with self._consumer.transaction() as conn:
-            claimed = self._claim(conn, parameters)
+        qid = self.queue_id(queue)
+        unsure = (qid, worker)
+        if unsure in self._unsure_claims:
+            # a worker claims only with nothing of this queue in hand: whatever the store says it holds here is
+            # the lost claim's
+            given = self._consumer.execute(self._give_back_claimed, qid=qid, worker=worker, updated_at=now())
+            self._unsure_claims.discard(unsure)
+            if given:
+                log.warning("gave back %d messages of %s a lost connection had claimed for %s", given, queue, worker)
+        parameters = {"qid": qid, "limit": limit, "worker": worker, "t": now()}
+        try:
+            with self._consumer.transaction() as conn:
+                claimed = self._claim(conn, parameters)
+        except sa.exc.OperationalError:
+            self._unsure_claims.add(unsure)
+            raise
         decode = Envelope.decode
         return [  # positional: this runs once per message
             Delivery(decode(topic, body, properties), queue, trials, (status_id, worker), error)
