@@ -4,7 +4,6 @@ relations, cascades, searching, validation, and a large batch in a bounded numbe
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -37,7 +36,6 @@ from conveyor.catalog.products.relations import (
     super_link_table,
 )
 from conveyor.catalog.products.repository import ProductRepository, product_table, product_values
-from conveyor.db import make_engine
 from tests.integration.catalog.product_fixtures import (
     add_store_view,
     add_website,
@@ -48,13 +46,6 @@ from tests.integration.catalog.product_fixtures import (
 )
 
 repo = ProductRepository()
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def test_simple_product_round_trip_field_by_field(engine: Engine) -> None:

@@ -42,13 +42,6 @@ def luma_engine(module_db_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
 def de_de_engine(engine: Engine) -> Engine:
     """The fresh store with a second store view, de_de (id 2), for the rows that speak for a store view."""
     add_store_view(engine, 2, "de_de")
