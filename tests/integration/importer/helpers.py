@@ -28,6 +28,8 @@ LUMA_BUNCH = sorted((DATA / "products" / "add-update").glob("*.csv"))
 LUMA_REPLACE = sorted((DATA / "products" / "replace").glob("*.csv"))
 ATTRIBUTE_SETS = DATA / "attributes-set" / "add-update" / "attribute-set-import_20190104-114000_01.csv"
 ATTRIBUTES = DATA / "attributes" / "add-update" / "attribute-import_20170428-124902_01.csv"
+# The columns a product file's rows start with in the import tests (each test adds the ones it speaks for)
+PRODUCT_COLUMNS = ["sku", "store_view_code", "attribute_set_code", "product_type", "product_websites", "name", "price"]
 # Every table an import may touch: the catalog's, and the change hashes.
 STORE_PREFIXES = ("catalog_", "eav_", "inventory_", "import_change", "store", "customer")
 
@@ -156,6 +158,7 @@ __all__ = [
     "DATA",
     "LUMA_BUNCH",
     "LUMA_REPLACE",
+    "PRODUCT_COLUMNS",
     "add_store_view",
     "assert_counts_add_up",
     "count",

@@ -13,16 +13,10 @@ from conveyor.catalog import NO_EVENTS, ProductRepository
 from conveyor.db import make_engine
 from conveyor.importer import Profile, run_import, runner
 from tests.integration.catalog.product_fixtures import counting
-from tests.integration.importer.helpers import write_csv
+from tests.integration.importer.helpers import PRODUCT_COLUMNS, write_csv
 
 HEADER = [
-    "sku",
-    "store_view_code",
-    "attribute_set_code",
-    "product_type",
-    "product_websites",
-    "name",
-    "price",
+    *PRODUCT_COLUMNS,
     "qty",
     "categories",
     "additional_attributes",

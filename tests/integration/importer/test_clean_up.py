@@ -12,16 +12,10 @@ from sqlalchemy.engine import Engine
 
 from conveyor.catalog import ProductRecord, ProductRepository
 from conveyor.importer import ImportReport, Profile, run_import
-from tests.integration.importer.helpers import assert_counts_add_up, write_csv
+from tests.integration.importer.helpers import PRODUCT_COLUMNS, assert_counts_add_up, write_csv
 
 HEADER = [
-    "sku",
-    "store_view_code",
-    "attribute_set_code",
-    "product_type",
-    "product_websites",
-    "name",
-    "price",
+    *PRODUCT_COLUMNS,
     "weight",
     "description",
     "meta_title",

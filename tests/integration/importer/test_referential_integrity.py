@@ -21,16 +21,10 @@ from conveyor.db.integrity import find_orphans
 from conveyor.importer import run_import
 from conveyor.schema import metadata
 from conveyor.settings import get_settings
-from tests.integration.importer.helpers import kill_import_mid_bunch, write_csv
+from tests.integration.importer.helpers import PRODUCT_COLUMNS, kill_import_mid_bunch, write_csv
 
 HEADER = [
-    "sku",
-    "store_view_code",
-    "attribute_set_code",
-    "product_type",
-    "product_websites",
-    "name",
-    "price",
+    *PRODUCT_COLUMNS,
     "qty",
     "categories",
     "related_skus",
