@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from conveyor.catalog import ensure_catalog_defaults
 from conveyor.db import make_engine, upgrade
@@ -166,6 +167,15 @@ def db_url(request: pytest.FixtureRequest) -> str:
     """A clean, migrated database on each of the three backends."""
     fixture = {"sqlite": "sqlite_url", "postgresql": "pg_url", "mariadb": "maria_url"}[request.param]
     return str(request.getfixturevalue(fixture))
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on ``db_url``'s clean database (each of the three backends; a module narrows them by its own
+    ``db_url``), disposed of after the test."""
+    found = make_engine(db_url)
+    yield found
+    found.dispose()
 
 
 def _rabbitmqctl(*args: str) -> bool:

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from conveyor.admin.session import COOKIE, Signer
 from conveyor.api import Caller, caller_for_token
 from conveyor.bus import CommandBus
-from conveyor.db import COUNT_CAP
+from conveyor.db import COUNT_CAP, KeysetPage
 from conveyor.mq import MessageQueue
 from conveyor.pipelines import maintenance
 from conveyor.settings import Settings
@@ -186,14 +186,8 @@ def paging(request: Request) -> tuple[int | None, bool]:
 
 
 @dataclass(frozen=True)
-class Sorting:
-    """A list's order and keyset page: the column (``sort``, None: the key), the direction, and the last row of
-    the page before (its id ``cursor`` and, sorting by a column, its value there, ``after``)."""
-
-    sort: str | None
-    ascending: bool
-    cursor: int | None
-    after: str | None
+class Sorting(KeysetPage):
+    """A list's order and keyset page as its query string asks for it, and the links to the page after."""
 
     def next_page(self, rows: list[Any], limit: int, key: str = "id") -> dict[str, Any]:
         """``query_with`` changes to the page after ``rows`` (rows as mappings or objects); {} on the last page."""

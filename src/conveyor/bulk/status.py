@@ -20,7 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from conveyor.bulk.scheduler import BulkUser, operation_message
 from conveyor.bulk.schema import BulkStatus, OperationStatus, bulk_table, operation_table
 from conveyor.catalog import NotFoundError
-from conveyor.db import COUNT_CAP, BoundedCounts, keyset
+from conveyor.db import COUNT_CAP, NEWEST_FIRST, BoundedCounts, KeysetPage
 from conveyor.db.engine import now
 from conveyor.mq.envelope import Envelope
 from conveyor.mq.queue import Transaction
@@ -139,22 +139,18 @@ def page_bulks(
     status: int | None = None,
     description: str | None = None,
     correlation_id: str | None = None,
-    cursor: int | None = None,
-    ascending: bool = False,
     limit: int = 50,
-    sort: str | None = None,
-    after: str | None = None,
+    order: KeysetPage = NEWEST_FIRST,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The admin's Bulk Action Log: newest first (oldest with ``ascending``) after bulk id ``cursor`` (keyset), or
-    by ``sort`` (a key of ``SORTS``; ``after``: the last row's value in it), optionally by description (a prefix),
-    correlation id and status, each with its counts by operation status; and the next page's ``cursor`` and
-    ``after`` ({} at the end).
+    """The admin's Bulk Action Log: newest first (``order``: oldest first, after a bulk (keyset), or by a key of
+    ``SORTS``), optionally by description (a prefix), correlation id and status, each with its counts by
+    operation status; and the next page's ``cursor`` and ``after`` ({} at the end).
 
     The status is Magento's formula over the counts, so it filters the bulks a page reads: a page may come out
     short, and the next one goes on from the last bulk read.
     """
-    column = SORTS.get(sort or "")
-    query = keyset(sa.select(B).limit(limit), B.c.id, column=column, ascending=ascending, cursor=cursor, after=after)
+    column = order.column(SORTS)
+    query = order.of(sa.select(B).limit(limit), B.c.id, SORTS)
     if description:
         query = query.where(B.c.description.like(_escape_like(description) + "%", escape="\\"))
     if correlation_id:

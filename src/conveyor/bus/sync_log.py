@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 
 from conveyor.bus.schema import Outcome, sync_log_table
 from conveyor.db.engine import now
-from conveyor.db.keyset import keyset
+from conveyor.db.keyset import NEWEST_FIRST, KeysetPage
 
 if TYPE_CHECKING:
     from conveyor.bus.context import Call
@@ -74,22 +74,11 @@ def entries(
     correlation_id: str | None = None,
     limit: int = 50,
     outcome: str | None = None,
-    cursor: int | None = None,
-    ascending: bool = False,
-    sort: str | None = None,
-    after: str | None = None,
+    order: KeysetPage = NEWEST_FIRST,
 ) -> list[Entry]:
-    """The newest rows first (oldest with ``ascending``; after id ``cursor``: the admin UI's pages) or by ``sort``
-    (a key of ``SORTS``; ``after``: the last row's value in it), optionally only failures (or one ``outcome``),
-    one entity id, one command or one correlation id."""
-    query = keyset(
-        sa.select(T).limit(limit),
-        T.c.id,
-        column=SORTS.get(sort or ""),
-        ascending=ascending,
-        cursor=cursor,
-        after=after,
-    )
+    """The newest rows first (``order``: oldest first, after a row (the admin UI's pages), or by a key of
+    ``SORTS``), optionally only failures (or one ``outcome``), one entity id, one command or one correlation id."""
+    query = order.of(sa.select(T).limit(limit), T.c.id, SORTS)
     if failed:
         query = query.where(T.c.outcome == str(Outcome.FAILED))
     if outcome is not None:

@@ -8,6 +8,8 @@ go on by id, so none is skipped or shown twice. The column must be NOT NULL (NUL
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,3 +35,30 @@ def keyset(
         past = column > after if ascending else column < after
         beyond = sa.or_(past, sa.and_(column == after, beyond))
     return query.where(beyond)
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    """Which page of a sortable list to read: the column to sort by (``sort``, a name among the list's sort
+    columns; None: the key alone), the direction, and the last row of the page before (its id ``cursor`` and,
+    sorting by a column, its value there, ``after``). One value, so that every list pages the same way."""
+
+    sort: str | None = None
+    ascending: bool = False
+    cursor: int | None = None
+    after: Any = None
+
+    def column(self, sorts: Mapping[str, sa.ColumnElement[Any]]) -> sa.ColumnElement[Any] | None:
+        """The column of ``sorts`` this page sorts by (None: the key alone, also for a name it does not know)."""
+        return sorts.get(self.sort or "")
+
+    def of(
+        self, query: sa.Select[Any], id_column: sa.ColumnElement[Any], sorts: Mapping[str, sa.ColumnElement[Any]]
+    ) -> sa.Select[Any]:
+        """``query``'s rows of this page (``keyset`` by its column of ``sorts``, then ``id_column``)."""
+        return keyset(
+            query, id_column, column=self.column(sorts), ascending=self.ascending, cursor=self.cursor, after=self.after
+        )
+
+
+NEWEST_FIRST = KeysetPage()  # a list's first page by its key, newest first: the lists' default

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from conveyor.db.engine import now
-from conveyor.db.keyset import keyset
+from conveyor.db.keyset import NEWEST_FIRST, KeysetPage
 from conveyor.importer.history_tables import import_history_table
 from conveyor.importer.report import ImportReport
 
@@ -283,24 +283,13 @@ def list_runs(
     entity: str | None = None,
     limit: int = 20,
     with_reports: bool = False,
-    cursor: int | None = None,
-    ascending: bool = False,
-    sort: str | None = None,
-    after: str | None = None,
+    order: KeysetPage = NEWEST_FIRST,
 ) -> list[HistoryEntry]:
-    """The newest runs first (oldest with ``ascending``; after id ``cursor``: the admin UI's pages), or by
-    ``sort`` (a key of ``SORTS``; ``after``: the last row's value in it);
-    ``with_reports=False`` leaves the (possibly large) report JSON unread. Call ``fail_dead_runs`` first (in a
-    transaction) so that killed runs do not show as running."""
+    """The newest runs first (``order``: oldest first, after a run (the admin UI's pages), or by a key of
+    ``SORTS``); ``with_reports=False`` leaves the (possibly large) report JSON unread. Call ``fail_dead_runs``
+    first (in a transaction) so that killed runs do not show as running."""
     report = H.c.report if with_reports else sa.null().label("report")
-    query = keyset(
-        sa.select(*[c for c in H.c if c.name != "report"], report).limit(limit),
-        H.c.id,
-        column=SORTS.get(sort or ""),
-        ascending=ascending,
-        cursor=cursor,
-        after=after,
-    )
+    query = order.of(sa.select(*[c for c in H.c if c.name != "report"], report).limit(limit), H.c.id, SORTS)
     if status is not None:
         statuses = [status] if isinstance(status, RunStatus) else list(status)
         query = query.where(H.c.status.in_([str(s) for s in statuses]))

@@ -12,11 +12,9 @@ renaming when done is never read half-written.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -24,6 +22,7 @@ import orjson
 from sqlalchemy.engine import Engine
 
 from conveyor.orders import state
+from conveyor.orders.filing import move_aside, move_into
 from conveyor.orders.rules import ExportRules, Target
 
 OPENTRANS = "{http://www.opentrans.org/XMLSchema/2.1}"
@@ -77,25 +76,9 @@ def parse_response(path: Path) -> Answer:
     return Answer(str(increment_id).strip(), str(erp_order_id).strip())
 
 
-def _move(path: Path, directory: Path) -> Path:
-    """Move ``path`` into ``directory`` under a name not taken yet (never overwriting an earlier file)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    destination = directory / path.name
-    number = 1
-    while destination.exists():
-        destination = directory / f"{path.stem}.{number}{path.suffix}"
-        number += 1
-    os.replace(path, destination)
-    return destination
-
-
 def refuse(path: Path, target: Target, reason: str, now: float) -> Path:
     """Into the error directory, with a report saying why."""
-    moved = _move(path, target.response.error_dir)
-    stamp = datetime.fromtimestamp(now, UTC).isoformat()
-    report = moved.with_name(moved.name + ".report.txt")
-    report.write_text(f"file: {path.name}\ntarget: {target.name}\nat: {stamp}\nreason: {reason}\n", encoding="utf-8")
-    return moved
+    return move_aside(path, target.response.error_dir, reason, now, target=target.name)
 
 
 def process_responses(engine: Engine, rules: ExportRules, *, clock: Callable[[], float] = time.time) -> Outcome:
@@ -125,6 +108,6 @@ def process_responses(engine: Engine, rules: ExportRules, *, clock: Callable[[],
                 refuse(path, target, reason, clock())
                 outcome.refused.append((path.name, reason))
                 continue
-            _move(path, target.response.archive_dir)
+            move_into(path, target.response.archive_dir)
             outcome.matched.append((path.name, answer.increment_id, answer.erp_order_id))
     return outcome

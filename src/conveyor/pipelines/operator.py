@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from conveyor.db import COUNT_CAP, BoundedCounts, keyset
+from conveyor.db import COUNT_CAP, NEWEST_FIRST, BoundedCounts, KeysetPage
 from conveyor.db.engine import now
 from conveyor.mq.queue import MessageQueue
 from conveyor.pipelines import config, store
@@ -44,23 +44,13 @@ def page(
     name: str | None = None,
     status: str | None = None,
     since: float | None = None,
-    cursor: int | None = None,
-    ascending: bool = False,
     limit: int = 50,
-    sort: str | None = None,
-    after: str | None = None,
+    order: KeysetPage = NEWEST_FIRST,
 ) -> list[dict[str, Any]]:
-    """Pacemaker's grid: newest first (oldest with ``ascending``) after id ``cursor`` (keyset), or by ``sort`` (a
-    key of ``SORTS``; ``after``: the last row's value in it), filtered by name, status and creation time, each
-    with ``steps`` and ``done`` counted for this page's pipelines only."""
-    query = keyset(
-        sa.select(P).limit(limit),
-        P.c.id,
-        column=SORTS.get(sort or ""),
-        ascending=ascending,
-        cursor=cursor,
-        after=after,
-    )
+    """Pacemaker's grid: newest first (``order``: oldest first, after a row (keyset), or by a key of ``SORTS``),
+    filtered by name, status and creation time, each with ``steps`` and ``done`` counted for this page's pipelines
+    only."""
+    query = order.of(sa.select(P).limit(limit), P.c.id, SORTS)
     if name:
         query = query.where(P.c.name == name)
     if status:

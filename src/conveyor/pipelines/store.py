@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from conveyor.db import COUNT_CAP, BoundedCounts
-from conveyor.pipelines.definitions import ConditionSpec, PipelineDefinition
+from conveyor.pipelines.definitions import ConditionSpec, PipelineDefinition, StepDefinition
 from conveyor.pipelines.schema import (
     ACTIVE_PIPELINE,
     DONE_STEP,
@@ -122,21 +122,7 @@ def create_pipeline(
     conn.execute(
         S.insert(),
         [
-            {
-                "pipeline_id": pipeline_id,
-                "name": step.name,
-                "stage": step.stage,
-                "position": position,
-                "executor": step.executor,
-                "arguments": dumps(dict(step.arguments)),
-                "conditions": dumps([c.to_json() for c in step.conditions]) if step.conditions else None,
-                "run_always": step.always,
-                "description": step.description or None,
-                "status": StepStatus.PENDING,
-                "attempts": 0,
-                "max_attempts": step.max_attempts,
-                "expire_in": step.expire_in,
-            }
+            {"pipeline_id": pipeline_id, **_step_values(step, position)}
             for position, step in enumerate(definition.steps)
         ],
     )
@@ -236,6 +222,24 @@ def create_pipelines_from(
     return ids
 
 
+def _step_values(step: StepDefinition, position: int) -> dict[str, Any]:
+    """A new step's row but for its pipeline: a snapshot of its definition, pending, not tried yet."""
+    return {
+        "name": step.name,
+        "stage": step.stage,
+        "position": position,
+        "executor": step.executor,
+        "arguments": dumps(dict(step.arguments)),
+        "conditions": dumps([c.to_json() for c in step.conditions]) if step.conditions else None,
+        "run_always": step.always,
+        "description": step.description or None,
+        "status": StepStatus.PENDING,
+        "attempts": 0,
+        "max_attempts": step.max_attempts,
+        "expire_in": step.expire_in,
+    }
+
+
 def _add_steps(conn: Connection, definition: PipelineDefinition, low: int, high: int) -> None:
     """The steps and dependencies of the pipelines just created: ids ``low``..``high`` of this definition (a
     range scan on the primary key, whatever the planner believes of tables grown in this very transaction).
@@ -243,20 +247,7 @@ def _add_steps(conn: Connection, definition: PipelineDefinition, low: int, high:
     have steps: the unique (pipeline, step name) index then refuses the whole transaction rather than doubling."""
     fresh = sa.and_(P.c.id.between(low, high), P.c.name == definition.name)
     for position, step in enumerate(definition.steps):
-        values = {
-            "name": step.name,
-            "stage": step.stage,
-            "position": position,
-            "executor": step.executor,
-            "arguments": dumps(dict(step.arguments)),
-            "conditions": dumps([c.to_json() for c in step.conditions]) if step.conditions else None,
-            "run_always": step.always,
-            "description": step.description or None,
-            "status": StepStatus.PENDING,
-            "attempts": 0,
-            "max_attempts": step.max_attempts,
-            "expire_in": step.expire_in,
-        }
+        values = _step_values(step, position)
         columns = [sa.literal(value, S.c[name].type).label(name) for name, value in values.items()]
         conn.execute(S.insert().from_select(["pipeline_id", *values], sa.select(P.c.id, *columns).where(fresh)))
     for name, deps in definition.dependencies().items():

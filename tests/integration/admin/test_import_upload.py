@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 from playwright.sync_api import FilePayload, Page, expect
 
 from conveyor.importer.watch import Directories, Watcher
@@ -18,19 +20,24 @@ def csv(name: str, content: bytes) -> FilePayload:
     return {"name": name, "mimeType": "text/csv", "buffer": content}
 
 
-def test_uploaded_files_land_with_their_ok_file_and_the_watch_imports_them(
-    page: Page, watched: Seeded, tmp_path: Path
-) -> None:
-    inbox = tmp_path / "inbox"
+@pytest.fixture
+def upload(page: Page, watched: Seeded) -> Callable[[str, str], None]:
+    """Signed in on the imports page; uploads CUSTOMERS and MORE, under the two names given, in one go."""
     sign_in(page, watched)
     page.goto(watched.url + "/admin/imports")
-    page.get_by_label("CSV files").set_input_files(
-        [
-            csv("customer-import_20261207_01.csv", CUSTOMERS),
-            csv("customer-import_20261207_02.csv", MORE),
-        ]
-    )
-    page.get_by_role("button", name="Upload").click()
+
+    def send(first: str, second: str) -> None:
+        page.get_by_label("CSV files").set_input_files([csv(first, CUSTOMERS), csv(second, MORE)])
+        page.get_by_role("button", name="Upload").click()
+
+    return send
+
+
+def test_uploaded_files_land_with_their_ok_file_and_the_watch_imports_them(
+    page: Page, watched: Seeded, upload: Callable[[str, str], None], tmp_path: Path
+) -> None:
+    inbox = tmp_path / "inbox"
+    upload("customer-import_20261207_01.csv", "customer-import_20261207_02.csv")
     expect(page.locator(".flash")).to_contain_text("2 file(s) uploaded with customer-import_20261207.ok")
     shot(page, tmp_path, "imports-uploaded")
     assert (inbox / "customer-import_20261207_01.csv").read_bytes() == CUSTOMERS
@@ -48,18 +55,10 @@ def test_uploaded_files_land_with_their_ok_file_and_the_watch_imports_them(
 
 
 def test_a_bad_name_is_refused_whole_and_the_upload_needs_its_security_token(
-    page: Page, watched: Seeded, tmp_path: Path
+    page: Page, watched: Seeded, upload: Callable[[str, str], None], tmp_path: Path
 ) -> None:
     inbox = tmp_path / "inbox"
-    sign_in(page, watched)
-    page.goto(watched.url + "/admin/imports")
-    page.get_by_label("CSV files").set_input_files(
-        [
-            csv("customer-import_x_01.csv", CUSTOMERS),
-            csv("holiday-photos_01.csv", MORE),
-        ]
-    )
-    page.get_by_role("button", name="Upload").click()
+    upload("customer-import_x_01.csv", "holiday-photos_01.csv")
     expect(page.locator(".flash")).to_contain_text("Nothing uploaded: holiday-photos_01.csv: its kind")
     assert list(inbox.iterdir()) == []  # nothing half-written
 

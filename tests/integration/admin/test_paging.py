@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from conveyor.bulk import status as bulks
 from conveyor.bulk.schema import bulk_table
+from conveyor.db import KeysetPage
 from conveyor.pipelines import operator
 from tests.integration.admin.conftest import Seeded, shot, sign_in
 
@@ -46,7 +47,8 @@ def test_bulks_page_through_every_bulk_once_even_when_a_status_filter_thins_the_
         )
 
     def read(conn: Connection, cursor: int | None, asc: bool, status: int | None) -> tuple[list[int], int | None]:
-        found, following = bulks.page_bulks(conn, status=status, cursor=cursor, ascending=asc, limit=5)
+        order = KeysetPage(cursor=cursor, ascending=asc)
+        found, following = bulks.page_bulks(conn, status=status, order=order, limit=5)
         return [int(b["bulk_id"].split("-")[1]) for b in found if b["bulk_id"].startswith("b-")], following.get(
             "cursor"
         )
@@ -64,8 +66,8 @@ def test_the_pipeline_grid_pages_by_key(seeded: Seeded) -> None:
         operator.create(seeded.engine, definition, seeded.app.settings, {})
     with seeded.engine.connect() as conn:
         first = [p["id"] for p in operator.page(conn, limit=3)]
-        second = [p["id"] for p in operator.page(conn, limit=3, cursor=first[-1])]
-        oldest = [p["id"] for p in operator.page(conn, limit=3, ascending=True)]
+        second = [p["id"] for p in operator.page(conn, limit=3, order=KeysetPage(cursor=first[-1]))]
+        oldest = [p["id"] for p in operator.page(conn, limit=3, order=KeysetPage(ascending=True))]
     assert first + second == [7, 6, 5, 4, 3, 2]
     assert oldest == [1, 2, 3]
 

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from conveyor.bus import sync_log
 from conveyor.bus.schema import sync_log_table
+from conveyor.db import KeysetPage
 from conveyor.db.engine import now
 from tests.integration.admin.conftest import Seeded, shot, sign_in
 
@@ -44,7 +45,7 @@ def test_paging_the_sync_log_by_command_reads_every_row_once_in_order(seeded: Se
     cursor, after = None, None
     with seeded.engine.connect() as conn:
         while True:
-            page = sync_log.entries(conn, sort="command", ascending=ascending, cursor=cursor, after=after, limit=3)
+            page = sync_log.entries(conn, order=KeysetPage("command", ascending, cursor, after), limit=3)
             seen += page
             if len(page) < 3:
                 break
@@ -100,7 +101,7 @@ def test_the_bulk_action_log_pages_by_description(seeded: Seeded) -> None:
     following: dict[str, Any] = {}
     with seeded.engine.connect() as conn:
         while True:
-            found, following = bulks.page_bulks(conn, sort="description", ascending=True, limit=3, **following)
+            found, following = bulks.page_bulks(conn, order=KeysetPage("description", True, **following), limit=3)
             seen += [b["description"] for b in found]
             if not following:
                 break

@@ -1,4 +1,5 @@
-"""The app on SQLite and PostgreSQL for the MSI route tests, and searchCriteria query helpers."""
+"""The app on SQLite and PostgreSQL for the MSI route tests, searchCriteria query helpers, and the stock item Magento
+answers (the product and stock item tests compare against it)."""
 
 from __future__ import annotations
 
@@ -34,3 +35,39 @@ def criteria(*groups: tuple[str, str, str], sort: str | None = None, size: int |
 def ok(answer: Any, status: int = 200) -> Any:
     assert answer.status_code == status, answer.text
     return answer.json()
+
+
+def stock_item(product_id: int, qty: float, in_stock: bool = True) -> dict[str, Any]:
+    """A product's stock item with Magento's configuration defaults (every ``use_config_*`` on), keys in the order
+    Magento 2.4's StockItemInterface answers them."""
+    return {
+        "item_id": product_id,
+        "product_id": product_id,
+        "stock_id": 1,
+        "qty": qty,
+        "is_in_stock": in_stock,
+        "is_qty_decimal": False,
+        "show_default_notification_message": False,
+        "use_config_min_qty": True,
+        "min_qty": 0.0,
+        "use_config_min_sale_qty": 1,
+        "min_sale_qty": 1.0,
+        "use_config_max_sale_qty": True,
+        "max_sale_qty": 10000.0,
+        "use_config_backorders": True,
+        "backorders": 0,
+        "use_config_notify_stock_qty": True,
+        "notify_stock_qty": 1.0,
+        "use_config_qty_increments": True,
+        "qty_increments": 0.0,
+        "use_config_enable_qty_inc": True,
+        "enable_qty_increments": False,
+        "use_config_manage_stock": True,
+        "manage_stock": True,
+        "low_stock_date": None,  # null until the quantity falls below the notify quantity, answered all the same
+        "is_decimal_divided": False,
+        "stock_status_changed_auto": 0,
+    }
+
+
+STOCK_ITEM_KEYS = list(stock_item(0, 0))

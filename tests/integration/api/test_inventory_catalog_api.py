@@ -7,39 +7,11 @@ from typing import Any
 
 from conveyor.catalog.inventory import add_reservations
 from tests.integration.api.harness import Harness
-from tests.integration.api.inventory_support import msi, ok
+from tests.integration.api.inventory_support import STOCK_ITEM_KEYS, msi, ok, stock_item
 
 __all__ = ["msi"]
 
 ITEMS = "/rest/V1/inventory/source-items"
-STOCK_ITEM_KEYS = [
-    "item_id",
-    "product_id",
-    "stock_id",
-    "qty",
-    "is_in_stock",
-    "is_qty_decimal",
-    "show_default_notification_message",
-    "use_config_min_qty",
-    "min_qty",
-    "use_config_min_sale_qty",
-    "min_sale_qty",
-    "use_config_max_sale_qty",
-    "max_sale_qty",
-    "use_config_backorders",
-    "backorders",
-    "use_config_notify_stock_qty",
-    "notify_stock_qty",
-    "use_config_qty_increments",
-    "qty_increments",
-    "use_config_enable_qty_inc",
-    "enable_qty_increments",
-    "use_config_manage_stock",
-    "manage_stock",
-    "low_stock_date",  # null until the quantity falls below the notify quantity, answered all the same
-    "is_decimal_divided",
-    "stock_status_changed_auto",
-]
 
 
 def product(api: Harness, sku: str, qty: float | None = None, type_id: str = "simple") -> int:
@@ -67,34 +39,7 @@ def test_stock_items_read_update_low_stock_and_status(msi: Harness) -> None:
 
     item = ok(msi.get("/rest/V1/stockItems/A"))
     assert list(item) == STOCK_ITEM_KEYS
-    assert item == {
-        "item_id": product_id,
-        "product_id": product_id,
-        "stock_id": 1,
-        "qty": 10,
-        "is_in_stock": True,
-        "is_qty_decimal": False,
-        "show_default_notification_message": False,
-        "use_config_min_qty": True,
-        "min_qty": 0,
-        "use_config_min_sale_qty": 1,
-        "min_sale_qty": 1,
-        "use_config_max_sale_qty": True,
-        "max_sale_qty": 10000,
-        "use_config_backorders": True,
-        "backorders": 0,
-        "use_config_notify_stock_qty": True,
-        "notify_stock_qty": 1,
-        "use_config_qty_increments": True,
-        "qty_increments": 0,
-        "use_config_enable_qty_inc": True,
-        "enable_qty_increments": False,
-        "use_config_manage_stock": True,
-        "manage_stock": True,
-        "low_stock_date": None,
-        "is_decimal_divided": False,
-        "stock_status_changed_auto": 0,
-    }
+    assert item == stock_item(product_id, 10)
     change = {"stockItem": {"qty": 3, "use_config_min_qty": False, "min_qty": 1, "notify_stock_qty": 5}}
     assert ok(msi.send("PUT", f"/rest/V1/products/A/stockItems/{product_id}", change)) == product_id
     item = ok(msi.get("/rest/V1/stockItems/A"))

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from conveyor.api.resources.orders import json_number
 from conveyor.api.search import Filter, FilterGroup, SearchCriteria, SortOrder
 from tests.integration.api.harness import Harness
+from tests.integration.catalog.test_orders import ADDRESS
 
 ORDERS = "/rest/V1/orders"
 ENTITY_MISSING = {
@@ -24,19 +25,6 @@ ENTITY_MISSING = {
 REQUIRED = '"%1" is required. Enter and try again.'
 INVALID = 'Invalid value of "%1" provided for the %2 field.'
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
-
-ADDRESS: dict[str, Any] = {
-    "firstname": "Jane",
-    "lastname": "Doe",
-    "street": ["1 Main St", "Suite 400"],
-    "city": "Austin",
-    "region": "Texas",
-    "region_code": "TX",
-    "region_id": 57,
-    "postcode": "78701",
-    "country_id": "US",
-    "telephone": "555-0100",
-}
 
 
 def entity(invoiced: bool = True, **values: Any) -> dict[str, Any]:

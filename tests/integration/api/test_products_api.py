@@ -20,6 +20,7 @@ from conveyor.api.resources.products import as_text, parse_ids
 from conveyor.api.search import Filter, FilterGroup, SearchCriteria, SortOrder
 from conveyor.catalog.eav import AttributeRepository
 from tests.integration.api.harness import Harness, harness
+from tests.integration.api.inventory_support import STOCK_ITEM_KEYS, stock_item
 from tests.integration.catalog.product_fixtures import add_store_view, select_options
 
 BASE = "/rest/V1/products"
@@ -58,69 +59,6 @@ def sqlite_api(sqlite_url: str) -> Iterator[Harness]:
     """The product-side app on SQLite only (for tests whose subject is not the database)."""
     with harness(sqlite_url, registry=product_side()) as running:
         yield running
-
-
-# Magento 2.4's StockItemInterface as GET /V1/products/{sku} answers it, in its order
-STOCK_ITEM_KEYS = [
-    "item_id",
-    "product_id",
-    "stock_id",
-    "qty",
-    "is_in_stock",
-    "is_qty_decimal",
-    "show_default_notification_message",
-    "use_config_min_qty",
-    "min_qty",
-    "use_config_min_sale_qty",
-    "min_sale_qty",
-    "use_config_max_sale_qty",
-    "max_sale_qty",
-    "use_config_backorders",
-    "backorders",
-    "use_config_notify_stock_qty",
-    "notify_stock_qty",
-    "use_config_qty_increments",
-    "qty_increments",
-    "use_config_enable_qty_inc",
-    "enable_qty_increments",
-    "use_config_manage_stock",
-    "manage_stock",
-    "low_stock_date",
-    "is_decimal_divided",
-    "stock_status_changed_auto",
-]
-
-
-def stock_item(product_id: int, qty: float, in_stock: bool = True) -> dict[str, Any]:
-    """A product's stock item with Magento's configuration defaults (every ``use_config_*`` on)."""
-    return {
-        "item_id": product_id,
-        "product_id": product_id,
-        "stock_id": 1,
-        "qty": qty,
-        "is_in_stock": in_stock,
-        "is_qty_decimal": False,
-        "show_default_notification_message": False,
-        "use_config_min_qty": True,
-        "min_qty": 0.0,
-        "use_config_min_sale_qty": 1,
-        "min_sale_qty": 1.0,
-        "use_config_max_sale_qty": True,
-        "max_sale_qty": 10000.0,
-        "use_config_backorders": True,
-        "backorders": 0,
-        "use_config_notify_stock_qty": True,
-        "notify_stock_qty": 1.0,
-        "use_config_qty_increments": True,
-        "qty_increments": 0.0,
-        "use_config_enable_qty_inc": True,
-        "enable_qty_increments": False,
-        "use_config_manage_stock": True,
-        "manage_stock": True,
-        "low_stock_date": None,
-        "is_decimal_divided": False,
-        "stock_status_changed_auto": 0,
-    }
 
 
 def custom(product: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,6 @@ The consumer side runs on every database with the DB queue and on RabbitMQ (``bu
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -32,21 +31,6 @@ from tests.integration.api.harness import Harness, harness
 
 BULK = "/rest/async/bulk/V1/customerGroups"
 ALREADY = "Customer Group already exists."
-
-
-@pytest.fixture(params=["sqlite", "postgresql", "mariadb", "amqp"])
-def bulk_api(request: pytest.FixtureRequest) -> Iterator[Harness]:
-    """The app with its bulk queue on the DB queue of each database, and on RabbitMQ (bulk rows in SQLite)."""
-    if request.param == "amqp":
-        db_url = str(request.getfixturevalue("sqlite_url"))
-        amqp_url: str | None = str(request.getfixturevalue("amqp_url"))
-    else:
-        fixture = {"sqlite": "sqlite_url", "postgresql": "pg_url", "mariadb": "maria_url"}[request.param]
-        db_url = str(request.getfixturevalue(fixture))
-        amqp_url = None
-    with harness(db_url, amqp_url=amqp_url) as api:
-        assert api.mq.topology.queues[QUEUE].connection == ("amqp" if amqp_url else "db")
-        yield api
 
 
 def group_codes(api: Harness) -> list[str]:

@@ -3,35 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from typing import Any
 
 import orjson
-import pytest
 import sqlalchemy as sa
 
 from conveyor.bulk.schema import operation_table
 from conveyor.catalog.customers import DUPLICATE_EMAIL, customer_table
-from tests.integration.api.harness import Harness, harness
+from tests.integration.api.harness import Harness
 
 BULK = "/rest/async/bulk/V1/customers"
-
-
-@pytest.fixture(params=["sqlite", "postgresql", "mariadb", "amqp"])
-def bulk_api(request: pytest.FixtureRequest) -> Iterator[Harness]:
-    """The app with its bulk queue on the DB queue of each database, and on RabbitMQ (data in SQLite)."""
-    amqp_url: str | None = None
-    if request.param == "amqp":
-        db_url = str(request.getfixturevalue("sqlite_url"))
-        amqp_url = str(request.getfixturevalue("amqp_url"))
-    else:
-        db_url = str(
-            request.getfixturevalue(
-                {"sqlite": "sqlite_url", "postgresql": "pg_url", "mariadb": "maria_url"}[request.param]
-            )
-        )
-    with harness(db_url, amqp_url=amqp_url) as api:
-        yield api
 
 
 def item(email: str, first: str, last: str) -> dict[str, Any]:

@@ -3,8 +3,6 @@ renaming, the default set that cannot go, and groups with system attributes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy.engine import Engine
 
@@ -23,16 +21,8 @@ from conveyor.catalog.eav import (
     update_set,
 )
 from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
-from conveyor.db import make_engine
 
 repo = AttributeRepository()
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def test_set_attributes_and_defaults_follow_membership(engine: Engine) -> None:

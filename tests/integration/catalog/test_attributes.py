@@ -4,7 +4,6 @@ parsers that turn payload values into stored values (property-based)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -38,17 +37,9 @@ from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundE
 from conveyor.catalog.inventory.source_items import source_table
 from conveyor.catalog.products.models import ProductInput
 from conveyor.catalog.products.repository import ProductRepository, product_values
-from conveyor.db import make_engine
 from tests.integration.catalog.product_fixtures import add_store_view, in_default_set, table_count
 
 repo = AttributeRepository()
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def test_magento_defaults_are_seeded_once(engine: Engine) -> None:

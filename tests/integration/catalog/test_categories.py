@@ -3,8 +3,6 @@ positions and children counts, store-view names, url paths, the tree view and na
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import sqlalchemy as sa
 from hypothesis import given
@@ -23,17 +21,9 @@ from conveyor.catalog.categories.repository import (
 from conveyor.catalog.errors import InvalidValueError, NotFoundError
 from conveyor.catalog.products.models import CategoryLink, ProductInput
 from conveyor.catalog.products.repository import ProductRepository
-from conveyor.db import make_engine
 from tests.integration.catalog.product_fixtures import add_store_view, table_count
 
 repo = CategoryRepository()
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def _rows(engine: Engine) -> dict[int, tuple[int, str, int, int, int]]:

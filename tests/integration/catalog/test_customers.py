@@ -33,13 +33,6 @@ from conveyor.db import make_engine
 repo = CustomerRepository()
 
 
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
-
-
 def add_second_website(conn: Connection) -> None:
     """Website 2 with store group 2 and store view 2 ("German")."""
     conn.execute(

@@ -3,8 +3,6 @@ and the product payload's stock item mapped onto the default source."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy.engine import Engine
 
@@ -13,17 +11,9 @@ from conveyor.catalog.errors import InvalidValueError
 from conveyor.catalog.inventory.source_items import Source, SourceItem, StockRepository, source_item_table
 from conveyor.catalog.products.models import ProductInput, StockInput
 from conveyor.catalog.products.repository import ProductRepository
-from conveyor.db import make_engine
 from tests.integration.catalog.product_fixtures import table_count
 
 stock = StockRepository()
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def test_sources_default_and_custom(engine: Engine) -> None:

@@ -3,7 +3,6 @@ shipments and the state they lead to, and set-based batches."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +15,6 @@ from conveyor.catalog.customers.repository import CustomerInput, CustomerReposit
 from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundError
 from conveyor.catalog.sales.orders import OrderInput, OrderRepository
 from conveyor.catalog.sales.tables import order_item_table, order_table
-from conveyor.db import make_engine
 from tests.integration.catalog.test_customers import add_second_website, counting
 
 orders = OrderRepository()
@@ -36,13 +34,6 @@ ADDRESS: dict[str, Any] = {
     "country_id": "US",
     "telephone": "555-0100",
 }
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def order(**values: Any) -> OrderInput:

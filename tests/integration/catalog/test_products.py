@@ -4,7 +4,6 @@ relations, cascades, searching, validation, and a large batch in a bounded numbe
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -37,7 +36,6 @@ from conveyor.catalog.products.relations import (
     super_link_table,
 )
 from conveyor.catalog.products.repository import ProductRepository, product_table, product_values
-from conveyor.db import make_engine
 from tests.integration.catalog.product_fixtures import (
     add_store_view,
     add_website,
@@ -48,13 +46,6 @@ from tests.integration.catalog.product_fixtures import (
 )
 
 repo = ProductRepository()
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def test_simple_product_round_trip_field_by_field(engine: Engine) -> None:
@@ -216,41 +207,21 @@ def test_configurable_children_must_differ_and_carry_the_super_attributes(engine
             events=NO_EVENTS,
         )
     options = [ConfigurableOption(attribute_code="color")]
-    with pytest.raises(InvalidValueError, match="have the same set of attribute values"), engine.begin() as conn:
-        repo.save(
-            conn,
-            ProductInput(
+    refused: list[tuple[str, list[ConfigurableOption], list[str] | None]] = [
+        ("have the same set of attribute values", options, ["c-1", "c-2"]),
+        ('does not contain required attribute "color"', options, ["c-3"]),
+        ('"configurable_options" attribute value', [ConfigurableOption(attribute_code="name")], None),
+    ]
+    for message, given, children in refused:
+        with pytest.raises(InvalidValueError, match=message), engine.begin() as conn:
+            configurable = ProductInput(
                 sku="cfg",
                 name="Cfg",
                 type_id="configurable",
-                configurable_options=options,
-                configurable_children=["c-1", "c-2"],
-            ),
-            events=NO_EVENTS,
-        )
-    with pytest.raises(InvalidValueError, match='does not contain required attribute "color"'), engine.begin() as conn:
-        repo.save(
-            conn,
-            ProductInput(
-                sku="cfg",
-                name="Cfg",
-                type_id="configurable",
-                configurable_options=options,
-                configurable_children=["c-3"],
-            ),
-            events=NO_EVENTS,
-        )
-    with pytest.raises(InvalidValueError, match='"configurable_options" attribute value'), engine.begin() as conn:
-        repo.save(
-            conn,
-            ProductInput(
-                sku="cfg",
-                name="Cfg",
-                type_id="configurable",
-                configurable_options=[ConfigurableOption(attribute_code="name")],
-            ),
-            events=NO_EVENTS,
-        )
+                configurable_options=given,
+                configurable_children=children,
+            )
+            repo.save(conn, configurable, events=NO_EVENTS)
     with engine.connect() as conn:
         assert repo.ids_by_sku(conn, ["cfg"]) == {}  # nothing of the failed saves stayed
 

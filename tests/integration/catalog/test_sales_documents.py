@@ -3,7 +3,6 @@ from another system (an ERP's invoice or credit memo) applied once by their exte
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -14,7 +13,6 @@ from conveyor.catalog import NO_EVENTS
 from conveyor.catalog.errors import DuplicateError
 from conveyor.catalog.sales import create_creditmemo, create_invoice
 from conveyor.catalog.sales.tables import order_item_table
-from conveyor.db import make_engine
 from conveyor.settings import SalesSection
 from tests.integration.catalog.test_customers import add_second_website
 from tests.integration.catalog.test_orders import order, orders
@@ -24,13 +22,6 @@ ITEMS = [
     {"item_id": 2, "parent_item_id": 1, "sku": "CONF-S", "qty_ordered": 1},
     {"sku": "B", "qty_ordered": 2, "price": "7.5"},
 ]
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def test_a_batch_of_orders_is_numbered_by_each_websites_rule_in_its_transaction(engine: Engine) -> None:

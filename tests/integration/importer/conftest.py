@@ -1,5 +1,6 @@
 """Fixtures for the import tests: a database per test module (so a module imports the Luma bunch once per
-backend), the shared Luma files, and a store prepared with Luma's attribute sets and attributes."""
+backend), the shared Luma files, a store prepared with Luma's attribute sets and attributes, and a fresh store with a
+second store view."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy.engine import Engine
 from conveyor.db import make_engine
 from conveyor.db.engine import dispose_engines
 from tests.conftest import _truncate
-from tests.integration.importer.helpers import prepare_luma_store
+from tests.integration.importer.helpers import add_store_view, prepare_luma_store
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql", "mariadb"])
@@ -41,10 +42,10 @@ def luma_engine(module_db_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
+def de_de_engine(engine: Engine) -> Engine:
+    """The fresh store with a second store view, de_de (id 2), for the rows that speak for a store view."""
+    add_store_view(engine, 2, "de_de")
+    return engine
 
 
 @pytest.fixture

@@ -1,10 +1,16 @@
-"""Helpers for the import tests: the shared Luma files, a store prepared for them, CSV writing, and a checksum
-of every catalog table to prove that a failed or killed import left the store exactly as it was."""
+"""Helpers for the import tests: the shared Luma files, a store prepared for them, CSV writing, an import
+SIGKILLed in the middle of its bunch, and a checksum of every catalog table to prove that a failed or killed import
+left the store exactly as it was."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -13,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from conveyor.catalog.stores import store_group_table, store_table
 from conveyor.importer import ImportReport, run_import
+from conveyor.importer.runner import PAUSE_ENV
 from conveyor.schema import metadata
 from tests.support.testdata import TESTDATA
 
@@ -21,6 +28,8 @@ LUMA_BUNCH = sorted((DATA / "products" / "add-update").glob("*.csv"))
 LUMA_REPLACE = sorted((DATA / "products" / "replace").glob("*.csv"))
 ATTRIBUTE_SETS = DATA / "attributes-set" / "add-update" / "attribute-set-import_20190104-114000_01.csv"
 ATTRIBUTES = DATA / "attributes" / "add-update" / "attribute-import_20170428-124902_01.csv"
+# The columns a product file's rows start with in the import tests (each test adds the ones it speaks for)
+PRODUCT_COLUMNS = ["sku", "store_view_code", "attribute_set_code", "product_type", "product_websites", "name", "price"]
 # Every table an import may touch: the catalog's, and the change hashes.
 STORE_PREFIXES = ("catalog_", "eav_", "inventory_", "import_change", "store", "customer")
 
@@ -76,6 +85,43 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Mapping[str, obj
     return path
 
 
+def kill_import_mid_bunch(
+    url: str, files: Sequence[Path], folder: Path, batch_size: int, pause: float, *options: str
+) -> None:
+    """Imports the products ``files`` with ``conveyor importer`` in its own process, which pauses ``pause`` seconds
+    after each batch of ``batch_size`` rows (PAUSE_ENV writes a line per batch to a marker file), and SIGKILLs it
+    once three batches of the bunch's one transaction are written: a kill no ``finally`` or rollback sees."""
+    profile = folder / "small-batches.yaml"
+    profile.write_text(f"entity: products\nbatch_size: {batch_size}\n", encoding="utf-8")
+    marker = folder / "batches.log"
+    command = [
+        sys.executable,
+        "-c",
+        "from conveyor.cli.importer import importer; importer()",
+        "products",
+        *map(str, files),
+        *options,
+        "--profile",
+        str(profile),
+        "--database-url",
+        url,
+    ]
+    env = {**os.environ, PAUSE_ENV: f"{pause}:{marker}"}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not (marker.exists() and len(marker.read_text().splitlines()) >= 3):
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            assert time.monotonic() < deadline, "the import never wrote three batches"
+            time.sleep(0.05)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == -signal.SIGKILL
+
+
 def store_tables() -> list[sa.Table]:
     return [t for t in metadata.sorted_tables if t.name.startswith(STORE_PREFIXES)]
 
@@ -112,9 +158,11 @@ __all__ = [
     "DATA",
     "LUMA_BUNCH",
     "LUMA_REPLACE",
+    "PRODUCT_COLUMNS",
     "add_store_view",
     "assert_counts_add_up",
     "count",
+    "kill_import_mid_bunch",
     "prepare_luma_store",
     "read_rows",
     "store_checksum",

@@ -15,16 +15,10 @@ from conveyor.catalog import ProductRepository
 from conveyor.db import make_engine
 from conveyor.importer import ImportReport, Profile, RowError, run_import
 from tests.integration.catalog.product_fixtures import select_options
-from tests.integration.importer.helpers import assert_counts_add_up, store_checksum, write_csv
+from tests.integration.importer.helpers import PRODUCT_COLUMNS, assert_counts_add_up, store_checksum, write_csv
 
 HEADER = [
-    "sku",
-    "store_view_code",
-    "attribute_set_code",
-    "product_type",
-    "product_websites",
-    "name",
-    "price",
+    *PRODUCT_COLUMNS,
     "categories",
     "additional_attributes",
     "related_skus",

@@ -13,16 +13,10 @@ from conveyor.catalog import NO_EVENTS, ProductRepository
 from conveyor.db import make_engine
 from conveyor.importer import Profile, run_import, runner
 from tests.integration.catalog.product_fixtures import counting
-from tests.integration.importer.helpers import add_store_view, write_csv
+from tests.integration.importer.helpers import PRODUCT_COLUMNS, write_csv
 
 HEADER = [
-    "sku",
-    "store_view_code",
-    "attribute_set_code",
-    "product_type",
-    "product_websites",
-    "name",
-    "price",
+    *PRODUCT_COLUMNS,
     "qty",
     "categories",
     "additional_attributes",
@@ -59,19 +53,18 @@ def rows(count: int, prefix: str = "C", price: str = "10.00") -> list[list[str]]
     return out
 
 
-def test_unchanged_rows_are_skipped_and_a_changed_row_is_written(engine: Engine, tmp_path: Path) -> None:
-    add_store_view(engine, 2, "de_de")
+def test_unchanged_rows_are_skipped_and_a_changed_row_is_written(de_de_engine: Engine, tmp_path: Path) -> None:
     data = rows(3)
     data.append(["C-00001", "de_de", "", "", "", "Produkt 1", "", "", "", "", "", "", "", ""])
     path = write_csv(tmp_path / "product-import_c_01.csv", HEADER, data)
-    first = run_import(engine, "products", [path])
+    first = run_import(de_de_engine, "products", [path])
     assert (first.created, first.updated) == (3, 1)
-    assert run_import(engine, "products", [path]).skipped == 4
+    assert run_import(de_de_engine, "products", [path]).skipped == 4
     data[3][5] = "Produkt eins"  # only the store-view row changes
     write_csv(path, HEADER, data)
-    second = run_import(engine, "products", [path])
+    second = run_import(de_de_engine, "products", [path])
     assert (second.updated, second.skipped) == (1, 3)
-    with engine.connect() as conn:
+    with de_de_engine.connect() as conn:
         assert repo.get(conn, "C-00001", 2).name == "Produkt eins"
         assert repo.get(conn, "C-00001").name == "Product 1"
 

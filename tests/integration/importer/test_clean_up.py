@@ -12,16 +12,10 @@ from sqlalchemy.engine import Engine
 
 from conveyor.catalog import ProductRecord, ProductRepository
 from conveyor.importer import ImportReport, Profile, run_import
-from tests.integration.importer.helpers import add_store_view, assert_counts_add_up, write_csv
+from tests.integration.importer.helpers import PRODUCT_COLUMNS, assert_counts_add_up, write_csv
 
 HEADER = [
-    "sku",
-    "store_view_code",
-    "attribute_set_code",
-    "product_type",
-    "product_websites",
-    "name",
-    "price",
+    *PRODUCT_COLUMNS,
     "weight",
     "description",
     "meta_title",
@@ -77,19 +71,18 @@ def test_without_clean_up_an_empty_cell_leaves_the_value_and_the_marker_removes_
 
 
 def test_with_clean_up_an_empty_cell_removes_the_value_where_the_row_speaks_for_it(
-    engine: Engine, tmp_path: Path
+    de_de_engine: Engine, tmp_path: Path
 ) -> None:
-    add_store_view(engine, 2, "de_de")
     path = tmp_path / "product-import_clean_01.csv"
-    run(engine, path, [full("CLEAN-1"), row("CLEAN-1", "de_de", description="Lang"), full("CLEAN-2")])
-    assert get(engine, "CLEAN-1", 2).custom_attributes["description"] == "Lang"
+    run(de_de_engine, path, [full("CLEAN-1"), row("CLEAN-1", "de_de", description="Lang"), full("CLEAN-2")])
+    assert get(de_de_engine, "CLEAN-1", 2).custom_attributes["description"] == "Lang"
     changed = [
         full("CLEAN-1", meta_title=""),
         row("CLEAN-1", "de_de", name="Eins"),  # empty description (store view) and weight (global)
         full("CLEAN-2", weight="", description=""),
     ]
-    assert run(engine, path, changed, profile=CLEAN).updated == 3
-    one, one_de, two = get(engine, "CLEAN-1"), get(engine, "CLEAN-1", 2), get(engine, "CLEAN-2")
+    assert run(de_de_engine, path, changed, profile=CLEAN).updated == 3
+    one, one_de, two = get(de_de_engine, "CLEAN-1"), get(de_de_engine, "CLEAN-1", 2), get(de_de_engine, "CLEAN-2")
     assert "meta_title" not in one.custom_attributes and one.custom_attributes["description"] == "Long"
     assert one.weight == 2.0  # a store-view row's empty cell says nothing about the global weight
     assert (one_de.name, one_de.custom_attributes["description"]) == ("Eins", "Long")  # the override went

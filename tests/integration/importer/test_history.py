@@ -7,27 +7,18 @@ import re
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from conveyor.catalog import NotFoundError
-from conveyor.db import make_engine
 from conveyor.importer import history
 from conveyor.importer.history import Origin, RunStatus
 from conveyor.importer.history_tables import import_history_table
 from conveyor.importer.report import ImportReport, RowError
 
 MAGENTO_TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def test_a_run_is_recorded_from_start_to_report(engine: Engine) -> None:

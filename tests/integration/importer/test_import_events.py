@@ -22,7 +22,7 @@ from conveyor.importer.parallel import MIN_ROWS_ENV, WorkerPool
 from conveyor.importer.watch import handle
 from conveyor.mq import Envelope, MessageQueue, load_topology
 from conveyor.settings import Settings, get_settings
-from tests.integration.importer.helpers import add_store_view, count, write_csv
+from tests.integration.importer.helpers import count, write_csv
 
 EVENTS_QUEUE = "erp.product_events"
 TOPOLOGY = """
@@ -77,14 +77,13 @@ def imported(engine: Engine, path: Path, mq: MessageQueue, **options: Any) -> Im
 
 
 def test_each_product_written_emits_one_saved_event_with_the_commit(
-    engine: Engine, mq: MessageQueue, tmp_path: Path
+    de_de_engine: Engine, mq: MessageQueue, tmp_path: Path
 ) -> None:
-    add_store_view(engine, 2, "de_de")
     data = [product("EV-1"), product("EV-1", store="de_de"), product("EV-2"), product("EV-3")]
     path = write_csv(tmp_path / "product-import_ev_01.csv", HEADER, data)
-    report = imported(engine, path, mq)
+    report = imported(de_de_engine, path, mq)
     assert (report.created, report.updated, report.committed) == (3, 1, True)
-    found = ids(engine, "EV-1", "EV-2", "EV-3")
+    found = ids(de_de_engine, "EV-1", "EV-2", "EV-3")
     assert published(mq) == [  # one per product, not one per row: EV-1's store-view row adds none
         (PRODUCT_SAVED, {"sku": sku, "entity_id": found[sku], "store_id": 0, "new": True})
         for sku in ("EV-1", "EV-2", "EV-3")
@@ -93,20 +92,19 @@ def test_each_product_written_emits_one_saved_event_with_the_commit(
     data[2] = product("EV-2", price="12.00")  # changed; the other rows are skipped as unchanged
     data[1] = product("EV-1", store="fr_fr")  # an unknown store view: invalid, nothing written for it
     write_csv(path, HEADER, data)
-    again = imported(engine, path, mq)
+    again = imported(de_de_engine, path, mq)
     assert (again.updated, again.invalid) == (1, 1)
     assert published(mq) == [(PRODUCT_SAVED, {"sku": "EV-2", "entity_id": found["EV-2"], "store_id": 0, "new": False})]
 
 
 def test_a_store_view_row_alone_announces_its_product_in_that_store_view(
-    engine: Engine, mq: MessageQueue, tmp_path: Path
+    de_de_engine: Engine, mq: MessageQueue, tmp_path: Path
 ) -> None:
-    add_store_view(engine, 2, "de_de")
-    imported(engine, write_csv(tmp_path / "product-import_ev_01.csv", HEADER, [product("SV-1")]), mq)
+    imported(de_de_engine, write_csv(tmp_path / "product-import_ev_01.csv", HEADER, [product("SV-1")]), mq)
     published(mq)
     path = write_csv(tmp_path / "product-import_ev_02.csv", HEADER, [product("SV-1", store="de_de")])
-    assert imported(engine, path, mq).updated == 1
-    entity_id = ids(engine, "SV-1")["SV-1"]
+    assert imported(de_de_engine, path, mq).updated == 1
+    entity_id = ids(de_de_engine, "SV-1")["SV-1"]
     assert published(mq) == [(PRODUCT_SAVED, {"sku": "SV-1", "entity_id": entity_id, "store_id": 2, "new": False})]
 
 

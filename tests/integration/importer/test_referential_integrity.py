@@ -5,12 +5,6 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,22 +17,14 @@ from sqlalchemy.engine import Engine
 
 from conveyor.catalog import NO_EVENTS, CategoryRepository, ProductRepository
 from conveyor.cli import main
-from conveyor.db import make_engine
 from conveyor.db.integrity import find_orphans
 from conveyor.importer import run_import
-from conveyor.importer.runner import PAUSE_ENV
 from conveyor.schema import metadata
 from conveyor.settings import get_settings
-from tests.integration.importer.helpers import add_store_view, write_csv
+from tests.integration.importer.helpers import PRODUCT_COLUMNS, kill_import_mid_bunch, write_csv
 
 HEADER = [
-    "sku",
-    "store_view_code",
-    "attribute_set_code",
-    "product_type",
-    "product_websites",
-    "name",
-    "price",
+    *PRODUCT_COLUMNS,
     "qty",
     "categories",
     "related_skus",
@@ -51,12 +37,9 @@ PRODUCTS = metadata.tables["catalog_product_entity"]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    url = str(request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url"))
-    engine = make_engine(url)
-    add_store_view(engine, 2, "de_de")
-    yield engine
-    engine.dispose()
+def db_url(request: pytest.FixtureRequest) -> str:
+    """SQLite and PostgreSQL only (the random sequences are long): under de_de_engine, in place of the three."""
+    return str(request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url"))
 
 
 def _row(sku: int, variant: int) -> dict[str, Any]:
@@ -123,59 +106,29 @@ def _orphans(engine: Engine) -> list[tuple[str, int]]:
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=st.lists(steps, min_size=2, max_size=6))
 def test_random_imports_and_deletes_leave_no_orphan(
-    store: Engine, tmp_path: Path, sequence: list[tuple[str, list[int], int, bool]]
+    de_de_engine: Engine, tmp_path: Path, sequence: list[tuple[str, list[int], int, bool]]
 ) -> None:
-    with store.begin() as conn:  # each example starts without products (through the one writer, too)
+    with de_de_engine.begin() as conn:  # each example starts without products (through the one writer, too)
         ProductRepository().delete(conn, [f"P{i}" for i in range(POOL)], events=NO_EVENTS)
     for step in sequence:
-        _apply(store, tmp_path, step)
-        assert _orphans(store) == [], step
-    with store.connect() as conn:
+        _apply(de_de_engine, tmp_path, step)
+        assert _orphans(de_de_engine) == [], step
+    with de_de_engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(PRODUCTS)).scalar_one() <= POOL
 
 
 def test_an_import_killed_mid_bunch_leaves_no_orphan(
-    store: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    de_de_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _apply(store, tmp_path, ("add-update", list(range(POOL)), 1, True))
+    _apply(de_de_engine, tmp_path, ("add-update", list(range(POOL)), 1, True))
     # rows without links: a batch counts (and pauses) when its rows are done, a linked row waits for the bunch's end
     rows = [_row(i % POOL, 2) | {"sku": f"K{i}", "related_skus": "", "upsell_skus": ""} for i in range(600)]
     files = [
         write_csv(tmp_path / f"product-import_20240102-000000_{n + 1:02d}.csv", HEADER, rows[n * 200 : n * 200 + 200])
         for n in range(3)
     ]
-    profile = tmp_path / "small-batches.yaml"
-    profile.write_text("entity: products\nbatch_size: 50\n", encoding="utf-8")
-    marker = tmp_path / "batches.log"
-    url = store.url.render_as_string(hide_password=False)
-    command = [
-        sys.executable,
-        "-c",
-        "from conveyor.cli.importer import importer; importer()",
-        "products",
-        *map(str, files),
-        "--operation",
-        "replace",
-        "--profile",
-        str(profile),
-        "--database-url",
-        url,
-    ]
-    process = subprocess.Popen(
-        command, env={**os.environ, PAUSE_ENV: f"0.2:{marker}"}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while not (marker.exists() and len(marker.read_text().splitlines()) >= 3):
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            assert time.monotonic() < deadline, "the import never wrote three batches"
-            time.sleep(0.05)
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode == -signal.SIGKILL
+    url = de_de_engine.url.render_as_string(hide_password=False)
+    kill_import_mid_bunch(url, files, tmp_path, 50, 0.2, "--operation", "replace")
     monkeypatch.setenv("CONVEYOR_DATABASE_URL", url)
     get_settings.cache_clear()
     try:
@@ -184,11 +137,13 @@ def test_an_import_killed_mid_bunch_leaves_no_orphan(
         get_settings.cache_clear()
     assert checked.exit_code == 0, checked.output
     assert "no orphan rows" in checked.output
-    _apply(store, tmp_path, ("delete", list(range(0, POOL, 2)), 0, False))  # deletes after the kill, too
-    assert _orphans(store) == []
+    _apply(de_de_engine, tmp_path, ("delete", list(range(0, POOL, 2)), 0, False))  # deletes after the kill, too
+    assert _orphans(de_de_engine) == []
 
 
-def test_a_store_view_value_equal_to_the_new_products_default_is_not_written(store: Engine, tmp_path: Path) -> None:
+def test_a_store_view_value_equal_to_the_new_products_default_is_not_written(
+    de_de_engine: Engine, tmp_path: Path
+) -> None:
     rows = [
         _row(0, 1) | {"related_skus": "", "upsell_skus": ""},
         {"sku": "P0", "store_view_code": "de_de", "name": "Product 0 v1", "price": "", "tier_prices": ""},
@@ -196,9 +151,9 @@ def test_a_store_view_value_equal_to_the_new_products_default_is_not_written(sto
         {"sku": "P1", "store_view_code": "de_de", "name": "Produkt 1"},
     ]
     path = write_csv(tmp_path / "product-import_20240103-000000_01.csv", HEADER, rows)
-    assert run_import(store, "products", [path]).committed
+    assert run_import(de_de_engine, "products", [path]).committed
     varchar = metadata.tables["catalog_product_entity_varchar"]
-    with store.connect() as conn:
+    with de_de_engine.connect() as conn:
         at_store_view = dict(
             conn.execute(
                 sa.select(PRODUCTS.c.sku, varchar.c.value)

@@ -194,6 +194,7 @@ def test_exactly_the_matching_orders_are_exported_once_answered_and_notified_onc
         "stranger.xml.report.txt",
     ]
     assert "not valid JSON" in (errors / "broken.json.report.txt").read_text()
+    assert (errors / "broken.json.report.txt").read_text().startswith("file: broken.json\ntarget: erp-file\nat: ")
     assert "unknown order X-9" in (errors / "stranger.xml.report.txt").read_text()
     assert [p.name for p in responses.iterdir() if p.is_file()] == []
 

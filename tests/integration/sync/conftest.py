@@ -72,13 +72,6 @@ def source(sim: SimulatorServer) -> Iterator[HttpSource]:
         yield found
 
 
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    found = make_engine(db_url)
-    yield found
-    found.dispose()
-
-
 @dataclass
 class Received:
     headers: dict[str, str]

@@ -48,10 +48,7 @@ async def bulk_list(request: Request, current: Annotated[Session, Depends(sessio
                 status=status,
                 description=description or None,
                 correlation_id=correlation_id or None,
-                cursor=order.cursor,
-                ascending=order.ascending,
-                sort=order.sort,
-                after=order.after,
+                order=order,
                 limit=PAGE_SIZE,
             )
         return page, stats.consumers_of(admin.mq, QUEUE)

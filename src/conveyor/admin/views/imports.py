@@ -34,10 +34,7 @@ async def import_list(request: Request, current: Annotated[Session, Depends(sess
                 conn,
                 entity=entity or None,
                 status=history.RunStatus(status) if status else None,
-                cursor=order.cursor,
-                ascending=order.ascending,
-                sort=order.sort,
-                after=order.after,
+                order=order,
                 limit=PAGE_SIZE,
             )
 

@@ -50,10 +50,7 @@ async def pipeline_list(request: Request, current: Annotated[Session, Depends(se
                 name=name or None,
                 status=status or None,
                 since=_since(since_text),
-                cursor=order.cursor,
-                ascending=order.ascending,
-                sort=order.sort,
-                after=order.after,
+                order=order,
                 limit=PAGE_SIZE,
             )
             return rows, operator.names(conn)

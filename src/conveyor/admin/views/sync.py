@@ -54,10 +54,7 @@ async def sync_page(request: Request, current: Annotated[Session, Depends(sessio
                 entity=entity or None,
                 outcome=outcome or None,
                 correlation_id=correlation_id or None,
-                cursor=order.cursor,
-                ascending=order.ascending,
-                sort=order.sort,
-                after=order.after,
+                order=order,
                 limit=PAGE_SIZE,
             )
             sets = change_sets.listing(conn, limit=CHANGE_SETS_SHOWN)

@@ -16,7 +16,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -24,12 +23,13 @@ from sqlalchemy.engine import Engine
 
 from conveyor.db.locks import LeaseLock
 from conveyor.importer import discover
+from conveyor.orders.filing import move_aside, move_into
 from conveyor.orders.update.apply import DocumentError
 from conveyor.orders.update.documents import ParseError
 from conveyor.orders.update.ledger import Received, submit
 from conveyor.orders.update.opentrans import read_document
 
-__all__ = ["Directories", "FileResult", "move_aside", "process_directory", "submit_file", "watch"]
+__all__ = ["Directories", "FileResult", "process_directory", "submit_file", "watch"]
 
 SUFFIXES = (".json", ".xml")
 
@@ -71,27 +71,6 @@ class FileResult:
     received: Received | None = None
 
 
-def _move(path: Path, directory: Path) -> Path:
-    """Into ``directory`` under a name not taken yet (an earlier file of the same name is never overwritten)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    destination = directory / path.name
-    number = 1
-    while destination.exists():
-        destination = directory / f"{path.stem}.{number}{path.suffix}"
-        number += 1
-    os.replace(path, destination)
-    return destination
-
-
-def move_aside(path: Path, error_dir: Path, reason: str, now: float) -> Path:
-    """Move a refused file to the error directory with ``<name>.report.txt`` beside it."""
-    moved = _move(path, error_dir)
-    stamp = datetime.fromtimestamp(now, UTC).isoformat()
-    report = moved.with_name(moved.name + ".report.txt")
-    report.write_text(f"file: {path.name}\nat: {stamp}\nreason: {reason}\n", encoding="utf-8")
-    return moved
-
-
 def submit_file(engine: Engine, path: Path, dirs: Directories, *, clock: Callable[[], float] = time.time) -> FileResult:
     """Read, check and submit one document file, then archive it or move it aside with its report."""
     try:
@@ -106,7 +85,7 @@ def submit_file(engine: Engine, path: Path, dirs: Directories, *, clock: Callabl
         reason = f"{path.name}: {exc}" if isinstance(exc, ParseError) else str(exc)
         return FileResult(path.name, "refused", move_aside(path, dirs.error, reason, clock()), reason)
     status = "duplicate" if received.duplicate else "accepted"
-    return FileResult(path.name, status, _move(path, dirs.archive), received=received)
+    return FileResult(path.name, status, move_into(path, dirs.archive), received=received)
 
 
 def process_directory(
@@ -129,7 +108,7 @@ def process_directory(
                 continue
             for name in bunch.files:
                 results.append(submit_file(engine, dirs.source / name, dirs, clock=clock))
-            _move(ok_file, dirs.archive)
+            move_into(ok_file, dirs.archive)
     finally:
         lock.release()
     return results
