@@ -26,7 +26,7 @@ from conveyor.db.engine import dispose_engines
 from conveyor.mq.queue import MessageQueue
 from conveyor.plugins import EntryPointLike, PluginGroup, default_plugins
 from conveyor.schema import metadata  # every table, so every table is cleaned
-from conveyor.settings import Settings
+from conveyor.settings import Settings, get_settings
 from tests.support.topologies import fanout_topology
 
 PG_ADMIN_URL = os.environ.get("CONVEYOR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -237,3 +237,13 @@ def memory_mq() -> Iterator[MessageQueue]:
     queue = MessageQueue(fanout_topology("db"), settings, database_url="memory://unit")
     yield queue
     queue.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_settings() -> Iterator[None]:
+    """``get_settings()`` is cached per process: a test that sets a ``CONVEYOR_*`` variable (monkeypatch) must not
+    leave its settings to the next test of the same xdist worker (orders created later got the update tests' line
+    numbers, P697, instead of 0010)."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
