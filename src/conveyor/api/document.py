@@ -3,7 +3,7 @@
 Rules the whole API applies, declared here once rather than on every field:
 
 * every text passes ``check_text``: a NUL character is refused (no database keeps it), so each plain string
-  schema gets the pattern that excludes it;
+  schema gets the pattern that excludes it, and each mapping (``dict[str, …]``) the same rule for its keys;
 * a free-form value (``Any``, ``dict[str, Any]``: Magento's ``extension_attributes``) is any JSON value without
   NUL and with 64-bit integers (``check_text`` refuses more anywhere: no queue message or consumer takes it):
   ``JsonValue``;
@@ -126,6 +126,8 @@ def _schema(node: Any, ref: str | None, sent: bool = True) -> Any:
         node["additionalProperties"] = {"$ref": ref}
     elif isinstance(extra, dict):
         node["additionalProperties"] = _schema(extra, ref, sent)
+    if node.get("additionalProperties") not in (None, False):  # a mapping's keys are texts too (``check_text``)
+        node.setdefault("propertyNames", {"pattern": NO_NUL})
     return node
 
 

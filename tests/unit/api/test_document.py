@@ -106,6 +106,8 @@ def test_the_api_wide_rules_and_the_intake_check() -> None:
     assert nul.parameters == ["a\x00", "name"]
     (deep,) = check.errors({"name": "a", "count": 1, "extension_attributes": {"x": ["ok", "b\x00"]}})
     assert list(deep.parameters)[1:] == ["extension_attributes"]  # the free value as a whole is refused
+    (key,) = check.errors({"name": "a", "count": 1, "extension_attributes": {"k\x00": 1}})  # a key, as a value
+    assert list(key.parameters)[1:] == ["extension_attributes"]
     check.errors({"name": "a", "count": 2**80, "extension_attributes": {"n": -(2**90)}})  # no exception: no 500
     with pytest.raises(ApiError) as refused:  # what every route checks first: no integer past 64 bits anywhere
         check_body_text({"name": "a", "count": 1, "extension_attributes": {"n": [2**64]}})
@@ -144,6 +146,7 @@ def test_the_document_gets_the_rules_but_where_a_refused_value_is_repeated() -> 
     assert {"type": "integer", "minimum": MIN_INT, "maximum": MAX_INT} in schemas[JSON_VALUE]["anyOf"]
     free = item["extension_attributes"]["anyOf"][0]
     assert free["additionalProperties"] == {"$ref": f"#/components/schemas/{JSON_VALUE}"}
+    assert free["propertyNames"] == {"pattern": NO_NUL}  # its keys are texts too: ``check_text`` refuses a NUL
     assert JSON_VALUE in schemas
     assert schemas["ErrorResponse"]["properties"]["message"] == {"type": "string"}
     assert document["paths"]["/x/{id}"]["get"]["parameters"][0]["schema"]["pattern"] == NO_NUL
