@@ -32,8 +32,9 @@ from conveyor.api.errors import INVALID, OUT_OF_RANGE, REQUIRED, ApiError, _shor
 from conveyor.api.sku import is_sku_key
 
 NO_NUL = "^[^\\u0000]*$"
-# decimal text as pydantic reads it into a ``Decimal`` (ASCII digits, a point, an exponent); no more is documented
-DECIMAL_TEXT = "^[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?(?![\\s\\S])"
+# decimal text as pydantic reads it into a ``Decimal`` (ASCII digits, a point, an exponent); no more is documented.
+# The exponent has at most 17 significant digits: ``decimal`` refuses an adjusted exponent past 999999999999999999
+DECIMAL_TEXT = "^[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?0*[0-9]{1,17})?(?![\\s\\S])"
 MIN_INT, MAX_INT = -(2**63), 2**64 - 1  # what orjson writes: int64 and uint64
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # MySQL INT, the widest integer column a payload's typed number lands in
 _BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum", "const")
