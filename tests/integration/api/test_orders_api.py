@@ -179,6 +179,12 @@ def test_create_and_read_back_with_amounts_as_json_numbers(api: Harness) -> None
         ["customer_email"],
     )
     refused(api.send("POST", ORDERS, {"order": entity()}), REQUIRED, ["entity"])
+    # an item's product_options is an object (a number or text was stored, then failed the answer with a 500)
+    for options in (-463.0, ""):
+        items = [{**entity()["items"][2], "product_options": options}]
+        for method, url in (("POST", ORDERS), ("PUT", f"{ORDERS}/create")):
+            answer = api.send(method, url, {"entity": entity(items=items)})
+            refused(answer, INVALID, [str(options), "entity.items.0.product_options"])
     assert api.get(f"{ORDERS}/{order['entity_id'] + 1}").json() == ENTITY_MISSING
     assert api.get(f"{ORDERS}/{order['entity_id'] + 1}").status_code == 404
     everything = api.get(f"{ORDERS}?searchCriteria").json()

@@ -86,6 +86,8 @@ def _declared(model: type[M], extra: Any, replace: dict[type[BaseModel], type[Ba
         if not args:
             return annotation
         swapped = tuple(swap(arg) for arg in args)
+        if swapped == args:  # nothing of ``replace`` inside: as declared (``dict[str, Any]`` stays a mapping)
+            return annotation
         origin = get_origin(annotation)
         return list[swapped[0]] if origin is list else Union[swapped]  # type: ignore[valid-type]  # noqa: UP007
 
