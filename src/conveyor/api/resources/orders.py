@@ -19,15 +19,15 @@ from functools import partial
 from types import UnionType
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, create_model
 from sqlalchemy import Connection
 
 from conveyor.api.operations import MAX_ID, OperationContext, int_param, operations
 from conveyor.api.resources.customers import SnakeKeys, snake_keys
-from conveyor.api.resources.order_requests import OrderRequest
+from conveyor.api.resources.order_requests import ADDRESS_RULES, OrderRequest
+from conveyor.api.resources.order_requests import OrderAddressRequest as DeclaredAddress
 from conveyor.api.search import Filter, FilterGroup, R, SearchCriteria, SearchResults, apply, results, search_page
 from conveyor.catalog.sales import (
-    OrderAddressInput,
     OrderAddressRecord,
     OrderExtensionRecord,
     OrderInput,
@@ -329,8 +329,21 @@ class OrderAddressRequest(BaseModel):
     entity: Annotated[OrderAddressData, SnakeKeys]
 
 
-class OrderAddressData(OrderAddressInput):
+def _names_the_address(schema: dict[str, Any]) -> None:
+    """An order address's rules (as an order's, ``OrderAddressRequest``), and ``entity_id`` or ``address_type``
+    to name which of the order's addresses it replaces (``save_address`` refuses neither: "address_type" is
+    required)."""
+    ADDRESS_RULES(schema)
+    schema["anyOf"] = [
+        {"required": [name], "properties": {name: {"type": kind}}}
+        for name, kind in (("entity_id", "integer"), ("address_type", "string"))
+    ]
+
+
+class OrderAddressData(DeclaredAddress):  # type: ignore[misc,valid-type]  # a model made by _declared
     """An order address to save: ``entity_id`` (or ``address_type``) names which of the order's addresses."""
+
+    model_config = ConfigDict(json_schema_extra=_names_the_address)
 
     entity_id: int | None = None
     parent_id: int | None = None
