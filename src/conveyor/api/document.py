@@ -199,7 +199,8 @@ EMAIL = (
     "^[" + WS + "]*[^" + _NOT_IN_EMAIL + "]+@[^" + _NOT_IN_EMAIL + ".]+(?:\\.[^" + _NOT_IN_EMAIL + ".]+)+[" + WS + "]*$"
 )
 # Magento's default password rule as ``conveyor.catalog.customers.passwords`` checks it: no whitespace around it and
-# three of the four (ASCII) classes; its length in ``PASSWORD`` (not the email: only the server can say)
+# three of the four (ASCII) classes, no NUL (``check_text``); its length in ``PASSWORD`` (not the email: only the
+# server can say)
 _CLASSES = [
     "(?=[\\s\\S]*[a-z])",
     "(?=[\\s\\S]*[A-Z])",
@@ -210,7 +211,7 @@ _THREE_CLASSES = "(?:" + "|".join("".join(c for c in _CLASSES if c != left) for 
 PASSWORD: dict[str, Any] = {  # a text field's ``json_schema_extra``
     "minLength": 8,
     "maxLength": 256,
-    "pattern": "^(?![" + WS + "])(?![\\s\\S]*[" + WS + "](?![\\s\\S]))" + _THREE_CLASSES,
+    "pattern": "^(?![" + WS + "])(?![\\s\\S]*[" + WS + "](?![\\s\\S]))(?![\\s\\S]*\\u0000)" + _THREE_CLASSES,
 }
 BLANK = "[" + WS + "]*"
 END = "(?![\\s\\S])"  # nothing more (Python's ``$`` also matches before a final newline)

@@ -88,6 +88,21 @@ def test_sets_groups_and_assignments(api: Harness) -> None:
         "Fit",
         "5",
     )
+    # a sort order is digits (a minus first): other text is refused ("--5" was a 500) and invalid in the document
+    for text in ("--5", "apply_products", "5 "):
+        group = {
+            "attribute_group_id": group_id,
+            "attribute_group_name": "Fit",
+            "extension_attributes": {"sort_order": text},
+        }
+        answer = api.send("PUT", f"{SETS}/{set_id}/groups", {"group": group})
+        assert (answer.status_code, answer.json()["parameters"]) == (
+            400,
+            [text, "group.extension_attributes.sort_order"],
+        ), answer.text
+        assert not api.documented("PUT", f"{SETS}/{{attributeSetId}}/groups", {"group": group}), text
+    sorted_group = {"attribute_group_id": group_id, "extension_attributes": {"sort_order": "-12"}}
+    assert api.documented("PUT", f"{SETS}/{{attributeSetId}}/groups", {"group": sorted_group})
     other_set = api.send(
         "PUT", f"{SETS}/4/groups", {"group": {"attribute_group_id": group_id, "attribute_group_name": "X"}}
     )

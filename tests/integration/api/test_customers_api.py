@@ -209,6 +209,8 @@ def test_duplicates_per_website_and_malformed_payloads_name_the_field(api: Harne
     assert not api.documented("POST", BASE, {"customer": new_customer("x@example.com", gender=7)})
     assert not api.documented("POST", BASE, {"customer": new_customer("x@example.com", gender=-1)})
     assert api.documented("POST", BASE, {"customer": new_customer("x@example.com", gender=3, group_id=99)})
+    assert not api.documented("POST", BASE, {"customer": new_customer("x@example.com", firstname=" ")})
+    assert not api.documented("POST", BASE, {"customer": new_customer("x@example.com", lastname="\t")})
     listed = api.client.get("/openapi.json").json()["paths"][BASE]["post"]["x-conveyor-refusals"]
     assert listed == {"400": [NAMED_INVALID, DUPLICATE_EMAIL]}
     refused(

@@ -263,7 +263,12 @@ def _password_ok(text: str) -> bool:
 def test_the_password_rule_is_the_one_the_server_checks(text: str) -> None:
     """Magento's classes are ASCII (an accented letter is a special character), as the pattern says them."""
     declared = PASSWORD["minLength"] <= len(text) <= PASSWORD["maxLength"] and re.search(PASSWORD["pattern"], text)
-    assert bool(declared) == _password_ok(text)
+    assert bool(declared) == (_password_ok(text) and "\x00" not in text)  # every body's check_text refuses NUL
+
+
+def test_a_password_with_nul_is_not_declared() -> None:
+    assert _password_ok("Str0ng-\x00Password")  # the password rule alone takes it; check_text does not
+    assert not re.search(PASSWORD["pattern"], "Str0ng-\x00Password")
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ routes refuse a set of another entity type as Magento does ("Provided Attribute 
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -100,7 +101,20 @@ class AttributeSetSaveRequest(BaseModel):
     attributeSet: AttributeSetData  # noqa: N815
 
 
+# a group's sort order as text (Magento's extension attribute is a string): ASCII digits, a minus, 10 characters
+GROUP_SORT_ORDER = "-?[0-9]{1,9}|[0-9]{10}"
+GROUP_SORT_ORDER_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "pattern": "^(?:" + GROUP_SORT_ORDER + ")?(?![\\s\\S])"},
+        {"type": "integer", "minimum": -999_999_999, "maximum": MAX_INT},
+        {"type": "null"},
+    ]
+}
+
+
 class AttributeGroupExtension(BaseModel):
+    model_config = ConfigDict(json_schema_extra=declares(properties={"sort_order": GROUP_SORT_ORDER_SCHEMA}))
+
     attribute_group_code: Name | None = None
     sort_order: str | int | None = None
 
@@ -314,7 +328,7 @@ def _save_group(ctx: OperationContext, data: AttributeGroupData, set_id: int) ->
     sort_order = None
     if ext.sort_order not in (None, ""):
         text = str(ext.sort_order)
-        if not (text.lstrip("-").isascii() and text.lstrip("-").isdigit() and len(text) <= 10):
+        if not re.fullmatch(GROUP_SORT_ORDER, text):  # "--5" passed a check of lstrip("-"), then failed int()
             raise ApiError(400, INVALID, [text, "group.extension_attributes.sort_order"])
         sort_order = int(text)
     return as_group(

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from conveyor.api.auth import USER_TYPE_GUEST, hash_password
-from conveyor.api.document import DATE_OF_BIRTH, EMAIL, PASSWORD, declares, pattern
+from conveyor.api.document import DATE_OF_BIRTH, EMAIL, NON_BLANK, PASSWORD, declares, pattern
 from conveyor.api.errors import INVALID, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.search import SearchCriteria, SearchResults, apply, results
@@ -114,8 +114,8 @@ class CustomerData(CustomerInput):
     model_config = ConfigDict(json_schema_extra=declares(properties={"dob": DATE_OF_BIRTH, "gender": GENDER}))
 
     email: Annotated[str, Field(json_schema_extra=pattern(EMAIL))]
-    firstname: str
-    lastname: str
+    firstname: Annotated[str, Field(json_schema_extra=pattern(NON_BLANK))]  # '"%fieldName" is required' if blank
+    lastname: Annotated[str, Field(json_schema_extra=pattern(NON_BLANK))]
 
     @field_validator("email")
     @classmethod
