@@ -22,12 +22,15 @@ from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, create_model
 from sqlalchemy import Connection
 
+from conveyor.api.document import bounded_decimal
 from conveyor.api.operations import MAX_ID, OperationContext, int_param, operations
 from conveyor.api.resources.customers import SnakeKeys, snake_keys
 from conveyor.api.resources.order_requests import ADDRESS_RULES, OrderRequest
 from conveyor.api.resources.order_requests import OrderAddressRequest as DeclaredAddress
 from conveyor.api.search import Filter, FilterGroup, R, SearchCriteria, SearchResults, apply, results, search_page
+from conveyor.catalog.customers import Quantity
 from conveyor.catalog.sales import (
+    MAX_QTY_ORDERED,
     OrderAddressRecord,
     OrderExtensionRecord,
     OrderInput,
@@ -47,6 +50,8 @@ from conveyor.catalog.sales import (
     order_status,
     unhold_order,
 )
+from conveyor.catalog.sales.shipments import CANNOT_SHIP, CHILD_ITEM, EMPTY_SHIPMENT, OVER_SHIP, VIRTUAL_ITEM
+from conveyor.catalog.sales.shipments import WRONG_STATE as SHIP_WRONG_STATE
 from conveyor.orders import of_orders
 
 VIEW = "Magento_Sales::actions_view"
@@ -207,11 +212,30 @@ class OrderCommentRequest(BaseModel):
     statusHistory: Annotated[OrderComment, SnakeKeys]  # noqa: N815  (Magento's parameter name)
 
 
+# a quantity to ship: at least what a column keeps (0.0001), at most what an order item holds: a shipment refuses
+# less naming ``qty`` (more is Magento's "must not be greater than" refusal anyway)
+SHIP_QTY = bounded_decimal(MAX_QTY_ORDERED, Quantity.places, minimum=Quantity.quantum)
+
+
+# a valid shipment its order refuses (its state, more than is left, a child or virtual item, an item not in it)
+SHIP_REFUSALS = {
+    400: [
+        CANNOT_SHIP,
+        SHIP_WRONG_STATE,
+        OVER_SHIP,
+        EMPTY_SHIPMENT,
+        CHILD_ITEM,
+        VIRTUAL_ITEM,
+        'Invalid value of "%1" provided for the %2 field.',
+    ]
+}
+
+
 class ShipItem(BaseModel):
     """Magento's ``ShipmentItemCreationInterface``."""
 
     order_item_id: int
-    qty: Decimal = Field(allow_inf_nan=False)
+    qty: Decimal = Field(allow_inf_nan=False, json_schema_extra=SHIP_QTY)
 
 
 class ShipComment(BaseModel):
@@ -397,7 +421,7 @@ def add_order_comment(ctx: OperationContext, params: dict[str, str], body: Order
 
 
 # --- shipments ----------------------------------------------------------------------------------------------
-@operations.write("POST", "/V1/order/{orderId}/ship", resource=SHIP_RESOURCE)
+@operations.write("POST", "/V1/order/{orderId}/ship", resource=SHIP_RESOURCE, refuses=SHIP_REFUSALS)
 def ship_order(ctx: OperationContext, params: dict[str, str], body: ShipOrderRequest) -> int:
     """Ship the order's items (all that is left when none are given) with tracking numbers; the shipment id.
 
