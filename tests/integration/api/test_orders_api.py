@@ -185,6 +185,13 @@ def test_create_and_read_back_with_amounts_as_json_numbers(api: Harness) -> None
         for method, url in (("POST", ORDERS), ("PUT", f"{ORDERS}/create")):
             answer = api.send(method, url, {"entity": entity(items=items)})
             refused(answer, INVALID, [str(options), "entity.items.0.product_options"])
+    # a child naming no item of the payload: a valid order the payload's links refuse, a refusal both routes list
+    orphan = [{**entity()["items"][1], "parent_item_id": 77}]
+    refused(api.send("PUT", f"{ORDERS}/create", {"entity": entity(items=orphan)}), INVALID, ["77", "parent_item_id"])
+    paths = api.client.get("/openapi.json").json()["paths"]
+    for path, method in ((ORDERS, "post"), (f"{ORDERS}/create", "put")):
+        listed = paths[path][method]["x-conveyor-refusals"]["400"]
+        assert INVALID in listed and 'An order with increment ID "%1" already exists.' in listed
     assert api.get(f"{ORDERS}/{order['entity_id'] + 1}").json() == ENTITY_MISSING
     assert api.get(f"{ORDERS}/{order['entity_id'] + 1}").status_code == 404
     everything = api.get(f"{ORDERS}?searchCriteria").json()

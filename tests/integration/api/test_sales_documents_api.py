@@ -358,7 +358,7 @@ def test_valid_documents_an_order_refuses_are_listed_and_invalid_quantities_and_
         assert api.documented("POST", path, {"items": [{"order_item_id": shirt, "qty": "1.5"}]})
     ok_id(api.send("POST", routes["invoice"][0], {}))
     for amount in ("1E999", 10**20):
-        body = {"items": [], "arguments": {"shipping_amount": amount}}
-        answer = api.send("POST", routes["refund"][0], body)
+        refund: dict[str, Any] = {"items": [], "arguments": {"shipping_amount": amount}}
+        answer = api.send("POST", routes["refund"][0], refund)
         assert answer.status_code == 400, answer.text  # "1E999" was a 500: decimal could not round it
-        assert not api.documented("POST", routes["refund"][1], body)
+        assert not api.documented("POST", routes["refund"][1], refund)

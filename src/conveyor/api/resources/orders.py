@@ -50,6 +50,8 @@ from conveyor.catalog.sales import (
     order_status,
     unhold_order,
 )
+from conveyor.catalog.sales.invariants import ORDER_EXISTS
+from conveyor.catalog.sales.orders import DUPLICATE_INCREMENT_ID
 from conveyor.catalog.sales.shipments import CANNOT_SHIP, CHILD_ITEM, EMPTY_SHIPMENT, OVER_SHIP, VIRTUAL_ITEM
 from conveyor.catalog.sales.shipments import WRONG_STATE as SHIP_WRONG_STATE
 from conveyor.orders import of_orders
@@ -217,6 +219,9 @@ class OrderCommentRequest(BaseModel):
 SHIP_QTY = bounded_decimal(MAX_QTY_ORDERED, Quantity.places, minimum=Quantity.quantum)
 
 
+# a valid order the stored ones refuse (its increment or entity id taken), or whose items link to no item of the
+# payload (``parent_item_id``, ``parent_item``: the document cannot say which ids the payload holds), naming it
+CREATE_REFUSALS = {400: [DUPLICATE_INCREMENT_ID, ORDER_EXISTS, 'Invalid value of "%1" provided for the %2 field.']}
 # a valid shipment its order refuses (its state, more than is left, a child or virtual item, an item not in it)
 SHIP_REFUSALS = {
     400: [
@@ -279,7 +284,7 @@ def search_orders(
     )
 
 
-@operations.write("POST", "/V1/orders", resource=API_ACTIONS, response=Order)
+@operations.write("POST", "/V1/orders", resource=API_ACTIONS, response=Order, refuses=CREATE_REFUSALS)
 def save_order(ctx: OperationContext, params: dict[str, str], body: OrderSaveRequest) -> OrderRecord:
     """Create an order; without ``store_id`` it belongs to the request's store view.
 
@@ -293,7 +298,7 @@ def save_order(ctx: OperationContext, params: dict[str, str], body: OrderSaveReq
     return as_order(repository.create(ctx.conn, data, events=ctx.events, numbering=ctx.settings))
 
 
-@operations.write("PUT", "/V1/orders/create", resource=CREATE, response=Order)
+@operations.write("PUT", "/V1/orders/create", resource=CREATE, response=Order, refuses=CREATE_REFUSALS)
 def create_order(ctx: OperationContext, params: dict[str, str], body: OrderSaveRequest) -> OrderRecord:
     """Create an order (Magento's ``OrderRepository::save`` under ``Magento_Sales::create``), as ``POST /V1/orders``."""
     return save_order(ctx, params, body)
