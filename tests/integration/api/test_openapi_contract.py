@@ -13,8 +13,8 @@ instead, to look further by hand (with a budget that grows with N).
 A schema-valid request may still be refused because of what is stored (the attribute named is a system one, or
 takes no options): Magento answers those with 400 and its message. The document lists such refusals per operation
 (``x-conveyor-refusals``: status -> Magento's message templates, also in the status' description); only for those
-operations is the status allowed to a positive case, and only with one of the listed messages
-(``refused_as_documented``). No status is allowed globally.
+operations is the status allowed to a positive case, and only with one of the listed messages, its placeholders
+possibly filled in (``refused_as_documented``). No status is allowed globally.
 """
 
 from __future__ import annotations
