@@ -3,7 +3,7 @@
 Rules the whole API applies, declared here once rather than on every field:
 
 * every text passes ``check_text``: a NUL character is refused (no database keeps it), so each plain string
-  schema gets the pattern that excludes it;
+  schema gets the pattern that excludes it, and each mapping (``dict[str, …]``) the same rule for its keys;
 * a free-form value (``Any``, ``dict[str, Any]``: Magento's ``extension_attributes``) is any JSON value without
   NUL and with 64-bit integers (``check_text`` refuses more anywhere: no queue message or consumer takes it):
   ``JsonValue``;
@@ -32,8 +32,9 @@ from conveyor.api.errors import INVALID, OUT_OF_RANGE, REQUIRED, ApiError, _shor
 from conveyor.api.sku import is_sku_key
 
 NO_NUL = "^[^\\u0000]*$"
-# decimal text as pydantic reads it into a ``Decimal`` (ASCII digits, a point, an exponent); no more is documented
-DECIMAL_TEXT = "^[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?(?![\\s\\S])"
+# decimal text as pydantic reads it into a ``Decimal`` (ASCII digits, a point, an exponent); no more is documented.
+# The exponent has at most 17 significant digits: ``decimal`` refuses an adjusted exponent past 999999999999999999
+DECIMAL_TEXT = "^[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?0*[0-9]{1,17})?(?![\\s\\S])"
 MIN_INT, MAX_INT = -(2**63), 2**64 - 1  # what orjson writes: int64 and uint64
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # MySQL INT, the widest integer column a payload's typed number lands in
 _BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum", "const")
@@ -126,6 +127,8 @@ def _schema(node: Any, ref: str | None, sent: bool = True) -> Any:
         node["additionalProperties"] = {"$ref": ref}
     elif isinstance(extra, dict):
         node["additionalProperties"] = _schema(extra, ref, sent)
+    if node.get("additionalProperties") not in (None, False):  # a mapping's keys are texts too (``check_text``)
+        node.setdefault("propertyNames", {"pattern": NO_NUL})
     return node
 
 
@@ -196,7 +199,8 @@ EMAIL = (
     "^[" + WS + "]*[^" + _NOT_IN_EMAIL + "]+@[^" + _NOT_IN_EMAIL + ".]+(?:\\.[^" + _NOT_IN_EMAIL + ".]+)+[" + WS + "]*$"
 )
 # Magento's default password rule as ``conveyor.catalog.customers.passwords`` checks it: no whitespace around it and
-# three of the four (ASCII) classes; its length in ``PASSWORD`` (not the email: only the server can say)
+# three of the four (ASCII) classes, no NUL (``check_text``); its length in ``PASSWORD`` (not the email: only the
+# server can say)
 _CLASSES = [
     "(?=[\\s\\S]*[a-z])",
     "(?=[\\s\\S]*[A-Z])",
@@ -207,7 +211,7 @@ _THREE_CLASSES = "(?:" + "|".join("".join(c for c in _CLASSES if c != left) for 
 PASSWORD: dict[str, Any] = {  # a text field's ``json_schema_extra``
     "minLength": 8,
     "maxLength": 256,
-    "pattern": "^(?![" + WS + "])(?![\\s\\S]*[" + WS + "](?![\\s\\S]))" + _THREE_CLASSES,
+    "pattern": "^(?![" + WS + "])(?![\\s\\S]*[" + WS + "](?![\\s\\S]))(?![\\s\\S]*\\u0000)" + _THREE_CLASSES,
 }
 BLANK = "[" + WS + "]*"
 END = "(?![\\s\\S])"  # nothing more (Python's ``$`` also matches before a final newline)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
@@ -37,6 +38,7 @@ class Harness:
     registry: Registry
     token: str  # an integration token
     admin_token: str
+    _document: dict[str, Any] | None = field(default=None, repr=False)  # ``/openapi.json``, read once
 
     @property
     def mq(self) -> MessageQueue:
@@ -59,6 +61,16 @@ class Harness:
 
     def send(self, method: str, path: str, body: Any = None, **kwargs: Any) -> Any:
         return self.client.request(method, path, json=body, headers=kwargs.pop("headers", self.headers), **kwargs)
+
+    def documented(self, method: str, path: str, body: Any) -> bool:
+        """Whether the OpenAPI document calls ``body`` a valid request body of ``method path`` (``/rest/V1/…``):
+        what the server refuses as invalid, the document must refuse too."""
+        if self._document is None:
+            self._document = self.client.get("/openapi.json").json()
+        document = self._document
+        operation = document["paths"][path][method.lower()]
+        schema = operation["requestBody"]["content"]["application/json"]["schema"]
+        return bool(jsonschema_rs.validator_for({**schema, "components": document["components"]}).is_valid(body))
 
     def consumer(self) -> OperationConsumer:
         return OperationConsumer(

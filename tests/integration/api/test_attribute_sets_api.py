@@ -88,6 +88,21 @@ def test_sets_groups_and_assignments(api: Harness) -> None:
         "Fit",
         "5",
     )
+    # a sort order is digits (a minus first): other text is refused ("--5" was a 500) and invalid in the document
+    for text in ("--5", "apply_products", "5 "):
+        group = {
+            "attribute_group_id": group_id,
+            "attribute_group_name": "Fit",
+            "extension_attributes": {"sort_order": text},
+        }
+        answer = api.send("PUT", f"{SETS}/{set_id}/groups", {"group": group})
+        assert (answer.status_code, answer.json()["parameters"]) == (
+            400,
+            [text, "group.extension_attributes.sort_order"],
+        ), answer.text
+        assert not api.documented("PUT", f"{SETS}/{{attributeSetId}}/groups", {"group": group}), text
+    sorted_group = {"attribute_group_id": group_id, "extension_attributes": {"sort_order": "-12"}}
+    assert api.documented("PUT", f"{SETS}/{{attributeSetId}}/groups", {"group": sorted_group})
     other_set = api.send(
         "PUT", f"{SETS}/4/groups", {"group": {"attribute_group_id": group_id, "attribute_group_name": "X"}}
     )
@@ -171,6 +186,23 @@ def test_set_errors_and_the_eav_routes(api: Harness) -> None:
     assert (no_skeleton.status_code, no_skeleton.json()["parameters"]) == (400, ["skeletonId"])
     unknown_skeleton = api.send("POST", SETS, {"attributeSet": {"attribute_set_name": "A"}, "skeletonId": 999})
     assert unknown_skeleton.status_code == 404
+    with_id = {"attributeSet": {"attribute_set_id": 53409, "attribute_set_name": "A"}, "skeletonId": 4}
+    given_id = api.send("POST", SETS, with_id)
+    assert (given_id.status_code, given_id.json()["parameters"]) == (400, ["53409", "id"])  # Magento's: no id
+    zero = api.send("POST", SETS, {"attributeSet": {"attribute_set_name": "A"}, "skeletonId": 0})
+    assert (zero.status_code, zero.json()["parameters"]) == (400, ["0", "skeletonId"])
+    # what the server refuses as invalid the document calls invalid; a taken name is a refusal it lists
+    for invalid in (
+        with_id,
+        {"attributeSet": {"attribute_set_name": " "}, "skeletonId": 4},
+        {"attributeSet": {"attribute_set_name": "A"}, "skeletonId": 0},
+        {"attributeSet": {}, "skeletonId": 4},
+    ):
+        assert not api.documented("POST", SETS, invalid), invalid
+        assert not api.documented("POST", EAV, {"entityTypeCode": "catalog_product", **invalid}), invalid
+    assert api.documented("POST", SETS, {"attributeSet": {"attribute_set_name": "Default"}, "skeletonId": 4})
+    listed = api.client.get("/openapi.json").json()["paths"][SETS]["post"]["x-conveyor-refusals"]["400"]
+    assert duplicate.json()["message"] in listed
     assert api.get(f"{SETS}/abc").status_code == 400
 
     # a set products still use stays (Magento would delete the products with it; Conveyor refuses)

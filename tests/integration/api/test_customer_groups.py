@@ -60,6 +60,13 @@ def test_invalid_codes_name_the_field(api: Harness) -> None:
     assert blank.json() == {"message": '"%1" is required. Enter and try again.', "parameters": ["code"]}
     long = create(api, "x" * 33)
     assert long.status_code == 400 and long.json()["parameters"] == ["x" * 33, "code"]
+    untaxed = api.send("POST", BASE, {"group": {"code": "Untaxed", "tax_class_id": 0}})
+    assert untaxed.status_code == 400 and untaxed.json()["parameters"] == ["0", "tax_class_id"]
+    # the document calls each of them invalid, and the longest code and the lowest tax class valid
+    for group in ({"code": "   "}, {"code": "x" * 33}, {"code": "Untaxed", "tax_class_id": 0}):
+        assert not api.documented("POST", BASE, {"group": group}), group
+        assert not api.documented("PUT", f"{BASE}/{{id}}", {"group": group}), group
+    assert api.documented("POST", BASE, {"group": {"code": "x" * 32, "tax_class_id": 1}})
     assert api.send("PUT", f"{BASE}/99", {"group": {"code": "Ghost"}}).status_code == 404
 
 

@@ -71,6 +71,9 @@ def test_invalid_items_name_the_field_and_nothing_is_saved(api: Harness) -> None
     for items, errors in rules:
         refused = api.send("POST", ITEMS, {"sourceItems": items})
         assert refused.json() == {"message": "Validation Failed", "parameters": [], "errors": errors}
+    for url in (ITEMS, DELETE):  # a quantity is a JSON number: true was taken as 1
+        flagged = api.send("POST", url, {"sourceItems": [{**item("A", "default", 1), "quantity": True}]})
+        assert (flagged.status_code, flagged.json()["parameters"][-1]) == (400, "sourceItems.0.quantity"), url
     unknown = api.send("POST", ITEMS, {"sourceItems": [item("A", "nowhere", 1)]})
     assert (unknown.status_code, unknown.json()) == (404, {"message": "Could not save Source Item", "parameters": []})
     cases: list[tuple[Any, list[str]]] = [

@@ -154,6 +154,9 @@ def test_low_quantity_notifications_and_salable_quantity(msi: Harness) -> None:
     for path in ("xx/A", "eu/nope"):  # a source or product that does not exist: 404
         wrong = msi.get(f"/rest/V1/inventory/low-quantity-notification/{path}")
         assert (wrong.status_code, wrong.json()) == (404, {"message": "Wrong input data", "parameters": []})
+    flagged = {"sourceItems": [{"source_code": "eu", "sku": "A", "quantity": True}]}  # lax float took it as 1
+    answer = msi.send("POST", "/rest/V1/inventory/low-quantity-notifications-delete", flagged)
+    assert (answer.status_code, answer.json()["parameters"][-1]) == (400, "sourceItems.0.quantity"), answer.text
     delete = {"sourceItems": [{"source_code": "eu", "sku": "A"}]}
     assert ok(msi.send("POST", "/rest/V1/inventory/low-quantity-notifications-delete", delete)) == []
     assert ok(msi.get("/rest/V1/inventory/low-quantity-notification/eu/A"))["notify_stock_qty"] == 1

@@ -167,6 +167,26 @@ def test_create_and_read_back_with_amounts_as_json_numbers(api: Harness) -> None
         ["customer_email"],
     )
     refused(api.send("POST", ORDERS, {"order": entity()}), REQUIRED, ["entity"])
+    # an item's product_options is an object (a number or text was stored, then failed the answer with a 500)
+    for options in (-463.0, ""):
+        items = [{**entity()["items"][2], "product_options": options}]
+        for method, url in (("POST", ORDERS), ("PUT", f"{ORDERS}/create")):
+            answer = api.send(method, url, {"entity": entity(items=items)})
+            refused(answer, INVALID, [str(options), "entity.items.0.product_options"])
+    # a child naming no item of the payload: a valid order the payload's links refuse, a refusal both routes list
+    orphan = [{**entity()["items"][1], "parent_item_id": 77}]
+    refused(api.send("PUT", f"{ORDERS}/create", {"entity": entity(items=orphan)}), INVALID, ["77", "parent_item_id"])
+    # every shipping assignment given has an address, checked as the first (which Magento reads) is
+    first = entity()["extension_attributes"]["shipping_assignments"][0]
+    for second, field in (({"shipping": {"method": "x"}}, "address"), ({"shipping": {"address": {}}}, "country_id")):
+        extension = {"shipping_assignments": [first, second]}
+        answer = api.send("PUT", f"{ORDERS}/create", {"entity": entity(extension_attributes=extension)})
+        assert answer.status_code == 400 and answer.json()["parameters"][0].endswith(field), answer.text
+        assert not api.documented("PUT", f"{ORDERS}/create", {"entity": entity(extension_attributes=extension)})
+    paths = api.client.get("/openapi.json").json()["paths"]
+    for path, method in ((ORDERS, "post"), (f"{ORDERS}/create", "put")):
+        listed = paths[path][method]["x-conveyor-refusals"]["400"]
+        assert INVALID in listed and 'An order with increment ID "%1" already exists.' in listed
     assert api.get(f"{ORDERS}/{order['entity_id'] + 1}").json() == ENTITY_MISSING
     assert api.get(f"{ORDERS}/{order['entity_id'] + 1}").status_code == 404
     everything = api.get(f"{ORDERS}?searchCriteria").json()

@@ -20,6 +20,9 @@ def test_base_prices_are_read_updated_and_checked(api: Harness) -> None:
     read = api.send("POST", f"{BASE}/base-prices-information", {"skus": ["P-1", "P-2"]})
     assert read.status_code == 200, read.text
     assert read.json() == [{"price": 10.0, "store_id": 0, "sku": "P-1"}, {"price": 10.0, "store_id": 0, "sku": "P-2"}]
+    for flag in (True, False):  # a JSON number, as the document says (pydantic's lax float took them as 1 and 0)
+        answer = api.send("POST", f"{BASE}/base-prices", {"prices": [{"price": flag, "store_id": 0, "sku": "P-1"}]})
+        assert (answer.status_code, answer.json()["parameters"]) == (400, [str(flag).lower(), "prices.0.price"])
     updated = api.send(
         "POST",
         f"{BASE}/base-prices",

@@ -239,6 +239,12 @@ def test_options_add_update_delete(api: Harness) -> None:
 
 def test_types_media_types_category_attributes_and_errors(sqlite_api: Harness) -> None:
     api = sqlite_api
+    # the admin label is a store 0 label that is not empty, wherever it comes (as the document's "contains" says)
+    labels = [{"store_id": 0, "label": "Fabric"}, {"store_id": 0, "label": ""}]
+    attribute = {"attribute_code": "fabric", "frontend_labels": labels}
+    assert api.documented("POST", BASE, {"attribute": attribute})
+    made = api.send("POST", BASE, {"attribute": attribute})
+    assert made.status_code == 200 and made.json()["default_frontend_label"] == "Fabric", made.text
     types = api.get(f"{BASE}/types").json()
     assert {"value": "select", "label": "Dropdown"} in types and all(list(t) == ["value", "label"] for t in types)
 

@@ -130,3 +130,10 @@ def test_a_product_payload_may_post_its_images(api: Harness, media_dir: Path) ->
     neither = api.send("PUT", f"{BASE}/M-3", {"product": {"media_gallery_entries": [{"label": "x"}]}})
     assert neither.status_code == 400
     assert neither.json()["message"] == "The image content is invalid. Verify the content and try again."
+    # an entry with neither an image nor a stored file (nor an empty one) is invalid in the document too
+    for bare in ({"label": "x"}, {"label": "x", "file": ""}, {"label": "x", "file": None, "content": None}):
+        product = {"product": {"sku": "M-3", "name": "M3", "media_gallery_entries": [bare]}}
+        assert api.send("POST", BASE, product).status_code == 400
+        assert not api.documented("POST", BASE, product), bare
+        assert not api.documented("PUT", f"{BASE}/{{sku}}", product), bare
+    assert api.documented("POST", BASE, {"product": {"sku": "M-3", "name": "M3", "media_gallery_entries": [stored]}})

@@ -325,3 +325,40 @@ def test_a_refund_against_an_invoice_refunds_no_more_than_it_billed(api: Harness
 def ok_id(answer: Any) -> int:
     assert answer.status_code == 200, answer.text
     return int(answer.json())
+
+
+def test_valid_documents_an_order_refuses_are_listed_and_invalid_quantities_and_amounts_are_declared(
+    sqlite_api: Harness,
+) -> None:
+    """An order's refusals of a valid invoice, shipment or refund are listed per route (their reasons filled in);
+    what is refused whatever the order holds (a negative or unreadable quantity, an amount past its column) is
+    invalid in the document, and an amount ``decimal`` cannot round is a 400, not a 500."""
+    api = sqlite_api
+    placed = place(api)
+    order_id = placed["entity_id"]
+    shirt, _, socks = (item["item_id"] for item in placed["items"])
+    document = api.client.get("/openapi.json").json()["paths"]
+    routes = {
+        "invoice": (f"/rest/V1/order/{order_id}/invoice", "/rest/V1/order/{orderId}/invoice"),
+        "ship": (f"/rest/V1/order/{order_id}/ship", "/rest/V1/order/{orderId}/ship"),
+        "refund": (f"/rest/V1/order/{order_id}/refund", "/rest/V1/order/{orderId}/refund"),
+    }
+    unknown = api.send("POST", routes["invoice"][0], {"items": [{"order_item_id": 999, "qty": 1}]})
+    assert unknown.status_code == 400 and unknown.json()["message"].startswith(INVOICE_ERRORS)
+    assert document[routes["invoice"][1]]["post"]["x-conveyor-refusals"] == {"400": [INVOICE_ERRORS + "%1"]}
+    over = api.send("POST", routes["ship"][0], {"items": [{"order_item_id": socks, "qty": 4}]})
+    assert over.status_code == 400
+    assert over.json()["message"] in document[routes["ship"][1]]["post"]["x-conveyor-refusals"]["400"]
+    for name, (url, path) in routes.items():
+        for qty in (-1, "1E999", 0.00001 if name == "ship" else -0.5):
+            body = {"items": [{"order_item_id": shirt, "qty": qty}]}
+            answer = api.send("POST", url, body)
+            assert (answer.status_code, answer.json()["parameters"][-1:]) == (400, ["qty"]), (name, answer.text)
+            assert not api.documented("POST", path, body), (name, qty)
+        assert api.documented("POST", path, {"items": [{"order_item_id": shirt, "qty": "1.5"}]})
+    ok_id(api.send("POST", routes["invoice"][0], {}))
+    for amount in ("1E999", 10**20):
+        refund: dict[str, Any] = {"items": [], "arguments": {"shipping_amount": amount}}
+        answer = api.send("POST", routes["refund"][0], refund)
+        assert answer.status_code == 400, answer.text  # "1E999" was a 500: decimal could not round it
+        assert not api.documented("POST", routes["refund"][1], refund)

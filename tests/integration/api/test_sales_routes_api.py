@@ -72,6 +72,14 @@ def test_documents_comments_emails_tracks_labels_items_and_addresses(sales_api: 
     assert ok(api.get(f"{ORDERS}/{order_id}"))["billing_address"]["city"] == "Houston"
     gone = api.send("PUT", f"{ORDERS}/{order_id}", {"entity": {**billing, "entity_id": 999999}})
     assert (gone.status_code, gone.json()) == (404, ENTITY_MISSING)
+    # neither an id nor a type names the address, or the address lacks a city: refused, and invalid in the document
+    unnamed = {key: value for key, value in billing.items() if key != "address_type"}
+    cityless = {key: value for key, value in billing.items() if key != "city"}
+    for invalid, field in ((unnamed, "address_type"), (cityless, "city")):
+        answer = api.send("PUT", f"{ORDERS}/{order_id}", {"entity": invalid})
+        assert (answer.status_code, answer.json()["parameters"]) == (400, [field]), answer.text
+        assert not api.documented("PUT", f"{ORDERS}/{{parent_id}}", {"entity": invalid}), field
+    assert api.documented("PUT", f"{ORDERS}/{{parent_id}}", {"entity": {**unnamed, "entity_id": 1}})
 
     # shipments through the repository route: empty refused, then one with a track, a comment and a label
     refused = api.send("POST", "/rest/V1/shipment", {"entity": {"order_id": order_id, "items": []}})

@@ -104,5 +104,8 @@ def test_duplicates_unknown_skus_and_bad_bodies(sqlite_api: Harness) -> None:
     )
     malformed = api.send("POST", PRICES, {"prices": [{**price("A", 1), "price": "cheap"}]})
     assert malformed.status_code == 400 and malformed.json()["parameters"] == ["cheap", "prices.0.price"]
+    for value in (True, False):  # a JSON number, as the document says; pydantic's lax float took them as 1 and 0
+        flag = api.send("POST", f"{PRICES}-delete", {"prices": [{**price("A", 1), "price": value}]})
+        assert flag.status_code == 400 and flag.json()["parameters"][-1] == "prices.0.price", flag.text
     too_many = api.send("POST", PRICES, {"prices": [price("A", 1, quantity=1e9), price("A", 1e15, quantity=3)]}).json()
     assert [r["message"].split(" =")[0] for r in too_many] == ["Invalid attribute Quantity", "Invalid attribute Price"]

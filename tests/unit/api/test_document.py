@@ -106,6 +106,8 @@ def test_the_api_wide_rules_and_the_intake_check() -> None:
     assert nul.parameters == ["a\x00", "name"]
     (deep,) = check.errors({"name": "a", "count": 1, "extension_attributes": {"x": ["ok", "b\x00"]}})
     assert list(deep.parameters)[1:] == ["extension_attributes"]  # the free value as a whole is refused
+    (key,) = check.errors({"name": "a", "count": 1, "extension_attributes": {"k\x00": 1}})  # a key, as a value
+    assert list(key.parameters)[1:] == ["extension_attributes"]
     check.errors({"name": "a", "count": 2**80, "extension_attributes": {"n": -(2**90)}})  # no exception: no 500
     with pytest.raises(ApiError) as refused:  # what every route checks first: no integer past 64 bits anywhere
         check_body_text({"name": "a", "count": 1, "extension_attributes": {"n": [2**64]}})
@@ -144,6 +146,7 @@ def test_the_document_gets_the_rules_but_where_a_refused_value_is_repeated() -> 
     assert {"type": "integer", "minimum": MIN_INT, "maximum": MAX_INT} in schemas[JSON_VALUE]["anyOf"]
     free = item["extension_attributes"]["anyOf"][0]
     assert free["additionalProperties"] == {"$ref": f"#/components/schemas/{JSON_VALUE}"}
+    assert free["propertyNames"] == {"pattern": NO_NUL}  # its keys are texts too: ``check_text`` refuses a NUL
     assert JSON_VALUE in schemas
     assert schemas["ErrorResponse"]["properties"]["message"] == {"type": "string"}
     assert document["paths"]["/x/{id}"]["get"]["parameters"][0]["schema"]["pattern"] == NO_NUL
@@ -176,6 +179,20 @@ def test_decimal_text_is_read_as_a_decimal(text: str) -> None:
     """What the document calls decimal text, pydantic reads into a ``Decimal`` (it reads more: whitespace, ``_``)."""
     if matches(DECIMAL_TEXT, text):
         TypeAdapter(Decimal).validate_python(text)
+
+
+@given(st.from_regex(DECIMAL_TEXT))
+@settings(max_examples=300, deadline=None)
+def test_any_decimal_text_is_read_as_a_decimal(text: str) -> None:
+    """Whatever the pattern lets through, long exponents included, pydantic reads (it refused
+    ``02247845874E83080066635042843265``, which the document called decimal text)."""
+    TypeAdapter(Decimal).validate_python(text)
+
+
+def test_an_exponent_decimal_cannot_read_is_not_decimal_text() -> None:
+    assert matches(DECIMAL_TEXT, "99999.999E+0099999999999999999")
+    assert not matches(DECIMAL_TEXT, "02247845874E83080066635042843265")
+    assert not matches(DECIMAL_TEXT, "1E999999999999999999")
 
 
 def test_body_skus_and_decimals_get_their_rules() -> None:
@@ -246,7 +263,12 @@ def _password_ok(text: str) -> bool:
 def test_the_password_rule_is_the_one_the_server_checks(text: str) -> None:
     """Magento's classes are ASCII (an accented letter is a special character), as the pattern says them."""
     declared = PASSWORD["minLength"] <= len(text) <= PASSWORD["maxLength"] and re.search(PASSWORD["pattern"], text)
-    assert bool(declared) == _password_ok(text)
+    assert bool(declared) == (_password_ok(text) and "\x00" not in text)  # every body's check_text refuses NUL
+
+
+def test_a_password_with_nul_is_not_declared() -> None:
+    assert _password_ok("Str0ng-\x00Password")  # the password rule alone takes it; check_text does not
+    assert not re.search(PASSWORD["pattern"], "Str0ng-\x00Password")
 
 
 @pytest.mark.parametrize(

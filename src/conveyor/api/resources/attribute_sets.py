@@ -8,11 +8,12 @@ routes refuse a set of another entity type as Magento does ("Provided Attribute 
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from conveyor.api.document import requires
+from conveyor.api.document import NON_BLANK, declares, requires
 from conveyor.api.errors import INVALID, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.configurable import TextId, text_id
@@ -40,6 +41,7 @@ from conveyor.catalog.eav import (
     unassign_attribute,
     update_set,
 )
+from conveyor.catalog.eav.sets import SET_NAME_TAKEN
 
 RESOURCE = "Magento_Catalog::sets"
 NO_SUCH_ENTITY = "No such entity with %1 = %2"
@@ -69,16 +71,50 @@ class AttributeSet(BaseModel):
     entity_type_id: int
 
 
+class NewAttributeSet(AttributeSetData):
+    """A set to create, as Magento's set management takes it: no id (one given is refused naming ``id``), a name
+    not blank (``SET_NAME_EMPTY`` otherwise)."""
+
+    model_config = ConfigDict(
+        json_schema_extra=declares(
+            "attribute_set_name",
+            properties={
+                "attribute_set_id": {"type": "null"},
+                "attribute_set_name": {"type": "string", "pattern": NON_BLANK, "maxLength": 191},
+            },
+        )
+    )
+
+
+# a skeleton from 1 (Magento refuses 0 naming ``skeletonId``)
+Skeleton = Annotated[int, Field(ge=0, le=MAX_INT, json_schema_extra={"minimum": 1})]
+# a valid new set the stored sets refuse: its name taken, a skeleton of another entity type
+CREATE_REFUSALS = {400: [SET_NAME_TAKEN, INVALID]}
+
+
 class AttributeSetCreateRequest(BaseModel):
-    attributeSet: AttributeSetData  # noqa: N815  (Magento's names)
-    skeletonId: Id  # noqa: N815
+    attributeSet: NewAttributeSet  # noqa: N815  (Magento's names)
+    skeletonId: Skeleton  # noqa: N815
 
 
 class AttributeSetSaveRequest(BaseModel):
     attributeSet: AttributeSetData  # noqa: N815
 
 
+# a group's sort order as text (Magento's extension attribute is a string): ASCII digits, a minus, 10 characters
+GROUP_SORT_ORDER = "-?[0-9]{1,9}|[0-9]{10}"
+GROUP_SORT_ORDER_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "pattern": "^(?:" + GROUP_SORT_ORDER + ")?(?![\\s\\S])"},
+        {"type": "integer", "minimum": -999_999_999, "maximum": MAX_INT},
+        {"type": "null"},
+    ]
+}
+
+
 class AttributeGroupExtension(BaseModel):
+    model_config = ConfigDict(json_schema_extra=declares(properties={"sort_order": GROUP_SORT_ORDER_SCHEMA}))
+
     attribute_group_code: Name | None = None
     sort_order: str | int | None = None
 
@@ -133,7 +169,7 @@ def get_set(ctx: OperationContext, params: dict[str, str]) -> AttributeSet:
     return as_set(product_set(ctx, params))
 
 
-@operations.write("POST", "/V1/products/attribute-sets", resource=RESOURCE)
+@operations.write("POST", "/V1/products/attribute-sets", resource=RESOURCE, refuses=CREATE_REFUSALS)
 def create_set(ctx: OperationContext, params: dict[str, str], body: AttributeSetCreateRequest) -> AttributeSet:
     """A new product set with the groups and attributes of the skeleton set ``skeletonId``."""
     return create_attribute_set(ctx, body.attributeSet, body.skeletonId, PRODUCT_ENTITY_TYPE_ID)
@@ -292,7 +328,7 @@ def _save_group(ctx: OperationContext, data: AttributeGroupData, set_id: int) ->
     sort_order = None
     if ext.sort_order not in (None, ""):
         text = str(ext.sort_order)
-        if not (text.lstrip("-").isascii() and text.lstrip("-").isdigit() and len(text) <= 10):
+        if not re.fullmatch(GROUP_SORT_ORDER, text):  # "--5" passed a check of lstrip("-"), then failed int()
             raise ApiError(400, INVALID, [text, "group.extension_attributes.sort_order"])
         sort_order = int(text)
     return as_group(

@@ -73,7 +73,12 @@ class CategoryData(BaseModel):
 class NewCategoryData(CategoryData):
     """A category to create needs its name; with an ``id`` the POST updates that category instead."""
 
-    model_config = ConfigDict(json_schema_extra=declares(anyOf=[{"required": ["id"]}, {"required": ["name"]}]))
+    # a name given, not null ("The "name" attribute value is empty" otherwise), unless the id names a category
+    model_config = ConfigDict(
+        json_schema_extra=declares(
+            anyOf=[{"required": ["id"]}, {"required": ["name"], "properties": {"name": {"type": "string"}}}]
+        )
+    )
 
 
 class CategorySaveRequest(BaseModel):

@@ -15,7 +15,15 @@ from pydantic import BaseModel, Field
 
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.customers import SnakeKeys
-from conveyor.api.resources.invoices import CommentRequest, DocumentItem, RefundRequest, refund, save_comment
+from conveyor.api.resources.invoices import (
+    AMOUNT,
+    REFUND_REFUSALS,
+    CommentRequest,
+    DocumentItem,
+    RefundRequest,
+    refund,
+    save_comment,
+)
 from conveyor.api.resources.orders import comments_page, with_numbers
 from conveyor.api.search import SearchCriteria, SearchResults, search_page
 from conveyor.catalog.sales import (
@@ -47,9 +55,9 @@ class CreditmemoEntity(BaseModel):
     order_id: int
     invoice_id: int | None = None
     items: list[DocumentItem] = Field(default_factory=list)
-    shipping_amount: Decimal | None = Field(default=None, allow_inf_nan=False)
-    adjustment_positive: Decimal | None = Field(default=None, allow_inf_nan=False)
-    adjustment_negative: Decimal | None = Field(default=None, allow_inf_nan=False)
+    shipping_amount: Decimal | None = Field(default=None, allow_inf_nan=False, json_schema_extra=AMOUNT)
+    adjustment_positive: Decimal | None = Field(default=None, allow_inf_nan=False, json_schema_extra=AMOUNT)
+    adjustment_negative: Decimal | None = Field(default=None, allow_inf_nan=False, json_schema_extra=AMOUNT)
     extension_attributes: dict[str, Any] | None = None
 
 
@@ -86,19 +94,19 @@ def refund_entity(ctx: OperationContext, data: CreditmemoEntity, offline: bool) 
     return as_creditmemo(get_creditmemo(ctx.conn, memo_id))
 
 
-@operations.write("POST", "/V1/order/{orderId}/refund", resource="Magento_Sales::creditmemo")
+@operations.write("POST", "/V1/order/{orderId}/refund", resource="Magento_Sales::creditmemo", refuses=REFUND_REFUSALS)
 def refund_order(ctx: OperationContext, params: dict[str, str], body: RefundRequest) -> int:
     """Refund the order offline (all refundable items when none are given); the credit memo id."""
     return refund(ctx, int_param(params, "orderId"), body.model_copy(update={"isOnline": False}))
 
 
-@operations.write("POST", "/V1/creditmemo/refund", resource=RESOURCE, response=Creditmemo)
+@operations.write("POST", "/V1/creditmemo/refund", resource=RESOURCE, response=Creditmemo, refuses=REFUND_REFUSALS)
 def refund_creditmemo(ctx: OperationContext, params: dict[str, str], body: CreditmemoRefundRequest) -> CreditmemoRecord:
     """Refund the credit memo sent (Magento's ``CreditmemoManagement::refund``)."""
     return refund_entity(ctx, body.creditmemo, body.offlineRequested)
 
 
-@operations.write("POST", "/V1/creditmemo", resource=RESOURCE, response=Creditmemo)
+@operations.write("POST", "/V1/creditmemo", resource=RESOURCE, response=Creditmemo, refuses=REFUND_REFUSALS)
 def save_creditmemo(ctx: OperationContext, params: dict[str, str], body: CreditmemoSaveRequest) -> CreditmemoRecord:
     """Create and refund the credit memo sent (online against its invoice when that was captured online)."""
     return refund_entity(ctx, body.entity, offline=False)

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from conveyor.api.document import NON_BLANK
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.search import SearchCriteria, SearchResults, results, search_rows
 from conveyor.catalog.customers import groups
@@ -23,8 +24,9 @@ class CustomerGroupData(BaseModel):
     """A group as sent: ``id`` only when updating through POST (Magento's save), the tax class defaults to 3."""
 
     id: int | None = Field(default=None, ge=0, le=MAX_INT)
-    code: str
-    tax_class_id: int = Field(default=groups.DEFAULT_TAX_CLASS_ID, ge=0, le=MAX_INT)
+    # the rules ``groups`` checks with Magento's messages: a code not blank, of at most 32 characters; a tax class
+    code: str = Field(json_schema_extra={"pattern": NON_BLANK, "maxLength": groups.CODE_MAX_LENGTH})
+    tax_class_id: int = Field(default=groups.DEFAULT_TAX_CLASS_ID, ge=0, le=MAX_INT, json_schema_extra={"minimum": 1})
     tax_class_name: str | None = None  # read-only, accepted and ignored as Magento does
     extension_attributes: dict[str, Any] | None = None
 

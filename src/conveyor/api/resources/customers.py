@@ -20,12 +20,13 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from conveyor.api.auth import USER_TYPE_GUEST, hash_password
-from conveyor.api.document import DATE_OF_BIRTH, EMAIL, PASSWORD, declares, pattern
+from conveyor.api.document import DATE_OF_BIRTH, EMAIL, NON_BLANK, PASSWORD, declares, pattern
 from conveyor.api.errors import INVALID, ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.search import SearchCriteria, SearchResults, apply, results
 from conveyor.catalog import CatalogError, InvalidValueError, NotFoundError
 from conveyor.catalog.customers import (
+    DUPLICATE_EMAIL,
     NO_SUCH_ENTITY,
     NO_SUCH_ENTITY_2,
     AddressRecord,
@@ -44,6 +45,11 @@ NAMED_NO_SUCH_ENTITY = "No such entity with %fieldName = %fieldValue"
 NAMED_NO_SUCH_ENTITY_2 = "No such entity with %fieldName = %fieldValue, %field2Name = %field2Value"
 NAMED_REQUIRED = '"%fieldName" is required. Enter and try again.'
 NAMED_INVALID = 'Invalid value of "%value" provided for the %fieldName field.'
+# the genders the repository takes (``GENDERS``: 0 and 3 not specified, 1 male, 2 female), or none
+GENDER = {"anyOf": [{"type": "integer", "minimum": 0, "maximum": 3}, {"type": "null"}]}
+# a valid customer the stored data refuses: a website, store view or group that does not exist (or does not go
+# with the others), an email the website already has
+STORED_DATA_REFUSALS = [NAMED_INVALID, DUPLICATE_EMAIL]
 REQUIRED = '"%1" is required. Enter and try again.'
 
 repository = CustomerRepository()
@@ -105,11 +111,11 @@ class CustomerData(CustomerInput):
     Checked here rather than only in the repository so that a bulk item missing them is rejected at once.
     """
 
-    model_config = ConfigDict(json_schema_extra=declares(properties={"dob": DATE_OF_BIRTH}))
+    model_config = ConfigDict(json_schema_extra=declares(properties={"dob": DATE_OF_BIRTH, "gender": GENDER}))
 
     email: Annotated[str, Field(json_schema_extra=pattern(EMAIL))]
-    firstname: str
-    lastname: str
+    firstname: Annotated[str, Field(json_schema_extra=pattern(NON_BLANK))]  # '"%fieldName" is required' if blank
+    lastname: Annotated[str, Field(json_schema_extra=pattern(NON_BLANK))]
 
     @field_validator("email")
     @classmethod
@@ -181,7 +187,7 @@ def get_shipping_address(ctx: OperationContext, params: dict[str, str]) -> Addre
     return next((a for a in customer.addresses if a.default_shipping), None)
 
 
-@operations.write("POST", "/V1/customers", resource=ANONYMOUS, public=True)
+@operations.write("POST", "/V1/customers", resource=ANONYMOUS, public=True, refuses={400: STORED_DATA_REFUSALS})
 def create_customer(ctx: OperationContext, params: dict[str, str], body: CustomerCreateRequest) -> CustomerRecord:
     """Create a customer (Magento's createAccount) in the request's website unless the payload names one.
 
@@ -201,12 +207,11 @@ def create_customer(ctx: OperationContext, params: dict[str, str], body: Custome
         return repository.create(ctx.conn, data, password_hash)
 
 
-@operations.write("PUT", "/V1/customers/{customerId}", resource=MANAGE)
+@operations.write("PUT", "/V1/customers/{customerId}", resource=MANAGE, refuses={400: STORED_DATA_REFUSALS})
 def save_customer(ctx: OperationContext, params: dict[str, str], body: CustomerSaveRequest) -> CustomerRecord:
-    """Update a customer; ``customer.id`` may be left out, else it must be the path's id."""
+    """Update the path's customer; a ``customer.id`` of another is ignored: the path's id wins (Magento's
+    ``UpdateCustomerId`` plugin sets it on the customer before saving)."""
     customer_id = int_param(params, "customerId")
-    if body.customer.id is not None and body.customer.id != customer_id:
-        raise ApiError(400, INVALID, [str(body.customer.id), "customer.id"])
     with magento_errors():
         return repository.save(ctx.conn, body.customer.model_copy(update={"id": customer_id}))
 

@@ -13,10 +13,11 @@ from pydantic import BaseModel, Field
 from conveyor.api.errors import ApiError
 from conveyor.api.operations import OperationContext, operations
 from conveyor.api.resources.attribute_sets import (
+    CREATE_REFUSALS,
     AttributeSet,
-    AttributeSetData,
     AttributeSetSaveRequest,
-    Id,
+    NewAttributeSet,
+    Skeleton,
     as_set,
     create_attribute_set,
     search_attribute_sets,
@@ -31,8 +32,8 @@ RESOURCE = "Magento_Catalog::sets"
 class EavAttributeSetCreateRequest(BaseModel):
     # the answer names an unknown one with Magento's message
     entityTypeCode: Annotated[str, Field(json_schema_extra={"enum": sorted(ENTITY_TYPES)})]  # noqa: N815
-    attributeSet: AttributeSetData  # noqa: N815
-    skeletonId: Id  # noqa: N815
+    attributeSet: NewAttributeSet  # noqa: N815
+    skeletonId: Skeleton  # noqa: N815
 
 
 @operations.search("/V1/eav/attribute-sets/list", resource=RESOURCE)
@@ -50,7 +51,7 @@ def get_eav_set(ctx: OperationContext, params: dict[str, str]) -> AttributeSet:
     return as_set(set_by_id(ctx, params))
 
 
-@operations.write("POST", "/V1/eav/attribute-sets", resource=RESOURCE)
+@operations.write("POST", "/V1/eav/attribute-sets", resource=RESOURCE, refuses=CREATE_REFUSALS)
 def create_eav_set(ctx: OperationContext, params: dict[str, str], body: EavAttributeSetCreateRequest) -> AttributeSet:
     """A new set of ``entityTypeCode`` copying the skeleton set's groups and attributes."""
     type_id = ENTITY_TYPES.get(body.entityTypeCode)

@@ -36,7 +36,8 @@ FIELDS: dict[str, ColumnElement[Any]] = {
     "status": SI.c.status,
 }
 
-Quantity = Annotated[float, Field(allow_inf_nan=False, gt=-MAX_QTY, lt=MAX_QTY)]
+# a JSON number, as the document says (pydantic's lax float also took true and false, as 1 and 0)
+Quantity = Annotated[float, Field(allow_inf_nan=False, gt=-MAX_QTY, lt=MAX_QTY, strict=True)]
 
 
 class SourceItemData(BaseModel):

@@ -43,7 +43,7 @@ class SourceItemKey(BaseModel):
 
     sku: Sku
     source_code: Code
-    quantity: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    quantity: Annotated[float, Field(allow_inf_nan=False, strict=True)] | None = None  # a number, not true/false
     status: Annotated[int, Field(ge=-(2**31), le=2**31 - 1)] | None = None
 
 

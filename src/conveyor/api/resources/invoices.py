@@ -13,13 +13,15 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from conveyor.api.document import requires
+from conveyor.api.document import bounded_decimal, decimal_text, requires
 from conveyor.api.errors import ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.customers import SnakeKeys
 from conveyor.api.resources.orders import comments_page, with_numbers
 from conveyor.api.search import SearchCriteria, SearchResults, search_page
+from conveyor.catalog.customers.tables import Money
 from conveyor.catalog.sales import (
+    MAX_QTY_ORDERED,
     CommentRecord,
     DocumentItemRecord,
     InvoiceRecord,
@@ -35,8 +37,16 @@ from conveyor.catalog.sales import (
     search_invoices,
     void_invoice,
 )
+from conveyor.catalog.sales.creditmemos import PREFIX as CREDITMEMO_PREFIX
+from conveyor.catalog.sales.invoices import CAPTURE_UNAVAILABLE, VOID_UNAVAILABLE
+from conveyor.catalog.sales.invoices import PREFIX as INVOICE_PREFIX
 
 RESOURCE = "Magento_Sales::sales_invoice"
+# a valid document its order refuses (its state, items not in it, more than is left): Magento's document validation
+# message, the reasons one a line (``%1``)
+INVOICE_REFUSALS = {400: [INVOICE_PREFIX + "%1"]}
+# a refund: the same for a credit memo; return_to_stock_items (free extension attributes) not a list of item ids
+REFUND_REFUSALS = {400: [CREDITMEMO_PREFIX + "%1", 'Invalid value of "%1" provided for the %2 field.']}
 REQUIRED = '"%1" is required. Enter and try again.'
 
 InvoiceItem = with_numbers(DocumentItemRecord, "InvoiceItem")
@@ -44,11 +54,21 @@ Invoice = with_numbers(InvoiceRecord, "Invoice", {DocumentItemRecord: InvoiceIte
 InvoiceSearchResults = with_numbers(SearchResults[InvoiceRecord], "InvoiceSearchResults", {InvoiceRecord: Invoice})
 
 
+# a quantity as an invoice or credit memo reads it: not negative (0 asks for nothing), at most what an order item
+# holds (more is Magento's "must not be greater than" refusal anyway); other numbers are refused naming ``qty``
+DOCUMENT_QTY: dict[str, Any] = {
+    "anyOf": [
+        {"type": "number", "minimum": 0, "maximum": float(MAX_QTY_ORDERED)},
+        {"type": "string", "pattern": decimal_text({"minimum": 0, "maximum": MAX_QTY_ORDERED})},
+    ]
+}
+
+
 class DocumentItem(BaseModel):
     """Magento's ``InvoiceItemCreationInterface`` / ``CreditmemoItemCreationInterface``."""
 
     order_item_id: int
-    qty: Decimal = Field(allow_inf_nan=False)
+    qty: Decimal = Field(allow_inf_nan=False, json_schema_extra=DOCUMENT_QTY)
     extension_attributes: dict[str, Any] | None = None
 
 
@@ -71,12 +91,16 @@ class InvoiceOrderRequest(BaseModel):
     arguments: dict[str, Any] | None = None
 
 
+# an amount of a refund, within its column (``Money``); a credit memo refuses more naming the field
+AMOUNT: dict[str, Any] = {"anyOf": [*bounded_decimal(Money.largest, Money.places)["anyOf"], {"type": "null"}]}
+
+
 class RefundArguments(BaseModel):
     """``arguments`` of a refund: shipping to give back and adjustments."""
 
-    shipping_amount: Decimal | None = Field(default=None, allow_inf_nan=False)
-    adjustment_positive: Decimal | None = Field(default=None, allow_inf_nan=False)
-    adjustment_negative: Decimal | None = Field(default=None, allow_inf_nan=False)
+    shipping_amount: Decimal | None = Field(default=None, allow_inf_nan=False, json_schema_extra=AMOUNT)
+    adjustment_positive: Decimal | None = Field(default=None, allow_inf_nan=False, json_schema_extra=AMOUNT)
+    adjustment_negative: Decimal | None = Field(default=None, allow_inf_nan=False, json_schema_extra=AMOUNT)
     extension_attributes: dict[str, Any] | None = None
 
 
@@ -170,7 +194,7 @@ def as_invoice(record: InvoiceRecord) -> InvoiceRecord:
     return Invoice.model_validate(record.model_dump())
 
 
-@operations.write("POST", "/V1/order/{orderId}/invoice", resource="Magento_Sales::invoice")
+@operations.write("POST", "/V1/order/{orderId}/invoice", resource="Magento_Sales::invoice", refuses=INVOICE_REFUSALS)
 def invoice_order(ctx: OperationContext, params: dict[str, str], body: InvoiceOrderRequest) -> int:
     """Invoice the order's items (all that is left when none are given); the invoice id."""
     text, visible = comment_of(body.comment)
@@ -186,7 +210,7 @@ def invoice_order(ctx: OperationContext, params: dict[str, str], body: InvoiceOr
     )
 
 
-@operations.write("POST", "/V1/invoices", resource=RESOURCE, response=Invoice)
+@operations.write("POST", "/V1/invoices", resource=RESOURCE, response=Invoice, refuses=INVOICE_REFUSALS)
 def save_invoice(ctx: OperationContext, params: dict[str, str], body: InvoiceSaveRequest) -> InvoiceRecord:
     """Create an invoice of ``entity.order_id`` for ``entity.items`` (all left when none); the invoice."""
     data = body.entity
@@ -247,19 +271,19 @@ def email_invoice(ctx: OperationContext, params: dict[str, str], body: None) -> 
     return notify(ctx.conn, "invoice", int_param(params, "id"), events=ctx.events)
 
 
-@operations.write("POST", "/V1/invoices/{id}/capture", resource=RESOURCE)
+@operations.write("POST", "/V1/invoices/{id}/capture", resource=RESOURCE, refuses={400: [CAPTURE_UNAVAILABLE]})
 def capture(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
     """Capture an open invoice of an online payment ("The capture action is not available." otherwise)."""
     return capture_invoice(ctx.conn, int_param(params, "id"), events=ctx.events)
 
 
-@operations.write("POST", "/V1/invoices/{id}/void", resource=RESOURCE)
+@operations.write("POST", "/V1/invoices/{id}/void", resource=RESOURCE, refuses={400: [VOID_UNAVAILABLE]})
 def void(ctx: OperationContext, params: dict[str, str], body: None) -> bool:
     """Void a paid invoice captured online ("The void action is not available." otherwise)."""
     return void_invoice(ctx.conn, int_param(params, "id"), events=ctx.events)
 
 
-@operations.write("POST", "/V1/invoice/{invoiceId}/refund", resource=RESOURCE)
+@operations.write("POST", "/V1/invoice/{invoiceId}/refund", resource=RESOURCE, refuses=REFUND_REFUSALS)
 def refund_invoice(ctx: OperationContext, params: dict[str, str], body: RefundRequest) -> int:
     """Refund against the invoice (online with ``isOnline``, which needs an invoice captured online); the credit
     memo id."""

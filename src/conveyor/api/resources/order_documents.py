@@ -59,7 +59,12 @@ def _entry(ctx: OperationContext, document_id: int, duplicate: bool = False) -> 
     )
 
 
-@operations.write("POST", "/V1/conveyor/orders/documents", resource=RESOURCE)
+# a valid document its order refuses (an item not in it, more than is left, a state that takes no such document):
+# the document, the order (and the item) named, and the reason
+REFUSALS = {400: ["%1 for order %2: %3", "%1 for order %2, item %3: %4"]}
+
+
+@operations.write("POST", "/V1/conveyor/orders/documents", resource=RESOURCE, refuses=REFUSALS)
 def submit_document(ctx: OperationContext, params: dict[str, str], body: ErpDocument) -> DocumentEntry:
     """Check an ERP document against its order and schedule it (once per type and external id)."""
     try:

@@ -86,6 +86,8 @@ def _declared(model: type[M], extra: Any, replace: dict[type[BaseModel], type[Ba
         if not args:
             return annotation
         swapped = tuple(swap(arg) for arg in args)
+        if swapped == args:  # nothing of ``replace`` inside: as declared (``dict[str, Any]`` stays a mapping)
+            return annotation
         origin = get_origin(annotation)
         return list[swapped[0]] if origin is list else Union[swapped]  # type: ignore[valid-type]  # noqa: UP007
 
@@ -96,19 +98,17 @@ def _declared(model: type[M], extra: Any, replace: dict[type[BaseModel], type[Ba
     return create_model(name, __base__=base, __module__=__name__, **fields)  # type: ignore[call-overload,no-any-return]
 
 
-OrderAddressRequest = _declared(
-    OrderAddressInput,
-    columns(
-        order_address_table,
-        "firstname",
-        "lastname",
-        "street",
-        "city",
-        "country_id",
-        properties={"firstname": TEXT, "lastname": TEXT, "city": TEXT, "street": STREET, "country_id": COUNTRY},
-    ),
-    {},
+# an order address's rules, as ``_order_address`` checks them (an order's addresses, an address saved alone)
+ADDRESS_RULES = columns(
+    order_address_table,
+    "firstname",
+    "lastname",
+    "street",
+    "city",
+    "country_id",
+    properties={"firstname": TEXT, "lastname": TEXT, "city": TEXT, "street": STREET, "country_id": COUNTRY},
 )
+OrderAddressRequest = _declared(OrderAddressInput, ADDRESS_RULES, {})
 # a shipping address unless every item is virtual: declared as always (an order of virtual items may leave it out)
 ShippingRequest = _declared(ShippingData, requires("address"), {OrderAddressInput: OrderAddressRequest})
 ShippingAssignmentRequest = _declared(ShippingAssignmentInput, requires("shipping"), {ShippingData: ShippingRequest})

@@ -19,15 +19,18 @@ from functools import partial
 from types import UnionType
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, create_model
 from sqlalchemy import Connection
 
+from conveyor.api.document import bounded_decimal
 from conveyor.api.operations import MAX_ID, OperationContext, int_param, operations
 from conveyor.api.resources.customers import SnakeKeys, snake_keys
-from conveyor.api.resources.order_requests import OrderRequest
+from conveyor.api.resources.order_requests import ADDRESS_RULES, OrderRequest
+from conveyor.api.resources.order_requests import OrderAddressRequest as DeclaredAddress
 from conveyor.api.search import Filter, FilterGroup, R, SearchCriteria, SearchResults, apply, results, search_page
+from conveyor.catalog.customers import Quantity
 from conveyor.catalog.sales import (
-    OrderAddressInput,
+    MAX_QTY_ORDERED,
     OrderAddressRecord,
     OrderExtensionRecord,
     OrderInput,
@@ -47,6 +50,10 @@ from conveyor.catalog.sales import (
     order_status,
     unhold_order,
 )
+from conveyor.catalog.sales.invariants import ORDER_EXISTS
+from conveyor.catalog.sales.orders import DUPLICATE_INCREMENT_ID
+from conveyor.catalog.sales.shipments import CANNOT_SHIP, CHILD_ITEM, EMPTY_SHIPMENT, OVER_SHIP, VIRTUAL_ITEM
+from conveyor.catalog.sales.shipments import WRONG_STATE as SHIP_WRONG_STATE
 from conveyor.orders import of_orders
 
 VIEW = "Magento_Sales::actions_view"
@@ -207,11 +214,33 @@ class OrderCommentRequest(BaseModel):
     statusHistory: Annotated[OrderComment, SnakeKeys]  # noqa: N815  (Magento's parameter name)
 
 
+# a quantity to ship: at least what a column keeps (0.0001), at most what an order item holds: a shipment refuses
+# less naming ``qty`` (more is Magento's "must not be greater than" refusal anyway)
+SHIP_QTY = bounded_decimal(MAX_QTY_ORDERED, Quantity.places, minimum=Quantity.quantum)
+
+
+# a valid order the stored ones refuse (its increment or entity id taken), or whose items link to no item of the
+# payload (``parent_item_id``, ``parent_item``: the document cannot say which ids the payload holds), naming it
+CREATE_REFUSALS = {400: [DUPLICATE_INCREMENT_ID, ORDER_EXISTS, 'Invalid value of "%1" provided for the %2 field.']}
+# a valid shipment its order refuses (its state, more than is left, a child or virtual item, an item not in it)
+SHIP_REFUSALS = {
+    400: [
+        CANNOT_SHIP,
+        SHIP_WRONG_STATE,
+        OVER_SHIP,
+        EMPTY_SHIPMENT,
+        CHILD_ITEM,
+        VIRTUAL_ITEM,
+        'Invalid value of "%1" provided for the %2 field.',
+    ]
+}
+
+
 class ShipItem(BaseModel):
     """Magento's ``ShipmentItemCreationInterface``."""
 
     order_item_id: int
-    qty: Decimal = Field(allow_inf_nan=False)
+    qty: Decimal = Field(allow_inf_nan=False, json_schema_extra=SHIP_QTY)
 
 
 class ShipComment(BaseModel):
@@ -255,7 +284,7 @@ def search_orders(
     )
 
 
-@operations.write("POST", "/V1/orders", resource=API_ACTIONS, response=Order)
+@operations.write("POST", "/V1/orders", resource=API_ACTIONS, response=Order, refuses=CREATE_REFUSALS)
 def save_order(ctx: OperationContext, params: dict[str, str], body: OrderSaveRequest) -> OrderRecord:
     """Create an order; without ``store_id`` it belongs to the request's store view.
 
@@ -269,7 +298,7 @@ def save_order(ctx: OperationContext, params: dict[str, str], body: OrderSaveReq
     return as_order(repository.create(ctx.conn, data, events=ctx.events, numbering=ctx.settings))
 
 
-@operations.write("PUT", "/V1/orders/create", resource=CREATE, response=Order)
+@operations.write("PUT", "/V1/orders/create", resource=CREATE, response=Order, refuses=CREATE_REFUSALS)
 def create_order(ctx: OperationContext, params: dict[str, str], body: OrderSaveRequest) -> OrderRecord:
     """Create an order (Magento's ``OrderRepository::save`` under ``Magento_Sales::create``), as ``POST /V1/orders``."""
     return save_order(ctx, params, body)
@@ -329,8 +358,21 @@ class OrderAddressRequest(BaseModel):
     entity: Annotated[OrderAddressData, SnakeKeys]
 
 
-class OrderAddressData(OrderAddressInput):
+def _names_the_address(schema: dict[str, Any]) -> None:
+    """An order address's rules (as an order's, ``OrderAddressRequest``), and ``entity_id`` or ``address_type``
+    to name which of the order's addresses it replaces (``save_address`` refuses neither: "address_type" is
+    required)."""
+    ADDRESS_RULES(schema)
+    schema["anyOf"] = [
+        {"required": [name], "properties": {name: {"type": kind}}}
+        for name, kind in (("entity_id", "integer"), ("address_type", "string"))
+    ]
+
+
+class OrderAddressData(DeclaredAddress):  # type: ignore[misc,valid-type]  # a model made by _declared
     """An order address to save: ``entity_id`` (or ``address_type``) names which of the order's addresses."""
+
+    model_config = ConfigDict(json_schema_extra=_names_the_address)
 
     entity_id: int | None = None
     parent_id: int | None = None
@@ -384,7 +426,7 @@ def add_order_comment(ctx: OperationContext, params: dict[str, str], body: Order
 
 
 # --- shipments ----------------------------------------------------------------------------------------------
-@operations.write("POST", "/V1/order/{orderId}/ship", resource=SHIP_RESOURCE)
+@operations.write("POST", "/V1/order/{orderId}/ship", resource=SHIP_RESOURCE, refuses=SHIP_REFUSALS)
 def ship_order(ctx: OperationContext, params: dict[str, str], body: ShipOrderRequest) -> int:
     """Ship the order's items (all that is left when none are given) with tracking numbers; the shipment id.
 

@@ -40,7 +40,7 @@ NO_PRODUCT = "The product that was requested doesn't exist. Verify the product a
 INVALID_DATE = "Invalid attribute %label = %priceTo. "
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
-Number = Annotated[float, Field(allow_inf_nan=False, lt=10**14)]
+Number = Annotated[float, Field(allow_inf_nan=False, lt=10**14, strict=True)]  # a JSON number (not true/false)
 StoreId = Annotated[int, Field(ge=0, le=2**15 - 1)]
 P = TypeVar("P", bound=BaseModel)
 

@@ -593,7 +593,10 @@ def _generated_code(data: ProductAttributeData) -> str:
 def _input(data: ProductAttributeData, code: str, *, new: bool) -> AttributeInput:
     """The domain's attribute input: on create the input type decides the storage; an update merges."""
     labels = {item.store_id: item.label for item in data.frontend_labels or []}
-    default_label = data.default_frontend_label or labels.pop(0, None)
+    # the admin label: the default one, else a store 0 label that is not empty (as the document's ``contains``
+    # says: the last store 0 entry, when empty, was taken and refused)
+    admin = (item.label for item in data.frontend_labels or [] if item.store_id == 0 and item.label)
+    default_label = data.default_frontend_label or next(admin, None)
     labels.pop(0, None)
     if new:
         if not default_label:

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from conveyor.api.document import pattern
+from conveyor.api.document import declares, pattern
 from conveyor.api.errors import INVALID, ApiError
 from conveyor.api.operations import OperationContext, operations
 from conveyor.api.resources.stock_items import StockItem
@@ -194,7 +194,16 @@ class ImageContent(BaseModel):
 
 class MediaEntryData(BaseModel):
     """A gallery entry: an image stored at ``file``, or a new one posted as ``content`` (stored, then named by
-    ``file``); one of the two is required."""
+    ``file``); one of the two is required (``upload`` answers "The image content is invalid." without)."""
+
+    model_config = ConfigDict(
+        json_schema_extra=declares(
+            anyOf=[
+                {"required": ["content"], "properties": {"content": {"type": "object"}}},
+                {"required": ["file"], "properties": {"file": {"type": "string", "minLength": 1}}},
+            ]
+        )
+    )
 
     id: int | None = None
     media_type: Annotated[str, Field(max_length=32)] = "image"

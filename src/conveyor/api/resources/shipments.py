@@ -15,6 +15,8 @@ from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.customers import SnakeKeys
 from conveyor.api.resources.invoices import CommentRequest, DocumentComment, DocumentItem, save_comment
 from conveyor.api.resources.orders import (
+    SHIP_QTY,
+    SHIP_REFUSALS,
     SHIPMENT_RESOURCE,
     Shipment,
     as_shipment,
@@ -37,11 +39,17 @@ from conveyor.catalog.sales import (
 Track = with_numbers(TrackRecord, "Track")
 
 
+class ShipmentItem(DocumentItem):
+    """An item to ship: something to ship (``SHIP_QTY``)."""
+
+    qty: Decimal = Field(allow_inf_nan=False, json_schema_extra=SHIP_QTY)
+
+
 class ShipmentEntity(BaseModel):
     """``POST /V1/shipment``: Magento's ``ShipmentInterface`` (the fields read)."""
 
     order_id: int
-    items: list[DocumentItem] = Field(default_factory=list)
+    items: list[ShipmentItem] = Field(default_factory=list)
     tracks: list[TrackInput] = Field(default_factory=list)
     comments: list[DocumentComment] = Field(default_factory=list)
     shipping_label: str | None = None
@@ -70,7 +78,7 @@ class TrackSaveRequest(BaseModel):
     entity: Annotated[TrackEntity, SnakeKeys]
 
 
-@operations.write("POST", "/V1/shipment", resource=SHIPMENT_RESOURCE, response=Shipment)
+@operations.write("POST", "/V1/shipment", resource=SHIPMENT_RESOURCE, response=Shipment, refuses=SHIP_REFUSALS)
 def save_shipment(ctx: OperationContext, params: dict[str, str], body: ShipmentSaveRequest) -> ShipmentRecord:
     """Create a shipment of ``entity.order_id`` for ``entity.items`` with tracks, comments and a label.
 

@@ -50,7 +50,8 @@ DUPLICATE = (
 UNKNOWN_GROUP = "No such entity with Customer Group = %customerGroup. " + ROW
 
 repository = TierPriceRepository()
-Number = Annotated[float, Field(allow_inf_nan=False)]
+# a JSON number, as the document says: pydantic's lax float would also take true and false (as 1 and 0)
+Number = Annotated[float, Field(allow_inf_nan=False, strict=True)]
 
 
 class TierPriceData(BaseModel):

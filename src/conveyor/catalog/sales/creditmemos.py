@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from conveyor.catalog.customers.tables import to_decimal, utc_now
+from conveyor.catalog.customers.validation import invalid
 from conveyor.catalog.errors import InvalidValueError, NotFoundError
 from conveyor.catalog.events import CREDITMEMO_CREATED, EventSink
 from conveyor.catalog.paging import page_ids
@@ -109,6 +110,15 @@ _REFUNDED = {
 _ITEM_REFUNDED = {"amount_refunded": "row_total", "tax_refunded": "tax_amount", "discount_refunded": "discount_amount"}
 
 
+def _amount(field: str, value: Any) -> Decimal:
+    """An amount of the request at 4 places; one past what ``decimal`` can round (``1E+999``) is invalid, naming
+    the field (it was a 500)."""
+    try:
+        return to_decimal(value)
+    except (ValueError, ArithmeticError):
+        raise invalid(field, value) from None
+
+
 def create_creditmemo(
     conn: Connection,
     order_id: int,
@@ -152,11 +162,11 @@ def create_creditmemo(
     messages += asked.messages
     quantities = asked.quantities
     shipping_left = _d(order["shipping_invoiced"]) - _d(order["shipping_refunded"])
-    shipping = shipping_left if shipping_amount is None else to_decimal(shipping_amount)
+    shipping = shipping_left if shipping_amount is None else _amount("shipping_amount", shipping_amount)
     if shipping < 0 or shipping > shipping_left:
         messages.append(TOO_MUCH_SHIPPING.replace("%1", amount_text(shipping_left)))
-    positive = to_decimal(adjustment_positive or 0)
-    negative = to_decimal(adjustment_negative or 0)
+    positive = _amount("adjustment_positive", adjustment_positive or 0)
+    negative = _amount("adjustment_negative", adjustment_negative or 0)
     if not messages and not quantities and not shipping and not positive:
         messages.append(NO_PRODUCTS)
     refuse(PREFIX, messages)

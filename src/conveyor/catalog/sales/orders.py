@@ -537,6 +537,12 @@ def _prepare(data: OrderInput, stores: Mapping[int, str], customers: Mapping[int
     if data.billing_address is None:
         raise InvalidValueError(REQUIRED, ["billing_address"])
     addresses = [_order_address(data.billing_address, "billing", row)]
+    for n, assignment in enumerate(data.extension_attributes.shipping_assignments):
+        # Magento reads the first; each one given is checked as that one is, so that none is ignored unread
+        given = assignment.shipping.address if assignment.shipping is not None else None
+        if given is None:
+            raise InvalidValueError(REQUIRED, [f"extension_attributes.shipping_assignments.{n}.shipping.address"])
+        _order_address(given, "shipping", row)
     shipping = data.shipping_address
     if shipping is not None:
         addresses.append(_order_address(shipping, "shipping", row))

@@ -22,10 +22,27 @@ class ParseError(ValueError):
     """A document that cannot be read: the message names the field (or XML element) at fault."""
 
 
+def _named_schema(schema: dict[str, Any]) -> None:
+    """What ``_named`` checks, for the API's document: a line number or a sku (not null)."""
+    schema["anyOf"] = [
+        {"required": [name], "properties": {name: {"type": "string"}}} for name in ("line_number", "sku")
+    ]
+
+
+def _kind_schema(schema: dict[str, Any]) -> None:
+    """What ``_fits_kind`` checks, for the API's document: tracks on a shipment only, no items on a cancellation."""
+    none = {"type": "array", "maxItems": 0}
+    schema["anyOf"] = [
+        {"properties": {"type": {"const": "shipment"}}},
+        {"properties": {"type": {"enum": ["invoice", "creditmemo"]}, "tracks": none}},
+        {"properties": {"type": {"const": "cancellation"}, "tracks": none, "items": none}},
+    ]
+
+
 class DocumentLine(BaseModel):
     """One item of the order: by its line number (``extension_attributes.line_number``) or its sku."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_named_schema)
 
     line_number: str | None = Field(default=None, min_length=1, max_length=64)
     sku: str | None = Field(default=None, min_length=1, max_length=64)
@@ -61,7 +78,7 @@ class DocumentTrack(BaseModel):
 class ErpDocument(BaseModel):
     """A shipment, invoice, cancellation or credit memo the ERP sends for one order."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_kind_schema)
 
     type: Kind
     external_id: str = Field(min_length=1, max_length=191)

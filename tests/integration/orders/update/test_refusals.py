@@ -17,7 +17,7 @@ from conveyor.catalog.sales import invoice_table, shipment_table
 from conveyor.cli import main
 from conveyor.db.engine import now
 from conveyor.orders.update import Directories, apply_received, document_table, process_directory
-from tests.integration.orders.update.support import Shop
+from tests.integration.orders.update.support import DOCUMENTS, Shop
 
 
 def count(shop: Shop, table: sa.Table) -> int:
@@ -118,6 +118,19 @@ def test_rest_refuses_with_magentos_error_shape(refusing: Shop) -> None:
     assert body["parameters"][:3] == ["shipment S-2", "100000010", "line P697"]
     unknown_field = refusing.send({**document, "colour": "red"})
     assert unknown_field.status_code == 400
+    # the document lists the refusal; a body its models refuse as a whole is invalid in it too
+    route = refusing.api.client.get("/openapi.json").json()["paths"][DOCUMENTS]["post"]
+    assert body["message"] in route["x-conveyor-refusals"]["400"]
+    order = {"external_id": "X-1", "order": "100000010"}
+    for invalid in (
+        {"type": "cancellation", **order, "items": [{"sku": "P697", "qty": 1}]},
+        {"type": "invoice", **order, "tracks": [{"track_number": "1Z"}]},
+        {"type": "invoice", **order, "items": [{"qty": 1}]},
+        {"type": "invoice", **order, "items": [{"sku": None, "qty": 1}]},
+    ):
+        assert refusing.send(invalid).status_code == 400, invalid
+        assert not refusing.api.documented("POST", DOCUMENTS, invalid), invalid
+    assert refusing.api.documented("POST", DOCUMENTS, {"type": "shipment", **order, "tracks": [{"track_number": "1Z"}]})
     assert refusing.api.get("/rest/V1/conveyor/orders/documents/999").status_code == 404
     unknown_order = refusing.send(CASES[0][0])  # Magento's 404 for an entity it cannot find, the message naming it
     assert unknown_order.status_code == 404
