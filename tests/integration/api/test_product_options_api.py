@@ -92,3 +92,36 @@ def test_options_travel_in_the_product_payload(api: Harness) -> None:
     assert [(o["option_id"], o["title"]) for o in kept.json()["options"]] == [(stored["option_id"], "Note")]
     cleared = api.send("PUT", f"{BASE}/O-2", {"product": {"options": []}})
     assert cleared.json()["options"] == []
+
+
+def test_the_document_refuses_what_the_option_checks_refuse(api: Harness) -> None:
+    """Each option the server refuses with Magento's option messages is invalid by the document too (a random
+    contract run found an unknown type documented as valid), and the options it takes are valid by it."""
+    field = {"title": "Engraving", "type": "field", "price": 2.5, "price_type": "fixed"}
+    select = {"title": "Colour", "type": "drop_down", "values": [{"title": "Red", "price": 1, "price_type": "fixed"}]}
+    assert api.send("POST", BASE, {"product": {"sku": "O-3", "name": "Mug", "price": 5}}).status_code == 200
+    refused = [
+        {**field, "type": "hologram"},
+        {**field, "title": ""},
+        {**field, "price_type": "per-letter"},
+        {**field, "price": 1e14},
+        {**select, "values": []},
+        {k: v for k, v in select.items() if k != "values"},
+        {**select, "values": [{"title": "", "price": 1}]},
+        {**select, "values": [{"title": "Red", "price": 1, "price_type": "per-letter"}]},
+    ]
+    for option in refused:
+        for path, body in (
+            (f"{BASE}/options", {"option": {**option, "product_sku": "O-3"}}),
+            (BASE, {"product": {"sku": "O-3", "options": [option]}}),
+        ):
+            answer = api.send("POST", path, body)
+            assert answer.status_code == 400, (option, answer.text)
+            assert not api.documented("POST", f"/rest{path.removeprefix('/rest')}", body), option
+    for option in (field, select):
+        for path, body in (
+            (f"{BASE}/options", {"option": {**option, "product_sku": "O-3"}}),
+            (BASE, {"product": {"sku": "O-3", "options": [option]}}),
+        ):
+            assert api.documented("POST", path, body), option
+            assert api.send("POST", path, body).status_code == 200, option

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from conveyor.api.document import declares
 from conveyor.api.errors import ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
-from conveyor.api.resources.products import CustomOptionData, present_option, repository, to_option
+from conveyor.api.resources.products import CustomOptionData, option_rules, present_option, repository, to_option
 from conveyor.catalog import InvalidValueError
 from conveyor.catalog.products import OPTION_TYPES, delete_option, save_option
 
@@ -33,7 +32,7 @@ class ProductOptionData(CustomOptionData):
     """An option of the option routes names its product (Magento's "The ProductSku is empty" otherwise)."""
 
     model_config = ConfigDict(
-        json_schema_extra=declares("product_sku", properties={"product_sku": {"type": "string", "minLength": 1}})
+        json_schema_extra=option_rules("product_sku", product_sku={"type": "string", "minLength": 1})
     )
 
 

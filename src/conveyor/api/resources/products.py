@@ -20,7 +20,7 @@ Payloads are Magento's ``ProductInterface``: custom attribute values come back a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -55,6 +55,8 @@ from conveyor.catalog import (
 from conveyor.catalog.products import (
     MAX_IMAGE_BYTES,
     MEDIA_ROLES,
+    OPTION_TYPES,
+    PRICE_TYPES,
     PRODUCT_TYPES,
     STORED_DATA_REFUSALS,
     CustomOption,
@@ -218,8 +220,41 @@ class MediaEntryData(BaseModel):
     content: ImageContent | None = None
 
 
+# What ``check_option`` refuses with Magento's option messages ("Missed values for option required fields",
+# "Invalid option type", "Invalid option value"), said in the document: a title, a known type, a known price type,
+# a price below 10^14, and a select type's values
+_OPTION_TITLE = {"type": "string", "minLength": 1, "maxLength": 255}
+_OPTION_PRICE = {"type": "number", "exclusiveMinimum": -(10**14), "exclusiveMaximum": 10**14}
+_PRICE_TYPE = {"type": "string", "enum": list(PRICE_TYPES)}
+_SELECT_TYPES = [code for code, (_, group) in OPTION_TYPES.items() if group == "Select"]
+
+
+def option_rules(*required: str, **properties: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    """The option's schema rules (``declares``), with more required fields and properties for a subclass."""
+    return declares(
+        *required,
+        properties={
+            "title": _OPTION_TITLE,
+            "type": {"type": "string", "enum": list(OPTION_TYPES)},
+            "price": {"anyOf": [_OPTION_PRICE, {"type": "null"}]},
+            "price_type": {"anyOf": [_PRICE_TYPE, {"type": "null"}]},
+            **properties,
+        },
+        **{
+            "if": {"properties": {"type": {"enum": _SELECT_TYPES}}, "required": ["type"]},
+            "then": {"required": ["values"], "properties": {"values": {"type": "array", "minItems": 1}}},
+        },
+    )
+
+
 class CustomOptionValueData(BaseModel):
     """ProductCustomOptionValuesInterface: one value of a select option."""
+
+    model_config = ConfigDict(
+        json_schema_extra=declares(
+            properties={"title": _OPTION_TITLE, "price": _OPTION_PRICE, "price_type": _PRICE_TYPE}
+        )
+    )
 
     title: Label
     sort_order: Position = 0
@@ -231,6 +266,8 @@ class CustomOptionValueData(BaseModel):
 
 class CustomOptionData(BaseModel):
     """ProductCustomOptionInterface: a select type has ``values``, the others their own price and sku."""
+
+    model_config = ConfigDict(json_schema_extra=option_rules())
 
     product_sku: str | None = None
     option_id: int | None = None
