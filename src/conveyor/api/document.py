@@ -20,7 +20,6 @@ Fields whose rules the server checks itself, with Magento's own messages, declar
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, get_args
@@ -30,6 +29,7 @@ from pydantic import BaseModel
 
 from conveyor.api.errors import INVALID, OUT_OF_RANGE, REQUIRED, ApiError, _short_json
 from conveyor.api.sku import is_sku_key
+from conveyor.db.decimal_schema import bounded_decimal
 
 NO_NUL = "^[^\\u0000]*$"
 # decimal text as pydantic reads it into a ``Decimal`` (ASCII digits, a point, an exponent); no more is documented.
@@ -281,38 +281,6 @@ def declares(
         schema.update(extra)
 
     return apply
-
-
-def bounded_decimal(largest: Decimal, places: int, minimum: Decimal | None = None) -> dict[str, Any]:
-    """A ``Decimal`` field's schema for a column holding up to ``largest`` at ``places``: a number within
-    ±``largest`` (from ``minimum`` when given), or decimal text with fewer integer digits than ``largest`` and no
-    exponent (JSON Schema does not compare text as a number)."""
-    positive = minimum is not None and minimum > 0
-    whole = "[0-9]{0," + str(len(str(int(largest))) - 1) + "}"
-    if positive:  # a digit other than zero among those a column keeps
-        text = "^(?=0*(?:[1-9]|\\.0{0," + str(places - 1) + "}[1-9]))0*" + whole + "(?:\\.[0-9]*)?(?![\\s\\S])"
-    else:
-        text = "^[+-]?(?=\\.?[0-9])0*" + whole + "(?:\\.[0-9]*)?(?![\\s\\S])"
-    return {
-        "anyOf": [
-            {
-                "type": "number",
-                "minimum": _within(-largest if minimum is None else minimum, lower=True),
-                "maximum": _within(largest, lower=False),
-            },
-            {"type": "string", "pattern": text},
-        ]
-    }
-
-
-def _within(bound: Decimal, lower: bool) -> float:
-    """The float nearest ``bound`` inside the range it bounds (``float()`` rounds 99999999999999.9999 up to 10^14)."""
-    near = float(bound)
-    if lower and Decimal(near) < bound:
-        return math.nextafter(near, math.inf)
-    if not lower and Decimal(near) > bound:
-        return math.nextafter(near, -math.inf)
-    return near
 
 
 def columns(

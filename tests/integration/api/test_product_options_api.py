@@ -3,6 +3,8 @@ product), update, delete, errors, and options given in the product payload itsel
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.integration.api.harness import Harness
 
 BASE = "/rest/V1/products"
@@ -97,10 +99,14 @@ def test_options_travel_in_the_product_payload(api: Harness) -> None:
 def test_the_document_refuses_what_the_option_checks_refuse(api: Harness) -> None:
     """Each option the server refuses with Magento's option messages is invalid by the document too (a random
     contract run found an unknown type documented as valid), and the options it takes are valid by it."""
-    field = {"title": "Engraving", "type": "field", "price": 2.5, "price_type": "fixed"}
-    select = {"title": "Colour", "type": "drop_down", "values": [{"title": "Red", "price": 1, "price_type": "fixed"}]}
+    field: dict[str, Any] = {"title": "Engraving", "type": "field", "price": 2.5, "price_type": "fixed"}
+    select: dict[str, Any] = {
+        "title": "Colour",
+        "type": "drop_down",
+        "values": [{"title": "Red", "price": 1, "price_type": "fixed"}],
+    }
     assert api.send("POST", BASE, {"product": {"sku": "O-3", "name": "Mug", "price": 5}}).status_code == 200
-    refused = [
+    refused: list[dict[str, Any]] = [
         {**field, "type": "hologram"},
         {**field, "title": ""},
         {**field, "price_type": "per-letter"},
@@ -111,17 +117,19 @@ def test_the_document_refuses_what_the_option_checks_refuse(api: Harness) -> Non
         {**select, "values": [{"title": "Red", "price": 1, "price_type": "per-letter"}]},
     ]
     for option in refused:
-        for path, body in (
-            (f"{BASE}/options", {"option": {**option, "product_sku": "O-3"}}),
-            (BASE, {"product": {"sku": "O-3", "options": [option]}}),
-        ):
+        for path, body in _both_routes(option, "O-3"):
             answer = api.send("POST", path, body)
             assert answer.status_code == 400, (option, answer.text)
-            assert not api.documented("POST", f"/rest{path.removeprefix('/rest')}", body), option
+            assert not api.documented("POST", path, body), option
     for option in (field, select):
-        for path, body in (
-            (f"{BASE}/options", {"option": {**option, "product_sku": "O-3"}}),
-            (BASE, {"product": {"sku": "O-3", "options": [option]}}),
-        ):
+        for path, body in _both_routes(option, "O-3"):
             assert api.documented("POST", path, body), option
             assert api.send("POST", path, body).status_code == 200, option
+
+
+def _both_routes(option: dict[str, Any], sku: str) -> list[tuple[str, dict[str, Any]]]:
+    """The option on the option route and in the product payload."""
+    return [
+        (f"{BASE}/options", {"option": {**option, "product_sku": sku}}),
+        (BASE, {"product": {"sku": sku, "options": [option]}}),
+    ]

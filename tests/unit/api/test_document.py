@@ -31,7 +31,6 @@ from conveyor.api.document import (
     BodyCheck,
     ParamCheck,
     body_schema,
-    bounded_decimal,
     check_integers,
     decimal_text,
     declare_text_rules,
@@ -45,6 +44,7 @@ from conveyor.catalog.customers import email_address
 from conveyor.catalog.customers.passwords import check_password
 from conveyor.catalog.customers.validation import date_of_birth
 from conveyor.catalog.inventory.errors import check_code, check_text
+from conveyor.db.decimal_schema import bounded_decimal
 
 # texts that hit the edges: whitespace of every kind, NUL, templates, @ and dots
 EDGY = st.text(alphabet=st.sampled_from(list(" \t\n\x0b\x1c\x85\xa0\u2028\u3000\x00$:{}@.aZ0é")), max_size=12)
@@ -238,6 +238,12 @@ def test_a_typed_integer_is_declared_and_checked_within_mysql_int() -> None:
         ("0.00009", Decimal("0.0001"), False),
         ("0", Decimal("0.0001"), False),
         ("-1", Decimal("0.0001"), False),
+        # not negative (an amount): a minus sign only before a zero
+        ("4.95", Decimal(0), True),
+        ("0", Decimal(0), True),
+        ("-0.00", Decimal(0), True),
+        ("-0.5", Decimal(0), False),
+        ("-4528.8E+07", Decimal(0), False),
     ],
 )
 def test_a_bounded_decimal_takes_numbers_and_text_within_its_column(

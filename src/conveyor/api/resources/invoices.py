@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from conveyor.api.document import bounded_decimal, decimal_text, requires
+from conveyor.api.document import decimal_text, requires
 from conveyor.api.errors import ApiError
 from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.customers import SnakeKeys
@@ -40,6 +40,7 @@ from conveyor.catalog.sales import (
 from conveyor.catalog.sales.creditmemos import PREFIX as CREDITMEMO_PREFIX
 from conveyor.catalog.sales.invoices import CAPTURE_UNAVAILABLE, VOID_UNAVAILABLE
 from conveyor.catalog.sales.invoices import PREFIX as INVOICE_PREFIX
+from conveyor.db.decimal_schema import bounded_decimal
 
 RESOURCE = "Magento_Sales::sales_invoice"
 # a valid document its order refuses (its state, items not in it, more than is left): Magento's document validation

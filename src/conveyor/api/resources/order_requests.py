@@ -13,7 +13,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, create_model
 
-from conveyor.api.document import BLANK, DATE_OF_BIRTH, DAY, EMAIL, NON_BLANK, bounded_decimal, columns, requires
+from conveyor.api.document import BLANK, DATE_OF_BIRTH, DAY, EMAIL, NON_BLANK, columns, requires
 from conveyor.catalog.customers import Quantity
 from conveyor.catalog.sales import (
     MAX_QTY_ORDERED,
@@ -31,6 +31,7 @@ from conveyor.catalog.sales import (
     payment_table,
     status_history_table,
 )
+from conveyor.db.decimal_schema import bounded_decimal
 
 M = TypeVar("M", bound=BaseModel)
 # blank (none), or a date and time as ``parse_timestamp`` reads it (Magento's 'YYYY-MM-DD HH:MM:SS' or ISO 8601)

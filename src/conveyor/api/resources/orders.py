@@ -22,7 +22,6 @@ from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, create_model
 from sqlalchemy import Connection
 
-from conveyor.api.document import bounded_decimal
 from conveyor.api.operations import MAX_ID, OperationContext, int_param, operations
 from conveyor.api.resources.customers import SnakeKeys, snake_keys
 from conveyor.api.resources.order_requests import ADDRESS_RULES, OrderRequest
@@ -54,6 +53,7 @@ from conveyor.catalog.sales.invariants import ORDER_EXISTS
 from conveyor.catalog.sales.orders import DUPLICATE_INCREMENT_ID
 from conveyor.catalog.sales.shipments import CANNOT_SHIP, CHILD_ITEM, EMPTY_SHIPMENT, OVER_SHIP, VIRTUAL_ITEM
 from conveyor.catalog.sales.shipments import WRONG_STATE as SHIP_WRONG_STATE
+from conveyor.db.decimal_schema import bounded_decimal
 from conveyor.orders import of_orders
 
 VIEW = "Magento_Sales::actions_view"

@@ -27,10 +27,11 @@ if TYPE_CHECKING:
         NO_SUCH_ENTITY_2,
         CustomerRepository,
     )
-    from conveyor.catalog.customers.tables import Quantity, custom_attribute_table, customer_table
+    from conveyor.catalog.customers.tables import Money, Quantity, custom_attribute_table, customer_table
     from conveyor.catalog.customers.validation import email_address
 
 _EXPORTS = {
+    "Money": "conveyor.catalog.customers.tables",
     "Quantity": "conveyor.catalog.customers.tables",
     "AddressInput": "conveyor.catalog.customers.models",
     "AddressRecord": "conveyor.catalog.customers.models",
@@ -62,6 +63,7 @@ __all__ = [
     "CustomerInput",
     "CustomerRecord",
     "CustomerRepository",
+    "Money",
     "Quantity",
     "Region",
     "accounts",

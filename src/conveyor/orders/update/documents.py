@@ -10,6 +10,14 @@ from typing import Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from conveyor.catalog.customers import Money
+from conveyor.db.decimal_schema import bounded_decimal
+
+# an amount within its column, not negative: a number, or decimal text the document can bound (no exponent)
+_AMOUNT: dict[str, Any] = {
+    "anyOf": [*bounded_decimal(Money.largest, Money.places, Decimal(0))["anyOf"], {"type": "null"}]
+}
+
 __all__ = ["KINDS", "DocumentLine", "DocumentTrack", "ErpDocument", "ParseError", "explain", "parse_json"]
 
 Kind = Literal["shipment", "invoice", "cancellation", "creditmemo"]
@@ -88,9 +96,9 @@ class ErpDocument(BaseModel):
     comment: str | None = Field(default=None, max_length=65535)
     notify: bool = False
     capture: bool = False
-    shipping_amount: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
-    adjustment_positive: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
-    adjustment_negative: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
+    shipping_amount: Decimal | None = Field(default=None, ge=0, le=Money.largest, json_schema_extra=_AMOUNT)
+    adjustment_positive: Decimal | None = Field(default=None, ge=0, le=Money.largest, json_schema_extra=_AMOUNT)
+    adjustment_negative: Decimal | None = Field(default=None, ge=0, le=Money.largest, json_schema_extra=_AMOUNT)
 
     @model_validator(mode="after")
     def _fits_kind(self) -> ErpDocument:

@@ -127,10 +127,18 @@ def test_rest_refuses_with_magentos_error_shape(refusing: Shop) -> None:
         {"type": "invoice", **order, "tracks": [{"track_number": "1Z"}]},
         {"type": "invoice", **order, "items": [{"qty": 1}]},
         {"type": "invoice", **order, "items": [{"sku": None, "qty": 1}]},
+        # amounts: not negative, within their column, as text too (a random contract run sent the text
+        # "-4528.8E+0…7160088183712767", which the document took)
+        {"type": "creditmemo", **order, "adjustment_negative": "-4528.8E+0000000000000000000000007160088183712767"},
+        {"type": "creditmemo", **order, "adjustment_negative": "-0.5"},
+        {"type": "creditmemo", **order, "shipping_amount": "1E+40"},
+        {"type": "creditmemo", **order, "adjustment_positive": 1e20},
     ):
         assert refusing.send(invalid).status_code == 400, invalid
         assert not refusing.api.documented("POST", DOCUMENTS, invalid), invalid
     assert refusing.api.documented("POST", DOCUMENTS, {"type": "shipment", **order, "tracks": [{"track_number": "1Z"}]})
+    for amount in ("4.95", "-0.0", 0, 12.5):
+        assert refusing.api.documented("POST", DOCUMENTS, {"type": "creditmemo", **order, "shipping_amount": amount})
     assert refusing.api.get("/rest/V1/conveyor/orders/documents/999").status_code == 404
     unknown_order = refusing.send(CASES[0][0])  # Magento's 404 for an entity it cannot find, the message naming it
     assert unknown_order.status_code == 404
