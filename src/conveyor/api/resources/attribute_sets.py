@@ -25,6 +25,7 @@ from conveyor.catalog.eav import (
     NOT_IN_SET,
     PRODUCT_ENTITY_TYPE_ID,
     SET_FIELDS,
+    SET_NAME_TAKEN,
     SYSTEM_ATTRIBUTE,
     AttributeGroupRow,
     AttributeSetRow,
@@ -41,7 +42,6 @@ from conveyor.catalog.eav import (
     unassign_attribute,
     update_set,
 )
-from conveyor.catalog.eav.sets import SET_NAME_TAKEN
 
 RESOURCE = "Magento_Catalog::sets"
 NO_SUCH_ENTITY = "No such entity with %1 = %2"

@@ -19,9 +19,13 @@ from conveyor.api.operations import OperationContext, int_param, operations
 from conveyor.api.resources.customers import SnakeKeys
 from conveyor.api.resources.orders import comments_page, with_numbers
 from conveyor.api.search import SearchCriteria, SearchResults, search_page
-from conveyor.catalog.customers.tables import Money
+from conveyor.catalog.customers import Money
 from conveyor.catalog.sales import (
+    CAPTURE_UNAVAILABLE,
+    CREDITMEMO_REFUSAL,
+    INVOICE_REFUSAL,
     MAX_QTY_ORDERED,
+    VOID_UNAVAILABLE,
     CommentRecord,
     DocumentItemRecord,
     InvoiceRecord,
@@ -37,17 +41,14 @@ from conveyor.catalog.sales import (
     search_invoices,
     void_invoice,
 )
-from conveyor.catalog.sales.creditmemos import PREFIX as CREDITMEMO_PREFIX
-from conveyor.catalog.sales.invoices import CAPTURE_UNAVAILABLE, VOID_UNAVAILABLE
-from conveyor.catalog.sales.invoices import PREFIX as INVOICE_PREFIX
 from conveyor.db.decimal_schema import bounded_decimal
 
 RESOURCE = "Magento_Sales::sales_invoice"
 # a valid document its order refuses (its state, items not in it, more than is left): Magento's document validation
 # message, the reasons one a line (``%1``)
-INVOICE_REFUSALS = {400: [INVOICE_PREFIX + "%1"]}
+INVOICE_REFUSALS = {400: [INVOICE_REFUSAL]}
 # a refund: the same for a credit memo; return_to_stock_items (free extension attributes) not a list of item ids
-REFUND_REFUSALS = {400: [CREDITMEMO_PREFIX + "%1", 'Invalid value of "%1" provided for the %2 field.']}
+REFUND_REFUSALS = {400: [CREDITMEMO_REFUSAL, 'Invalid value of "%1" provided for the %2 field.']}
 REQUIRED = '"%1" is required. Enter and try again.'
 
 InvoiceItem = with_numbers(DocumentItemRecord, "InvoiceItem")

@@ -30,6 +30,8 @@ from conveyor.api.search import Filter, FilterGroup, R, SearchCriteria, SearchRe
 from conveyor.catalog.customers import Quantity
 from conveyor.catalog.sales import (
     MAX_QTY_ORDERED,
+    ORDER_CREATE_REFUSALS,
+    SHIPMENT_REFUSALS,
     OrderAddressRecord,
     OrderExtensionRecord,
     OrderInput,
@@ -49,10 +51,6 @@ from conveyor.catalog.sales import (
     order_status,
     unhold_order,
 )
-from conveyor.catalog.sales.invariants import ORDER_EXISTS
-from conveyor.catalog.sales.orders import DUPLICATE_INCREMENT_ID
-from conveyor.catalog.sales.shipments import CANNOT_SHIP, CHILD_ITEM, EMPTY_SHIPMENT, OVER_SHIP, VIRTUAL_ITEM
-from conveyor.catalog.sales.shipments import WRONG_STATE as SHIP_WRONG_STATE
 from conveyor.db.decimal_schema import bounded_decimal
 from conveyor.orders import of_orders
 
@@ -221,19 +219,9 @@ SHIP_QTY = bounded_decimal(MAX_QTY_ORDERED, Quantity.places, minimum=Quantity.qu
 
 # a valid order the stored ones refuse (its increment or entity id taken), or whose items link to no item of the
 # payload (``parent_item_id``, ``parent_item``: the document cannot say which ids the payload holds), naming it
-CREATE_REFUSALS = {400: [DUPLICATE_INCREMENT_ID, ORDER_EXISTS, 'Invalid value of "%1" provided for the %2 field.']}
+CREATE_REFUSALS = {400: [*ORDER_CREATE_REFUSALS, 'Invalid value of "%1" provided for the %2 field.']}
 # a valid shipment its order refuses (its state, more than is left, a child or virtual item, an item not in it)
-SHIP_REFUSALS = {
-    400: [
-        CANNOT_SHIP,
-        SHIP_WRONG_STATE,
-        OVER_SHIP,
-        EMPTY_SHIPMENT,
-        CHILD_ITEM,
-        VIRTUAL_ITEM,
-        'Invalid value of "%1" provided for the %2 field.',
-    ]
-}
+SHIP_REFUSALS = {400: [*SHIPMENT_REFUSALS, 'Invalid value of "%1" provided for the %2 field.']}
 
 
 class ShipItem(BaseModel):

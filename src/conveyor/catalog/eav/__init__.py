@@ -55,6 +55,7 @@ if TYPE_CHECKING:
         GROUP_FIELDS,
         NOT_IN_SET,
         SET_FIELDS,
+        SET_NAME_TAKEN,
         AttributeGroupRow,
         AttributeSetRow,
         assign_attribute,
@@ -90,6 +91,7 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS = {
+    "SET_NAME_TAKEN": "conveyor.catalog.eav.sets",
     "offered_options_of": "conveyor.catalog.eav.options",
     "set_default_values": "conveyor.catalog.eav.sets",
     "attribute_code_of": "conveyor.catalog.eav.attributes",
@@ -183,6 +185,7 @@ __all__ = [
     "SCOPE_NAMES",
     "SCOPE_STORE",
     "SET_FIELDS",
+    "SET_NAME_TAKEN",
     "SYSTEM_ATTRIBUTE",
     "TEXT_PROPERTIES",
     "AttributeGroupRow",

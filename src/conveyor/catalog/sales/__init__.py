@@ -14,6 +14,7 @@ from conveyor.lazy import lazy_exports
 if TYPE_CHECKING:
     from conveyor.catalog.sales.actions import cancel_order, hold_order, notify, order_status, unhold_order
     from conveyor.catalog.sales.creditmemos import (
+        CREDITMEMO_REFUSAL,
         cancel_creditmemo,
         create_creditmemo,
         creditmemo_search_fields,
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
     from conveyor.catalog.sales.documents import add_comment
     from conveyor.catalog.sales.invariants import check_new_order, order_exists
     from conveyor.catalog.sales.invoices import (
+        CAPTURE_UNAVAILABLE,
+        INVOICE_REFUSAL,
+        VOID_UNAVAILABLE,
         capture_invoice,
         create_invoice,
         get_invoice,
@@ -58,8 +62,8 @@ if TYPE_CHECKING:
         TransactionRecord,
     )
     from conveyor.catalog.sales.numbering import line_numbers
-    from conveyor.catalog.sales.orders import MAX_QTY_ORDERED, OrderRepository
-    from conveyor.catalog.sales.shipments import EMPTY_SHIPMENT
+    from conveyor.catalog.sales.orders import MAX_QTY_ORDERED, ORDER_CREATE_REFUSALS, OrderRepository
+    from conveyor.catalog.sales.shipments import EMPTY_SHIPMENT, SHIPMENT_REFUSALS
     from conveyor.catalog.sales.states import DEFAULT_STATUS, STATUS_LABELS, state_after
     from conveyor.catalog.sales.tables import (
         creditmemo_comment_table,
@@ -77,6 +81,12 @@ if TYPE_CHECKING:
     from conveyor.catalog.sales.transactions import get_transaction, search_transactions, transaction_search_fields
 
 _EXPORTS = {
+    "SHIPMENT_REFUSALS": "conveyor.catalog.sales.shipments",
+    "CAPTURE_UNAVAILABLE": "conveyor.catalog.sales.invoices",
+    "INVOICE_REFUSAL": "conveyor.catalog.sales.invoices",
+    "VOID_UNAVAILABLE": "conveyor.catalog.sales.invoices",
+    "CREDITMEMO_REFUSAL": "conveyor.catalog.sales.creditmemos",
+    "ORDER_CREATE_REFUSALS": "conveyor.catalog.sales.orders",
     "order_item_table": "conveyor.catalog.sales.tables",
     "order_address_table": "conveyor.catalog.sales.tables",
     "MAX_QTY_ORDERED": "conveyor.catalog.sales.orders",
@@ -145,10 +155,16 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "CAPTURE_UNAVAILABLE",
+    "CREDITMEMO_REFUSAL",
     "DEFAULT_STATUS",
     "EMPTY_SHIPMENT",
+    "INVOICE_REFUSAL",
     "MAX_QTY_ORDERED",
+    "ORDER_CREATE_REFUSALS",
+    "SHIPMENT_REFUSALS",
     "STATUS_LABELS",
+    "VOID_UNAVAILABLE",
     "CommentRecord",
     "CreditmemoRecord",
     "DocumentItemRecord",

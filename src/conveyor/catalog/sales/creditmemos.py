@@ -85,6 +85,7 @@ __all__ = [
 
 REFUNDED = 2
 PREFIX = "Creditmemo Document Validation Error(s):\n"
+CREDITMEMO_REFUSAL = PREFIX + "%1"  # a valid credit memo its order refuses, the reasons one a line
 WRONG_STATE = "A creditmemo can not be created when an order has a status of %1"
 CANNOT_REFUND = "The order does not allow a creditmemo to be created."
 NOT_IN_ORDER = 'The creditmemo contains product item id "%1" that is not part of the original order.'

@@ -91,6 +91,8 @@ TOO_MANY = 'The quantity to invoice must not be greater than the uninvoiced quan
 NO_PRODUCTS = "The invoice can't be created without products. Add products and try again."
 CAPTURE_UNAVAILABLE = "The capture action is not available."
 VOID_UNAVAILABLE = "The void action is not available."
+# a valid invoice its order refuses: Magento's document validation message, the reasons one a line (``%1``)
+INVOICE_REFUSAL = PREFIX + "%1"
 REFUSALS = Refusals(
     PREFIX,
     frozenset({PAYMENT_REVIEW, HOLDED, CANCELED, COMPLETE, CLOSED}),

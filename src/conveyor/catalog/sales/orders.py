@@ -42,7 +42,7 @@ from conveyor.catalog.errors import DuplicateError, InvalidValueError, NotFoundE
 from conveyor.catalog.events import ORDER_PLACED, ORDER_STATUS_CHANGED, EventSink
 from conveyor.catalog.paging import page_ids
 from conveyor.catalog.sales.events import order_event, status_event
-from conveyor.catalog.sales.invariants import STORE_NOT_FOUND
+from conveyor.catalog.sales.invariants import ORDER_EXISTS, STORE_NOT_FOUND
 from conveyor.catalog.sales.models import (
     OrderAddressInput,
     OrderAddressRecord,
@@ -107,6 +107,8 @@ DEFAULT_CURRENCY = "USD"
 # the most of one item an order may hold: placing it reserves the quantity, in MSI's NUMERIC(10, 4) column
 MAX_QTY_ORDERED = Decimal("999999.9999")
 DUPLICATE_INCREMENT_ID = 'An order with increment ID "%1" already exists.'
+# what a valid new order can be refused with by the stored ones (its increment or entity id taken)
+ORDER_CREATE_REFUSALS = (DUPLICATE_INCREMENT_ID, ORDER_EXISTS)
 NOT_LOGGED_IN_GROUP_ID = 0
 # The totals every order has (0 when a payload leaves them out); other amounts stay null like in Magento.
 _CORE_TOTALS = (

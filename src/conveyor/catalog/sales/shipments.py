@@ -65,6 +65,8 @@ OVER_SHIP = PREFIX + 'The quantity to ship must not be greater than the unshippe
 EMPTY_SHIPMENT = "We cannot create an empty shipment."
 CHILD_ITEM = 'Item "%1" ships with its parent item %2: ship the parent.'
 VIRTUAL_ITEM = 'Item "%1" is virtual and cannot be shipped.'
+# what a valid shipment can be refused with by its order (the API lists them in its document)
+SHIPMENT_REFUSALS = (CANNOT_SHIP, WRONG_STATE, OVER_SHIP, EMPTY_SHIPMENT, CHILD_ITEM, VIRTUAL_ITEM)
 NOT_SHIPPABLE_STATES = frozenset({"holded", "payment_review", "canceled"})
 
 ItemRef = int | str
