@@ -105,16 +105,15 @@ class SqlTransport:
             ),
             self.consume_engine,
         )
-        self._release = PreparedStatement(
-            settle.values(
-                status=sa.case((S.c.error.is_(None), Status.NEW), else_=Status.RETRY_REQUIRED),
-                number_of_trials=S.c.number_of_trials - 1,
-                updated_at=sa.bindparam("updated_at"),
-                available_at=sa.bindparam("updated_at"),
-                reserved_by=sa.null(),
-            ),
-            self.consume_engine,
-        )
+        # a reservation given back unstarted: waiting again now, its attempt undone
+        given_back = {
+            "status": sa.case((S.c.error.is_(None), Status.NEW), else_=Status.RETRY_REQUIRED),
+            "number_of_trials": S.c.number_of_trials - 1,
+            "updated_at": sa.bindparam("updated_at"),
+            "available_at": sa.bindparam("updated_at"),
+            "reserved_by": sa.null(),
+        }
+        self._release = PreparedStatement(settle.values(given_back), self.consume_engine)
         # a claim whose connection broke under its COMMIT may have committed: the rows it took are this worker's
         # in the store, but the worker never got them; the next claim of that (queue, worker) gives them back first
         self._unsure_claims: set[tuple[int, str]] = set()
@@ -123,13 +122,7 @@ class SqlTransport:
             .where(
                 S.c.queue_id == sa.bindparam("qid"), _is(Status.IN_PROGRESS), S.c.reserved_by == sa.bindparam("worker")
             )
-            .values(
-                status=sa.case((S.c.error.is_(None), Status.NEW), else_=Status.RETRY_REQUIRED),
-                number_of_trials=S.c.number_of_trials - 1,
-                updated_at=sa.bindparam("updated_at"),
-                available_at=sa.bindparam("updated_at"),
-                reserved_by=sa.null(),
-            ),
+            .values(given_back),
             self.consume_engine,
         )
 
