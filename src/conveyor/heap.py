@@ -1,4 +1,5 @@
-"""Keep the cyclic garbage collector off what a long-running process loaded at its start.
+"""Keep the cyclic garbage collector from rescanning what a process keeps: what it loaded at its start, and
+what a bulk step builds by the hundred thousand.
 
 A worker imports the App, models, topology and handlers once and keeps them for life. Every full collection
 scans all of them again (about 150,000 objects for a consumer: tens of milliseconds idle, hundreds under load),
@@ -11,6 +12,13 @@ allocates later is collected as usual.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+# Young collections every this many new container objects (CPython's default is 700): an import step builds and
+# keeps tens of thousands per batch (unpickled rows, value tuples), and at 700 each survivor is traversed again
+# and again on its way to the oldest generation, where each full collection traverses all of them once more.
+BULK_THRESHOLD = 50_000
 
 
 def freeze_loaded() -> None:
@@ -18,3 +26,40 @@ def freeze_loaded() -> None:
     when a long-running process has built what it keeps and is about to start its loop."""
     gc.collect()
     gc.freeze()
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """The collector off for a step that allocates many objects and no cycles (a scan's record per row)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def space_collections() -> tuple[int, int, int]:
+    """Collect after ``BULK_THRESHOLD`` allocations instead of 700 (cycles are still freed, later); returns the
+    thresholds it replaced. For a process that does bulk work for the rest of its life (an import's reader)."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], BULK_THRESHOLD), *before[1:])
+    return before
+
+
+@contextmanager
+def collections_spaced() -> Iterator[None]:
+    """``space_collections`` for the length of a bulk step.
+
+    Measured on a first import of 20,000 products (SQLite): the importing process's CPU 7.7 s → 5.7 s, two
+    seconds of which the collector spent rescanning the batches the reading workers sent back (unpickled in
+    the pool's result thread) while the writer held them."""
+    before = space_collections()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+__all__ = ["BULK_THRESHOLD", "collections_spaced", "freeze_loaded", "paused", "space_collections"]

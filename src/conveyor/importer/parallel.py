@@ -26,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine
 
+from conveyor import heap
 from conveyor.importer.base import EntityImporter, ImportContext
 from conveyor.importer.batches import Batch, BatchReader, BatchTask
 from conveyor.importer.profile import Profile
@@ -105,6 +106,7 @@ def _worker_engine(url: str) -> Engine:
 def _start(spec: WorkerSpec) -> None:
     """The pool's initializer: the entity importer of the import, its lookups loaded."""
     global _reader, _context
+    heap.space_collections()  # the worker reads rows in bulk until the import ends
     profile = Profile.model_validate(spec.profile)
     context = ImportContext(profile=profile, operation=spec.operation, write=spec.write)
     importer = importer_class(spec.entity)(context)
