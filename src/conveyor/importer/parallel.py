@@ -18,9 +18,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import forkserver
 from typing import Any
 
 import sqlalchemy as sa
@@ -121,6 +122,11 @@ def _start(spec: WorkerSpec) -> None:
     _reader, _context = BatchReader(profile, importer), context
 
 
+def _ready() -> bool:
+    """A task that only waits for a worker to be started (``_start`` has run)."""
+    return _reader is not None
+
+
 def _read(task: BatchTask) -> Batch:
     if _reader is None or _context is None:
         raise RuntimeError("the import worker was not started")
@@ -139,11 +145,27 @@ class WorkerPool:
     def __init__(self, spec: WorkerSpec, workers: int, preload: Iterable[str] = ()) -> None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["conveyor.importer.parallel", *preload])
+        forkserver.ensure_running()  # it imports the modules while the bunch is scanned (its workers are forked later)
         self.workers = workers
         self._executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(spec,))
 
-    def read(self, tasks: Iterable[BatchTask]) -> Iterator[Batch]:
-        """The batches of ``tasks``, in the order of the tasks."""
+    def read(self, tasks: Iterable[BatchTask], local: Callable[[BatchTask], Batch] | None = None) -> Iterator[Batch]:
+        """The batches of ``tasks``, in the order of the tasks.
+
+        Until the first worker is ready (its process started and its lookups loaded: about a second on the test
+        machine), ``local`` reads the first tasks in this process, so that the writer starts at once instead of
+        waiting for the pool."""
+        tasks = iter(tasks)
+        if local is not None:
+            first = next(tasks, None)
+            if first is None:
+                return
+            yield local(first)  # before the workers are asked for: that waits for the fork server
+            started = [self._executor.submit(_ready) for _ in range(self.workers)]  # starts every worker now
+            for task in tasks:
+                yield local(task)
+                if any(future.done() for future in started):
+                    break
         flight: deque[Future[Batch]] = deque()
         ahead = 2 * self.workers + 1
         for task in tasks:

@@ -411,7 +411,7 @@ class _Bunch:
         def produce() -> None:
             try:
                 tasks = self._tasks(scanned)
-                read = pool.read(tasks) if pool is not None else map(self._read, tasks)
+                read = pool.read(tasks, local=self._read) if pool is not None else map(self._read, tasks)
                 for batch in read:
                     while not stop.is_set():
                         try:

@@ -5,6 +5,7 @@ in the same file/line/column order; so does a re-import, which skips the unchang
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from conveyor.db import make_engine
 from conveyor.importer import ImportReport, Profile, run_import, runner
+from conveyor.importer.batches import Batch, BatchTask
 from conveyor.importer.parallel import MIN_ROWS_ENV, WORKERS_ENV, WorkerPool, default_workers
 from conveyor.importer.watch import ImportOptions, default_runner
 from tests.integration.importer.helpers import (
@@ -28,6 +30,7 @@ from tests.integration.importer.helpers import (
 # small partitions: every file is read as several tasks, spread over the workers
 PROFILE = Profile(entity="products", batch_size=150)
 CLOCK = {"created_at", "updated_at", "imported_at"}
+Reader = Callable[[BatchTask], Batch]
 
 
 @pytest.fixture(scope="module")
@@ -85,16 +88,32 @@ def test_workers_read_the_bunch_as_a_serial_run_does(
 
     pools: list[WorkerPool] = []
 
+    read_here: list[int] = []  # tasks read in the importing process while the workers started
+    read_in_all: list[int] = []
+
     class CountedPool(WorkerPool):
         def __init__(self, *args: object, **kwargs: object) -> None:
             super().__init__(*args, **kwargs)  # type: ignore[arg-type]
             pools.append(self)
+
+        def read(self, tasks: Iterable[BatchTask], local: Reader | None = None) -> Iterator[Batch]:
+            assert local is not None
+
+            def counted(task: BatchTask) -> Batch:
+                read_here.append(len(task.records))
+                return local(task)
+
+            for batch in super().read(tasks, counted):
+                read_in_all.append(batch.records)
+                yield batch
 
     monkeypatch.setattr(runner, "WorkerPool", CountedPool)
     serial = run_import(serial_engine, "products", broken_bunch, profile=PROFILE, workers=1)
     assert pools == []
     parallel = run_import(parallel_engine, "products", broken_bunch, profile=PROFILE, workers=2)
     assert [pool.workers for pool in pools] == [2]  # the rows were read in two worker processes
+    # the first partitions here while the workers started, the rest by the workers
+    assert 1 <= len(read_here) < len(read_in_all), (read_here, read_in_all)
 
     assert serial.committed and parallel.committed
     # the four broken rows, and three configurables naming a broken child
