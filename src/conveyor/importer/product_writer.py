@@ -32,6 +32,7 @@ from conveyor.catalog.products import (
     gallery_value_table,
     ids_by_sku,
     link_table,
+    match_skus,
     product_table,
     product_values,
     replace_bundle_options,
@@ -68,12 +69,16 @@ def write_entities(conn: Connection, items: Sequence[ProductItem], known: Mappin
     new = [item for item in items if item.sku not in known]
     if new:
         rows = {item.sku: (item.sku, item.type_id or "simple", item.set_id, now, now) for item in new}
+        # ids given from here on are above the highest one now: the new rows are read back as a key range
+        before = conn.execute(sa.select(sa.func.coalesce(sa.func.max(P.c.entity_id), 0))).scalar_one()
         try:  # a plain bulk insert (COPY, executemany): the skus were looked up in this transaction
             with conn.begin_nested():
                 insert_rows(conn, P, ENTITY_COLUMNS, list(rows.values()))
+            inserted = conn.execute(sa.select(P.c.sku, P.c.entity_id).where(P.c.entity_id > before))
+            created = match_skus(list(rows), dict(inserted.all()))
         except sa.exc.IntegrityError:  # created meanwhile by another writer: insert what is still missing
             upsert(conn, P, [dict(zip(ENTITY_COLUMNS, row, strict=True)) for row in rows.values()], ["sku"], [])
-        created = ids_by_sku(conn, list(rows))
+            created = ids_by_sku(conn, list(rows))
         for item in new:
             item.entity_id, item.is_new = created[item.sku], True
     old = [item for item in items if item.sku in known]
@@ -205,7 +210,8 @@ def write_media(conn: Connection, items: Sequence[ProductItem], exact_ids: set[i
     with_media = [item for item in items if item.media is not None]
     if not with_media and not exact_ids:
         return
-    entity_ids = sorted({int(item.entity_id or 0) for item in with_media} | exact_ids)
+    created = {int(item.entity_id or 0) for item in items if item.is_new}  # in this batch: no gallery yet
+    entity_ids = sorted(({int(item.entity_id or 0) for item in with_media} | exact_ids) - created)
     current: dict[tuple[int, str], int] = {}
     for part in chunked(entity_ids):
         for value_id, entity_id, file in conn.execute(
@@ -219,16 +225,17 @@ def write_media(conn: Connection, items: Sequence[ProductItem], exact_ids: set[i
     gone = [value_id for key, value_id in current.items() if key[0] in exact_ids and key not in wanted]
     _in(conn, G.delete(), G.c.value_id, gone)
     new = [key for key in wanted if key not in current]
-    if new:  # inserted in one statement, their ids read back in one (RETURNING in order is a row at a time)
+    if new:  # inserted in one statement, their ids read back in one (RETURNING in order is a row at a time):
+        # every id given from here on is above the highest one now (sequence, auto-increment, SQLite's rowid), so
+        # the new rows are a range of the primary key, not a search of the entity index
+        before = conn.execute(sa.select(sa.func.coalesce(sa.func.max(G.c.value_id), 0))).scalar_one()
         insert_rows(conn, G, ("entity_id", "value", "media_type", "disabled"), [(e, f, "image", False) for e, f in new])
-        known = set(current.values())
         wanted_new = set(new)
-        for part in chunked(sorted({entity_id for entity_id, _ in new})):
-            for value_id, entity_id, file in conn.execute(
-                sa.select(G.c.value_id, G.c.entity_id, G.c.value).where(G.c.entity_id.in_(part))
-            ):
-                if value_id not in known and (entity_id, file) in wanted_new:
-                    current[(entity_id, file)] = int(value_id)
+        for value_id, entity_id, file in conn.execute(
+            sa.select(G.c.value_id, G.c.entity_id, G.c.value).where(G.c.value_id > before).order_by(G.c.value_id)
+        ):
+            if (entity_id, file) in wanted_new:  # another writer's rows, committed meanwhile, are not ours
+                current.setdefault((entity_id, file), int(value_id))
     values: dict[tuple[int, int], dict[str, Any]] = {}
     for item in with_media:
         entity_id = int(item.entity_id or 0)

@@ -6,6 +6,7 @@ payloads say customer_group_id 32000). Its price is a fixed ``value`` or a ``per
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Mapping, Sequence, Set
 from decimal import Decimal
@@ -142,7 +143,8 @@ def replace_tier_prices(
     if not rows:
         return
     columns = tuple(rows[0])
-    insert_rows(conn, T, columns, [tuple(row[c] for c in columns) for row in rows if row["entity_id"] in new])
+    values = operator.itemgetter(*columns)
+    insert_rows(conn, T, columns, [values(row) for row in rows if row["entity_id"] in new])
     upsert(conn, T, [row for row in rows if row["entity_id"] not in new], key=list(_KEY))
 
 
