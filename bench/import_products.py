@@ -48,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from conveyor.catalog.stores import store_table
 from conveyor.db import make_engine, upgrade
-from conveyor.db.bulk_insert import insert_rows
+from conveyor.db.bulk_insert import bulk_cache, insert_rows
 from conveyor.db.integrity import find_orphans
 from conveyor.importer import ImportReport, run_import
 from conveyor.importer.parallel import default_workers
@@ -295,7 +295,7 @@ def bare_limit(backend: str, source: Engine, folder: Path, revision: str = "head
         for table in prerequisites:
             insert_rows(conn, table, [c.name for c in table.columns], dumps.pop(table.name))
     started, cpu = time.perf_counter(), time.process_time()
-    with target.begin() as conn:
+    with target.begin() as conn, bulk_cache(conn):  # the page cache the import's connection writes with
         for table in tables:
             insert_rows(conn, table, [c.name for c in table.columns], dumps[table.name])
     elapsed = time.perf_counter() - started

@@ -10,12 +10,17 @@ against ~15,000. Rows that may conflict go through ``conveyor.db.upsert`` as eve
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+# SQLite's page cache for a connection that writes in bulk, in KiB (the default is 2,000). A first import of 20,000
+# products inserts into ~30 indexes at once, several of them in random key order ((attribute, store, value)); with
+# 2 MB their pages are evicted and read back again and again: measured 0.45 s of a 6.6 s import's writing thread.
+BULK_CACHE_KIB = 65_536
 _PLACEHOLDER = {"sqlite": "?", "postgresql": "%s", "mysql": "%s", "mariadb": "%s"}
 _CHUNK = 10_000
 
@@ -47,4 +52,20 @@ def insert_rows(conn: Connection, table: sa.Table, columns: Sequence[str], rows:
         conn.exec_driver_sql(statement, list(rows[start : start + _CHUNK]))
 
 
-__all__ = ["insert_rows"]
+@contextmanager
+def bulk_cache(conn: Connection) -> Iterator[None]:
+    """A larger SQLite page cache on ``conn`` while it writes in bulk (an import's bunch, a bare write measured
+    beside it), the connection's own size restored after; pages are taken only as they are used. Elsewhere the
+    server's buffers serve every connection: nothing to do."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB:d}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before):d}")
+
+
+__all__ = ["BULK_CACHE_KIB", "bulk_cache", "insert_rows"]

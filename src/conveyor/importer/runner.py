@@ -34,6 +34,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from conveyor import heap
 from conveyor.catalog import CatalogError
+from conveyor.db.bulk_insert import bulk_cache
 from conveyor.importer.base import EntityImporter, ImportContext, Outcome
 from conveyor.importer.batches import Batch, BatchReader, BatchTask, Pending
 from conveyor.importer.changes import fold, load_stored, save_hashes
@@ -117,7 +118,8 @@ def run_import(
     def run(conn: Connection) -> bool:
         bunch = _Bunch(conn, importer, context, report, progress, on_total)
         bunch.parallel = _parallel(engine, entity, importer, context, workers)
-        bunch.run([Path(p) for p in files])
+        with bulk_cache(conn):
+            bunch.run([Path(p) for p in files])
         return context.write and report.failure is None
 
     try:
