@@ -7,12 +7,13 @@ parallel import (``conveyor.importer.parallel``) both run it, so a bunch makes t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from conveyor.importer.base import EntityImporter, SourceRow
 from conveyor.importer.changes import Stored
 from conveyor.importer.profile import Profile
-from conveyor.importer.readers import CsvFormat, RawRecord, parse_records
+from conveyor.importer.readers import CsvFormat, parse_records, read_records
 from conveyor.importer.report import RowError
 from conveyor.importer.values import ParseError
 
@@ -29,18 +30,21 @@ class Pending:
     process: bool = True
     stored: Stored | None = None
     folded: str = ""  # the key casefolded (keys compare case-insensitively), made once per record
+    offset: int = 0  # where the record starts in its file, and its length in bytes (read again by the reader)
+    size: int = 0
 
 
 @dataclass(slots=True)
 class BatchTask:
-    """A partition of one file to read: its records with what the scan found, and how many unchanged records
-    before them it accounts for (so that progress counts every row)."""
+    """A partition of one file to read: its records as the scan found them (the reader reads their bytes from
+    ``path``), and how many unchanged records before them it accounts for (so that progress counts every row)."""
 
     file: str
     columns: list[str]
     csv_format: CsvFormat
-    records: list[tuple[RawRecord, Pending]]
+    records: list[Pending]
     passed: int = 0
+    path: str = ""
 
 
 @dataclass(slots=True)
@@ -65,9 +69,10 @@ class BatchReader:
     def read(self, task: BatchTask) -> Batch:
         batch = Batch(records=len(task.records) + task.passed)
         rows: list[SourceRow] = []
-        parsed = parse_records([record for record, _ in task.records], task.csv_format, task.file, task.columns)
+        raw = read_records(Path(task.path), [(item.line, item.offset, item.size) for item in task.records])
+        parsed = parse_records(raw, task.csv_format, task.file, task.columns)
         clean = self.profile.clean_up.empty_values
-        for (_, item), fields in zip(task.records, parsed, strict=True):
+        for item, fields in zip(task.records, parsed, strict=True):
             if isinstance(fields, RowError):
                 batch.errors.append(fields)
                 continue

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -127,13 +128,24 @@ def _ready() -> bool:
     return _reader is not None
 
 
-def _read(task: BatchTask) -> Batch:
+def _read(task: BatchTask) -> bytes:
+    """The task's batch, pickled here: the pool's result thread in the importing process then only moves bytes,
+    and the writing thread unpickles them itself (``opened``). Unpickled in the result thread, a batch held the
+    GIL for tens of milliseconds while the writer waited for it after every row SQLite stepped."""
     if _reader is None or _context is None:
         raise RuntimeError("the import worker was not started")
     before = len(_context.warnings)
     batch = _reader.read(task)
     batch.warnings = _context.warnings[before:]
-    return batch
+    return pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def opened(batch: Batch | bytes) -> Batch:
+    """A batch as ``WorkerPool.read`` yields it, ready to write (a worker's is unpickled: call it in the writer)."""
+    if not isinstance(batch, bytes):
+        return batch
+    with heap.paused():  # a hundred thousand new objects, no cycle among them
+        return pickle.loads(batch)  # type: ignore[no-any-return]
 
 
 # -- the importing process's side -------------------------------------------------------------------------------
@@ -149,8 +161,10 @@ class WorkerPool:
         self.workers = workers
         self._executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(spec,))
 
-    def read(self, tasks: Iterable[BatchTask], local: Callable[[BatchTask], Batch] | None = None) -> Iterator[Batch]:
-        """The batches of ``tasks``, in the order of the tasks.
+    def read(
+        self, tasks: Iterable[BatchTask], local: Callable[[BatchTask], Batch] | None = None
+    ) -> Iterator[Batch | bytes]:
+        """The batches of ``tasks``, in the order of the tasks (a worker's still pickled: see ``opened``).
 
         Until the first worker is ready (its process started and its lookups loaded: about a second on the test
         machine), ``local`` reads the first tasks in this process, so that the writer starts at once instead of
@@ -166,7 +180,7 @@ class WorkerPool:
                 yield local(task)
                 if any(future.done() for future in started):
                     break
-        flight: deque[Future[Batch]] = deque()
+        flight: deque[Future[bytes]] = deque()
         ahead = 2 * self.workers + 1
         for task in tasks:
             flight.append(self._executor.submit(_read, task))
@@ -194,6 +208,7 @@ __all__ = [
     "WorkerSpec",
     "default_min_rows",
     "default_workers",
+    "opened",
     "reads_in_workers",
     "worker_url",
 ]

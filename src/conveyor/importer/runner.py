@@ -45,11 +45,12 @@ from conveyor.importer.parallel import (
     WorkerSpec,
     default_min_rows,
     default_workers,
+    opened,
     reads_in_workers,
     worker_url,
 )
 from conveyor.importer.profile import Profile, ProfileError, load_profile
-from conveyor.importer.readers import CsvFile, CsvFileError, RawRecord
+from conveyor.importer.readers import CsvFile, CsvFileError
 from conveyor.importer.registry import UnknownEntityError, importer_class
 from conveyor.importer.report import ImportReport, RowError
 from conveyor.importer.scan import FileScan, ScanTask, scan_file
@@ -349,15 +350,15 @@ class _Bunch:
         pending: list[Pending] = []
         seen = self.seen
         store_ids: dict[str, int | None] = {}
-        for line, key, store_code, content_hash in zip(
-            found.lines, found.keys, found.store_codes, found.hashes, strict=True
+        for line, key, store_code, content_hash, (offset, size) in zip(
+            found.lines, found.keys, found.store_codes, found.hashes, found.spans, strict=True
         ):
             if store_code in store_ids:
                 store_id = store_ids[store_code]
             else:
                 store_id = store_ids[store_code] = self.importer.store_id(store_code)
             folded = fold(key)
-            item = Pending(line, key, store_code, store_id, content_hash, folded=folded)
+            item = Pending(line, key, store_code, store_id, content_hash, folded=folded, offset=offset, size=size)
             if folded and key_column:
                 here = (file, line)
                 first = seen.setdefault((folded, store_code.lower()), here)
@@ -405,7 +406,7 @@ class _Bunch:
         """Batches are read in a thread (or in worker processes, fed by that thread) while this one writes the
         previous batch: the database works (and the driver waits, without the GIL) while the next rows are
         parsed and checked. Batches come back in file/line order either way."""
-        batches: queue.Queue[Batch | BaseException | None] = queue.Queue(maxsize=2)
+        batches: queue.Queue[Batch | bytes | BaseException | None] = queue.Queue(maxsize=2)
         stop = threading.Event()
         rows = sum(1 for _, pending in scanned for item in pending or () if item.process)
         pool = self.pool if rows > self.profile.batch_size else None  # one batch is read while the pool starts
@@ -431,11 +432,12 @@ class _Bunch:
         reader.start()
         try:
             while True:
-                batch = batches.get()
-                if batch is None:
+                item = batches.get()
+                if item is None:
                     break
-                if isinstance(batch, BaseException):
-                    raise batch
+                if isinstance(item, BaseException):
+                    raise item
+                batch = opened(item)  # in this thread: see parallel._read
                 self.done_rows += batch.records
                 self.report.skipped += batch.skipped
                 self.report.skipped_not_newer += batch.skipped
@@ -474,20 +476,21 @@ class _Bunch:
             if not any(item.process for item in pending):  # every row unchanged: the file is not read again
                 yield BatchTask(path.name, [], csv_format, [], len(pending))
                 continue
-            csv_file = self._open(path)
+            csv_file = self._open(path)  # its header only: the reader reads the records by their place
             columns = self._columns(csv_file)
-            waiting: list[tuple[RawRecord, Pending]] = []
+            where = str(path.resolve())
+            waiting: list[Pending] = []
             passed = 0
-            for record, item in zip(csv_file.records(), pending, strict=True):
+            for item in pending:
                 if not item.process:
                     passed += 1
                     continue
-                waiting.append((record, item))
+                waiting.append(item)
                 if len(waiting) >= size:
-                    yield BatchTask(csv_file.name, columns, csv_format, waiting, passed)
+                    yield BatchTask(csv_file.name, columns, csv_format, waiting, passed, where)
                     waiting, passed = [], 0
             if waiting or passed:
-                yield BatchTask(csv_file.name, columns, csv_format, waiting, passed)
+                yield BatchTask(csv_file.name, columns, csv_format, waiting, passed, where)
 
     def _columns(self, csv_file: CsvFile) -> list[str]:
         mapping = self.profile.columns

@@ -31,12 +31,13 @@ class ScanTask:
 
 @dataclass(slots=True)
 class FileScan:
-    """Per record of the file, in file order: its line, key, store view code and content hash."""
+    """Per record of the file, in file order: its line, key, store view code, content hash and place in the file."""
 
     lines: list[int] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     store_codes: list[str] = field(default_factory=list)
     hashes: list[str] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)  # (byte offset, bytes): where to read it again
 
 
 def scan_file(task: ScanTask) -> FileScan:
@@ -47,7 +48,7 @@ def scan_file(task: ScanTask) -> FileScan:
     hasher = RowHasher(task.fingerprint, task.operation, csv_file.header_bytes)
     encoding = task.csv_format.encoding
     found = FileScan()
-    lines, keys, store_codes, hashes = found.lines, found.keys, found.store_codes, found.hashes
+    lines, keys, store_codes, hashes, spans = found.lines, found.keys, found.store_codes, found.hashes, found.spans
     continuation = task.continuation
     last_key = ""
     for record in csv_file.records():
@@ -74,6 +75,7 @@ def scan_file(task: ScanTask) -> FileScan:
         keys.append(key)
         store_codes.append(store_code)
         hashes.append(hasher(record.data))
+        spans.append((record.offset, len(record.data)))
     return found
 
 

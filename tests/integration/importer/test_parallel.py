@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from conveyor.db import make_engine
 from conveyor.importer import ImportReport, Profile, run_import, runner
 from conveyor.importer.batches import Batch, BatchTask
-from conveyor.importer.parallel import MIN_ROWS_ENV, WORKERS_ENV, WorkerPool, default_workers
+from conveyor.importer.parallel import MIN_ROWS_ENV, WORKERS_ENV, WorkerPool, default_workers, opened
 from conveyor.importer.watch import ImportOptions, default_runner
 from tests.integration.importer.helpers import (
     LUMA_BUNCH,
@@ -96,7 +96,7 @@ def test_workers_read_the_bunch_as_a_serial_run_does(
             super().__init__(*args, **kwargs)  # type: ignore[arg-type]
             pools.append(self)
 
-        def read(self, tasks: Iterable[BatchTask], local: Reader | None = None) -> Iterator[Batch]:
+        def read(self, tasks: Iterable[BatchTask], local: Reader | None = None) -> Iterator[Batch | bytes]:
             assert local is not None
 
             def counted(task: BatchTask) -> Batch:
@@ -104,7 +104,7 @@ def test_workers_read_the_bunch_as_a_serial_run_does(
                 return local(task)
 
             for batch in super().read(tasks, counted):
-                read_in_all.append(batch.records)
+                read_in_all.append(opened(batch).records)
                 yield batch
 
     monkeypatch.setattr(runner, "WorkerPool", CountedPool)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conveyor.importer.readers import BOM, CsvFile, CsvFileError, CsvFormat
+from conveyor.importer.readers import BOM, CsvFile, CsvFileError, CsvFormat, read_records
 from conveyor.importer.report import RowError
 
 cell = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00\r"), max_size=12)
@@ -104,6 +104,9 @@ def test_any_bytes_never_crash_and_every_rejection_names_file_line_and_place(
         return
     lines = data.count(b"\n") + 1
     records = list(csv_file.records())
+    # a reading worker reads a partition again from the places the scan found: the same records, every one or some
+    for chosen in (records, records[1::2]):
+        assert read_records(path, [(r.line, r.offset, len(r.data)) for r in chosen]) == chosen
     for record, parsed in zip(records, csv_file.parse(records), strict=True):
         assert data[record.offset : record.offset + len(record.data)] == record.data
         if isinstance(parsed, list):
