@@ -135,7 +135,9 @@ def save_hashes(conn: Connection, change_type: str, rows: Sequence[SourceRow]) -
             "source_updated_at": row.updated_at,
             "imported_at": stamp,
         }
-    upsert(conn, T, list(unique.values()), key=["entity_type", "entity_key", "store_id"])
+    # keyed by the folded key: no two rows share one (PostgreSQL then takes them as arrays, one statement per
+    # 10,000 rows, instead of a statement per row: a second of the server's CPU in a 26,000-row first import)
+    upsert(conn, T, list(unique.values()), key=["entity_type", "entity_key", "store_id"], distinct=True)
 
 
 def forget(conn: Connection, change_type: str, keys: Iterable[str]) -> None:
