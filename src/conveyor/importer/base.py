@@ -19,8 +19,10 @@ from sqlalchemy.engine import Connection
 from conveyor.importer.events import ImportEvents
 from conveyor.importer.profile import Profile
 from conveyor.importer.report import RowError
+from conveyor.importer.wire import compact_pickle
 
 
+@compact_pickle
 @dataclass(slots=True)
 class SourceRow:
     """One data row on its way into an importer: its non-empty cells keyed by Magento's column names."""

@@ -13,6 +13,7 @@ from typing import Any
 from conveyor.catalog.eav import AttributeMeta
 from conveyor.catalog.products import TierPrice
 from conveyor.importer.base import SourceRow
+from conveyor.importer.wire import compact_pickle
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,12 +25,18 @@ class NewOption:
     label: str
 
 
+@compact_pickle
 @dataclass(slots=True)
 class GalleryImage:
     file: str
     label: str | None = None
     position: int | None = None
     hidden: bool = False
+
+
+def _media_plan(images: list[GalleryImage], roles: dict[str, str]) -> MediaPlan:
+    """A MediaPlan as unpickled: ``by_file`` is rebuilt rather than sent (it indexes ``images``)."""
+    return MediaPlan(images, roles, {image.file: image for image in images})
 
 
 @dataclass(slots=True)
@@ -40,6 +47,9 @@ class MediaPlan:
     roles: dict[str, str] = field(default_factory=dict)  # role attribute code → file
     by_file: dict[str, GalleryImage] = field(default_factory=dict)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _media_plan, (self.images, self.roles)
+
     def image(self, file: str) -> GalleryImage:
         image = self.by_file.get(file)
         if image is None:
@@ -48,6 +58,7 @@ class MediaPlan:
         return image
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class SuperAttribute:
     meta: AttributeMeta
@@ -55,12 +66,14 @@ class SuperAttribute:
     position: int
 
 
+@compact_pickle
 @dataclass(slots=True)
 class Variants:
     children: list[str]
     attributes: list[SuperAttribute]
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Selection:
     sku: str
@@ -72,6 +85,7 @@ class Selection:
     position: int
 
 
+@compact_pickle
 @dataclass(slots=True)
 class BundleOptionPlan:
     title: str
@@ -81,6 +95,7 @@ class BundleOptionPlan:
     selections: list[Selection] = field(default_factory=list)
 
 
+@compact_pickle
 @dataclass(slots=True)
 class SourceItemPlan:
     source_code: str
@@ -88,6 +103,7 @@ class SourceItemPlan:
     status: int | None
 
 
+@compact_pickle
 @dataclass(slots=True)
 class ProductItem:
     """One valid product row, by sku and store view."""
