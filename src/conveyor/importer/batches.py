@@ -16,8 +16,10 @@ from conveyor.importer.profile import Profile
 from conveyor.importer.readers import CsvFormat, parse_records, read_records
 from conveyor.importer.report import RowError
 from conveyor.importer.values import ParseError
+from conveyor.importer.wire import compact_pickle
 
 
+@compact_pickle
 @dataclass(slots=True)
 class Pending:
     """A record of the scan pass: where it is, what it names, and whether it must be processed."""
