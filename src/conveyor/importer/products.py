@@ -114,6 +114,7 @@ class ProductImporter(EntityImporter):
         self.ids: dict[str, int] = {}  # folded sku → entity id, for the skus seen to exist
         self.waiting: list[ProductItem] = []  # items whose relations are written at the end
         self.later: list[ProductItem] = []  # store-view rows whose product comes later in the bunch
+        self.later_keys: set[str] = set()  # their folded skus (kept as they come: a set per batch cost O(bunch))
         self.would_create: set[str] = set()  # validation only: new skus that would have been created
         self.missing: dict[tuple[int, str], NewOption] = {}  # option labels to create before writing
         self._plans: dict[tuple[int, str], tuple[list[tuple[AttributeMeta, Any]], list[AttributeMeta]]] = {}
@@ -170,6 +171,7 @@ class ProductImporter(EntityImporter):
                 ready.append(item)
             elif fold(item.sku) in self.context.bunch_keys:
                 self.later.append(item)  # its default row comes later in the bunch
+                self.later_keys.add(fold(item.sku))
             else:
                 outcome.errors.append(item.row.error("sku", f'The product "{item.sku}" does not exist.'))
         ready = self._check_new(ready, known, outcome)
@@ -337,7 +339,7 @@ class ProductImporter(EntityImporter):
                 if not item.is_default:
                     by_store[item.store_id].append(int(item.entity_id or 0))
             clean_store_values(conn, by_store)
-        waiting = {fold(item.sku) for item in self.later}
+        waiting = self.later_keys
         for item in defaults:
             if item.is_new and fold(item.sku) in waiting:
                 self.created_defaults[fold(item.sku)] = item.values
@@ -433,7 +435,7 @@ class ProductImporter(EntityImporter):
 
     def finish(self, conn: Connection) -> Outcome:
         outcome = Outcome()
-        later, self.later = self.later, []
+        later, self.later, self.later_keys = self.later, [], set()
         if later:
             known = self._ids(conn, [item.sku for item in later])
             ready = []
