@@ -264,6 +264,7 @@ class _Bunch:
         self.progress, self.on_total = progress, on_total
         self.invalid_lines: set[tuple[str, int]] = set()
         self.seen: dict[tuple[str, str], tuple[str, int]] = {}  # (key, store) → where it was first seen
+        self.columns: dict[Path, list[str]] = {}  # each file's columns (mapped), as its header was read for the scan
         self.failed = False
         self.done_rows = 0
         self.batches = 0
@@ -280,19 +281,18 @@ class _Bunch:
     def run(self, paths: Sequence[Path]) -> None:
         self.importer.start(self.conn)
         self.pool = self._pool(paths)
-        try:
-            with heap.paused():  # a record per row, no cycles: a third of an unchanged re-import's time otherwise
-                scanned = self._scan_all(paths)
-                self.context.bunch_keys = {p.folded for _, pending in scanned for p in pending or [] if p.folded}
-                self._skip_unchanged([p for _, pending in scanned for p in pending or []])
-            if self.on_total is not None:
-                self.on_total(self.report.rows)
-            with heap.collections_spaced():
-                self._process(scanned)
-        finally:
-            if self.pool is not None:
-                self.pool.close()
         with heap.collections_spaced():
+            try:
+                with heap.paused():  # a record per row, no cycles: a third of an unchanged re-import otherwise
+                    scanned = self._scan_all(paths)
+                    self.context.bunch_keys = {p.folded for _, pending in scanned for p in pending or [] if p.folded}
+                    self._skip_unchanged([p for _, pending in scanned for p in pending or []])
+                if self.on_total is not None:
+                    self.on_total(self.report.rows)
+                self._process(scanned)
+            finally:
+                if self.pool is not None:
+                    self.pool.close()
             self._take(self.importer.finish(self.conn))
         if self.failed and self.report.failure is None:
             self.report.failure = self._failure_text()
@@ -326,7 +326,7 @@ class _Bunch:
             csv_file = self._open(path)
         except CsvFileError as error:
             return error
-        columns = self._columns(csv_file)
+        columns = self.columns[path] = self._columns(csv_file)
         missing = [c for c in self.importer.required_columns(self.context.operation) if c not in columns]
         if missing:
             count = sum(1 for _ in csv_file.records())
@@ -415,14 +415,14 @@ class _Bunch:
         # takes the GIL back after every row it steps: another thread holding it meanwhile stalls the writer, so
         # the writer unpickles it itself. A database server leaves the writer waiting for its answers with the GIL
         # free: this thread unpickles meanwhile, and the writer gets the batch ready.
-        open_here = self.conn.dialect.name != "sqlite"
+        open_in_reader = self.conn.dialect.name != "sqlite"
 
         def produce() -> None:
             try:
                 tasks = self._tasks(scanned)
                 read = pool.read(tasks, local=self._read) if pool is not None else map(self._read, tasks)
                 for read_batch in read:
-                    batch = opened(read_batch) if open_here else read_batch
+                    batch = opened(read_batch) if open_in_reader else read_batch
                     while not stop.is_set():
                         try:
                             batches.put(batch, timeout=0.2)
@@ -444,7 +444,7 @@ class _Bunch:
                     break
                 if isinstance(item, BaseException):
                     raise item
-                batch = opened(item)  # on SQLite in this thread (see open_here)
+                batch = opened(item)  # on SQLite in this thread (see open_in_reader)
                 self.done_rows += batch.records
                 self.report.skipped += batch.skipped
                 self.report.skipped_not_newer += batch.skipped
@@ -483,8 +483,7 @@ class _Bunch:
             if not any(item.process for item in pending):  # every row unchanged: the file is not read again
                 yield BatchTask(path.name, [], csv_format, [], len(pending))
                 continue
-            csv_file = self._open(path)  # its header only: the reader reads the records by their place
-            columns = self._columns(csv_file)
+            columns = self.columns[path]  # the reader reads the records themselves, by their place
             where = str(path.resolve())
             waiting: list[Pending] = []
             passed = 0
@@ -494,10 +493,10 @@ class _Bunch:
                     continue
                 waiting.append(item)
                 if len(waiting) >= size:
-                    yield BatchTask(csv_file.name, columns, csv_format, waiting, passed, where)
+                    yield BatchTask(path.name, columns, csv_format, waiting, passed, where)
                     waiting, passed = [], 0
             if waiting or passed:
-                yield BatchTask(csv_file.name, columns, csv_format, waiting, passed, where)
+                yield BatchTask(path.name, columns, csv_format, waiting, passed, where)
 
     def _columns(self, csv_file: CsvFile) -> list[str]:
         mapping = self.profile.columns
