@@ -25,7 +25,17 @@ import sqlalchemy as sa
 from conveyor.sync.simulator import SimulatorConfig, SimulatorServer
 
 ENTITIES = ("price-group", "attribute", "customer", "product")
-LUMA = Path(__file__).resolve().parents[3].parent / "shared" / "testdata" / "magento-import"
+TESTDATA_ENV = "CONVEYOR_TESTDATA"  # where the shared third-party files are, as the tests look them up
+
+
+def luma_files() -> Path:
+    """Magento's Luma import files: under ``CONVEYOR_TESTDATA``, else ``../shared/testdata`` beside the checkout
+    (a clone made elsewhere says where they are through the variable)."""
+    configured = os.environ.get(TESTDATA_ENV, "").strip()
+    base = Path(configured) if configured else Path(__file__).resolve().parents[3].parent / "shared" / "testdata"
+    return base / "magento-import"
+
+
 BUNCHES = {
     "attribute-set-import_20190104-114000": ["attributes-set/add-update/attribute-set-import_20190104-114000_01.csv"],
     "attribute-import_20170428-124902": ["attributes/add-update/attribute-import_20170428-124902_01.csv"],
@@ -137,14 +147,15 @@ class DemoStage:
                 say("demo", f"the ERP change failed: {exc}")
 
     def _catalogue(self, url: str, say: Say) -> None:
-        if not LUMA.is_dir():
-            say("demo", f"no Luma files at {LUMA}: the catalogue import is left out")
+        luma = luma_files()
+        if not luma.is_dir():
+            say("demo", f"no Luma files at {luma} (set {TESTDATA_ENV}): the catalogue import is left out")
             return
         drop = self.var / "import" / "catalog"
         drop.mkdir(parents=True, exist_ok=True)
         for prefix, names in BUNCHES.items():
             for name in names:
-                shutil.copy(LUMA / name, drop / Path(name).name)
+                shutil.copy(luma / name, drop / Path(name).name)
             (drop / f"{prefix}.ok").touch()
         say("demo", f"the Luma catalogue is in {drop}: the heartbeat starts the catalog_import pipeline")
 

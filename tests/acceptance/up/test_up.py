@@ -23,12 +23,14 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from conveyor.api.eds import PATH
 from conveyor.bulk.schema import operation_table
+from conveyor.cli.up_demo import TESTDATA_ENV
 from conveyor.db import make_engine
 from conveyor.mq.transports.sql import SqlTransport
 from conveyor.sync import change_sets
 from conveyor.sync.schema import ACKNOWLEDGED, PROCESSED
 from conveyor.sync.simulator import SimulatorConfig, SimulatorServer
 from tests.acceptance.up.system import System, free_port, processes_in, start_up, wait_for
+from tests.support.testdata import TESTDATA
 
 pytestmark = pytest.mark.serial
 
@@ -193,7 +195,7 @@ def test_sigterm_stops_every_process_of_a_fresh_directory_within_10_seconds(tmp_
 
 
 def test_the_demo_prints_a_login_that_works_loads_work_and_stops_with_its_simulator(tmp_path: Path) -> None:
-    system = start_up(tmp_path / "demo", admin=False, args=("--demo",))
+    system = start_up(tmp_path / "demo", admin=False, args=("--demo",), env={TESTDATA_ENV: str(TESTDATA)})
     try:
         line = wait_for(
             lambda: next((x for x in system.output().splitlines() if "login: demo / " in x), None), 90, "the login"
