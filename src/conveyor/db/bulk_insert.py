@@ -34,9 +34,14 @@ def insert_rows(conn: Connection, table: sa.Table, columns: Sequence[str], rows:
     quoted = conn.dialect.identifier_preparer.format_table(table)
     if dialect == "postgresql":
         raw = conn.connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(f"COPY {quoted} ({names}) FROM STDIN") as copy:  # type: ignore[union-attr]
-            for row in rows:
-                copy.write_row(row)
+        statement = f"COPY {quoted} ({names}) FROM STDIN"
+        dbapi_error = conn.dialect.loaded_dbapi.Error
+        try:
+            with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+                for row in rows:
+                    copy.write_row(row)
+        except dbapi_error as error:  # as SQLAlchemy raises the driver's errors: a conflict is an IntegrityError
+            raise sa.exc.DBAPIError.instance(statement, None, error, dbapi_error, dialect=conn.dialect) from error
         return
     # the column types' own conversions (SQLite stores decimals and timestamps as SQLAlchemy does)
     processors = [table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for c in columns]

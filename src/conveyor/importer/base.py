@@ -100,6 +100,10 @@ class EntityImporter:
     def start(self, conn: Connection) -> None:
         """Load what the whole import looks up (attributes, options, stores …): once, not per row."""
 
+    def scanned(self, conn: Connection, keys: Sequence[str]) -> None:
+        """The keys of the rows the bunch will process, as spelled in its files, before its first batch: an
+        importer may look them all up at once here instead of batch by batch."""
+
     def check_header(self, columns: Sequence[str], file: str) -> None:
         """Note (``context.warn``) columns this importer will ignore."""
 

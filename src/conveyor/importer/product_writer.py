@@ -79,8 +79,9 @@ def write_entities(conn: Connection, items: Sequence[ProductItem], known: Mappin
         except sa.exc.IntegrityError:  # created meanwhile by another writer: insert what is still missing
             upsert(conn, P, [dict(zip(ENTITY_COLUMNS, row, strict=True)) for row in rows.values()], ["sku"], [])
             created = ids_by_sku(conn, list(rows))
-        for item in new:
-            item.entity_id, item.is_new = created[item.sku], True
+        for item in new:  # (a product another writer created meanwhile has an id below ours: it is updated)
+            item.entity_id = created[item.sku]
+            item.is_new = item.entity_id > before
     old = [item for item in items if item.sku in known]
     for item in old:
         item.entity_id = known[item.sku]

@@ -112,6 +112,7 @@ class ProductImporter(EntityImporter):
         self.members = set_members(conn, sets.values())
         self.reader = RowReader(self.context, self.lookups)
         self.ids: dict[str, int] = {}  # folded sku → entity id, for the skus seen to exist
+        self.absent: set[str] = set()  # folded skus of the bunch that did not exist when it was scanned
         self.waiting: list[ProductItem] = []  # items whose relations are written at the end
         self.later: list[ProductItem] = []  # store-view rows whose product comes later in the bunch
         self.later_keys: set[str] = set()  # their folded skus (kept as they come: a set per batch cost O(bunch))
@@ -132,6 +133,14 @@ class ProductImporter(EntityImporter):
 
     def store_id(self, code: str) -> int | None:
         return self.lookups.stores.store_id(code)
+
+    def scanned(self, conn: Connection, keys: Sequence[str]) -> None:
+        """Which of the bunch's skus exist, in one lookup: its batches then ask the store only for skus that
+        are not in the bunch (relations to other products)."""
+        if self.context.operation == "delete":
+            return
+        self._ids(conn, keys)
+        self.absent = {fold(sku) for sku in keys} - self.ids.keys()
 
     def existing(self, conn: Connection, keys: Sequence[str]) -> set[str]:
         return set(self._ids(conn, keys))
@@ -292,12 +301,14 @@ class ProductImporter(EntityImporter):
         """sku → id for the skus that exist (cached for the import; one query for the rest)."""
         found: dict[str, int] = {}
         unknown = []
+        absent = self.absent
         for sku in skus:
-            entity_id = self.ids.get(fold(sku))
-            if entity_id is None:
-                unknown.append(sku)
-            else:
+            folded = fold(sku)
+            entity_id = self.ids.get(folded)
+            if entity_id is not None:
                 found[sku] = entity_id
+            elif folded not in absent:  # (a bunch's new sku was looked up with the bunch)
+                unknown.append(sku)
         if unknown:
             for sku, entity_id in ids_by_sku(conn, unknown).items():
                 found[sku] = entity_id

@@ -135,8 +135,10 @@ def run_import(
         report.failure = str(error)
         report.committed = False
     except sa.exc.DBAPIError as error:  # the database failed: nothing is committed, the report says why
-        # the driver's message, not SQLAlchemy's (which repeats the statement with thousands of parameters)
-        reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else type(error).__name__
+        # the driver's message, not SQLAlchemy's (which repeats the statement with thousands of parameters), and
+        # PostgreSQL's detail, which names the row (e.g. "Key (sku)=(…) already exists.")
+        lines = str(error.orig).strip().splitlines() if error.orig is not None else [type(error).__name__]
+        reason = " ".join([lines[0], *(line.strip() for line in lines[1:] if line.startswith("DETAIL:"))])
         log.error("import of %s failed: %s", entity, reason)
         log.debug("import of %s failed", entity, exc_info=True)
         report.failure = f"database error: {reason}"
@@ -287,6 +289,8 @@ class _Bunch:
                     scanned = self._scan_all(paths)
                     self.context.bunch_keys = {p.folded for _, pending in scanned for p in pending or [] if p.folded}
                     self._skip_unchanged([p for _, pending in scanned for p in pending or []])
+                    keys = {p.key: None for _, pending in scanned for p in pending or () if p.process and p.key}
+                    self.importer.scanned(self.conn, list(keys))
                 if self.on_total is not None:
                     self.on_total(self.report.rows)
                 self._process(scanned)
