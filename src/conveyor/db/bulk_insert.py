@@ -49,7 +49,7 @@ def insert_rows(conn: Connection, table: sa.Table, columns: Sequence[str], rows:
         cells = list(zip(*rows, strict=True))
         for index, process in enumerate(processors):
             if process is not None:
-                cells[index] = tuple(None if v is None else process(v) for v in cells[index])
+                cells[index] = tuple(map(process, cells[index]))  # (a bind processor passes None through)
         rows = list(zip(*cells, strict=True))
     marks = ", ".join([_PLACEHOLDER.get(dialect, "%s")] * len(columns))
     statement = f"INSERT INTO {quoted} ({names}) VALUES ({marks})"
