@@ -283,9 +283,12 @@ class _Bunch:
     def run(self, paths: Sequence[Path]) -> None:
         self.importer.start(self.conn)
         self.pool = self._pool(paths)
-        with heap.collections_spaced():
+        # The collector is off for the bunch. Its passes found almost nothing to free (~450 objects in cycles per
+        # 50,000 products, freed when the bunch ends) but traversed every batch the workers sent back: 1.0 s of a
+        # 15 s first import of 50,000 products on SQLite, with its young passes already spaced to 50,000 allocations.
+        with heap.paused():
             try:
-                with heap.paused():  # a record per row, no cycles: a third of an unchanged re-import otherwise
+                with heap.paused():  # (the scan: a record per row, no cycles; a third of an unchanged re-import)
                     scanned = self._scan_all(paths)
                     self.context.bunch_keys = {p.folded for _, pending in scanned for p in pending or [] if p.folded}
                     self._skip_unchanged([p for _, pending in scanned for p in pending or []])
