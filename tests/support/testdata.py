@@ -10,16 +10,15 @@ import os
 import subprocess
 from pathlib import Path
 
+from conveyor.cli.up_demo import TESTDATA_ENV, testdata_root
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def shared_testdata() -> Path:
     """The shared ``testdata`` folder (see the module docstring for the order it is looked up in)."""
-    configured = os.environ.get("CONVEYOR_TESTDATA")
-    if configured:
-        return Path(configured).resolve()
-    beside = ROOT.parent / "shared" / "testdata"
-    if beside.is_dir():
+    beside = testdata_root()  # the variable, else beside the checkout: as ``conveyor up --demo`` looks
+    if os.environ.get(TESTDATA_ENV, "").strip() or beside.is_dir():
         return beside.resolve()
     found = subprocess.run(
         ["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"], capture_output=True, text=True, check=False

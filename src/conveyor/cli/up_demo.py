@@ -28,12 +28,16 @@ ENTITIES = ("price-group", "attribute", "customer", "product")
 TESTDATA_ENV = "CONVEYOR_TESTDATA"  # where the shared third-party files are, as the tests look them up
 
 
-def luma_files() -> Path:
-    """Magento's Luma import files: under ``CONVEYOR_TESTDATA``, else ``../shared/testdata`` beside the checkout
-    (a clone made elsewhere says where they are through the variable)."""
+def testdata_root() -> Path:
+    """The team's shared third-party files: ``CONVEYOR_TESTDATA``, else ``../shared/testdata`` beside the checkout
+    (a clone made elsewhere says where they are through the variable; the tests also look beside its origin)."""
     configured = os.environ.get(TESTDATA_ENV, "").strip()
-    base = Path(configured) if configured else Path(__file__).resolve().parents[3].parent / "shared" / "testdata"
-    return base / "magento-import"
+    return Path(configured) if configured else Path(__file__).resolve().parents[3].parent / "shared" / "testdata"
+
+
+def luma_files() -> Path:
+    """Magento's Luma import files, in the shared test data."""
+    return testdata_root() / "magento-import"
 
 
 BUNCHES = {
