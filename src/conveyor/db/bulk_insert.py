@@ -17,6 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from conveyor.db.write_behind import drain, driver_errors, is_writing_behind, run_behind
+
 # SQLite's page cache for a connection that writes in bulk, in KiB (the default is 2,000). A first import of 20,000
 # products inserts into ~30 indexes at once, several of them in random key order ((attribute, store, value)); with
 # 2 MB their pages are evicted and read back again and again: measured 0.45 s of a 6.6 s import's writing thread.
@@ -30,19 +32,14 @@ def insert_rows(conn: Connection, table: sa.Table, columns: Sequence[str], rows:
     if not rows:
         return
     dialect = conn.dialect.name
+    if dialect == "postgresql":
+        drain(conn)  # the driver connection bypasses SQLAlchemy's events: what went behind goes first
+        statement = _copy_statement(conn, table, columns)
+        with driver_errors(conn, statement):
+            _copy_rows(conn.connection.driver_connection, statement, rows)
+        return
     names = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
     quoted = conn.dialect.identifier_preparer.format_table(table)
-    if dialect == "postgresql":
-        raw = conn.connection.driver_connection
-        statement = f"COPY {quoted} ({names}) FROM STDIN"
-        dbapi_error = conn.dialect.loaded_dbapi.Error
-        try:
-            with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-                for row in rows:
-                    copy.write_row(row)
-        except dbapi_error as error:  # as SQLAlchemy raises the driver's errors: a conflict is an IntegrityError
-            raise sa.exc.DBAPIError.instance(statement, None, error, dbapi_error, dialect=conn.dialect) from error
-        return
     # the column types' own conversions (SQLite stores decimals and timestamps as SQLAlchemy does)
     processors = [table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for c in columns]
     if any(p is not None for p in processors):  # column by column: the transposition runs in C
@@ -55,6 +52,31 @@ def insert_rows(conn: Connection, table: sa.Table, columns: Sequence[str], rows:
     statement = f"INSERT INTO {quoted} ({names}) VALUES ({marks})"
     for start in range(0, len(rows), _CHUNK):
         conn.exec_driver_sql(statement, list(rows[start : start + _CHUNK]))
+
+
+def insert_rows_behind(
+    conn: Connection, table: sa.Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """``insert_rows``, run behind the caller while ``conn`` is ``writing_behind`` (else at once).
+
+    For rows the caller neither reads back nor expects a conflict from: a failure surfaces at the connection's
+    next use (or when the block ends) and fails the transaction. ``rows`` must not change after the call."""
+    if not rows or not is_writing_behind(conn):
+        insert_rows(conn, table, columns, rows)
+        return
+    statement = _copy_statement(conn, table, columns)
+    run_behind(conn, statement, lambda raw: _copy_rows(raw, statement, rows))
+
+
+def _copy_statement(conn: Connection, table: sa.Table, columns: Sequence[str]) -> str:
+    names = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
+    return f"COPY {conn.dialect.identifier_preparer.format_table(table)} ({names}) FROM STDIN"
+
+
+def _copy_rows(raw: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 @contextmanager
@@ -73,4 +95,4 @@ def bulk_cache(conn: Connection) -> Iterator[None]:
         conn.exec_driver_sql(f"PRAGMA cache_size = {int(before):d}")
 
 
-__all__ = ["BULK_CACHE_KIB", "bulk_cache", "insert_rows"]
+__all__ = ["BULK_CACHE_KIB", "bulk_cache", "insert_rows", "insert_rows_behind"]

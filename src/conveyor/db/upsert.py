@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from conveyor.db.write_behind import execute_behind
+
 # Rows per statement: below every dialect's bound-parameter limit for tables of up to ~30 columns.
 CHUNK = 1000
 # Rows per statement when PostgreSQL gets them as arrays (one parameter per column, whatever the rows).
@@ -31,6 +33,7 @@ def upsert(
     update: Sequence[str] | None = None,
     *,
     distinct: bool = False,
+    behind: bool = False,
 ) -> None:
     """Insert ``rows``; where a row with the same ``key`` exists, overwrite its ``update`` columns.
 
@@ -41,6 +44,10 @@ def upsert(
     statement over column arrays (``unnest``) instead of one execution per row (psycopg's executemany), several
     times faster. Rows sharing a key would make that statement fail ("cannot affect row a second time"), so it
     is the caller's promise, not the default.
+
+    ``behind=True``: with ``distinct`` on a PostgreSQL connection that is ``writing_behind``, the statements run
+    behind the caller (for rows nobody reads back before the connection's next use, and whose failure nobody
+    catches).
     """
     if not rows:
         return
@@ -51,7 +58,11 @@ def upsert(
         statement = _array_statement(table, tuple(columns), tuple(key), tuple(changed))
         for start in range(0, len(rows), ARRAY_CHUNK):
             part = rows[start : start + ARRAY_CHUNK]
-            conn.execute(statement, {f"a_{c}": [row[c] for row in part] for c in columns})
+            arrays = {f"a_{c}": [row[c] for row in part] for c in columns}
+            if behind:
+                execute_behind(conn, statement, arrays)
+            else:
+                conn.execute(statement, arrays)
         return
     size = max(1, min(CHUNK, 30000 // max(1, len(columns))))
     statement = _statement(dialect, table, tuple(key), tuple(changed))

@@ -121,7 +121,7 @@ def load_stored(
 
 
 def save_hashes(conn: Connection, change_type: str, rows: Sequence[SourceRow]) -> None:
-    """Remember the rows written (one upsert per thousand rows)."""
+    """Remember the rows written, behind the writer on a connection that is ``writing_behind``."""
     stamp = now()
     unique: dict[tuple[str, int], dict[str, Any]] = {}
     for row in rows:
@@ -137,7 +137,8 @@ def save_hashes(conn: Connection, change_type: str, rows: Sequence[SourceRow]) -
         }
     # keyed by the folded key: no two rows share one (PostgreSQL then takes them as arrays, one statement per
     # 10,000 rows, instead of a statement per row: a second of the server's CPU in a 26,000-row first import)
-    upsert(conn, T, list(unique.values()), key=["entity_type", "entity_key", "store_id"], distinct=True)
+    key = ["entity_type", "entity_key", "store_id"]
+    upsert(conn, T, list(unique.values()), key=key, distinct=True, behind=True)
 
 
 def forget(conn: Connection, change_type: str, keys: Iterable[str]) -> None:

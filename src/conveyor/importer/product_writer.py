@@ -40,8 +40,10 @@ from conveyor.catalog.products import (
     replace_super_attributes,
     replace_tier_prices,
 )
-from conveyor.db.bulk_insert import insert_rows
+from conveyor.db.bulk_insert import insert_rows, insert_rows_behind
 from conveyor.db.upsert import upsert
+from conveyor.db.write_behind import is_writing_behind, reserve_ids
+from conveyor.importer.changes import fold
 from conveyor.importer.product_items import ProductItem
 
 P = product_table
@@ -60,28 +62,20 @@ def _in(conn: Connection, statement: Any, column: sa.ColumnElement[Any], ids: It
 # -- entities -------------------------------------------------------------------------------------------------
 
 
-def write_entities(conn: Connection, items: Sequence[ProductItem], known: Mapping[str, int]) -> None:
+def write_entities(
+    conn: Connection, items: Sequence[ProductItem], known: Mapping[str, int], reserved: Mapping[str, int]
+) -> None:
     """Create the new products and update type / attribute set of the others; sets each item's entity_id.
 
-    ``known`` maps the skus that exist (looked up for the batch) to their ids.
+    ``known`` maps the skus that exist (looked up for the batch) to their ids; ``reserved`` the bunch's new skus
+    (folded) to ids taken from the sequence for them when the connection writes behind: their rows go behind.
     """
     now = utc_now()
     new = [item for item in items if item.sku not in known]
-    if new:
-        rows = {item.sku: (item.sku, item.type_id or "simple", item.set_id, now, now) for item in new}
-        # ids given from here on are above the highest one now: the new rows are read back as a key range
-        before = conn.execute(sa.select(sa.func.coalesce(sa.func.max(P.c.entity_id), 0))).scalar_one()
-        try:  # a plain bulk insert (COPY, executemany): the skus were looked up in this transaction
-            with conn.begin_nested():
-                insert_rows(conn, P, ENTITY_COLUMNS, list(rows.values()))
-            inserted = conn.execute(sa.select(P.c.sku, P.c.entity_id).where(P.c.entity_id > before))
-            created = match_skus(list(rows), dict(inserted.all()))
-        except sa.exc.IntegrityError:  # created meanwhile by another writer: insert what is still missing
-            upsert(conn, P, [dict(zip(ENTITY_COLUMNS, row, strict=True)) for row in rows.values()], ["sku"], [])
-            created = ids_by_sku(conn, list(rows))
-        for item in new:  # (a product another writer created meanwhile has an id below ours: it is updated)
-            item.entity_id = created[item.sku]
-            item.is_new = item.entity_id > before
+    if new and all(fold(item.sku) in reserved for item in new):
+        _insert_reserved(conn, new, reserved, now)
+    elif new:
+        _insert_new(conn, new, now)
     old = [item for item in items if item.sku in known]
     for item in old:
         item.entity_id = known[item.sku]
@@ -100,6 +94,37 @@ def write_entities(conn: Connection, items: Sequence[ProductItem], known: Mappin
         )
     if plain:
         _in(conn, P.update().values(updated_at=now), P.c.entity_id, [item.entity_id for item in plain])
+
+
+def _insert_reserved(conn: Connection, new: Sequence[ProductItem], reserved: Mapping[str, int], now: Any) -> None:
+    """New products with the ids taken for them, inserted behind. (A sku another writer creates meanwhile fails
+    the bunch when its row arrives: the import then runs again without writing behind, see ``run_import``.)"""
+    rows = {
+        fold(item.sku): (reserved[fold(item.sku)], item.sku, item.type_id or "simple", item.set_id, now, now)
+        for item in new
+    }
+    insert_rows_behind(conn, P, ("entity_id", *ENTITY_COLUMNS), list(rows.values()))
+    for item in new:
+        item.entity_id = reserved[fold(item.sku)]
+        item.is_new = True
+
+
+def _insert_new(conn: Connection, new: Sequence[ProductItem], now: Any) -> None:
+    """New products inserted at once, their ids read back; a sku another writer created meanwhile is updated."""
+    rows = {item.sku: (item.sku, item.type_id or "simple", item.set_id, now, now) for item in new}
+    # ids given from here on are above the highest one now: the new rows are read back as a key range
+    before = conn.execute(sa.select(sa.func.coalesce(sa.func.max(P.c.entity_id), 0))).scalar_one()
+    try:  # a plain bulk insert (COPY, executemany): the skus were looked up in this transaction
+        with conn.begin_nested():
+            insert_rows(conn, P, ENTITY_COLUMNS, list(rows.values()))
+        inserted = conn.execute(sa.select(P.c.sku, P.c.entity_id).where(P.c.entity_id > before))
+        created = match_skus(list(rows), dict(inserted.all()))
+    except sa.exc.IntegrityError:  # created meanwhile by another writer: insert what is still missing
+        upsert(conn, P, [dict(zip(ENTITY_COLUMNS, row, strict=True)) for row in rows.values()], ["sku"], [])
+        created = ids_by_sku(conn, list(rows))
+    for item in new:  # (a product another writer created meanwhile has an id below ours: it is updated)
+        item.entity_id = created[item.sku]
+        item.is_new = item.entity_id > before
 
 
 def clean_store_values(conn: Connection, by_store: Mapping[int, Sequence[int]]) -> None:
@@ -153,7 +178,7 @@ def write_product_values(
     for backend, values in fresh_store_views.items():
         fresh[backend].extend((*key, value) for key, value in values.items())
     for backend, rows in fresh.items():
-        insert_rows(conn, product_values[backend], VALUE_COLUMNS, rows)
+        insert_rows_behind(conn, product_values[backend], VALUE_COLUMNS, rows)
     write_values(conn, product_values, writes)
 
 
@@ -226,7 +251,13 @@ def write_media(conn: Connection, items: Sequence[ProductItem], exact_ids: set[i
     gone = [value_id for key, value_id in current.items() if key[0] in exact_ids and key not in wanted]
     _in(conn, G.delete(), G.c.value_id, gone)
     new = [key for key in wanted if key not in current]
-    if new:  # inserted in one statement, their ids read back in one (RETURNING in order is a row at a time):
+    if new and is_writing_behind(conn):  # their ids from the sequence, the rows behind
+        ids = reserve_ids(conn, G.c.value_id, len(new))
+        columns = ("value_id", "entity_id", "value", "media_type", "disabled")
+        rows = [(value_id, e, f, "image", False) for value_id, (e, f) in zip(ids, new, strict=True)]
+        insert_rows_behind(conn, G, columns, rows)
+        current.update(zip(new, ids, strict=True))
+    elif new:  # inserted in one statement, their ids read back in one (RETURNING in order is a row at a time):
         # every id given from here on is above the highest one now (sequence, auto-increment, SQLite's rowid), so
         # the new rows are a range of the primary key, not a search of the entity index
         before = conn.execute(sa.select(sa.func.coalesce(sa.func.max(G.c.value_id), 0))).scalar_one()
@@ -256,7 +287,7 @@ def write_media(conn: Connection, items: Sequence[ProductItem], exact_ids: set[i
                 )
     fresh = {current[key] for key in new}
     columns = ("value_id", "store_id", "label", "position", "disabled")
-    insert_rows(conn, GV, columns, [tuple(v[c] for c in columns) for k, v in values.items() if k[0] in fresh])
+    insert_rows_behind(conn, GV, columns, [tuple(v[c] for c in columns) for k, v in values.items() if k[0] in fresh])
     upsert(conn, GV, [v for k, v in values.items() if k[0] not in fresh], key=["value_id", "store_id"])
 
 

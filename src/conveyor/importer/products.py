@@ -31,6 +31,7 @@ from conveyor.catalog.products import (
     write_categories,
     write_websites,
 )
+from conveyor.db.write_behind import is_writing_behind, reserve_ids
 from conveyor.importer.base import EntityImporter, Outcome, SourceRow
 from conveyor.importer.changes import fold, forget
 from conveyor.importer.lookups import (
@@ -113,6 +114,7 @@ class ProductImporter(EntityImporter):
         self.reader = RowReader(self.context, self.lookups)
         self.ids: dict[str, int] = {}  # folded sku → entity id, for the skus seen to exist
         self.absent: set[str] = set()  # folded skus of the bunch that did not exist when it was scanned
+        self.reserved: dict[str, int] = {}  # writing behind: folded new sku → the id taken for it (file order)
         self.waiting: list[ProductItem] = []  # items whose relations are written at the end
         self.later: list[ProductItem] = []  # store-view rows whose product comes later in the bunch
         self.later_keys: set[str] = set()  # their folded skus (kept as they come: a set per batch cost O(bunch))
@@ -141,6 +143,9 @@ class ProductImporter(EntityImporter):
             return
         self._ids(conn, keys)
         self.absent = {fold(sku) for sku in keys} - self.ids.keys()
+        if self.context.write and is_writing_behind(conn):  # new products' rows go behind: their ids are known
+            new = list(dict.fromkeys(folded for folded in map(fold, keys) if folded in self.absent))
+            self.reserved = dict(zip(new, reserve_ids(conn, product_table.c.entity_id, len(new)), strict=True))
 
     def existing(self, conn: Connection, keys: Sequence[str]) -> set[str]:
         return set(self._ids(conn, keys))
@@ -333,7 +338,7 @@ class ProductImporter(EntityImporter):
             if item.pending:
                 _finish_values(item)
         defaults = [item for item in items if item.is_default]
-        write_entities(conn, defaults, known)
+        write_entities(conn, defaults, known, self.reserved)
         for item in defaults:
             self.ids[fold(item.sku)] = int(item.entity_id or 0)
             if item.is_new:
@@ -350,14 +355,22 @@ class ProductImporter(EntityImporter):
                 if not item.is_default:
                     by_store[item.store_id].append(int(item.entity_id or 0))
             clean_store_values(conn, by_store)
+        clean_up = self.profile.clean_up
+        steps = self.profile.steps
+        # First what reads the store or upserts, then the plain inserts of new rows: on PostgreSQL those run behind
+        # this thread (``writing_behind``), which meanwhile prepares the rest and the next batch, until a statement
+        # of its own waits for them.
+        if steps.stock:
+            write_source_items(conn, stock_levels(defaults))
+        if steps.media:
+            exact = {int(i.entity_id or 0) for i in defaults if i.media is not None} if clean_up.media else set()
+            write_media(conn, items, exact)
         waiting = self.later_keys
         for item in defaults:
             if item.is_new and fold(item.sku) in waiting:
                 self.created_defaults[fold(item.sku)] = item.values
         _drop_default_equal(items, self.created_defaults)
         write_product_values(conn, items, self.lookups.stores.scopes, self.created_ids, self.written_store_views)
-        clean_up = self.profile.clean_up
-        steps = self.profile.steps
         new = frozenset(int(i.entity_id or 0) for i in defaults if i.is_new)
         if steps.websites:
             websites = {int(i.entity_id or 0): i.websites for i in defaults if i.websites is not None}
@@ -365,11 +378,6 @@ class ProductImporter(EntityImporter):
         if steps.categories:
             categories = {int(i.entity_id or 0): i.category_ids for i in defaults if i.category_ids is not None}
             write_categories(conn, categories, new=new, replace=replace or clean_up.categories)
-        if steps.stock:
-            write_source_items(conn, stock_levels(defaults))
-        if steps.media:
-            exact = {int(i.entity_id or 0) for i in defaults if i.media is not None} if clean_up.media else set()
-            write_media(conn, items, exact)
         if steps.tier_prices:
             write_tier_prices(conn, defaults)
         self._announce(items)

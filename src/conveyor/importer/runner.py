@@ -35,6 +35,7 @@ from sqlalchemy.engine import Connection, Engine
 from conveyor import heap
 from conveyor.catalog import CatalogError
 from conveyor.db.bulk_insert import bulk_cache
+from conveyor.db.write_behind import writing_behind
 from conveyor.importer.base import EntityImporter, ImportContext, Outcome
 from conveyor.importer.batches import Batch, BatchReader, BatchTask, Pending
 from conveyor.importer.changes import fold, load_stored, save_hashes
@@ -80,6 +81,7 @@ def run_import(
     on_total: Callable[[int], None] | None = None,
     workers: int | None = None,
     mq: MessageQueue | None = None,
+    write_behind: bool = True,
 ) -> ImportReport:
     """Import ``files`` (one bunch) as ``entity`` in one transaction and report what happened.
 
@@ -96,7 +98,52 @@ def run_import(
     (so a profile that says ``replace`` or ``fail`` is not overridden by a caller that passes nothing).
     ``progress`` receives the number of rows done so far, ``on_total`` the number of rows once known.
     ``report.committed`` says whether anything was written.
+
+    On PostgreSQL the bunch's plain inserts run behind the writer (``write_behind``, see
+    ``conveyor.db.write_behind``), new products with ids taken for them from the sequence. Should a conflict
+    fail such a bunch (another writer created one of its new skus meanwhile), the import runs once more without
+    writing behind, where a conflict is resolved row by row.
     """
+    if write_behind and engine.dialect.name == "postgresql":
+        report, conflicted = _run_import(
+            engine,
+            entity,
+            files,
+            operation,
+            profile,
+            errors,
+            max_errors,
+            dry_run,
+            progress,
+            on_total,
+            workers,
+            mq,
+            True,
+        )
+        if not conflicted:
+            return report
+        log.info("import of %s: a conflict behind (%s); imported again without writing behind", entity, report.failure)
+    return _run_import(
+        engine, entity, files, operation, profile, errors, max_errors, dry_run, progress, on_total, workers, mq, False
+    )[0]
+
+
+def _run_import(
+    engine: Engine,
+    entity: str,
+    files: Sequence[Path],
+    operation: str,
+    profile: Profile | str | None,
+    errors: str,
+    max_errors: int | None,
+    dry_run: bool,
+    progress: Callable[[int], None] | None,
+    on_total: Callable[[int], None] | None,
+    workers: int | None,
+    mq: MessageQueue | None,
+    write_behind: bool,
+) -> tuple[ImportReport, bool]:
+    """The import, and whether it failed on a conflict while writing behind."""
     started = time.perf_counter()
     report = ImportReport(entity=entity, operation=operation, files=[str(path) for path in files])
     try:
@@ -112,17 +159,18 @@ def run_import(
     except (ProfileError, UnknownEntityError, TypeError, ValueError) as error:
         report.failure = str(error)
         report.seconds = time.perf_counter() - started
-        return report
+        return report, False
     context = ImportContext(profile=resolved, operation=resolved.operation, write=not dry_run)
     importer = importer_type(context)
 
     def run(conn: Connection) -> bool:
         bunch = _Bunch(conn, importer, context, report, progress, on_total)
         bunch.parallel = _parallel(engine, entity, importer, context, workers)
-        with bulk_cache(conn):
+        with bulk_cache(conn), writing_behind(conn, enabled=write_behind):
             bunch.run([Path(p) for p in files])
         return context.write and report.failure is None
 
+    conflicted = False
     try:
         if events and mq is not None:
             report.committed = _in_mq_transaction(mq, context, run)
@@ -139,7 +187,9 @@ def run_import(
         # PostgreSQL's detail, which names the row (e.g. "Key (sku)=(…) already exists.")
         lines = str(error.orig).strip().splitlines() if error.orig is not None else [type(error).__name__]
         reason = " ".join([lines[0], *(line.strip() for line in lines[1:] if line.startswith("DETAIL:"))])
-        log.error("import of %s failed: %s", entity, reason)
+        conflicted = write_behind and isinstance(error, sa.exc.IntegrityError)
+        if not conflicted:
+            log.error("import of %s failed: %s", entity, reason)
         log.debug("import of %s failed", entity, exc_info=True)
         report.failure = f"database error: {reason}"
         report.committed = False
@@ -153,7 +203,7 @@ def run_import(
         _refresh_statistics(engine)
     report.warnings = list(context.warnings)
     report.seconds = time.perf_counter() - started
-    return report
+    return report, conflicted
 
 
 def _in_transaction(engine: Engine, run: Callable[[Connection], bool]) -> bool:

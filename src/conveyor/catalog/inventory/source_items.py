@@ -103,7 +103,8 @@ def write_source_items(conn: Connection, levels: Iterable[StockLevel]) -> None:
     """Upsert source items by (source_code, sku), each updating only the columns it gives: a stock update that
     names only a quantity keeps the stored status. A new item lacking them gets quantity 0 and the status its
     quantity implies. Items are grouped by the columns given, a statement per group (four at most) and per
-    thousand items; named twice in a group, the last one wins."""
+    thousand items; named twice in a group, the last one wins. Behind the caller on a connection that is
+    ``writing_behind`` (an import's)."""
     groups: dict[tuple[str, ...], dict[tuple[str, str], dict[str, Any]]] = defaultdict(dict)
     for level in levels:
         quantity = (level.quantity or Decimal(0)).quantize(_QUANTUM)
@@ -116,7 +117,9 @@ def write_source_items(conn: Connection, levels: Iterable[StockLevel]) -> None:
             "status": status,
         }
     for given, rows in groups.items():
-        upsert(conn, SI, list(rows.values()), key=["source_code", "sku"], update=list(given), distinct=True)
+        upsert(
+            conn, SI, list(rows.values()), key=["source_code", "sku"], update=list(given), distinct=True, behind=True
+        )
 
 
 def seed_default_source(conn: Connection) -> None:

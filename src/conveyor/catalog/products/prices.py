@@ -20,7 +20,7 @@ from conveyor.catalog.errors import InvalidValueError, NotFoundError
 from conveyor.catalog.products.entity import ids_by_sku
 from conveyor.catalog.products.models import ALL_GROUPS, TierPrice
 from conveyor.catalog.stores.scopes import customer_group_table, website_table
-from conveyor.db.bulk_insert import insert_rows
+from conveyor.db.bulk_insert import insert_rows_behind
 from conveyor.db.metadata import metadata
 from conveyor.db.upsert import upsert
 
@@ -144,7 +144,7 @@ def replace_tier_prices(
         return
     columns = tuple(rows[0])
     values = operator.itemgetter(*columns)
-    insert_rows(conn, T, columns, [values(row) for row in rows if row["entity_id"] in new])
+    insert_rows_behind(conn, T, columns, [values(row) for row in rows if row["entity_id"] in new])
     upsert(conn, T, [row for row in rows if row["entity_id"] not in new], key=list(_KEY))
 
 

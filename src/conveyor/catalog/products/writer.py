@@ -33,7 +33,7 @@ from conveyor.catalog.products.relations import (
     super_attribute_table,
     super_link_table,
 )
-from conveyor.db.bulk_insert import insert_rows
+from conveyor.db.bulk_insert import insert_rows_behind
 from conveyor.db.upsert import upsert
 
 PW, CP = product_website_table, category_product_table
@@ -47,7 +47,7 @@ def write_websites(
     rows = sorted({(product_id, website_id) for product_id, websites in wanted.items() for website_id in websites})
     if replace:
         _delete(conn, PW.c.product_id, [product_id for product_id in wanted if product_id not in new])
-    insert_rows(conn, PW, ("product_id", "website_id"), [row for row in rows if row[0] in new])
+    insert_rows_behind(conn, PW, ("product_id", "website_id"), [row for row in rows if row[0] in new])
     stored = [{"product_id": p, "website_id": w} for p, w in rows if p not in new]
     upsert(conn, PW, stored, key=["product_id", "website_id"], update=[], distinct=True)
 
@@ -70,7 +70,7 @@ def write_categories(
     if replace:
         _delete(conn, CP.c.product_id, [product_id for product_id in wanted if product_id not in new])
     columns = ("category_id", "product_id", "position")
-    insert_rows(conn, CP, columns, [(c, p, position or 0) for (c, p), position in links.items() if p in new])
+    insert_rows_behind(conn, CP, columns, [(c, p, position or 0) for (c, p), position in links.items() if p in new])
     positioned: list[dict[str, Any]] = []
     unpositioned: list[dict[str, Any]] = []
     for (category_id, product_id), position in links.items():
