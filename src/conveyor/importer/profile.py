@@ -119,7 +119,7 @@ class Profile(BaseModel):
     clean_up: CleanUp = Field(default_factory=CleanUp)
     change_detection: ChangeDetection = Field(default_factory=ChangeDetection)
     errors: ErrorPolicy = Field(default_factory=ErrorPolicy)
-    batch_size: int = Field(default=1000, ge=1, le=50_000)
+    batch_size: int = Field(default=5000, ge=1, le=50_000)
     tax_classes: dict[str, int] = Field(default_factory=lambda: {"None": 0, "Taxable Goods": 2})
     # additional_attributes naming no attribute: ignored with a warning (Magento), or the row is invalid
     unknown_attributes: Literal["ignore", "error"] = "ignore"
