@@ -62,6 +62,7 @@ from conveyor.importer.product_writer import (
     write_variants,
 )
 from conveyor.importer.report import RowError
+from conveyor.importer.wire import from_pieces, in_pieces
 
 _PATH_JOIN = "\x1f"
 
@@ -75,6 +76,13 @@ class _Prepared:
     missing: dict[tuple[int, str], NewOption] = field(
         default_factory=dict
     )  # joins name segments for CategoryRepository.ensure_paths (names may hold '/')
+
+    def __reduce__(self) -> tuple[Any, ...]:  # its items in pieces (``wire.in_pieces``)
+        return _prepared, (in_pieces(self.items), self.errors, self.missing)
+
+
+def _prepared(pieces: list[bytes], errors: list[RowError], missing: dict[tuple[int, str], NewOption]) -> _Prepared:
+    return _Prepared(from_pieces(pieces), errors, missing)
 
 
 _RELATION_COLUMNS = {

@@ -343,10 +343,13 @@ class _Bunch:
                 self.context.bunch_keys = {p.folded for _, pending in scanned for p in pending or [] if p.folded}
                 self._skip_unchanged([p for _, pending in scanned for p in pending or []])
                 keys = {p.key: None for _, pending in scanned for p in pending or () if p.process and p.key}
-                self.importer.scanned(self.conn, list(keys))
-                if self.on_total is not None:
-                    self.on_total(self.report.rows)
-                self._process(scanned)
+
+                def reading() -> None:  # while the first batches are read (they need none of this)
+                    self.importer.scanned(self.conn, list(keys))
+                    if self.on_total is not None:
+                        self.on_total(self.report.rows)
+
+                self._process(scanned, reading)
             finally:
                 if self.pool is not None:
                     self.pool.close()
@@ -459,10 +462,11 @@ class _Bunch:
             item.process = False
             self.report.skipped += 1
 
-    def _process(self, scanned: Sequence[tuple[Path, list[Pending] | None]]) -> None:
+    def _process(self, scanned: Sequence[tuple[Path, list[Pending] | None]], reading: Callable[[], None]) -> None:
         """Batches are read in a thread (or in worker processes, fed by that thread) while this one writes the
         previous batch: the database works (and the driver waits, without the GIL) while the next rows are
-        parsed and checked. Batches come back in file/line order either way."""
+        parsed and checked. Batches come back in file/line order either way. ``reading`` runs here once the
+        reading has started, before the first batch is written."""
         batches: queue.Queue[Batch | bytes | BaseException | None] = queue.Queue(maxsize=2)
         stop = threading.Event()
         rows = sum(1 for _, pending in scanned for item in pending or () if item.process)
@@ -495,6 +499,7 @@ class _Bunch:
         reader = threading.Thread(target=produce, name="import-reader", daemon=True)
         reader.start()
         try:
+            reading()
             while True:
                 item = batches.get()
                 if item is None:

@@ -10,6 +10,8 @@ Pickled as the class and a tuple of the field values instead, a batch is smaller
 from __future__ import annotations
 
 import operator
+import pickle
+from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any, TypeVar
 
@@ -30,4 +32,26 @@ def compact_pickle(cls: type[T]) -> type[T]:
     return cls
 
 
-__all__ = ["compact_pickle"]
+# Items per nested pickle of a long list (``in_pieces``): a few milliseconds of unpickling each.
+PIECE = 250
+
+
+def in_pieces(items: Sequence[Any]) -> list[bytes]:
+    """``items`` pickled a piece at a time, for ``from_pieces``.
+
+    Why: ``pickle.loads`` holds the GIL for the whole of one call, ~70 ms for a batch of 5,000 product rows. The
+    thread feeding PostgreSQL its ``COPY`` data (``write_behind``) waited that long, and the server with it. Loaded
+    a piece per call, from Python code, the GIL can change hands between pieces."""
+    return [
+        pickle.dumps(items[start : start + PIECE], pickle.HIGHEST_PROTOCOL) for start in range(0, len(items), PIECE)
+    ]
+
+
+def from_pieces(pieces: Sequence[bytes]) -> list[Any]:
+    items: list[Any] = []
+    for piece in pieces:
+        items.extend(pickle.loads(piece))
+    return items
+
+
+__all__ = ["PIECE", "compact_pickle", "from_pieces", "in_pieces"]

@@ -17,6 +17,9 @@ from conveyor.importer.product_items import (
     Selection,
     SourceItemPlan,
 )
+from conveyor.importer.products import _Prepared
+from conveyor.importer.report import RowError
+from conveyor.importer.wire import PIECE, from_pieces, in_pieces
 
 text = st.text(max_size=20)
 images = st.lists(st.builds(GalleryImage, text, st.none() | text, st.none() | st.integers(0, 99), st.booleans()))
@@ -58,3 +61,16 @@ def test_a_product_item_comes_back_equal_with_its_rows_media_and_relations(
     assert back == item
     assert back.media is not None and back.media.by_file == media.by_file  # the index rebuilt, not sent
     assert all(back.media.by_file[i.file] is i for i in back.media.images)
+
+
+@given(st.lists(st.tuples(st.integers(), text), max_size=1_200), st.integers(0, 9))
+def test_a_prepared_batch_comes_back_equal_from_its_pieces(cells: list[tuple[int, str]], store_id: int) -> None:
+    """A batch's items travel as nested pickles of ``PIECE`` items (the GIL can change hands between them)."""
+    items = [ProductItem(SourceRow("f.csv", n + 2, {}, f"s{n}"), f"s{n}", store_id) for n, _ in enumerate(cells)]
+    errors = [RowError("f.csv", 3, "sku", "bad")]
+    prepared = _Prepared(items, errors, {})
+    data = pickle.dumps(prepared, pickle.HIGHEST_PROTOCOL)
+    back = pickle.loads(data)
+    assert back == prepared
+    assert len(in_pieces(items)) == -(-len(items) // PIECE)  # ceil: no piece more than PIECE items
+    assert from_pieces(in_pieces(cells)) == cells
