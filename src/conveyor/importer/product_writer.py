@@ -251,6 +251,7 @@ def write_media(conn: Connection, items: Sequence[ProductItem], exact_ids: set[i
     gone = [value_id for key, value_id in current.items() if key[0] in exact_ids and key not in wanted]
     _in(conn, G.delete(), G.c.value_id, gone)
     new = [key for key in wanted if key not in current]
+    new_keys = set(new)
     if new and is_writing_behind(conn):  # their ids from the sequence, the rows behind
         ids = reserve_ids(conn, G.c.value_id, len(new))
         columns = ("value_id", "entity_id", "value", "media_type", "disabled")
@@ -262,33 +263,27 @@ def write_media(conn: Connection, items: Sequence[ProductItem], exact_ids: set[i
         # the new rows are a range of the primary key, not a search of the entity index
         before = conn.execute(sa.select(sa.func.coalesce(sa.func.max(G.c.value_id), 0))).scalar_one()
         insert_rows(conn, G, ("entity_id", "value", "media_type", "disabled"), [(e, f, "image", False) for e, f in new])
-        wanted_new = set(new)
         for value_id, entity_id, file in conn.execute(
             sa.select(G.c.value_id, G.c.entity_id, G.c.value).where(G.c.value_id > before).order_by(G.c.value_id)
         ):
-            if (entity_id, file) in wanted_new:  # another writer's rows, committed meanwhile, are not ours
+            if (entity_id, file) in new_keys:  # another writer's rows, committed meanwhile, are not ours
                 current.setdefault((entity_id, file), int(value_id))
-    values: dict[tuple[int, int], dict[str, Any]] = {}
+    # (value_id, store_id, label, position, disabled) by (value_id, store_id): the last row naming it wins
+    values: dict[tuple[int, int], tuple[int, int, str | None, int, bool]] = {}
     for item in with_media:
         entity_id = int(item.entity_id or 0)
+        store_id = item.store_id
         for index, image in enumerate(item.media.images if item.media else [], start=1):
             value_id = current[(entity_id, image.file)]
-            values[(value_id, item.store_id)] = {
-                "value_id": value_id,
-                "store_id": item.store_id,
-                "label": image.label,
-                "position": image.position if image.position is not None else index,
-                "disabled": image.hidden,
-            }
-            if item.store_id != 0 and (entity_id, image.file) in new:
-                values.setdefault(
-                    (value_id, 0),
-                    {"value_id": value_id, "store_id": 0, "label": None, "position": index, "disabled": False},
-                )
+            position = image.position if image.position is not None else index
+            values[(value_id, store_id)] = (value_id, store_id, image.label, position, image.hidden)
+            if store_id != 0 and (entity_id, image.file) in new_keys:
+                values.setdefault((value_id, 0), (value_id, 0, None, index, False))
     fresh = {current[key] for key in new}
     columns = ("value_id", "store_id", "label", "position", "disabled")
-    insert_rows_behind(conn, GV, columns, [tuple(v[c] for c in columns) for k, v in values.items() if k[0] in fresh])
-    upsert(conn, GV, [v for k, v in values.items() if k[0] not in fresh], key=["value_id", "store_id"])
+    insert_rows_behind(conn, GV, columns, [row for key, row in values.items() if key[0] in fresh])
+    stored = [dict(zip(columns, row, strict=True)) for key, row in values.items() if key[0] not in fresh]
+    upsert(conn, GV, stored, key=["value_id", "store_id"])
 
 
 # -- relations ------------------------------------------------------------------------------------------------
