@@ -36,7 +36,7 @@ def _rows(start: int, count: int) -> list[tuple[str, int]]:
 
 def _stored(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
-        return dict(conn.execute(sa.select(_probe.c.code, _probe.c.hits)).tuples().all())
+        return dict(conn.execute(sa.select(_probe.c.code, _probe.c.hits)).all())
 
 
 @pytest.fixture
@@ -111,3 +111,17 @@ def test_elsewhere_nothing_runs_behind(sqlite_url: str) -> None:
     finally:
         _meta.drop_all(engine)
         engine.dispose()
+
+
+def test_a_connection_killed_while_writing_behind_fails_the_block_and_ends_the_thread(store: Engine) -> None:
+    """The server ends the backend mid-COPY (a restart, an administrator): the failure reaches the caller, nothing
+    is written, and the thread ends instead of waiting on a dead connection."""
+    with pytest.raises(sa.exc.DBAPIError), store.begin() as conn, writing_behind(conn):
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        for start in range(0, 200_000, 20_000):
+            insert_rows_behind(conn, _probe, ("code", "hits"), _rows(start, 20_000))
+        with store.connect() as other:
+            assert other.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})").scalar_one()
+        conn.execute(sa.select(sa.literal(1)))
+    assert _stored(store) == {}
+    assert not [t for t in threading.enumerate() if t.name == "write-behind"]
