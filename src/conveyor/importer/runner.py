@@ -20,6 +20,7 @@ back — the store is exactly as before. A crash or a kill rolls back the same w
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import queue
@@ -104,28 +105,33 @@ def run_import(
     fail such a bunch (another writer created one of its new skus meanwhile), the import runs once more without
     writing behind, where a conflict is resolved row by row.
     """
-    if write_behind and engine.dialect.name == "postgresql":
-        report, conflicted = _run_import(
-            engine,
-            entity,
-            files,
-            operation,
-            profile,
-            errors,
-            max_errors,
-            dry_run,
-            progress,
-            on_total,
-            workers,
-            mq,
-            True,
-        )
-        if not conflicted:
-            return report
-        log.info("import of %s: a conflict behind (%s); imported again without writing behind", entity, report.failure)
-    return _run_import(
-        engine, entity, files, operation, profile, errors, max_errors, dry_run, progress, on_total, workers, mq, False
-    )[0]
+    attempt = functools.partial(
+        _run_import,
+        engine,
+        entity,
+        files,
+        operation,
+        profile,
+        errors,
+        max_errors,
+        dry_run,
+        progress,
+        on_total,
+        workers,
+        mq,
+    )
+    if not write_behind or engine.dialect.name != "postgresql":
+        return attempt(write_behind=False)[0]
+    started = time.perf_counter()
+    report, conflicted = attempt(write_behind=True)
+    if not conflicted:
+        return report
+    log.info("import of %s: a conflict behind (%s); imported again without writing behind", entity, report.failure)
+    reason = report.failure
+    report = attempt(write_behind=False)[0]
+    report.warnings.insert(0, f"The bunch was imported a second time, without writing behind: {reason}")
+    report.seconds = time.perf_counter() - started  # both attempts
+    return report
 
 
 def _run_import(
