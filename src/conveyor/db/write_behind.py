@@ -22,6 +22,7 @@ the GIL, and nothing changes.
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -33,6 +34,14 @@ from sqlalchemy.engine import Connection
 
 _KEY = "conveyor.write_behind"
 QUEUED = 64  # statements handed over and not yet run, at most (each holds its rows)
+# The GIL's switch interval while any connection writes behind (CPython's default is 5 ms). The thread feeding the
+# server waits for the GIL whenever the writer holds it, and the server waits with it. Measured, 100,000 products
+# on PostgreSQL, interleaved: 24.2 / 24.9 s at 0.5 ms against 25.9 / 26.6 s at 5 ms.
+SWITCH_INTERVAL = 0.0005
+RESERVED_AHEAD = 10_000  # sequence values taken at a time while writing behind (reserve_ids)
+_switching = threading.Lock()
+_writing = 0  # blocks writing behind in this process (the interval is the process's)
+_interval_before = 0.0
 
 Job = Callable[[Any], None]  # given the driver (psycopg) connection
 
@@ -46,6 +55,7 @@ class _WriteBehind:
         self.failure: Exception | None = None
         self.cancelled = False
         self.side: Connection | None = None  # for sequences: never waits for the queue
+        self.spare: dict[str, list[int]] = {}  # reserved values not handed out yet, by table.column
         self.thread = threading.Thread(target=self._run, name="write-behind", daemon=True)
         self.thread.start()
 
@@ -119,14 +129,31 @@ def writing_behind(conn: Connection, enabled: bool = True) -> Iterator[None]:
     for name, listener in listeners:
         event.listen(conn, name, listener)
     conn.info[_KEY] = behind
+    _shorter_switches(True)
     try:
         yield
         behind.drain()
     finally:
+        _shorter_switches(False)
         del conn.info[_KEY]
         for name, listener in listeners:
             event.remove(conn, name, listener)
         behind.close()
+
+
+def _shorter_switches(starting: bool) -> None:
+    """``SWITCH_INTERVAL`` while at least one block writes behind; the process's own interval after the last."""
+    global _writing, _interval_before
+    with _switching:
+        if starting:
+            if _writing == 0:
+                _interval_before = sys.getswitchinterval()
+                sys.setswitchinterval(min(SWITCH_INTERVAL, _interval_before))
+            _writing += 1
+        else:
+            _writing -= 1
+            if _writing == 0:
+                sys.setswitchinterval(_interval_before)
 
 
 def is_writing_behind(conn: Connection) -> bool:
@@ -165,19 +192,31 @@ def execute_behind(conn: Connection, statement: sa.Executable, parameters: Mappi
 
 
 def reserve_ids(conn: Connection, column: sa.Column[Any], count: int) -> list[int]:
-    """``count`` new values of ``column``'s sequence, for rows inserted behind with their ids (PostgreSQL)."""
+    """``count`` new values of ``column``'s sequence, for rows inserted behind with their ids (PostgreSQL).
+
+    While ``conn`` writes behind, on a second connection (a sequence is outside the transaction: it need not wait
+    for what is queued), and at least ``RESERVED_AHEAD`` at a time: a batch's few gallery rows then cost no round
+    trip. Values left over when the block ends are gaps in the sequence, as a rolled-back insert leaves."""
     if count <= 0:
         return []
     behind: _WriteBehind | None = conn.info.get(_KEY)
-    source = conn
-    if behind is not None:  # a sequence is outside the transaction: another connection need not wait
-        if behind.side is None:
-            behind.side = conn.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        source = behind.side
-    rows = source.exec_driver_sql(
-        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-        (column.table.name, column.name, count),
-    )
+    if behind is None:
+        return _next_values(conn, column, count)
+    if behind.side is None:
+        behind.side = conn.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    key = f"{column.table.name}.{column.name}"
+    spare = behind.spare.setdefault(key, [])
+    if len(spare) < count:
+        spare.extend(_next_values(behind.side, column, max(count - len(spare), RESERVED_AHEAD)))
+    taken, behind.spare[key] = spare[:count], spare[count:]
+    return taken
+
+
+def _next_values(conn: Connection, column: sa.Column[Any], count: int) -> list[int]:
+    sequence = conn.exec_driver_sql(
+        "SELECT pg_get_serial_sequence(%s, %s)", (column.table.name, column.name)
+    ).scalar_one()  # once, not per row: a catalog lookup
+    rows = conn.exec_driver_sql("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", (sequence, count))
     return [int(value) for (value,) in rows]
 
 

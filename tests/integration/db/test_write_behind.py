@@ -3,6 +3,7 @@ and a failure behind fails the transaction, with nothing written. Elsewhere noth
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -13,7 +14,7 @@ from sqlalchemy.engine import Engine
 from conveyor.db import make_engine
 from conveyor.db.bulk_insert import insert_rows, insert_rows_behind
 from conveyor.db.upsert import upsert
-from conveyor.db.write_behind import is_writing_behind, reserve_ids, writing_behind
+from conveyor.db.write_behind import SWITCH_INTERVAL, is_writing_behind, reserve_ids, writing_behind
 
 _meta = sa.MetaData()
 _probe = sa.Table(
@@ -50,9 +51,11 @@ def store(pg_url: str) -> Iterator[Engine]:
 
 
 def test_rows_handed_over_are_seen_by_the_next_statement_in_order(store: Engine) -> None:
+    interval = sys.getswitchinterval()
     with store.begin() as conn:
         with writing_behind(conn):
             assert is_writing_behind(conn)
+            assert sys.getswitchinterval() == min(SWITCH_INTERVAL, interval)  # the feeding thread gets the GIL sooner
             for start in range(0, 20_000, 2_000):
                 insert_rows_behind(conn, _probe, ("code", "hits"), _rows(start, 2_000))
             # a statement through SQLAlchemy waits for everything before it
@@ -66,6 +69,7 @@ def test_rows_handed_over_are_seen_by_the_next_statement_in_order(store: Engine)
             # a plain insert_rows (the driver connection, no events) waits as well
             insert_rows(conn, _probe, ("code", "hits"), [("last", 0)])
         assert not is_writing_behind(conn)
+        assert sys.getswitchinterval() == interval
     stored = _stored(store)
     assert len(stored) == 20_004 and stored["c5"] == 500 and stored["c19999"] == 19_999
     assert sorted(ids) == ids and len(set(ids)) == 3
@@ -125,3 +129,14 @@ def test_a_connection_killed_while_writing_behind_fails_the_block_and_ends_the_t
         conn.execute(sa.select(sa.literal(1)))
     assert _stored(store) == {}
     assert not [t for t in threading.enumerate() if t.name == "write-behind"]
+
+
+def test_ids_are_reserved_ahead_and_never_given_twice(store: Engine) -> None:
+    with store.begin() as conn, writing_behind(conn):
+        first = reserve_ids(conn, _probe.c.id, 5)
+        second = reserve_ids(conn, _probe.c.id, 20_000)  # more than a block: the rest is reserved on the spot
+        third = reserve_ids(conn, _probe.c.id, 1)
+        every = first + second + third
+        assert len(set(every)) == len(every) == 20_006
+        insert_rows_behind(conn, _probe, ("id", "code", "hits"), [(i, f"r{i}", 0) for i in every])
+    assert len(_stored(store)) == 20_006
