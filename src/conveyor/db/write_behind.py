@@ -129,31 +129,38 @@ def writing_behind(conn: Connection, enabled: bool = True) -> Iterator[None]:
     for name, listener in listeners:
         event.listen(conn, name, listener)
     conn.info[_KEY] = behind
-    _shorter_switches(True)
     try:
-        yield
-        behind.drain()
+        with _shorter_switches():
+            yield
+            behind.drain()
     finally:
-        _shorter_switches(False)
         del conn.info[_KEY]
         for name, listener in listeners:
             event.remove(conn, name, listener)
         behind.close()
 
 
-def _shorter_switches(starting: bool) -> None:
+@contextmanager
+def _shorter_switches() -> Iterator[None]:
     """``SWITCH_INTERVAL`` while at least one block writes behind; the process's own interval after the last."""
     global _writing, _interval_before
     with _switching:
-        if starting:
-            if _writing == 0:
-                _interval_before = sys.getswitchinterval()
-                sys.setswitchinterval(min(SWITCH_INTERVAL, _interval_before))
-            _writing += 1
-        else:
+        if _writing == 0:
+            _interval_before = sys.getswitchinterval()
+            sys.setswitchinterval(min(SWITCH_INTERVAL, _interval_before))
+        _writing += 1
+    try:
+        yield
+    finally:
+        with _switching:
             _writing -= 1
             if _writing == 0:
                 sys.setswitchinterval(_interval_before)
+
+
+def _behind(conn: Connection) -> _WriteBehind | None:
+    found: _WriteBehind | None = conn.info.get(_KEY)
+    return found
 
 
 def is_writing_behind(conn: Connection) -> bool:
@@ -162,18 +169,17 @@ def is_writing_behind(conn: Connection) -> bool:
 
 def drain(conn: Connection) -> None:
     """Wait until what went behind has run (for a use of the driver connection that bypasses the events)."""
-    behind: _WriteBehind | None = conn.info.get(_KEY)
+    behind = _behind(conn)
     if behind is not None:
         behind.drain()
 
 
 def run_behind(conn: Connection, statement: str, job: Job) -> None:
-    """Hand ``job`` over (``statement`` names it in a failure); run it now when ``conn`` is not writing behind."""
-    behind: _WriteBehind | None = conn.info.get(_KEY)
+    """Hand ``job`` to ``conn``'s thread (the caller has checked ``is_writing_behind``); ``statement`` names it in
+    a failure."""
+    behind = _behind(conn)
     if behind is None:
-        with driver_errors(conn, statement):
-            job(conn.connection.driver_connection)
-        return
+        raise RuntimeError("run_behind on a connection that is not writing behind")
     behind.submit(statement, job)
 
 
@@ -199,7 +205,7 @@ def reserve_ids(conn: Connection, column: sa.Column[Any], count: int) -> list[in
     trip. Values left over when the block ends are gaps in the sequence, as a rolled-back insert leaves."""
     if count <= 0:
         return []
-    behind: _WriteBehind | None = conn.info.get(_KEY)
+    behind = _behind(conn)
     if behind is None:
         return _next_values(conn, column, count)
     if behind.side is None:

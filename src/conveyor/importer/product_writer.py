@@ -72,8 +72,9 @@ def write_entities(
     """
     now = utc_now()
     new = [item for item in items if item.sku not in known]
-    if new and all(fold(item.sku) in reserved for item in new):
-        _insert_reserved(conn, new, reserved, now)
+    ids = [reserved.get(fold(item.sku)) for item in new]
+    if new and None not in ids:
+        _insert_reserved(conn, new, [int(i or 0) for i in ids], now)
     elif new:
         _insert_new(conn, new, now)
     old = [item for item in items if item.sku in known]
@@ -96,16 +97,14 @@ def write_entities(
         _in(conn, P.update().values(updated_at=now), P.c.entity_id, [item.entity_id for item in plain])
 
 
-def _insert_reserved(conn: Connection, new: Sequence[ProductItem], reserved: Mapping[str, int], now: Any) -> None:
-    """New products with the ids taken for them, inserted behind. (A sku another writer creates meanwhile fails
-    the bunch when its row arrives: the import then runs again without writing behind, see ``run_import``.)"""
-    rows = {
-        fold(item.sku): (reserved[fold(item.sku)], item.sku, item.type_id or "simple", item.set_id, now, now)
-        for item in new
-    }
-    insert_rows_behind(conn, P, ("entity_id", *ENTITY_COLUMNS), list(rows.values()))
-    for item in new:
-        item.entity_id = reserved[fold(item.sku)]
+def _insert_reserved(conn: Connection, new: Sequence[ProductItem], ids: Sequence[int], now: Any) -> None:
+    """New products (distinct skus: the scan keeps one default row per sku) with the ids taken for them, inserted
+    behind. (A sku another writer creates meanwhile fails the bunch when its row arrives: the import then runs
+    again without writing behind, see ``run_import``.)"""
+    rows = [(i, item.sku, item.type_id or "simple", item.set_id, now, now) for i, item in zip(ids, new, strict=True)]
+    insert_rows_behind(conn, P, ("entity_id", *ENTITY_COLUMNS), rows)
+    for entity_id, item in zip(ids, new, strict=True):
+        item.entity_id = entity_id
         item.is_new = True
 
 

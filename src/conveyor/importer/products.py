@@ -150,9 +150,10 @@ class ProductImporter(EntityImporter):
         if self.context.operation == "delete":
             return
         self._ids(conn, keys)
-        self.absent = {fold(sku) for sku in keys} - self.ids.keys()
+        folded = list(map(fold, keys))
+        self.absent = set(folded) - self.ids.keys()
         if self.context.write and is_writing_behind(conn):  # new products' rows go behind: their ids are known
-            new = list(dict.fromkeys(folded for folded in map(fold, keys) if folded in self.absent))
+            new = list(dict.fromkeys(key for key in folded if key in self.absent))
             self.reserved = dict(zip(new, reserve_ids(conn, product_table.c.entity_id, len(new)), strict=True))
 
     def existing(self, conn: Connection, keys: Sequence[str]) -> set[str]:
