@@ -8,7 +8,7 @@ user adds a transport with one entry point and one connection, without forking.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, cast, runtime_checkable
 
 from sqlalchemy import Connection
@@ -42,6 +42,18 @@ class QueueCounts:
     def is_capped(self, state: str) -> bool:
         """Whether the figure of ``state`` (``waiting``, ``dead``…) is a lower bound."""
         return self.cap is not None and int(getattr(self, state)) >= self.cap
+
+    def capped(self, cap: int) -> QueueCounts:
+        """These figures as a count that stopped at ``cap`` would give them."""
+        return replace(
+            self,
+            waiting=min(self.waiting, cap),
+            in_progress=min(self.in_progress, cap),
+            retrying=min(self.retrying, cap),
+            complete=min(self.complete, cap),
+            dead=min(self.dead, cap),
+            cap=cap,
+        )
 
 
 @dataclass(frozen=True)

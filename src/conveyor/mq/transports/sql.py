@@ -396,24 +396,38 @@ class SqlTransport:
 
     # --- inspection and maintenance ------------------------------------------------------------------
     def counts(self, queue: str) -> QueueCounts:
-        qid = self.queue_id(queue)
+        return self._exact_counts([queue])[0]
+
+    def _exact_counts(self, queues: Sequence[str]) -> list[QueueCounts]:
+        """Each queue's messages by state, exactly: one grouped statement over the status rows of all ``queues``
+        (a scan of the table where no index holds the status, as on SQLite)."""
+        ids = {self.queue_id(name): name for name in queues}
         with self.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(S.c.status, sa.func.count(), sa.func.min(S.c.available_at))
-                .where(S.c.queue_id == qid)
-                .group_by(S.c.status)
+                sa.select(S.c.queue_id, S.c.status, sa.func.count(), sa.func.min(S.c.available_at))
+                .where(S.c.queue_id.in_(list(ids)))
+                .group_by(S.c.queue_id, S.c.status)
             ).all()
-        by_status = {int(status): (int(count), oldest) for status, count, oldest in rows}
-        waiting_since = [by_status[s][1] for s in WAITING if s in by_status]
-        return QueueCounts(
-            queue=queue,
-            waiting=by_status.get(Status.NEW, (0, None))[0],
-            retrying=by_status.get(Status.RETRY_REQUIRED, (0, None))[0],
-            in_progress=by_status.get(Status.IN_PROGRESS, (0, None))[0],
-            complete=by_status.get(Status.COMPLETE, (0, None))[0],
-            dead=by_status.get(Status.ERROR, (0, None))[0],
-            oldest_waiting_age=max(0.0, now() - min(waiting_since)) if waiting_since else None,
-        )
+        found: dict[str, dict[int, tuple[int, Any]]] = {name: {} for name in queues}
+        for qid, status, count, oldest in rows:
+            found[ids[int(qid)]][int(status)] = (int(count), oldest)
+        t = now()
+        result = []
+        for name in queues:
+            by_status = found[name]
+            waiting_since = [by_status[s][1] for s in WAITING if s in by_status]
+            result.append(
+                QueueCounts(
+                    queue=name,
+                    waiting=by_status.get(Status.NEW, (0, None))[0],
+                    retrying=by_status.get(Status.RETRY_REQUIRED, (0, None))[0],
+                    in_progress=by_status.get(Status.IN_PROGRESS, (0, None))[0],
+                    complete=by_status.get(Status.COMPLETE, (0, None))[0],
+                    dead=by_status.get(Status.ERROR, (0, None))[0],
+                    oldest_waiting_age=max(0.0, t - min(waiting_since)) if waiting_since else None,
+                )
+            )
+        return result
 
     def bounded_counts(self, queues: Sequence[str], cap: int) -> list[QueueCounts]:
         """Each queue's messages by state, each figure counted up to ``cap``, in two statements for all the queues.
@@ -422,9 +436,14 @@ class SqlTransport:
         (``conveyor.db.BoundedCounts``), so the cost is bounded by queues x states x cap whatever the table holds;
         the oldest waiting message is the first entry of the waiting index. Both statements are built once per
         list of queues (the dashboard's, a queue page's) and kept.
+
+        SQLite has no such index (migration 0030: its acks would pay for it), so there the figures come from one
+        scan, ~40 ms per 100,000 stored messages (``bench/README.md``, queue section), and are then capped alike.
         """
         if not queues:
             return []
+        if self.dialect == "sqlite":
+            return [counts.capped(cap) for counts in self._exact_counts(queues)]
         ids = {name: self.queue_id(name) for name in queues}
         key = (tuple(ids.values()), cap)
         prepared = self._counts.get(key)
