@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from prometheus_client import REGISTRY
 
 from conveyor.logs import CorrelationFilter, JsonFormatter, clean, correlated, correlation_id
@@ -79,3 +82,46 @@ def test_a_worker_handles_each_message_under_its_id_and_counts_the_outcomes(memo
     after = {o: _sample("conveyor_consumer_messages_total", **labels, outcome=o) for o in ("handled", "failed", "dead")}
     assert {o: after[o] - before[o] for o in after} == {"handled": 1, "failed": 2, "dead": 1}
     assert _sample("conveyor_handler_duration_seconds_count", **labels) - timed == 3
+
+
+def _series_samples(name: str, **labels: str) -> dict[tuple[str, str], float]:
+    """Every sample of the handler histogram and the message counter for ``labels``, by (sample name, le/outcome)."""
+    found: dict[tuple[str, str], float] = {}
+    for metric in REGISTRY.collect():
+        for sample in metric.samples:
+            if sample.name.endswith("_created"):  # when the series was made: differs by construction
+                continue
+            if sample.name.startswith(name) and all(sample.labels.get(k) == v for k, v in labels.items()):
+                found[sample.name, sample.labels.get("le", sample.labels.get("outcome", ""))] = sample.value
+    return found
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.sampled_from([0.0, 0.005, 0.01, 0.1, 60.0, 61.0]), st.floats(0, 100, allow_nan=False)),
+            st.booleans(),
+            st.booleans(),
+        ),
+        max_size=40,
+    )
+)
+def test_counts_gathered_and_flushed_equal_prometheus_own_observe_and_inc(
+    outcomes: list[tuple[float, bool, bool]],
+) -> None:
+    """The middleware keeps its figures and adds them to prometheus_client's values later, reaching into the
+    histogram's buckets: the result must be what ``observe`` and ``inc`` give, bucket for bucket (bounds included)."""
+    from conveyor.mq.middleware.metrics import _Series
+
+    tag = uuid.uuid4().hex
+    gathered, direct = _Series(f"gathered-{tag}", "q"), _Series(f"direct-{tag}", "q")
+    for seconds, failed, dead in outcomes:
+        gathered.add(seconds, failed, failed and dead)
+        direct.seconds.observe(seconds)
+        (direct.failed if failed else direct.handled).inc()
+        if failed and dead:
+            direct.dead.inc()
+    gathered.flush()
+    gathered.flush()  # a second flush adds nothing
+    for name in ("conveyor_handler_duration_seconds", "conveyor_consumer_messages"):
+        assert _series_samples(name, consumer=f"gathered-{tag}") == _series_samples(name, consumer=f"direct-{tag}")
