@@ -204,14 +204,15 @@ class Worker:
         batch_handler = self._batch_handlers.get(queue)
         if batch_handler is None:
             handler = self.handlers[queue]
+            max_attempts = self.options.max_attempts
             for index, delivery in enumerate(deliveries):
                 self._pending_at = index
-                if self._check_stop():
+                if self._stop_checks and self._check_stop():
                     transport.release(deliveries[index:])
                     return False
                 if not transport.holds(delivery):  # its connection died: the broker delivers it again
                     continue
-                if self._exhausted(delivery):
+                if delivery.attempts > max_attempts and self._exhausted(delivery):
                     continue
                 error: BaseException | None = None
                 for before_message in self._before_message:

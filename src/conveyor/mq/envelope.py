@@ -61,6 +61,8 @@ class Envelope:
 
     def encoded_properties(self) -> str:
         """Properties plus the message id, as JSON text stored beside the body."""
+        if not self.properties and self.message_id.isascii() and self.message_id.isalnum():  # the usual case, hot
+            return '{"message_id":"' + self.message_id + '"}'
         return orjson.dumps({**self.properties, "message_id": self.message_id}).decode()
 
     @classmethod

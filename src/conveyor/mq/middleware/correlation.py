@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from conveyor.logs import PROPERTY, clean, set_current
+from conveyor.logs import PROPERTY, clean, correlation_id, set_current
 from conveyor.mq.middleware.base import Middleware
 
 if TYPE_CHECKING:
@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 class Correlation(Middleware):
     def before_message(self, worker: Worker, delivery: Delivery) -> None:
         value = delivery.envelope.properties.get(PROPERTY)
-        set_current(clean(value) if isinstance(value, str) else None)
+        if value is not None or correlation_id.get() is not None:  # a ContextVar set only where it changes
+            set_current(clean(value) if isinstance(value, str) else None)
 
     def after_message(self, worker: Worker, delivery: Delivery, error: BaseException | None) -> None:
-        set_current(None)
+        if correlation_id.get() is not None:
+            set_current(None)

@@ -438,7 +438,7 @@ class SqlTransport:
         list of queues (the dashboard's, a queue page's) and kept.
 
         SQLite has no such index (migration 0030: its acks would pay for it), so there the figures come from one
-        scan, ~40 ms per 100,000 stored messages (``bench/README.md``, queue section), and are then capped alike.
+        scan, ~45 ms per 100,000 stored messages (``bench/README.md``, queue section), and are then capped alike.
         """
         if not queues:
             return []
