@@ -10,8 +10,9 @@ against ~15,000. Rows that may conflict go through ``conveyor.db.upsert`` as eve
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -68,6 +69,48 @@ def insert_rows_behind(
     run_behind(conn, statement, lambda raw: _copy_rows(raw, statement, rows))
 
 
+def copy_text(rows: Iterable[Sequence[Any]]) -> bytes:
+    """``rows`` as PostgreSQL ``COPY`` text, formatted as a connection's ``COPY`` would (psycopg's formatter and
+    default adapters), without a connection: a reading worker formats rows for the writer (``insert_copied``)."""
+    out = bytearray()
+    format_row_text, transformer = _formatter()
+    for row in rows:
+        format_row_text(row, transformer, out)
+    return bytes(out)
+
+
+def insert_copied(conn: Connection, table: sa.Table, columns: Sequence[str], data: bytes) -> None:
+    """Insert rows formatted by ``copy_text`` (PostgreSQL), behind the caller while ``conn`` is writing behind;
+    nothing may conflict (as for ``insert_rows_behind``)."""
+    if not data:
+        return
+    statement = _copy_statement(conn, table, columns)
+
+    def copy(raw: Any) -> None:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.write(data)
+
+    if is_writing_behind(conn):
+        run_behind(conn, statement, copy)
+        return
+    drain(conn)
+    with driver_errors(conn, statement):
+        copy(conn.connection.driver_connection)
+
+
+@cache
+def _formatter() -> tuple[Any, Any]:
+    """psycopg's own COPY row formatter (C in psycopg[binary]) and a transformer with the default adapters
+    (imported here: SQLite never needs psycopg)."""
+    from psycopg.adapt import Transformer
+
+    try:  # where psycopg 3.2 and later keep it
+        from psycopg._copy_base import format_row_text
+    except ImportError:  # pragma: no cover  (psycopg 3.1)
+        from psycopg.copy import format_row_text  # type: ignore[attr-defined,no-redef]
+    return format_row_text, Transformer()
+
+
 def _copy_statement(conn: Connection, table: sa.Table, columns: Sequence[str]) -> str:
     names = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
     return f"COPY {conn.dialect.identifier_preparer.format_table(table)} ({names}) FROM STDIN"
@@ -95,4 +138,4 @@ def bulk_cache(conn: Connection) -> Iterator[None]:
         conn.exec_driver_sql(f"PRAGMA cache_size = {int(before):d}")
 
 
-__all__ = ["BULK_CACHE_KIB", "bulk_cache", "insert_rows", "insert_rows_behind"]
+__all__ = ["BULK_CACHE_KIB", "bulk_cache", "copy_text", "insert_copied", "insert_rows", "insert_rows_behind"]

@@ -8,7 +8,7 @@ validates rows and writes them, set-based, a batch at a time. Users add their ow
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -34,6 +34,7 @@ class SourceRow:
     store_id: int = 0
     content_hash: str = ""
     updated_at: datetime | None = None  # the source's updated_at (timestamp detection), when read
+    reserved_id: int | None = None  # the id taken for the row's new entity, when rows are written behind
 
     def error(self, column: str, message: str) -> RowError:
         return RowError(self.file, self.line, column, message)
@@ -126,6 +127,11 @@ class EntityImporter:
         """The column of the entity's table that holds the key, if there is one: the stored hashes are then
         joined with it, which answers ``existing`` in the same statement."""
         return None
+
+    def reserved_ids(self) -> Mapping[str, int]:
+        """Folded key → the id taken for its new entity (``scanned``), where rows are written behind: a reading
+        worker gets those of its task's rows (``SourceRow.reserved_id``) and prepares their rows for writing."""
+        return {}
 
     def prepare(self, rows: Sequence[SourceRow]) -> Any:
         """Work on a batch that needs no database (parsing, checks against lookups loaded by ``start``).

@@ -47,6 +47,7 @@ class BatchTask:
     records: list[Pending]
     passed: int = 0
     path: str = ""
+    ids: dict[str, int] = field(default_factory=dict)  # folded key → the id reserved for its new entity
 
 
 @dataclass(slots=True)
@@ -81,6 +82,8 @@ class BatchReader:
             clear = self._cleared_columns(task.columns, bool(item.store_id)) if clean else []
             row = self._row(task.file, task.columns, item, fields, batch, clear)
             if row is not None:
+                if task.ids:
+                    row.reserved_id = task.ids.get(item.folded)
                 rows.append(row)
         if rows:
             batch.prepared = self.importer.prepare(rows)

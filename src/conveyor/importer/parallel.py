@@ -161,13 +161,16 @@ class WorkerPool:
         self._executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(spec,))
 
     def read(
-        self, tasks: Iterable[BatchTask], local: Callable[[BatchTask], Batch] | None = None
+        self,
+        tasks: Iterable[BatchTask],
+        local: Callable[[BatchTask], Batch] | None = None,
+        handing: Callable[[BatchTask], None] | None = None,
     ) -> Iterator[Batch | bytes]:
         """The batches of ``tasks``, in the order of the tasks (a worker's still pickled: see ``opened``).
 
         Until the first worker is ready (its process started and its lookups loaded: about a second on the test
         machine), ``local`` reads the first tasks in this process, so that the writer starts at once instead of
-        waiting for the pool."""
+        waiting for the pool. ``handing`` completes each task just before it goes to a worker."""
         tasks = iter(tasks)
         if local is not None:
             first = next(tasks, None)
@@ -182,6 +185,8 @@ class WorkerPool:
         flight: deque[Future[bytes]] = deque()
         ahead = 2 * self.workers + 1
         for task in tasks:
+            if handing is not None:
+                handing(task)
             flight.append(self._executor.submit(_read, task))
             if len(flight) >= ahead:
                 yield flight.popleft().result()

@@ -129,6 +129,10 @@ class ProductItem:
     is_new: bool = False
     pending: bool = False  # holds values that wait for new options (resolved and joined once they exist)
     cleared: list[int] | None = None  # attribute ids whose cell held the empty-value marker
+    # a new product completed by the reading worker (its set's defaults, its url_key, its required values checked)
+    # and its value rows formatted there for COPY, by backend type, with the id reserved for it (row.reserved_id)
+    checked: bool = False
+    copied_values: dict[str, bytes] | None = None
 
     @property
     def is_default(self) -> bool:

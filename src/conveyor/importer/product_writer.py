@@ -40,7 +40,7 @@ from conveyor.catalog.products import (
     replace_super_attributes,
     replace_tier_prices,
 )
-from conveyor.db.bulk_insert import insert_rows, insert_rows_behind
+from conveyor.db.bulk_insert import insert_copied, insert_rows, insert_rows_behind
 from conveyor.db.upsert import upsert
 from conveyor.db.write_behind import is_writing_behind, reserve_ids
 from conveyor.importer.changes import fold
@@ -154,15 +154,19 @@ def write_product_values(
     """
     writes: list[ValueWrite] = []
     fresh: dict[str, list[tuple[int, int, int, Any]]] = defaultdict(list)
+    copied: dict[str, list[bytes]] = defaultdict(list)  # rows a reading worker formatted (``copy_text``)
     fresh_store_views: dict[str, dict[tuple[int, int, int], Any]] = defaultdict(dict)  # the last row's value wins
     stores_for = scopes.stores_for
     taken = written if written is not None else set()
     for item in items:
         entity_id = int(item.entity_id or 0)
         if item.is_new:  # one default row per new product in a batch: its values cannot repeat
-            for meta, value in item.values.values():
-                if value is not None:
-                    fresh[meta.backend_type].append((entity_id, meta.attribute_id, 0, value))
+            if item.copied_values is not None and entity_id == item.row.reserved_id:
+                for backend, data in item.copied_values.items():
+                    copied[backend].append(data)
+                continue
+            for backend, rows in new_value_rows(item, entity_id).items():
+                fresh[backend].extend(rows)
             continue
         store_id = item.store_id
         plain = store_id != 0 and entity_id in created and (entity_id, store_id) not in taken
@@ -178,7 +182,18 @@ def write_product_values(
         fresh[backend].extend((*key, value) for key, value in values.items())
     for backend, rows in fresh.items():
         insert_rows_behind(conn, product_values[backend], VALUE_COLUMNS, rows)
+    for backend, chunks in copied.items():
+        insert_copied(conn, product_values[backend], VALUE_COLUMNS, b"".join(chunks))
     write_values(conn, product_values, writes)
+
+
+def new_value_rows(item: ProductItem, entity_id: int) -> dict[str, list[tuple[int, int, int, Any]]]:
+    """A new product's value rows (``VALUE_COLUMNS``) by backend type: its default row's values but None."""
+    rows: dict[str, list[tuple[int, int, int, Any]]] = defaultdict(list)
+    for meta, value in item.values.values():
+        if value is not None:
+            rows[meta.backend_type].append((entity_id, meta.attribute_id, 0, value))
+    return rows
 
 
 def url_key_for(item: ProductItem) -> str | None:
@@ -336,6 +351,7 @@ __all__ = [
     "SelectionRow",
     "SuperAttributeRow",
     "clean_store_values",
+    "new_value_rows",
     "stock_levels",
     "url_key_for",
     "write_bundles",

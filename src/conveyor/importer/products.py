@@ -11,7 +11,7 @@ product that comes later in the bunch; a store-view row whose product comes late
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -31,6 +31,7 @@ from conveyor.catalog.products import (
     write_categories,
     write_websites,
 )
+from conveyor.db.bulk_insert import copy_text
 from conveyor.db.write_behind import is_writing_behind, reserve_ids
 from conveyor.importer.base import EntityImporter, Outcome, SourceRow
 from conveyor.importer.changes import fold, forget
@@ -51,6 +52,7 @@ from conveyor.importer.product_writer import (
     SelectionRow,
     SuperAttributeRow,
     clean_store_values,
+    new_value_rows,
     stock_levels,
     url_key_for,
     write_bundles,
@@ -156,6 +158,9 @@ class ProductImporter(EntityImporter):
             new = list(dict.fromkeys(key for key in folded if key in self.absent))
             self.reserved = dict(zip(new, reserve_ids(conn, product_table.c.entity_id, len(new)), strict=True))
 
+    def reserved_ids(self) -> Mapping[str, int]:
+        return self.reserved
+
     def existing(self, conn: Connection, keys: Sequence[str]) -> set[str]:
         return set(self._ids(conn, keys))
 
@@ -173,8 +178,15 @@ class ProductImporter(EntityImporter):
             read = self.reader.read(row)
             if isinstance(read, list):
                 prepared.errors.extend(read)
-            else:
-                prepared.items.append(read)
+                continue
+            prepared.items.append(read)
+            if row.reserved_id is not None and read.is_default and not read.pending and not self._complete(read):
+                # a new product whose id is known: its value rows are made here, in the worker, ready to copy
+                read.checked = True
+                read.copied_values = {
+                    backend: copy_text(value_rows)
+                    for backend, value_rows in new_value_rows(read, row.reserved_id).items()
+                }
         # the options this batch found missing, handed over with it (the reader starts a new list)
         prepared.missing, self.reader.missing_options = self.reader.missing_options, {}
         for item in prepared.items:  # read: the cells need not travel back to the writing process (pickled)
@@ -209,42 +221,49 @@ class ProductImporter(EntityImporter):
         row plus the defaults a new product gets — the same row on a new or an existing sku gives the same
         product."""
         checked: list[ProductItem] = []
-        url_key = self.lookups.attributes.get("url_key")
         replace = self.context.operation == "replace"
         for item in items:
             if not item.is_default or (item.sku in known and not replace):
                 checked.append(item)
                 continue
-            kind = "replaced" if item.sku in known else "new"
-            errors: list[RowError] = []
-            if item.type_id is None:
-                errors.append(item.row.error("product_type", f"A {kind} product needs its product_type."))
-            if item.set_id is None:
-                errors.append(item.row.error("attribute_set_code", f"A {kind} product needs its attribute_set_code."))
-            if errors:
-                outcome.errors.extend(errors)
+            if item.checked and item.sku not in known:  # completed by the reading worker (``prepare``)
+                checked.append(item)
                 continue
-            defaults, required = self._new_product_plan(int(item.set_id or 0), str(item.type_id))
-            values = item.values
-            for attribute_id in item.cleared or ():  # nothing stored to remove: as if the cell were not there
-                if attribute_id in values and values[attribute_id][1] is None:
-                    del values[attribute_id]
-            for meta, value in defaults:
-                if meta.attribute_id not in values:
-                    values[meta.attribute_id] = (meta, value)
-            for meta in required:
-                given = values.get(meta.attribute_id)
-                if given is None or given[1] is None:
-                    errors.append(item.row.error(meta.code, f'The required attribute "{meta.code}" has no value.'))
-            if url_key is not None and url_key.attribute_id not in values:
-                key = url_key_for(item)
-                if key:
-                    values[url_key.attribute_id] = (url_key, key)
+            errors = self._complete(item, "replaced" if item.sku in known else "new")
             if errors:
                 outcome.errors.extend(errors)
             else:
                 checked.append(item)
         return checked
+
+    def _complete(self, item: ProductItem, kind: str = "new") -> list[RowError]:
+        """A new (or replaced) product's checks and completion: its type and set, its set's default values, its
+        required values, its url_key; the errors (none: the item is complete)."""
+        errors: list[RowError] = []
+        if item.type_id is None:
+            errors.append(item.row.error("product_type", f"A {kind} product needs its product_type."))
+        if item.set_id is None:
+            errors.append(item.row.error("attribute_set_code", f"A {kind} product needs its attribute_set_code."))
+        if errors:
+            return errors
+        defaults, required = self._new_product_plan(int(item.set_id or 0), str(item.type_id))
+        values = item.values
+        for attribute_id in item.cleared or ():  # nothing stored to remove: as if the cell were not there
+            if attribute_id in values and values[attribute_id][1] is None:
+                del values[attribute_id]
+        for meta, value in defaults:
+            if meta.attribute_id not in values:
+                values[meta.attribute_id] = (meta, value)
+        for meta in required:
+            given = values.get(meta.attribute_id)
+            if given is None or given[1] is None:
+                errors.append(item.row.error(meta.code, f'The required attribute "{meta.code}" has no value.'))
+        url_key = self.lookups.attributes.get("url_key")
+        if url_key is not None and url_key.attribute_id not in values:
+            key = url_key_for(item)
+            if key:
+                values[url_key.attribute_id] = (url_key, key)
+        return errors
 
     def _new_product_plan(
         self, set_id: int, type_id: str

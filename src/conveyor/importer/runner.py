@@ -483,11 +483,24 @@ class _Bunch:
         # the writer unpickles it itself. A database server leaves the writer waiting for its answers with the GIL
         # free: this thread unpickles meanwhile, and the writer gets the batch ready.
         open_in_reader = self.conn.dialect.name != "sqlite"
+        ids_known = threading.Event()  # ``reading`` has run: the ids reserved for new entities are known
+
+        def with_ids(task: BatchTask) -> None:
+            """A worker's task gets the ids reserved for its rows' new entities (the first, local, ones don't
+            wait for them)."""
+            while not ids_known.wait(0.2):
+                if stop.is_set():
+                    return
+            reserved = self.importer.reserved_ids()
+            if reserved:
+                task.ids = {p.folded: reserved[p.folded] for p in task.records if p.folded in reserved}
 
         def produce() -> None:
             try:
                 tasks = self._tasks(scanned)
-                read = pool.read(tasks, local=self._read) if pool is not None else map(self._read, tasks)
+                read = (
+                    pool.read(tasks, local=self._read, handing=with_ids) if pool is not None else map(self._read, tasks)
+                )
                 for read_batch in read:
                     batch = opened(read_batch) if open_in_reader else read_batch
                     while not stop.is_set():
@@ -505,7 +518,10 @@ class _Bunch:
         reader = threading.Thread(target=produce, name="import-reader", daemon=True)
         reader.start()
         try:
-            reading()
+            try:
+                reading()
+            finally:
+                ids_known.set()
             while True:
                 item = batches.get()
                 if item is None:

@@ -5,7 +5,7 @@ in the same file/line/column order; so does a re-import, which skips the unchang
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,11 +13,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from conveyor.catalog.products.repository import product_table, product_values
 from conveyor.db import make_engine
-from conveyor.importer import ImportReport, Profile, run_import, runner
+from conveyor.importer import ImportReport, Profile, product_writer, run_import, runner
 from conveyor.importer.batches import Batch, BatchTask
 from conveyor.importer.parallel import MIN_ROWS_ENV, WORKERS_ENV, WorkerPool, default_workers, opened
 from conveyor.importer.watch import ImportOptions, default_runner
+from tests.conftest import _truncate
 from tests.integration.importer.helpers import (
     LUMA_BUNCH,
     prepare_luma_store,
@@ -31,6 +33,7 @@ from tests.integration.importer.helpers import (
 PROFILE = Profile(entity="products", batch_size=150)
 CLOCK = {"created_at", "updated_at", "imported_at"}
 Reader = Callable[[BatchTask], Batch]
+Handing = Callable[[BatchTask], None]
 
 
 @pytest.fixture(scope="module")
@@ -96,14 +99,16 @@ def test_workers_read_the_bunch_as_a_serial_run_does(
             super().__init__(*args, **kwargs)  # type: ignore[arg-type]
             pools.append(self)
 
-        def read(self, tasks: Iterable[BatchTask], local: Reader | None = None) -> Iterator[Batch | bytes]:
+        def read(
+            self, tasks: Iterable[BatchTask], local: Reader | None = None, handing: Handing | None = None
+        ) -> Iterator[Batch | bytes]:
             assert local is not None
 
             def counted(task: BatchTask) -> Batch:
                 read_here.append(len(task.records))
                 return local(task)
 
-            for batch in super().read(tasks, counted):
+            for batch in super().read(tasks, counted, handing):
                 read_in_all.append(opened(batch).records)
                 yield batch
 
@@ -174,3 +179,56 @@ def test_the_runner_of_the_watcher_and_the_queue_reads_with_the_worker_count_it_
     given = default_runner(engine, "products", ImportOptions(workers=1))([path])
     assert given.committed and given.created == 1
     engine.dispose()
+
+
+def _values_by_sku(engine: Engine) -> dict[str, object]:
+    """The products (type, set) and their values by sku (ids differ between two stores), and every table's count."""
+    found: dict[str, object] = {}
+    with engine.connect() as conn:
+        found["products"] = sorted(
+            conn.execute(sa.select(product_table.c.sku, product_table.c.type_id, product_table.c.attribute_set_id))
+        )
+        for backend, table in product_values.items():
+            rows = conn.execute(
+                sa.select(product_table.c.sku, table.c.attribute_id, table.c.store_id, table.c.value).join(
+                    product_table, product_table.c.entity_id == table.c.entity_id
+                )
+            )
+            found[backend] = sorted(tuple(row) for row in rows)
+        for table in store_tables():
+            found[f"count:{table.name}"] = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+    return found
+
+
+def test_on_postgresql_workers_make_new_products_value_rows_and_nothing_else_changes(
+    _pg_database: str, broken_bunch: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writing behind, a worker gets the ids reserved for its rows' new products, completes them (defaults,
+    url_key, required values) and formats their value rows for COPY itself. The store and the report are what a
+    run reading every row in the importing process leaves, and the worker's rows are what was copied."""
+    monkeypatch.setenv(MIN_ROWS_ENV, "0")
+    copied: list[int] = []
+    real = product_writer.insert_copied
+
+    def counted(conn: sa.Connection, table: sa.Table, columns: Sequence[str], data: bytes) -> None:
+        copied.append(data.count(b"\n"))
+        real(conn, table, columns, data)
+
+    monkeypatch.setattr(product_writer, "insert_copied", counted)
+
+    def imported(workers: int) -> tuple[ImportReport, dict[str, object]]:
+        _truncate(_pg_database)
+        engine = make_engine(_pg_database)
+        prepare_luma_store(engine)
+        report = run_import(engine, "products", broken_bunch, profile=PROFILE, workers=workers)
+        found = _values_by_sku(engine)
+        engine.dispose()
+        return report, found
+
+    serial, serial_store = imported(1)
+    assert copied == []  # read here: no ids travel, the rows are made by the writer
+    parallel, parallel_store = imported(2)
+    assert sum(copied) > 10_000, copied  # most new products' values came formatted from the workers
+    assert serial.committed and serial.invalid == 7
+    assert _same(parallel) == _same(serial)
+    assert parallel_store == serial_store
