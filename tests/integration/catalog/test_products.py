@@ -719,3 +719,28 @@ def test_save_and_get_many_answers_exactly_what_a_fresh_read_gives(engine: Engin
     assert [(price.qty, price.value) for price in related.tier_prices] == [(5, 2)]
     assert [link.category_id for link in related.category_links] == [category]
     assert related.custom_attributes["news_from_date"] == "2026-01-02 00:00:00"
+
+
+def test_ids_by_sku_for_a_whole_bunch_finds_each_sku_as_asked(engine: Engine) -> None:
+    """More skus than one statement's list (an import's bunch; on PostgreSQL one array): every stored one is found,
+    keyed by the spelling asked for, and the unknown ones are left out."""
+    from datetime import datetime
+
+    from conveyor.catalog.eav.values import IN_CHUNK
+
+    stored = [f"Bunch-{n:05d}" for n in range(IN_CHUNK + 500)]
+    when = datetime(2026, 1, 1)
+    with engine.begin() as conn:
+        conn.execute(
+            product_table.insert(),
+            [
+                {"sku": sku, "type_id": "simple", "attribute_set_id": 4, "created_at": when, "updated_at": when}
+                for sku in stored
+            ],
+        )
+        ids = dict(conn.execute(sa.select(product_table.c.sku, product_table.c.entity_id)).all())
+    asked = [*stored[::2], "bunch-00001", "Bunch-missing", *stored[1:40:2]]
+    with engine.connect() as conn:
+        found = repo.ids_by_sku(conn, asked)
+    expected = {sku: ids[sku] for sku in asked if sku in ids} | {"bunch-00001": ids["Bunch-00001"]}
+    assert found == expected
