@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from conveyor.catalog.products.repository import product_table, product_values
-from conveyor.db import make_engine
-from conveyor.importer import ImportReport, Profile, product_writer, run_import, runner
+from conveyor.db import bulk_insert, make_engine
+from conveyor.importer import ImportReport, Profile, run_import, runner
 from conveyor.importer.batches import Batch, BatchTask
 from conveyor.importer.parallel import MIN_ROWS_ENV, WORKERS_ENV, WorkerPool, default_workers, opened
 from conveyor.importer.watch import ImportOptions, default_runner
@@ -208,13 +208,13 @@ def test_on_postgresql_workers_make_new_products_value_rows_and_nothing_else_cha
     run reading every row in the importing process leaves, and the worker's rows are what was copied."""
     monkeypatch.setenv(MIN_ROWS_ENV, "0")
     copied: list[int] = []
-    real = product_writer.insert_copied
+    real = bulk_insert.insert_copied
 
     def counted(conn: sa.Connection, table: sa.Table, columns: Sequence[str], data: bytes) -> None:
         copied.append(data.count(b"\n"))
         real(conn, table, columns, data)
 
-    monkeypatch.setattr(product_writer, "insert_copied", counted)
+    monkeypatch.setattr("conveyor.importer.product_writer.insert_copied", counted)
 
     def imported(workers: int) -> tuple[ImportReport, dict[str, object]]:
         _truncate(_pg_database)
