@@ -10,9 +10,11 @@ against ~15,000. Rows that may conflict go through ``conveyor.db.upsert`` as eve
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import cache
+from datetime import date, datetime
+from decimal import Decimal
+from operator import methodcaller
 from typing import Any
 
 import sqlalchemy as sa
@@ -70,13 +72,30 @@ def insert_rows_behind(
 
 
 def copy_text(rows: Iterable[Sequence[Any]]) -> bytes:
-    """``rows`` as PostgreSQL ``COPY`` text, formatted as a connection's ``COPY`` would (psycopg's formatter and
-    default adapters), without a connection: a reading worker formats rows for the writer (``insert_copied``)."""
-    out = bytearray()
-    format_row_text, transformer = _formatter()
-    for row in rows:
-        format_row_text(row, transformer, out)
-    return bytes(out)
+    """``rows`` as PostgreSQL ``COPY`` text (tab-separated, ``\\N`` for NULL, backslash escapes), made without a
+    connection: a reading worker formats rows for the writer (``insert_copied``). For the types an import writes:
+    str, int, Decimal, float, bool, date and datetime (naive, as the columns are)."""
+    formats = _COPY_FORMATS
+    try:
+        lines = ["\t".join([formats[type(value)](value) for value in row]) for row in rows]
+    except KeyError as missing:
+        raise TypeError(f"no COPY text for {missing}") from None
+    lines.append("")
+    return "\n".join(lines).encode()
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+# by exact type (a subclass is refused, not guessed): what each type's COPY text is, as psycopg writes it
+_COPY_FORMATS: dict[type, Callable[[Any], str]] = {
+    type(None): lambda _: "\\N",
+    str: methodcaller("translate", _COPY_ESCAPES),
+    int: str,
+    bool: lambda value: "t" if value else "f",
+    Decimal: str,
+    float: repr,
+    datetime: methodcaller("isoformat", " "),
+    date: methodcaller("isoformat"),
+}
 
 
 def insert_copied(conn: Connection, table: sa.Table, columns: Sequence[str], data: bytes) -> None:
@@ -96,19 +115,6 @@ def insert_copied(conn: Connection, table: sa.Table, columns: Sequence[str], dat
     drain(conn)
     with driver_errors(conn, statement):
         copy(conn.connection.driver_connection)
-
-
-@cache
-def _formatter() -> tuple[Any, Any]:
-    """psycopg's own COPY row formatter (C in psycopg[binary]) and a transformer with the default adapters
-    (imported here: SQLite never needs psycopg)."""
-    from psycopg.adapt import Transformer
-
-    try:  # where psycopg 3.2 and later keep it
-        from psycopg._copy_base import format_row_text
-    except ImportError:  # pragma: no cover  (psycopg 3.1)
-        from psycopg.copy import format_row_text  # type: ignore[attr-defined,no-redef]
-    return format_row_text, Transformer()
 
 
 def _copy_statement(conn: Connection, table: sa.Table, columns: Sequence[str]) -> str:
