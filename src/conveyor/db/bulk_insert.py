@@ -36,10 +36,8 @@ def insert_rows(conn: Connection, table: sa.Table, columns: Sequence[str], rows:
         return
     dialect = conn.dialect.name
     if dialect == "postgresql":
-        drain(conn)  # the driver connection bypasses SQLAlchemy's events: what went behind goes first
         statement = _copy_statement(conn, table, columns)
-        with driver_errors(conn, statement):
-            _copy_rows(conn.connection.driver_connection, statement, rows)
+        _copy(conn, statement, lambda raw: _copy_rows(raw, statement, rows), behind=False)
         return
     names = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
     quoted = conn.dialect.identifier_preparer.format_table(table)
@@ -68,7 +66,7 @@ def insert_rows_behind(
         insert_rows(conn, table, columns, rows)
         return
     statement = _copy_statement(conn, table, columns)
-    run_behind(conn, statement, lambda raw: _copy_rows(raw, statement, rows))
+    _copy(conn, statement, lambda raw: _copy_rows(raw, statement, rows), behind=True)
 
 
 def copy_text(rows: Iterable[Sequence[Any]]) -> bytes:
@@ -104,17 +102,18 @@ def insert_copied(conn: Connection, table: sa.Table, columns: Sequence[str], dat
     if not data:
         return
     statement = _copy_statement(conn, table, columns)
+    _copy(conn, statement, lambda raw: _copy_data(raw, statement, data), behind=True)
 
-    def copy(raw: Any) -> None:
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            copy.write(data)
 
-    if is_writing_behind(conn):
-        run_behind(conn, statement, copy)
+def _copy(conn: Connection, statement: str, job: Callable[[Any], None], *, behind: bool) -> None:
+    """Run a ``COPY`` job on the driver connection: behind the caller when asked and ``conn`` writes behind, else
+    now, after what went behind (the driver connection bypasses SQLAlchemy's events)."""
+    if behind and is_writing_behind(conn):
+        run_behind(conn, statement, job)
         return
     drain(conn)
     with driver_errors(conn, statement):
-        copy(conn.connection.driver_connection)
+        job(conn.connection.driver_connection)
 
 
 def _copy_statement(conn: Connection, table: sa.Table, columns: Sequence[str]) -> str:
@@ -126,6 +125,11 @@ def _copy_rows(raw: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+def _copy_data(raw: Any, statement: str, data: bytes) -> None:
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.write(data)
 
 
 @contextmanager

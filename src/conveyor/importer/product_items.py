@@ -131,7 +131,6 @@ class ProductItem:
     cleared: list[int] | None = None  # attribute ids whose cell held the empty-value marker
     # a new product completed by the reading worker (its set's defaults, its url_key, its required values checked)
     # and its value rows formatted there for COPY, by backend type, with the id reserved for it (row.reserved_id)
-    checked: bool = False
     copied_values: dict[str, bytes] | None = None
 
     @property

@@ -165,8 +165,7 @@ def write_product_values(
                 for backend, data in item.copied_values.items():
                     copied[backend].append(data)
                 continue
-            for backend, rows in new_value_rows(item, entity_id).items():
-                fresh[backend].extend(rows)
+            new_value_rows(item, entity_id, fresh)
             continue
         store_id = item.store_id
         plain = store_id != 0 and entity_id in created and (entity_id, store_id) not in taken
@@ -187,9 +186,13 @@ def write_product_values(
     write_values(conn, product_values, writes)
 
 
-def new_value_rows(item: ProductItem, entity_id: int) -> dict[str, list[tuple[int, int, int, Any]]]:
-    """A new product's value rows (``VALUE_COLUMNS``) by backend type: its default row's values but None."""
-    rows: dict[str, list[tuple[int, int, int, Any]]] = defaultdict(list)
+def new_value_rows(
+    item: ProductItem, entity_id: int, rows: dict[str, list[tuple[int, int, int, Any]]] | None = None
+) -> dict[str, list[tuple[int, int, int, Any]]]:
+    """A new product's value rows (``VALUE_COLUMNS``) by backend type: its default row's values but None, added
+    to ``rows`` (a batch's, in the writer) or to a new dict."""
+    if rows is None:
+        rows = defaultdict(list)
     for meta, value in item.values.values():
         if value is not None:
             rows[meta.backend_type].append((entity_id, meta.attribute_id, 0, value))

@@ -182,7 +182,6 @@ class ProductImporter(EntityImporter):
             prepared.items.append(read)
             if row.reserved_id is not None and read.is_default and not read.pending and not self._complete(read):
                 # a new product whose id is known: its value rows are made here, in the worker, ready to copy
-                read.checked = True
                 read.copied_values = {
                     backend: copy_text(value_rows)
                     for backend, value_rows in new_value_rows(read, row.reserved_id).items()
@@ -226,7 +225,7 @@ class ProductImporter(EntityImporter):
             if not item.is_default or (item.sku in known and not replace):
                 checked.append(item)
                 continue
-            if item.checked and item.sku not in known:  # completed by the reading worker (``prepare``)
+            if item.copied_values is not None and item.sku not in known:  # completed by the worker (``prepare``)
                 checked.append(item)
                 continue
             errors = self._complete(item, "replaced" if item.sku in known else "new")
