@@ -293,7 +293,7 @@ class SqlTransport:
             for status_id, trials, error, topic, body, properties in sorted(claimed)
         ]
 
-    def _claim(self, conn: ConsumerConnection, parameters: dict[str, Any]) -> list[tuple[Any, ...]]:
+    def _claim(self, conn: ConsumerConnection, parameters: dict[str, Any]) -> Sequence[tuple[Any, ...]]:
         """Reserve up to ``limit`` waiting rows that are due, by due time (then id).
 
         Returns (status id, attempts, last error, topic, body, properties) per row: the message columns come

@@ -145,19 +145,30 @@ def _plain(value: Any) -> Any:
     return int(value) if isinstance(value, IntEnum) else value
 
 
+class _ThreadConnection(threading.local):
+    """One thread's connection, cursor, pipeline and settles to send again; every attribute exists from the start
+    (a ``getattr`` default on a missing attribute of a ``threading.local`` costs an exception, once per message)."""
+
+    def __init__(self) -> None:
+        self.raw: Any = None
+        self.cursor: Any = None
+        self.pipeline: _SettlePipeline | None = None
+        self.replay: list[tuple[str, Any]] = []
+
+
 class ConsumerConnection:
     """One autocommit DBAPI connection per thread for claims and settles; replaced when it breaks."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
-        self._local = threading.local()
+        self._local = _ThreadConnection()
         self._pipelines: bool | None = None if self.dialect == "postgresql" else False
         self._opened: list[tuple[Any, Any]] = []
         self._lock = threading.Lock()
 
     def _cursor(self) -> Any:
-        cursor = getattr(self._local, "cursor", None)
+        cursor = self._local.cursor
         if cursor is None:
             raw = self.engine.raw_connection()
             driver = raw.driver_connection
@@ -177,21 +188,21 @@ class ConsumerConnection:
         """Run ``prepared`` in autocommit without waiting for its answer where the driver allows (PostgreSQL's
         pipeline mode); elsewhere ``execute``. Its errors surface at the next statement or ``flush``."""
         local = self._local
-        if getattr(local, "replay", None):
+        if local.replay:
             self.flush()
         sql, parameters = prepared.bind(values)
         if self._pipelines is False:
             self._settle_now(sql, parameters)
             return
         try:
-            cursor = getattr(local, "cursor", None) or self._cursor()
+            cursor = local.cursor or self._cursor()
             if self._pipelines is None:
                 self._pipelines = pipelines_supported()
                 if not self._pipelines:
                     log.warning("this psycopg cannot pipeline settles: one round trip per ack")
                     self._settle_now(sql, parameters)
                     return
-            pipeline = getattr(local, "pipeline", None)
+            pipeline = local.pipeline
             if pipeline is None:
                 pipeline = local.pipeline = _SettlePipeline(local.raw.driver_connection)
             pipeline.unanswered.append((sql, parameters))
@@ -203,7 +214,7 @@ class ConsumerConnection:
     def _settle_now(self, sql: str, parameters: Any) -> None:
         """One settle in one round trip; kept for the replay if the connection breaks under it."""
         try:
-            self._cursor().execute(sql, parameters)
+            (self._local.cursor or self._cursor()).execute(sql, parameters)
         except self.engine.dialect.loaded_dbapi.Error as exc:
             self._drop()
             self._local.replay.append((sql, parameters))
@@ -211,9 +222,9 @@ class ConsumerConnection:
 
     def flush(self) -> None:
         """Wait for the answers of the settles ``send`` did not wait for; raises the first error among them."""
-        if getattr(self._local, "replay", None):
+        if self._local.replay:
             self._replay()
-        pipeline = getattr(self._local, "pipeline", None)
+        pipeline = self._local.pipeline
         if pipeline is None:
             return
         try:
@@ -241,21 +252,23 @@ class ConsumerConnection:
         self.flush()
         sql, parameters = prepared.bind(values)
         try:
-            cursor = getattr(self._local, "cursor", None) or self._cursor()
+            cursor = self._local.cursor or self._cursor()
             cursor.execute(sql, parameters)
             return int(cursor.rowcount)
         except self.engine.dialect.loaded_dbapi.Error as exc:
             self._drop()
             raise sa.exc.OperationalError(sql, parameters, exc) from exc
 
-    def fetch(self, prepared: PreparedStatement, **values: Any) -> list[tuple[Any, ...]]:
-        """Run ``prepared`` and return its rows."""
+    def fetch(self, prepared: PreparedStatement, **values: Any) -> Sequence[tuple[Any, ...]]:
+        """Run ``prepared`` and return its rows (each driver's rows are tuples already: a claim's batch is not
+        copied again)."""
         self.flush()
         sql, parameters = prepared.bind(values)
         try:
-            cursor = self._cursor()
+            cursor = self._local.cursor or self._cursor()
             cursor.execute(sql, parameters)
-            return [tuple(row) for row in cursor.fetchall()]
+            rows: Sequence[tuple[Any, ...]] = cursor.fetchall()
+            return rows
         except self.engine.dialect.loaded_dbapi.Error as exc:
             self._drop()
             raise sa.exc.OperationalError(sql, parameters, exc) from exc
@@ -278,7 +291,7 @@ class ConsumerConnection:
         try:
             yield self
         except BaseException:
-            held = getattr(self._local, "cursor", None)
+            held = self._local.cursor
             if held is not None and held is cursor:  # not already dropped by a driver error
                 try:
                     held.execute("ROLLBACK")
@@ -293,15 +306,12 @@ class ConsumerConnection:
 
     def _drop(self) -> None:
         """Forget this thread's connection after a driver error; the pool discards it."""
-        raw = getattr(self._local, "raw", None)
-        cursor = getattr(self._local, "cursor", None)
-        pipeline = getattr(self._local, "pipeline", None)
-        self._local.raw = self._local.cursor = self._local.pipeline = None
+        local = self._local
+        raw, cursor, pipeline = local.raw, local.cursor, local.pipeline
+        local.raw = local.cursor = local.pipeline = None
         if pipeline is not None:
             pipeline.abandon()
-            self._local.replay = getattr(self._local, "replay", []) + pipeline.unanswered
-        elif not hasattr(self._local, "replay"):
-            self._local.replay = []
+            local.replay = local.replay + pipeline.unanswered
         if raw is not None:
             with self._lock:
                 self._opened = [pair for pair in self._opened if pair[0] is not raw]
@@ -313,7 +323,7 @@ class ConsumerConnection:
             self.flush()
         with self._lock:
             opened, self._opened = self._opened, []
-        self._local = threading.local()
+        self._local = _ThreadConnection()
         for raw, cursor in opened:
             _close(raw, cursor, invalidate=False)
 
