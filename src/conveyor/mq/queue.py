@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection
@@ -160,8 +161,11 @@ class MessageQueue:
 
     def _by_route(self, envelopes: Sequence[Envelope]) -> dict[tuple[str, str], list[Envelope]]:
         """Envelopes grouped by the (connection, exchange) their topic is published to, order kept."""
+        topics = set(map(attrgetter("topic"), envelopes))  # one C-level pass
+        if len(topics) == 1:  # a batch is usually one topic: no loop in Python
+            return {self.topology.route(topics.pop()): list(envelopes)}
         groups: dict[tuple[str, str], list[Envelope]] = {}
-        by_topic: dict[str, list[Envelope]] = {}  # a batch is usually one topic: route each topic once
+        by_topic: dict[str, list[Envelope]] = {}  # route each topic once
         for envelope in envelopes:
             found = by_topic.get(envelope.topic)
             if found is None:
