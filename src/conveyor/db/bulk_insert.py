@@ -83,10 +83,20 @@ def copy_text(rows: Iterable[Sequence[Any]]) -> bytes:
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _copy_str(value: str) -> str:
+    """Escaped only where it must be: ``str.translate`` with a mapping costs ~1 µs a string, the four scans a
+    tenth of that, and a worker formats millions of strings that hold none of these characters."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_COPY_ESCAPES)
+    return value
+
+
 # by exact type (a subclass is refused, not guessed): what each type's COPY text is, as psycopg writes it
 _COPY_FORMATS: dict[type, Callable[[Any], str]] = {
     type(None): lambda _: "\\N",
-    str: methodcaller("translate", _COPY_ESCAPES),
+    str: _copy_str,
     int: str,
     bool: lambda value: "t" if value else "f",
     Decimal: str,
