@@ -55,9 +55,9 @@ status_table = sa.Table(
     # No foreign keys: every status row is made by INSERT … SELECT from the message rows of its own transaction,
     # for a queue the transport has ensured, so both references hold by construction; clean-up deletes status rows
     # first and then only messages no status row names. The keys re-checked that per row and key, a third of
-    # PostgreSQL's publish time (migration 0011).
-    sa.Column("queue_id", sa.Integer, nullable=False),
-    sa.Column("message_id", sa.BigInteger, nullable=False),
+    # PostgreSQL's publish time (migration 0011). Declared instead (``conveyor db check`` checks them).
+    sa.Column("queue_id", sa.Integer, nullable=False, info={"references": "queue.id"}),
+    sa.Column("message_id", sa.BigInteger, nullable=False, info={"references": "queue_message.id"}),
     sa.Column("status", sa.SmallInteger, nullable=False),
     sa.Column("number_of_trials", sa.Integer, nullable=False, default=0),
     sa.Column("updated_at", Epoch, nullable=False),

@@ -35,7 +35,10 @@ plain = st.text(string.ascii_letters + string.digits + " -.", max_size=40)
 rows = st.lists(
     st.tuples(
         # plain strings (written as they are) beside ones COPY must escape, in one batch: either way is checked
-        st.none() | texts | plain | st.sampled_from(["\\N", "\\", "a\tb\nc\rd", "a\tb", "a\nb", "a\rb", "a\\b", "\\\\N", " "]),
+        st.none()
+        | texts
+        | plain
+        | st.sampled_from(["\\N", "\\", "a\tb\nc\rd", "a\tb", "a\nb", "a\rb", "a\\b", "\\\\N", " "]),
         st.none() | st.decimals(min_value=-(10**13), max_value=10**13, places=6, allow_nan=False),
         st.none() | st.booleans(),
         st.none() | st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)),

@@ -1,7 +1,7 @@
 """The product tables without foreign keys stay whole by construction (migration 0029): random sequences of
 imports (add-update, replace, delete), REST-path deletes of products and deletes of categories, and an import
-SIGKILLed in the middle of a bunch, leave ``conveyor db check`` without a single orphan row, on SQLite and
-PostgreSQL."""
+SIGKILLed in the middle of a bunch, leave ``conveyor db check`` without a single orphan row, on SQLite,
+PostgreSQL and MariaDB."""
 
 from __future__ import annotations
 
@@ -36,10 +36,12 @@ CATEGORIES = metadata.tables["catalog_category_entity"]
 PRODUCTS = metadata.tables["catalog_product_entity"]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
 def db_url(request: pytest.FixtureRequest) -> str:
-    """SQLite and PostgreSQL only (the random sequences are long): under de_de_engine, in place of the three."""
-    return str(request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url"))
+    """The three databases, under de_de_engine."""
+    return str(
+        request.getfixturevalue({"sqlite": "sqlite_url", "postgresql": "pg_url"}.get(request.param, "maria_url"))
+    )
 
 
 def _row(sku: int, variant: int) -> dict[str, Any]:
