@@ -1,6 +1,7 @@
 """Product import: N realistic rows made by scaling the shared Luma files, into an empty store, then again.
 
-For each backend (SQLite, PostgreSQL), on a fresh database holding Luma's attribute sets and attributes:
+For each backend (SQLite, PostgreSQL; MariaDB on request), on a fresh database holding Luma's attribute sets and
+attributes:
 
 * first: ``run_import`` of N product rows (about 30 attribute values each: the Luma simple products' columns
   plus meta, special price and dates, and ten additional attributes; categories, websites, stock, images,
@@ -8,7 +9,7 @@ For each backend (SQLite, PostgreSQL), on a fresh database holding Luma's attrib
 * unchanged: the same bunch again, every row skipped by its content hash (median of three runs);
 * changed: the bunch with 10% of the products changed (price and name), the rest unchanged;
 * bare: the rows the first import left in every table it wrote, written into an empty database with one
-  bare ``COPY`` (PostgreSQL) or ``executemany`` (SQLite) per table — the physical limit of the store;
+  bare ``COPY`` (PostgreSQL) or ``executemany`` (SQLite, MariaDB) per table — the physical limit of the store;
 * bare with foreign keys (the probe behind migration 0029): the same bare write into a store migrated to
   revision 0025 only, whose high-volume catalog tables still had their foreign keys. Both bare writes run
   ``--bare-runs`` times, interleaved; the medians are reported.
@@ -20,6 +21,7 @@ Prints the figures, and as the last line one JSON object with all of them.
     .venv/bin/python bench/import_products.py                      # 100,000 products, both backends
     .venv/bin/python bench/import_products.py --products 20000 --backends sqlite
     .venv/bin/python bench/import_products.py --workers 1       # rows read in the importing process only
+    .venv/bin/python bench/import_products.py --products 20000 --backends mariadb --first-runs 1 --bare-runs 1
 
 ``--workers`` processes read (parse, check, prepare) the rows of every timed import (default: the number of
 CPUs, as ``run_import``); the writes stay in the importing process, in one transaction per bunch.
@@ -55,6 +57,7 @@ from conveyor.importer.parallel import default_workers
 from conveyor.schema import metadata
 
 PG_ADMIN_URL = os.environ.get("CONVEYOR_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+MARIA_ADMIN_URL = os.environ.get("CONVEYOR_BENCH_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
 DATA = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "magento-import"
 LUMA = sorted((DATA / "products" / "add-update").glob("*.csv"))
 SETS = DATA / "attributes-set" / "add-update" / "attribute-set-import_20190104-114000_01.csv"
@@ -204,16 +207,18 @@ def fresh_database(backend: str, name: str, folder: Path, revision: str = "head"
         path.unlink(missing_ok=True)
         url = f"sqlite:///{path}"
     else:
-        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        admin_url = PG_ADMIN_URL if backend == "postgresql" else MARIA_ADMIN_URL
+        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.exec_driver_sql(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                f" WHERE datname = '{name}' AND pid <> pg_backend_pid()"
-            )
+            if backend == "postgresql":
+                conn.exec_driver_sql(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    f" WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+                )
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
             conn.exec_driver_sql(f"CREATE DATABASE {name}")
         admin.dispose()
-        url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
     upgrade(engine, revision)
     engine.dispose()
