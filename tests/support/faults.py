@@ -20,12 +20,10 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from conveyor.db import make_engine
-from conveyor.db.integrity import find_orphans
 from conveyor.mq.config import load_topology
 from conveyor.mq.envelope import Envelope
 from conveyor.mq.queue import MessageQueue
 from conveyor.mq.transports.base import Transport
-from conveyor.schema import metadata
 from tests.support.fault_handlers import handled_table, kills_table, results
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,12 +81,6 @@ class FaultRun:
         results.drop_all(self.engine)
         self.engine.dispose()
         self.mq.close()
-
-    def orphans(self) -> list[tuple[str, int]]:
-        """What ``conveyor db check`` reports on the run's database: each reference with orphan rows (the queue's
-        status rows name their message and queue without a constraint: they must hold through every kill)."""
-        with self.engine.connect() as conn:
-            return [(o.reference.name, o.count) for o in find_orphans(conn, metadata)]
 
     def publish(self, numbers: range) -> None:
         """Publish ``fault.message {"n": n}`` for each n, a thousand per call."""

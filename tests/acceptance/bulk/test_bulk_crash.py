@@ -30,14 +30,13 @@ import sqlalchemy as sa
 from conveyor.bulk.schema import OperationStatus, operation_table
 from conveyor.bulk.topology import QUEUE
 from conveyor.catalog.customers import DUPLICATE_EMAIL, customer_table
-from conveyor.db.integrity import find_orphans
 from conveyor.mq.config import load_topology
 from conveyor.mq.queue import MessageQueue
 from conveyor.mq.transports.base import Transport
-from conveyor.schema import metadata
 from conveyor.settings import Settings
 from tests.acceptance.bulk.crash_handler import POINTS
 from tests.integration.api.harness import Harness, harness
+from tests.support.integrity import orphans
 
 BULK = "/rest/async/bulk/V1/customers"
 UNIQUE = 250  # customers the bulk creates
@@ -305,8 +304,7 @@ def test_killed_consumers_lose_no_operation_and_duplicate_no_customer(crash_api:
     assert set(points) == set(POINTS), Counter(points)
     counts = transport.counts(QUEUE)
     assert counts.dead == 0 and queue_empty(transport), counts
-    with api.engine.connect() as conn:  # `conveyor db check` after the kills: the store is whole
-        assert [(o.reference.name, o.count) for o in find_orphans(conn, metadata)] == []
+    assert orphans(api.engine) == []  # `conveyor db check` after the kills: the store is whole
     print(
         f"{connection}: {len(items)} operations in {elapsed:.1f}s, {crew.kills} kills {dict(Counter(points))},"
         f" {crew.spawned} workers, {rounds} round(s)"

@@ -21,6 +21,7 @@ from conveyor.mq.queue import MessageQueue
 from tests.conftest import need_restarts
 from tests.integration.mq.conftest import BACKENDS, make_mq
 from tests.support.faults import QUEUE, RESTART_TOOLS, FaultRun, duplicates, restart
+from tests.support.integrity import orphans
 
 MESSAGES = 2_000  # bench/faults.py runs the long version; CI keeps the assertion, not the volume
 WORKERS = 2
@@ -74,7 +75,7 @@ def test_killed_consumers_lose_nothing(request: pytest.FixtureRequest, backend: 
     assert duplicates(handled) <= after_commit, (duplicates(handled), after_commit, kills)
     counts = run.transport.counts(QUEUE)
     assert counts.dead == 0 and counts.waiting == 0 and counts.in_progress == 0
-    assert run.orphans() == []  # `conveyor db check` after the kills
+    assert orphans(run.engine) == []  # `conveyor db check` after the kills
     print(f"{backend}: {kills} kills ({after_commit} after commit), {duplicates(handled)} duplicates")
 
 
@@ -122,7 +123,7 @@ def test_a_killed_consumers_batch_is_handled_by_a_live_one_within_seconds(
     assert set(run.handled()) == set(range(total))
     again = {int(t): int(c) for t, c in trials if int(t) > 1}
     assert sum(again.values()) <= 1 and max(again, default=1) == 2, trials  # at most the one that was running
-    assert run.orphans() == []  # `conveyor db check` after the kill
+    assert orphans(run.engine) == []  # `conveyor db check` after the kill
     print(f"{backend}: the killed consumer's batch came back {recovered:.1f}s after the kill")
 
 
@@ -165,7 +166,7 @@ def test_a_server_restart_mid_stream_loses_nothing(
     for worker in workers:
         assert worker.wait(timeout=60) == 0, worker.stderr.read().decode() if worker.stderr else ""
     assert set(run.handled()) == set(range(total + 100))
-    assert run.orphans() == []  # `conveyor db check` after the restart
+    assert orphans(run.engine) == []  # `conveyor db check` after the restart
     counts = run.transport.counts(QUEUE)
     assert counts.dead == 0 and counts.waiting == 0 and counts.in_progress == 0
 

@@ -17,11 +17,11 @@ from sqlalchemy.engine import Engine
 
 from conveyor.catalog import NO_EVENTS, CategoryRepository, ProductRepository
 from conveyor.cli import main
-from conveyor.db.integrity import find_orphans
 from conveyor.importer import run_import
 from conveyor.schema import metadata
 from conveyor.settings import get_settings
 from tests.integration.importer.helpers import PRODUCT_COLUMNS, kill_import_mid_bunch, write_csv
+from tests.support.integrity import orphans
 
 HEADER = [
     *PRODUCT_COLUMNS,
@@ -100,11 +100,6 @@ def _apply(engine: Engine, folder: Path, step: tuple[str, list[int], int, bool])
     assert report.committed, (report.failure, report.errors)
 
 
-def _orphans(engine: Engine) -> list[tuple[str, int]]:
-    with engine.connect() as conn:
-        return [(o.reference.name, o.count) for o in find_orphans(conn, metadata)]
-
-
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=st.lists(steps, min_size=2, max_size=6))
 def test_random_imports_and_deletes_leave_no_orphan(
@@ -114,7 +109,7 @@ def test_random_imports_and_deletes_leave_no_orphan(
         ProductRepository().delete(conn, [f"P{i}" for i in range(POOL)], events=NO_EVENTS)
     for step in sequence:
         _apply(de_de_engine, tmp_path, step)
-        assert _orphans(de_de_engine) == [], step
+        assert orphans(de_de_engine) == [], step
     with de_de_engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(PRODUCTS)).scalar_one() <= POOL
 
@@ -140,7 +135,7 @@ def test_an_import_killed_mid_bunch_leaves_no_orphan(
     assert checked.exit_code == 0, checked.output
     assert "no orphan rows" in checked.output
     _apply(de_de_engine, tmp_path, ("delete", list(range(0, POOL, 2)), 0, False))  # deletes after the kill, too
-    assert _orphans(de_de_engine) == []
+    assert orphans(de_de_engine) == []
 
 
 def test_a_store_view_value_equal_to_the_new_products_default_is_not_written(

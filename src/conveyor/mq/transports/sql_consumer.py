@@ -167,21 +167,21 @@ class ConsumerConnection:
         self._opened: list[tuple[Any, Any]] = []
         self._lock = threading.Lock()
 
-    def _cursor(self) -> Any:
-        cursor = self._local.cursor
-        if cursor is None:
-            raw = self.engine.raw_connection()
-            driver = raw.driver_connection
-            if self.dialect == "postgresql":
-                driver.autocommit = True  # type: ignore[union-attr]
-                driver.execute("SET synchronous_commit = off")  # type: ignore[union-attr]
-            elif self.dialect in ("mysql", "mariadb"):
-                driver.autocommit(True)  # type: ignore[union-attr]
-            # SQLite: the engine already runs the driver in autocommit (isolation_level None)
-            cursor = raw.cursor()
-            self._local.raw, self._local.cursor = raw, cursor
-            with self._lock:
-                self._opened.append((raw, cursor))
+    def _connect(self) -> Any:
+        """Open this thread's connection and return its cursor. Callers write ``self._local.cursor or
+        self._connect()``: the open connection's cursor is an attribute read, with no call, once per message."""
+        raw = self.engine.raw_connection()
+        driver = raw.driver_connection
+        if self.dialect == "postgresql":
+            driver.autocommit = True  # type: ignore[union-attr]
+            driver.execute("SET synchronous_commit = off")  # type: ignore[union-attr]
+        elif self.dialect in ("mysql", "mariadb"):
+            driver.autocommit(True)  # type: ignore[union-attr]
+        # SQLite: the engine already runs the driver in autocommit (isolation_level None)
+        cursor = raw.cursor()
+        self._local.raw, self._local.cursor = raw, cursor
+        with self._lock:
+            self._opened.append((raw, cursor))
         return cursor
 
     def send(self, prepared: PreparedStatement, **values: Any) -> None:
@@ -195,7 +195,7 @@ class ConsumerConnection:
             self._settle_now(sql, parameters)
             return
         try:
-            cursor = local.cursor or self._cursor()
+            cursor = local.cursor or self._connect()
             if self._pipelines is None:
                 self._pipelines = pipelines_supported()
                 if not self._pipelines:
@@ -214,7 +214,7 @@ class ConsumerConnection:
     def _settle_now(self, sql: str, parameters: Any) -> None:
         """One settle in one round trip; kept for the replay if the connection breaks under it."""
         try:
-            (self._local.cursor or self._cursor()).execute(sql, parameters)
+            (self._local.cursor or self._connect()).execute(sql, parameters)
         except self.engine.dialect.loaded_dbapi.Error as exc:
             self._drop()
             self._local.replay.append((sql, parameters))
@@ -240,7 +240,7 @@ class ConsumerConnection:
         self._local.replay = []
         for done, (sql, parameters) in enumerate(replay):
             try:
-                self._cursor().execute(sql, parameters)
+                (self._local.cursor or self._connect()).execute(sql, parameters)
             except self.engine.dialect.loaded_dbapi.Error as exc:
                 self._drop()
                 self._local.replay = replay[done:] + self._local.replay
@@ -252,7 +252,7 @@ class ConsumerConnection:
         self.flush()
         sql, parameters = prepared.bind(values)
         try:
-            cursor = self._local.cursor or self._cursor()
+            cursor = self._local.cursor or self._connect()
             cursor.execute(sql, parameters)
             return int(cursor.rowcount)
         except self.engine.dialect.loaded_dbapi.Error as exc:
@@ -265,7 +265,7 @@ class ConsumerConnection:
         self.flush()
         sql, parameters = prepared.bind(values)
         try:
-            cursor = self._local.cursor or self._cursor()
+            cursor = self._local.cursor or self._connect()
             cursor.execute(sql, parameters)
             rows: Sequence[tuple[Any, ...]] = cursor.fetchall()
             return rows
@@ -283,7 +283,7 @@ class ConsumerConnection:
         begin = _BEGIN.get(self.dialect, "BEGIN")
         cursor: Any = None
         try:
-            cursor = self._cursor()
+            cursor = self._local.cursor or self._connect()
             cursor.execute(begin)
         except self.engine.dialect.loaded_dbapi.Error as exc:
             self._drop()
